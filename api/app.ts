@@ -1,0 +1,47 @@
+import { bodyParser } from '@koa/bodyparser';
+import type { Client } from '@temporalio/client';
+import Koa from 'koa';
+import type { Connection } from 'mongoose';
+import type { Models } from '../models';
+import { pingMongo } from '../models/connect';
+import { pingTemporal } from '../temporal/connect';
+import { ApiError, errorHandler } from './errors';
+import { healthRoutes } from './routes/health';
+import { postbackRoutes } from './routes/postback';
+
+export interface AppDeps {
+  temporal: Client;
+  mongo: Connection;
+  models: Models;
+  taskQueue: string;
+  now?: () => Date;
+  log?: (line: string) => void;
+}
+
+/** Builds the Koa app; it never listens (api/server.ts does), so tests drive app.callback(). */
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa();
+  const log = deps.log ?? ((line: string) => console.error(line));
+  app.proxy = true; // behind a load balancer, ctx.ip comes from X-Forwarded-For
+  app.silent = true; // errorHandler logs; Koa's default handler would print secrets in URLs
+
+  app.use(errorHandler(log));
+  app.use(
+    bodyParser({
+      enableTypes: ['json', 'form'],
+      jsonLimit: '64kb',
+      formLimit: '64kb',
+      onError: (err) => {
+        throw new ApiError((err as { status?: number }).status === 413 ? 413 : 400, 'invalid_body', `the body could not be parsed: ${err.message}`);
+      },
+    }),
+  );
+
+  const health = healthRoutes({
+    mongodb: () => pingMongo(deps.mongo),
+    temporal: () => pingTemporal(deps.temporal),
+  });
+  const postback = postbackRoutes({ temporal: deps.temporal, models: deps.models, taskQueue: deps.taskQueue, now: deps.now ?? (() => new Date()) });
+  for (const router of [health, postback]) app.use(router.routes()).use(router.allowedMethods());
+  return app;
+}

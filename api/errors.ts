@@ -1,0 +1,69 @@
+import type { Context, Next } from 'koa';
+import { z } from 'zod';
+
+/** An error the client caused or may act on: becomes `{ error, message, issues? }` with its 4xx/5xx status. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly issues?: unknown[],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export function validationError(error: z.ZodError): ApiError {
+  const issues = error.issues.map((issue) => ({ path: issue.path.join('.'), code: issue.code, message: issue.message }));
+  const message = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
+  return new ApiError(400, 'invalid_request', message, issues);
+}
+
+/** Parses with a zod schema or throws a 400 that names every wrong field. */
+export function parseOr400<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw validationError(parsed.error);
+  return parsed.data;
+}
+
+/** Status codes raised by Koa or its body parser that we pass through with their own message. */
+const httpErrorCodes: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+};
+
+/**
+ * Outermost middleware: every failure becomes a JSON error body. Unknown errors are a 500
+ * with a generic message (details go to the log, never to the client).
+ */
+export function errorHandler(log: (line: string) => void) {
+  return async (ctx: Context, next: Next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        throw new ApiError(404, 'not_found', `no route for ${ctx.method} ${ctx.path}`);
+      }
+    } catch (err) {
+      if (err instanceof ApiError) {
+        ctx.status = err.status;
+        ctx.body = { error: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}) };
+        return;
+      }
+      const status = (err as { status?: unknown }).status;
+      if (typeof status === 'number' && httpErrorCodes[status] && (err as { expose?: boolean }).expose) {
+        ctx.status = status;
+        ctx.body = { error: httpErrorCodes[status], message: (err as Error).message };
+        return;
+      }
+      log(`unhandled error on ${ctx.method} ${ctx.path}: ${(err as Error)?.stack ?? String(err)}`);
+      ctx.status = 500;
+      ctx.body = { error: 'internal', message: 'internal error; the request was not processed' };
+    }
+  };
+}

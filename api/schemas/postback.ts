@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { conversionStatuses } from '../../domain/conversion';
+
+/** A single query/form value; a repeated parameter (an array) is refused with a clear message. */
+const param = (max: number) =>
+  z
+    .string({ error: (issue) => (Array.isArray(issue.input) ? 'must be given once, not repeated' : undefined) })
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`);
+
+/**
+ * Inbound postback, from the query string, a form or a JSON body (snake_case, the industry's
+ * convention). Unknown parameters are ignored: advertisers send extra macros.
+ */
+export const postbackSchema = z.object({
+  click_id: param(200),
+  goal: param(100).optional(),
+  txid: param(200).optional(),
+  amount: z
+    .union([z.string().trim(), z.number()])
+    .transform((v) => String(v))
+    .pipe(z.string().regex(/^\d{1,12}(\.\d{1,6})?$/, 'must be a non-negative decimal such as 12.50'))
+    .optional(),
+  currency: z
+    .string()
+    .trim()
+    .transform((v) => v.toUpperCase())
+    .pipe(z.string().regex(/^[A-Z]{3}$/, 'must be a three-letter ISO 4217 code such as USD'))
+    .optional(),
+  status: z.enum(conversionStatuses, { error: `must be one of ${conversionStatuses.join(', ')}` }).optional(),
+  token: param(200).optional(),
+});
+
+export type PostbackInput = z.infer<typeof postbackSchema>;

@@ -1,0 +1,21 @@
+import mongoose, { type Connection } from 'mongoose';
+
+/** One connection per process; fails within serverSelectionTimeoutMS when MongoDB is unreachable. */
+export async function connectMongo(url: string, opts: { dbName?: string } = {}): Promise<Connection> {
+  const connection = mongoose.createConnection(url, {
+    dbName: opts.dbName,
+    serverSelectionTimeoutMS: 5_000,
+    // Index builds are explicit (ensureIndexes) so they finish before traffic, not lazily.
+    autoIndex: false,
+    // Collections come into being with their indexes; an explicit create races between processes.
+    autoCreate: false,
+  });
+  await connection.asPromise();
+  return connection;
+}
+
+/** Readiness probe: a round trip to the server. */
+export async function pingMongo(connection: Connection): Promise<void> {
+  if (connection.readyState !== 1 || !connection.db) throw new Error('not connected');
+  await connection.db.admin().command({ ping: 1 });
+}

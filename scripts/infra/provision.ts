@@ -1,0 +1,93 @@
+import path from 'node:path';
+import { canConnect, freePort, type OutputSink } from './child';
+import { startMongo } from './mongo';
+import { startTemporalDevServer } from './temporal';
+
+export interface ProvisionOptions {
+  /** dev: fixed ports, state kept under dataDir. test: free ports, everything in memory. */
+  mode: 'dev' | 'test';
+  dataDir: string;
+  /** TEMPORAL_ADDRESS / MONGO_URL here mean "use that server, start nothing". */
+  env: NodeJS.ProcessEnv;
+  namespace: string;
+  sinkFor(component: 'temporal' | 'mongo'): OutputSink;
+  log(line: string): void;
+}
+
+export interface Infrastructure {
+  temporalAddress: string;
+  temporalUiUrl?: string;
+  /** Without a database name. */
+  mongoUrl: string;
+  /** One line per component saying where it comes from. */
+  summary: string[];
+  stop(): Promise<void>;
+}
+
+const DEV_PORTS = { temporal: 7233, temporalUi: 8233, mongo: 27017 };
+
+/** Attaches to the servers the environment names and starts the others, in parallel. */
+export async function provisionInfrastructure(opts: ProvisionOptions): Promise<Infrastructure> {
+  const stops: Array<() => Promise<void>> = [];
+  const summary: string[] = [];
+
+  const temporal = (async () => {
+    if (opts.env.TEMPORAL_ADDRESS) {
+      summary.push(`temporal: ${opts.env.TEMPORAL_ADDRESS} (TEMPORAL_ADDRESS)`);
+      return { address: opts.env.TEMPORAL_ADDRESS, uiUrl: undefined };
+    }
+    const port = opts.mode === 'dev' ? await devPort(DEV_PORTS.temporal, 'Temporal', 'TEMPORAL_ADDRESS=localhost:7233') : await freePort();
+    const server = await startTemporalDevServer({
+      port,
+      uiPort: opts.mode === 'dev' ? DEV_PORTS.temporalUi : undefined,
+      dbFile: opts.mode === 'dev' ? path.join(opts.dataDir, 'temporal.db') : undefined,
+      namespace: opts.namespace,
+      sink: opts.sinkFor('temporal'),
+      detached: opts.mode === 'dev',
+      log: opts.log,
+    });
+    stops.push(server.stop);
+    summary.push(`temporal: ${server.address} — ${server.how}`);
+    return server;
+  })();
+
+  const mongo = (async () => {
+    if (opts.env.MONGO_URL) {
+      summary.push(`mongodb: ${redactUrl(opts.env.MONGO_URL)} (MONGO_URL)`);
+      return { url: opts.env.MONGO_URL };
+    }
+    const port = opts.mode === 'dev' ? await devPort(DEV_PORTS.mongo, 'MongoDB', 'MONGO_URL=mongodb://localhost:27017/postflow') : await freePort();
+    const server = await startMongo({
+      port,
+      dataDir: opts.mode === 'dev' ? path.join(opts.dataDir, 'mongo') : undefined,
+      sink: opts.sinkFor('mongo'),
+      detached: opts.mode === 'dev',
+      log: opts.log,
+    });
+    stops.push(server.stop);
+    summary.push(`mongodb: ${server.url} — ${server.how}`);
+    return server;
+  })();
+
+  const stop = async () => {
+    await Promise.allSettled(stops.map((fn) => fn()));
+  };
+  const [t, m] = await Promise.allSettled([temporal, mongo]);
+  if (t.status === 'rejected' || m.status === 'rejected') {
+    await stop(); // never leave half the infrastructure running
+    throw t.status === 'rejected' ? t.reason : (m as PromiseRejectedResult).reason;
+  }
+  return { temporalAddress: t.value.address, temporalUiUrl: t.value.uiUrl, mongoUrl: m.value.url, summary, stop };
+}
+
+async function devPort(port: number, what: string, hint: string): Promise<number> {
+  if (await canConnect('127.0.0.1', port)) {
+    throw new Error(`port ${port} is already in use, so the embedded ${what} cannot start; to use the server listening there, set ${hint}`);
+  }
+  return port;
+}
+
+/** Hides the password of a connection string before it is printed. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:***@');
+}

@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfigOrExit } from '../config';
+import { spawnChild, type Child } from './infra/child';
+import { MissingToolError } from './infra/paths';
+import { provisionInfrastructure, type Infrastructure } from './infra/provision';
+
+/**
+ * `npm start`: the embedded infrastructure (unless TEMPORAL_ADDRESS / MONGO_URL name servers),
+ * then the worker and the API, as one process tree with prefixed logs. Ctrl-C stops the API and
+ * worker first, then the servers, so in-flight work drains before its dependencies go away.
+ */
+const log = (line: string) => process.stdout.write(`[start]    ${line}\n`);
+
+/** Development convenience: a generated admin key, kept in DATA_DIR so it survives restarts. */
+function developmentAdminKey(dataDir: string): string {
+  const file = path.join(dataDir, 'admin-api-key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const key = `pf_admin_${randomBytes(24).toString('base64url')}`;
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
+}
+
+async function waitForReady(url: string, children: Child[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const dead = children.find((c) => c.process.exitCode !== null || c.process.signalCode !== null);
+    if (dead) throw new Error(`${dead.name} exited during start-up (see its log lines above)`);
+    try {
+      if ((await fetch(url)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} did not answer 200 within ${timeoutMs / 1000} s`);
+}
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit(); // validate before starting anything
+  const dataDir = path.resolve(config.DATA_DIR);
+  mkdirSync(dataDir, { recursive: true });
+
+  const started = Date.now();
+  let infra: Infrastructure;
+  try {
+    infra = await provisionInfrastructure({
+      mode: 'dev',
+      dataDir,
+      env: process.env,
+      namespace: config.TEMPORAL_NAMESPACE,
+      sinkFor: (component) => ({ prefix: `[${component}]`.padEnd(10) }),
+      log,
+    });
+  } catch (err) {
+    console.error(`postflow: ${(err as Error).message}`);
+    process.exit(1);
+  }
+  infra.summary.forEach((line) => log(line));
+
+  const adminKey = config.ADMIN_API_KEY ?? developmentAdminKey(dataDir);
+  const env = {
+    ...process.env,
+    TEMPORAL_ADDRESS: infra.temporalAddress,
+    MONGO_URL: process.env.MONGO_URL ?? `${infra.mongoUrl}/postflow`,
+    ADMIN_API_KEY: adminKey,
+  };
+  const node = (entry: string): [string, string[]] => [process.execPath, ['--import', 'tsx', path.join(__dirname, '..', entry)]];
+  const apps = [
+    spawnChild('worker', ...node('worker/main.ts'), { prefix: '[worker]  ' }, { env, detached: true }),
+    spawnChild('api', ...node('api/server.ts'), { prefix: '[api]     ' }, { env, detached: true }),
+  ];
+
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log('stopping: api and worker first, then the servers');
+    await Promise.all(apps.map((c) => c.stop(30_000)));
+    await infra.stop();
+    log('stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+  for (const app of apps) {
+    app.process.once('exit', (code) => {
+      if (!stopping) {
+        log(`${app.name} exited unexpectedly (code ${code}); stopping everything`);
+        void stopAll(1);
+      }
+    });
+  }
+
+  const apiUrl = `http://localhost:${config.PORT}`;
+  try {
+    await waitForReady(`${apiUrl}/readyz`, apps, 120_000);
+  } catch (err) {
+    log((err as Error).message);
+    return stopAll(1);
+  }
+  const lines = [
+    `postflow is up in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `API:          ${apiUrl}   (try: curl '${apiUrl}/postback?click_id=test-click&txid=order-1')`,
+    `Temporal UI:  ${infra.temporalUiUrl ?? '(external server: see its own UI)'}`,
+    `Temporal:     ${infra.temporalAddress}   namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TASK_QUEUE}`,
+    `Admin key:    ${config.ADMIN_API_KEY ? '(from ADMIN_API_KEY)' : `${adminKey}   (generated for development, kept in ${path.join(dataDir, 'admin-api-key')})`}`,
+    'Ctrl-C stops everything.',
+  ];
+  lines.forEach((line) => log(line));
+}
+
+main().catch((err: unknown) => {
+  console.error(`postflow: ${err instanceof MissingToolError ? err.message : ((err as Error)?.stack ?? String(err))}`);
+  process.exit(1);
+});

@@ -1,0 +1,39 @@
+import { Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { loadConfigOrExit } from '../config';
+import { connectMongo } from '../models/connect';
+import { createModels, ensureIndexes } from '../models';
+import { ensureSearchAttributes } from '../temporal/ensure-search-attributes';
+import { createWorker } from './worker';
+
+/** Worker process: connects MongoDB and Temporal, runs until SIGINT/SIGTERM, then drains. */
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const mongo = await connectMongo(config.MONGO_URL);
+  const models = createModels(mongo);
+  await ensureIndexes(models);
+
+  const client = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '5 seconds' });
+  const added = await ensureSearchAttributes(client, config.TEMPORAL_NAMESPACE);
+  if (added.length > 0) console.log(`registered search attributes: ${added.join(', ')}`);
+  await client.close();
+
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await createWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TASK_QUEUE,
+    deps: { models, now: () => new Date() },
+  });
+  console.log(`worker polling task queue "${config.TASK_QUEUE}" in namespace "${config.TEMPORAL_NAMESPACE}"`);
+  // The SDK's runtime turns SIGINT/SIGTERM into worker.shutdown(): in-flight tasks finish first.
+  await worker.run();
+  await connection.close();
+  await mongo.close();
+  console.log('worker stopped');
+}
+
+main().catch((err: unknown) => {
+  console.error(`worker: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
