@@ -1,5 +1,5 @@
 import type { Context, Next } from 'koa';
-import { z } from 'zod';
+import { type z } from 'zod';
 
 /** An error the client caused or may act on: becomes `{ error, message, issues? }` with its 4xx/5xx status. */
 export class ApiError extends Error {

@@ -1,5 +1,5 @@
 import { Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import { loadConfigOrExit } from '../config';
 import { connectMongo } from '../models/connect';
 import { createModels, ensureIndexes } from '../models';
@@ -9,6 +9,7 @@ import { createWorker } from './worker';
 /** Worker process: connects MongoDB and Temporal, runs until SIGINT/SIGTERM, then drains. */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL.toUpperCase() as LogLevel) });
   const mongo = await connectMongo(config.MONGO_URL);
   const models = createModels(mongo);
   await ensureIndexes(models);

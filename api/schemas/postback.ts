@@ -4,7 +4,9 @@ import { conversionStatuses } from '../../domain/conversion';
 /** A single query/form value; a repeated parameter (an array) is refused with a clear message. */
 const param = (max: number) =>
   z
-    .string({ error: (issue) => (Array.isArray(issue.input) ? 'must be given once, not repeated' : undefined) })
+    .string({
+      error: (issue) => (issue.input === undefined ? 'is required' : Array.isArray(issue.input) ? 'must be given once, not repeated' : undefined),
+    })
     .trim()
     .min(1, 'must not be empty')
     .max(max, `must be at most ${max} characters`);

@@ -24,11 +24,18 @@ export interface RunningMongo {
 
 const javaServerDir = path.join(__dirname, 'mongo-java-server');
 
+/** Which MongoDB `startMongo` would run here, without starting it. */
+export function mongoFlavour(): 'mongod' | 'mongo-java-server' | 'mongodb-memory-server' {
+  if (which('mongod')) return 'mongod';
+  if (which('java') && (which('mvn') || existsSync(javaLauncherStamp()))) return 'mongo-java-server';
+  return 'mongodb-memory-server';
+}
+
 /** A real mongod on PATH, else mongo-java-server (Java + Maven), else mongodb-memory-server (downloads mongod; needs internet). */
 export async function startMongo(opts: MongoOptions): Promise<RunningMongo> {
-  const mongod = which('mongod');
-  if (mongod) return startMongod(mongod, opts);
-  if (which('java') && (which('mvn') || existsSync(javaLauncherStamp()))) return startMongoJavaServer(opts);
+  const flavour = mongoFlavour();
+  if (flavour === 'mongod') return startMongod(which('mongod')!, opts);
+  if (flavour === 'mongo-java-server') return startMongoJavaServer(opts);
   return startMemoryServer(opts);
 }
 
@@ -59,7 +66,7 @@ function javaLauncherStamp(): string {
 }
 
 /** Resolves mongo-java-server's classpath from Maven Central and compiles the launcher, once. */
-function buildJavaLauncher(log: (line: string) => void): { classpath: string } {
+export function buildJavaLauncher(log: (line: string) => void): { classpath: string } {
   const target = javaLauncherDir();
   if (!existsSync(javaLauncherStamp())) {
     if (!which('mvn')) throw new MissingToolError('mongo-java-server needs Maven once to fetch its jars: install maven, or set MONGO_URL');

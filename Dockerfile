@@ -1,0 +1,23 @@
+# One image for both services: the api (default CMD) and the worker (`node dist/worker/main.js`).
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+# Manifests first, so the dependency layer is reused until they change.
+COPY package.json package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build
+
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Production deps include the worker's bundler (webpack, @swc/core): it runs at worker start.
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund
+# dist/workflows is required at run time: the worker bundles workflow code from it when it starts.
+COPY --from=build /app/dist ./dist
+# Root owns the files; the process only reads them.
+USER node
+EXPOSE 3000
+CMD ["node", "dist/api/server.js"]

@@ -1,0 +1,27 @@
+// Two projects: `unit` needs no servers; `integration` (integration + end-to-end tests) gets one
+// real Temporal server and one real MongoDB-compatible server for the whole run (globalSetup).
+const transform = {
+  '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  // Integration tests wait for workflows with their own deadlines (waitFor); this is the backstop.
+  testTimeout: 60_000,
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+    },
+    {
+      displayName: 'integration',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+  ],
+};

@@ -1,0 +1,35 @@
+import { buildJavaLauncher, mongoFlavour } from './infra/mongo';
+import { MissingToolError } from './infra/paths';
+import { resolveTemporalCli } from './infra/temporal';
+
+/**
+ * `npm run infra:prepare`: builds or fetches, once, what the embedded infrastructure needs
+ * (the Temporal CLI, mongo-java-server), into the cache outside the clone. `npm start` and
+ * `npm test` do the same on demand; CI calls this first so the build shows as its own step.
+ * Servers named by TEMPORAL_ADDRESS / MONGO_URL need nothing.
+ */
+const log = (line: string) => console.log(`[infra] ${line}`);
+
+async function prepare(): Promise<void> {
+  if (process.env.TEMPORAL_ADDRESS) log(`temporal: using ${process.env.TEMPORAL_ADDRESS}, nothing to build`);
+  else {
+    const cli = await resolveTemporalCli(log);
+    log(cli ? `temporal: ${cli}` : 'temporal: no CLI and no Go; the dev server will be downloaded by @temporalio/testing on first start (needs internet)');
+  }
+  if (process.env.MONGO_URL) log('mongodb: using MONGO_URL, nothing to fetch');
+  else {
+    const flavour = mongoFlavour();
+    if (flavour === 'mongo-java-server') buildJavaLauncher(log);
+    log(`mongodb: ${flavour}`);
+  }
+}
+
+const command = process.argv[2] ?? 'prepare';
+if (command !== 'prepare') {
+  console.error(`usage: infra-cli.ts prepare (got "${command}")`);
+  process.exit(2);
+}
+prepare().catch((err: unknown) => {
+  console.error(`postflow: ${err instanceof MissingToolError ? err.message : ((err as Error)?.stack ?? String(err))}`);
+  process.exit(1);
+});

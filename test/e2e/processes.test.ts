@@ -1,0 +1,110 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import mongoose from 'mongoose';
+import { freePort } from '../../scripts/infra/child';
+import { testEnv } from '../support/test-env';
+import { uniqueName } from '../support/stack';
+import { waitFor } from '../support/wait-for';
+
+/**
+ * The shipped entry points as separate processes (what `npm start` runs), configured only
+ * through environment variables, talking to the run's real Temporal and MongoDB over HTTP/gRPC.
+ */
+const root = path.join(__dirname, '..', '..');
+
+interface Proc {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function startEntry(entry: string, env: Record<string, string>): Proc {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, entry)], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+describe('api and worker processes, end to end', () => {
+  const name = uniqueName('e2e');
+  let env: Record<string, string>;
+  let api: Proc;
+  let worker: Proc;
+  let apiUrl: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    apiUrl = `http://127.0.0.1:${port}`;
+    env = {
+      NODE_ENV: 'test',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      MONGO_URL: `${testEnv('mongoUrl')}/${name}`,
+      TEMPORAL_ADDRESS: testEnv('temporalAddress'),
+      TASK_QUEUE: `test-${name}`,
+    };
+    worker = startEntry('worker/main.ts', env);
+    api = startEntry('api/server.ts', env);
+    await waitFor('the API to be ready', async () => (await fetch(`${apiUrl}/readyz`)).status === 200, 60_000);
+  });
+
+  afterAll(async () => {
+    for (const p of [api, worker]) if (p && p.child.exitCode === null) p.child.kill('SIGKILL');
+  });
+
+  it('a postback over HTTP becomes a completed workflow, listed by search attribute, and a MongoDB document', async () => {
+    const clickId = uniqueName('click');
+    const res = await fetch(`${apiUrl}/postback?click_id=${clickId}&txid=e2e-1&amount=5.00`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { conversion_id: string; result: string };
+    expect(body.result).toBe('accepted');
+
+    const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS! });
+    try {
+      const client = new Client({ connection });
+      const listed = await waitFor('the completed workflow in the listing', async () => {
+        for await (const wf of client.workflow.list({ query: `PostflowClickId = '${clickId}' AND ExecutionStatus = 'Completed'` })) return wf;
+        return undefined;
+      });
+      expect(listed.workflowId).toBe(`conversion-${body.conversion_id}`);
+      expect(listed.taskQueue).toBe(env.TASK_QUEUE);
+    } finally {
+      await connection.close();
+    }
+
+    const mongo = await mongoose.createConnection(env.MONGO_URL!).asPromise();
+    try {
+      const doc = await waitFor('the conversion document', () => mongo.collection('conversions').findOne({ _id: body.conversion_id as never }));
+      expect(doc).toMatchObject({ click_id: clickId, txid: 'e2e-1', amount: '5.00' });
+      await mongo.dropDatabase();
+    } finally {
+      await mongo.close();
+    }
+  });
+
+  it('both processes stop cleanly (exit 0) on SIGTERM', async () => {
+    api.child.kill('SIGTERM');
+    worker.child.kill('SIGTERM');
+    expect(await api.exited).toBe(0);
+    expect(await worker.exited).toBe(0);
+    expect(api.output()).toContain('api stopped');
+    expect(worker.output()).toContain('worker stopped');
+  });
+});
+
+describe('configuration errors', () => {
+  it('a bad variable stops the process with exit 1 and one line naming it', async () => {
+    const proc = startEntry('api/server.ts', { PORT: 'eighty', TEMPORAL_ADDRESS: 'nowhere' });
+    expect(await proc.exited).toBe(1);
+    const lines = proc.output().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^postflow: invalid configuration: .*PORT .*TEMPORAL_ADDRESS /);
+  });
+});

@@ -1,0 +1,51 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { provisionInfrastructure } from '../../scripts/infra/provision';
+import { ensureSearchAttributes } from '../../temporal/ensure-search-attributes';
+import { TEST_ENV, type TestInfraHandle } from './test-env';
+
+/**
+ * Once per run: start (or attach to, when TEMPORAL_ADDRESS / MONGO_URL are set) one Temporal
+ * server and one MongoDB, and bundle the workflows once; test files read where they are from
+ * TEST_ENV variables and isolate themselves by database name and task queue.
+ */
+export default async function globalSetup(): Promise<void> {
+  const runDir = mkdtempSync(path.join(os.tmpdir(), 'postflow-test-'));
+  mkdirSync(runDir, { recursive: true });
+  const started = Date.now();
+  const infra = await provisionInfrastructure({
+    mode: 'test',
+    dataDir: runDir,
+    env: process.env,
+    namespace: 'default',
+    sinkFor: (component) => ({ file: path.join(runDir, `${component}.log`) }),
+    log: (line) => process.stderr.write(`[test-infra] ${line}\n`),
+  });
+  (globalThis as TestInfraHandle).__postflowInfra = infra;
+
+  const connection = await Connection.connect({ address: infra.temporalAddress });
+  await ensureSearchAttributes(connection, 'default'); // for an external TEMPORAL_ADDRESS
+  await connection.close();
+
+  const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+  const bundlePath = path.join(runDir, 'workflow-bundle.js');
+  writeFileSync(bundlePath, bundle.code);
+
+  process.env[TEST_ENV.temporalAddress] = infra.temporalAddress;
+  process.env[TEST_ENV.mongoUrl] = infra.mongoUrl;
+  process.env[TEST_ENV.workflowBundle] = bundlePath;
+  process.env[TEST_ENV.runDir] = runDir;
+  process.stderr.write(`\n[test-infra] ready in ${Date.now() - started} ms; logs in ${runDir}\n${infra.summary.map((l) => `[test-infra] ${l}`).join('\n')}\n`);
+}
+
+const quietLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => process.stderr.write(`[bundle] ${message}\n`),
+  error: (message: string) => process.stderr.write(`[bundle] ${message}\n`),
+};

@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import type Koa from 'koa';
+import type { Connection as MongoConnection } from 'mongoose';
+import { createApp } from '../../api/app';
+import { createModels, ensureIndexes, type Models } from '../../models';
+import { connectMongo } from '../../models/connect';
+import { createWorker } from '../../worker/worker';
+import { testEnv } from './test-env';
+
+export interface TestStack {
+  /** Unique per test file: its own database and task queue, so files run in parallel. */
+  name: string;
+  taskQueue: string;
+  mongo: MongoConnection;
+  models: Models;
+  client: Client;
+  worker: Worker;
+  app: Koa;
+  stop(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+/** The SDK's INFO lines (worker state changes) drown test output; warnings and errors stay. */
+function installQuietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${randomBytes(4).toString('hex')}`;
+}
+
+/** The real system in-process: app (never listening), worker on its own task queue, real servers. */
+export async function startTestStack(prefix: string): Promise<TestStack> {
+  installQuietRuntime();
+  const name = uniqueName(prefix);
+  const taskQueue = `test-${name}`;
+  const mongo = await connectMongo(testEnv('mongoUrl'), { dbName: name });
+  const models = createModels(mongo);
+  await ensureIndexes(models);
+
+  const client = new Client({ connection: await Connection.connect({ address: testEnv('temporalAddress') }), namespace: 'default' });
+  const nativeConnection = await NativeConnection.connect({ address: testEnv('temporalAddress') });
+  const worker = await createWorker({
+    connection: nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    deps: { models, now: () => new Date() },
+    workflowBundle: { codePath: testEnv('workflowBundle') },
+  });
+  const running = worker.run();
+  // Unexpected (5xx) errors are printed, so a failing test shows why.
+  const app = createApp({ temporal: client, mongo, models, taskQueue, log: (line) => process.stderr.write(`${line}\n`) });
+
+  return {
+    name,
+    taskQueue,
+    mongo,
+    models,
+    client,
+    worker,
+    app,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await nativeConnection.close();
+      await client.connection.close();
+      await mongo.dropDatabase().catch(() => undefined);
+      await mongo.close();
+    },
+  };
+}

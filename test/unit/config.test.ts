@@ -1,0 +1,46 @@
+import { ConfigError, loadConfig } from '../../config';
+
+describe('loadConfig', () => {
+  it('gives development defaults for an empty environment', () => {
+    expect(loadConfig({})).toMatchObject({
+      NODE_ENV: 'development',
+      PORT: 3000,
+      MONGO_URL: 'mongodb://127.0.0.1:27017/postflow',
+      TEMPORAL_ADDRESS: 'localhost:7233',
+      TEMPORAL_NAMESPACE: 'default',
+      TASK_QUEUE: 'postflow',
+      DATA_DIR: '.postflow',
+    });
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(loadConfig({ PORT: '' }).PORT).toBe(3000);
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['MONGO_URL', 'postgres://x'],
+    ['TEMPORAL_ADDRESS', 'http://localhost:7233'],
+    ['LOG_LEVEL', 'loud'],
+  ])('names %s in the error when it is %p', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^invalid configuration: ${name} `));
+  });
+
+  it('lists every bad variable at once', () => {
+    try {
+      loadConfig({ PORT: 'x', TEMPORAL_ADDRESS: 'nope' });
+      throw new Error('expected a ConfigError');
+    } catch (err) {
+      expect((err as ConfigError).problems.map((p) => p.split(' ')[0]).sort()).toEqual(['PORT', 'TEMPORAL_ADDRESS']);
+    }
+  });
+
+  it('requires ADMIN_API_KEY in production and never echoes a secret value', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/ADMIN_API_KEY is required when NODE_ENV=production/);
+    expect(() => loadConfig({ ADMIN_API_KEY: 'short-secret' })).toThrow(/ADMIN_API_KEY must be at least 16 characters/);
+    expect(() => loadConfig({ ADMIN_API_KEY: 'short-secret' })).not.toThrow(/short-secret/);
+    expect(loadConfig({ NODE_ENV: 'production', ADMIN_API_KEY: 'k'.repeat(32) }).ADMIN_API_KEY).toBe('k'.repeat(32));
+  });
+});
