@@ -1,6 +1,11 @@
-import { conversionActivities, type ConversionActivityDeps } from './conversions';
+import { attributeActivities } from './attribute';
+import { capActivities } from './caps';
+import type { ActivityDeps } from './deps';
+import { screenActivities } from './screen';
+import { stateActivities } from './state';
+import { transitionActivities } from './transitions';
 
-export type ActivityDeps = ConversionActivityDeps;
+export type { ActivityDeps } from './deps';
 
 /**
  * The one factory the worker calls with its connections and clock; workflows import only
@@ -8,7 +13,11 @@ export type ActivityDeps = ConversionActivityDeps;
  */
 export function createActivities(deps: ActivityDeps) {
   return {
-    ...conversionActivities(deps),
+    ...screenActivities(deps),
+    ...attributeActivities(deps),
+    ...capActivities(deps),
+    ...transitionActivities(deps),
+    ...stateActivities(deps),
   };
 }
 

@@ -5,7 +5,12 @@ import type { Connection } from 'mongoose';
 import type { Models } from '../models';
 import { pingMongo } from '../models/connect';
 import { pingTemporal } from '../temporal/connect';
+import { requireAdminKey } from './auth';
 import { ApiError, errorHandler } from './errors';
+import { offerRoutes } from './routes/admin-offers';
+import { partyRoutes } from './routes/admin-parties';
+import { clickRoutes } from './routes/click';
+import { conversionRoutes } from './routes/conversions';
 import { healthRoutes } from './routes/health';
 import { postbackRoutes } from './routes/postback';
 
@@ -14,6 +19,8 @@ export interface AppDeps {
   mongo: Connection;
   models: Models;
   taskQueue: string;
+  adminApiKey: string | undefined;
+  reversalWindowHours?: number;
   now?: () => Date;
   log?: (line: string) => void;
 }
@@ -41,7 +48,19 @@ export function createApp(deps: AppDeps): Koa {
     mongodb: () => pingMongo(deps.mongo),
     temporal: () => pingTemporal(deps.temporal),
   });
-  const postback = postbackRoutes({ temporal: deps.temporal, models: deps.models, taskQueue: deps.taskQueue, now: deps.now ?? (() => new Date()) });
-  for (const router of [health, postback]) app.use(router.routes()).use(router.allowedMethods());
+  const now = deps.now ?? (() => new Date());
+  const reversalWindowHours = deps.reversalWindowHours ?? 90 * 24;
+  const publicRouters = [
+    health,
+    postbackRoutes({ temporal: deps.temporal, models: deps.models, taskQueue: deps.taskQueue, reversalWindowHours, now }),
+    clickRoutes({ models: deps.models, now }),
+  ];
+  for (const router of publicRouters) app.use(router.routes()).use(router.allowedMethods());
+
+  // Everything under /api needs the admin key; checked before any admin route runs.
+  const admin = [partyRoutes(deps.models), offerRoutes(deps.models), conversionRoutes(deps)];
+  const requireAdmin = requireAdminKey(deps.adminApiKey);
+  app.use(async (ctx, next) => (ctx.path === '/api' || ctx.path.startsWith('/api/') ? requireAdmin(ctx, next) : next()));
+  for (const router of admin) app.use(router.routes()).use(router.allowedMethods());
   return app;
 }

@@ -25,6 +25,8 @@ export const configSchema = z
     TASK_QUEUE: z.string().min(1).default('postflow'),
     // Where the embedded Temporal and MongoDB keep their state for `npm start`.
     DATA_DIR: z.string().min(1).default('.postflow'),
+    // How long an approved conversion's workflow stays open for a reversal (chargebacks come late).
+    REVERSAL_WINDOW_DAYS: z.coerce.number().positive().max(3650).default(90),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   })
   .superRefine((cfg, ctx) => {

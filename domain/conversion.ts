@@ -2,39 +2,65 @@
  * Pure conversion types and rules shared by api, activities and workflows.
  * No I/O and no Node built-ins here: workflow code imports this file.
  */
+import type { LifecycleStatus } from './status';
 
-export const conversionStatuses = ['approved', 'pending', 'declined', 'reversed'] as const;
-export type ConversionStatus = (typeof conversionStatuses)[number];
+/** Statuses an advertiser may send in a postback. */
+export const postbackStatuses = ['approved', 'pending', 'declined', 'reversed'] as const;
+export type PostbackStatus = (typeof postbackStatuses)[number];
 
 /** What the edge hands to the conversion workflow: plain JSON, one object. */
 export interface ConversionInput {
   conversionId: string;
   dedupeKey: string;
   clickId: string;
+  offerId: string;
+  affiliateId: string;
+  advertiserId: string;
   goal: string;
   txid?: string;
-  /** Decimal string in major units, e.g. "12.50"; never a float. */
+  /** Sale amount, decimal string in major units, e.g. "12.50"; never a float. */
   amount?: string;
   currency?: string;
-  status?: ConversionStatus;
+  /** The status the advertiser sent with the first postback, if any. */
+  status?: PostbackStatus;
+  /** The postback's client IP. */
+  ip?: string;
   /** ISO 8601, UTC: when the API accepted the postback. */
   receivedAt: string;
+  /** How long an approved conversion's workflow waits for a reversal before it closes. */
+  reversalWindowHours: number;
 }
 
-export interface ConversionResult {
+/** A status change asked for by a later postback (advertiser) or by ops. */
+export interface StatusChange {
+  status: LifecycleStatus;
+  reason?: string;
+  actor: 'advertiser' | 'ops' | 'system';
+}
+
+/** What the workflow reports about itself (query and update results, workflow result). */
+export interface ConversionView {
   conversionId: string;
-  outcome: 'recorded';
+  status: LifecycleStatus;
+  reasonCodes: string[];
+  payoutMinor: number;
+  revenueMinor: number;
+  currency: string;
+  /** Number of status transitions applied so far. */
+  seq: number;
 }
 
 export const DEFAULT_GOAL = 'default';
 
 /**
- * The business key that makes a postback a duplicate: (click, goal, txid?).
- * JSON array encoding so no value can forge a delimiter and collide with another key.
- * The pipeline issue widens this to (advertiser, offer, goal, txid) once offers exist.
+ * The business key that makes a postback a duplicate: (advertiser, offer, goal, txid) when the
+ * advertiser sends a transaction id, else (click, goal). JSON array encoding, so no value can
+ * forge a delimiter and collide with another key.
  */
-export function dedupeKey(fields: { clickId: string; goal: string; txid?: string }): string {
-  return JSON.stringify(['click', fields.clickId, fields.goal, fields.txid ?? null]);
+export function dedupeKey(fields: { advertiserId: string; offerId: string; clickId: string; goal: string; txid?: string }): string {
+  return fields.txid !== undefined
+    ? JSON.stringify(['txid', fields.advertiserId, fields.offerId, fields.goal, fields.txid])
+    : JSON.stringify(['click', fields.clickId, fields.goal]);
 }
 
 export function workflowIdFor(conversionId: string): string {

@@ -1,24 +1,41 @@
 import { Schema, type Connection } from 'mongoose';
 
-/** The conversion projection: what ops and advertisers read; the workflow history is the full story. */
+/**
+ * The conversion projection: what ops and advertisers read. The workflow history is the full
+ * story; this document is written by the workflow's activities, each write idempotent.
+ */
 export const conversionSchema = new Schema(
   {
     _id: { type: String, required: true }, // the conversion id (cv_…)
     // Unique: a postback arriving after Temporal forgot the closed workflow is still a duplicate.
     dedupe_key: { type: String, required: true, unique: true },
     workflow_id: { type: String, required: true },
+    advertiser_id: { type: String, required: true },
+    offer_id: { type: String, required: true },
+    affiliate_id: { type: String, required: true },
     click_id: { type: String, required: true, index: true },
     goal: { type: String, required: true },
-    txid: { type: String },
-    amount: { type: String }, // decimal string, never a float
-    currency: { type: String },
-    status: { type: String },
+    txid: String,
+    amount: String, // the sale amount the advertiser sent, decimal string
+    currency: String,
+    payout_minor: Number,
+    revenue_minor: Number,
+    subs: { sub1: String, sub2: String, sub3: String, sub4: String, sub5: String },
+    ip: String, // the postback's client IP (for the per-IP rule)
+    status: { type: String, required: true },
+    // Guards projection writes: a replayed or late write of an older transition changes nothing.
+    status_seq: { type: Number, required: true, default: -1 },
+    reason_codes: { type: [String], default: [] },
+    fraud: { type: Schema.Types.Mixed },
+    cap_reservations: { type: [String], default: [] },
+    status_history: {
+      type: [{ _id: false, seq: Number, from: String, to: String, reason: String, actor: String, at: Date }],
+      default: [],
+    },
     received_at: { type: Date, required: true },
-    recorded_at: { type: Date, required: true },
+    updated_at: { type: Date, required: true },
   },
-  { collection: 'conversions', versionKey: false },
+  { collection: 'conversions', versionKey: false, minimize: false },
 );
 
-export function conversionModel(connection: Connection) {
-  return connection.model('Conversion', conversionSchema);
-}
+export const conversionModel = (connection: Connection) => connection.model('Conversion', conversionSchema);

@@ -1,9 +1,23 @@
 import type { Connection } from 'mongoose';
+import { advertiserModel } from './advertiser';
+import { affiliateModel } from './affiliate';
+import { capCounterModel } from './cap-counter';
+import { clickModel } from './click';
 import { conversionModel } from './conversion';
+import { ledgerEntryModel } from './ledger-entry';
+import { offerModel } from './offer';
 
 /** Models bound to one connection, so tests can give each file its own database. */
 export function createModels(connection: Connection) {
-  return { Conversion: conversionModel(connection) };
+  return {
+    Advertiser: advertiserModel(connection),
+    Affiliate: affiliateModel(connection),
+    Offer: offerModel(connection),
+    Click: clickModel(connection),
+    Conversion: conversionModel(connection),
+    CapCounter: capCounterModel(connection),
+    LedgerEntry: ledgerEntryModel(connection),
+  };
 }
 
 export type Models = ReturnType<typeof createModels>;

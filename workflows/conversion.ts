@@ -1,17 +1,129 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { ApplicationFailure, condition, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { ConversionInput, ConversionResult } from '../domain/conversion';
+import type { CapReservation } from '../activities/caps';
+import type { ConversionInput, ConversionView, StatusChange } from '../domain/conversion';
+import { checkTransition, isFinal, type LifecycleStatus } from '../domain/status';
+import { searchAttributes } from '../temporal/search-attributes';
+import { conversionQuery, ILLEGAL_TRANSITION, setStatusUpdate } from './conversion-api';
 
-/** Short MongoDB writes: retried without limit, since a conversion must never be dropped for an outage. */
+/** Short MongoDB steps: retried without limit, since a conversion must never be dropped for an outage. */
 const DATABASE_STEP = {
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 } as const;
 
-const { recordConversion } = proxyActivities<Activities>(DATABASE_STEP);
+const { screenConversion, attributeConversion, reserveCaps, releaseCaps, recordTransition } = proxyActivities<Activities>(DATABASE_STEP);
 
-/** One workflow per conversion; its id is derived from the dedupe key (workflowIdFor). */
-export async function processConversion(input: ConversionInput): Promise<ConversionResult> {
-  await recordConversion(input);
-  return { conversionId: input.conversionId, outcome: 'recorded' };
+const HOUR_MS = 60 * 60 * 1000;
+
+/**
+ * One workflow per conversion: screen → attribute → reserve caps → book, then stay open for
+ * status changes until the conversion is final (or, once approved, until the reversal window
+ * has passed). Its id is derived from the dedupe key (workflowIdFor).
+ */
+export async function processConversion(input: ConversionInput): Promise<ConversionView> {
+  const view: ConversionView = { conversionId: input.conversionId, status: 'processing', reasonCodes: [], payoutMinor: 0, revenueMinor: 0, currency: input.currency ?? '', seq: 0 };
+  let reservations: CapReservation[] = [];
+  let busy = true; // the first decision runs before any status change is applied
+
+  const transition = async (to: LifecycleStatus, reasonCodes: string[], actor: string, reason?: string) => {
+    const from = view.status;
+    await recordTransition({ conversionId: input.conversionId, seq: view.seq, from, to, reasonCodes, reason, actor, payoutMinor: view.payoutMinor, revenueMinor: view.revenueMinor, currency: view.currency, affiliateId: input.affiliateId, advertiserId: input.advertiserId, offerId: input.offerId });
+    view.status = to;
+    view.reasonCodes = reasonCodes;
+    view.seq += 1;
+    upsertSearchAttributes([{ key: searchAttributes.status, value: to }]);
+    if ((to === 'declined' || to === 'reversed' || to === 'rejected') && reservations.length > 0) {
+      await releaseCaps({ conversionId: input.conversionId, reservations });
+      reservations = [];
+    }
+  };
+
+  setHandler(conversionQuery, () => view);
+  setHandler(
+    setStatusUpdate,
+    async (change: StatusChange) => {
+      await condition(() => !busy);
+      if (change.status === view.status) return { changed: false, conversion: view };
+      const check = checkTransition(view.status, change.status);
+      if (!check.ok) throw ApplicationFailure.nonRetryable(check.reason, ILLEGAL_TRANSITION);
+      busy = true;
+      try {
+        await transition(change.status, change.reason ? [change.reason] : [], change.actor, change.reason);
+      } finally {
+        busy = false;
+      }
+      return { changed: true, conversion: view };
+    },
+    {
+      validator: (change: StatusChange) => {
+        // While the first decision runs, any target may become legal; the handler re-checks.
+        if (view.status === 'processing' || change.status === view.status) return;
+        const check = checkTransition(view.status, change.status);
+        if (!check.ok) throw ApplicationFailure.nonRetryable(check.reason, ILLEGAL_TRANSITION);
+      },
+    },
+  );
+
+  const decision = await decide(input, view, (r) => (reservations = r));
+  await transition(decision.status, decision.reasonCodes, 'system', decision.detail);
+  busy = false;
+
+  // Lifecycle: wait for changes; a hold period auto-approves; an approved conversion stays
+  // reversible for the reversal window, then the workflow closes (README: "Status lifecycle").
+  while (!isFinal(view.status)) {
+    const seq = view.seq;
+    const changed = () => view.seq !== seq && !busy;
+    if (view.status === 'held' && decision.holdHours !== undefined && view.reasonCodes.includes('hold_period')) {
+      if (!(await condition(changed, decision.holdHours * HOUR_MS))) {
+        await condition(() => !busy);
+        if (view.seq === seq) {
+          busy = true;
+          await transition('approved', [], 'system', 'hold period elapsed');
+          busy = false;
+        }
+      }
+    } else if (view.status === 'approved') {
+      if (!(await condition(changed, input.reversalWindowHours * HOUR_MS))) break;
+    } else {
+      await condition(changed);
+    }
+  }
+  await condition(() => !busy); // let an update that is being applied finish before closing
+  return view;
+}
+
+interface Decision {
+  status: LifecycleStatus;
+  reasonCodes: string[];
+  detail?: string;
+  holdHours?: number;
+}
+
+/** Screen, attribute and reserve: the conversion's first status and why. */
+async function decide(input: ConversionInput, view: ConversionView, keep: (r: CapReservation[]) => void): Promise<Decision> {
+  const { screen, offer, click } = await screenConversion(input);
+  const fraudCodes = screen.reasons.map((r) => r.code);
+  if (screen.verdict === 'reject') return { status: 'rejected', reasonCodes: fraudCodes, detail: screen.reasons.map((r) => r.detail).join('; ') };
+  if (input.status === 'declined' || input.status === 'reversed') {
+    return { status: 'rejected', reasonCodes: ['advertiser_declined'], detail: `the first postback said ${input.status}` };
+  }
+
+  const attribution = await attributeConversion({ conversionId: input.conversionId, offer, click, goal: input.goal, amount: input.amount, currency: input.currency });
+  if (!attribution.ok) return { status: 'rejected', reasonCodes: [attribution.reason], detail: attribution.detail };
+  view.payoutMinor = attribution.payoutMinor;
+  view.revenueMinor = attribution.revenueMinor;
+  view.currency = attribution.currency;
+
+  const caps = await reserveCaps({ conversionId: input.conversionId, offer, goal: input.goal, affiliateId: input.affiliateId, payoutMinor: attribution.payoutMinor, at: input.receivedAt });
+  if (!caps.ok) return { status: caps.onExceed === 'hold' ? 'held' : 'rejected', reasonCodes: ['cap_reached'], detail: caps.detail };
+  keep(caps.reservations);
+
+  if (screen.verdict === 'hold') return { status: 'held', reasonCodes: fraudCodes, detail: screen.reasons.map((r) => r.detail).join('; ') };
+  const goal = offer.goals.find((g) => g.key === input.goal)!;
+  const wanted = input.status ?? goal.default_status;
+  if (wanted === 'approved' && goal.hold_hours !== undefined) {
+    return { status: 'held', reasonCodes: ['hold_period'], detail: `approves after ${goal.hold_hours} h unless declined`, holdHours: goal.hold_hours };
+  }
+  return { status: wanted, reasonCodes: [] };
 }

@@ -1,17 +1,22 @@
 import Router, { type RouterContext } from '@koa/router';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import { DEFAULT_GOAL, dedupeKey, workflowIdFor, type ConversionInput } from '../../domain/conversion';
+import ipaddr from 'ipaddr.js';
+import { dedupeKey, workflowIdFor, type ConversionInput } from '../../domain/conversion';
 import { conversionIdFor } from '../../domain/conversion-id';
+import type { Goal } from '../../domain/offer';
 import type { Models } from '../../models';
 import { searchAttributes } from '../../temporal/search-attributes';
+import { secretMatches } from '../auth';
 import { ApiError, parseOr400 } from '../errors';
-import { postbackSchema } from '../schemas/postback';
+import { normalisePostbackParams, postbackSchema, type PostbackInput } from '../schemas/postback';
+import { requestStatusChange } from '../status-change';
 
 export interface PostbackDeps {
   temporal: Client;
   models: Models;
   taskQueue: string;
+  reversalWindowHours: number;
   now: () => Date;
 }
 
@@ -22,37 +27,79 @@ function rawParams(ctx: RouterContext): Record<string, unknown> {
     throw new ApiError(400, 'invalid_request', 'the body must be a JSON object or a form');
   }
   const token = ctx.get('x-postback-token');
-  return { ...(token ? { token } : {}), ...ctx.query, ...(body as Record<string, unknown> | undefined) };
+  return normalisePostbackParams({ ...(token ? { token } : {}), ...ctx.query, ...(body as Record<string, unknown> | undefined) });
 }
 
+function ipAllowed(ip: string, allowlist: string[]): boolean {
+  if (!ipaddr.isValid(ip)) return false;
+  const parsed = ipaddr.process(ip); // IPv4-mapped IPv6 becomes plain IPv4
+  return allowlist.some((entry) => {
+    const [range, bits] = entry.includes('/') ? ipaddr.parseCIDR(entry) : [ipaddr.process(entry), undefined];
+    if (range.kind() !== parsed.kind()) return false;
+    return bits === undefined ? range.toString() === parsed.toString() : parsed.match(range, bits);
+  });
+}
+
+/**
+ * The synchronous part of a postback: validate, find the click, authenticate the advertiser,
+ * dedupe, and start (or update) the conversion workflow. Everything slow happens in the workflow.
+ */
 export function postbackRoutes(deps: PostbackDeps): Router {
   const router = new Router();
 
+  const authenticate = async (params: PostbackInput, ip: string) => {
+    const click = await deps.models.Click.findById(params.click_id).lean();
+    if (!click) throw new ApiError(404, 'unknown_click', `no click with id "${params.click_id}": check the click id macro in your postback URL`);
+    const [offer, advertiser] = await Promise.all([deps.models.Offer.findById(click.offer_id).lean(), deps.models.Advertiser.findById(click.advertiser_id).lean()]);
+    if (!offer || !advertiser) throw new ApiError(404, 'unknown_click', `click "${params.click_id}" belongs to no known offer`);
+    if (!params.token) throw new ApiError(401, 'missing_token', 'send the advertiser postback token as token=… or the X-Postback-Token header');
+    if (!secretMatches(params.token, advertiser.postback_token_hash)) throw new ApiError(401, 'invalid_token', "the token is not this click's advertiser's postback token");
+    if (!advertiser.active) throw new ApiError(403, 'advertiser_inactive', 'this advertiser is deactivated');
+    if (advertiser.ip_allowlist.length > 0 && !ipAllowed(ip, advertiser.ip_allowlist)) throw new ApiError(403, 'ip_not_allowed', `postbacks from ${ip} are not in the advertiser's IP allowlist`);
+    return { click, offer };
+  };
+
   const handle = async (ctx: RouterContext) => {
     const params = parseOr400(postbackSchema, rawParams(ctx));
-    const goal = params.goal ?? DEFAULT_GOAL;
-    const key = dedupeKey({ clickId: params.click_id, goal, txid: params.txid });
+    const { click, offer } = await authenticate(params, ctx.ip);
+    const goalKey = params.goal ?? offer.default_goal;
+    const goal = (offer.goals as Goal[]).find((g) => g.key === goalKey);
+    if (!goal) throw new ApiError(400, 'unknown_goal', `goal: offer has no goal "${goalKey}"`, [{ path: 'goal', code: 'unknown_goal', message: `known goals: ${(offer.goals as Goal[]).map((g) => g.key).join(', ')}` }]);
+
+    const key = dedupeKey({ advertiserId: click.advertiser_id, offerId: click.offer_id, clickId: click._id, goal: goalKey, txid: params.txid });
     const conversionId = conversionIdFor(key);
+    const answer = (id: string, result: string, extra: Record<string, unknown> = {}) => (ctx.body = { conversion_id: id, result, ...extra });
 
     // Temporal forgets closed workflows after the namespace's retention; the projection does not.
-    if (await deps.models.Conversion.exists({ _id: conversionId })) {
-      ctx.body = { conversion_id: conversionId, result: 'duplicate' };
-      return;
+    const existing = await deps.models.Conversion.findById(conversionId, { status: 1 }).lean();
+    if (!existing && !goal.allow_multiple && params.txid !== undefined) {
+      // One conversion per click and goal unless the goal allows several: a new txid on the same click is a repeat.
+      const other = await deps.models.Conversion.findOne({ click_id: click._id, goal: goalKey }, { _id: 1 }).lean();
+      if (other) return answer(other._id, 'duplicate');
+    }
+    if (existing) {
+      if (!params.status || params.status === existing.status) return answer(conversionId, 'duplicate');
+      return statusUpdate(ctx, conversionId, params);
     }
 
     const input: ConversionInput = {
       conversionId,
       dedupeKey: key,
-      clickId: params.click_id,
-      goal,
+      clickId: click._id,
+      offerId: click.offer_id,
+      affiliateId: click.affiliate_id,
+      advertiserId: click.advertiser_id,
+      goal: goalKey,
       txid: params.txid,
       amount: params.amount,
       currency: params.currency,
       status: params.status,
+      ip: ctx.ip,
       receivedAt: deps.now().toISOString(),
+      reversalWindowHours: deps.reversalWindowHours,
     };
     try {
-      // The start call returns only once the server has persisted the workflow: then 200 is safe.
+      // start() returns only once the server has persisted the workflow: then 200 is safe.
       await deps.temporal.workflow.start('processConversion', {
         workflowId: workflowIdFor(conversionId),
         taskQueue: deps.taskQueue,
@@ -60,15 +107,25 @@ export function postbackRoutes(deps: PostbackDeps): Router {
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
         typedSearchAttributes: [
-          { key: searchAttributes.clickId, value: params.click_id },
-          { key: searchAttributes.goal, value: goal },
+          { key: searchAttributes.clickId, value: click._id },
+          { key: searchAttributes.offerId, value: click.offer_id },
+          { key: searchAttributes.affiliateId, value: click.affiliate_id },
+          { key: searchAttributes.advertiserId, value: click.advertiser_id },
+          { key: searchAttributes.goal, value: goalKey },
+          { key: searchAttributes.status, value: 'processing' },
         ],
       });
-      ctx.body = { conversion_id: conversionId, result: 'accepted' };
+      return answer(conversionId, 'accepted');
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      ctx.body = { conversion_id: conversionId, result: 'duplicate' };
+      if (!params.status) return answer(conversionId, 'duplicate');
+      return statusUpdate(ctx, conversionId, params);
     }
+  };
+
+  const statusUpdate = async (ctx: RouterContext, conversionId: string, params: PostbackInput) => {
+    const result = await requestStatusChange(deps.temporal, deps.taskQueue, conversionId, { status: params.status!, reason: 'advertiser_postback', actor: 'advertiser' });
+    ctx.body = { conversion_id: conversionId, result: result.changed ? 'status_update' : 'duplicate', status: result.conversion.status };
   };
 
   router.get('/postback', handle);

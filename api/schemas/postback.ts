@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { conversionStatuses } from '../../domain/conversion';
+import { postbackStatuses } from '../../domain/conversion';
 
 /** A single query/form value; a repeated parameter (an array) is refused with a clear message. */
 const param = (max: number) =>
@@ -30,8 +30,30 @@ export const postbackSchema = z.object({
     .transform((v) => v.toUpperCase())
     .pipe(z.string().regex(/^[A-Z]{3}$/, 'must be a three-letter ISO 4217 code such as USD'))
     .optional(),
-  status: z.enum(conversionStatuses, { error: `must be one of ${conversionStatuses.join(', ')}` }).optional(),
+  status: z.enum(postbackStatuses, { error: `must be one of ${postbackStatuses.join(', ')}` }).optional(),
   token: param(200).optional(),
 });
 
 export type PostbackInput = z.infer<typeof postbackSchema>;
+
+/**
+ * Parameter names other trackers use (see README, "Postback parameters"). An alias is read only
+ * when the canonical name is absent, so a URL that carries both still means what it says.
+ */
+export const postbackAliases: Record<string, readonly string[]> = {
+  click_id: ['clickid', 'cid', 'subid', 'transaction_id'],
+  txid: ['action_id', 'order_id', 'adv_event_id', 'tid', 'adv_sub'],
+  amount: ['sum', 'sale_amount'],
+  goal: ['goal_id', 'event'],
+  token: ['secure', 'security_token', 'verification_token'],
+};
+
+export function normalisePostbackParams(raw: Record<string, unknown>): Record<string, unknown> {
+  const params = { ...raw };
+  for (const [canonical, aliases] of Object.entries(postbackAliases)) {
+    if (params[canonical] !== undefined) continue;
+    const alias = aliases.find((a) => raw[a] !== undefined);
+    if (alias) params[canonical] = raw[alias];
+  }
+  return params;
+}

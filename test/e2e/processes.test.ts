@@ -49,6 +49,7 @@ describe('api and worker processes, end to end', () => {
       MONGO_URL: `${testEnv('mongoUrl')}/${name}`,
       TEMPORAL_ADDRESS: testEnv('temporalAddress'),
       TASK_QUEUE: `test-${name}`,
+      ADMIN_API_KEY: 'e2e-admin-key-0123456789',
     };
     worker = startEntry('worker/main.ts', env);
     api = startEntry('api/server.ts', env);
@@ -59,9 +60,27 @@ describe('api and worker processes, end to end', () => {
     for (const p of [api, worker]) if (p && p.child.exitCode === null) p.child.kill('SIGKILL');
   });
 
-  it('a postback over HTTP becomes a completed workflow, listed by search attribute, and a MongoDB document', async () => {
-    const clickId = uniqueName('click');
-    const res = await fetch(`${apiUrl}/postback?click_id=${clickId}&txid=e2e-1&amount=5.00`);
+  it('a click and a postback over HTTP become a workflow, listed by search attribute, and a MongoDB document', async () => {
+    const adminCall = async (path: string, body: unknown) => {
+      const res = await fetch(`${apiUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${env.ADMIN_API_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(res.status).toBe(201);
+      return (await res.json()) as { id: string; postback_token?: string };
+    };
+    const advertiser = await adminCall('/api/advertisers', { name: 'Shop' });
+    const affiliate = await adminCall('/api/affiliates', { name: 'Publisher' });
+    const offer = await adminCall('/api/offers', {
+      advertiser_id: advertiser.id,
+      name: 'Shoes',
+      url: 'https://shop.example/?cid={click_id}',
+      currency: 'EUR',
+      default_goal: 'sale',
+      goals: [{ key: 'sale', payout: { type: 'fixed', amount: '2.50' }, revenue: { type: 'fixed', amount: '4' } }],
+    });
+    const click = await fetch(`${apiUrl}/click?offer_id=${offer.id}&aff_id=${affiliate.id}`, { redirect: 'manual' });
+    expect(click.status).toBe(302);
+    const clickId = new URL(click.headers.get('location')!).searchParams.get('cid')!;
+
+    const res = await fetch(`${apiUrl}/postback?click_id=${clickId}&txid=e2e-1&amount=5.00&token=${advertiser.postback_token}`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { conversion_id: string; result: string };
     expect(body.result).toBe('accepted');
@@ -69,8 +88,8 @@ describe('api and worker processes, end to end', () => {
     const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS! });
     try {
       const client = new Client({ connection });
-      const listed = await waitFor('the completed workflow in the listing', async () => {
-        for await (const wf of client.workflow.list({ query: `PostflowClickId = '${clickId}' AND ExecutionStatus = 'Completed'` })) return wf;
+      const listed = await waitFor('the approved conversion in the listing', async () => {
+        for await (const wf of client.workflow.list({ query: `PostflowClickId = '${clickId}' AND PostflowStatus = 'approved'` })) return wf;
         return undefined;
       });
       expect(listed.workflowId).toBe(`conversion-${body.conversion_id}`);
@@ -82,7 +101,7 @@ describe('api and worker processes, end to end', () => {
     const mongo = await mongoose.createConnection(env.MONGO_URL!).asPromise();
     try {
       const doc = await waitFor('the conversion document', () => mongo.collection('conversions').findOne({ _id: body.conversion_id as never }));
-      expect(doc).toMatchObject({ click_id: clickId, txid: 'e2e-1', amount: '5.00' });
+      expect(doc).toMatchObject({ click_id: clickId, txid: 'e2e-1', amount: '5.00', offer_id: offer.id, payout_minor: 250 });
       await mongo.dropDatabase();
     } finally {
       await mongo.close();

@@ -1,136 +1,151 @@
-import request from 'supertest';
 import { conversionIdFor } from '../../domain/conversion-id';
 import { dedupeKey, workflowIdFor } from '../../domain/conversion';
-import { startTestStack, uniqueName, type TestStack } from '../support/stack';
+import { fixtures } from '../support/fixtures';
+import { startTestStack, type TestStack } from '../support/stack';
 import { waitFor } from '../support/wait-for';
 
 let stack: TestStack;
+let f: ReturnType<typeof fixtures>;
 beforeAll(async () => {
   stack = await startTestStack('postback');
+  f = fixtures(stack);
 });
 afterAll(async () => {
   await stack?.stop();
 });
 
-const http = () => request(stack.app.callback());
+const conversion = (id: string, status?: string) =>
+  waitFor(`conversion ${id}${status ? ` to be ${status}` : ''}`, async () => {
+    const res = await f.admin('get', `/api/conversions/${id}`);
+    return res.status === 200 && (!status || res.body.status === status) ? res.body : undefined;
+  });
 
-describe('POST/GET /postback (walking skeleton, real Temporal and MongoDB)', () => {
-  it('accepts a postback, starts its workflow and writes the conversion document', async () => {
-    const clickId = uniqueName('click');
-    const res = await http().get('/postback').query({ click_id: clickId, txid: 'order-1', amount: '12.50', currency: 'usd', goal: 'sale' });
+describe('postback ingress', () => {
+  it('accepts a postback, and the workflow screens, attributes and books it', async () => {
+    const s = await f.setup();
+    const res = await f.http().get('/postback').query({ click_id: s.clickId, txid: 'order-1', amount: '40.00', token: s.token });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ conversion_id: conversionIdFor(dedupeKey({ clickId, goal: 'sale', txid: 'order-1' })), result: 'accepted' });
+    const key = dedupeKey({ advertiserId: s.advertiser.id, offerId: s.offer.id, clickId: s.clickId, goal: 'sale', txid: 'order-1' });
+    expect(res.body).toEqual({ conversion_id: conversionIdFor(key), result: 'accepted' });
 
-    const doc = await waitFor('the conversion document', () => stack.models.Conversion.findById(res.body.conversion_id).lean());
-    expect(doc).toMatchObject({ click_id: clickId, goal: 'sale', txid: 'order-1', amount: '12.50', currency: 'USD', status: 'approved' });
+    const doc = await conversion(res.body.conversion_id, 'approved');
+    expect(doc).toMatchObject({ click_id: s.clickId, offer_id: s.offer.id, affiliate_id: s.affiliate.id, goal: 'sale', txid: 'order-1', amount: '40.00', payout: '5.00', revenue: '8.00', currency: 'USD', reason_codes: [] });
+    const entries = await stack.models.LedgerEntry.find({ conversion_id: res.body.conversion_id }).lean();
+    expect(entries.map((e) => [e.account, e.amount_minor]).sort()).toEqual([['advertiser_receivable', 800], ['affiliate_payable', 500]]);
 
-    const handle = stack.client.workflow.getHandle(workflowIdFor(res.body.conversion_id));
-    await expect(handle.result()).resolves.toEqual({ conversionId: res.body.conversion_id, outcome: 'recorded' });
+    const balance = await f.admin('get', `/api/affiliates/${s.affiliate.id}/balance`);
+    expect(balance.body.balances).toEqual([{ currency: 'USD', payable: '5.00', entries: 1 }]);
   });
 
-  it('makes the workflow findable by click id through its search attribute', async () => {
-    const clickId = uniqueName('click');
-    const res = await http().get('/postback').query({ click_id: clickId });
+  it('accepts aliases other trackers send (clickid, secure, sum, order_id)', async () => {
+    const s = await f.setup({ goals: [{ key: 'sale', payout: { type: 'percent', amount: '10' }, revenue: { type: 'percent', amount: '15' } }] });
+    const res = await f.http().get('/postback').query({ clickid: s.clickId, secure: s.token, sum: '99.99', order_id: 'A-1' });
     expect(res.status).toBe(200);
-    // Visibility is eventually consistent: wait for the listing, with a deadline.
-    const ids = await waitFor('the workflow in the visibility listing', async () => {
-      const found: string[] = [];
-      for await (const wf of stack.client.workflow.list({ query: `PostflowClickId = '${clickId}'` })) found.push(wf.workflowId);
-      return found.length > 0 ? found : undefined;
-    });
-    expect(ids).toEqual([workflowIdFor(res.body.conversion_id)]);
+    const doc = await conversion(res.body.conversion_id, 'approved');
+    expect(doc).toMatchObject({ txid: 'A-1', amount: '99.99', payout: '10.00', revenue: '15.00' });
   });
 
-  it('accepts JSON and form bodies and the X-Postback-Token header', async () => {
-    const json = await http().post('/postback').set('X-Postback-Token', 'secret').send({ click_id: uniqueName('click'), amount: 3 });
-    expect(json.status).toBe(200);
-    expect(json.body.result).toBe('accepted');
-    const form = await http().post('/postback').type('form').send({ click_id: uniqueName('click'), status: 'pending' });
-    expect(form.status).toBe(200);
-    expect(form.body.result).toBe('accepted');
-  });
-
-  it('answers a repeated postback with the same conversion id and result "duplicate"', async () => {
-    const query = { click_id: uniqueName('click'), txid: 'T-9' };
-    const first = await http().get('/postback').query(query);
-    const second = await http().post('/postback').send(query);
-    expect(first.body.result).toBe('accepted');
-    expect(second.status).toBe(200);
-    expect(second.body).toEqual({ conversion_id: first.body.conversion_id, result: 'duplicate' });
-  });
-
-  it('creates exactly one conversion when the same postback arrives 25 times at once', async () => {
-    const query = { click_id: uniqueName('click'), txid: 'burst' };
-    const responses = await Promise.all(Array.from({ length: 25 }, () => http().get('/postback').query(query)));
-    expect(responses.map((r) => r.status)).toEqual(Array(25).fill(200));
+  it('answers a repeat with the same id and "duplicate"; 50 at once make one conversion', async () => {
+    const s = await f.setup();
+    const query = { click_id: s.clickId, txid: 'burst', token: s.token };
+    const responses = await Promise.all(Array.from({ length: 50 }, () => f.http().get('/postback').query(query)));
+    expect(responses.map((r) => r.status)).toEqual(Array(50).fill(200));
     expect(new Set(responses.map((r) => r.body.conversion_id)).size).toBe(1);
     expect(responses.filter((r) => r.body.result === 'accepted')).toHaveLength(1);
-    expect(responses.filter((r) => r.body.result === 'duplicate')).toHaveLength(24);
-
     const id = responses[0]!.body.conversion_id;
-    await stack.client.workflow.getHandle(workflowIdFor(id)).result();
-    expect(await stack.models.Conversion.countDocuments({ click_id: query.click_id })).toBe(1);
+    await conversion(id, 'approved');
+    const again = await f.http().post('/postback').send(query);
+    expect(again.body).toEqual({ conversion_id: id, result: 'duplicate' });
+    expect(await stack.models.Conversion.countDocuments({ click_id: s.clickId })).toBe(1);
+    expect(await stack.models.LedgerEntry.countDocuments({ conversion_id: id })).toBe(2);
+  });
+
+  it('a new txid on the same click is a duplicate unless the goal allows multiple', async () => {
+    const single = await f.setup();
+    const first = await f.http().get('/postback').query({ click_id: single.clickId, txid: 'a', token: single.token });
+    await conversion(first.body.conversion_id);
+    const second = await f.http().get('/postback').query({ click_id: single.clickId, txid: 'b', token: single.token });
+    expect(second.body).toEqual({ conversion_id: first.body.conversion_id, result: 'duplicate' });
+
+    const multi = await f.setup({ goals: [{ key: 'sale', allow_multiple: true, payout: { type: 'fixed', amount: '1' }, revenue: { type: 'fixed', amount: '2' } }] });
+    const a = await f.http().get('/postback').query({ click_id: multi.clickId, txid: 'a', token: multi.token });
+    const b = await f.http().get('/postback').query({ click_id: multi.clickId, txid: 'b', token: multi.token });
+    expect(a.body.result).toBe('accepted');
+    expect(b.body.result).toBe('accepted');
+    expect(a.body.conversion_id).not.toBe(b.body.conversion_id);
   });
 
   it('still answers "duplicate" after Temporal has forgotten the workflow (retention passed)', async () => {
-    // The state retention leaves behind: the projection exists, the server has no execution.
-    // (deleteWorkflowExecution is asynchronous on the dev server, so the state is set up directly.)
-    const clickId = uniqueName('click');
-    const key = dedupeKey({ clickId, goal: 'default', txid: 'old' });
-    const conversionId = conversionIdFor(key);
-    await stack.models.Conversion.create({
-      _id: conversionId,
-      dedupe_key: key,
-      workflow_id: workflowIdFor(conversionId),
-      click_id: clickId,
-      goal: 'default',
-      txid: 'old',
-      received_at: new Date('2026-01-01T00:00:00Z'),
-      recorded_at: new Date('2026-01-01T00:00:01Z'),
-    });
-
-    const again = await http().get('/postback').query({ click_id: clickId, txid: 'old' });
-    expect(again.status).toBe(200);
-    expect(again.body).toEqual({ conversion_id: conversionId, result: 'duplicate' });
-    await expect(stack.client.workflow.getHandle(workflowIdFor(conversionId)).describe()).rejects.toThrow(/not found/i);
-    expect(await stack.models.Conversion.countDocuments({ click_id: clickId })).toBe(1);
+    const s = await f.setup();
+    const first = await f.http().get('/postback').query({ click_id: s.clickId, token: s.token, status: 'pending' });
+    const id = first.body.conversion_id;
+    await conversion(id, 'pending');
+    // What retention leaves behind: the projection exists, the server has no execution. Terminate
+    // + delete gets there; deletion is asynchronous, so wait for it with a deadline.
+    const workflowId = workflowIdFor(id);
+    await stack.client.workflow.getHandle(workflowId).terminate('test: simulate retention');
+    await stack.client.workflowService.deleteWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId } });
+    await waitFor('the execution to be deleted', async () => {
+      try {
+        await stack.client.workflow.getHandle(workflowId).describe();
+        return false;
+      } catch (err) {
+        return /not found/i.test((err as Error).message);
+      }
+    }, 45_000);
+    const again = await f.http().get('/postback').query({ click_id: s.clickId, token: s.token, status: 'pending' });
+    expect(again.body).toEqual({ conversion_id: id, result: 'duplicate' });
+    expect(await stack.models.Conversion.countDocuments({ click_id: s.clickId })).toBe(1);
   });
 });
 
-describe('bad input gets a 4xx naming the field, and nothing is stored', () => {
-  const cases: Array<[string, () => request.Test]> = [
-    ['missing click_id', () => http().get('/postback').query({ txid: 'x' })],
-    ['repeated click_id', () => http().get('/postback?click_id=a&click_id=b')],
-    ['operator injection in JSON', () => http().post('/postback').send({ click_id: { $gt: '' } })],
-    ['bad amount', () => http().get('/postback').query({ click_id: 'c', amount: '1e9' })],
-    ['bad currency', () => http().get('/postback').query({ click_id: 'c', currency: 'dollars' })],
-    ['unknown status', () => http().get('/postback').query({ click_id: 'c', status: 'paid' })],
-    ['over-long click_id', () => http().get('/postback').query({ click_id: 'x'.repeat(201) })],
-  ];
-  it.each(cases)('%s → 400 invalid_request', async (_name, send) => {
-    const before = await stack.models.Conversion.countDocuments();
-    const res = await send();
+describe('postback refusals: 4xx naming what is wrong, nothing stored', () => {
+  it('unknown click → 404 unknown_click; missing or wrong token → 401; unknown goal → 400', async () => {
+    const s = await f.setup();
+    const unknown = await f.http().get('/postback').query({ click_id: 'clk_nope', token: s.token });
+    expect([unknown.status, unknown.body.error]).toEqual([404, 'unknown_click']);
+    const missing = await f.http().get('/postback').query({ click_id: s.clickId });
+    expect([missing.status, missing.body.error]).toEqual([401, 'missing_token']);
+    const other = await f.advertiser();
+    const wrong = await f.http().get('/postback').query({ click_id: s.clickId, token: other.postback_token });
+    expect([wrong.status, wrong.body.error]).toEqual([401, 'invalid_token']);
+    const goal = await f.http().get('/postback').query({ click_id: s.clickId, token: s.token, goal: 'nope' });
+    expect([goal.status, goal.body.error]).toEqual([400, 'unknown_goal']);
+    expect(await stack.models.Conversion.countDocuments({ click_id: s.clickId })).toBe(0);
+  });
+
+  it('an IP outside the advertiser allowlist → 403; inside → 200', async () => {
+    const adv = await f.advertiser({ ip_allowlist: ['203.0.113.0/24'] });
+    const aff = await f.affiliate();
+    const offer = await f.offer(adv.id);
+    const clickId = await f.click(offer.id, aff.id);
+    const outside = await f.http().get('/postback').set('X-Forwarded-For', '198.51.100.1').query({ click_id: clickId, token: adv.postback_token });
+    expect([outside.status, outside.body.error]).toEqual([403, 'ip_not_allowed']);
+    const inside = await f.http().get('/postback').set('X-Forwarded-For', '203.0.113.9').query({ click_id: clickId, token: adv.postback_token });
+    expect(inside.status).toBe(200);
+  });
+
+  it.each([
+    ['missing click_id', { txid: 'x' }, 'click_id'],
+    ['repeated click_id', 'click_id=a&click_id=b', 'click_id'],
+    ['bad amount', { click_id: 'c', amount: '1e9' }, 'amount'],
+    ['bad currency', { click_id: 'c', currency: 'dollars' }, 'currency'],
+    ['unknown status', { click_id: 'c', status: 'paid' }, 'status'],
+  ])('%s → 400 naming %s', async (_name, query, field) => {
+    const res = typeof query === 'string' ? await f.http().get(`/postback?${query}`) : await f.http().get('/postback').query(query);
     expect(res.status).toBe(400);
     expect(res.body.error).toBe('invalid_request');
-    expect(res.body.issues.length).toBeGreaterThan(0);
-    expect(res.body.issues[0].path).toMatch(/click_id|amount|currency|status/);
-    expect(await stack.models.Conversion.countDocuments()).toBe(before);
+    expect(res.body.issues[0].path).toBe(field);
   });
 
-  it('malformed JSON → 400 invalid_body; a JSON array → 400; an unknown route → 404 JSON', async () => {
-    const malformed = await http().post('/postback').set('Content-Type', 'application/json').send('{"click_id":');
-    expect(malformed.status).toBe(400);
-    expect(malformed.body.error).toBe('invalid_body');
-    const array = await http().post('/postback').send([{ click_id: 'a' }]);
-    expect(array.status).toBe(400);
-    const missing = await http().get('/nope');
-    expect(missing.status).toBe(404);
-    expect(missing.body.error).toBe('not_found');
-  });
-
-  it('a body over 64 KiB → 413', async () => {
-    const res = await http().post('/postback').send({ click_id: 'c', pad: 'x'.repeat(70 * 1024) });
-    expect(res.status).toBe(413);
-    expect(res.body.error).toBe('invalid_body');
+  it('operator injection, malformed JSON, arrays and oversized bodies → 4xx', async () => {
+    const injection = await f.http().post('/postback').send({ click_id: { $gt: '' }, token: { $ne: null } });
+    expect(injection.status).toBe(400);
+    const malformed = await f.http().post('/postback').set('Content-Type', 'application/json').send('{"click_id":');
+    expect([malformed.status, malformed.body.error]).toEqual([400, 'invalid_body']);
+    expect((await f.http().post('/postback').send([{ click_id: 'a' }])).status).toBe(400);
+    const big = await f.http().post('/postback').send({ click_id: 'c', pad: 'x'.repeat(70 * 1024) });
+    expect(big.status).toBe(413);
+    expect((await f.http().get('/nope')).body.error).toBe('not_found');
   });
 });

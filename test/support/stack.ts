@@ -29,6 +29,8 @@ function installQuietRuntime(): void {
   Runtime.install({ logger: new DefaultLogger('WARN') });
 }
 
+export const TEST_ADMIN_KEY = 'test-admin-key-0123456789';
+
 export function uniqueName(prefix: string): string {
   return `${prefix}_${randomBytes(4).toString('hex')}`;
 }
@@ -53,7 +55,7 @@ export async function startTestStack(prefix: string): Promise<TestStack> {
   });
   const running = worker.run();
   // Unexpected (5xx) errors are printed, so a failing test shows why.
-  const app = createApp({ temporal: client, mongo, models, taskQueue, log: (line) => process.stderr.write(`${line}\n`) });
+  const app = createApp({ temporal: client, mongo, models, taskQueue, adminApiKey: TEST_ADMIN_KEY, log: (line) => process.stderr.write(`${line}\n`) });
 
   return {
     name,

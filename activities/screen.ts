@@ -1,0 +1,91 @@
+import type { ConversionInput } from '../domain/conversion';
+import { screenConversion, type FraudScreening } from '../domain/fraud';
+import type { ClickRecord, OfferConfig } from '../domain/offer';
+import type { ActivityDeps } from './deps';
+import { ApplicationFailure } from '@temporalio/activity';
+
+export interface ScreenOutcome {
+  screen: FraudScreening;
+  /** The offer as it was configured when the conversion was screened (kept in the history). */
+  offer: OfferConfig;
+  click: ClickRecord;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export function screenActivities({ models }: ActivityDeps) {
+  return {
+    /**
+     * Creates the conversion projection (status processing) and runs the fraud rules.
+     * Idempotent: the insert is $setOnInsert; a retry re-screens and overwrites the verdict,
+     * and only the attempt that completes is recorded in the workflow history.
+     */
+    async screenConversion(input: ConversionInput): Promise<ScreenOutcome> {
+      const [offerDoc, clickDoc] = await Promise.all([
+        models.Offer.findById(input.offerId).lean<Record<string, unknown>>(),
+        models.Click.findById(input.clickId).lean<Record<string, unknown>>(),
+      ]);
+      // The edge checked both exist; only deletion behind our back gets here: nothing to retry.
+      if (!offerDoc) throw ApplicationFailure.nonRetryable(`offer ${input.offerId} not found`, 'OfferNotFound');
+      if (!clickDoc) throw ApplicationFailure.nonRetryable(`click ${input.clickId} not found`, 'ClickNotFound');
+      const offer = toOfferConfig(offerDoc);
+      const click = toClickRecord(clickDoc);
+      const receivedAt = new Date(input.receivedAt);
+
+      await models.Conversion.updateOne(
+        { _id: input.conversionId },
+        {
+          $setOnInsert: {
+            dedupe_key: input.dedupeKey,
+            workflow_id: `conversion-${input.conversionId}`,
+            advertiser_id: input.advertiserId,
+            offer_id: input.offerId,
+            affiliate_id: input.affiliateId,
+            click_id: input.clickId,
+            goal: input.goal,
+            txid: input.txid,
+            amount: input.amount,
+            currency: input.currency ?? offer.currency,
+            subs: click.subs,
+            ip: input.ip,
+            status: 'processing',
+            status_seq: -1,
+            received_at: receivedAt,
+            updated_at: receivedAt,
+          },
+        },
+        { upsert: true },
+      );
+
+      const conversionsFromIpToday = input.ip
+        ? await models.Conversion.countDocuments({
+            _id: { $ne: input.conversionId },
+            offer_id: input.offerId,
+            ip: input.ip,
+            received_at: { $gt: new Date(receivedAt.getTime() - DAY_MS), $lte: receivedAt },
+          })
+        : 0;
+      const screen = screenConversion({ offer, click, convertedAt: receivedAt, conversionIp: input.ip, conversionsFromIpToday });
+      await models.Conversion.updateOne({ _id: input.conversionId }, { $set: { fraud: { ...screen, conversions_from_ip_today: conversionsFromIpToday } } });
+      return { screen, offer, click };
+    },
+  };
+}
+
+function toOfferConfig(doc: Record<string, unknown>): OfferConfig {
+  const { _id, created_at: _c, updated_at: _u, ...rest } = doc;
+  return { id: String(_id), ...(rest as Omit<OfferConfig, 'id'>) };
+}
+
+function toClickRecord(doc: Record<string, unknown>): ClickRecord {
+  return {
+    id: String(doc._id),
+    offer_id: String(doc.offer_id),
+    affiliate_id: String(doc.affiliate_id),
+    advertiser_id: String(doc.advertiser_id),
+    subs: (doc.subs ?? {}) as ClickRecord['subs'],
+    ip: doc.ip as string | undefined,
+    user_agent: doc.user_agent as string | undefined,
+    created_at: (doc.created_at as Date).toISOString(),
+  };
+}

@@ -1,0 +1,67 @@
+import { payableMinor, type LifecycleStatus } from '../domain/status';
+import type { ActivityDeps } from './deps';
+
+export interface TransitionInput {
+  conversionId: string;
+  /** The transition's number within the conversion: part of the ledger keys. */
+  seq: number;
+  from: LifecycleStatus;
+  to: LifecycleStatus;
+  reasonCodes: string[];
+  reason?: string;
+  actor: string;
+  payoutMinor: number;
+  revenueMinor: number;
+  currency: string;
+  affiliateId: string;
+  advertiserId: string;
+  offerId: string;
+}
+
+const DUPLICATE_KEY = 11000;
+
+export function transitionActivities({ models, now }: ActivityDeps) {
+  return {
+    /**
+     * Books the ledger difference between two statuses and moves the projection. Idempotent:
+     * ledger ids are (conversion, seq, account), and the projection only moves forward in seq.
+     */
+    async recordTransition(input: TransitionInput): Promise<{ bookedMinor: number }> {
+      const at = now();
+      const payable = payableMinor(input.to, input.payoutMinor) - payableMinor(input.from, input.payoutMinor);
+      const receivable = payableMinor(input.to, input.revenueMinor) - payableMinor(input.from, input.revenueMinor);
+      if (payable !== 0 || receivable !== 0) {
+        const base = {
+          conversion_id: input.conversionId,
+          seq: input.seq,
+          affiliate_id: input.affiliateId,
+          advertiser_id: input.advertiserId,
+          offer_id: input.offerId,
+          currency: input.currency,
+          status_from: input.from,
+          status_to: input.to,
+          created_at: at,
+        };
+        const entries = [
+          { _id: `${input.conversionId}:${input.seq}:affiliate_payable`, account: 'affiliate_payable', amount_minor: payable, ...base },
+          { _id: `${input.conversionId}:${input.seq}:advertiser_receivable`, account: 'advertiser_receivable', amount_minor: receivable, ...base },
+        ];
+        for (const entry of entries) {
+          try {
+            await models.LedgerEntry.create(entry);
+          } catch (err) {
+            if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err; // booked by an earlier attempt
+          }
+        }
+      }
+      await models.Conversion.updateOne(
+        { _id: input.conversionId, status_seq: { $lt: input.seq } },
+        {
+          $set: { status: input.to, status_seq: input.seq, reason_codes: input.reasonCodes, updated_at: at },
+          $push: { status_history: { seq: input.seq, from: input.from, to: input.to, reason: input.reason, actor: input.actor, at } },
+        },
+      );
+      return { bookedMinor: payable };
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import Router from '@koa/router';
+import type { Model } from 'mongoose';
+import type { z } from 'zod';
+import type { Models } from '../../models';
+import { newId } from '../../models/ids';
+import { sha256 } from '../auth';
+import { ApiError, parseOr400 } from '../errors';
+import { idParam, paging } from '../schemas/common';
+import { advertiserCreateSchema, advertiserUpdateSchema, affiliateCreateSchema, affiliateUpdateSchema } from '../schemas/parties';
+import { toApi } from '../serialize';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyModel = Model<any>;
+
+/** Read, list, update and deactivate: the same for every configuration entity. */
+export interface EntityRouteOptions {
+  /** PATCH body schema; omit to mount no PATCH (the caller has its own). */
+  updateSchema?: z.ZodType<Record<string, unknown>>;
+  /** Query parameters that filter the list by equality. */
+  filters?: string[];
+}
+
+export function mountEntityRoutes(router: Router, path: string, label: string, model: AnyModel, opts: EntityRouteOptions) {
+  const find = async (rawId: string) => {
+    const doc = await model.findById(parseOr400(idParam, rawId)).lean<Record<string, unknown>>();
+    if (!doc) throw new ApiError(404, 'not_found', `no ${label} with id "${rawId}"`);
+    return doc;
+  };
+  router.get(`${path}/:id`, async (ctx) => {
+    ctx.body = toApi(await find(ctx.params.id!));
+  });
+  router.get(path, async (ctx) => {
+    const { limit, offset } = parseOr400(paging, ctx.query);
+    const filter: Record<string, unknown> = {};
+    for (const field of ['active', ...(opts.filters ?? [])]) {
+      const value = ctx.query[field];
+      if (typeof value === 'string') filter[field] = field === 'active' ? value === 'true' : value;
+    }
+    const docs = await model.find(filter).sort({ _id: 1 }).skip(offset).limit(limit + 1).lean<Record<string, unknown>[]>();
+    ctx.body = { data: docs.slice(0, limit).map(toApi), next_offset: docs.length > limit ? offset + limit : null };
+  });
+  const updateSchema = opts.updateSchema;
+  if (updateSchema) {
+    router.patch(`${path}/:id`, async (ctx) => {
+      await find(ctx.params.id!);
+      const patch = parseOr400(updateSchema, ctx.request.body ?? {});
+      const doc = await model.findByIdAndUpdate(ctx.params.id, { $set: patch }, { new: true }).lean<Record<string, unknown>>();
+      ctx.body = toApi(doc!);
+    });
+  }
+  // Deactivation, never deletion: clicks, conversions and the ledger keep pointing at it.
+  router.delete(`${path}/:id`, async (ctx) => {
+    await find(ctx.params.id!);
+    const doc = await model.findByIdAndUpdate(ctx.params.id, { $set: { active: false } }, { new: true }).lean<Record<string, unknown>>();
+    ctx.body = toApi(doc!);
+  });
+}
+
+export function partyRoutes(models: Models): Router {
+  const router = new Router({ prefix: '/api' });
+
+  router.post('/advertisers', async (ctx) => {
+    const input = parseOr400(advertiserCreateSchema, ctx.request.body ?? {});
+    // Shown once in this response; only its digest is stored.
+    const token = `pt_${randomBytes(24).toString('base64url')}`;
+    const doc = await models.Advertiser.create({ _id: newId('adv'), ...input, postback_token_hash: sha256(token) });
+    ctx.status = 201;
+    ctx.body = { ...toApi(doc.toObject()), postback_token: token };
+  });
+  mountEntityRoutes(router, '/advertisers', 'advertiser', models.Advertiser, { updateSchema: advertiserUpdateSchema });
+
+  router.post('/affiliates', async (ctx) => {
+    const input = parseOr400(affiliateCreateSchema, ctx.request.body ?? {});
+    const doc = await models.Affiliate.create({ _id: newId('aff'), ...input });
+    ctx.status = 201;
+    ctx.body = toApi(doc.toObject());
+  });
+  mountEntityRoutes(router, '/affiliates', 'affiliate', models.Affiliate, { updateSchema: affiliateUpdateSchema });
+  return router;
+}

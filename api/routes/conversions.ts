@@ -1,0 +1,63 @@
+import Router from '@koa/router';
+import type { Client } from '@temporalio/client';
+import { fromMinor } from '../../domain/money';
+import type { Models } from '../../models';
+import { ApiError, parseOr400 } from '../errors';
+import { idParam } from '../schemas/common';
+import { conversionListQuery, statusChangeBody } from '../schemas/conversion';
+import { toApi } from '../serialize';
+import { requestStatusChange } from '../status-change';
+
+/** Projection document → API JSON with money as decimal strings in the conversion's currency. */
+export function conversionToApi(doc: Record<string, unknown>): Record<string, unknown> {
+  const { received_at, payout_minor, revenue_minor, ...rest } = toApi(doc);
+  const currency = doc.currency as string | undefined;
+  const money = (minor: unknown) => (typeof minor === 'number' && currency ? fromMinor(minor, currency) : null);
+  return { ...rest, payout: money(payout_minor), revenue: money(revenue_minor), created_at: received_at };
+}
+
+export function conversionRoutes(deps: { models: Models; temporal: Client; taskQueue: string }): Router {
+  const router = new Router({ prefix: '/api' });
+  const { models } = deps;
+
+  const find = async (rawId: string) => {
+    const doc = await models.Conversion.findById(parseOr400(idParam, rawId)).lean<Record<string, unknown>>();
+    if (!doc) throw new ApiError(404, 'not_found', `no conversion with id "${rawId}"`);
+    return doc;
+  };
+
+  router.get('/conversions/:id', async (ctx) => {
+    ctx.body = conversionToApi(await find(ctx.params.id!));
+  });
+
+  router.get('/conversions', async (ctx) => {
+    const q = parseOr400(conversionListQuery, ctx.query);
+    const filter: Record<string, unknown> = {};
+    for (const field of ['offer_id', 'affiliate_id', 'advertiser_id', 'status'] as const) if (q[field]) filter[field] = q[field];
+    if (q.from || q.to) filter.received_at = { ...(q.from ? { $gte: new Date(q.from) } : {}), ...(q.to ? { $lt: new Date(q.to) } : {}) };
+    const docs = await models.Conversion.find(filter).sort({ received_at: -1, _id: 1 }).skip(q.offset).limit(q.limit + 1).lean<Record<string, unknown>[]>();
+    ctx.body = { data: docs.slice(0, q.limit).map(conversionToApi), next_offset: docs.length > q.limit ? q.offset + q.limit : null };
+  });
+
+  router.post('/conversions/:id/status', async (ctx) => {
+    const body = parseOr400(statusChangeBody, ctx.request.body ?? {});
+    await find(ctx.params.id!);
+    const result = await requestStatusChange(deps.temporal, deps.taskQueue, ctx.params.id!, { status: body.status, reason: body.reason, actor: 'ops' });
+    ctx.body = { changed: result.changed, ...conversionToApi(await find(ctx.params.id!)) };
+  });
+
+  // The balance is what the ledger says, summed per currency: never a stored running total.
+  router.get('/affiliates/:id/balance', async (ctx) => {
+    const affiliateId = parseOr400(idParam, ctx.params.id);
+    if (!(await models.Affiliate.exists({ _id: affiliateId }))) throw new ApiError(404, 'not_found', `no affiliate with id "${affiliateId}"`);
+    const rows = await models.LedgerEntry.aggregate<{ _id: string; total: number; entries: number }>([
+      { $match: { affiliate_id: affiliateId, account: 'affiliate_payable' } },
+      { $group: { _id: '$currency', total: { $sum: '$amount_minor' }, entries: { $sum: 1 } } },
+    ]);
+    ctx.body = {
+      affiliate_id: affiliateId,
+      balances: rows.sort((a, b) => a._id.localeCompare(b._id)).map((r) => ({ currency: r._id, payable: fromMinor(r.total, r._id), entries: r.entries })),
+    };
+  });
+  return router;
+}

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+export const idParam = z.string().trim().min(1).max(64);
+export const name = z.string().trim().min(1, 'must not be empty').max(200);
+
+/** Decimal string in major units ("12.50"); numbers are accepted and turned into strings. */
+export const decimalString = z
+  .union([z.string().trim(), z.number()])
+  .transform((v) => String(v))
+  .pipe(z.string().regex(/^\d{1,12}(\.\d{1,6})?$/, 'must be a non-negative decimal such as 12.50'));
+
+export const currencyCode = z
+  .string()
+  .trim()
+  .transform((v) => v.toUpperCase())
+  .pipe(z.string().regex(/^[A-Z]{3}$/, 'must be a three-letter ISO 4217 code such as USD'))
+  .refine((code) => {
+    try {
+      new Intl.NumberFormat('en', { style: 'currency', currency: code });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'is not an ISO 4217 currency code');
+
+/** ?limit=&offset= paging for list endpoints. */
+export const paging = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});

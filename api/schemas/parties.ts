@@ -1,0 +1,25 @@
+import ipaddr from 'ipaddr.js';
+import { z } from 'zod';
+import { name } from './common';
+
+const cidr = z
+  .string()
+  .trim()
+  .refine((value) => {
+    try {
+      if (value.includes('/')) ipaddr.parseCIDR(value);
+      else ipaddr.parse(value);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be an IP address or CIDR range such as 203.0.113.0/24');
+
+export const advertiserCreateSchema = z.object({
+  name,
+  ip_allowlist: z.array(cidr).max(100).default([]),
+});
+export const advertiserUpdateSchema = advertiserCreateSchema.partial().extend({ active: z.boolean().optional() }).strict();
+
+export const affiliateCreateSchema = z.object({ name });
+export const affiliateUpdateSchema = affiliateCreateSchema.partial().extend({ active: z.boolean().optional() }).strict();

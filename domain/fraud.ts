@@ -1,0 +1,135 @@
+import { type ClickRecord, type OfferConfig } from './offer';
+
+export type FraudReasonCode =
+  | 'offer_inactive'
+  | 'click_offer_mismatch'
+  | 'attribution_window_expired'
+  | 'too_fast'
+  | 'too_slow'
+  | 'ip_limit_exceeded'
+  | 'ip_mismatch'
+  | 'blocked_sub_id';
+
+export interface FraudReason {
+  code: FraudReasonCode;
+  detail: string;
+}
+
+export interface FraudInput {
+  offer: OfferConfig;
+  click: ClickRecord;
+  convertedAt: Date;
+  conversionIp?: string;
+  /** Earlier conversions on this offer from conversionIp in the last 24 h, counted by the caller. */
+  conversionsFromIpToday: number;
+}
+
+export interface FraudScreening {
+  verdict: 'pass' | 'reject' | 'hold';
+  reasons: FraudReason[];
+}
+
+/** Not a judgement call: the conversion cannot be booked against this offer at all, so review cannot help. */
+const alwaysReject: ReadonlySet<FraudReasonCode> = new Set(['offer_inactive', 'click_offer_mismatch']);
+
+const subKeys = ['sub1', 'sub2', 'sub3', 'sub4', 'sub5'] as const;
+
+/** Runs every rule, so ops see all that is wrong with a conversion, not only the first thing. */
+export function screenConversion(input: FraudInput): FraudScreening {
+  const { offer, click } = input;
+  const fraud = offer.fraud;
+  const reasons: FraudReason[] = [];
+  const add = (code: FraudReasonCode, detail: string): void => void reasons.push({ code, detail });
+
+  if (!offer.active) add('offer_inactive', `offer ${offer.id} is not active`);
+  if (click.offer_id !== offer.id || click.advertiser_id !== offer.advertiser_id) {
+    add('click_offer_mismatch', `click ${click.id} belongs to offer ${click.offer_id} of advertiser ${click.advertiser_id}, not offer ${offer.id} of advertiser ${offer.advertiser_id}`);
+  }
+
+  const ageMs = input.convertedAt.getTime() - Date.parse(click.created_at);
+  // A NaN age would silently pass every time rule below; corrupt data must fail loudly instead.
+  if (Number.isNaN(ageMs)) throw new Error(`cannot screen: invalid click time ${JSON.stringify(click.created_at)} or conversion time`);
+  const converted = ageMs >= 0 ? `converted ${duration(ageMs)} after the click` : `converted ${duration(-ageMs)} before the click`;
+  if (ageMs > offer.attribution_window_hours * 3_600_000) {
+    add('attribution_window_expired', `${converted}; attribution window ${offer.attribution_window_hours} h`);
+  }
+  if (fraud.min_seconds_to_convert !== undefined && ageMs < fraud.min_seconds_to_convert * 1000) {
+    add('too_fast', `${converted}; minimum ${duration(fraud.min_seconds_to_convert * 1000)}`);
+  }
+  if (fraud.max_seconds_to_convert !== undefined && ageMs > fraud.max_seconds_to_convert * 1000) {
+    add('too_slow', `${converted}; maximum ${duration(fraud.max_seconds_to_convert * 1000)}`);
+  }
+
+  // Without a conversion IP there is no "same IP" to count, whatever count the caller passed.
+  const limit = fraud.max_conversions_per_ip_per_day;
+  if (limit !== undefined && input.conversionIp !== undefined && input.conversionsFromIpToday >= limit) {
+    add('ip_limit_exceeded', `${input.conversionsFromIpToday} earlier conversions from ${input.conversionIp} in the last 24 h; limit ${limit}`);
+  }
+  if (fraud.require_same_ip && click.ip !== undefined && input.conversionIp !== undefined && normaliseIp(click.ip) !== normaliseIp(input.conversionIp)) {
+    add('ip_mismatch', `conversion came from ${input.conversionIp}, the click from ${click.ip}`);
+  }
+
+  const blocked = new Set(fraud.blocked_sub_ids ?? []);
+  // An empty sub means "no sub", so it never matches (even if "" slipped into the block list).
+  const hits = subKeys.filter((key) => {
+    const value = click.subs[key];
+    return value !== undefined && value !== '' && blocked.has(value);
+  });
+  if (hits.length > 0) add('blocked_sub_id', `blocked sub ids: ${hits.map((key) => `${key}=${JSON.stringify(click.subs[key])}`).join(', ')}`);
+
+  if (reasons.length === 0) return { verdict: 'pass', reasons };
+  if (reasons.some((r) => alwaysReject.has(r.code))) return { verdict: 'reject', reasons };
+  return { verdict: fraud.action ?? 'reject', reasons };
+}
+
+/** "3 s", "1.5 s", "2 h 5 min", "48 h 0.25 s": exact, so a limit and a value just past it never read the same. */
+function duration(ms: number): string {
+  const h = Math.floor(ms / 3_600_000);
+  const min = Math.floor((ms % 3_600_000) / 60_000);
+  const s = (ms % 60_000) / 1000;
+  const parts = [h > 0 ? `${h} h` : '', min > 0 ? `${min} min` : '', s > 0 ? `${s} s` : ''].filter(Boolean);
+  return parts.length > 0 ? parts.join(' ') : '0 s';
+}
+
+/**
+ * One spelling per address, with string logic only (node:net is not allowed in workflow code):
+ * IPv4-mapped IPv6 ("::ffff:1.2.3.4", "::ffff:102:304") becomes "1.2.3.4"; IPv6 is expanded to
+ * eight lower-case groups, so "2001:db8::1" equals "2001:0DB8:0:0:0:0:0:1". Brackets and zone ids
+ * are dropped. Anything unparseable is compared as trimmed lower-case text.
+ */
+export function normaliseIp(raw: string): string {
+  const ip = raw.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/%.*$/, '');
+  if (isIpv4(ip)) return ip.split('.').map(Number).join('.');
+  const groups = ipv6Groups(ip);
+  if (groups === null) return ip;
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
+    const [hi = 0, lo = 0] = groups.slice(6);
+    return [hi >> 8, hi & 0xff, lo >> 8, lo & 0xff].join('.');
+  }
+  return groups.map((g) => g.toString(16)).join(':');
+}
+
+function isIpv4(s: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(s) && s.split('.').every((o) => Number(o) <= 255);
+}
+
+/** The eight 16-bit groups of an IPv6 address, or null if it is not one. */
+function ipv6Groups(s: string): number[] | null {
+  let text = s;
+  const v4 = /:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(text);
+  if (v4?.[1] !== undefined) {
+    if (!isIpv4(v4[1])) return null;
+    const [a = 0, b = 0, c = 0, d = 0] = v4[1].split('.').map(Number);
+    text = `${text.slice(0, v4.index)}:${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const halves = text.split('::');
+  if (halves.length > 2) return null;
+  const split = (h: string | undefined): string[] => (h ? h.split(':') : []);
+  const head = split(halves[0]);
+  const tail = split(halves[1]);
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 1 ? missing !== 0 : missing < 1) return null;
+  const all = [...head, ...Array<string>(halves.length === 1 ? 0 : missing).fill('0'), ...tail];
+  if (!all.every((g) => /^[0-9a-f]{1,4}$/.test(g))) return null;
+  return all.map((g) => parseInt(g, 16));
+}

@@ -1,0 +1,25 @@
+import { Schema, type Connection } from 'mongoose';
+
+/**
+ * Offers are stored as the admin API validated them (zod owns the shape, domain/offer.ts the
+ * type), so the nested parts are Mixed: one schema to keep in step, not two.
+ */
+export const offerSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    advertiser_id: { type: String, required: true },
+    name: { type: String, required: true },
+    url: { type: String, required: true },
+    currency: { type: String, required: true },
+    attribution_window_hours: { type: Number, required: true },
+    default_goal: { type: String, required: true },
+    goals: { type: Schema.Types.Mixed, required: true },
+    caps: { type: Schema.Types.Mixed, default: [] },
+    fraud: { type: Schema.Types.Mixed, default: {} },
+    affiliate_overrides: { type: Schema.Types.Mixed, default: [] },
+    active: { type: Boolean, default: true },
+  },
+  { collection: 'offers', versionKey: false, minimize: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } },
+);
+
+export const offerModel = (connection: Connection) => connection.model('Offer', offerSchema);
