@@ -94,7 +94,7 @@ export function postbackRoutes(deps: PostbackDeps): Router {
       amount: params.amount,
       currency: params.currency,
       status: params.status,
-      ip: ctx.ip,
+      ip: params.ip ?? ctx.ip,
       receivedAt: deps.now().toISOString(),
       reversalWindowHours: deps.reversalWindowHours,
     };

@@ -17,7 +17,8 @@ const goalSchema = z.object({
   payout: amountRule,
   revenue: amountRule,
   default_status: z.enum(['approved', 'pending']).default('approved'),
-  hold_hours: z.number().int().min(1).max(24 * 365).optional(),
+  // Fractions allowed (0.5 = 30 min); tests use a few seconds.
+  hold_hours: z.number().positive().max(24 * 365).optional(),
   allow_multiple: z.boolean().default(false),
 });
 

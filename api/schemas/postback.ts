@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { postbackStatuses } from '../../domain/conversion';
 
@@ -32,6 +33,11 @@ export const postbackSchema = z.object({
     .optional(),
   status: z.enum(postbackStatuses, { error: `must be one of ${postbackStatuses.join(', ')}` }).optional(),
   token: param(200).optional(),
+  // The converting user's IP as the advertiser saw it. A server-to-server postback comes from
+  // the advertiser's server, so without this the IP rules see that server's address.
+  ip: param(45)
+    .refine((v) => ipaddr.isValid(v), 'must be an IPv4 or IPv6 address')
+    .optional(),
 });
 
 export type PostbackInput = z.infer<typeof postbackSchema>;
@@ -46,6 +52,7 @@ export const postbackAliases: Record<string, readonly string[]> = {
   amount: ['sum', 'sale_amount'],
   goal: ['goal_id', 'event'],
   token: ['secure', 'security_token', 'verification_token'],
+  ip: ['user_ip', 'ip_address'],
 };
 
 export function normalisePostbackParams(raw: Record<string, unknown>): Record<string, unknown> {
