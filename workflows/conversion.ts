@@ -1,16 +1,11 @@
 import { ApplicationFailure, condition, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { DATABASE_STEP } from './activity-profiles';
 import type { CapReservation } from '../activities/caps';
 import type { ConversionInput, ConversionView, StatusChange } from '../domain/conversion';
 import { checkTransition, isFinal, type LifecycleStatus } from '../domain/status';
 import { searchAttributes } from '../temporal/search-attributes';
 import { conversionQuery, ILLEGAL_TRANSITION, setStatusUpdate } from './conversion-api';
-
-/** Short MongoDB steps: retried without limit, since a conversion must never be dropped for an outage. */
-const DATABASE_STEP = {
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-} as const;
 
 const { screenConversion, attributeConversion, reserveCaps, releaseCaps, recordTransition } = proxyActivities<Activities>(DATABASE_STEP);
 

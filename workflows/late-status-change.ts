@@ -1,13 +1,9 @@
 import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { DATABASE_STEP } from './activity-profiles';
 import type { StatusChange } from '../domain/conversion';
 import { checkTransition } from '../domain/status';
 import { ILLEGAL_TRANSITION, type StatusUpdateResult } from './conversion-api';
-
-const DATABASE_STEP = {
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-} as const;
 
 const { loadConversionState, recordTransition, releaseCaps } = proxyActivities<Activities>(DATABASE_STEP);
 
