@@ -25,6 +25,13 @@ export interface AppDeps {
   log?: (line: string) => void;
 }
 
+/** A wrong method on a known path is the client's mistake: a JSON 405, never a plain-text 501. */
+const methodErrors = {
+  throw: true,
+  methodNotAllowed: () => new ApiError(405, 'method_not_allowed', 'this method is not allowed on this path; see the Allow header'),
+  notImplemented: () => new ApiError(405, 'method_not_allowed', 'this HTTP method is not supported'),
+};
+
 /** Builds the Koa app; it never listens (api/server.ts does), so tests drive app.callback(). */
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
@@ -55,12 +62,12 @@ export function createApp(deps: AppDeps): Koa {
     postbackRoutes({ temporal: deps.temporal, models: deps.models, taskQueue: deps.taskQueue, reversalWindowHours, now }),
     clickRoutes({ models: deps.models, now }),
   ];
-  for (const router of publicRouters) app.use(router.routes()).use(router.allowedMethods());
+  for (const router of publicRouters) app.use(router.routes()).use(router.allowedMethods(methodErrors));
 
   // Everything under /api needs the admin key; checked before any admin route runs.
   const admin = [partyRoutes(deps.models), offerRoutes(deps.models), conversionRoutes(deps)];
   const requireAdmin = requireAdminKey(deps.adminApiKey);
   app.use(async (ctx, next) => (ctx.path === '/api' || ctx.path.startsWith('/api/') ? requireAdmin(ctx, next) : next()));
-  for (const router of admin) app.use(router.routes()).use(router.allowedMethods());
+  for (const router of admin) app.use(router.routes()).use(router.allowedMethods(methodErrors));
   return app;
 }

@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type { Models } from '../../models';
 import { newId } from '../../models/ids';
 import { ApiError, parseOr400 } from '../errors';
+import { idParam } from '../schemas/common';
 import { offerSchema, offerUpdateSchema } from '../schemas/offer';
 import { toApi } from '../serialize';
 import { mountEntityRoutes } from './admin-parties';
@@ -28,8 +29,9 @@ export function offerRoutes(models: Models): Router {
   // PATCH merges the given top-level fields into the stored offer and validates the result
   // as a whole, so cross-field rules (default_goal among goals, caps' goals) always hold.
   router.patch('/offers/:id', async (ctx) => {
-    const existing = await models.Offer.findById(ctx.params.id).lean<Record<string, unknown>>();
-    if (!existing) throw new ApiError(404, 'not_found', `no offer with id "${ctx.params.id}"`);
+    const id = parseOr400(idParam, ctx.params.id);
+    const existing = await models.Offer.findById(id).lean<Record<string, unknown>>();
+    if (!existing) throw new ApiError(404, 'not_found', `no offer with id "${id}"`);
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
     parseOr400(offerUpdateSchema, body); // refuses unknown fields and advertiser_id
     const { _id, created_at: _c, updated_at: _u, ...stored } = existing;
@@ -38,6 +40,6 @@ export function offerRoutes(models: Models): Router {
     ctx.body = toApi(doc!);
   });
 
-  mountEntityRoutes(router, '/offers', 'offer', models.Offer, { filters: ['advertiser_id'] });
+  mountEntityRoutes(router, '/offers', 'offer', models.Offer, { filters: { advertiser_id: idParam.optional() } });
   return router;
 }

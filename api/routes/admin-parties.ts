@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Router from '@koa/router';
 import type { Model } from 'mongoose';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Models } from '../../models';
 import { newId } from '../../models/ids';
 import { sha256 } from '../auth';
@@ -17,42 +17,42 @@ type AnyModel = Model<any>;
 export interface EntityRouteOptions {
   /** PATCH body schema; omit to mount no PATCH (the caller has its own). */
   updateSchema?: z.ZodType<Record<string, unknown>>;
-  /** Query parameters that filter the list by equality. */
-  filters?: string[];
+  /** Extra list filters (equality on the field of the same name), validated like everything else. */
+  filters?: z.ZodRawShape;
 }
 
 export function mountEntityRoutes(router: Router, path: string, label: string, model: AnyModel, opts: EntityRouteOptions) {
-  const find = async (rawId: string) => {
-    const doc = await model.findById(parseOr400(idParam, rawId)).lean<Record<string, unknown>>();
-    if (!doc) throw new ApiError(404, 'not_found', `no ${label} with id "${rawId}"`);
-    return doc;
+  // The id is parsed once and that value is used for every read and write of the request.
+  const find = async (rawId: string | undefined) => {
+    const id = parseOr400(idParam, rawId);
+    const doc = await model.findById(id).lean<Record<string, unknown>>();
+    if (!doc) throw new ApiError(404, 'not_found', `no ${label} with id "${id}"`);
+    return { id, doc };
   };
+  const listQuery = paging.extend({ active: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(), ...opts.filters });
   router.get(`${path}/:id`, async (ctx) => {
-    ctx.body = toApi(await find(ctx.params.id!));
+    ctx.body = toApi((await find(ctx.params.id)).doc);
   });
   router.get(path, async (ctx) => {
-    const { limit, offset } = parseOr400(paging, ctx.query);
-    const filter: Record<string, unknown> = {};
-    for (const field of ['active', ...(opts.filters ?? [])]) {
-      const value = ctx.query[field];
-      if (typeof value === 'string') filter[field] = field === 'active' ? value === 'true' : value;
-    }
+    const { limit, offset, active, ...rest } = parseOr400(listQuery, ctx.query) as { limit: number; offset: number; active?: string } & Record<string, unknown>;
+    const filter: Record<string, unknown> = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+    if (active !== undefined) filter.active = active === 'true';
     const docs = await model.find(filter).sort({ _id: 1 }).skip(offset).limit(limit + 1).lean<Record<string, unknown>[]>();
     ctx.body = { data: docs.slice(0, limit).map(toApi), next_offset: docs.length > limit ? offset + limit : null };
   });
   const updateSchema = opts.updateSchema;
   if (updateSchema) {
     router.patch(`${path}/:id`, async (ctx) => {
-      await find(ctx.params.id!);
+      const { id } = await find(ctx.params.id);
       const patch = parseOr400(updateSchema, ctx.request.body ?? {});
-      const doc = await model.findByIdAndUpdate(ctx.params.id, { $set: patch }, { new: true }).lean<Record<string, unknown>>();
+      const doc = await model.findByIdAndUpdate(id, { $set: patch }, { new: true }).lean<Record<string, unknown>>();
       ctx.body = toApi(doc!);
     });
   }
   // Deactivation, never deletion: clicks, conversions and the ledger keep pointing at it.
   router.delete(`${path}/:id`, async (ctx) => {
-    await find(ctx.params.id!);
-    const doc = await model.findByIdAndUpdate(ctx.params.id, { $set: { active: false } }, { new: true }).lean<Record<string, unknown>>();
+    const { id } = await find(ctx.params.id);
+    const doc = await model.findByIdAndUpdate(id, { $set: { active: false } }, { new: true }).lean<Record<string, unknown>>();
     ctx.body = toApi(doc!);
   });
 }

@@ -20,14 +20,14 @@ export function conversionRoutes(deps: { models: Models; temporal: Client; taskQ
   const router = new Router({ prefix: '/api' });
   const { models } = deps;
 
-  const find = async (rawId: string) => {
-    const doc = await models.Conversion.findById(parseOr400(idParam, rawId)).lean<Record<string, unknown>>();
-    if (!doc) throw new ApiError(404, 'not_found', `no conversion with id "${rawId}"`);
+  const find = async (id: string) => {
+    const doc = await models.Conversion.findById(id).lean<Record<string, unknown>>();
+    if (!doc) throw new ApiError(404, 'not_found', `no conversion with id "${id}"`);
     return doc;
   };
 
   router.get('/conversions/:id', async (ctx) => {
-    ctx.body = conversionToApi(await find(ctx.params.id!));
+    ctx.body = conversionToApi(await find(parseOr400(idParam, ctx.params.id)));
   });
 
   router.get('/conversions', async (ctx) => {
@@ -40,10 +40,11 @@ export function conversionRoutes(deps: { models: Models; temporal: Client; taskQ
   });
 
   router.post('/conversions/:id/status', async (ctx) => {
+    const id = parseOr400(idParam, ctx.params.id);
     const body = parseOr400(statusChangeBody, ctx.request.body ?? {});
-    await find(ctx.params.id!);
-    const result = await requestStatusChange(deps.temporal, deps.taskQueue, ctx.params.id!, { status: body.status, reason: body.reason, actor: 'ops' });
-    ctx.body = { changed: result.changed, ...conversionToApi(await find(ctx.params.id!)) };
+    await find(id);
+    const result = await requestStatusChange(deps.temporal, deps.taskQueue, id, { status: body.status, reason: body.reason, actor: 'ops' });
+    ctx.body = { changed: result.changed, ...conversionToApi(await find(id)) };
   });
 
   // The balance is what the ledger says, summed per currency: never a stored running total.

@@ -72,7 +72,7 @@ export function postbackRoutes(deps: PostbackDeps): Router {
 
     // Temporal forgets closed workflows after the namespace's retention; the projection does not.
     const existing = await deps.models.Conversion.findById(conversionId, { status: 1 }).lean();
-    if (!existing && !goal.allow_multiple && params.txid !== undefined) {
+    if (!existing && !goal.allow_multiple) {
       // One conversion per click and goal unless the goal allows several: a new txid on the same click is a repeat.
       const other = await deps.models.Conversion.findOne({ click_id: click._id, goal: goalKey }, { _id: 1 }).lean();
       if (other) return answer(other._id, 'duplicate');

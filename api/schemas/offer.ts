@@ -91,6 +91,10 @@ export const offerSchema = offerFields
     offer.affiliate_overrides.forEach((o, i) => {
       if (!goals.has(o.goal)) ctx.addIssue({ code: 'custom', path: ['affiliate_overrides', i, 'goal'], message: `unknown goal "${o.goal}"` });
     });
+    // Macros may fill the path, query and fragment, never the scheme or host: a value there
+    // would send the browser to a host the advertiser never named (or to no valid URL at all).
+    const authority = /^[a-z]+:\/\/[^/?#]*/i.exec(offer.url)?.[0] ?? '';
+    if (authority.includes('{')) ctx.addIssue({ code: 'custom', path: ['url'], message: 'macros are not allowed in the scheme or host' });
     const unknown = unknownMacros(offer.url);
     if (unknown.length > 0) ctx.addIssue({ code: 'custom', path: ['url'], message: `unknown macros ${unknown.join(', ')}; known: {click_id}, {offer_id}, {aff_id}, {sub1}…{sub5}` });
   })

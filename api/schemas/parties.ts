@@ -19,7 +19,11 @@ export const advertiserCreateSchema = z.object({
   name,
   ip_allowlist: z.array(cidr).max(100).default([]),
 });
-export const advertiserUpdateSchema = advertiserCreateSchema.partial().extend({ active: z.boolean().optional() }).strict();
+// Built without defaults: zod applies a default inside .partial(), so a PATCH of the name alone
+// would reset the allowlist to [].
+export const advertiserUpdateSchema = z
+  .object({ name: name.optional(), ip_allowlist: z.array(cidr).max(100).optional(), active: z.boolean().optional() })
+  .strict();
 
 export const affiliateCreateSchema = z.object({ name });
 export const affiliateUpdateSchema = affiliateCreateSchema.partial().extend({ active: z.boolean().optional() }).strict();

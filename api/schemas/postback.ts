@@ -1,6 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { postbackStatuses } from '../../domain/conversion';
+import { currencyCode, decimalString } from './common';
 
 /** A single query/form value; a repeated parameter (an array) is refused with a clear message. */
 const param = (max: number) =>
@@ -20,17 +21,8 @@ export const postbackSchema = z.object({
   click_id: param(200),
   goal: param(100).optional(),
   txid: param(200).optional(),
-  amount: z
-    .union([z.string().trim(), z.number()])
-    .transform((v) => String(v))
-    .pipe(z.string().regex(/^\d{1,12}(\.\d{1,6})?$/, 'must be a non-negative decimal such as 12.50'))
-    .optional(),
-  currency: z
-    .string()
-    .trim()
-    .transform((v) => v.toUpperCase())
-    .pipe(z.string().regex(/^[A-Z]{3}$/, 'must be a three-letter ISO 4217 code such as USD'))
-    .optional(),
+  amount: decimalString.optional(),
+  currency: currencyCode.optional(),
   status: z.enum(postbackStatuses, { error: `must be one of ${postbackStatuses.join(', ')}` }).optional(),
   token: param(200).optional(),
   // The converting user's IP as the advertiser saw it. A server-to-server postback comes from

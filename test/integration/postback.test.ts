@@ -66,6 +66,9 @@ describe('postback ingress', () => {
     await conversion(first.body.conversion_id);
     const second = await f.http().get('/postback').query({ click_id: single.clickId, txid: 'b', token: single.token });
     expect(second.body).toEqual({ conversion_id: first.body.conversion_id, result: 'duplicate' });
+    const noTxid = await f.http().get('/postback').query({ click_id: single.clickId, token: single.token });
+    expect(noTxid.body).toEqual({ conversion_id: first.body.conversion_id, result: 'duplicate' });
+    expect(await stack.models.LedgerEntry.countDocuments({ conversion_id: { $ne: first.body.conversion_id }, affiliate_id: single.affiliate.id })).toBe(0);
 
     const multi = await f.setup({ goals: [{ key: 'sale', allow_multiple: true, payout: { type: 'fixed', amount: '1' }, revenue: { type: 'fixed', amount: '2' } }] });
     const a = await f.http().get('/postback').query({ click_id: multi.clickId, txid: 'a', token: multi.token });
