@@ -6,6 +6,7 @@ import type { Models } from '../models';
 import { pingMongo } from '../models/connect';
 import { pingTemporal } from '../temporal/connect';
 import { requireAdminKey } from './auth';
+import { clickTargetCache } from './click-targets';
 import { ApiError, errorHandler } from './errors';
 import { offerRoutes } from './routes/admin-offers';
 import { partyRoutes } from './routes/admin-parties';
@@ -57,15 +58,16 @@ export function createApp(deps: AppDeps): Koa {
   });
   const now = deps.now ?? (() => new Date());
   const reversalWindowHours = deps.reversalWindowHours ?? 90 * 24;
+  const targets = clickTargetCache(deps.models);
   const publicRouters = [
     health,
     postbackRoutes({ temporal: deps.temporal, models: deps.models, taskQueue: deps.taskQueue, reversalWindowHours, now }),
-    clickRoutes({ models: deps.models, now }),
+    clickRoutes({ models: deps.models, targets, now }),
   ];
   for (const router of publicRouters) app.use(router.routes()).use(router.allowedMethods(methodErrors));
 
   // Everything under /api needs the admin key; checked before any admin route runs.
-  const admin = [partyRoutes(deps.models), offerRoutes(deps.models), conversionRoutes(deps)];
+  const admin = [partyRoutes(deps.models, targets.clear), offerRoutes(deps.models, targets.clear), conversionRoutes(deps)];
   const requireAdmin = requireAdminKey(deps.adminApiKey);
   app.use(async (ctx, next) => (ctx.path === '/api' || ctx.path.startsWith('/api/') ? requireAdmin(ctx, next) : next()));
   for (const router of admin) app.use(router.routes()).use(router.allowedMethods(methodErrors));

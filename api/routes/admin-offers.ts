@@ -7,7 +7,7 @@ import { offerSchema, offerUpdateSchema } from '../schemas/offer';
 import { toApi } from '../serialize';
 import { mountEntityRoutes } from './admin-parties';
 
-export function offerRoutes(models: Models): Router {
+export function offerRoutes(models: Models, onChange: () => void): Router {
   const router = new Router({ prefix: '/api' });
 
   const requireAdvertiser = async (advertiserId: string) => {
@@ -37,9 +37,10 @@ export function offerRoutes(models: Models): Router {
     const { _id, created_at: _c, updated_at: _u, ...stored } = existing;
     const merged = parseOr400(offerSchema, { ...stored, ...body });
     const doc = await models.Offer.findByIdAndUpdate(_id, { $set: merged }, { new: true }).lean<Record<string, unknown>>();
+    onChange();
     ctx.body = toApi(doc!);
   });
 
-  mountEntityRoutes(router, '/offers', 'offer', models.Offer, { filters: { advertiser_id: idParam.optional() } });
+  mountEntityRoutes(router, '/offers', 'offer', models.Offer, { filters: { advertiser_id: idParam.optional() }, onChange });
   return router;
 }

@@ -19,6 +19,8 @@ export interface EntityRouteOptions {
   updateSchema?: z.ZodType<Record<string, unknown>>;
   /** Extra list filters (equality on the field of the same name), validated like everything else. */
   filters?: z.ZodRawShape;
+  /** Called after every successful write (caches of this entity are cleared). */
+  onChange?: () => void;
 }
 
 export function mountEntityRoutes(router: Router, path: string, label: string, model: AnyModel, opts: EntityRouteOptions) {
@@ -46,6 +48,7 @@ export function mountEntityRoutes(router: Router, path: string, label: string, m
       const { id } = await find(ctx.params.id);
       const patch = parseOr400(updateSchema, ctx.request.body ?? {});
       const doc = await model.findByIdAndUpdate(id, { $set: patch }, { new: true }).lean<Record<string, unknown>>();
+      opts.onChange?.();
       ctx.body = toApi(doc!);
     });
   }
@@ -53,11 +56,12 @@ export function mountEntityRoutes(router: Router, path: string, label: string, m
   router.delete(`${path}/:id`, async (ctx) => {
     const { id } = await find(ctx.params.id);
     const doc = await model.findByIdAndUpdate(id, { $set: { active: false } }, { new: true }).lean<Record<string, unknown>>();
+    opts.onChange?.();
     ctx.body = toApi(doc!);
   });
 }
 
-export function partyRoutes(models: Models): Router {
+export function partyRoutes(models: Models, onChange: () => void): Router {
   const router = new Router({ prefix: '/api' });
 
   router.post('/advertisers', async (ctx) => {
@@ -76,6 +80,6 @@ export function partyRoutes(models: Models): Router {
     ctx.status = 201;
     ctx.body = toApi(doc.toObject());
   });
-  mountEntityRoutes(router, '/affiliates', 'affiliate', models.Affiliate, { updateSchema: affiliateUpdateSchema });
+  mountEntityRoutes(router, '/affiliates', 'affiliate', models.Affiliate, { updateSchema: affiliateUpdateSchema, onChange });
   return router;
 }
