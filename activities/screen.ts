@@ -57,7 +57,8 @@ export function screenActivities({ models }: ActivityDeps) {
         { upsert: true },
       );
 
-      const conversionsFromIpToday = input.ip
+      // Counted only when the rule is on: it is a range query that grows with the offer's volume.
+      const conversionsFromIpToday = input.ip && offer.fraud.max_conversions_per_ip_per_day !== undefined
         ? await models.Conversion.countDocuments({
             _id: { $ne: input.conversionId },
             offer_id: input.offerId,

@@ -38,4 +38,8 @@ export const conversionSchema = new Schema(
   { collection: 'conversions', versionKey: false, minimize: false },
 );
 
+// The per-IP fraud rule's range count, and the reporting/listing paths.
+conversionSchema.index({ offer_id: 1, ip: 1, received_at: 1 });
+conversionSchema.index({ received_at: -1 });
+
 export const conversionModel = (connection: Connection) => connection.model('Conversion', conversionSchema);

@@ -1,0 +1,244 @@
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { round, summarise, type LatencySummary } from './stats';
+
+/**
+ * What to send. Placeholders in `path` and `body`: {seq} is the request's number across the
+ * whole session (warm-up included, so every request differs), {value} is values[seq].
+ */
+export interface RequestSpec {
+  method: 'GET' | 'POST';
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** One distinct input per request (e.g. click ids): the session stops when they run out. */
+  values?: string[];
+  /** Counts the values of this top-level JSON field in expected answers (e.g. result: accepted). */
+  tallyJsonField?: string;
+}
+
+export interface PhaseOptions {
+  /** closed: `concurrency` requests always in flight; open: `ratePerSec` arrivals whatever the answers. */
+  mode: 'closed' | 'open';
+  /** closed: in-flight requests (= connections). open: the socket cap; requests beyond it queue in the client. */
+  concurrency: number;
+  ratePerSec?: number;
+  durationMs: number;
+  maxRequests?: number;
+  expectStatus: number;
+  timeoutMs?: number;
+}
+
+export interface PerSecond {
+  second: number;
+  completed: number;
+  p50Ms: number;
+}
+
+export interface PhaseResult {
+  mode: 'closed' | 'open';
+  concurrency: number;
+  ratePerSec?: number;
+  elapsedMs: number;
+  /** Every request that finished, whatever its outcome. */
+  completed: number;
+  expected: number;
+  expectedPerSec: number;
+  statusCounts: Record<string, number>;
+  /** Transport failures (refused, reset, timeout) by code: no HTTP status at all. */
+  errors: Record<string, number>;
+  /** Up to three bodies per unexpected status, to see why without a debugger. */
+  unexpectedSamples: Record<string, string[]>;
+  tallies: Record<string, number>;
+  /** Latency of the answers with the expected status, ms. Open loop: from the scheduled send time. */
+  latency: LatencySummary;
+  perSecond: PerSecond[];
+  /** The run stopped because values or maxRequests ran out, not because time was up. */
+  exhausted: boolean;
+  /** Open loop: the worst delay between a request's scheduled and actual send (generator overload). */
+  maxSendLagMs?: number;
+}
+
+type Outcome = { status: number; body?: string } | { error: string };
+
+export class LoadGenerator {
+  private readonly agent: http.Agent;
+  private next = 0;
+
+  constructor(
+    private readonly target: { host: string; port: number },
+    private readonly spec: RequestSpec,
+    maxSockets: number,
+  ) {
+    // Keep-alive, as a browser or an advertiser's HTTP client would: we measure requests, not TCP handshakes.
+    this.agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  async run(opts: PhaseOptions): Promise<PhaseResult> {
+    const limit = opts.maxRequests ?? Number.POSITIVE_INFINITY;
+    let issued = 0;
+    let exhausted = false;
+    const take = (): number | undefined => {
+      if (issued >= limit || (this.spec.values && this.next >= this.spec.values.length)) {
+        exhausted = true;
+        return undefined;
+      }
+      issued += 1;
+      return this.next++;
+    };
+    const timeoutMs = opts.timeoutMs ?? 30_000;
+    const start = performance.now();
+    const rec = new Recorder(start, opts.expectStatus, this.spec.tallyJsonField);
+    let maxSendLagMs: number | undefined;
+    if (opts.mode === 'closed') {
+      await this.closedLoop(opts, start, take, rec, timeoutMs);
+    } else {
+      maxSendLagMs = await this.openLoop(opts, start, take, rec, timeoutMs);
+    }
+    const elapsedMs = performance.now() - start;
+    return rec.result(opts, elapsedMs, exhausted, maxSendLagMs);
+  }
+
+  private async closedLoop(opts: PhaseOptions, start: number, take: () => number | undefined, rec: Recorder, timeoutMs: number): Promise<void> {
+    const end = start + opts.durationMs;
+    const user = async () => {
+      for (;;) {
+        if (performance.now() >= end) return;
+        const seq = take();
+        if (seq === undefined) return;
+        const sent = performance.now();
+        const outcome = await this.send(seq, timeoutMs);
+        rec.add(outcome, sent, performance.now());
+      }
+    };
+    await Promise.all(Array.from({ length: opts.concurrency }, user));
+  }
+
+  /** Arrivals on a fixed schedule; latency counts from the scheduled time, so a stalled server cannot hide its queue. */
+  private async openLoop(opts: PhaseOptions, start: number, take: () => number | undefined, rec: Recorder, timeoutMs: number): Promise<number> {
+    const rate = opts.ratePerSec;
+    if (!rate || rate <= 0) throw new Error('open loop needs ratePerSec > 0');
+    const interval = 1000 / rate;
+    const total = Math.floor((opts.durationMs / 1000) * rate);
+    const inflight = new Set<Promise<void>>();
+    let i = 0;
+    let maxLag = 0;
+    await new Promise<void>((resolve) => {
+      const tick = () => {
+        const now = performance.now();
+        let stopped = false;
+        while (i < total && start + i * interval <= now) {
+          const seq = take();
+          if (seq === undefined) {
+            stopped = true;
+            break;
+          }
+          const scheduled = start + i * interval;
+          i += 1;
+          maxLag = Math.max(maxLag, now - scheduled);
+          const p: Promise<void> = this.send(seq, timeoutMs).then((outcome) => rec.add(outcome, scheduled, performance.now()));
+          inflight.add(p);
+          void p.finally(() => inflight.delete(p));
+        }
+        if (stopped || i >= total) resolve();
+        else setTimeout(tick, Math.max(0, Math.min(interval, start + i * interval - performance.now())));
+      };
+      tick();
+    });
+    await Promise.all(inflight);
+    return maxLag;
+  }
+
+  private send(seq: number, timeoutMs: number): Promise<Outcome> {
+    const value = this.spec.values?.[seq] ?? '';
+    const fill = (s: string) => s.replaceAll('{seq}', String(seq)).replaceAll('{value}', value);
+    const body = this.spec.body === undefined ? undefined : fill(this.spec.body);
+    const headers: Record<string, string | number> = { ...this.spec.headers };
+    if (body !== undefined) headers['content-length'] = Buffer.byteLength(body);
+    return new Promise((resolve) => {
+      const req = http.request({ ...this.target, method: this.spec.method, path: fill(this.spec.path), headers, agent: this.agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      });
+      req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
+      req.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
+      req.end(body);
+    });
+  }
+}
+
+/** Collects one phase's outcomes; per-second buckets show whether the server slows down as data grows. */
+class Recorder {
+  private readonly latencies: number[] = [];
+  private readonly buckets: number[][] = [];
+  private readonly statusCounts: Record<string, number> = {};
+  private readonly errors: Record<string, number> = {};
+  private readonly samples: Record<string, string[]> = {};
+  private readonly tallies: Record<string, number> = {};
+  private completed = 0;
+
+  constructor(
+    private readonly start: number,
+    private readonly expectStatus: number,
+    private readonly tallyField: string | undefined,
+  ) {}
+
+  add(outcome: Outcome, sent: number, done: number): void {
+    this.completed += 1;
+    if ('error' in outcome) {
+      this.errors[outcome.error] = (this.errors[outcome.error] ?? 0) + 1;
+      return;
+    }
+    const key = String(outcome.status);
+    this.statusCounts[key] = (this.statusCounts[key] ?? 0) + 1;
+    if (outcome.status !== this.expectStatus) {
+      const list = (this.samples[key] ??= []);
+      if (list.length < 3) list.push((outcome.body ?? '').slice(0, 300));
+      return;
+    }
+    const ms = done - sent;
+    this.latencies.push(ms);
+    const second = Math.floor((done - this.start) / 1000);
+    (this.buckets[second] ??= []).push(ms);
+    if (this.tallyField && outcome.body) {
+      try {
+        const v = String((JSON.parse(outcome.body) as Record<string, unknown>)[this.tallyField]);
+        this.tallies[v] = (this.tallies[v] ?? 0) + 1;
+      } catch {
+        this.tallies['<not json>'] = (this.tallies['<not json>'] ?? 0) + 1;
+      }
+    }
+  }
+
+  result(opts: PhaseOptions, elapsedMs: number, exhausted: boolean, maxSendLagMs: number | undefined): PhaseResult {
+    const latency = summarise(this.latencies);
+    const perSecond: PerSecond[] = [];
+    for (let s = 0; s < this.buckets.length; s++) {
+      const b = this.buckets[s] ?? [];
+      perSecond.push({ second: s, completed: b.length, p50Ms: round(summarise(b).p50Ms) });
+    }
+    return {
+      mode: opts.mode,
+      concurrency: opts.concurrency,
+      ratePerSec: opts.ratePerSec,
+      elapsedMs: round(elapsedMs),
+      completed: this.completed,
+      expected: latency.count,
+      expectedPerSec: round(latency.count / (elapsedMs / 1000)),
+      statusCounts: this.statusCounts,
+      errors: this.errors,
+      unexpectedSamples: this.samples,
+      tallies: this.tallies,
+      latency: Object.fromEntries(Object.entries(latency).map(([k, v]) => [k, round(v)])) as unknown as LatencySummary,
+      perSecond,
+      exhausted,
+      maxSendLagMs: maxSendLagMs === undefined ? undefined : round(maxSendLagMs),
+    };
+  }
+}
