@@ -9,7 +9,11 @@ export interface ScreenOutcome {
   /** The offer as it was configured when the conversion was screened (kept in the history). */
   offer: OfferConfig;
   click: ClickRecord;
+  /** Set when another conversion already holds this click and goal (a race the edge could not see). */
+  duplicateOf?: string;
 }
+
+const DUPLICATE_KEY = 11000;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -32,30 +36,42 @@ export function screenActivities({ models }: ActivityDeps) {
       const click = toClickRecord(clickDoc);
       const receivedAt = new Date(input.receivedAt);
 
-      await models.Conversion.updateOne(
-        { _id: input.conversionId },
-        {
-          $setOnInsert: {
-            dedupe_key: input.dedupeKey,
-            workflow_id: `conversion-${input.conversionId}`,
-            advertiser_id: input.advertiserId,
-            offer_id: input.offerId,
-            affiliate_id: input.affiliateId,
-            click_id: input.clickId,
-            goal: input.goal,
-            txid: input.txid,
-            amount: input.amount,
-            currency: input.currency ?? offer.currency,
-            subs: click.subs,
-            ip: input.ip,
-            status: 'processing',
-            status_seq: -1,
-            received_at: receivedAt,
-            updated_at: receivedAt,
+      const singleKey = input.singleKey ?? input.dedupeKey;
+      const insert = (key: string) =>
+        models.Conversion.updateOne(
+          { _id: input.conversionId },
+          {
+            $setOnInsert: {
+              dedupe_key: input.dedupeKey,
+              single_key: key,
+              workflow_id: `conversion-${input.conversionId}`,
+              advertiser_id: input.advertiserId,
+              offer_id: input.offerId,
+              affiliate_id: input.affiliateId,
+              click_id: input.clickId,
+              goal: input.goal,
+              txid: input.txid,
+              amount: input.amount,
+              currency: input.currency ?? offer.currency,
+              subs: click.subs,
+              ip: input.ip,
+              status: 'processing',
+              status_seq: -1,
+              received_at: receivedAt,
+              updated_at: receivedAt,
+            },
           },
-        },
-        { upsert: true },
-      );
+          { upsert: true },
+        );
+      let duplicateOf: string | undefined;
+      try {
+        await insert(singleKey);
+      } catch (err) {
+        if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err;
+        // Another conversion holds this click and goal: record ours under its own key, to be rejected.
+        duplicateOf = (await models.Conversion.findOne({ single_key: singleKey }, { _id: 1 }).lean())?._id;
+        await insert(input.dedupeKey);
+      }
 
       // Counted only when the rule is on: it is a range query that grows with the offer's volume.
       const conversionsFromIpToday = input.ip && offer.fraud.max_conversions_per_ip_per_day !== undefined
@@ -68,7 +84,7 @@ export function screenActivities({ models }: ActivityDeps) {
         : 0;
       const screen = screenConversion({ offer, click, convertedAt: receivedAt, conversionIp: input.ip, conversionsFromIpToday });
       await models.Conversion.updateOne({ _id: input.conversionId }, { $set: { fraud: { ...screen, conversions_from_ip_today: conversionsFromIpToday } } });
-      return { screen, offer, click };
+      return { screen, offer, click, ...(duplicateOf ? { duplicateOf } : {}) };
     },
   };
 }

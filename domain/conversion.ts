@@ -12,6 +12,8 @@ export type PostbackStatus = (typeof postbackStatuses)[number];
 export interface ConversionInput {
   conversionId: string;
   dedupeKey: string;
+  /** See singleConversionKey; absent in histories recorded before it existed. */
+  singleKey?: string;
   clickId: string;
   offerId: string;
   affiliateId: string;
@@ -61,6 +63,15 @@ export function dedupeKey(fields: { advertiserId: string; offerId: string; click
   return fields.txid !== undefined
     ? JSON.stringify(['txid', fields.advertiserId, fields.offerId, fields.goal, fields.txid])
     : JSON.stringify(['click', fields.clickId, fields.goal]);
+}
+
+/**
+ * One conversion per click and goal unless the goal allows several: the projection's unique
+ * `single_key` holds this for such goals (and the conversion's own dedupe key otherwise), so two
+ * different txids posted at once on one click cannot both become conversions.
+ */
+export function singleConversionKey(fields: { clickId: string; goal: string; allowMultiple: boolean; dedupeKey: string }): string {
+  return fields.allowMultiple ? fields.dedupeKey : JSON.stringify(['single', fields.clickId, fields.goal]);
 }
 
 export function workflowIdFor(conversionId: string): string {

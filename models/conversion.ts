@@ -9,6 +9,8 @@ export const conversionSchema = new Schema(
     _id: { type: String, required: true }, // the conversion id (cv_…)
     // Unique: a postback arriving after Temporal forgot the closed workflow is still a duplicate.
     dedupe_key: { type: String, required: true, unique: true },
+    // Unique: one conversion per click and goal unless the goal allows several (singleConversionKey).
+    single_key: { type: String, unique: true, sparse: true },
     workflow_id: { type: String, required: true },
     advertiser_id: { type: String, required: true },
     offer_id: { type: String, required: true },

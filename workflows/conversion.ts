@@ -97,7 +97,8 @@ interface Decision {
 
 /** Screen, attribute and reserve: the conversion's first status and why. */
 async function decide(input: ConversionInput, view: ConversionView, keep: (r: CapReservation[]) => void): Promise<Decision> {
-  const { screen, offer, click } = await screenConversion(input);
+  const { screen, offer, click, duplicateOf } = await screenConversion(input);
+  if (duplicateOf) return { status: 'rejected', reasonCodes: ['duplicate_conversion'], detail: `conversion ${duplicateOf} already counts this click and goal` };
   const fraudCodes = screen.reasons.map((r) => r.code);
   if (screen.verdict === 'reject') return { status: 'rejected', reasonCodes: fraudCodes, detail: screen.reasons.map((r) => r.detail).join('; ') };
   if (input.status === 'declined' || input.status === 'reversed') {

@@ -2,7 +2,7 @@ import Router, { type RouterContext } from '@koa/router';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import ipaddr from 'ipaddr.js';
-import { dedupeKey, workflowIdFor, type ConversionInput } from '../../domain/conversion';
+import { dedupeKey, singleConversionKey, workflowIdFor, type ConversionInput } from '../../domain/conversion';
 import { conversionIdFor } from '../../domain/conversion-id';
 import type { Goal } from '../../domain/offer';
 import type { Models } from '../../models';
@@ -72,9 +72,10 @@ export function postbackRoutes(deps: PostbackDeps): Router {
 
     // Temporal forgets closed workflows after the namespace's retention; the projection does not.
     const existing = await deps.models.Conversion.findById(conversionId, { status: 1 }).lean();
+    const singleKey = singleConversionKey({ clickId: click._id, goal: goalKey, allowMultiple: Boolean(goal.allow_multiple), dedupeKey: key });
     if (!existing && !goal.allow_multiple) {
       // One conversion per click and goal unless the goal allows several: a new txid on the same click is a repeat.
-      const other = await deps.models.Conversion.findOne({ click_id: click._id, goal: goalKey }, { _id: 1 }).lean();
+      const other = await deps.models.Conversion.findOne({ single_key: singleKey }, { _id: 1 }).lean();
       if (other) return answer(other._id, 'duplicate');
     }
     if (existing) {
@@ -85,6 +86,7 @@ export function postbackRoutes(deps: PostbackDeps): Router {
     const input: ConversionInput = {
       conversionId,
       dedupeKey: key,
+      singleKey,
       clickId: click._id,
       offerId: click.offer_id,
       affiliateId: click.affiliate_id,

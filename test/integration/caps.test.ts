@@ -62,7 +62,7 @@ describe('caps (invariant 4: reserved ≤ limit at every moment, under any concu
     // Only the approved ones are booked: 10 × 5.00.
     const payable = await stack.models.LedgerEntry.aggregate([{ $match: { offer_id: offer.id, account: 'affiliate_payable' } }, { $group: { _id: null, sum: { $sum: '$amount_minor' } } }]);
     expect(payable[0].sum).toBe(5000);
-  });
+  }, 180_000); // 200 workflows on a 2-core machine shared with the other test files
 
   it('a payout cap counts money: 12.00 fits two 5.00 payouts, not three', async () => {
     const s = await f.setup({ goals, caps: [{ metric: 'payout', period: 'total', limit: '12.00' }] });
@@ -79,8 +79,13 @@ describe('caps (invariant 4: reserved ≤ limit at every moment, under any concu
     const [a1, a2] = await Promise.all([f.affiliate(), f.affiliate()]);
     const offer = await f.offer(adv.id, { goals, caps: [{ metric: 'conversions', period: 'week', limit: 1, per_affiliate: true, on_exceed: 'hold' }] });
     const clicks = await Promise.all([f.click(offer.id, a1.id), f.click(offer.id, a1.id), f.click(offer.id, a2.id)]);
+    // One at a time, each decided before the next: which one finds the cap full must not be a race.
     const ids: string[] = [];
-    for (const click of clicks) ids.push(...(await postAll(adv.postback_token, [click])));
+    for (const click of clicks) {
+      const [id] = await postAll(adv.postback_token, [click]);
+      await settled([id!]);
+      ids.push(id!);
+    }
     const docs = await settled(ids);
     const byId = new Map(docs.map((d) => [d._id, d]));
     expect(byId.get(ids[0]!)!.status).toBe('approved');

@@ -78,6 +78,22 @@ describe('postback ingress', () => {
     expect(a.body.conversion_id).not.toBe(b.body.conversion_id);
   });
 
+  it('different txids posted at once on one click make one conversion, the rest duplicates or rejected', async () => {
+    const s = await f.setup();
+    const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => f.http().get('/postback').query({ click_id: s.clickId, txid: `race-${i}`, token: s.token })));
+    expect(responses.map((r) => r.status)).toEqual(Array(20).fill(200));
+    const ids = [...new Set(responses.filter((r) => r.body.result === 'accepted').map((r) => r.body.conversion_id as string))];
+    const docs = await waitFor('the accepted conversions to be decided', async () => {
+      const found = await stack.models.Conversion.find({ _id: { $in: ids } }).lean();
+      return found.length === ids.length && found.every((d) => d.status !== 'processing') ? found : undefined;
+    });
+    const counted = docs.filter((d) => d.status !== 'rejected');
+    expect(counted).toHaveLength(1);
+    expect(docs.filter((d) => d.status === 'rejected').every((d) => d.reason_codes.includes('duplicate_conversion'))).toBe(true);
+    const payable = await stack.models.LedgerEntry.find({ affiliate_id: s.affiliate.id, account: 'affiliate_payable' }).lean();
+    expect(payable.reduce((t, e) => t + e.amount_minor, 0)).toBe(500);
+  });
+
   it('still answers "duplicate" after Temporal has forgotten the workflow (retention passed)', async () => {
     const s = await f.setup();
     const first = await f.http().get('/postback').query({ click_id: s.clickId, token: s.token, status: 'pending' });
