@@ -1,7 +1,18 @@
 import type { Models } from '../models';
 
-/** What every activity gets from the worker: connections and a clock, nothing global. */
+export interface DeliverySettings {
+  /** Delay before attempt 1, 2, … in ms. */
+  scheduleMs: number[];
+  timeoutMs: number;
+  /** CIDRs that may be reached although private or loopback. */
+  allowedNetworks: string[];
+  pauseAfterFailures: number;
+  pauseMs: number;
+}
+
+/** What every activity gets from the worker: connections, a clock and settings, nothing global. */
 export interface ActivityDeps {
   models: Models;
   now: () => Date;
+  delivery?: DeliverySettings;
 }

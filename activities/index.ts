@@ -1,5 +1,6 @@
 import { attributeActivities } from './attribute';
 import { capActivities } from './caps';
+import { deliveryActivities } from './deliveries';
 import type { ActivityDeps } from './deps';
 import { screenActivities } from './screen';
 import { stateActivities } from './state';
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
     ...capActivities(deps),
     ...transitionActivities(deps),
     ...stateActivities(deps),
+    ...deliveryActivities(deps),
   };
 }
 

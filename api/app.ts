@@ -12,6 +12,8 @@ import { offerRoutes } from './routes/admin-offers';
 import { partyRoutes } from './routes/admin-parties';
 import { clickRoutes } from './routes/click';
 import { conversionRoutes } from './routes/conversions';
+import { deliveryRoutes } from './routes/deliveries';
+import { postbackEndpointRoutes } from './routes/postback-endpoints';
 import { healthRoutes } from './routes/health';
 import { postbackRoutes } from './routes/postback';
 
@@ -67,7 +69,7 @@ export function createApp(deps: AppDeps): Koa {
   for (const router of publicRouters) app.use(router.routes()).use(router.allowedMethods(methodErrors));
 
   // Everything under /api needs the admin key; checked before any admin route runs.
-  const admin = [partyRoutes(deps.models, targets.clear), offerRoutes(deps.models, targets.clear), conversionRoutes(deps)];
+  const admin = [partyRoutes(deps.models, targets.clear), offerRoutes(deps.models, targets.clear), conversionRoutes(deps), postbackEndpointRoutes(deps.models), deliveryRoutes(deps)];
   const requireAdmin = requireAdminKey(deps.adminApiKey);
   app.use(async (ctx, next) => (ctx.path === '/api' || ctx.path.startsWith('/api/') ? requireAdmin(ctx, next) : next()));
   for (const router of admin) app.use(router.routes()).use(router.allowedMethods(methodErrors));

@@ -1,5 +1,5 @@
 /** Mongo documents → API JSON: `_id` becomes `id`, dates become ISO strings, secrets are dropped. */
-const hidden = new Set(['_id', 'postback_token_hash', 'dedupe_key', 'status_seq']);
+const hidden = new Set(['_id', 'postback_token_hash', 'signing_secret', 'dedupe_key', 'single_key', 'status_seq']);
 
 export function toApi(doc: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { id: doc._id };

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { parseAllowlist } from '../activities/http/address-guard';
+import { defaultDeliverySchedule, parseSchedule } from '../domain/retry-schedule';
 
 /**
  * Process configuration, parsed once at start-up from environment variables.
@@ -27,6 +29,35 @@ export const configSchema = z
     DATA_DIR: z.string().min(1).default('.postflow'),
     // How long an approved conversion's workflow stays open for a reversal (chargebacks come late).
     REVERSAL_WINDOW_DAYS: z.coerce.number().positive().max(3650).default(90),
+    // Affiliate postback delivery (worker). Delays before attempt 1, 2, …: the default is the
+    // Standard Webhooks schedule, about three days in all.
+    DELIVERY_SCHEDULE: z
+      .string()
+      .default(defaultDeliverySchedule)
+      .refine((spec) => {
+        try {
+          parseSchedule(spec);
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be comma-separated durations such as 0s,5s,5m,30m,2h'),
+    DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+    // CIDRs outbound postbacks may reach although private/loopback (SSRF guard); empty in production.
+    DELIVERY_ALLOWED_NETWORKS: z
+      .string()
+      .default('')
+      .refine((spec) => {
+        try {
+          parseAllowlist(spec);
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be comma-separated IP addresses or CIDRs such as 127.0.0.0/8,::1/128'),
+    // Circuit breaker: after this many failures in a row an endpoint is paused (not switched off).
+    DELIVERY_PAUSE_AFTER_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+    DELIVERY_PAUSE_MS: z.coerce.number().int().min(10).max(24 * 3600 * 1000).default(60_000),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   })
   .superRefine((cfg, ctx) => {

@@ -4,8 +4,11 @@ import { affiliateModel } from './affiliate';
 import { capCounterModel } from './cap-counter';
 import { clickModel } from './click';
 import { conversionModel } from './conversion';
+import { deliveryModel } from './delivery';
+import { deliveryAttemptModel } from './delivery-attempt';
 import { ledgerEntryModel } from './ledger-entry';
 import { offerModel } from './offer';
+import { postbackEndpointModel } from './postback-endpoint';
 
 /** Models bound to one connection, so tests can give each file its own database. */
 export function createModels(connection: Connection) {
@@ -17,6 +20,9 @@ export function createModels(connection: Connection) {
     Conversion: conversionModel(connection),
     CapCounter: capCounterModel(connection),
     LedgerEntry: ledgerEntryModel(connection),
+    PostbackEndpoint: postbackEndpointModel(connection),
+    Delivery: deliveryModel(connection),
+    DeliveryAttempt: deliveryAttemptModel(connection),
   };
 }
 

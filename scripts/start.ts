@@ -65,6 +65,8 @@ async function main(): Promise<void> {
     TEMPORAL_ADDRESS: infra.temporalAddress,
     MONGO_URL: process.env.MONGO_URL ?? `${infra.mongoUrl}/postflow`,
     ADMIN_API_KEY: adminKey,
+    // Local development posts to receivers on this machine; production allows no private network.
+    DELIVERY_ALLOWED_NETWORKS: process.env.DELIVERY_ALLOWED_NETWORKS ?? '127.0.0.0/8,::1/128',
   };
   const node = (entry: string): [string, string[]] => [process.execPath, ['--import', 'tsx', path.join(__dirname, '..', entry)]];
   const apps = [

@@ -4,7 +4,7 @@ import { loadConfigOrExit } from '../config';
 import { connectMongo } from '../models/connect';
 import { createModels, ensureIndexes } from '../models';
 import { ensureSearchAttributes } from '../temporal/ensure-search-attributes';
-import { createWorker } from './worker';
+import { createWorker, deliverySettingsFrom } from './worker';
 
 /** Worker process: connects MongoDB and Temporal, runs until SIGINT/SIGTERM, then drains. */
 async function main(): Promise<void> {
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE,
-    deps: { models, now: () => new Date() },
+    deps: { models, now: () => new Date(), delivery: deliverySettingsFrom(config) },
   });
   console.log(`worker polling task queue "${config.TASK_QUEUE}" in namespace "${config.TEMPORAL_NAMESPACE}"`);
   // The SDK's runtime turns SIGINT/SIGTERM into worker.shutdown(): in-flight tasks finish first.

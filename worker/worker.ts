@@ -1,5 +1,9 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import type { DeliverySettings } from '../activities/deps';
+import { parseAllowlist } from '../activities/http/address-guard';
+import type { Config } from '../config';
+import { parseSchedule } from '../domain/retry-schedule';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
@@ -18,6 +22,17 @@ export function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     activities: createActivities(opts.deps),
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: workflowsPath() }),
   });
+}
+
+/** The worker's delivery settings from its configuration (parsed and validated by config/). */
+export function deliverySettingsFrom(config: Config): DeliverySettings {
+  return {
+    scheduleMs: parseSchedule(config.DELIVERY_SCHEDULE),
+    timeoutMs: config.DELIVERY_TIMEOUT_MS,
+    allowedNetworks: parseAllowlist(config.DELIVERY_ALLOWED_NETWORKS),
+    pauseAfterFailures: config.DELIVERY_PAUSE_AFTER_FAILURES,
+    pauseMs: config.DELIVERY_PAUSE_MS,
+  };
 }
 
 export function workflowsPath(): string {

@@ -1,4 +1,4 @@
-import { ApplicationFailure, condition, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, condition, patched, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { DATABASE_STEP } from './activity-profiles';
 import type { CapReservation } from '../activities/caps';
@@ -6,6 +6,7 @@ import type { ConversionInput, ConversionView, StatusChange } from '../domain/co
 import { checkTransition, isFinal, type LifecycleStatus } from '../domain/status';
 import { searchAttributes } from '../temporal/search-attributes';
 import { conversionQuery, ILLEGAL_TRANSITION, setStatusUpdate } from './conversion-api';
+import { notifyAffiliates } from './notify';
 
 const { screenConversion, attributeConversion, reserveCaps, releaseCaps, recordTransition } = proxyActivities<Activities>(DATABASE_STEP);
 
@@ -32,6 +33,8 @@ export async function processConversion(input: ConversionInput): Promise<Convers
       await releaseCaps({ conversionId: input.conversionId, reservations });
       reservations = [];
     }
+    // Histories recorded before deliveries existed replay without this step.
+    if (patched('notify-affiliates-v1')) await notifyAffiliates(input.conversionId, to, view.seq - 1);
   };
 
   setHandler(conversionQuery, () => view);

@@ -4,6 +4,7 @@ import { DATABASE_STEP } from './activity-profiles';
 import type { StatusChange } from '../domain/conversion';
 import { checkTransition } from '../domain/status';
 import { ILLEGAL_TRANSITION, type StatusUpdateResult } from './conversion-api';
+import { notifyAffiliates } from './notify';
 
 const { loadConversionState, recordTransition, releaseCaps } = proxyActivities<Activities>(DATABASE_STEP);
 
@@ -19,5 +20,6 @@ export async function applyLateStatusChange(input: { conversionId: string; chang
   const reasonCodes = input.change.reason ? [input.change.reason] : [];
   await recordTransition({ ...state.parties, conversionId: input.conversionId, seq: state.view.seq, from: state.view.status, to: input.change.status, reasonCodes, reason: input.change.reason, actor: input.change.actor, payoutMinor: state.view.payoutMinor, revenueMinor: state.view.revenueMinor, currency: state.view.currency });
   if (input.change.status === 'declined' || input.change.status === 'reversed') await releaseCaps({ conversionId: input.conversionId, reservations: state.reservations });
+  await notifyAffiliates(input.conversionId, input.change.status, state.view.seq);
   return { changed: true, conversion: { ...state.view, status: input.change.status, reasonCodes, seq: state.view.seq + 1 } };
 }

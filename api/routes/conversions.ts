@@ -27,7 +27,9 @@ export function conversionRoutes(deps: { models: Models; temporal: Client; taskQ
   };
 
   router.get('/conversions/:id', async (ctx) => {
-    ctx.body = conversionToApi(await find(parseOr400(idParam, ctx.params.id)));
+    const id = parseOr400(idParam, ctx.params.id);
+    const [doc, deliveries] = await Promise.all([find(id), models.Delivery.find({ conversion_id: id }).sort({ created_at: 1 }).lean<Record<string, unknown>[]>()]);
+    ctx.body = { ...conversionToApi(doc), deliveries: deliveries.map(({ values: _values, ...d }) => toApi(d)) };
   });
 
   router.get('/conversions', async (ctx) => {

@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type Koa from 'koa';
 import type { Connection as MongoConnection } from 'mongoose';
+import type { DeliverySettings } from '../../activities/deps';
 import { createApp } from '../../api/app';
 import { createModels, ensureIndexes, type Models } from '../../models';
 import { connectMongo } from '../../models/connect';
@@ -36,7 +37,16 @@ export function uniqueName(prefix: string): string {
 }
 
 /** The real system in-process: app (never listening), worker on its own task queue, real servers. */
-export async function startTestStack(prefix: string): Promise<TestStack> {
+/** Delivery settings for tests: a schedule of milliseconds, loopback receivers allowed. */
+export const TEST_DELIVERY: DeliverySettings = {
+  scheduleMs: [0, 200, 400, 800],
+  timeoutMs: 1_000,
+  allowedNetworks: ['127.0.0.0/8', '::1/128'],
+  pauseAfterFailures: 1_000, // the breaker stays out of the way unless a test turns it on
+  pauseMs: 500,
+};
+
+export async function startTestStack(prefix: string, opts: { delivery?: Partial<DeliverySettings> } = {}): Promise<TestStack> {
   installQuietRuntime();
   const name = uniqueName(prefix);
   const taskQueue = `test-${name}`;
@@ -50,7 +60,7 @@ export async function startTestStack(prefix: string): Promise<TestStack> {
     connection: nativeConnection,
     namespace: 'default',
     taskQueue,
-    deps: { models, now: () => new Date() },
+    deps: { models, now: () => new Date(), delivery: { ...TEST_DELIVERY, ...opts.delivery } },
     workflowBundle: { codePath: testEnv('workflowBundle') },
   });
   const running = worker.run();

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { authorityHasMacro, unknownPostbackMacros } from '../../domain/postback-macros';
+import { idParam } from './common';
+
+export const deliveryEvents = ['approved', 'pending', 'held', 'declined', 'reversed', 'rejected'] as const;
+
+const key = z.string().trim().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/i, 'must be a goal key');
+
+const urlTemplate = z
+  .string()
+  .trim()
+  .max(2000)
+  .superRefine((url, ctx) => {
+    if (!/^https?:\/\//i.test(url)) ctx.addIssue({ code: 'custom', message: 'must be an http or https URL' });
+    else if (authorityHasMacro(url)) ctx.addIssue({ code: 'custom', message: 'macros are not allowed in the scheme or host' });
+    else {
+      try {
+        new URL(url.replace(/\{[^}]*\}/g, 'x'));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'is not a valid URL' });
+      }
+    }
+    const unknown = unknownPostbackMacros(url);
+    if (unknown.length > 0) ctx.addIssue({ code: 'custom', message: `unknown macros ${unknown.join(', ')}` });
+  });
+
+const bodyTemplate = z
+  .string()
+  .max(10_000)
+  .superRefine((body, ctx) => {
+    const unknown = unknownPostbackMacros(body);
+    if (unknown.length > 0) ctx.addIssue({ code: 'custom', message: `unknown macros ${unknown.join(', ')}` });
+  });
+
+/** Standard Webhooks secrets: whsec_ + base64 of 24–64 random bytes. */
+const signingSecret = z.string().refine((secret) => {
+  if (!secret.startsWith('whsec_')) return false;
+  const encoded = secret.slice('whsec_'.length);
+  const bytes = Buffer.from(encoded, 'base64');
+  // Canonical base64 only: what the receiver's library decodes must be exactly what we sign with.
+  return bytes.length >= 24 && bytes.length <= 64 && bytes.toString('base64') === encoded;
+}, 'must be whsec_ followed by base64 of 24 to 64 random bytes');
+
+const fields = {
+  url: urlTemplate,
+  method: z.enum(['GET', 'POST']),
+  events: z.array(z.enum(deliveryEvents)).min(1).max(deliveryEvents.length),
+  offer_id: idParam,
+  goal: key,
+  body: bodyTemplate,
+  signing_secret: signingSecret,
+  active: z.boolean(),
+};
+
+export const endpointCreateSchema = z
+  .object({
+    url: fields.url,
+    method: fields.method.default('GET'),
+    events: fields.events.default(['approved']),
+    offer_id: fields.offer_id.optional(),
+    goal: fields.goal.optional(),
+    body: fields.body.optional(),
+    signing_secret: fields.signing_secret.optional(),
+    active: fields.active.default(true),
+  })
+  .strict()
+  .refine((e) => !e.goal || e.offer_id, { path: ['goal'], message: 'a goal scope needs offer_id too' })
+  .refine((e) => !e.body || e.method === 'POST', { path: ['body'], message: 'a body template needs method POST' });
+
+/** PATCH: any subset, no defaults (a default would overwrite the stored value). */
+export const endpointUpdateSchema = z
+  .object({
+    url: fields.url.optional(),
+    method: fields.method.optional(),
+    events: fields.events.optional(),
+    body: fields.body.optional(),
+    signing_secret: fields.signing_secret.nullable().optional(),
+    active: fields.active.optional(),
+  })
+  .strict();
+
+export const deliveryListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  affiliate_id: idParam.optional(),
+  endpoint_id: idParam.optional(),
+  conversion_id: idParam.optional(),
+  status: z.enum(['pending', 'delivering', 'succeeded', 'failed', 'dead_lettered']).optional(),
+  from: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
+  to: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
+});
+
+/** Bulk redelivery: what to redeliver; by default everything dead-lettered that matches. */
+export const bulkRedeliverySchema = z
+  .object({
+    affiliate_id: idParam.optional(),
+    endpoint_id: idParam.optional(),
+    status: z.enum(['failed', 'dead_lettered']).default('dead_lettered'),
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();

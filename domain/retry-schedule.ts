@@ -1,0 +1,65 @@
+import { DateTime } from 'luxon';
+
+/**
+ * Standard Webhooks' recommended schedule: attempt 1 at once, then the delays before attempts
+ * 2..10, ≈ 3 days 3.6 h in all.
+ */
+export const defaultDeliverySchedule = '0s,5s,5m,30m,2h,5h,10h,14h,20h,24h';
+
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const DURATION = /^(\d+)(ms|s|m|h|d)$/;
+
+/**
+ * "0s,200ms,1s" → [0, 200, 1000]: element i is the delay before attempt i + 1, so the schedule's
+ * length is the number of attempts. Integers with a unit only; spaces around elements are allowed.
+ */
+export function parseSchedule(spec: string): number[] {
+  // ''.split(',') is [''], which is refused below, so a schedule always has one attempt.
+  return spec.split(',').map((raw) => {
+    const element = raw.trim();
+    const match = DURATION.exec(element);
+    const ms = match ? Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS] : NaN;
+    if (!Number.isSafeInteger(ms)) {
+      throw new Error(`invalid delivery schedule element ${JSON.stringify(element)} in ${JSON.stringify(spec)}: expected a whole number with a unit ms, s, m, h or d (e.g. "0s,5s,5m")`);
+    }
+    return ms;
+  });
+}
+
+const JITTER = 0.1;
+
+/**
+ * ±10 % jitter, so endpoints that failed together are not retried in lockstep. `random` is in
+ * [0, 1) and comes from the caller (workflow code passes its deterministic Math.random()).
+ */
+export function withJitter(delayMs: number, random: number): number {
+  if (!(delayMs >= 0) || !Number.isFinite(delayMs)) throw new RangeError(`delay must be a non-negative finite number, got ${delayMs}`);
+  if (!(random >= 0 && random < 1)) throw new RangeError(`random must be in [0, 1), got ${random}`);
+  return Math.round(delayMs * (1 + JITTER * (2 * random - 1)));
+}
+
+/** Longest Retry-After we honour; an endpoint asking for more is retried on our schedule's terms. */
+export const maxRetryAfterMs = 86_400_000;
+
+const DELTA_SECONDS = /^\d+$/;
+
+/**
+ * `Retry-After` (RFC 9110 §10.2.3) as milliseconds from `now`: delta-seconds, or an HTTP-date in
+ * any of the three formats recipients must accept (luxon's fromHTTP reads them all as GMT, where
+ * Date.parse would read asctime as local time). Never negative, at most 24 h; undefined when
+ * absent or unparseable.
+ */
+export function parseRetryAfter(header: string | undefined, now: Date): number | undefined {
+  if (header === undefined) return undefined;
+  const value = header.trim();
+  let ms: number;
+  if (DELTA_SECONDS.test(value)) {
+    ms = Number(value) * 1_000; // may be Infinity for absurd lengths; the cap below handles it
+  } else {
+    const date = DateTime.fromHTTP(value, { zone: 'utc' });
+    if (!date.isValid) return undefined;
+    ms = date.toMillis() - now.getTime();
+  }
+  if (Number.isNaN(ms)) return undefined;
+  return Math.min(Math.max(ms, 0), maxRetryAfterMs);
+}

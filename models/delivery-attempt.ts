@@ -1,0 +1,26 @@
+import { Schema, type Connection } from 'mongoose';
+
+/** Every try is a row (id: delivery, run, attempt), so a retried activity rewrites its own row. */
+export const deliveryAttemptSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    delivery_id: { type: String, required: true },
+    event_id: { type: String, required: true },
+    endpoint_id: { type: String, required: true },
+    run: { type: Number, required: true },
+    attempt: { type: Number, required: true },
+    method: { type: String, required: true },
+    request_url: { type: String, required: true }, // secrets in the query string masked
+    outcome: { type: String, required: true },
+    status_code: Number,
+    duration_ms: Number,
+    response_excerpt: String, // first 1 KiB
+    error: String,
+    at: { type: Date, required: true },
+    next_attempt_at: Date,
+  },
+  { collection: 'delivery_attempts', versionKey: false },
+);
+deliveryAttemptSchema.index({ delivery_id: 1, run: 1, attempt: 1 });
+
+export const deliveryAttemptModel = (connection: Connection) => connection.model('DeliveryAttempt', deliveryAttemptSchema);

@@ -1,0 +1,35 @@
+import { Schema, type Connection } from 'mongoose';
+
+/**
+ * One event for one endpoint. The event id is what receivers de-duplicate on: the same on every
+ * attempt and every redelivery. Statuses: pending → delivering → succeeded | failed (permanent
+ * 4xx) | dead_lettered (attempts exhausted, endpoint gone or inactive); failed and
+ * dead_lettered are redeliverable.
+ */
+export const deliverySchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    event_id: { type: String, required: true },
+    event: { type: String, required: true },
+    conversion_id: { type: String, required: true },
+    affiliate_id: { type: String, required: true },
+    endpoint_id: { type: String, required: true },
+    offer_id: { type: String, required: true },
+    status: { type: String, required: true },
+    status_reason: String,
+    run: { type: Number, default: 0 }, // 0 for the first delivery, +1 per redelivery
+    attempt_count: { type: Number, default: 0 }, // attempts in the current run
+    last_status_code: Number,
+    last_error: String,
+    next_attempt_at: Date,
+    delivered_at: Date,
+    // Macro values as they were when the event happened; rendered into the URL at send time.
+    values: { type: Schema.Types.Mixed, required: true },
+    occurred_at: { type: Date, required: true },
+  },
+  { collection: 'deliveries', versionKey: false, minimize: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } },
+);
+deliverySchema.index({ affiliate_id: 1, status: 1, created_at: -1 });
+deliverySchema.index({ conversion_id: 1 });
+
+export const deliveryModel = (connection: Connection) => connection.model('Delivery', deliverySchema);

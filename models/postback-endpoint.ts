@@ -1,0 +1,28 @@
+import { Schema, type Connection } from 'mongoose';
+
+/**
+ * An affiliate's postback endpoint (their tracker's URL). Global when offer_id is unset;
+ * scoped to an offer (and goal) otherwise, and the most specific scope wins. A failing endpoint
+ * is paused (paused_until), never switched off; only a 410 Gone deactivates it.
+ */
+export const postbackEndpointSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    affiliate_id: { type: String, required: true },
+    url: { type: String, required: true },
+    method: { type: String, required: true, enum: ['GET', 'POST'] },
+    events: { type: [String], required: true },
+    offer_id: String,
+    goal: String,
+    body: String, // JSON template for POST; default: every macro
+    // Needed in clear to sign; never returned by the API after creation, never logged.
+    signing_secret: String,
+    active: { type: Boolean, default: true },
+    deactivated_reason: String,
+    consecutive_failures: { type: Number, default: 0 },
+    paused_until: { type: Date, default: null },
+  },
+  { collection: 'postback_endpoints', versionKey: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } },
+);
+
+export const postbackEndpointModel = (connection: Connection) => connection.model('PostbackEndpoint', postbackEndpointSchema);

@@ -1,0 +1,184 @@
+import { Webhook } from 'standardwebhooks';
+import { fixtures } from '../support/fixtures';
+import { startReceiver, type Receiver } from '../support/receiver';
+import { startTestStack, type TestStack } from '../support/stack';
+import { waitFor } from '../support/wait-for';
+
+let stack: TestStack;
+let f: ReturnType<typeof fixtures>;
+let receiver: Receiver;
+beforeAll(async () => {
+  // Attempts at once, then 200, 400 and 800 ms later (TEST_DELIVERY): four in all.
+  stack = await startTestStack('delivery');
+  f = fixtures(stack);
+  receiver = await startReceiver();
+});
+afterAll(async () => {
+  await receiver?.close();
+  await stack?.stop();
+});
+beforeEach(() => {
+  receiver.requests.length = 0;
+  receiver.otherwise({ status: 200, body: 'ok' });
+});
+
+const goals = [{ key: 'sale', payout: { type: 'fixed', amount: '5.25' }, revenue: { type: 'fixed', amount: '8.00' } }];
+
+async function endpoint(affiliateId: string, body: Record<string, unknown>) {
+  const res = await f.admin('post', `/api/affiliates/${affiliateId}/postbacks`).send(body);
+  if (res.status !== 201) throw new Error(`endpoint: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as { id: string };
+}
+
+const deliveryOf = (conversionId: string, status: string) =>
+  waitFor(`a ${status} delivery of ${conversionId}`, async () => {
+    const docs = await stack.models.Delivery.find({ conversion_id: conversionId }).lean();
+    return docs.length > 0 && docs.every((d) => d.status === status) ? docs : undefined;
+  });
+
+async function convert(setup: Awaited<ReturnType<typeof f.setup>>, query: Record<string, string> = {}) {
+  const res = await f.http().get('/postback').query({ click_id: setup.clickId, token: setup.token, ...query });
+  expect(res.status).toBe(200);
+  return res.body.conversion_id as string;
+}
+
+describe('affiliate postback delivery', () => {
+  it('renders and URL-encodes the macros into a GET and records the attempt', async () => {
+    const s = await f.setup({ goals });
+    await endpoint(s.affiliate.id, { url: `${receiver.url}/pb?cid={click_id}&e={event_id}&p={payout}&c={currency}&s={status}&t={txid}&key=secret1` });
+    const id = await convert(s, { txid: 'a b&c' });
+    const [delivery] = await deliveryOf(id, 'succeeded');
+    const got = new URL(receiver.requests[0]!.url, receiver.url);
+    expect(receiver.requests[0]!.method).toBe('GET');
+    expect(got.searchParams.get('cid')).toBe(s.clickId);
+    expect(got.searchParams.get('e')).toBe(delivery!.event_id);
+    expect([got.searchParams.get('p'), got.searchParams.get('c'), got.searchParams.get('s'), got.searchParams.get('t')]).toEqual(['5.25', 'USD', 'approved', 'a b&c']);
+    expect(receiver.requests[0]!.url).toContain('t=a%20b%26c');
+
+    const read = await f.admin('get', `/api/deliveries/${delivery!._id}`);
+    expect(read.body).toMatchObject({ status: 'succeeded', attempt_count: 1, event_id: delivery!.event_id });
+    expect(read.body.attempts).toEqual([expect.objectContaining({ attempt: 1, status_code: 200, outcome: 'success' })]);
+    const attempts = await stack.models.DeliveryAttempt.find({ delivery_id: delivery!._id }).lean();
+    expect(attempts).toHaveLength(1);
+    expect(attempts[0]).toMatchObject({ attempt: 1, status_code: 200, outcome: 'success', response_excerpt: 'ok' });
+    expect(attempts[0]!.request_url).toContain('key=***');
+    expect(attempts[0]!.request_url).not.toContain('secret1');
+    const conversion = await f.admin('get', `/api/conversions/${id}`);
+    expect(conversion.body.deliveries).toEqual([expect.objectContaining({ id: delivery!._id, status: 'succeeded' })]);
+  });
+
+  it('POSTs a JSON body signed the Standard Webhooks way, verifiable by its published library', async () => {
+    const secret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
+    const s = await f.setup({ goals });
+    const created = await endpoint(s.affiliate.id, { url: `${receiver.url}/hook`, method: 'POST', signing_secret: secret, body: '{"id":"{event_id}","amount":"{payout}","note":"{sub1}"}' });
+    expect(JSON.stringify(created)).not.toContain(secret);
+    expect((await f.admin('get', `/api/postbacks/${created.id}`)).body).toMatchObject({ signing_secret_set: true });
+    expect(JSON.stringify((await f.admin('get', `/api/postbacks/${created.id}`)).body)).not.toContain(secret);
+
+    const id = await convert(s);
+    await deliveryOf(id, 'succeeded');
+    const req = receiver.requests[0]!;
+    expect(req.headers['content-type']).toBe('application/json');
+    const verified = new Webhook(secret).verify(req.body, {
+      'webhook-id': String(req.headers['webhook-id']),
+      'webhook-timestamp': String(req.headers['webhook-timestamp']),
+      'webhook-signature': String(req.headers['webhook-signature']),
+    }) as { id: string; amount: string };
+    expect(verified.amount).toBe('5.25');
+    expect(verified.id).toBe(req.headers['webhook-id']);
+    expect(() => new Webhook(secret).verify(`${req.body} `, { 'webhook-id': String(req.headers['webhook-id']), 'webhook-timestamp': String(req.headers['webhook-timestamp']), 'webhook-signature': String(req.headers['webhook-signature']) })).toThrow();
+  });
+
+  it('an offer-scoped endpoint wins over the global one for that offer', async () => {
+    const s = await f.setup({ goals });
+    await endpoint(s.affiliate.id, { url: `${receiver.url}/global` });
+    await endpoint(s.affiliate.id, { url: `${receiver.url}/local`, offer_id: s.offer.id });
+    const id = await convert(s);
+    await deliveryOf(id, 'succeeded');
+    expect(receiver.requests.map((r) => r.url)).toEqual(['/local']);
+  });
+
+  it('follows the retry schedule with one event id, and honours Retry-After', async () => {
+    const s = await f.setup({ goals });
+    await endpoint(s.affiliate.id, { url: `${receiver.url}/flaky?e={event_id}` });
+    receiver.reply({ status: 500 }, { status: 429, headers: { 'retry-after': '1' } });
+    const id = await convert(s);
+    const [delivery] = await deliveryOf(id, 'succeeded');
+    expect(receiver.requests).toHaveLength(3);
+    expect(new Set(receiver.requests.map((r) => r.url)).size).toBe(1); // the same event id every time
+    const gaps = receiver.requests.slice(1).map((r, i) => r.at - receiver.requests[i]!.at);
+    expect(gaps[0]).toBeGreaterThanOrEqual(150); // ~200 ms ± 10 % jitter
+    expect(gaps[1]).toBeGreaterThanOrEqual(950); // Retry-After: 1 s beats the 400 ms step
+    const attempts = await stack.models.DeliveryAttempt.find({ delivery_id: delivery!._id }).sort({ attempt: 1 }).lean();
+    expect(attempts.map((a) => [a.attempt, a.status_code, a.outcome])).toEqual([[1, 500, 'retry'], [2, 429, 'retry'], [3, 200, 'success']]);
+    expect(attempts[0]!.next_attempt_at).toBeInstanceOf(Date);
+  });
+
+  it('a 4xx is permanent (failed after one attempt); 410 deactivates the endpoint and dead-letters', async () => {
+    const s = await f.setup({ goals });
+    await endpoint(s.affiliate.id, { url: `${receiver.url}/bad` });
+    receiver.reply({ status: 400 });
+    const [failed] = await deliveryOf(await convert(s), 'failed');
+    expect(failed!.attempt_count).toBe(1);
+
+    const g = await f.setup({ goals });
+    const gone = await endpoint(g.affiliate.id, { url: `${receiver.url}/gone` });
+    receiver.reply({ status: 410 });
+    await deliveryOf(await convert(g), 'dead_lettered');
+    expect((await f.admin('get', `/api/postbacks/${gone.id}`)).body).toMatchObject({ active: false });
+  });
+
+  it('dead-letters after the last attempt, then one call redelivers it with the same event id', async () => {
+    const s = await f.setup({ goals });
+    await endpoint(s.affiliate.id, { url: `${receiver.url}/down?e={event_id}` });
+    receiver.otherwise({ status: 503 });
+    const id = await convert(s);
+    const [dead] = await deliveryOf(id, 'dead_lettered');
+    expect(dead!.attempt_count).toBe(4);
+    expect(receiver.requests).toHaveLength(4);
+    const listed = await f.admin('get', '/api/deliveries').query({ affiliate_id: s.affiliate.id, status: 'dead_lettered' });
+    expect(listed.body.data.map((d: { id: string }) => d.id)).toEqual([dead!._id]);
+
+    receiver.otherwise({ status: 200 });
+    const redelivered = await f.admin('post', `/api/deliveries/${dead!._id}/redeliver`);
+    expect(redelivered.status).toBe(202);
+    await deliveryOf(id, 'succeeded');
+    expect(new Set(receiver.requests.map((r) => r.url)).size).toBe(1);
+    const attempts = await stack.models.DeliveryAttempt.find({ delivery_id: dead!._id }).lean();
+    expect(attempts.filter((a) => a.run === 0)).toHaveLength(4);
+    expect(attempts.filter((a) => a.run === 1).map((a) => a.outcome)).toEqual(['success']);
+  });
+
+  it('bulk redelivery by affiliate reports how many it started', async () => {
+    const s = await f.setup({ goals: [{ ...goals[0], allow_multiple: true }] });
+    await endpoint(s.affiliate.id, { url: `${receiver.url}/bulk` });
+    receiver.otherwise({ status: 500 });
+    const ids = [await convert(s, { txid: '1' }), await convert(s, { txid: '2' })];
+    for (const id of ids) await deliveryOf(id, 'dead_lettered');
+    receiver.otherwise({ status: 200 });
+    const res = await f.admin('post', '/api/deliveries/redeliver').send({ affiliate_id: s.affiliate.id });
+    expect(res.body).toMatchObject({ matched: 2, started: 2 });
+    for (const id of ids) await deliveryOf(id, 'succeeded');
+  });
+
+  it('a status change notifies again (reversed), only endpoints subscribed to that event', async () => {
+    const s = await f.setup({ goals });
+    await endpoint(s.affiliate.id, { url: `${receiver.url}/all?s={status}`, events: ['approved', 'reversed'] });
+    const id = await convert(s);
+    await deliveryOf(id, 'succeeded');
+    expect((await f.admin('post', `/api/conversions/${id}/status`).send({ status: 'reversed' })).status).toBe(200);
+    await waitFor('two deliveries', async () => (await stack.models.Delivery.countDocuments({ conversion_id: id, status: 'succeeded' })) === 2);
+    expect(receiver.requests.map((r) => r.url).sort()).toEqual(['/all?s=approved', '/all?s=reversed']);
+  });
+
+  it('refuses unknown macros and macros in the host when the endpoint is saved', async () => {
+    const aff = await f.affiliate();
+    const unknown = await f.admin('post', `/api/affiliates/${aff.id}/postbacks`).send({ url: 'https://t.example/pb?x={nope}' });
+    expect([unknown.status, unknown.body.issues[0].path]).toEqual([400, 'url']);
+    expect(unknown.body.message).toContain('{nope}');
+    const host = await f.admin('post', `/api/affiliates/${aff.id}/postbacks`).send({ url: 'https://{sub1}.t.example/pb' });
+    expect(host.status).toBe(400);
+    const secret = await f.admin('post', `/api/affiliates/${aff.id}/postbacks`).send({ url: 'https://t.example/pb', signing_secret: 'short' });
+    expect([secret.status, secret.body.issues[0].path]).toEqual([400, 'signing_secret']);
+  });
+});

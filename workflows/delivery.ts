@@ -1,0 +1,62 @@
+import { proxyActivities, sleep } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { withJitter } from '../domain/retry-schedule';
+import { DATABASE_STEP } from './activity-profiles';
+
+export interface DeliveryInput {
+  deliveryId: string;
+  /** 0 for the first delivery, +1 for each redelivery (attempt rows are per run). */
+  run: number;
+}
+
+export interface DeliveryResult {
+  deliveryId: string;
+  status: 'succeeded' | 'failed' | 'dead_lettered';
+  attempts: number;
+}
+
+const { beginDelivery, finishDelivery } = proxyActivities<Activities>(DATABASE_STEP);
+
+/**
+ * One attempt per activity call, never retried by Temporal for an HTTP failure (the schedule
+ * below is the retry policy, so every attempt is a row and a history event). Database errors
+ * inside the activity are thrown and retried like any database step.
+ */
+const { attemptDelivery } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/**
+ * Delivers one event to one endpoint: attempts on the deployment's schedule (with ±10 %
+ * jitter, and at least what Retry-After asks), waiting without spending attempts while the
+ * endpoint is paused. Ends succeeded, failed (a permanent 4xx) or dead-lettered, never dropped.
+ */
+export async function deliverPostback(input: DeliveryInput): Promise<DeliveryResult> {
+  const { scheduleMs } = await beginDelivery(input);
+  let attempts = 0;
+  let retryAfterMs = 0;
+  while (attempts < scheduleMs.length) {
+    const planned = scheduleMs[attempts]!;
+    const delay = Math.max(withJitter(planned, Math.random()), retryAfterMs);
+    if (delay > 0) await sleep(delay);
+    const result = await attemptDelivery({ ...input, attempt: attempts + 1, nextDelayMs: scheduleMs[attempts + 1] });
+    if (result.outcome === 'paused') {
+      retryAfterMs = 0;
+      await sleep(result.waitMs);
+      continue;
+    }
+    attempts += 1;
+    if (result.outcome === 'success') return finish(input, 'succeeded', attempts);
+    if (result.outcome === 'permanent') return finish(input, 'failed', attempts, `the endpoint answered ${result.statusCode}`);
+    if (result.outcome === 'gone') return finish(input, 'dead_lettered', attempts, 'the endpoint answered 410 Gone and was deactivated');
+    if (result.outcome === 'inactive') return finish(input, 'dead_lettered', attempts, result.error ?? 'endpoint inactive');
+    retryAfterMs = result.retryAfterMs ?? 0;
+  }
+  return finish(input, 'dead_lettered', attempts, `no success after ${attempts} attempts`);
+}
+
+async function finish(input: DeliveryInput, status: DeliveryResult['status'], attempts: number, reason?: string): Promise<DeliveryResult> {
+  await finishDelivery({ deliveryId: input.deliveryId, status, reason });
+  return { deliveryId: input.deliveryId, status, attempts };
+}

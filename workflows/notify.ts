@@ -1,0 +1,24 @@
+import { ParentClosePolicy, proxyActivities, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { LifecycleStatus } from '../domain/status';
+import { DATABASE_STEP } from './activity-profiles';
+
+const { planDeliveries } = proxyActivities<Activities>(DATABASE_STEP);
+
+/**
+ * One delivery workflow per endpoint for this event. Deterministic ids (from the event and the
+ * endpoint) mean a replayed parent cannot start one twice; ABANDON lets them outlive the
+ * conversion workflow, which may close long before the last retry.
+ */
+export async function notifyAffiliates(conversionId: string, event: LifecycleStatus, seq: number): Promise<void> {
+  const planned = await planDeliveries({ conversionId, event, seq });
+  for (const delivery of planned) {
+    await startChild('deliverPostback', {
+      workflowId: `delivery-${delivery.deliveryId}`,
+      args: [{ deliveryId: delivery.deliveryId, run: 0 }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    });
+  }
+}
+
