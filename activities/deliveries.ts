@@ -91,9 +91,9 @@ export function deliveryActivities({ models, now, delivery }: ActivityDeps) {
     },
 
     /** Marks the run as under way and hands the workflow this deployment's retry schedule. */
-    async beginDelivery(input: { deliveryId: string; run: number }): Promise<{ scheduleMs: number[] }> {
+    async beginDelivery(input: { deliveryId: string; run: number }): Promise<{ scheduleMs: number[]; timeoutMs: number }> {
       await models.Delivery.updateOne({ _id: input.deliveryId }, { $set: { status: 'delivering', run: input.run, attempt_count: 0 } });
-      return { scheduleMs: settings().scheduleMs };
+      return { scheduleMs: settings().scheduleMs, timeoutMs: settings().timeoutMs };
     },
 
     /** One attempt: render, sign, send, record the attempt row, feed the endpoint's breaker. */

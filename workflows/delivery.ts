@@ -19,13 +19,15 @@ const { beginDelivery, finishDelivery } = proxyActivities<Activities>(DATABASE_S
 
 /**
  * One attempt per activity call, never retried by Temporal for an HTTP failure (the schedule
- * below is the retry policy, so every attempt is a row and a history event). Database errors
- * inside the activity are thrown and retried like any database step.
+ * is the retry policy, so every attempt is a row and a history event). Database errors inside
+ * the activity are thrown and retried like any database step. The timeout is the HTTP timeout
+ * plus a margin, so an attempt lost with its worker is retried elsewhere within seconds.
  */
-const { attemptDelivery } = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const attemptProfile = (httpTimeoutMs: number) =>
+  proxyActivities<Activities>({
+    startToCloseTimeout: httpTimeoutMs + 5_000,
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  });
 
 /**
  * Delivers one event to one endpoint: attempts on the deployment's schedule (with ±10 %
@@ -33,7 +35,8 @@ const { attemptDelivery } = proxyActivities<Activities>({
  * endpoint is paused. Ends succeeded, failed (a permanent 4xx) or dead-lettered, never dropped.
  */
 export async function deliverPostback(input: DeliveryInput): Promise<DeliveryResult> {
-  const { scheduleMs } = await beginDelivery(input);
+  const { scheduleMs, timeoutMs } = await beginDelivery(input);
+  const { attemptDelivery } = attemptProfile(timeoutMs);
   let attempts = 0;
   let retryAfterMs = 0;
   while (attempts < scheduleMs.length) {

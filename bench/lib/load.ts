@@ -15,6 +15,12 @@ export interface RequestSpec {
   values?: string[];
   /** Counts the values of this top-level JSON field in expected answers (e.g. result: accepted). */
   tallyJsonField?: string;
+  /**
+   * Keeps, for every expected answer, this top-level JSON field's value (e.g. conversion_id) and
+   * the wall-clock time (Date.now(), comparable across processes) the answer ended: to follow
+   * each request into the system afterwards.
+   */
+  recordJsonField?: string;
 }
 
 export interface PhaseOptions {
@@ -57,6 +63,8 @@ export interface PhaseResult {
   exhausted: boolean;
   /** Open loop: the worst delay between a request's scheduled and actual send (generator overload). */
   maxSendLagMs?: number;
+  /** With RequestSpec.recordJsonField: [field value, Date.now() at the end of the answer] per expected answer. */
+  records?: Array<[string, number]>;
 }
 
 type Outcome = { status: number; body?: string } | { error: string };
@@ -92,7 +100,7 @@ export class LoadGenerator {
     };
     const timeoutMs = opts.timeoutMs ?? 30_000;
     const start = performance.now();
-    const rec = new Recorder(start, opts.expectStatus, this.spec.tallyJsonField);
+    const rec = new Recorder(start, opts.expectStatus, this.spec.tallyJsonField, this.spec.recordJsonField);
     let maxSendLagMs: number | undefined;
     if (opts.mode === 'closed') {
       await this.closedLoop(opts, start, take, rec, timeoutMs);
@@ -181,12 +189,14 @@ class Recorder {
   private readonly errors: Record<string, number> = {};
   private readonly samples: Record<string, string[]> = {};
   private readonly tallies: Record<string, number> = {};
+  private readonly records: Array<[string, number]> = [];
   private completed = 0;
 
   constructor(
     private readonly start: number,
     private readonly expectStatus: number,
     private readonly tallyField: string | undefined,
+    private readonly recordField: string | undefined,
   ) {}
 
   add(outcome: Outcome, sent: number, done: number): void {
@@ -206,13 +216,19 @@ class Recorder {
     this.latencies.push(ms);
     const second = Math.floor((done - this.start) / 1000);
     (this.buckets[second] ??= []).push(ms);
-    if (this.tallyField && outcome.body) {
+    if ((this.tallyField || this.recordField) && outcome.body) {
+      const wallMs = Date.now();
+      let json: Record<string, unknown> | undefined;
       try {
-        const v = String((JSON.parse(outcome.body) as Record<string, unknown>)[this.tallyField]);
-        this.tallies[v] = (this.tallies[v] ?? 0) + 1;
+        json = JSON.parse(outcome.body) as Record<string, unknown>;
       } catch {
-        this.tallies['<not json>'] = (this.tallies['<not json>'] ?? 0) + 1;
+        json = undefined;
       }
+      if (this.tallyField) {
+        const v = json ? String(json[this.tallyField]) : '<not json>';
+        this.tallies[v] = (this.tallies[v] ?? 0) + 1;
+      }
+      if (this.recordField) this.records.push([json ? String(json[this.recordField]) : '<not json>', wallMs]);
     }
   }
 
@@ -239,6 +255,7 @@ class Recorder {
       perSecond,
       exhausted,
       maxSendLagMs: maxSendLagMs === undefined ? undefined : round(maxSendLagMs),
+      ...(this.recordField ? { records: this.records } : {}),
     };
   }
 }

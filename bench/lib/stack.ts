@@ -8,14 +8,15 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type Koa from 'koa';
 import type { Connection as MongoConnection } from 'mongoose';
+import type { DeliverySettings } from '../../activities/deps';
 import { createApp } from '../../api/app';
+import { defaultDeliverySchedule, parseSchedule } from '../../domain/retry-schedule';
 import { createModels, ensureIndexes, type Models } from '../../models';
 import { connectMongo } from '../../models/connect';
 import { provisionInfrastructure, type Infrastructure } from '../../scripts/infra/provision';
 import { ensureSearchAttributes } from '../../temporal/ensure-search-attributes';
 import { createWorker } from '../../worker/worker';
 import { log } from './log';
-
 
 export interface Listening {
   server: Server;
@@ -40,6 +41,19 @@ export function listen(app: Koa): Promise<Listening> {
   });
 }
 
+/**
+ * The worker's delivery settings: the production defaults (config/index.ts: the Standard Webhooks
+ * schedule, a 10 s timeout, the breaker after 5 failures for 60 s), except that loopback is
+ * allowed, since the benchmark's affiliate receiver listens on 127.0.0.1.
+ */
+export const BENCH_DELIVERY: DeliverySettings = {
+  scheduleMs: parseSchedule(defaultDeliverySchedule),
+  timeoutMs: 10_000,
+  allowedNetworks: ['127.0.0.0/8', '::1/128'],
+  pauseAfterFailures: 5,
+  pauseMs: 60_000,
+};
+
 export interface BenchStack {
   infra: Infrastructure;
   mongo: MongoConnection;
@@ -59,7 +73,7 @@ export interface BenchStack {
  * the embedded (or TEMPORAL_ADDRESS / MONGO_URL) servers, a fresh database and task queue, and
  * optionally an in-process worker so workflows drain.
  */
-export async function startBenchStack(opts: { name: string; worker: boolean }): Promise<BenchStack> {
+export async function startBenchStack(opts: { name: string; worker: boolean; delivery?: DeliverySettings }): Promise<BenchStack> {
   const runDir = mkdtempSync(path.join(os.tmpdir(), `postflow-bench-${opts.name}-`));
   const started = Date.now();
   const infra = await provisionInfrastructure({
@@ -92,7 +106,7 @@ export async function startBenchStack(opts: { name: string; worker: boolean }): 
     const models = createModels(mongo);
     await ensureIndexes(models);
 
-    if (opts.worker) await startWorker(infra.temporalAddress, taskQueue, models, cleanups);
+    if (opts.worker) await startWorker(infra.temporalAddress, taskQueue, models, opts.delivery ?? BENCH_DELIVERY, cleanups);
 
     const adminKey = randomBytes(24).toString('hex');
     const appErrors = { count: 0, first: [] as string[] };
@@ -118,7 +132,7 @@ export async function startBenchStack(opts: { name: string; worker: boolean }): 
   }
 }
 
-async function startWorker(address: string, taskQueue: string, models: Models, cleanups: Array<() => Promise<unknown>>): Promise<Worker> {
+async function startWorker(address: string, taskQueue: string, models: Models, delivery: DeliverySettings, cleanups: Array<() => Promise<unknown>>): Promise<Worker> {
   // The SDK's INFO lines (worker state changes) would interleave with the progress lines.
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const quiet = (m: string) => log(`[bundle] ${m}`);
@@ -128,7 +142,7 @@ async function startWorker(address: string, taskQueue: string, models: Models, c
   });
   const nativeConnection = await NativeConnection.connect({ address });
   cleanups.push(() => nativeConnection.close());
-  const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps: { models, now: () => new Date() }, workflowBundle: bundle });
+  const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps: { models, now: () => new Date(), delivery }, workflowBundle: bundle });
   const running = worker.run();
   // A worker that dies mid-run would otherwise only show up as a drain that never finishes.
   running.catch((err: unknown) => log(`worker stopped with an error: ${String(err)}`));

@@ -1,8 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import mongoose from 'mongoose';
 import { freePort } from '../../scripts/infra/child';
+import { startEntry, type Proc } from '../support/processes';
 import { testEnv } from '../support/test-env';
 import { uniqueName } from '../support/stack';
 import { waitFor } from '../support/wait-for';
@@ -11,27 +10,6 @@ import { waitFor } from '../support/wait-for';
  * The shipped entry points as separate processes (what `npm start` runs), configured only
  * through environment variables, talking to the run's real Temporal and MongoDB over HTTP/gRPC.
  */
-const root = path.join(__dirname, '..', '..');
-
-interface Proc {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function startEntry(entry: string, env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, entry)], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
 describe('api and worker processes, end to end', () => {
   const name = uniqueName('e2e');
   let env: Record<string, string>;
