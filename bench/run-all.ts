@@ -1,7 +1,7 @@
 /**
  * Runs every benchmark in turn, each in a fresh process with its own embedded servers, so one
  * run's heap, JIT state, open workflows or Temporal runtime cannot colour the next.
- * Run: npx tsx bench/run-all.ts [--duration S] [--warmup S] [--rate R]
+ * Run: npx tsx bench/run-all.ts [--duration S] [--warmup S] [--rate R] [--delivery-rate R]
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -13,6 +13,7 @@ const flags = parseFlags('npx tsx bench/run-all.ts [flags]', {
   duration: { help: 'measured seconds of every run', default: 20 },
   warmup: { help: 'warm-up seconds of every run', default: 3, min: 0 },
   rate: { help: 'arrival rate of the open-loop ingress run', default: 200 },
+  'delivery-rate': { help: 'postback rate of the delivery run (open loop)', default: 25 },
 });
 
 const common = ['--duration', String(flags.duration), '--warmup', String(flags.warmup)];
@@ -20,6 +21,7 @@ const runs: Array<[string, string[]]> = [
   ['click-redirect.ts', common],
   ['ingress.ts', common],
   ['ingress.ts', [...common, '--rate', String(flags.rate)]],
+  ['delivery.ts', [...common, '--rate', String(flags['delivery-rate'])]],
 ];
 
 function runOne(file: string, args: string[]): Promise<number> {

@@ -31,3 +31,15 @@ export async function createOfferSetup(baseUrl: string, adminKey: string): Promi
   });
   return { advertiserId: String(advertiser.id), token: String(advertiser.postback_token), affiliateId: String(affiliate.id), offerId: String(offer.id) };
 }
+
+/** The affiliate's postback endpoint (POST /api/affiliates/:id/postbacks): a GET to `url` on every approved conversion. */
+export async function createPostbackEndpoint(baseUrl: string, adminKey: string, affiliateId: string, url: string): Promise<string> {
+  const res = await fetch(`${baseUrl}/api/affiliates/${encodeURIComponent(affiliateId)}/postbacks`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ url, method: 'GET', events: ['approved'] }),
+  });
+  const json = (await res.json()) as Record<string, unknown>;
+  if (res.status !== 201) throw new Error(`POST /api/affiliates/${affiliateId}/postbacks: expected 201, got ${res.status}: ${JSON.stringify(json)}`);
+  return String(json.id);
+}

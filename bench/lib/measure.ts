@@ -10,6 +10,8 @@ export interface MeasureOptions {
   warmupS: number;
   durationS: number;
   expectStatus: number;
+  /** Names for other child processes in the CPU split (pid → label), e.g. a fake receiver. */
+  cpuLabels?: Record<number, string>;
 }
 
 export interface Measurement {
@@ -39,7 +41,7 @@ export async function measure(port: number, spec: RequestSpec, opts: MeasureOpti
     if (between) await between(warmup);
     const measuredFrom = new Date();
     log(`  measuring ${opts.durationS} s (${opts.mode === 'closed' ? `${opts.concurrency} connections` : `${opts.ratePerSec}/s, up to ${opts.concurrency} connections`})`);
-    const labels = client.pid === undefined ? {} : { [client.pid]: 'load generator' };
+    const labels = { ...opts.cpuLabels, ...(client.pid === undefined ? {} : { [client.pid]: 'load generator' }) };
     const before = cpuSnapshot(labels);
     const measured = await client.run(phase(opts.durationS));
     return { warmup, measured, measuredFrom, cpu: cpuUsage(before, cpuSnapshot(labels)) };
