@@ -1,8 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import mongoose from 'mongoose';
-import { freePort } from '../../scripts/infra/child';
-import { startEntry, type Proc } from '../support/processes';
-import { testEnv } from '../support/test-env';
+import { processEnv, setupOverHttp, startEntry, type Proc } from '../support/processes';
 import { uniqueName } from '../support/stack';
 import { waitFor } from '../support/wait-for';
 
@@ -18,17 +16,7 @@ describe('api and worker processes, end to end', () => {
   let apiUrl: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    apiUrl = `http://127.0.0.1:${port}`;
-    env = {
-      NODE_ENV: 'test',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      MONGO_URL: `${testEnv('mongoUrl')}/${name}`,
-      TEMPORAL_ADDRESS: testEnv('temporalAddress'),
-      TASK_QUEUE: `test-${name}`,
-      ADMIN_API_KEY: 'e2e-admin-key-0123456789',
-    };
+    ({ env, apiUrl } = await processEnv(name));
     worker = startEntry('worker/main.ts', env);
     api = startEntry('api/server.ts', env);
     await waitFor('the API to be ready', async () => (await fetch(`${apiUrl}/readyz`)).status === 200, 60_000);
@@ -39,24 +27,7 @@ describe('api and worker processes, end to end', () => {
   });
 
   it('a click and a postback over HTTP become a workflow, listed by search attribute, and a MongoDB document', async () => {
-    const adminCall = async (path: string, body: unknown) => {
-      const res = await fetch(`${apiUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${env.ADMIN_API_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      expect(res.status).toBe(201);
-      return (await res.json()) as { id: string; postback_token?: string };
-    };
-    const advertiser = await adminCall('/api/advertisers', { name: 'Shop' });
-    const affiliate = await adminCall('/api/affiliates', { name: 'Publisher' });
-    const offer = await adminCall('/api/offers', {
-      advertiser_id: advertiser.id,
-      name: 'Shoes',
-      url: 'https://shop.example/?cid={click_id}',
-      currency: 'EUR',
-      default_goal: 'sale',
-      goals: [{ key: 'sale', payout: { type: 'fixed', amount: '2.50' }, revenue: { type: 'fixed', amount: '4' } }],
-    });
-    const click = await fetch(`${apiUrl}/click?offer_id=${offer.id}&aff_id=${affiliate.id}`, { redirect: 'manual' });
-    expect(click.status).toBe(302);
-    const clickId = new URL(click.headers.get('location')!).searchParams.get('cid')!;
+    const { advertiser, offer, clickId } = await setupOverHttp(apiUrl, env.ADMIN_API_KEY!);
 
     const res = await fetch(`${apiUrl}/postback?click_id=${clickId}&txid=e2e-1&amount=5.00&token=${advertiser.postback_token}`);
     expect(res.status).toBe(200);

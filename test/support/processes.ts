@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { freePort } from '../../scripts/infra/child';
+import { testEnv } from './test-env';
 
 const root = path.join(__dirname, '..', '..');
 
@@ -21,4 +23,46 @@ export function startEntry(entry: string, env: Record<string, string>): Proc {
   child.stderr!.on('data', (d) => (output += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, output: () => output, exited };
+}
+
+/** Environment for api/worker processes of one test file: its own database, queue and port. */
+export async function processEnv(name: string, extra: Record<string, string> = {}): Promise<{ env: Record<string, string>; apiUrl: string }> {
+  const port = await freePort();
+  const env = {
+    NODE_ENV: 'test',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    MONGO_URL: `${testEnv('mongoUrl')}/${name}`,
+    TEMPORAL_ADDRESS: testEnv('temporalAddress'),
+    TASK_QUEUE: `test-${name}`,
+    ADMIN_API_KEY: `${name}-admin-key-0123456789`,
+    ...extra,
+  };
+  return { env, apiUrl: `http://127.0.0.1:${port}` };
+}
+
+/**
+ * Over plain HTTP, as a user would: an advertiser, an affiliate, an offer (EUR, goal "sale"
+ * paying 2.50) and one click on it.
+ */
+export async function setupOverHttp(apiUrl: string, adminKey: string) {
+  const admin = async (path: string, body: unknown) => {
+    const res = await fetch(`${apiUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (res.status !== 201) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as { id: string; postback_token?: string };
+  };
+  const advertiser = await admin('/api/advertisers', { name: 'Shop' });
+  const affiliate = await admin('/api/affiliates', { name: 'Publisher' });
+  const offer = await admin('/api/offers', {
+    advertiser_id: advertiser.id,
+    name: 'Shoes',
+    url: 'https://shop.example/?cid={click_id}',
+    currency: 'EUR',
+    default_goal: 'sale',
+    goals: [{ key: 'sale', payout: { type: 'fixed', amount: '2.50' }, revenue: { type: 'fixed', amount: '4' } }],
+  });
+  const click = await fetch(`${apiUrl}/click?offer_id=${offer.id}&aff_id=${affiliate.id}`, { redirect: 'manual' });
+  if (click.status !== 302) throw new Error(`/click: ${click.status}`);
+  const clickId = new URL(click.headers.get('location')!).searchParams.get('cid')!;
+  return { admin, advertiser, affiliate, offer, clickId, token: advertiser.postback_token! };
 }
