@@ -56,17 +56,22 @@ async function buildTemporalCli(go: string, log: (line: string) => void): Promis
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let downloads = 0;
+  let lastDownloadAt = Date.now();
   const tail: string[] = [];
   for (const stream of [child.stdout, child.stderr]) {
     readline.createInterface({ input: stream }).on('line', (line) => {
-      if (line.startsWith('go: downloading')) downloads += 1;
+      if (line.startsWith('go: downloading')) {
+        downloads += 1;
+        lastDownloadAt = Date.now();
+      }
       tail.push(line);
       if (tail.length > 20) tail.shift();
     });
   }
   const heartbeat = setInterval(() => {
     const seconds = Math.round((Date.now() - started) / 1000);
-    log(`  still building the Temporal CLI: ${seconds} s, ${downloads} modules downloaded`);
+    const phase = Date.now() - lastDownloadAt > 10_000 ? 'compiling' : 'downloading modules';
+    log(`  still building the Temporal CLI: ${seconds} s, ${downloads} modules downloaded, ${phase}`);
   }, 15_000);
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   clearInterval(heartbeat);
