@@ -1,6 +1,7 @@
 import { attributeActivities } from './attribute';
 import { capActivities } from './caps';
 import { deliveryActivities } from './deliveries';
+import { deliveryPlanActivities } from './delivery-plan';
 import type { ActivityDeps } from './deps';
 import { screenActivities } from './screen';
 import { stateActivities } from './state';
@@ -19,6 +20,7 @@ export function createActivities(deps: ActivityDeps) {
     ...capActivities(deps),
     ...transitionActivities(deps),
     ...stateActivities(deps),
+    ...deliveryPlanActivities(deps),
     ...deliveryActivities(deps),
   };
 }
