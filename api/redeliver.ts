@@ -1,6 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Models } from '../models';
+import { deliveryTaskQueue } from '../temporal/task-queues';
 import { ApiError } from './errors';
 
 const closed = ['succeeded', 'failed', 'dead_lettered'];
@@ -21,7 +22,7 @@ export async function redeliver(deps: { models: Models; temporal: Client; taskQu
   try {
     await deps.temporal.workflow.start('deliverPostback', {
       workflowId: `delivery-${deliveryId}`,
-      taskQueue: deps.taskQueue,
+      taskQueue: deliveryTaskQueue(deps.taskQueue),
       args: [{ deliveryId, run }],
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,

@@ -4,7 +4,7 @@ import { loadConfigOrExit } from '../config';
 import { connectMongo } from '../models/connect';
 import { createModels, ensureIndexes } from '../models';
 import { ensureSearchAttributes } from '../temporal/ensure-search-attributes';
-import { createWorker, deliverySettingsFrom } from './worker';
+import { createWorkers, deliverySettingsFrom } from './worker';
 
 /** Worker process: connects MongoDB and Temporal, runs until SIGINT/SIGTERM, then drains. */
 async function main(): Promise<void> {
@@ -20,15 +20,15 @@ async function main(): Promise<void> {
   await client.close();
 
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const worker = await createWorker({
+  const workers = await createWorkers({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE,
     deps: { models, now: () => new Date(), delivery: deliverySettingsFrom(config) },
   });
-  console.log(`worker polling task queue "${config.TASK_QUEUE}" in namespace "${config.TEMPORAL_NAMESPACE}"`);
+  console.log(`worker polling task queues ${workers.workers.map((w) => `"${w.options.taskQueue}"`).join(' and ')} in namespace "${config.TEMPORAL_NAMESPACE}"`);
   // The SDK's runtime turns SIGINT/SIGTERM into worker.shutdown(): in-flight tasks finish first.
-  await worker.run();
+  await workers.run();
   await connection.close();
   await mongo.close();
   console.log('worker stopped');

@@ -1,27 +1,47 @@
-import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { DeliverySettings } from '../activities/deps';
 import { parseAllowlist } from '../activities/http/address-guard';
 import type { Config } from '../config';
 import { parseSchedule } from '../domain/retry-schedule';
+import { deliveryTaskQueue } from '../temporal/task-queues';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
   namespace: string;
+  /** Conversions run here; deliveries on deliveryTaskQueue(taskQueue). */
   taskQueue: string;
   deps: ActivityDeps;
-  /** A prebuilt bundle (tests build one per run); else the workflows are bundled at start-up. */
+  /** A prebuilt bundle (tests build one per run); else the workflows are bundled once here. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
-export function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
-  return Worker.create({
-    connection: opts.connection,
-    namespace: opts.namespace,
-    taskQueue: opts.taskQueue,
-    activities: createActivities(opts.deps),
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: workflowsPath() }),
-  });
+export interface Workers {
+  workers: Worker[];
+  /** Runs every worker until shutdown() (or SIGINT/SIGTERM through the SDK runtime). */
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+/**
+ * The process's workers: one for conversions and one for deliveries, sharing a connection,
+ * the activities and one workflow bundle. Either queue can also be served by more processes.
+ */
+export async function createWorkers(opts: CreateWorkerOptions): Promise<Workers> {
+  const workflowBundle = opts.workflowBundle ?? { code: (await bundleWorkflowCode({ workflowsPath: workflowsPath() })).code };
+  const activities = createActivities(opts.deps);
+  const workers = await Promise.all(
+    [opts.taskQueue, deliveryTaskQueue(opts.taskQueue)].map((taskQueue) =>
+      Worker.create({ connection: opts.connection, namespace: opts.namespace, taskQueue, activities, workflowBundle }),
+    ),
+  );
+  return {
+    workers,
+    run: async () => {
+      await Promise.all(workers.map((w) => w.run()));
+    },
+    shutdown: () => workers.forEach((w) => w.shutdown()),
+  };
 }
 
 /** The worker's delivery settings from its configuration (parsed and validated by config/). */

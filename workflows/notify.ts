@@ -1,6 +1,7 @@
-import { ParentClosePolicy, proxyActivities, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
+import { ParentClosePolicy, proxyActivities, startChild, WorkflowIdReusePolicy, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { LifecycleStatus } from '../domain/status';
+import { deliveryTaskQueue } from '../temporal/task-queues';
 import { DATABASE_STEP } from './activity-profiles';
 
 const { planDeliveries } = proxyActivities<Activities>(DATABASE_STEP);
@@ -15,6 +16,7 @@ export async function notifyAffiliates(conversionId: string, event: LifecycleSta
   for (const delivery of planned) {
     await startChild('deliverPostback', {
       workflowId: `delivery-${delivery.deliveryId}`,
+      taskQueue: deliveryTaskQueue(workflowInfo().taskQueue),
       args: [{ deliveryId: delivery.deliveryId, run: 0 }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type Koa from 'koa';
 import type { Connection as MongoConnection } from 'mongoose';
 import type { DeliverySettings } from '../../activities/deps';
@@ -15,7 +15,7 @@ import { createModels, ensureIndexes, type Models } from '../../models';
 import { connectMongo } from '../../models/connect';
 import { provisionInfrastructure, type Infrastructure } from '../../scripts/infra/provision';
 import { ensureSearchAttributes } from '../../temporal/ensure-search-attributes';
-import { createWorker } from '../../worker/worker';
+import { createWorkers, type Workers } from '../../worker/worker';
 import { log } from './log';
 
 export interface Listening {
@@ -132,7 +132,7 @@ export async function startBenchStack(opts: { name: string; worker: boolean; del
   }
 }
 
-async function startWorker(address: string, taskQueue: string, models: Models, delivery: DeliverySettings, cleanups: Array<() => Promise<unknown>>): Promise<Worker> {
+async function startWorker(address: string, taskQueue: string, models: Models, delivery: DeliverySettings, cleanups: Array<() => Promise<unknown>>): Promise<Workers> {
   // The SDK's INFO lines (worker state changes) would interleave with the progress lines.
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const quiet = (m: string) => log(`[bundle] ${m}`);
@@ -142,13 +142,13 @@ async function startWorker(address: string, taskQueue: string, models: Models, d
   });
   const nativeConnection = await NativeConnection.connect({ address });
   cleanups.push(() => nativeConnection.close());
-  const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps: { models, now: () => new Date(), delivery }, workflowBundle: bundle });
-  const running = worker.run();
+  const workers = await createWorkers({ connection: nativeConnection, namespace: 'default', taskQueue, deps: { models, now: () => new Date(), delivery }, workflowBundle: bundle });
+  const running = workers.run();
   // A worker that dies mid-run would otherwise only show up as a drain that never finishes.
   running.catch((err: unknown) => log(`worker stopped with an error: ${String(err)}`));
   cleanups.push(async () => {
-    worker.shutdown();
+    workers.shutdown();
     await running;
   });
-  return worker;
+  return workers;
 }

@@ -170,7 +170,7 @@ describe('booking survives a crash after the write (invariant 3)', () => {
     const real = createActivities({ models: stack.models, now: () => new Date() });
     let crashes = 0;
     const worker = await Worker.create({
-      connection: stack.worker.options.connection!,
+      connection: stack.workers.workers[0]!.options.connection!,
       namespace: 'default',
       taskQueue,
       workflowBundle: { codePath: testEnv('workflowBundle') },

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type Koa from 'koa';
 import type { Connection as MongoConnection } from 'mongoose';
 import type { DeliverySettings } from '../../activities/deps';
 import { createApp } from '../../api/app';
 import { createModels, ensureIndexes, type Models } from '../../models';
 import { connectMongo } from '../../models/connect';
-import { createWorker } from '../../worker/worker';
+import { createWorkers, type Workers } from '../../worker/worker';
 import { testEnv } from './test-env';
 
 export interface TestStack {
@@ -17,7 +17,8 @@ export interface TestStack {
   mongo: MongoConnection;
   models: Models;
   client: Client;
-  worker: Worker;
+  /** The conversion and delivery workers (their connection serves tests that add a worker). */
+  workers: Workers;
   app: Koa;
   stop(): Promise<void>;
 }
@@ -56,14 +57,14 @@ export async function startTestStack(prefix: string, opts: { delivery?: Partial<
 
   const client = new Client({ connection: await Connection.connect({ address: testEnv('temporalAddress') }), namespace: 'default' });
   const nativeConnection = await NativeConnection.connect({ address: testEnv('temporalAddress') });
-  const worker = await createWorker({
+  const workers = await createWorkers({
     connection: nativeConnection,
     namespace: 'default',
     taskQueue,
     deps: { models, now: () => new Date(), delivery: { ...TEST_DELIVERY, ...opts.delivery } },
     workflowBundle: { codePath: testEnv('workflowBundle') },
   });
-  const running = worker.run();
+  const running = workers.run();
   // Unexpected (5xx) errors are printed, so a failing test shows why.
   const app = createApp({ temporal: client, mongo, models, taskQueue, adminApiKey: TEST_ADMIN_KEY, log: (line) => process.stderr.write(`${line}\n`) });
 
@@ -73,10 +74,10 @@ export async function startTestStack(prefix: string, opts: { delivery?: Partial<
     mongo,
     models,
     client,
-    worker,
+    workers,
     app,
     async stop() {
-      worker.shutdown();
+      workers.shutdown();
       await running;
       await nativeConnection.close();
       await client.connection.close();
