@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authorityHasMacro, unknownPostbackMacros } from '../../domain/postback-macros';
+import { authorityHasMacro, postbackMacros, renderPostbackBody, unknownPostbackMacros } from '../../domain/postback-macros';
 import { idParam } from './common';
 
 export const deliveryEvents = ['approved', 'pending', 'held', 'declined', 'reversed', 'rejected'] as const;
@@ -29,7 +29,15 @@ const bodyTemplate = z
   .max(10_000)
   .superRefine((body, ctx) => {
     const unknown = unknownPostbackMacros(body);
-    if (unknown.length > 0) ctx.addIssue({ code: 'custom', message: `unknown macros ${unknown.join(', ')}` });
+    if (unknown.length > 0) return ctx.addIssue({ code: 'custom', message: `unknown macros ${unknown.join(', ')}` });
+    // Rendered with a value that is valid JSON only inside a string: a macro outside quotes
+    // (where a clicker's sub id could inject structure) or a malformed template fails here.
+    const probe = Object.fromEntries(postbackMacros.map((m) => [m, 'a"b']));
+    try {
+      JSON.parse(renderPostbackBody(body, probe));
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON template with every macro inside a string, e.g. {"id":"{event_id}"}' });
+    }
   });
 
 /** Standard Webhooks secrets: whsec_ + base64 of 24–64 random bytes. */

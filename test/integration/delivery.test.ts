@@ -178,6 +178,10 @@ describe('affiliate postback delivery', () => {
     expect(unknown.body.message).toContain('{nope}');
     const host = await f.admin('post', `/api/affiliates/${aff.id}/postbacks`).send({ url: 'https://{sub1}.t.example/pb' });
     expect(host.status).toBe(400);
+    const unquoted = await f.admin('post', `/api/affiliates/${aff.id}/postbacks`).send({ url: 'https://t.example/pb', method: 'POST', body: '{"payout":{payout}}' });
+    expect([unquoted.status, unquoted.body.issues[0].path]).toEqual([400, 'body']);
+    const quoted = await f.admin('post', `/api/affiliates/${aff.id}/postbacks`).send({ url: 'https://t.example/pb', method: 'POST', body: '{"payout":"{payout}","meta":{"k":1}}' });
+    expect(quoted.status).toBe(201);
     const secret = await f.admin('post', `/api/affiliates/${aff.id}/postbacks`).send({ url: 'https://t.example/pb', signing_secret: 'short' });
     expect([secret.status, secret.body.issues[0].path]).toEqual([400, 'signing_secret']);
   });
