@@ -104,7 +104,7 @@ async function main(): Promise<void> {
   }
   const lines = [
     `postflow is up in ${((Date.now() - started) / 1000).toFixed(1)} s`,
-    `API:          ${apiUrl}   (try: curl '${apiUrl}/postback?click_id=test-click&txid=order-1')`,
+    `API:          ${apiUrl}   (walk-through: README.md, section "Walk-through")`,
     `Temporal UI:  ${infra.temporalUiUrl ?? '(external server: see its own UI)'}`,
     `Temporal:     ${infra.temporalAddress}   namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TASK_QUEUE}`,
     `Admin key:    ${config.ADMIN_API_KEY ? '(from ADMIN_API_KEY)' : `${adminKey}   (generated for development, kept in ${path.join(dataDir, 'admin-api-key')})`}`,
