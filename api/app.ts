@@ -14,6 +14,7 @@ import { clickRoutes } from './routes/click';
 import { conversionRoutes } from './routes/conversions';
 import { deliveryRoutes } from './routes/deliveries';
 import { postbackEndpointRoutes } from './routes/postback-endpoints';
+import { postbackStatusRoutes } from './routes/postback-status';
 import { healthRoutes } from './routes/health';
 import { postbackRoutes } from './routes/postback';
 
@@ -65,6 +66,7 @@ export function createApp(deps: AppDeps): Koa {
     health,
     postbackRoutes({ temporal: deps.temporal, models: deps.models, taskQueue: deps.taskQueue, reversalWindowHours, now }),
     clickRoutes({ models: deps.models, targets, now }),
+    postbackStatusRoutes(deps.models),
   ];
   for (const router of publicRouters) app.use(router.routes()).use(router.allowedMethods(methodErrors));
 

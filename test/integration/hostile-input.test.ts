@@ -490,6 +490,13 @@ describe('POST and GET /postback', () => {
   });
 });
 
+describe('GET /postback/status', () => {
+  it('hostile query strings', async () => {
+    const base = { conversion_id: w.conversionId, token: w.token };
+    await expectNoFailures(queryCases('GET /postback/status', '/postback/status', base, { required: ['token'], repeatedRefused: true }));
+  });
+});
+
 describe('GET /click', () => {
   it('hostile query strings', async () => {
     const base = { offer_id: w.offerId, aff_id: w.affiliateId, sub1: 's1', sub2: 's2', sub3: 's3', sub4: 's4', sub5: 's5' };

@@ -168,3 +168,28 @@ describe('postback refusals: 4xx naming what is wrong, nothing stored', () => {
     expect((await f.http().get('/nope')).body.error).toBe('not_found');
   });
 });
+
+describe('advertiser receipt: GET /postback/status', () => {
+  it("shows the advertiser its own conversion's status and reasons, by id or txid, and nobody else's", async () => {
+    const s = await f.setup({ fraud: { blocked_sub_ids: ['bad'] } });
+    const blockedClick = await f.click(s.offer.id, s.affiliate.id, { sub1: 'bad' });
+    const res = await f.http().get('/postback').query({ click_id: blockedClick, token: s.token, txid: 'r-1' });
+    expect(res.body.result).toBe('accepted'); // accepted at the edge…
+    await conversion(res.body.conversion_id, 'rejected');
+
+    const receipt = await f.http().get('/postback/status').query({ conversion_id: res.body.conversion_id, token: s.token });
+    expect(receipt.status).toBe(200);
+    // …and the advertiser can see that it was rejected, and why.
+    expect(receipt.body.conversions).toEqual([expect.objectContaining({ conversion_id: res.body.conversion_id, status: 'rejected', reason_codes: ['blocked_sub_id'], txid: 'r-1' })]);
+    const byTxid = await f.http().get('/postback/status').set('X-Postback-Token', s.token).query({ txid: 'r-1' });
+    expect(byTxid.body.conversions.map((c: { conversion_id: string }) => c.conversion_id)).toEqual([res.body.conversion_id]);
+
+    const other = await f.advertiser();
+    const foreign = await f.http().get('/postback/status').query({ conversion_id: res.body.conversion_id, token: other.postback_token });
+    expect([foreign.status, foreign.body.error]).toEqual([404, 'not_found']);
+    expect(JSON.stringify(foreign.body)).not.toContain('rejected');
+    expect((await f.http().get('/postback/status').query({ conversion_id: res.body.conversion_id })).status).toBe(401);
+    expect((await f.http().get('/postback/status').query({ conversion_id: res.body.conversion_id, token: 'pt_wrong' })).status).toBe(401);
+    expect((await f.http().get('/postback/status').query({ token: s.token })).status).toBe(400);
+  });
+});
