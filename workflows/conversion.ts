@@ -1,4 +1,4 @@
-import { ApplicationFailure, condition, patched, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, patched, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { DATABASE_STEP } from './activity-profiles';
 import type { CapReservation } from '../activities/caps';
@@ -20,7 +20,14 @@ const HOUR_MS = 60 * 60 * 1000;
 export async function processConversion(input: ConversionInput): Promise<ConversionView> {
   const view: ConversionView = { conversionId: input.conversionId, status: 'processing', reasonCodes: [], payoutMinor: 0, revenueMinor: 0, currency: input.currency ?? '', seq: 0 };
   let reservations: CapReservation[] = [];
+  // One status change at a time. `busy` is re-checked after every wake-up and set in the same
+  // synchronous step, so two updates released together cannot both pass (a plain
+  // `await condition(() => !busy)` lets every waiter through at once).
   let busy = true; // the first decision runs before any status change is applied
+  const lock = async () => {
+    while (busy) await condition(() => !busy);
+    busy = true;
+  };
 
   const transition = async (to: LifecycleStatus, reasonCodes: string[], actor: string, reason?: string) => {
     const from = view.status;
@@ -41,17 +48,17 @@ export async function processConversion(input: ConversionInput): Promise<Convers
   setHandler(
     setStatusUpdate,
     async (change: StatusChange) => {
-      await condition(() => !busy);
-      if (change.status === view.status) return { changed: false, conversion: view };
-      const check = checkTransition(view.status, change.status);
-      if (!check.ok) throw ApplicationFailure.nonRetryable(check.reason, ILLEGAL_TRANSITION);
-      busy = true;
+      await lock();
       try {
+        // Checked again under the lock: an update applied meanwhile may have changed the status.
+        if (change.status === view.status) return { changed: false, conversion: view };
+        const check = checkTransition(view.status, change.status);
+        if (!check.ok) throw ApplicationFailure.nonRetryable(check.reason, ILLEGAL_TRANSITION);
         await transition(change.status, change.reason ? [change.reason] : [], change.actor, change.reason);
+        return { changed: true, conversion: view };
       } finally {
         busy = false;
       }
-      return { changed: true, conversion: view };
     },
     {
       validator: (change: StatusChange) => {
@@ -74,10 +81,10 @@ export async function processConversion(input: ConversionInput): Promise<Convers
     const changed = () => view.seq !== seq && !busy;
     if (view.status === 'held' && decision.holdHours !== undefined && view.reasonCodes.includes('hold_period')) {
       if (!(await condition(changed, decision.holdHours * HOUR_MS))) {
-        await condition(() => !busy);
-        if (view.seq === seq) {
-          busy = true;
-          await transition('approved', [], 'system', 'hold period elapsed');
+        await lock();
+        try {
+          if (view.seq === seq) await transition('approved', [], 'system', 'hold period elapsed');
+        } finally {
           busy = false;
         }
       }
@@ -87,7 +94,8 @@ export async function processConversion(input: ConversionInput): Promise<Convers
       await condition(changed);
     }
   }
-  await condition(() => !busy); // let an update that is being applied finish before closing
+  // Never close with an update half-applied: its caller would get an error, not an answer.
+  await condition(() => !busy && allHandlersFinished());
   return view;
 }
 

@@ -93,6 +93,27 @@ describe('status lifecycle through the ops API', () => {
     }
   });
 
+  it('two conflicting changes at once: one wins, the other is refused, the ledger follows the winner', async () => {
+    const c = await conversionIn('pending');
+    const [a, b] = await Promise.all([setStatus(c.id, 'approved', 'advertiser said so'), setStatus(c.id, 'declined', 'ops said so')]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    const winner = a.status === 200 ? 'approved' : 'declined';
+    const doc = await statusOf(c.id, winner);
+    expect(doc.status_history).toHaveLength(2); // the first decision and the winner, nothing else
+    await expectLedgerMatches(c.id);
+    const handle = stack.client.workflow.getHandle(workflowIdFor(c.id));
+    expect((await handle.query('conversion')) as { status: string }).toMatchObject({ status: winner });
+  });
+
+  it('the same change twice at once is applied once', async () => {
+    const c = await conversionIn('pending');
+    const results = await Promise.all([setStatus(c.id, 'approved'), setStatus(c.id, 'approved')]);
+    expect(results.map((r) => r.status)).toEqual([200, 200]);
+    expect(results.map((r) => r.body.changed).sort()).toEqual([false, true]);
+    expect((await stack.models.Conversion.findById(c.id).lean())!.status_history).toHaveLength(2);
+    expect(await stack.models.LedgerEntry.countDocuments({ conversion_id: c.id })).toBe(2);
+  });
+
   it('repeating the current status is a no-op (changed: false)', async () => {
     const c = await conversionIn('approved');
     const res = await setStatus(c.id, 'approved');
