@@ -63,15 +63,18 @@ export function screenActivities({ models }: ActivityDeps) {
           },
           { upsert: true },
         );
-      let duplicateOf: string | undefined;
       try {
         await insert(singleKey);
       } catch (err) {
         if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err;
         // Another conversion holds this click and goal: record ours under its own key, to be rejected.
-        duplicateOf = (await models.Conversion.findOne({ single_key: singleKey }, { _id: 1 }).lean())?._id;
         await insert(input.dedupeKey);
       }
+      // Decided from what is stored, not from this attempt's error: a retry after the fallback
+      // insert sees no error, but our document still does not hold the click-and-goal key.
+      const own = await models.Conversion.findById(input.conversionId, { single_key: 1 }).lean();
+      const duplicateOf =
+        !own?.single_key || own.single_key === singleKey ? undefined : ((await models.Conversion.findOne({ single_key: singleKey }, { _id: 1 }).lean())?._id ?? 'another conversion');
 
       // Counted only when the rule is on: it is a range query that grows with the offer's volume.
       const conversionsFromIpToday = input.ip && offer.fraud.max_conversions_per_ip_per_day !== undefined

@@ -1,5 +1,6 @@
 import { conversionIdFor } from '../../domain/conversion-id';
-import { dedupeKey, workflowIdFor } from '../../domain/conversion';
+import { createActivities } from '../../activities';
+import { dedupeKey, singleConversionKey, workflowIdFor } from '../../domain/conversion';
 import { fixtures } from '../support/fixtures';
 import { startTestStack, type TestStack } from '../support/stack';
 import { waitFor } from '../support/wait-for';
@@ -92,6 +93,30 @@ describe('postback ingress', () => {
     expect(docs.filter((d) => d.status === 'rejected').every((d) => d.reason_codes.includes('duplicate_conversion'))).toBe(true);
     const payable = await stack.models.LedgerEntry.find({ affiliate_id: s.affiliate.id, account: 'affiliate_payable' }).lean();
     expect(payable.reduce((t, e) => t + e.amount_minor, 0)).toBe(500);
+  });
+
+  it('a retried screening still knows its conversion lost the click-and-goal race', async () => {
+    const s = await f.setup();
+    const first = await f.http().get('/postback').query({ click_id: s.clickId, token: s.token, txid: 'winner' });
+    await conversion(first.body.conversion_id, 'approved');
+    const activities = createActivities({ models: stack.models, now: () => new Date() });
+    const key = dedupeKey({ advertiserId: s.advertiser.id, offerId: s.offer.id, clickId: s.clickId, goal: 'sale', txid: 'loser' });
+    const input = {
+      conversionId: conversionIdFor(key),
+      dedupeKey: key,
+      singleKey: singleConversionKey({ clickId: s.clickId, goal: 'sale', allowMultiple: false, dedupeKey: key }),
+      clickId: s.clickId,
+      offerId: s.offer.id,
+      affiliateId: s.affiliate.id,
+      advertiserId: s.advertiser.id,
+      goal: 'sale',
+      txid: 'loser',
+      receivedAt: new Date().toISOString(),
+      reversalWindowHours: 1,
+    };
+    expect((await activities.screenConversion(input)).duplicateOf).toBe(first.body.conversion_id);
+    // The same activity again, as Temporal retries it after a failure past the fallback insert.
+    expect((await activities.screenConversion(input)).duplicateOf).toBe(first.body.conversion_id);
   });
 
   it('still answers "duplicate" after Temporal has forgotten the workflow (retention passed)', async () => {
