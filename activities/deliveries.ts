@@ -38,8 +38,44 @@ export function deliveryActivities({ models, now, delivery }: ActivityDeps) {
       const deliveryDoc = await models.Delivery.findById(input.deliveryId).lean();
       if (!deliveryDoc) return { outcome: 'inactive', error: 'delivery not found' };
       const endpoint = await models.PostbackEndpoint.findById(deliveryDoc.endpoint_id).lean();
-      if (!endpoint || !endpoint.active) return { outcome: 'inactive', error: 'endpoint inactive' };
       const at = now();
+      const attemptId = `${input.deliveryId}:${input.run}:${input.attempt}`;
+
+      /** Every counted attempt is a row, whatever ended it; a retried activity rewrites its own row. */
+      const record = async (row: { outcome: string; url?: string; statusCode?: number; durationMs?: number; excerpt?: string; error?: string; nextAttemptAt?: Date }) => {
+        await models.DeliveryAttempt.updateOne(
+          { _id: attemptId },
+          {
+            $set: {
+              delivery_id: input.deliveryId,
+              event_id: deliveryDoc.event_id,
+              endpoint_id: deliveryDoc.endpoint_id,
+              run: input.run,
+              attempt: input.attempt,
+              method: endpoint?.method ?? 'GET',
+              request_url: row.url ? maskUrl(row.url) : '(not sent)',
+              outcome: row.outcome,
+              status_code: row.statusCode,
+              duration_ms: row.durationMs,
+              response_excerpt: row.excerpt,
+              error: row.error,
+              at,
+              next_attempt_at: row.nextAttemptAt,
+            },
+          },
+          { upsert: true },
+        );
+        await models.Delivery.updateOne(
+          { _id: input.deliveryId },
+          { $set: { attempt_count: input.attempt, last_status_code: row.statusCode, last_error: row.error, next_attempt_at: row.nextAttemptAt } },
+        );
+      };
+
+      if (!endpoint || !endpoint.active) {
+        const error = endpoint ? `endpoint inactive${endpoint.deactivated_reason ? `: ${endpoint.deactivated_reason}` : ''}` : 'endpoint not found';
+        await record({ outcome: 'inactive', error });
+        return { outcome: 'inactive', error };
+      }
       if (endpoint.paused_until && endpoint.paused_until > at) return { outcome: 'paused', waitMs: endpoint.paused_until.getTime() - at.getTime() };
 
       const values = deliveryDoc.values as MacroValues;
@@ -55,7 +91,9 @@ export function deliveryActivities({ models, now, delivery }: ActivityDeps) {
           headers['webhook-signature'] = signStandardWebhook({ secret: endpoint.signing_secret, msgId: deliveryDoc.event_id, timestamp, body: body ?? '' });
         } catch (err) {
           // A secret that cannot sign will not start working on a retry: fail, redeliverable after a fix.
-          return { outcome: 'permanent', error: `cannot sign: ${(err as Error).message}` };
+          const error = `cannot sign: ${(err as Error).message}`;
+          await record({ outcome: 'permanent', url, error });
+          return { outcome: 'permanent', error };
         }
       }
       const result = await send({ url, method: endpoint.method as 'GET' | 'POST', headers, body, timeoutMs });
@@ -64,34 +102,8 @@ export function deliveryActivities({ models, now, delivery }: ActivityDeps) {
       const outcome = result.statusCode !== undefined ? classifyResponse(result.statusCode) : result.errorCode === 'EADDRNOTALLOWED' ? 'permanent' : 'retry';
       const retryAfterMs = result.statusCode !== undefined && honoursRetryAfter(result.statusCode) ? parseRetryAfter(result.retryAfter, at) : undefined;
       const nextAttemptAt = outcome === 'retry' && input.nextDelayMs !== undefined ? new Date(at.getTime() + Math.max(input.nextDelayMs, retryAfterMs ?? 0)) : undefined;
-
-      await models.DeliveryAttempt.updateOne(
-        { _id: `${input.deliveryId}:${input.run}:${input.attempt}` },
-        {
-          $set: {
-            delivery_id: input.deliveryId,
-            event_id: deliveryDoc.event_id,
-            endpoint_id: endpoint._id,
-            run: input.run,
-            attempt: input.attempt,
-            method: endpoint.method,
-            request_url: maskUrl(url),
-            outcome,
-            status_code: result.statusCode,
-            duration_ms: result.durationMs,
-            response_excerpt: result.excerpt,
-            error: result.error,
-            at,
-            next_attempt_at: nextAttemptAt,
-          },
-        },
-        { upsert: true },
-      );
-      await models.Delivery.updateOne(
-        { _id: input.deliveryId },
-        { $set: { attempt_count: input.attempt, last_status_code: result.statusCode, last_error: result.error, next_attempt_at: nextAttemptAt } },
-      );
-      await feedBreaker(models, { endpointId: endpoint._id, outcome, at, threshold: pauseAfterFailures, pauseMs });
+      await record({ outcome, url, statusCode: result.statusCode, durationMs: result.durationMs, excerpt: result.excerpt, error: result.error, nextAttemptAt });
+      await feedBreaker(models, { endpointId: endpoint._id, attemptId, outcome, at, threshold: pauseAfterFailures, pauseMs });
       return { outcome, statusCode: result.statusCode, retryAfterMs, error: result.error };
     },
 

@@ -15,7 +15,7 @@ export function deliveryPlanActivities({ models, now }: ActivityDeps) {
     /**
      * The deliveries one status event needs: the affiliate's active endpoints subscribed to the
      * event, the most specific scope winning (offer + goal, then offer, then global). Ids are
-     * digests, so a retried or replayed call plans the same deliveries.
+     * digests, so a retried call plans the same deliveries (and never fewer).
      */
     async planDeliveries(input: { conversionId: string; event: string; seq: number }): Promise<PlannedDelivery[]> {
       const conv = await models.Conversion.findById(input.conversionId).lean();
@@ -42,7 +42,6 @@ export function deliveryPlanActivities({ models, now }: ActivityDeps) {
         ...Object.fromEntries(Object.entries(conv.subs ?? {}).filter(([, v]) => typeof v === 'string')),
         timestamp: String(Math.floor(occurredAt.getTime() / 1000)),
       };
-      const planned: PlannedDelivery[] = [];
       for (const endpoint of chosen) {
         const deliveryId = `dl_${digest(eventId, endpoint._id)}`;
         await models.Delivery.updateOne(
@@ -64,9 +63,11 @@ export function deliveryPlanActivities({ models, now }: ActivityDeps) {
           },
           { upsert: true },
         );
-        planned.push({ deliveryId, endpointId: endpoint._id });
       }
-      return planned;
+      // Every delivery of this event, including any an earlier attempt of this activity created
+      // before the endpoints changed: each gets its workflow, so none stays pending forever.
+      const stored = await models.Delivery.find({ event_id: eventId }, { _id: 1, endpoint_id: 1 }).sort({ _id: 1 }).lean();
+      return stored.map((d) => ({ deliveryId: d._id, endpointId: d.endpoint_id }));
     },
   };
 }

@@ -31,5 +31,6 @@ export const deliverySchema = new Schema(
 );
 deliverySchema.index({ affiliate_id: 1, status: 1, created_at: -1 });
 deliverySchema.index({ conversion_id: 1 });
+deliverySchema.index({ event_id: 1 });
 
 export const deliveryModel = (connection: Connection) => connection.model('Delivery', deliverySchema);

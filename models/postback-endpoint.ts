@@ -20,6 +20,7 @@ export const postbackEndpointSchema = new Schema(
     active: { type: Boolean, default: true },
     deactivated_reason: String,
     consecutive_failures: { type: Number, default: 0 },
+    last_failed_attempt: String, // makes counting a failure idempotent
     paused_until: { type: Date, default: null },
   },
   { collection: 'postback_endpoints', versionKey: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } },

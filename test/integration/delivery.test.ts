@@ -1,7 +1,8 @@
 import { Webhook } from 'standardwebhooks';
 import { fixtures } from '../support/fixtures';
 import { startReceiver, type Receiver } from '../support/receiver';
-import { startTestStack, type TestStack } from '../support/stack';
+import { createActivities } from '../../activities';
+import { startTestStack, TEST_DELIVERY, type TestStack } from '../support/stack';
 import { waitFor } from '../support/wait-for';
 
 let stack: TestStack;
@@ -169,6 +170,25 @@ describe('affiliate postback delivery', () => {
     expect((await f.admin('post', `/api/conversions/${id}/status`).send({ status: 'reversed' })).status).toBe(200);
     await waitFor('two deliveries', async () => (await stack.models.Delivery.countDocuments({ conversion_id: id, status: 'succeeded' })) === 2);
     expect(receiver.requests.map((r) => r.url).sort()).toEqual(['/all?s=approved', '/all?s=reversed']);
+  });
+
+  it('a retried plan keeps a delivery an earlier attempt created, and an inactive endpoint still leaves an attempt row', async () => {
+    const s = await f.setup({ goals });
+    const created = await endpoint(s.affiliate.id, { url: `${receiver.url}/later`, events: ['pending'] });
+    const id = await convert(s); // approved: the endpoint only wants 'pending', so nothing is planned
+    await waitFor('the conversion to be approved', async () => (await stack.models.Conversion.findById(id).lean())?.status === 'approved');
+    const activities = createActivities({ models: stack.models, now: () => new Date(), delivery: TEST_DELIVERY });
+    const first = await activities.planDeliveries({ conversionId: id, event: 'pending', seq: 7 });
+    expect(first).toHaveLength(1);
+    // The endpoint is deactivated before Temporal retries the planning activity…
+    await f.admin('delete', `/api/postbacks/${created.id}`);
+    const retried = await activities.planDeliveries({ conversionId: id, event: 'pending', seq: 7 });
+    expect(retried).toEqual(first); // …and the delivery already created is still handed to a workflow.
+    const outcome = await activities.attemptDelivery({ deliveryId: first[0]!.deliveryId, run: 0, attempt: 1 });
+    expect(outcome).toMatchObject({ outcome: 'inactive' });
+    const rows = await stack.models.DeliveryAttempt.find({ delivery_id: first[0]!.deliveryId }).lean();
+    expect(rows).toEqual([expect.objectContaining({ attempt: 1, outcome: 'inactive', request_url: '(not sent)' })]);
+    expect(rows[0]!.error).toContain('deactivated through the API');
   });
 
   it('refuses unknown macros and macros in the host when the endpoint is saved', async () => {
