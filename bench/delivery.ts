@@ -8,9 +8,9 @@
 import type { Models } from '../models';
 import { createOfferSetup, createPostbackEndpoint } from './lib/admin';
 import { parseFlags } from './lib/args';
-import { insertClicks } from './lib/clicks';
+import { insertClicks, postbackSpec } from './lib/clicks';
 import { cpuSnapshot, cpuUsage } from './lib/cpu';
-import type { PhaseResult, RequestSpec } from './lib/load';
+import type { PhaseResult } from './lib/load';
 import { log } from './lib/log';
 import { machineFacts, versions } from './lib/machine';
 import { runMain } from './lib/main';
@@ -135,15 +135,7 @@ async function main(): Promise<void> {
     const clickIds = await insertClicks(stack.models, setup, clickCount);
     log(`inserted ${clickCount} clicks in ${Date.now() - t} ms`);
 
-    const spec: RequestSpec = {
-      method: 'POST',
-      path: '/postback',
-      headers: { 'content-type': 'application/json', 'x-postback-token': setup.token, 'x-forwarded-for': '203.0.113.9' },
-      body: '{"click_id":"{value}","txid":"tx-{seq}","amount":"12.50","currency":"USD"}',
-      values: clickIds,
-      tallyJsonField: 'result',
-      recordJsonField: 'conversion_id',
-    };
+    const spec = postbackSpec(setup.token, clickIds, { recordJsonField: 'conversion_id' });
     const cpuLabels = receiver.pid === undefined ? {} : { [receiver.pid]: 'receiver' };
 
     let warmWait: Awaited<ReturnType<typeof waitForReceipts>> | undefined;

@@ -5,9 +5,9 @@
  */
 import { createOfferSetup } from './lib/admin';
 import { parseFlags } from './lib/args';
-import { insertClicks } from './lib/clicks';
+import { insertClicks, postbackSpec } from './lib/clicks';
 import { decisions, waitForDrain, type DrainResult } from './lib/drain';
-import type { PhaseResult, RequestSpec } from './lib/load';
+import type { PhaseResult } from './lib/load';
 import { log } from './lib/log';
 import { machineFacts, versions } from './lib/machine';
 import { runMain } from './lib/main';
@@ -41,15 +41,7 @@ async function main(): Promise<void> {
     const clickIds = await insertClicks(stack.models, setup, clickCount);
     log(`inserted ${clickCount} clicks in ${Date.now() - t} ms`);
 
-    // A JSON body as advertisers' servers send it, the token in its header, one click per postback.
-    const spec: RequestSpec = {
-      method: 'POST',
-      path: '/postback',
-      headers: { 'content-type': 'application/json', 'x-postback-token': setup.token, 'x-forwarded-for': '203.0.113.9' },
-      body: '{"click_id":"{value}","txid":"tx-{seq}","amount":"12.50","currency":"USD"}',
-      values: clickIds,
-      tallyJsonField: 'result',
-    };
+    const spec = postbackSpec(setup.token, clickIds);
 
     let warmDrain: DrainResult | undefined;
     const accepted = (r: PhaseResult | undefined) => r?.tallies.accepted ?? 0;

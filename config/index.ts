@@ -6,6 +6,15 @@ import { defaultDeliverySchedule, parseSchedule } from '../domain/retry-schedule
  * Process configuration, parsed once at start-up from environment variables.
  * A bad value stops the process with a message naming the variable (see formatConfigError).
  */
+/** A zod check that a string parses with `parse`, reporting the parser's own complaint. */
+const parsedBy = (parse: (spec: string) => unknown, expected: string) => (spec: string, ctx: z.RefinementCtx) => {
+  try {
+    parse(spec);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `${expected} (${(err as Error).message})` });
+  }
+};
+
 const port = z.coerce.number().int().min(0).max(65535);
 
 export const configSchema = z
@@ -31,30 +40,10 @@ export const configSchema = z
     REVERSAL_WINDOW_DAYS: z.coerce.number().positive().max(3650).default(90),
     // Affiliate postback delivery (worker). Delays before attempt 1, 2, …: the default is the
     // Standard Webhooks schedule, about three days in all.
-    DELIVERY_SCHEDULE: z
-      .string()
-      .default(defaultDeliverySchedule)
-      .refine((spec) => {
-        try {
-          parseSchedule(spec);
-          return true;
-        } catch {
-          return false;
-        }
-      }, 'must be comma-separated durations such as 0s,5s,5m,30m,2h'),
+    DELIVERY_SCHEDULE: z.string().default(defaultDeliverySchedule).superRefine(parsedBy(parseSchedule, 'must be comma-separated durations such as 0s,5s,5m,30m,2h')),
     DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
     // CIDRs outbound postbacks may reach although private/loopback (SSRF guard); empty in production.
-    DELIVERY_ALLOWED_NETWORKS: z
-      .string()
-      .default('')
-      .refine((spec) => {
-        try {
-          parseAllowlist(spec);
-          return true;
-        } catch {
-          return false;
-        }
-      }, 'must be comma-separated IP addresses or CIDRs such as 127.0.0.0/8,::1/128'),
+    DELIVERY_ALLOWED_NETWORKS: z.string().default('').superRefine(parsedBy(parseAllowlist, 'must be comma-separated IP addresses or CIDRs such as 127.0.0.0/8,::1/128')),
     // Circuit breaker: after this many failures in a row an endpoint is paused (not switched off).
     DELIVERY_PAUSE_AFTER_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
     DELIVERY_PAUSE_MS: z.coerce.number().int().min(10).max(24 * 3600 * 1000).default(60_000),

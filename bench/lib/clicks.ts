@@ -1,6 +1,7 @@
 import type { Models } from '../../models';
 import { newId } from '../../models/ids';
 import type { OfferSetup } from './admin';
+import type { RequestSpec } from './load';
 
 /**
  * Inserts `count` clicks directly (the click route is measured by click-redirect.ts; here they are
@@ -26,4 +27,20 @@ export async function insertClicks(models: Models, setup: OfferSetup, count: num
     for (const d of docs) ids.push(d._id);
   }
   return ids;
+}
+
+/**
+ * POST /postback as advertisers' servers send it: a JSON body, the token in its header, one
+ * distinct click per request (so every 200 is a new conversion).
+ */
+export function postbackSpec(token: string, clickIds: string[], extra: Partial<RequestSpec> = {}): RequestSpec {
+  return {
+    method: 'POST',
+    path: '/postback',
+    headers: { 'content-type': 'application/json', 'x-postback-token': token, 'x-forwarded-for': '203.0.113.9' },
+    body: '{"click_id":"{value}","txid":"tx-{seq}","amount":"12.50","currency":"USD"}',
+    values: clickIds,
+    tallyJsonField: 'result',
+    ...extra,
+  };
 }
