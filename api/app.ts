@@ -8,13 +8,17 @@ import { pingTemporal } from '../temporal/connect';
 import { requireAdminKey } from './auth';
 import { clickTargetCache } from './click-targets';
 import { ApiError, errorHandler } from './errors';
+import { ipRateLimit, rateLimit, rateLimitsOff, type RateLimitSettings } from './rate-limit';
 import { offerRoutes } from './routes/admin-offers';
 import { partyRoutes } from './routes/admin-parties';
 import { clickRoutes } from './routes/click';
+import { conversionHistoryRoutes } from './routes/conversion-history';
 import { conversionRoutes } from './routes/conversions';
 import { deliveryRoutes } from './routes/deliveries';
+import { docsRoutes } from './routes/docs';
 import { postbackEndpointRoutes } from './routes/postback-endpoints';
 import { postbackStatusRoutes } from './routes/postback-status';
+import { reportRoutes } from './routes/reports';
 import { healthRoutes } from './routes/health';
 import { postbackRoutes } from './routes/postback';
 
@@ -25,8 +29,12 @@ export interface AppDeps {
   taskQueue: string;
   adminApiKey: string | undefined;
   reversalWindowHours?: number;
+  /** Temporal Web UI base URL for the timeline's link (default http://localhost:8233, the dev server's). */
+  temporalUiUrl?: string;
   now?: () => Date;
   log?: (line: string) => void;
+  /** Ingress rate limits (api/rate-limit.ts); absent: none (api/server.ts passes the configured ones). */
+  rateLimits?: RateLimitSettings;
 }
 
 /** A wrong method on a known path is the client's mistake: a JSON 405, never a plain-text 501. */
@@ -44,6 +52,8 @@ export function createApp(deps: AppDeps): Koa {
   app.silent = true; // errorHandler logs; Koa's default handler would print secrets in URLs
 
   app.use(errorHandler(log));
+  const limits = deps.rateLimits ?? rateLimitsOff;
+  app.use(ipRateLimit(limits.perIp));
   app.use(
     bodyParser({
       enableTypes: ['json', 'form'],
@@ -62,18 +72,24 @@ export function createApp(deps: AppDeps): Koa {
   const now = deps.now ?? (() => new Date());
   const reversalWindowHours = deps.reversalWindowHours ?? 90 * 24;
   const targets = clickTargetCache(deps.models);
+  const advertiserLimit = rateLimit(limits.perAdvertiser, (id) => `advertiser ${id}`);
   const publicRouters = [
     health,
-    postbackRoutes({ temporal: deps.temporal, models: deps.models, taskQueue: deps.taskQueue, reversalWindowHours, now }),
+    postbackRoutes({ temporal: deps.temporal, models: deps.models, taskQueue: deps.taskQueue, reversalWindowHours, now, advertiserLimit }),
     clickRoutes({ models: deps.models, targets, now }),
-    postbackStatusRoutes(deps.models),
+    postbackStatusRoutes(deps.models, advertiserLimit),
+    docsRoutes(),
   ];
   for (const router of publicRouters) app.use(router.routes()).use(router.allowedMethods(methodErrors));
 
-  // Everything under /api needs the admin key; checked before any admin route runs.
-  const admin = [partyRoutes(deps.models, targets.clear), offerRoutes(deps.models, targets.clear), conversionRoutes(deps), postbackEndpointRoutes(deps.models), deliveryRoutes(deps)];
+  // Everything under /api needs the admin key; checked before any admin route runs. The router
+  // matches paths case-insensitively, so this check must too: /API/advertisers is /api/advertisers.
+  const admin = [partyRoutes(deps.models, targets.clear), offerRoutes(deps.models, targets.clear), conversionRoutes(deps), conversionHistoryRoutes({ models: deps.models, temporal: deps.temporal, temporalUiUrl: deps.temporalUiUrl ?? 'http://localhost:8233' }), postbackEndpointRoutes(deps.models), deliveryRoutes(deps), reportRoutes({ models: deps.models, now })];
   const requireAdmin = requireAdminKey(deps.adminApiKey);
-  app.use(async (ctx, next) => (ctx.path === '/api' || ctx.path.startsWith('/api/') ? requireAdmin(ctx, next) : next()));
+  app.use(async (ctx, next) => {
+    const path = ctx.path.slice(0, 5).toLowerCase();
+    return path === '/api' || path === '/api/' ? requireAdmin(ctx, next) : next();
+  });
   for (const router of admin) app.use(router.routes()).use(router.allowedMethods(methodErrors));
   return app;
 }

@@ -34,6 +34,8 @@ export const configSchema = z
       .default('localhost:7233'),
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
     TASK_QUEUE: z.string().min(1).default('postflow'),
+    // The Temporal Web UI, for the link in a conversion's timeline (the dev server serves it on 8233).
+    TEMPORAL_UI_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://localhost:8233' }).default('http://localhost:8233'),
     // Where the embedded Temporal and MongoDB keep their state for `npm start`.
     DATA_DIR: z.string().min(1).default('.postflow'),
     // How long an approved conversion's workflow stays open for a reversal (chargebacks come late).
@@ -47,6 +49,10 @@ export const configSchema = z
     // Circuit breaker: after this many failures in a row an endpoint is paused (not switched off).
     DELIVERY_PAUSE_AFTER_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
     DELIVERY_PAUSE_MS: z.coerce.number().int().min(10).max(24 * 3600 * 1000).default(60_000),
+    // Ingress rate limits, requests per second per API process (api/rate-limit.ts); 0 = off.
+    // Generous on purpose: a 429 to an advertiser that does not retry is a lost conversion.
+    RATE_LIMIT_PER_IP: z.coerce.number().int().min(0).max(1_000_000).default(500),
+    RATE_LIMIT_PER_ADVERTISER: z.coerce.number().int().min(0).max(1_000_000).default(1000),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   })
   .superRefine((cfg, ctx) => {

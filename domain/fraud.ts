@@ -133,3 +133,19 @@ function ipv6Groups(s: string): number[] | null {
   if (!all.every((g) => /^[0-9a-f]{1,4}$/.test(g))) return null;
   return all.map((g) => parseInt(g, 16));
 }
+
+/**
+ * Every rule screenConversion runs, keyed by the code it reports when it fails, with whether the
+ * offer turns it on: the timeline lists each rule and its verdict, not only the failures. Keyed
+ * by code so a new rule cannot be added to the union without a line here.
+ */
+export const fraudRules: Record<FraudReasonCode, { rule: string; enabled: (offer: OfferConfig) => boolean; describe: (offer: OfferConfig) => string }> = {
+  offer_inactive: { rule: 'offer_active', enabled: () => true, describe: () => 'the offer is active' },
+  click_offer_mismatch: { rule: 'click_matches_offer', enabled: () => true, describe: () => 'the click belongs to this offer and advertiser' },
+  attribution_window_expired: { rule: 'attribution_window', enabled: () => true, describe: (o) => `converted within ${o.attribution_window_hours} h of the click` },
+  too_fast: { rule: 'min_seconds_to_convert', enabled: (o) => o.fraud.min_seconds_to_convert !== undefined, describe: (o) => `at least ${o.fraud.min_seconds_to_convert} s after the click` },
+  too_slow: { rule: 'max_seconds_to_convert', enabled: (o) => o.fraud.max_seconds_to_convert !== undefined, describe: (o) => `at most ${o.fraud.max_seconds_to_convert} s after the click` },
+  ip_limit_exceeded: { rule: 'max_conversions_per_ip_per_day', enabled: (o) => o.fraud.max_conversions_per_ip_per_day !== undefined, describe: (o) => `at most ${o.fraud.max_conversions_per_ip_per_day} conversions per IP in 24 h` },
+  ip_mismatch: { rule: 'require_same_ip', enabled: (o) => o.fraud.require_same_ip === true, describe: () => 'the conversion comes from the click IP' },
+  blocked_sub_id: { rule: 'blocked_sub_ids', enabled: (o) => (o.fraud.blocked_sub_ids?.length ?? 0) > 0, describe: () => 'no blocked sub id on the click' },
+};

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Models } from '../../models';
 import { sha256 } from '../auth';
 import { ApiError, parseOr400 } from '../errors';
+import type { RateLimit } from '../rate-limit';
 import { idParam } from '../schemas/common';
 import { normalisePostbackParams } from '../schemas/postback';
 
@@ -19,7 +20,7 @@ const receiptQuery = z
  * with their own postback token. Closes the "200 OK, rejected later" gap. Another
  * advertiser's conversion answers exactly like a missing one.
  */
-export function postbackStatusRoutes(models: Models): Router {
+export function postbackStatusRoutes(models: Models, advertiserLimit?: RateLimit): Router {
   const router = new Router();
   router.get('/postback/status', async (ctx) => {
     const token = ctx.get('x-postback-token');
@@ -28,6 +29,8 @@ export function postbackStatusRoutes(models: Models): Router {
     // The digest is the lookup key: a token that matches no advertiser learns nothing more.
     const advertiser = await models.Advertiser.findOne({ postback_token_hash: sha256(q.token) }, { _id: 1 }).lean();
     if (!advertiser) throw new ApiError(401, 'invalid_token', 'this token belongs to no advertiser');
+    // The same budget as its postbacks: polling for receipts competes with sending them.
+    await advertiserLimit?.(ctx, advertiser._id);
     const filter = q.conversion_id ? { _id: q.conversion_id, advertiser_id: advertiser._id } : { txid: q.txid, advertiser_id: advertiser._id };
     const docs = await models.Conversion.find(filter).sort({ received_at: -1 }).limit(20).lean();
     if (docs.length === 0) throw new ApiError(404, 'not_found', 'no conversion of yours matches');

@@ -9,6 +9,7 @@ import type { Models } from '../../models';
 import { searchAttributes } from '../../temporal/search-attributes';
 import { secretMatches } from '../auth';
 import { ApiError, parseOr400 } from '../errors';
+import type { RateLimit } from '../rate-limit';
 import { normalisePostbackParams, postbackSchema, type PostbackInput } from '../schemas/postback';
 import { requestStatusChange } from '../status-change';
 
@@ -18,6 +19,8 @@ export interface PostbackDeps {
   taskQueue: string;
   reversalWindowHours: number;
   now: () => Date;
+  /** Per-advertiser limit (api/rate-limit.ts); absent when off. */
+  advertiserLimit?: RateLimit;
 }
 
 /** Query string and body together; the body wins, as a POST's fields are the deliberate ones. */
@@ -62,6 +65,9 @@ export function postbackRoutes(deps: PostbackDeps): Router {
   const handle = async (ctx: RouterContext) => {
     const params = parseOr400(postbackSchema, rawParams(ctx));
     const { click, offer } = await authenticate(params, ctx.ip);
+    // Counted only once the caller has proved to be the advertiser: a stranger who knows a click
+    // id must not be able to spend the advertiser's budget and get its real postbacks refused.
+    await deps.advertiserLimit?.(ctx, click.advertiser_id);
     const goalKey = params.goal ?? offer.default_goal;
     const goal = (offer.goals as Goal[]).find((g) => g.key === goalKey);
     if (!goal) throw new ApiError(400, 'unknown_goal', `goal: offer has no goal "${goalKey}"`, [{ path: 'goal', code: 'unknown_goal', message: `known goals: ${(offer.goals as Goal[]).map((g) => g.key).join(', ')}` }]);

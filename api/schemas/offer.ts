@@ -7,7 +7,9 @@ import { currencyCode, decimalString, idParam, name } from './common';
 const key = z
   .string()
   .trim()
-  .regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/i, 'must be 1-64 letters, digits, "_", "." or "-"');
+  .regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/i, 'must be 1-64 letters, digits, "_", "." or "-"')
+  // Docs only: the generator would print the /i flag into the pattern; this is the same set spelt out.
+  .meta({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', example: 'sale' });
 
 const amountRule = z.object({ type: z.enum(['fixed', 'percent']), amount: decimalString });
 

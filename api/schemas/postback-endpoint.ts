@@ -4,7 +4,12 @@ import { idParam } from './common';
 
 export const deliveryEvents = ['approved', 'pending', 'held', 'declined', 'reversed', 'rejected'] as const;
 
-const key = z.string().trim().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/i, 'must be a goal key');
+const key = z
+  .string()
+  .trim()
+  .regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/i, 'must be a goal key')
+  // Docs only: the generator would print the /i flag into the pattern; this is the same set spelt out.
+  .meta({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' });
 
 const urlTemplate = z
   .string()

@@ -1,7 +1,7 @@
 import type { Models } from '../../models';
 import { newId } from '../../models/ids';
 import type { OfferSetup } from './admin';
-import type { RequestSpec } from './load';
+import { LoadGenerator, type PhaseResult, type Progress, type RequestSpec, type Target } from './load';
 
 /**
  * Inserts `count` clicks directly (the click route is measured by click-redirect.ts; here they are
@@ -29,18 +29,92 @@ export async function insertClicks(models: Models, setup: OfferSetup, count: num
   return ids;
 }
 
+/** The postback's fields besides click_id; {seq} in a value is the request's number. */
+export type PostbackFields = Record<string, string>;
+
+const BENCH_FIELDS: PostbackFields = { txid: 'tx-{seq}', amount: '12.50', currency: 'USD' };
+
 /**
  * POST /postback as advertisers' servers send it: a JSON body, the token in its header, one
  * distinct click per request (so every 200 is a new conversion).
  */
-export function postbackSpec(token: string, clickIds: string[], extra: Partial<RequestSpec> = {}): RequestSpec {
+export function postbackSpec(token: string, clickIds: string[], extra: Partial<RequestSpec> = {}, fields: PostbackFields = BENCH_FIELDS): RequestSpec {
   return {
     method: 'POST',
     path: '/postback',
     headers: { 'content-type': 'application/json', 'x-postback-token': token, 'x-forwarded-for': '203.0.113.9' },
-    body: '{"click_id":"{value}","txid":"tx-{seq}","amount":"12.50","currency":"USD"}',
+    // {value} is replaced by the click id as is: click ids are [a-z0-9_], nothing to escape in JSON.
+    body: JSON.stringify({ click_id: '{value}', ...fields }),
     values: clickIds,
     tallyJsonField: 'result',
     ...extra,
   };
+}
+
+// newId('clk'): the prefix and 20 hex digits (models/ids.ts).
+const CLICK_ID = /clk_[0-9a-f]{20}/;
+
+/**
+ * The click id in /click's redirect: wherever the offer URL put its {click_id} macro (any
+ * parameter name, or the path), so it works for any offer, not just the benchmarks'.
+ */
+export function clickIdFromLocation(location: string): string | undefined {
+  let text = location;
+  try {
+    text = decodeURIComponent(location);
+  } catch {
+    // a malformed escape elsewhere in the URL: the id itself needs no decoding
+  }
+  return CLICK_ID.exec(text)?.[0];
+}
+
+export interface HttpClicks {
+  clickIds: string[];
+  /** Redirects whose Location carried no click id (the offer URL lacks the {click_id} macro). */
+  withoutId: number;
+  /** Example Location of such a redirect. */
+  exampleLocation?: string;
+  phase: PhaseResult;
+}
+
+/**
+ * Creates `count` clicks through GET /click, as browsers would (each its own sub1), `concurrency`
+ * at a time, without following the redirect: the click id is read from its Location header.
+ */
+export async function createClicksOverHttp(
+  target: Target,
+  pathPrefix: string,
+  ids: { offerId: string; affiliateId: string },
+  count: number,
+  concurrency: number,
+  progress?: (p: Progress) => void,
+): Promise<HttpClicks> {
+  const spec: RequestSpec = {
+    method: 'GET',
+    path: `${pathPrefix}/click?offer_id=${encodeURIComponent(ids.offerId)}&aff_id=${encodeURIComponent(ids.affiliateId)}&sub1=lg{seq}`,
+    headers: { 'user-agent': 'Mozilla/5.0 (postflow-loadgen)' },
+    recordHeader: 'location',
+  };
+  const generator = new LoadGenerator(target, spec, concurrency);
+  try {
+    // The duration only bounds a stuck run; maxRequests ends it.
+    const phase = await generator.run(
+      { mode: 'closed', concurrency, durationMs: 24 * 3600 * 1000, maxRequests: count, expectStatus: 302 },
+      progress ? { progress: { everyMs: 5_000, report: progress } } : {},
+    );
+    const clickIds: string[] = [];
+    let withoutId = 0;
+    let exampleLocation: string | undefined;
+    for (const [location] of phase.records ?? []) {
+      const id = clickIdFromLocation(location);
+      if (id) clickIds.push(id);
+      else {
+        withoutId += 1;
+        exampleLocation ??= location;
+      }
+    }
+    return { clickIds, withoutId, exampleLocation, phase: { ...phase, records: undefined } };
+  } finally {
+    generator.close();
+  }
 }

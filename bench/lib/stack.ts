@@ -68,14 +68,18 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-/**
- * The real system in one process, as test/support/stack.ts builds it, but listening on a port:
- * the embedded (or TEMPORAL_ADDRESS / MONGO_URL) servers, a fresh database and task queue, and
- * optionally an in-process worker so workflows drain.
- */
-export async function startBenchStack(opts: { name: string; worker: boolean; delivery?: DeliverySettings }): Promise<BenchStack> {
-  const runDir = mkdtempSync(path.join(os.tmpdir(), `postflow-bench-${opts.name}-`));
-  const started = Date.now();
+export interface BenchInfra {
+  infra: Infrastructure;
+  /** Temporary directory for the servers' logs (kept with POSTFLOW_KEEP_BENCH_LOGS=1). */
+  runDir: string;
+  /** Run in reverse order by stop(); the infrastructure's own stop is the first entry. */
+  cleanups: Array<() => Promise<unknown>>;
+  stop(): Promise<void>;
+}
+
+/** The embedded (or TEMPORAL_ADDRESS / MONGO_URL) servers and a run directory for their logs. */
+export async function startInfra(name: string): Promise<BenchInfra> {
+  const runDir = mkdtempSync(path.join(os.tmpdir(), `postflow-bench-${name}-`));
   const infra = await provisionInfrastructure({
     mode: 'test',
     dataDir: runDir,
@@ -90,6 +94,17 @@ export async function startBenchStack(opts: { name: string; worker: boolean; del
     if (!process.env.POSTFLOW_KEEP_BENCH_LOGS) rmSync(runDir, { recursive: true, force: true });
     else log(`server logs kept in ${runDir}`);
   };
+  return { infra, runDir, cleanups, stop };
+}
+
+/**
+ * The real system in one process, as test/support/stack.ts builds it, but listening on a port:
+ * the embedded (or TEMPORAL_ADDRESS / MONGO_URL) servers, a fresh database and task queue, and
+ * optionally an in-process worker so workflows drain.
+ */
+export async function startBenchStack(opts: { name: string; worker: boolean; delivery?: DeliverySettings }): Promise<BenchStack> {
+  const started = Date.now();
+  const { infra, cleanups, stop } = await startInfra(opts.name);
   try {
     const name = `bench_${opts.name}_${randomBytes(4).toString('hex')}`;
     const taskQueue = `bench-${name}`;

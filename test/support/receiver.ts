@@ -15,8 +15,9 @@ export type Reply = { status: number; headers?: Record<string, string>; body?: s
 /**
  * A fake affiliate tracker: a real HTTP server on 127.0.0.1, port 0, that records every request
  * and answers from a script (then `fallback`), so tests can make it fail, hang or throttle.
+ * `port` brings a closed receiver back on its old address (an affiliate that was down).
  */
-export async function startReceiver() {
+export async function startReceiver(opts: { port?: number } = {}) {
   const requests: ReceivedRequest[] = [];
   const script: Reply[] = [];
   let fallback: Reply = { status: 200, body: 'ok' };
@@ -35,7 +36,7 @@ export async function startReceiver() {
       res.end(reply.body ?? '');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,

@@ -1,0 +1,61 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { version } from '../../package.json';
+import { securitySchemes, toRouteConfig } from './operation';
+import { operations } from './routes';
+
+type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;
+
+const description = `Durable postback processor for affiliate marketing. Advertisers send conversions server-to-server
+(\`/postback\`); each accepted conversion becomes one Temporal workflow.
+
+All JSON is snake_case. Errors are always JSON \`{error, message, issues?}\`; validation errors are
+\`invalid_request\` with one entry per wrong field in \`issues\`. A parameter sent twice is refused.
+Everything under \`/api\` needs \`Authorization: Bearer <ADMIN_API_KEY>\`.`;
+
+function build(): OpenApiDocument {
+  const registry = new OpenAPIRegistry();
+  for (const [name, scheme] of Object.entries(securitySchemes)) registry.registerComponent('securitySchemes', name, scheme);
+  for (const op of operations) registry.registerPath(toRouteConfig(op));
+  const doc = new OpenApiGeneratorV31(registry.definitions, { sortComponents: 'alphabetically' }).generateDocument({
+    openapi: '3.1.0',
+    info: { title: 'postflow', version, description, license: { name: 'Apache-2.0', identifier: 'Apache-2.0' } },
+  });
+  return withoutNullParameters(doc);
+}
+
+/**
+ * zod-to-openapi calls a schema nullable when it accepts null, and z.coerce.number() does
+ * (null becomes 0), so `offset` came out as integer-or-null. A query string or path cannot
+ * carry a null, so parameters never get that type.
+ */
+function withoutNullParameters(doc: OpenApiDocument): OpenApiDocument {
+  for (const item of Object.values(doc.paths ?? {})) {
+    for (const op of Object.values(item as Record<string, { parameters?: { schema?: { type?: unknown } }[] }>)) {
+      for (const param of op.parameters ?? []) {
+        const type = param.schema?.type;
+        if (Array.isArray(type) && type.includes('null')) {
+          const rest = type.filter((t) => t !== 'null');
+          param.schema!.type = rest.length === 1 ? rest[0] : rest;
+        }
+      }
+    }
+  }
+  return doc;
+}
+
+let cached: { doc: OpenApiDocument; json: string } | undefined;
+
+/** Built on first use and kept: the routes and schemas cannot change while the process runs. */
+export function openApiDocument(): OpenApiDocument {
+  cached ??= (() => {
+    const doc = build();
+    return { doc, json: JSON.stringify(doc) };
+  })();
+  return cached.doc;
+}
+
+/** The document as served: serialised once too. */
+export function openApiJson(): string {
+  openApiDocument();
+  return cached!.json;
+}

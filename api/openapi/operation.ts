@@ -1,0 +1,78 @@
+import type { ResponseConfig, RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { idParam } from '../schemas/common';
+import { errorBody } from './shapes';
+
+/**
+ * One route as the reference shows it. `routes.ts` lists every route the app serves in this
+ * form; `toRouteConfig` adds what all routes of a kind share (security, the error answers).
+ */
+export interface Operation {
+  method: 'get' | 'post' | 'patch' | 'delete';
+  /** OpenAPI form: `/api/offers/{id}`. */
+  path: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  /** admin: Bearer ADMIN_API_KEY (everything under /api); postback: the advertiser's token. */
+  access: 'public' | 'admin' | 'postback';
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  /** A JSON body, or the same fields as JSON or a form when `form` is set. */
+  body?: z.ZodType;
+  form?: boolean;
+  /** Success answers by status. */
+  ok: Record<number, ResponseConfig>;
+  /** Error statuses this route answers itself; admin and body-related ones are added. */
+  errors?: number[];
+}
+
+export const securitySchemes = {
+  adminKey: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <ADMIN_API_KEY>' },
+  postbackToken: { type: 'apiKey', in: 'query', name: 'token', description: "the advertiser's postback token (aliases: secure, security_token, verification_token)" },
+  postbackTokenHeader: { type: 'apiKey', in: 'header', name: 'X-Postback-Token', description: "the advertiser's postback token" },
+} as const;
+
+const errorDescriptions: Record<number, string> = {
+  400: 'Invalid request: `issues` names each wrong field',
+  401: 'Missing or wrong credentials',
+  403: 'Authenticated, but not allowed',
+  404: 'Not found',
+  409: 'Conflicts with the current state (e.g. an illegal status change)',
+  413: 'Body over 64 KiB',
+  422: 'Understood, but too large to answer (e.g. a report window with too many rows)',
+  429: 'Over a rate limit (when configured); `Retry-After` says when to try again',
+  503: 'Unavailable (admin API: ADMIN_API_KEY is not set)',
+};
+
+export const json = (schema: z.ZodType, description: string): ResponseConfig => ({ description, content: { 'application/json': { schema } } });
+export const text = (contentType: string, description: string): ResponseConfig => ({ description, content: { [contentType]: { schema: z.string() } } });
+
+/** `{id}` in a path, described for this route's entity. */
+export const byId = (what: string) => z.object({ id: idParam.meta({ description: `the ${what}'s id` }) });
+
+export function toRouteConfig(op: Operation): RouteConfig {
+  const errors = new Set(op.errors ?? []);
+  if (op.access === 'admin') errors.add(401).add(503);
+  if (op.access === 'postback') errors.add(401);
+  if (op.body) errors.add(400).add(413);
+  const responses: Record<number, ResponseConfig> = { ...op.ok };
+  for (const status of [...errors].sort((a, b) => a - b)) responses[status] = json(errorBody, errorDescriptions[status] ?? 'Error');
+
+  const bodyTypes = op.form ? ['application/json', 'application/x-www-form-urlencoded'] : ['application/json'];
+  return {
+    method: op.method,
+    path: op.path,
+    tags: [op.tag],
+    summary: op.summary,
+    ...(op.description ? { description: op.description } : {}),
+    ...(op.access === 'admin' ? { security: [{ adminKey: [] }] } : {}),
+    ...(op.access === 'postback' ? { security: [{ postbackToken: [] }, { postbackTokenHeader: [] }] } : {}),
+    request: {
+      ...(op.params ? { params: op.params } : {}),
+      ...(op.query ? { query: op.query } : {}),
+      ...(op.body ? { body: { required: !op.form, content: Object.fromEntries(bodyTypes.map((type) => [type, { schema: op.body! }])) } } : {}),
+    },
+    responses,
+  };
+}

@@ -1,0 +1,98 @@
+import Router from '@koa/router';
+import { createReport, resolveReportQuery, type ReportLedgerEntry, type ReportSpec } from '../../domain/report';
+import type { Models } from '../../models';
+import { ApiError, parseOr400 } from '../errors';
+import { reportQueryAt } from '../schemas/report';
+
+/**
+ * Most documents (clicks + conversions + ledger entries) one report may read. The report is
+ * aggregated in this process from streamed, projected documents (the test MongoDB's aggregation
+ * support is too thin to trust with money), so its cost grows with the rows in the window;
+ * past this it answers 422 instead of holding a connection and a core for minutes. Memory is
+ * bounded by the number of result rows, not by this limit.
+ */
+export const REPORT_SCAN_LIMIT = 1_000_000;
+/** Ledger entries looked up together when their conversion's goal is needed. */
+const GOAL_BATCH = 1_000;
+
+export interface ReportDeps {
+  models: Models;
+  now?: () => Date;
+  scanLimit?: number;
+}
+
+export function reportRoutes(deps: ReportDeps): Router {
+  const router = new Router({ prefix: '/api' });
+  const { models } = deps;
+  const scanLimit = deps.scanLimit ?? REPORT_SCAN_LIMIT;
+
+  router.get('/reports', async (ctx) => {
+    const at = (deps.now ?? (() => new Date()))();
+    const q = parseOr400(reportQueryAt(() => at), ctx.query);
+    const resolved = resolveReportQuery(q, at);
+    if ('issues' in resolved) throw new Error(`report query passed validation but does not resolve: ${JSON.stringify(resolved.issues)}`);
+    const { spec } = resolved;
+    const result = await buildReport(models, spec, scanLimit);
+    ctx.body = { group_by: spec.groupBy, from: spec.from.toISOString(), to: spec.to.toISOString(), timezone: spec.timezone, ...result };
+  });
+  return router;
+}
+
+async function buildReport(models: Models, spec: ReportSpec, scanLimit: number) {
+  const report = createReport(spec);
+  const inWindow = (field: string) => ({ [field]: { $gte: spec.from, $lt: spec.to } });
+  let scanned = 0;
+  const scan = () => {
+    scanned += 1;
+    if (scanned > scanLimit) {
+      throw new ApiError(
+        422,
+        'report_too_large',
+        `this report would read more than ${scanLimit} clicks, conversions and ledger entries; ask for a shorter from/to window`,
+      );
+    }
+  };
+
+  // Offers are configuration (few); a click or an unattributed conversion takes its offer's currency.
+  const offers = await models.Offer.find({}, { currency: 1 }).lean<{ _id: string; currency: string }[]>();
+  const currencyOf = new Map(offers.map((o) => [o._id, o.currency]));
+
+  const conversions = models.Conversion.find(inWindow('received_at'), { received_at: 1, offer_id: 1, affiliate_id: 1, goal: 1, status: 1, currency: 1 })
+    .lean<{ received_at: Date; offer_id: string; affiliate_id: string; goal: string; status: string; currency?: string }>()
+    .cursor({ batchSize: 1000 });
+  for await (const c of conversions) {
+    scan();
+    report.addConversion({ ...c, currency: c.currency ?? currencyOf.get(c.offer_id) ?? null });
+  }
+
+  // Ledger entries carry no goal: when grouping by it, each batch looks up its conversions' goals.
+  const byGoal = spec.groupBy.includes('goal');
+  let pending: (ReportLedgerEntry & { conversion_id: string })[] = [];
+  const flush = async () => {
+    if (byGoal && pending.length > 0) {
+      const ids = [...new Set(pending.map((e) => e.conversion_id))];
+      const found = await models.Conversion.find({ _id: { $in: ids } }, { goal: 1 }).lean<{ _id: string; goal: string }[]>();
+      const goals = new Map(found.map((c) => [c._id, c.goal]));
+      for (const entry of pending) report.addLedgerEntry({ ...entry, goal: goals.get(entry.conversion_id) ?? null });
+    }
+    pending = [];
+  };
+  const entries = models.LedgerEntry.find(inWindow('created_at'), { created_at: 1, offer_id: 1, affiliate_id: 1, account: 1, amount_minor: 1, currency: 1, conversion_id: 1 })
+    .lean<ReportLedgerEntry & { conversion_id: string }>()
+    .cursor({ batchSize: 1000 });
+  for await (const entry of entries) {
+    scan();
+    if (!byGoal) report.addLedgerEntry(entry);
+    else if (pending.push(entry) >= GOAL_BATCH) await flush();
+  }
+  await flush();
+
+  const clicks = models.Click.find(inWindow('created_at'), { created_at: 1, offer_id: 1, affiliate_id: 1 })
+    .lean<{ created_at: Date; offer_id: string; affiliate_id: string }>()
+    .cursor({ batchSize: 1000 });
+  for await (const click of clicks) {
+    scan();
+    report.addClick({ ...click, currency: currencyOf.get(click.offer_id) ?? null });
+  }
+  return report.result();
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { isReportTimeZone, MAX_REPORT_DAYS, parseGroupBy, reportDimensions, resolveReportQuery } from '../../domain/report';
+
+/** Koa hands a repeated parameter over as an array: say so instead of "expected string". */
+const given = (message: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? undefined : Array.isArray(issue.input) ? 'must be given once, not repeated' : message;
+
+const bound = (example: string, meaning: string) =>
+  z
+    .union([z.iso.date(), z.iso.datetime({ offset: true, local: true })], {
+      error: given('must be a date (YYYY-MM-DD) or an ISO 8601 date-time such as 2026-11-25T00:00:00Z'),
+    })
+    .optional()
+    .meta({ description: meaning, example });
+
+const fields = {
+  group_by: z
+    .string({ error: given('must be a comma-separated list') })
+    .default('day')
+    .superRefine((value, ctx) => {
+      const parsed = parseGroupBy(value);
+      if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
+    })
+    .meta({ description: `comma-separated, in order: ${reportDimensions.join(', ')}`, example: 'day,offer' }),
+  from: bound(
+    '2026-11-01',
+    'start of the window, inclusive. A date is midnight in `timezone`; a date-time without offset is local time there. Default: 7 days before `to`',
+  ),
+  to: bound('2026-12-01', `end of the window, exclusive; at most ${MAX_REPORT_DAYS} days after \`from\`. Default: the end of today in \`timezone\``),
+  timezone: z
+    .string({ error: given('must be an IANA time zone') })
+    .default('UTC')
+    .refine(isReportTimeZone, 'must be an IANA time zone such as Europe/Berlin or UTC')
+    .meta({ description: 'IANA zone in which days (and date-only bounds) are cut', example: 'Europe/Berlin' }),
+};
+
+/**
+ * The query of GET /api/reports. Built per request with that request's clock, so the defaults
+ * the check sees are the defaults the route uses; `reportQuery` (the wall clock) is for the docs.
+ */
+export function reportQueryAt(now: () => Date) {
+  return z
+    .strictObject(fields, {
+      // A misspelt parameter (timezon=…) must not silently give a UTC report.
+      error: (issue) =>
+        issue.code === 'unrecognized_keys' ? `unknown parameter ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}; allowed: ${Object.keys(fields).join(', ')}` : undefined,
+    })
+    .superRefine((q, ctx) => {
+      // The fields' own checks have reported these already; what is left is the window.
+      if (!isReportTimeZone(q.timezone) || 'error' in parseGroupBy(q.group_by)) return;
+      const resolved = resolveReportQuery(q, now());
+      if ('issues' in resolved) for (const issue of resolved.issues) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
+    });
+}
+
+export const reportQuery = reportQueryAt(() => new Date());
+export type ReportQuery = z.infer<typeof reportQuery>;

@@ -1,0 +1,207 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Connection } from 'mongoose';
+import { freePort } from '../../../scripts/infra/child';
+import { createModels, type Models } from '../../../models';
+import { connectMongo } from '../../../models/connect';
+import { startEntry, type Proc } from '../../support/processes';
+import { startReceiver, type ReceivedRequest, type Receiver, type Reply } from '../../support/receiver';
+import { uniqueName } from '../../support/stack';
+import { waitFor } from '../../support/wait-for';
+import { ownMongo, ownTemporal, type ExternalServer, type OwnedServer } from './servers';
+
+/** Which server a scenario kills: it must be one the scenario started itself. */
+export type Victim = 'temporal' | 'mongo';
+
+/**
+ * Why a scenario cannot run here, or undefined. TEMPORAL_ADDRESS / MONGO_URL mean "use that
+ * server, start none" (as for `npm start` and `npm test`); a scenario never kills a server it
+ * did not start, so one that must kill that server is skipped rather than failed.
+ */
+export function skipReason(victim?: Victim): string | undefined {
+  if (victim === 'temporal' && process.env.TEMPORAL_ADDRESS) return `TEMPORAL_ADDRESS is set (${process.env.TEMPORAL_ADDRESS}): this scenario kills the Temporal server, and only kills one it started itself; unset TEMPORAL_ADDRESS to run it`;
+  if (victim === 'mongo' && process.env.MONGO_URL) return 'MONGO_URL is set: this scenario stops MongoDB, and only stops one it started itself; unset MONGO_URL to run it';
+  return undefined;
+}
+
+/** `describe`, or `describe.skip` with the reason in the title and on stderr. */
+export function describeScenario(title: string, victim: Victim | undefined, body: () => void): void {
+  const reason = skipReason(victim);
+  if (!reason) return describe(title, body);
+  process.stderr.write(`[faults] skipped "${title}": ${reason}\n`);
+  describe.skip(`${title} (skipped: ${reason})`, body);
+}
+
+export interface FaultStack {
+  name: string;
+  dir: string;
+  apiUrl: string;
+  adminKey: string;
+  env: Record<string, string>;
+  temporal: OwnedServer | ExternalServer;
+  mongo: OwnedServer | ExternalServer;
+  receiver: AffiliateReceiver;
+  api: Proc;
+  /** The worker processes started so far; the last one is the live one. */
+  workers: Proc[];
+  /** A direct connection for the invariant checks (the processes have their own). */
+  models: Models;
+  /** SIGKILLs the live worker and waits for it to be gone. */
+  killWorker(): Promise<void>;
+  /** Starts a worker process and resolves once it polls its task queues. */
+  startWorker(): Promise<Proc>;
+  /** Writes every process's output next to the servers' logs; returns the folder. */
+  saveLogs(): string;
+  stop(opts: { keepLogs: boolean }): Promise<void>;
+}
+
+/** The fake affiliate, able to go away (connections refused) and come back on the same port. */
+export interface AffiliateReceiver {
+  url: string;
+  /** Every request any incarnation received, in order. */
+  readonly requests: ReceivedRequest[];
+  /** The reply of the live incarnation from now on (a new incarnation starts with 200). */
+  otherwise(reply: Reply): void;
+  down(): Promise<void>;
+  up(): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function startAffiliateReceiver(): Promise<AffiliateReceiver> {
+  const past: Receiver[] = [];
+  let live: Receiver | undefined = await startReceiver();
+  const port = Number(new URL(live.url).port);
+  const down = async () => {
+    if (!live) return;
+    await live.close();
+    past.push(live);
+    live = undefined;
+  };
+  return {
+    url: live.url,
+    get requests() {
+      return [...past, ...(live ? [live] : [])].flatMap((r) => r.requests);
+    },
+    otherwise(reply) {
+      if (!live) throw new Error('the receiver is down');
+      live.otherwise(reply);
+    },
+    down,
+    async up() {
+      live ??= await startReceiver({ port });
+    },
+    close: down,
+  };
+}
+
+export interface FaultStackOptions {
+  prefix: string;
+  victim?: Victim;
+  /** Extra environment for the api and worker processes (delivery schedule, timeouts). */
+  env?: Record<string, string>;
+}
+
+/** `url` with its database replaced by `name` (an external MONGO_URL may carry one). */
+function withDatabase(url: string, name: string): string {
+  return url.replace(/^(mongodb(?:\+srv)?:\/\/[^/?]+)(\/[^?]*)?/, `$1/${name}`);
+}
+
+/**
+ * One scenario's system: its own servers (or the external ones it may use), an api and a
+ * worker as real processes (what `npm start` runs), and a fake affiliate receiver.
+ */
+export async function startFaultStack(opts: FaultStackOptions): Promise<FaultStack> {
+  const name = uniqueName(`faults_${opts.prefix}`);
+  const dir = mkdtempSync(path.join(os.tmpdir(), `postflow-${name}-`));
+  const started: Array<() => Promise<void>> = [];
+  try {
+    const [temporal, mongo] = await Promise.all([
+      process.env.TEMPORAL_ADDRESS ? { url: process.env.TEMPORAL_ADDRESS, how: 'external (TEMPORAL_ADDRESS)' } : ownTemporal(dir),
+      process.env.MONGO_URL ? { url: process.env.MONGO_URL, how: 'external (MONGO_URL)' } : ownMongo(dir),
+    ]);
+    for (const server of [temporal, mongo]) if ('stop' in server) started.push(() => server.stop());
+    const receiver = await startAffiliateReceiver();
+    started.push(() => receiver.close());
+
+    const port = await freePort();
+    const adminKey = `${name}-admin-key-0123456789`;
+    const env: Record<string, string> = {
+      NODE_ENV: 'test',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      MONGO_URL: withDatabase(mongo.url, name),
+      TEMPORAL_ADDRESS: temporal.url,
+      TASK_QUEUE: `faults-${name}`,
+      ADMIN_API_KEY: adminKey,
+      DELIVERY_ALLOWED_NETWORKS: '127.0.0.0/8',
+      LOG_LEVEL: 'warn',
+      ...opts.env,
+    };
+    const apiUrl = `http://127.0.0.1:${port}`;
+    const workers: Proc[] = [];
+    const startWorker = async () => {
+      const worker = startEntry('worker/main.ts', env);
+      workers.push(worker);
+      await waitFor('the worker to poll its task queues', () => {
+        if (worker.child.exitCode !== null) throw new Error(`the worker exited with ${worker.child.exitCode}:\n${worker.output().slice(-2000)}`);
+        return worker.output().includes('worker polling task queues');
+      }, 120_000);
+      return worker;
+    };
+    const [api] = await Promise.all([
+      (async () => {
+        const proc = startEntry('api/server.ts', env);
+        await waitFor('the API to be ready', async () => {
+          if (proc.child.exitCode !== null) throw new Error(`the API exited with ${proc.child.exitCode}:\n${proc.output().slice(-2000)}`);
+          return (await fetch(`${apiUrl}/readyz`)).status === 200;
+        }, 120_000);
+        return proc;
+      })(),
+      startWorker(),
+    ]);
+    const processes = () => [api, ...workers];
+    started.push(async () => {
+      for (const p of processes()) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+    });
+
+    const connection: Connection = await connectMongo(env.MONGO_URL!);
+    started.push(async () => {
+      // Our own servers go with their folder; on an external MongoDB, the scenario's database.
+      if (!('stop' in mongo)) await connection.dropDatabase();
+      await connection.close();
+    });
+
+    return {
+      name,
+      dir,
+      apiUrl,
+      adminKey,
+      env,
+      temporal,
+      mongo,
+      receiver,
+      api,
+      workers,
+      models: createModels(connection),
+      async killWorker() {
+        const worker = workers[workers.length - 1]!;
+        worker.child.kill('SIGKILL');
+        await worker.exited;
+      },
+      startWorker,
+      saveLogs() {
+        writeFileSync(path.join(dir, 'api.log'), api.output());
+        workers.forEach((w, i) => writeFileSync(path.join(dir, `worker-${i + 1}.log`), w.output()));
+        return dir;
+      },
+      async stop({ keepLogs }) {
+        for (const stop of started.reverse()) await stop().catch(() => undefined);
+        if (!keepLogs) rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    for (const stop of started.reverse()) await stop().catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { conversionEntries, type LedgerLine } from '../../api/timeline/conversion-entries';
+import { deliveryEntries } from '../../api/timeline/delivery-entries';
+import { readHistory, type HistoryStep } from '../../api/timeline/history-steps';
+import { maskSecrets } from '../../api/timeline/types';
+
+/** Histories recorded from real runs (the replay fixtures) read into timelines. */
+const fixture = (name: string) => {
+  const history = historyFromJSON(JSON.parse(readFileSync(path.join(__dirname, '..', 'fixtures', 'histories', name), 'utf8')));
+  return readHistory(history.events ?? [], defaultPayloadConverter);
+};
+
+describe('conversion timeline from a recorded history', () => {
+  const steps = fixture('conversion-pending-approved-reversed.json');
+  const conversionId = (steps[0] as Extract<HistoryStep, { type: 'started' }>).input[0] as { conversionId: string };
+  const ledger: LedgerLine[] = [
+    { seq: 1, account: 'affiliate_payable', amount_minor: 1200, currency: 'USD' },
+    { seq: 1, account: 'advertiser_receivable', amount_minor: 1800, currency: 'USD' },
+    { seq: 2, account: 'affiliate_payable', amount_minor: -1200, currency: 'USD' },
+    { seq: 2, account: 'advertiser_receivable', amount_minor: -1800, currency: 'USD' },
+  ];
+  const entries = conversionEntries(steps, { workflowId: `conversion-${conversionId.conversionId}`, source: 'conversion', ledger, pending: [] });
+
+  it('tells the story in order: received, rules, verdict, attribution, caps, each change with its actor and ledger lines, the end', () => {
+    expect(entries.map((e) => e.kind)).toEqual([
+      'received',
+      'fraud_check',
+      'fraud_check',
+      'fraud_check',
+      'fraud_verdict',
+      'attribution',
+      'cap',
+      'status_change',
+      'ledger',
+      'status_request',
+      'status_change',
+      'ledger',
+      'wait',
+      'status_request',
+      'status_change',
+      'ledger',
+      'cap',
+      'workflow',
+    ]);
+    const times = entries.map((e) => Date.parse(e.at));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+
+  it('names who made each status change and books the ledger lines of that change', () => {
+    const changes = entries.filter((e) => e.kind === 'status_change').map((e) => e.title);
+    expect(changes).toEqual(['processing → pending by system', 'pending → approved by advertiser: advertiser_postback', 'approved → reversed by ops: chargeback']);
+    const booked = entries.filter((e) => e.kind === 'ledger').map((e) => e.title);
+    expect(booked).toEqual(['ledger: nothing to book for this change', 'ledger: affiliate_payable +12.00 USD, advertiser_receivable +18.00 USD', 'ledger: affiliate_payable -12.00 USD, advertiser_receivable -18.00 USD']);
+  });
+
+  it('shows the inbound parameters and the attribution in money, not minor units', () => {
+    expect(entries[0]!.title).toContain('txid order-77');
+    expect(entries[0]!.title).toContain('amount 120.00');
+    expect(entries.find((e) => e.kind === 'attribution')!.title).toContain('payout 12.00 USD, revenue 18.00 USD');
+  });
+});
+
+describe('conversion timeline: retries, running steps and refusals', () => {
+  const base = { workflowId: 'conversion-cv_x', source: 'conversion' as const, ledger: [] };
+
+  it('shows a step that succeeded after failures as a retry, with the last error', () => {
+    const steps: HistoryStep[] = [
+      { type: 'activity', eventId: 5, name: 'releaseCaps', input: { reservations: [] }, scheduledAt: 1_000, startedAt: 9_000, closedAt: 9_010, attempt: 3, state: 'completed', result: undefined, lastFailure: { message: 'connection refused' } },
+    ];
+    const [retry, done] = conversionEntries(steps, { ...base, pending: [] });
+    expect(retry).toMatchObject({ kind: 'retry', outcome: 'retrying', attempt: 3 });
+    expect(retry!.title).toBe('releaseCaps failed 2 time(s) before it succeeded; last error: connection refused');
+    expect(done).toMatchObject({ kind: 'cap', attempt: 3 });
+  });
+
+  it('shows a step the server is still retrying, from the pending activity', () => {
+    const steps: HistoryStep[] = [{ type: 'activity', eventId: 5, name: 'attributeConversion', input: {}, scheduledAt: 1_000, attempt: 1, state: 'scheduled' }];
+    const [entry] = conversionEntries(steps, { ...base, pending: [{ name: 'attributeConversion', attempt: 4, lastFailure: 'MongoNetworkError' }] });
+    expect(entry).toMatchObject({ outcome: 'retrying', attempt: 4, title: 'attributeConversion is being retried: attempt 4, last error: MongoNetworkError' });
+  });
+
+  it('shows an illegal status change as refused', () => {
+    const steps: HistoryStep[] = [{ type: 'update', eventId: 9, name: 'setStatus', input: [{ status: 'approved', actor: 'ops' }], acceptedAt: 1_000, completedAt: 1_050, failure: { message: 'cannot change a conversion from rejected to approved', type: 'IllegalTransition' } }];
+    const [entry] = conversionEntries(steps, { ...base, pending: [] });
+    expect(entry).toMatchObject({ kind: 'status_request', outcome: 'failed', duration_ms: 50 });
+    expect(entry!.title).toContain('refused, cannot change a conversion from rejected to approved');
+  });
+});
+
+describe('delivery timeline', () => {
+  it('shows each attempt with the receiver’s answer from its attempt row', () => {
+    const steps = fixture('delivery-succeeded.json');
+    const entries = deliveryEntries(steps, {
+      workflowId: 'delivery-dl_1',
+      delivery: { id: 'dl_1', event: 'approved', endpoint_id: 'ep_1', attempts: [{ run: 0, attempt: 1, method: 'GET', request_url: 'http://127.0.0.1/pb?token=***', outcome: 'success', status_code: 200, duration_ms: 3, response_excerpt: 'ok' }] },
+      pending: [],
+    });
+    expect(entries.map((e) => e.kind)).toEqual(['delivery_started', 'delivery_attempt', 'delivery_result']);
+    expect(entries[1]).toMatchObject({ title: 'attempt 1: HTTP 200, delivered', outcome: 'ok', detail: { status_code: 200, response_excerpt: 'ok', request_url: 'http://127.0.0.1/pb?token=***' } });
+    expect(entries[2]!.title).toBe('delivered after 1 attempt(s)');
+  });
+});
+
+describe('maskSecrets', () => {
+  it('masks secret-looking keys at any depth and leaves the rest', () => {
+    expect(maskSecrets({ click_id: 'c', token: 't', nested: [{ signing_secret: 's', Authorization: 'Bearer x', amount: '1' }] })).toEqual({ click_id: 'c', token: '***', nested: [{ signing_secret: '***', Authorization: '***', amount: '1' }] });
+  });
+});
