@@ -1,6 +1,7 @@
 import { capCounterId, capWindow, capsFor } from '../domain/cap-window';
 import { toMinor } from '../domain/money';
 import type { Cap, OfferConfig } from '../domain/offer';
+import { observeCapRejection } from '../observability/worker-metrics';
 import type { ActivityDeps } from './deps';
 
 export interface CapReservation {
@@ -65,6 +66,7 @@ export function capActivities({ models }: ActivityDeps) {
         const counter = { _id: counterId, offer_id: input.offer.id, cap_id: cap.id, window: window.key, affiliate_id: affiliateId, metric: cap.metric, limit };
         if (!(await reserveOne(input.conversionId, counter, limit, amount))) {
           await release(input.conversionId, taken);
+          observeCapRejection({ conversionId: input.conversionId, capId: cap.id, action: cap.on_exceed, metric: cap.metric, period: cap.period, detail: `${cap.metric} cap of ${cap.limit} per ${cap.period} reached (${window.key})` });
           return { ok: false, capId: cap.id, onExceed: cap.on_exceed, detail: `${cap.metric} cap of ${cap.limit} per ${cap.period} reached (${window.key})` };
         }
         taken.push({ counterId, amount });
@@ -74,8 +76,9 @@ export function capActivities({ models }: ActivityDeps) {
     },
 
     /** Gives the conversion's places back (declined, reversed, rejected after reserving). */
-    async releaseCaps(input: { conversionId: string; reservations: CapReservation[] }): Promise<void> {
+    async releaseCaps(input: { conversionId: string; reservations: CapReservation[] }): Promise<{ released: CapReservation[] }> {
       await release(input.conversionId, input.reservations);
+      return { released: input.reservations }; // for the timeline: local activities keep no input
     },
   };
 }

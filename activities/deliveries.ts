@@ -2,6 +2,7 @@ import { classifyResponse, honoursRetryAfter } from '../domain/delivery-outcome'
 import { renderPostbackBody, renderPostbackUrl, type MacroValues } from '../domain/postback-macros';
 import { feedBreaker } from './endpoint-breaker';
 import { parseRetryAfter } from '../domain/retry-schedule';
+import { observeDeliveryAttempt, observeDeliveryFinished } from '../observability/worker-metrics';
 import type { ActivityDeps, DeliverySettings } from './deps';
 import { maskUrl } from './http/mask-url';
 import { createSender, type Sender } from './http/send';
@@ -69,6 +70,7 @@ export function deliveryActivities({ models, now, delivery }: ActivityDeps) {
           { _id: input.deliveryId },
           { $set: { attempt_count: input.attempt, last_status_code: row.statusCode, last_error: row.error, next_attempt_at: row.nextAttemptAt } },
         );
+        observeDeliveryAttempt({ ...row, url: row.url && maskUrl(row.url), deliveryId: input.deliveryId, conversionId: deliveryDoc.conversion_id, endpointId: deliveryDoc.endpoint_id, run: input.run, attempt: input.attempt });
       };
 
       if (!endpoint || !endpoint.active) {
@@ -107,11 +109,14 @@ export function deliveryActivities({ models, now, delivery }: ActivityDeps) {
       return { outcome, statusCode: result.statusCode, retryAfterMs, error: result.error };
     },
 
-    async finishDelivery(input: { deliveryId: string; status: 'succeeded' | 'failed' | 'dead_lettered'; reason?: string }): Promise<void> {
+    /** Returns its input: local activities keep none in the history, and the timeline shows the reason. */
+    async finishDelivery(input: { deliveryId: string; status: 'succeeded' | 'failed' | 'dead_lettered'; reason?: string }): Promise<{ status: string; reason?: string }> {
       await models.Delivery.updateOne(
         { _id: input.deliveryId },
         { $set: { status: input.status, status_reason: input.reason, next_attempt_at: null, ...(input.status === 'succeeded' ? { delivered_at: now() } : {}) } },
       );
+      observeDeliveryFinished(input);
+      return { status: input.status, ...(input.reason ? { reason: input.reason } : {}) };
     },
   };
 }

@@ -1,4 +1,5 @@
 import { payableMinor, type LifecycleStatus } from '../domain/status';
+import { observeTransition } from '../observability/worker-metrics';
 import type { ActivityDeps } from './deps';
 
 export interface TransitionInput {
@@ -18,6 +19,9 @@ export interface TransitionInput {
   offerId: string;
 }
 
+/** The change recordTransition applied, as its result shows it. */
+export type AppliedTransition = Pick<TransitionInput, 'seq' | 'from' | 'to' | 'actor' | 'reason' | 'reasonCodes'>;
+
 const DUPLICATE_KEY = 11000;
 
 export function transitionActivities({ models, now }: ActivityDeps) {
@@ -26,7 +30,11 @@ export function transitionActivities({ models, now }: ActivityDeps) {
      * Books the ledger difference between two statuses and moves the projection. Idempotent:
      * ledger ids are (conversion, seq, account), and the projection only moves forward in seq.
      */
-    async recordTransition(input: TransitionInput): Promise<{ bookedMinor: number }> {
+    /**
+     * Returns what it applied, not only the amount: local activities keep no input in the
+     * workflow history, and the timeline (api/timeline/) reads the transition from here.
+     */
+    async recordTransition(input: TransitionInput): Promise<{ bookedMinor: number; transition: AppliedTransition }> {
       const at = now();
       const payable = payableMinor(input.to, input.payoutMinor) - payableMinor(input.from, input.payoutMinor);
       const receivable = payableMinor(input.to, input.revenueMinor) - payableMinor(input.from, input.revenueMinor);
@@ -54,14 +62,15 @@ export function transitionActivities({ models, now }: ActivityDeps) {
           }
         }
       }
-      await models.Conversion.updateOne(
+      const moved = await models.Conversion.updateOne(
         { _id: input.conversionId, status_seq: { $lt: input.seq } },
         {
           $set: { status: input.to, status_seq: input.seq, reason_codes: input.reasonCodes, updated_at: at },
           $push: { status_history: { seq: input.seq, from: input.from, to: input.to, reason: input.reason, actor: input.actor, at } },
         },
       );
-      return { bookedMinor: payable };
+      if (moved.modifiedCount === 1) observeTransition(input); // once: a retried attempt finds it applied
+      return { bookedMinor: payable, transition: { seq: input.seq, from: input.from, to: input.to, actor: input.actor, reason: input.reason, reasonCodes: input.reasonCodes } };
     },
   };
 }

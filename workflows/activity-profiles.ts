@@ -1,4 +1,5 @@
-import type { ActivityOptions } from '@temporalio/workflow';
+import { patched, proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
+import type { Activities } from '../activities';
 
 /**
  * Short MongoDB steps: retried without limit, since a conversion must never be dropped for a
@@ -8,3 +9,29 @@ export const DATABASE_STEP: ActivityOptions = {
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 };
+
+/**
+ * The same steps as local activities: they run in the worker that runs the workflow task, so a
+ * step costs one marker event instead of three events, a task-queue round trip and a workflow
+ * task (bench/results: the Temporal server was the bottleneck). Retries past a minute are
+ * scheduled with a durable timer, so a long database outage still loses nothing.
+ */
+export const LOCAL_DATABASE_STEP: LocalActivityOptions = {
+  startToCloseTimeout: '10 seconds',
+  localRetryThreshold: '1 minute',
+  retry: DATABASE_STEP.retry,
+};
+
+const remoteSteps = proxyActivities<Activities>(DATABASE_STEP);
+const localSteps = proxyLocalActivities<Activities>(LOCAL_DATABASE_STEP);
+
+/** Patch id of the switch to local activities; histories recorded before it replay with remote ones. */
+export const LOCAL_DATABASE_STEPS_PATCH = 'local-database-steps-v1';
+
+/**
+ * The database steps for this point of the workflow: local, unless this is a history recorded
+ * before the switch (test/fixtures/histories keep such histories replaying).
+ */
+export function databaseSteps(): Activities {
+  return patched(LOCAL_DATABASE_STEPS_PATCH) ? localSteps : remoteSteps;
+}

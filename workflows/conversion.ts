@@ -1,14 +1,11 @@
-import { allHandlersFinished, ApplicationFailure, condition, patched, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import { DATABASE_STEP } from './activity-profiles';
+import { allHandlersFinished, ApplicationFailure, condition, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { databaseSteps } from './activity-profiles';
 import type { CapReservation } from '../activities/caps';
 import type { ConversionInput, ConversionView, StatusChange } from '../domain/conversion';
 import { checkTransition, isFinal, type LifecycleStatus } from '../domain/status';
 import { searchAttributes } from '../temporal/search-attributes';
 import { conversionQuery, ILLEGAL_TRANSITION, setStatusUpdate } from './conversion-api';
 import { notifyAffiliates } from './notify';
-
-const { screenConversion, attributeConversion, reserveCaps, releaseCaps, recordTransition } = proxyActivities<Activities>(DATABASE_STEP);
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -31,13 +28,13 @@ export async function processConversion(input: ConversionInput): Promise<Convers
 
   const transition = async (to: LifecycleStatus, reasonCodes: string[], actor: string, reason?: string) => {
     const from = view.status;
-    await recordTransition({ conversionId: input.conversionId, seq: view.seq, from, to, reasonCodes, reason, actor, payoutMinor: view.payoutMinor, revenueMinor: view.revenueMinor, currency: view.currency, affiliateId: input.affiliateId, advertiserId: input.advertiserId, offerId: input.offerId });
+    await databaseSteps().recordTransition({ conversionId: input.conversionId, seq: view.seq, from, to, reasonCodes, reason, actor, payoutMinor: view.payoutMinor, revenueMinor: view.revenueMinor, currency: view.currency, affiliateId: input.affiliateId, advertiserId: input.advertiserId, offerId: input.offerId });
     view.status = to;
     view.reasonCodes = reasonCodes;
     view.seq += 1;
     upsertSearchAttributes([{ key: searchAttributes.status, value: to }]);
     if ((to === 'declined' || to === 'reversed' || to === 'rejected') && reservations.length > 0) {
-      await releaseCaps({ conversionId: input.conversionId, reservations });
+      await databaseSteps().releaseCaps({ conversionId: input.conversionId, reservations });
       reservations = [];
     }
     // Histories recorded before deliveries existed replay without this step.
@@ -108,7 +105,7 @@ interface Decision {
 
 /** Screen, attribute and reserve: the conversion's first status and why. */
 async function decide(input: ConversionInput, view: ConversionView, keep: (r: CapReservation[]) => void): Promise<Decision> {
-  const { screen, offer, click, duplicateOf } = await screenConversion(input);
+  const { screen, offer, click, duplicateOf } = await databaseSteps().screenConversion(input);
   if (duplicateOf) return { status: 'rejected', reasonCodes: ['duplicate_conversion'], detail: `conversion ${duplicateOf} already counts this click and goal` };
   const fraudCodes = screen.reasons.map((r) => r.code);
   if (screen.verdict === 'reject') return { status: 'rejected', reasonCodes: fraudCodes, detail: screen.reasons.map((r) => r.detail).join('; ') };
@@ -116,13 +113,13 @@ async function decide(input: ConversionInput, view: ConversionView, keep: (r: Ca
     return { status: 'rejected', reasonCodes: ['advertiser_declined'], detail: `the first postback said ${input.status}` };
   }
 
-  const attribution = await attributeConversion({ conversionId: input.conversionId, offer, click, goal: input.goal, amount: input.amount, currency: input.currency });
+  const attribution = await databaseSteps().attributeConversion({ conversionId: input.conversionId, offer, click, goal: input.goal, amount: input.amount, currency: input.currency });
   if (!attribution.ok) return { status: 'rejected', reasonCodes: [attribution.reason], detail: attribution.detail };
   view.payoutMinor = attribution.payoutMinor;
   view.revenueMinor = attribution.revenueMinor;
   view.currency = attribution.currency;
 
-  const caps = await reserveCaps({ conversionId: input.conversionId, offer, goal: input.goal, affiliateId: input.affiliateId, payoutMinor: attribution.payoutMinor, at: input.receivedAt });
+  const caps = await databaseSteps().reserveCaps({ conversionId: input.conversionId, offer, goal: input.goal, affiliateId: input.affiliateId, payoutMinor: attribution.payoutMinor, at: input.receivedAt });
   if (!caps.ok) return { status: caps.onExceed === 'hold' ? 'held' : 'rejected', reasonCodes: ['cap_reached'], detail: caps.detail };
   keep(caps.reservations);
 

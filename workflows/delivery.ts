@@ -1,7 +1,7 @@
 import { proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { withJitter } from '../domain/retry-schedule';
-import { DATABASE_STEP } from './activity-profiles';
+import { databaseSteps } from './activity-profiles';
 
 export interface DeliveryInput {
   deliveryId: string;
@@ -14,8 +14,6 @@ export interface DeliveryResult {
   status: 'succeeded' | 'failed' | 'dead_lettered';
   attempts: number;
 }
-
-const { beginDelivery, finishDelivery } = proxyActivities<Activities>(DATABASE_STEP);
 
 /**
  * One attempt per activity call, never retried by Temporal for an HTTP failure (the schedule
@@ -35,7 +33,7 @@ const attemptProfile = (httpTimeoutMs: number) =>
  * endpoint is paused. Ends succeeded, failed (a permanent 4xx) or dead-lettered, never dropped.
  */
 export async function deliverPostback(input: DeliveryInput): Promise<DeliveryResult> {
-  const { scheduleMs, timeoutMs } = await beginDelivery(input);
+  const { scheduleMs, timeoutMs } = await databaseSteps().beginDelivery(input);
   const { attemptDelivery } = attemptProfile(timeoutMs);
   let attempts = 0;
   let retryAfterMs = 0;
@@ -60,6 +58,6 @@ export async function deliverPostback(input: DeliveryInput): Promise<DeliveryRes
 }
 
 async function finish(input: DeliveryInput, status: DeliveryResult['status'], attempts: number, reason?: string): Promise<DeliveryResult> {
-  await finishDelivery({ deliveryId: input.deliveryId, status, reason });
+  await databaseSteps().finishDelivery({ deliveryId: input.deliveryId, status, reason });
   return { deliveryId: input.deliveryId, status, attempts };
 }

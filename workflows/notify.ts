@@ -1,10 +1,7 @@
-import { ParentClosePolicy, proxyActivities, startChild, WorkflowIdReusePolicy, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { ParentClosePolicy, startChild, WorkflowIdReusePolicy, workflowInfo } from '@temporalio/workflow';
 import type { LifecycleStatus } from '../domain/status';
 import { deliveryTaskQueue } from '../temporal/task-queues';
-import { DATABASE_STEP } from './activity-profiles';
-
-const { planDeliveries } = proxyActivities<Activities>(DATABASE_STEP);
+import { databaseSteps } from './activity-profiles';
 
 /**
  * One delivery workflow per endpoint for this event. Deterministic ids (from the event and the
@@ -12,7 +9,7 @@ const { planDeliveries } = proxyActivities<Activities>(DATABASE_STEP);
  * conversion workflow, which may close long before the last retry.
  */
 export async function notifyAffiliates(conversionId: string, event: LifecycleStatus, seq: number): Promise<void> {
-  const planned = await planDeliveries({ conversionId, event, seq });
+  const planned = await databaseSteps().planDeliveries({ conversionId, event, seq });
   for (const delivery of planned) {
     await startChild('deliverPostback', {
       workflowId: `delivery-${delivery.deliveryId}`,

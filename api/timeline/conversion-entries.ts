@@ -2,7 +2,7 @@ import type { Attribution } from '../../activities/attribute';
 import type { CapOutcome, CapReservation } from '../../activities/caps';
 import type { PlannedDelivery } from '../../activities/delivery-plan';
 import type { ScreenOutcome } from '../../activities/screen';
-import type { TransitionInput } from '../../activities/transitions';
+import type { AppliedTransition, TransitionInput } from '../../activities/transitions';
 import type { ConversionInput, StatusChange } from '../../domain/conversion';
 import { fraudRules, type FraudReasonCode } from '../../domain/fraud';
 import { fromMinor } from '../../domain/money';
@@ -57,12 +57,15 @@ export function conversionEntries(steps: HistoryStep[], ctx: ConversionContext):
   const push = (e: Omit<TimelineEntry, 'source' | 'workflow_id'>) => entries.push({ source: ctx.source, workflow_id: ctx.workflowId, ...e });
   let status = 'processing';
   let holdHours: number | undefined;
+  // The first postback's parameters: local activities keep no input, so steps read it from here.
+  let received: ConversionInput | undefined;
 
   for (const step of steps) {
     switch (step.type) {
       case 'started': {
         if (step.workflowType === 'processConversion') {
           const input = step.input[0] as ConversionInput;
+          received = input;
           const parts = [`click ${input.clickId}`, `goal ${input.goal}`, input.txid ? `txid ${input.txid}` : '', input.amount ? `amount ${input.amount}${input.currency ? ` ${input.currency}` : ''}` : '', input.status ? `status ${input.status}` : '', input.ip ? `from ${input.ip}` : ''];
           const receivedAt = Date.parse(input.receivedAt);
           push({ at: iso(Number.isNaN(receivedAt) ? step.at : receivedAt), duration_ms: null, kind: 'received', title: `postback received: ${parts.filter(Boolean).join(', ')}`, outcome: 'ok', detail: { parameters: maskSecrets(input), workflow_started_at: iso(step.at) } });
@@ -80,10 +83,8 @@ export function conversionEntries(steps: HistoryStep[], ctx: ConversionContext):
           push(unfinishedActivity(step, ctx.pending));
           break;
         }
-        for (const e of activityEntries(step, ctx.ledger)) push(e);
-        if (step.name === 'recordTransition') {
-          status = (step.input as TransitionInput).to;
-        }
+        for (const e of activityEntries(step, ctx.ledger, { received, status })) push(e);
+        if (step.name === 'recordTransition') status = transitionOf(step).to;
         break;
       case 'update': {
         const change = step.input[0] as StatusChange | undefined;
@@ -110,7 +111,7 @@ export function conversionEntries(steps: HistoryStep[], ctx: ConversionContext):
         break; // child starts are shown by the delivery's own entries; signals are not used
     }
     if (step.type === 'activity' && step.name === 'screenConversion' && step.state === 'completed') {
-      const goalKey = (step.input as ConversionInput).goal;
+      const goalKey = received?.goal ?? (step.input as ConversionInput).goal;
       holdHours = (step.result as ScreenOutcome).offer.goals.find((g) => g.key === goalKey)?.hold_hours;
     }
   }
@@ -135,10 +136,14 @@ function unfinishedActivity(step: Activity, pending: PendingActivity[]): Omit<Ti
   return { at: iso(step.scheduledAt), duration_ms: step.closedAt !== undefined ? step.closedAt - step.scheduledAt : null, kind: 'step', title: `${step.name} ${step.state.replace('_', ' ')}${step.failure ? `: ${step.failure.message}` : ''}`, outcome: 'failed', attempt: step.attempt, detail: { activity: step.name, failure: step.failure } };
 }
 
+/** The transition a recordTransition step applied: from its input, or (local activity) its result. */
+const transitionOf = (step: Activity): AppliedTransition => (step.input as TransitionInput | undefined) ?? (step.result as { transition: AppliedTransition }).transition;
+
 /** What one completed activity of the conversion workflow means for the conversion. */
-function activityEntries(step: Activity, ledger: LedgerLine[]): Omit<TimelineEntry, 'source' | 'workflow_id'>[] {
+function activityEntries(step: Activity, ledger: LedgerLine[], state: { received?: ConversionInput; status: string }): Omit<TimelineEntry, 'source' | 'workflow_id'>[] {
   const at = iso(step.startedAt ?? step.scheduledAt);
-  const duration_ms = step.closedAt !== undefined ? step.closedAt - (step.startedAt ?? step.scheduledAt) : null;
+  // A local activity's marker carries no trustworthy duration (its times come from different clocks).
+  const duration_ms = !step.local && step.closedAt !== undefined ? step.closedAt - (step.startedAt ?? step.scheduledAt) : null;
   const base = { at, duration_ms, ...(step.attempt > 1 ? { attempt: step.attempt } : {}) };
   switch (step.name) {
     case 'screenConversion': {
@@ -157,8 +162,10 @@ function activityEntries(step: Activity, ledger: LedgerLine[]): Omit<TimelineEnt
     case 'attributeConversion': {
       const result = step.result as Attribution;
       if (!result.ok) return [{ ...base, kind: 'attribution', title: `attribution failed: ${result.reason}, ${result.detail}`, outcome: 'failed', detail: { reason: result.reason, detail: result.detail } }];
-      const input = step.input as { offer: { id: string }; click: { affiliate_id: string } };
-      return [{ ...base, kind: 'attribution', title: `attributed to affiliate ${input.click.affiliate_id} on offer ${input.offer.id}: payout ${money(result.payoutMinor, result.currency)}, revenue ${money(result.revenueMinor, result.currency)}${result.override ? ' (affiliate override)' : ''}`, outcome: 'ok', detail: { ...result } }];
+      const input = step.input as { offer: { id: string }; click: { affiliate_id: string } } | undefined;
+      const affiliate = state.received?.affiliateId ?? input?.click.affiliate_id;
+      const offer = state.received?.offerId ?? input?.offer.id;
+      return [{ ...base, kind: 'attribution', title: `attributed to affiliate ${affiliate} on offer ${offer}: payout ${money(result.payoutMinor, result.currency)}, revenue ${money(result.revenueMinor, result.currency)}${result.override ? ' (affiliate override)' : ''}`, outcome: 'ok', detail: { ...result } }];
     }
     case 'reserveCaps': {
       const result = step.result as CapOutcome;
@@ -166,20 +173,21 @@ function activityEntries(step: Activity, ledger: LedgerLine[]): Omit<TimelineEnt
       return [{ ...base, kind: 'cap', title: result.reservations.length === 0 ? 'no cap applies' : `reserved ${result.reservations.length} cap slot(s): ${result.reservations.map((r) => r.counterId).join(', ')}`, outcome: 'ok', detail: { reservations: result.reservations } }];
     }
     case 'releaseCaps': {
-      const input = step.input as { reservations: CapReservation[] };
-      return [{ ...base, kind: 'cap', title: `released ${input.reservations.length} cap slot(s)`, outcome: 'info', detail: { reservations: input.reservations } }];
+      const reservations = (step.input as { reservations: CapReservation[] } | undefined)?.reservations ?? (step.result as { released: CapReservation[] }).released;
+      return [{ ...base, kind: 'cap', title: `released ${reservations.length} cap slot(s)`, outcome: 'info', detail: { reservations } }];
     }
     case 'recordTransition': {
-      const input = step.input as TransitionInput;
+      const input = transitionOf(step);
       const lines = ledger.filter((l) => l.seq === input.seq && l.amount_minor !== 0);
       const change = { ...base, kind: 'status_change', title: `${input.from} → ${input.to} by ${input.actor}${input.reason ? `: ${input.reason}` : ''}${input.reasonCodes.length > 0 && input.reasonCodes.join() !== input.reason ? ` [${input.reasonCodes.join(', ')}]` : ''}`, outcome: (input.to === 'rejected' || input.to === 'declined' || input.to === 'reversed' ? 'failed' : 'ok') as TimelineEntry['outcome'], detail: { seq: input.seq, from: input.from, to: input.to, actor: input.actor, reason: input.reason, reason_codes: input.reasonCodes } };
       const booked = { ...base, duration_ms: null, kind: 'ledger', title: lines.length === 0 ? 'ledger: nothing to book for this change' : `ledger: ${lines.map((l) => `${l.account} ${signed(l.amount_minor, l.currency)}`).join(', ')}`, outcome: 'info' as const, detail: { seq: input.seq, entries: lines } };
       return [change, booked];
     }
     case 'planDeliveries': {
-      const input = step.input as { event: string };
+      // The event is the status just entered (the input, when the step was a remote activity).
+      const event = (step.input as { event: string } | undefined)?.event ?? state.status;
       const planned = (step.result as PlannedDelivery[]) ?? [];
-      return [{ ...base, kind: 'delivery_planned', title: planned.length === 0 ? `event ${input.event}: no affiliate endpoint subscribed` : `event ${input.event}: ${planned.length} affiliate postback(s) planned (${planned.map((p) => p.deliveryId).join(', ')})`, outcome: 'info', detail: { event: input.event, deliveries: planned } }];
+      return [{ ...base, kind: 'delivery_planned', title: planned.length === 0 ? `event ${event}: no affiliate endpoint subscribed` : `event ${event}: ${planned.length} affiliate postback(s) planned (${planned.map((p) => p.deliveryId).join(', ')})`, outcome: 'info', detail: { event, deliveries: planned } }];
     }
     default:
       return [{ ...base, kind: 'step', title: `${step.name} done`, outcome: 'info', detail: {} }];

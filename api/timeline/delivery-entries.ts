@@ -49,7 +49,7 @@ export function deliveryEntries(steps: HistoryStep[], ctx: { workflowId: string;
         push({ at: iso(step.scheduledAt), duration_ms: null, kind: 'delivery_attempt', title: `attempt ${input.attempt}: ${step.state.replace('_', ' ')}${step.failure ? `, ${step.failure.message}` : ''}`, outcome: 'failed', attempt: input.attempt, detail: { ...detail, failure: step.failure } });
       }
     } else if (step.type === 'activity' && step.name === 'finishDelivery') {
-      reason = (step.input as { reason?: string }).reason;
+      reason = ((step.input ?? step.result) as { reason?: string } | undefined)?.reason;
     } else if (step.type === 'closed') {
       const result = step.result as DeliveryResult | undefined;
       const title = result ? { succeeded: `delivered after ${result.attempts} attempt(s)`, failed: `failed for good after ${result.attempts} attempt(s) (redeliverable)`, dead_lettered: `dead-lettered after ${result.attempts} attempt(s) (redeliverable)` }[result.status] + (reason ? `: ${reason}` : '') : `delivery workflow ${step.status.replace(/_/g, ' ')}${step.failure ? `: ${step.failure.message}` : ''}`;

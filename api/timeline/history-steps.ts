@@ -6,6 +6,8 @@ type Payloads = temporal.api.common.v1.IPayloads | null | undefined;
 type Failure = temporal.api.failure.v1.IFailure | null | undefined;
 
 const E = temporal.api.enums.v1.EventType;
+/** The marker Temporal's core SDK records for a completed local activity. */
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
 
 /** A failure as ops read it: the message, its type, and the innermost cause's message. */
 export interface FailureSummary {
@@ -26,7 +28,9 @@ export type HistoryStep =
       type: 'activity';
       eventId: number;
       name: string;
-      input: unknown;
+      /** Absent for a local activity: its marker records the result, not the arguments. */
+      input?: unknown;
+      local: boolean;
       scheduledAt: number;
       startedAt?: number;
       closedAt?: number;
@@ -87,7 +91,7 @@ export function readHistory(events: HistoryEvent[], converter: PayloadConverter)
       }
       case E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED: {
         const a = event.activityTaskScheduledEventAttributes!;
-        const step = { type: 'activity' as const, eventId, name: a.activityType?.name ?? '', input: decode(a.input)[0], scheduledAt: at(event), attempt: 1, state: 'scheduled' as const };
+        const step = { type: 'activity' as const, eventId, name: a.activityType?.name ?? '', input: decode(a.input)[0], local: false, scheduledAt: at(event), attempt: 1, state: 'scheduled' as const };
         activities.set(eventId, step);
         steps.push(step);
         break;
@@ -186,6 +190,15 @@ export function readHistory(events: HistoryEvent[], converter: PayloadConverter)
           event.startChildWorkflowExecutionFailedEventAttributes?.initiatedEventId;
         const step = children.get(num(initiated));
         if (step) Object.assign(step, { closedAt: at(event), state: event.eventType === E.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED ? 'completed' : 'failed' });
+        break;
+      }
+      case E.EVENT_TYPE_MARKER_RECORDED: {
+        // A local activity is one marker, written when the workflow task that ran it completed.
+        const a = event.markerRecordedEventAttributes!;
+        if (a.markerName !== LOCAL_ACTIVITY_MARKER) break;
+        const data = (decode(a.details?.data)[0] ?? {}) as { activity_type?: string; attempt?: number };
+        const failure = summarizeFailure(a.failure);
+        steps.push({ type: 'activity', eventId, name: data.activity_type ?? '', local: true, scheduledAt: at(event), startedAt: at(event), closedAt: at(event), attempt: data.attempt ?? 1, state: failure ? 'failed' : 'completed', result: decode(a.details?.result)[0], ...(failure ? { failure } : {}) });
         break;
       }
       case E.EVENT_TYPE_WORKFLOW_TASK_FAILED: {

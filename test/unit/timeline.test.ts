@@ -63,12 +63,34 @@ describe('conversion timeline from a recorded history', () => {
   });
 });
 
+describe('conversion timeline from a history with local activities (markers keep no input)', () => {
+  const entries = conversionEntries(fixture('conversion-local-held-approved-reversed.json'), { workflowId: 'conversion-cv_local', source: 'conversion', ledger: [], pending: [] });
+
+  it('reads each step from its marker: rules, hold, attribution, caps, changes, deliveries planned', () => {
+    const titles = entries.map((e) => `${e.kind}: ${e.title}`);
+    expect(titles).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^fraud_check: fraud rule require_same_ip .*: failed, conversion came from 203\.0\.113\.9/),
+        'fraud_verdict: fraud screening: hold for review (ip_mismatch)',
+        expect.stringMatching(/^attribution: attributed to affiliate aff_\w+ on offer off_\w+: payout 5\.00 USD, revenue 8\.00 USD$/),
+        expect.stringMatching(/^cap: reserved 1 cap slot\(s\)/),
+        'status_change: held → approved by ops: reviewed',
+        expect.stringMatching(/^delivery_planned: event approved: 1 affiliate postback\(s\) planned/),
+        'status_change: approved → reversed by ops: chargeback',
+        'cap: released 1 cap slot(s)',
+        expect.stringMatching(/^delivery_planned: event reversed: 1 affiliate postback\(s\) planned/),
+      ]),
+    );
+    expect(entries.filter((e) => e.kind === 'attribution' || e.kind === 'cap').every((e) => e.duration_ms === null)).toBe(true);
+  });
+});
+
 describe('conversion timeline: retries, running steps and refusals', () => {
   const base = { workflowId: 'conversion-cv_x', source: 'conversion' as const, ledger: [] };
 
   it('shows a step that succeeded after failures as a retry, with the last error', () => {
     const steps: HistoryStep[] = [
-      { type: 'activity', eventId: 5, name: 'releaseCaps', input: { reservations: [] }, scheduledAt: 1_000, startedAt: 9_000, closedAt: 9_010, attempt: 3, state: 'completed', result: undefined, lastFailure: { message: 'connection refused' } },
+      { type: 'activity', eventId: 5, name: 'releaseCaps', local: false, input: { reservations: [] }, scheduledAt: 1_000, startedAt: 9_000, closedAt: 9_010, attempt: 3, state: 'completed', result: undefined, lastFailure: { message: 'connection refused' } },
     ];
     const [retry, done] = conversionEntries(steps, { ...base, pending: [] });
     expect(retry).toMatchObject({ kind: 'retry', outcome: 'retrying', attempt: 3 });
@@ -77,7 +99,7 @@ describe('conversion timeline: retries, running steps and refusals', () => {
   });
 
   it('shows a step the server is still retrying, from the pending activity', () => {
-    const steps: HistoryStep[] = [{ type: 'activity', eventId: 5, name: 'attributeConversion', input: {}, scheduledAt: 1_000, attempt: 1, state: 'scheduled' }];
+    const steps: HistoryStep[] = [{ type: 'activity', eventId: 5, name: 'attributeConversion', local: false, input: {}, scheduledAt: 1_000, attempt: 1, state: 'scheduled' }];
     const [entry] = conversionEntries(steps, { ...base, pending: [{ name: 'attributeConversion', attempt: 4, lastFailure: 'MongoNetworkError' }] });
     expect(entry).toMatchObject({ outcome: 'retrying', attempt: 4, title: 'attributeConversion is being retried: attempt 4, last error: MongoNetworkError' });
   });
@@ -91,6 +113,12 @@ describe('conversion timeline: retries, running steps and refusals', () => {
 });
 
 describe('delivery timeline', () => {
+  it('shows the failed attempts, the waits and the success of a retried delivery', () => {
+    const entries = deliveryEntries(fixture('delivery-local-retried.json'), { workflowId: 'delivery-dl_2', delivery: { id: 'dl_2', event: 'approved', endpoint_id: 'ep_2', attempts: [] }, pending: [] });
+    expect(entries.map((e) => `${e.kind} ${e.outcome}`)).toEqual(['delivery_started info', 'delivery_attempt failed', 'delivery_wait info', 'delivery_attempt failed', 'delivery_wait info', 'delivery_attempt ok', 'delivery_result ok']);
+    expect(entries.filter((e) => e.kind === 'delivery_attempt').map((e) => e.title)).toEqual(['attempt 1: HTTP 500, will retry', 'attempt 2: HTTP 503, will retry', 'attempt 3: HTTP 200, delivered']);
+  });
+
   it('shows each attempt with the receiver’s answer from its attempt row', () => {
     const steps = fixture('delivery-succeeded.json');
     const entries = deliveryEntries(steps, {
