@@ -3,6 +3,7 @@ import { renderOfferUrl } from '../../domain/click-url';
 import type { Models } from '../../models';
 import { newId } from '../../models/ids';
 import type { ClickTargets } from '../click-targets';
+import { batchedInserter, type InsertManyTarget } from '../click-writer';
 import { ApiError, parseOr400 } from '../errors';
 import { clickQuerySchema } from '../schemas/click';
 
@@ -12,6 +13,8 @@ import { clickQuerySchema } from '../schemas/click';
  */
 export function clickRoutes(deps: { models: Models; targets: ClickTargets; now: () => Date }): Router {
   const router = new Router();
+  // Concurrent clicks share one insertMany; each answers only once its own document is written.
+  const insertClick = batchedInserter(deps.models.Click.collection as unknown as InsertManyTarget<Record<string, unknown>>);
   router.get('/click', async (ctx) => {
     const query = parseOr400(clickQuerySchema, ctx.query);
     const { offer, affiliate } = await deps.targets.get(query.offer_id, query.aff_id);
@@ -29,9 +32,9 @@ export function clickRoutes(deps: { models: Models; targets: ClickTargets; now: 
       ...(ctx.get('user-agent') ? { user_agent: ctx.get('user-agent').slice(0, 500) } : {}),
       created_at: deps.now(),
     };
-    // The driver's insert, not Model.create: the document is built above from validated input,
-    // and Mongoose's per-document casting and validation cost more than the insert itself.
-    await deps.models.Click.collection.insertOne(click as never);
+    // The driver, not Model.create: the document is built above from validated input, and
+    // Mongoose's per-document casting and validation cost more than the insert itself.
+    await insertClick(click);
     ctx.set('Cache-Control', 'no-store');
     ctx.redirect(renderOfferUrl(offer.url, { click_id: click._id, offer_id: offer._id, aff_id: affiliate._id, ...subs }));
   });
