@@ -14,4 +14,7 @@ export const clickSchema = new Schema(
   { collection: 'clicks', versionKey: false },
 );
 
+// Reports count clicks by time.
+clickSchema.index({ created_at: 1 });
+
 export const clickModel = (connection: Connection) => connection.model('Click', clickSchema);

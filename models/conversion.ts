@@ -43,5 +43,11 @@ export const conversionSchema = new Schema(
 // The per-IP fraud rule's range count, and the reporting/listing paths.
 conversionSchema.index({ offer_id: 1, ip: 1, received_at: 1 });
 conversionSchema.index({ received_at: -1 });
+// The list's filters, each newest first, and the advertiser's receipt by txid.
+conversionSchema.index({ offer_id: 1, received_at: -1 });
+conversionSchema.index({ affiliate_id: 1, received_at: -1 });
+conversionSchema.index({ advertiser_id: 1, received_at: -1 });
+conversionSchema.index({ status: 1, received_at: -1 });
+conversionSchema.index({ advertiser_id: 1, txid: 1, received_at: -1 });
 
 export const conversionModel = (connection: Connection) => connection.model('Conversion', conversionSchema);

@@ -32,5 +32,8 @@ export const deliverySchema = new Schema(
 deliverySchema.index({ affiliate_id: 1, status: 1, created_at: -1 });
 deliverySchema.index({ conversion_id: 1 });
 deliverySchema.index({ event_id: 1 });
+// Ops' lists: dead letters across affiliates, and one endpoint's deliveries.
+deliverySchema.index({ status: 1, created_at: -1 });
+deliverySchema.index({ endpoint_id: 1, created_at: -1 });
 
 export const deliveryModel = (connection: Connection) => connection.model('Delivery', deliverySchema);

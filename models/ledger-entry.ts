@@ -23,4 +23,9 @@ export const ledgerEntrySchema = new Schema(
   { collection: 'ledger_entries', versionKey: false },
 );
 
+// Query paths: a conversion's lines (timeline), an affiliate's balance, reports by booking time.
+ledgerEntrySchema.index({ conversion_id: 1, seq: 1 });
+ledgerEntrySchema.index({ affiliate_id: 1, account: 1, currency: 1 });
+ledgerEntrySchema.index({ created_at: 1 });
+
 export const ledgerEntryModel = (connection: Connection) => connection.model('LedgerEntry', ledgerEntrySchema);

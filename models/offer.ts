@@ -22,4 +22,7 @@ export const offerSchema = new Schema(
   { collection: 'offers', versionKey: false, minimize: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } },
 );
 
+// The admin list filtered by advertiser.
+offerSchema.index({ advertiser_id: 1 });
+
 export const offerModel = (connection: Connection) => connection.model('Offer', offerSchema);

@@ -26,4 +26,7 @@ export const postbackEndpointSchema = new Schema(
   { collection: 'postback_endpoints', versionKey: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } },
 );
 
+// Planning a delivery: the affiliate's active endpoints for an event (and the admin list).
+postbackEndpointSchema.index({ affiliate_id: 1, active: 1, events: 1 });
+
 export const postbackEndpointModel = (connection: Connection) => connection.model('PostbackEndpoint', postbackEndpointSchema);
