@@ -19,7 +19,6 @@ export interface CommandContext {
   /** One block of output with a trailing newline. */
   print(text: string): void;
   printJson(value: unknown): void;
-  warn(text: string): void;
 }
 
 export function commandContext(cmd: Command, io: CliIo): CommandContext {
@@ -30,7 +29,7 @@ export function commandContext(cmd: Command, io: CliIo): CommandContext {
     api() {
       client ??= new ApiClient({
         baseUrl: resolveUrl(opts.url, io.env),
-        key: resolveKey(opts.key, io.env, io.cwd),
+        key: () => resolveKey(opts.key, io.env, io.cwd),
         timeoutMs: (opts.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
         fetch: io.fetch,
       });
@@ -38,6 +37,5 @@ export function commandContext(cmd: Command, io: CliIo): CommandContext {
     },
     print: (text) => io.stdout(`${text}\n`),
     printJson: (value) => io.stdout(`${toJson(value)}\n`),
-    warn: (text) => io.stderr(`postflow: ${text}\n`),
   };
 }

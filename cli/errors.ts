@@ -8,7 +8,7 @@ export const ExitCode = {
   internal: 1,
   /** Wrong arguments or options (unknown option, missing argument, bad number, bad --filter). */
   usage: 2,
-  /** No admin key: none of --key, POSTFLOW_ADMIN_KEY or the development key file. */
+  /** No admin key: none of --key, POSTFLOW_ADMIN_KEY, ADMIN_API_KEY or the development key file. */
   noKey: 3,
   /** The API could not be reached, timed out, or did not answer like a postflow API. */
   unreachable: 4,
@@ -25,7 +25,7 @@ Exit codes:
   0  success
   1  unexpected error in the CLI
   2  usage error (unknown option, missing or malformed argument)
-  3  no admin key (--key, POSTFLOW_ADMIN_KEY or .postflow/admin-api-key)
+  3  no admin key (--key, POSTFLOW_ADMIN_KEY, ADMIN_API_KEY or .postflow/admin-api-key)
   4  the API could not be reached, timed out or did not answer like postflow
   5  the API refused the request (4xx: not found, invalid request, wrong key, conflict)
   6  the API failed (5xx) or is not ready (health)`;

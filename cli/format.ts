@@ -6,18 +6,21 @@ export type Cell = string | number | null | undefined | { content: string; hAlig
 export const right = (value: string | number | null | undefined): Cell => ({ content: value === null || value === undefined ? '' : String(value), hAlign: 'right' });
 
 /**
- * A bordered table. No colours: output is read in terminals and grepped in scripts alike, and
- * cli-table3 would otherwise paint the header red.
+ * No colours: output is read in terminals and grepped in scripts alike, and cli-table3 would
+ * otherwise paint the header red. Compact: no rule between rows, so a timeline fits a screen.
  */
+const style = { head: [], border: [], compact: true };
+
+/** A bordered table with a header row. */
 export function table(head: string[], rows: Cell[][]): string {
-  const t = new Table({ head, style: { head: [], border: [] } });
+  const t = new Table({ head, style });
   for (const row of rows) t.push(row.map((c) => (c === null || c === undefined ? '' : c)));
   return t.toString();
 }
 
 /** Label/value pairs as a two-column table without a header; empty values are left out. */
 export function fields(pairs: [string, string | number | null | undefined][]): string {
-  const t = new Table({ style: { head: [], border: [] } });
+  const t = new Table({ style });
   for (const [label, value] of pairs) if (value !== null && value !== undefined && value !== '') t.push({ [label]: String(value) });
   return t.toString();
 }

@@ -11,7 +11,8 @@ export interface ApiAnswer<T> {
 
 export interface ApiClientOptions {
   baseUrl: string;
-  key: AdminKey | undefined;
+  /** Looked up on the first admin call only: `health` needs no key, so an unreadable key file must not stop it. */
+  key: () => AdminKey | undefined;
   timeoutMs: number;
   fetch?: Fetch;
 }
@@ -22,6 +23,7 @@ export interface ApiClientOptions {
  */
 export class ApiClient {
   private readonly fetch: Fetch;
+  private key: AdminKey | undefined;
 
   constructor(private readonly options: ApiClientOptions) {
     this.fetch = options.fetch ?? fetch;
@@ -51,8 +53,9 @@ export class ApiClient {
     for (const [name, value] of Object.entries(opts.query ?? {})) if (value !== undefined) url.searchParams.set(name, String(value));
     const headers: Record<string, string> = { accept: 'application/json' };
     if (opts.admin !== false) {
-      if (!this.options.key) throw new CliError(ExitCode.noKey, missingKeyMessage);
-      headers.authorization = `Bearer ${this.options.key.value}`;
+      this.key ??= this.options.key();
+      if (!this.key) throw new CliError(ExitCode.noKey, missingKeyMessage);
+      headers.authorization = `Bearer ${this.key.value}`;
     }
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
     const label = `${method} ${url.pathname}${url.search}`;
@@ -85,7 +88,7 @@ export class ApiClient {
   }
 
   private hintFor(status: number): string | undefined {
-    if (status === 401 && this.options.key) return `The key came from ${this.options.key.source}; pass the API's ADMIN_API_KEY with --key or POSTFLOW_ADMIN_KEY.`;
+    if (status === 401 && this.key) return `The key came from ${this.key.source}; pass the API's ADMIN_API_KEY with --key or POSTFLOW_ADMIN_KEY.`;
     return undefined;
   }
 

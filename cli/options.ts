@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { CliError, ExitCode } from './errors';
 
 /** A commander parser for a whole number in [min, max]; a bad value is a usage error naming the range. */
 export const wholeNumber = (min: number, max: number) => (value: string) => {
@@ -16,5 +17,11 @@ export const positiveSeconds = (value: string) => {
   return n;
 };
 
-/** Path segment for an id typed by a user; the API validates the id itself and names what is wrong. */
-export const segment = (id: string) => encodeURIComponent(id);
+/**
+ * Path segment for an id typed by a user. The API validates the id and names what is wrong; an
+ * empty one is refused here, since `/api/conversions/` would reach the list route instead.
+ */
+export function segment(id: string, what: string): string {
+  if (!id.trim()) throw new CliError(ExitCode.usage, `${what} must not be empty`);
+  return encodeURIComponent(id.trim());
+}

@@ -12,16 +12,16 @@ import { DEFAULT_TIMEOUT_SECONDS, DEFAULT_URL } from './settings';
 const environmentHelp = `
 Environment:
   POSTFLOW_URL        API base URL (default ${DEFAULT_URL}); --url overrides it
-  POSTFLOW_ADMIN_KEY  the API's ADMIN_API_KEY; --key overrides it. Without either, the key
-                      that \`npm start\` wrote to .postflow/admin-api-key (DATA_DIR/admin-api-key)
-                      is used, looked for from the current directory upwards`;
+  POSTFLOW_ADMIN_KEY  the API's ADMIN_API_KEY; --key overrides it. Without either, ADMIN_API_KEY
+                      itself, then the key \`npm start\` wrote to .postflow/admin-api-key
+                      (DATA_DIR/admin-api-key), looked for from the current directory upwards`;
 
 /** The whole CLI; settings given to `program` before `.command()` are inherited by every command. */
 export function buildProgram(io: CliIo): Command {
   const program = new Command('postflow')
     .description('Ops CLI for postflow: conversions and their timelines, deliveries, redelivery, reports.')
     .option('--url <url>', `API base URL (env POSTFLOW_URL, default ${DEFAULT_URL})`)
-    .option('--key <key>', 'admin API key (env POSTFLOW_ADMIN_KEY, else .postflow/admin-api-key)')
+    .option('--key <key>', 'admin API key (env POSTFLOW_ADMIN_KEY or ADMIN_API_KEY, else .postflow/admin-api-key)')
     .option('--json', "print the API's JSON instead of tables, for scripts")
     .option('--timeout <seconds>', 'give up on a request after this long', positiveSeconds, DEFAULT_TIMEOUT_SECONDS)
     .configureHelp({ showGlobalOptions: true })

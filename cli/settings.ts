@@ -38,16 +38,25 @@ export function resolveUrl(flag: string | undefined, env: Env): string {
 }
 
 /**
- * `--key`, else POSTFLOW_ADMIN_KEY, else the key `npm start` generates for development
+ * `--key`, else POSTFLOW_ADMIN_KEY, else ADMIN_API_KEY (the API's own variable: set inside its
+ * container and in a deployment's .env), else the key `npm start` generates for development
  * (DATA_DIR/admin-api-key, DATA_DIR defaulting to .postflow). A relative DATA_DIR is looked for
  * from the working directory upwards, so the CLI finds it anywhere inside the checkout.
  */
 export function resolveKey(flag: string | undefined, env: Env, cwd: string): AdminKey | undefined {
   if (flag !== undefined && flag.trim()) return { value: flag.trim(), source: '--key' };
-  if (env.POSTFLOW_ADMIN_KEY?.trim()) return { value: env.POSTFLOW_ADMIN_KEY.trim(), source: 'POSTFLOW_ADMIN_KEY' };
+  for (const name of ['POSTFLOW_ADMIN_KEY', 'ADMIN_API_KEY'] as const) {
+    const value = env[name]?.trim();
+    if (value) return { value, source: name };
+  }
   const file = findKeyFile(env.DATA_DIR || '.postflow', cwd);
   if (!file) return undefined;
-  const value = readFileSync(file, 'utf8').trim();
+  let value: string;
+  try {
+    value = readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    throw new CliError(ExitCode.noKey, `the admin key file ${file} could not be read (${(err as Error).message}); pass the key with --key or POSTFLOW_ADMIN_KEY`);
+  }
   return value ? { value, source: file } : undefined;
 }
 
@@ -66,6 +75,6 @@ function findKeyFile(dataDir: string, cwd: string): string | undefined {
 export const missingKeyMessage = [
   'no admin key: the /api routes need the API\'s ADMIN_API_KEY. Provide it with one of',
   '  --key <key>                      (visible to other users in the process list)',
-  '  POSTFLOW_ADMIN_KEY=<key>         (environment)',
+  '  POSTFLOW_ADMIN_KEY=<key>         (environment; ADMIN_API_KEY is read too)',
   '  .postflow/admin-api-key          (written by `npm start` in a checkout; DATA_DIR moves it)',
 ].join('\n');

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { commandContext, type CliIo } from '../context';
-import { fields, formatDuration, formatElapsed, formatTime, table } from '../format';
+import { fields, formatDuration, formatElapsed, formatTime, right, table } from '../format';
 import { segment } from '../options';
 
 /** GET /api/conversions/:id (the fields the summary shows). */
@@ -14,6 +14,7 @@ export interface ConversionSummary {
   advertiser_id?: string;
   click_id?: string;
   txid?: string | null;
+  subs?: Record<string, string | null | undefined>;
   amount?: string | null;
   payout?: string | null;
   revenue?: string | null;
@@ -36,14 +37,16 @@ export interface DeliveryRow {
   endpoint_id?: string;
 }
 
-/** GET /api/conversions/:id/history (see coord CONTRACTS.md). */
+/** GET /api/conversions/:id/history. */
 export interface ConversionHistory {
   conversion_id: string;
   workflow_id: string;
-  run_id?: string;
-  workflow_status?: string;
+  run_id?: string | null;
+  workflow_status?: string | null;
   status?: string;
-  temporal_ui_url?: string;
+  temporal_ui_url?: string | null;
+  /** False once Temporal's retention has dropped the history: the entries come from MongoDB. */
+  history_available?: boolean;
   entries: HistoryEntry[];
 }
 
@@ -71,6 +74,7 @@ export function renderSummary(c: ConversionSummary, h: ConversionHistory | undef
     ['advertiser', c.advertiser_id],
     ['click', c.click_id],
     ['txid', c.txid],
+    ['subs', Object.entries(c.subs ?? {}).filter(([, v]) => v).map(([k, v]) => `${k}=${v}`).join(' ')],
     ['amount', money(c.amount, c.currency)],
     ['payout', money(c.payout, c.currency)],
     ['revenue', money(c.revenue, c.currency)],
@@ -89,7 +93,7 @@ export function lastAnswer(d: DeliveryRow): string {
 export function renderDeliveries(deliveries: DeliveryRow[]): string {
   return table(
     ['delivery', 'event', 'status', 'run', 'attempts', 'last answer'],
-    deliveries.map((d) => [d.id, d.event, d.status, d.run, d.attempt_count, lastAnswer(d)]),
+    deliveries.map((d) => [d.id, d.event, d.status, right(d.run), right(d.attempt_count), lastAnswer(d)]),
   );
 }
 
@@ -121,14 +125,15 @@ Calls GET /api/conversions/:id and GET /api/conversions/:id/history.
 --json prints {"conversion": …, "history": …}, the two answers as the API gave them.
 
 Example:
-  npx postflow conversion cv_3f9a0c1d2e4b5a69`,
+  npx postflow conversion cv_406a0e9d7c0cc8af4b764329e77e8efb`,
     )
     .action(async (id: string, _opts: unknown, cmd: Command) => {
       const ctx = commandContext(cmd, io);
+      const path = `/api/conversions/${segment(id, 'the conversion id')}`;
       const api = ctx.api();
       const [conversion, history] = await Promise.allSettled([
-        api.get<ConversionSummary>(`/api/conversions/${segment(id)}`),
-        api.get<ConversionHistory>(`/api/conversions/${segment(id)}/history`),
+        api.get<ConversionSummary>(path),
+        api.get<ConversionHistory>(`${path}/history`),
       ]);
       if (conversion.status === 'rejected') throw conversion.reason;
       if (ctx.json) {
@@ -142,6 +147,7 @@ Example:
       // The summary is worth showing even when the timeline cannot be had; the exit code still says it failed.
       if (!h) throw (history as PromiseRejectedResult).reason;
       ctx.print(h.entries.length > 0 ? `\nTimeline (${h.entries.length} entries)\n${renderTimeline(h.entries)}` : '\nTimeline: no entries yet');
+      if (h.history_available === false) ctx.print('Temporal no longer has this workflow\'s history (retention): the timeline is rebuilt from MongoDB.');
       if (h.temporal_ui_url) ctx.print(`\nTemporal UI: ${h.temporal_ui_url}`);
     });
 }

@@ -54,7 +54,7 @@ export function registerDeliveries(program: Command, io: CliIo): void {
     .description('list affiliate postback deliveries, newest first')
     .addOption(new Option('--status <status>', 'only deliveries in this status').choices(deliveryStatuses))
     .option('--affiliate <id>', 'only this affiliate (aff_…)')
-    .option('--endpoint <id>', 'only this postback endpoint')
+    .option('--endpoint <id>', 'only this postback endpoint (pb_…)')
     .option('--conversion <id>', 'only this conversion (cv_…)')
     .option('--from <date-time>', 'created at or after (ISO 8601, e.g. 2026-11-01T00:00:00Z)')
     .option('--to <date-time>', 'created before (ISO 8601)')
@@ -67,7 +67,7 @@ Calls GET /api/deliveries. --json prints its answer: {"data": [...], "next_offse
 
 Examples:
   npx postflow deliveries --status dead_lettered
-  npx postflow deliveries --affiliate aff_1a2b3c4d --limit 200 --json | jq -r '.data[].id'`,
+  npx postflow deliveries --affiliate aff_7b0620a177bac74748f5 --limit 200 --json | jq -r '.data[].id'`,
     )
     .action(async (opts: DeliveriesOptions, cmd: Command) => {
       const ctx = commandContext(cmd, io);

@@ -68,8 +68,8 @@ Calls POST /api/deliveries/:id/redeliver, or POST /api/deliveries/redeliver with
 its body. --json prints the answer: {"id", "run", "status"} or {"matched", "started", "truncated"}.
 
 Examples:
-  npx postflow redeliver dlv_5e6f7a8b
-  npx postflow redeliver --filter status=dead_lettered,affiliate_id=aff_1a2b3c4d
+  npx postflow redeliver dl_5dbba65e3db06b8b6e4039e5
+  npx postflow redeliver --filter status=dead_lettered,affiliate_id=aff_7b0620a177bac74748f5
   npx postflow redeliver --filter status=failed,from=2026-11-24T00:00:00Z`,
     )
     .action(async (id: string | undefined, opts: { filter?: string }, cmd: Command) => {
@@ -77,7 +77,7 @@ Examples:
       if (id !== undefined && opts.filter !== undefined) throw new CliError(ExitCode.usage, 'give a delivery id or --filter, not both');
       if (id === undefined && opts.filter === undefined) throw new CliError(ExitCode.usage, 'give a delivery id, or --filter to redeliver every match (e.g. --filter status=dead_lettered)');
       if (id !== undefined) {
-        const result = await ctx.api().post<SingleRedelivery>(`/api/deliveries/${segment(id)}/redeliver`);
+        const result = await ctx.api().post<SingleRedelivery>(`/api/deliveries/${segment(id, 'the delivery id')}/redeliver`);
         return ctx.json ? ctx.printJson(result) : ctx.print(`Redelivery of ${result.id} started: run ${result.run}, status ${result.status}.`);
       }
       const filter = parseFilter(opts.filter!);

@@ -2,19 +2,20 @@ import type { Command } from 'commander';
 import { commandContext, type CliIo } from '../context';
 import { formatRate, right, table, type Cell } from '../format';
 
-/** Conversion counts by status, in the order the lifecycle reads. */
-const statuses = ['approved', 'pending', 'held', 'declined', 'reversed', 'rejected'] as const;
+/** Status columns in the order the lifecycle reads; a status the API adds later comes after them. */
+const statusOrder = ['approved', 'pending', 'held', 'declined', 'reversed', 'rejected', 'processing'];
 
-/** Group key → the field a row carries it in (GET /api/reports, see coord CONTRACTS.md). */
+/** Group key → the field a row carries it in (GET /api/reports). */
 const groupFields: Record<string, string> = { day: 'day', offer: 'offer_id', affiliate: 'affiliate_id', goal: 'goal' };
 
+/** Figures of a row or a currency total; null where a figure has no meaning (clicks by goal, money without a currency). */
 export interface ReportFigures {
-  currency: string;
-  clicks: number;
-  conversions: { total: number } & Partial<Record<(typeof statuses)[number], number>>;
-  payout: string;
-  revenue: string;
-  margin: string;
+  currency: string | null;
+  clicks: number | null;
+  conversions: { total: number } & Record<string, number>;
+  payout: string | null;
+  revenue: string | null;
+  margin: string | null;
   conversion_rate: number | null;
   epc: string | null;
 }
@@ -28,29 +29,39 @@ export interface Report {
   totals: ReportFigures[];
 }
 
+const dash = (value: string | number | null | undefined) => (value === null || value === undefined ? '–' : value);
+
+/** Statuses some row or total counts, in lifecycle order. */
+function statusColumns(report: Report): string[] {
+  const seen = new Set<string>();
+  for (const r of [...report.rows, ...report.totals]) for (const [status, n] of Object.entries(r.conversions)) if (status !== 'total' && n > 0) seen.add(status);
+  const rank = (s: string) => (statusOrder.includes(s) ? statusOrder.indexOf(s) : statusOrder.length);
+  return [...seen].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
 /**
  * Rows, then the totals per currency. Status columns appear only for statuses some row has, so
  * the common case (approved and pending) fits a terminal; --json always has all of them.
  */
 export function renderReport(report: Report): string {
   const keys = report.group_by.map((k) => groupFields[k] ?? k);
-  const shown = statuses.filter((s) => [...report.rows, ...report.totals].some((r) => (r.conversions[s] ?? 0) > 0));
+  const shown = statusColumns(report);
   const figures = (r: ReportFigures): Cell[] => [
-    r.currency,
-    right(r.clicks),
+    dash(r.currency),
+    right(dash(r.clicks)),
     right(r.conversions.total),
     ...shown.map((s) => right(r.conversions[s] ?? 0)),
-    right(r.payout),
-    right(r.revenue),
-    right(r.margin),
+    right(dash(r.payout)),
+    right(dash(r.revenue)),
+    right(dash(r.margin)),
     right(formatRate(r.conversion_rate)),
-    right(r.epc ?? '–'),
+    right(dash(r.epc)),
   ];
   const head = ['currency', 'clicks', 'conversions', ...shown, 'payout', 'revenue', 'margin', 'CR', 'EPC'];
   const period = [report.from && `from ${report.from}`, report.to && `to ${report.to}`, report.timezone && `(${report.timezone})`].filter(Boolean).join(' ');
   const title = `Report by ${report.group_by.join(', ')}${period ? `, ${period}` : ''}`;
-  if (report.rows.length === 0) return `${title}\nNo clicks or conversions in this period.`;
-  const rows = report.rows.map((r) => [...keys.map((k) => (r[k] === null || r[k] === undefined ? '' : String(r[k]))), ...figures(r)]);
+  if (report.rows.length === 0) return `${title}\nNo clicks, conversions or bookings in this period.`;
+  const rows = report.rows.map((r) => [...keys.map((k) => (r[k] === null || r[k] === undefined ? '–' : String(r[k]))), ...figures(r)]);
   const totals = report.totals.map((t) => [...keys.map((_, i) => (i === 0 ? 'total' : '')), ...figures(t)]);
   return `${title}\n${table([...keys, ...head], rows)}\n${table([...keys.map((k, i) => (i === 0 ? 'totals' : k)), ...head], totals)}`;
 }

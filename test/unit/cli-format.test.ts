@@ -110,7 +110,30 @@ describe('cli formatting', () => {
       ['total', '', 'EUR', '120', '7'],
       ['total', '', 'USD', '0', '1'],
     ]);
-    expect(renderReport({ ...report, rows: [], totals: [] })).toContain('No clicks or conversions in this period.');
+    expect(renderReport({ ...report, rows: [], totals: [] })).toContain('No clicks, conversions or bookings in this period.');
+  });
+
+  it('shows a report grouped by goal with "–" where a figure has no meaning, and statuses beyond the known ones last', () => {
+    const counts = { total: 2, approved: 0, pending: 0, held: 0, declined: 0, reversed: 0, rejected: 0, processing: 1, disputed: 1 };
+    const text = renderReport({
+      group_by: ['goal'],
+      rows: [{ goal: null, currency: null, clicks: null, conversions: counts, payout: null, revenue: null, margin: null, conversion_rate: null, epc: null }],
+      totals: [],
+    });
+    expect(text.split('\n')[0]).toBe('Report by goal');
+    expect(cells(text)).toEqual([
+      ['goal', 'currency', 'clicks', 'conversions', 'processing', 'disputed', 'payout', 'revenue', 'margin', 'CR', 'EPC'],
+      ['–', '–', '–', '2', '1', '1', '–', '–', '–', '–', '–'],
+      ['totals', 'currency', 'clicks', 'conversions', 'processing', 'disputed', 'payout', 'revenue', 'margin', 'CR', 'EPC'],
+    ]);
+  });
+
+  it('shows the sub ids a conversion carries', () => {
+    expect(cells(renderSummary({ id: 'cv_1', status: 'pending', subs: { sub1: 'banner-1', sub3: 'x y' } }, undefined))).toEqual([
+      ['conversion', 'cv_1'],
+      ['status', 'pending'],
+      ['subs', 'sub1=banner-1 sub3=x y'],
+    ]);
   });
 
   it('prints an API error with its code, message, and one line per wrong field', () => {
