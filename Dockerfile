@@ -17,6 +17,8 @@ COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund
 # dist/workflows is required at run time: the worker bundles workflow code from it when it starts.
 COPY --from=build /app/dist ./dist
+# The ops CLI launcher (npx postflow …); in the image it runs dist/cli/main.js.
+COPY bin ./bin
 # Root owns the files; the process only reads them.
 USER node
 EXPOSE 3000
