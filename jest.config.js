@@ -23,5 +23,13 @@ module.exports = {
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
+    {
+      // Fault injection (`npm run test:faults`, run by .ci/run after `npm test`): each file starts
+      // and kills its own servers, so no globalSetup; minutes long, so kept out of `npm test`.
+      displayName: 'faults',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/faults/**/*.test.ts'],
+    },
   ],
 };

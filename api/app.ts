@@ -4,11 +4,14 @@ import Koa from 'koa';
 import type { Connection } from 'mongoose';
 import type { Models } from '../models';
 import { pingMongo } from '../models/connect';
+import { createApiMetrics, type ApiMetrics } from '../observability/api-metrics';
+import { callbackLogger, createLogger, type Logger } from '../observability/logger';
 import { pingTemporal } from '../temporal/connect';
 import { requireAdminKey } from './auth';
 import { clickTargetCache } from './click-targets';
 import { ApiError, errorHandler } from './errors';
 import { ipRateLimit, rateLimit, rateLimitsOff, type RateLimitSettings } from './rate-limit';
+import { requestContext } from './request-context';
 import { offerRoutes } from './routes/admin-offers';
 import { partyRoutes } from './routes/admin-parties';
 import { clickRoutes } from './routes/click';
@@ -20,6 +23,7 @@ import { postbackEndpointRoutes } from './routes/postback-endpoints';
 import { postbackStatusRoutes } from './routes/postback-status';
 import { reportRoutes } from './routes/reports';
 import { healthRoutes } from './routes/health';
+import { metricsRoutes } from './routes/metrics';
 import { postbackRoutes } from './routes/postback';
 
 export interface AppDeps {
@@ -32,7 +36,12 @@ export interface AppDeps {
   /** Temporal Web UI base URL for the timeline's link (default http://localhost:8233, the dev server's). */
   temporalUiUrl?: string;
   now?: () => Date;
+  /** Access and error lines (JSON); default: warnings and errors only, on stdout. api/server.ts passes LOG_LEVEL's. */
+  logger?: Logger;
+  /** Receives each unexpected-error line only (JSON), for callers that just collect them; `logger` wins. */
   log?: (line: string) => void;
+  /** The registry /metrics serves; default: a fresh one per app, so apps in one process never share counts. */
+  metrics?: ApiMetrics;
   /** Ingress rate limits (api/rate-limit.ts); absent: none (api/server.ts passes the configured ones). */
   rateLimits?: RateLimitSettings;
 }
@@ -47,11 +56,13 @@ const methodErrors = {
 /** Builds the Koa app; it never listens (api/server.ts does), so tests drive app.callback(). */
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
-  const log = deps.log ?? ((line: string) => console.error(line));
+  const logger = deps.logger ?? (deps.log ? callbackLogger(deps.log) : createLogger({ level: 'warn', service: 'api' }));
+  const metrics = deps.metrics ?? createApiMetrics();
   app.proxy = true; // behind a load balancer, ctx.ip comes from X-Forwarded-For
   app.silent = true; // errorHandler logs; Koa's default handler would print secrets in URLs
 
-  app.use(errorHandler(log));
+  app.use(requestContext({ logger, metrics })); // outermost: sees the final status, times everything
+  app.use(errorHandler(logger));
   const limits = deps.rateLimits ?? rateLimitsOff;
   app.use(ipRateLimit(limits.perIp));
   app.use(
@@ -75,6 +86,7 @@ export function createApp(deps: AppDeps): Koa {
   const advertiserLimit = rateLimit(limits.perAdvertiser, (id) => `advertiser ${id}`);
   const publicRouters = [
     health,
+    metricsRoutes(metrics.registry),
     postbackRoutes({ temporal: deps.temporal, models: deps.models, taskQueue: deps.taskQueue, reversalWindowHours, now, advertiserLimit }),
     clickRoutes({ models: deps.models, targets, now }),
     postbackStatusRoutes(deps.models, advertiserLimit),

@@ -1,5 +1,7 @@
 import type { Context, Next } from 'koa';
 import { type z } from 'zod';
+import { callbackLogger, type Logger } from '../observability/logger';
+import { requestLog } from './request-context';
 
 /** An error the client caused or may act on: becomes `{ error, message, issues? }` with its 4xx/5xx status. */
 export class ApiError extends Error {
@@ -39,10 +41,13 @@ const httpErrorCodes: Record<number, string> = {
 };
 
 /**
- * Outermost middleware: every failure becomes a JSON error body. Unknown errors are a 500
- * with a generic message (details go to the log, never to the client).
+ * Wraps every route (only the request context, api/request-context.ts, is outside it): every
+ * failure becomes a JSON error body. Unknown errors are a 500 with a generic message (details
+ * go to the log, with the request id, never to the client).
  */
-export function errorHandler(log: (line: string) => void) {
+export function errorHandler(sink: Logger | ((line: string) => void)) {
+  // A plain callback (tests) receives the error lines as JSON.
+  const logger = typeof sink === 'function' ? callbackLogger(sink) : sink;
   return async (ctx: Context, next: Next) => {
     try {
       await next();
@@ -61,7 +66,8 @@ export function errorHandler(log: (line: string) => void) {
         ctx.body = { error: httpErrorCodes[status], message: (err as Error).message };
         return;
       }
-      log(`unhandled error on ${ctx.method} ${ctx.path}: ${(err as Error)?.stack ?? String(err)}`);
+      const { log, fields } = requestLog(ctx, logger);
+      log.error({ err, method: ctx.method, path: ctx.path, ...fields }, 'unhandled error; answered 500');
       ctx.status = 500;
       ctx.body = { error: 'internal', message: 'internal error; the request was not processed' };
     }

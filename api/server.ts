@@ -1,31 +1,37 @@
 import { loadConfigOrExit } from '../config';
 import { connectMongo } from '../models/connect';
 import { createModels, ensureIndexes } from '../models';
+import { createLogger, type Logger } from '../observability/logger';
 import { connectTemporalClient } from '../temporal/connect';
 import { createApp } from './app';
+
+let logger: Logger | undefined;
 
 /** API process: listens on PORT; on SIGINT/SIGTERM stops accepting, finishes requests, closes connections. */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  const log = (logger = createLogger({ level: config.LOG_LEVEL, service: 'api' }));
+  // Start-up and shutdown lines are written whatever LOG_LEVEL says: scripts wait for them.
+  const lifecycle = log.child({}, { level: 'info' });
   const mongo = await connectMongo(config.MONGO_URL);
   const models = createModels(mongo);
   await ensureIndexes(models);
   const temporal = await connectTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
 
-  const app = createApp({ temporal, mongo, models, taskQueue: config.TASK_QUEUE, adminApiKey: config.ADMIN_API_KEY, reversalWindowHours: config.REVERSAL_WINDOW_DAYS * 24, temporalUiUrl: config.TEMPORAL_UI_URL, rateLimits: { perIp: config.RATE_LIMIT_PER_IP, perAdvertiser: config.RATE_LIMIT_PER_ADVERTISER } });
+  const app = createApp({ temporal, mongo, models, taskQueue: config.TASK_QUEUE, adminApiKey: config.ADMIN_API_KEY, logger: log, reversalWindowHours: config.REVERSAL_WINDOW_DAYS * 24, temporalUiUrl: config.TEMPORAL_UI_URL, rateLimits: { perIp: config.RATE_LIMIT_PER_IP, perAdvertiser: config.RATE_LIMIT_PER_ADVERTISER } });
   const server = app.listen(config.PORT, config.HOST, () => {
-    console.log(`api listening on http://${config.HOST}:${config.PORT}`);
+    lifecycle.info({ host: config.HOST, port: config.PORT }, `api listening on http://${config.HOST}:${config.PORT}`);
   });
 
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`api: ${signal}, draining`);
+    lifecycle.info({ signal }, `api: ${signal}, draining`);
     server.close(async () => {
       await temporal.connection.close();
       await mongo.close();
-      console.log('api stopped');
+      lifecycle.info('api stopped');
       process.exit(0);
     });
     server.closeIdleConnections();
@@ -35,6 +41,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(`api: ${err instanceof Error ? err.message : String(err)}`);
+  const message = `api: ${err instanceof Error ? err.message : String(err)}`;
+  if (logger) logger.fatal({ err }, message);
+  else console.error(message);
   process.exit(1);
 });

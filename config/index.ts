@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseAllowlist } from '../activities/http/address-guard';
 import { defaultDeliverySchedule, parseSchedule } from '../domain/retry-schedule';
+import { parseSocketAddress } from '../observability/socket-address';
 
 /**
  * Process configuration, parsed once at start-up from environment variables.
@@ -54,6 +55,9 @@ export const configSchema = z
     RATE_LIMIT_PER_IP: z.coerce.number().int().min(0).max(1_000_000).default(500),
     RATE_LIMIT_PER_ADVERTISER: z.coerce.number().int().min(0).max(1_000_000).default(1000),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    // The worker's Prometheus endpoint (/metrics): the Temporal SDK's series and postflow's worker
+    // metrics. One port per worker process; `off` serves none. Default: workerMetricsAddress().
+    WORKER_METRICS_ADDRESS: z.string().superRefine(parsedBy(parseSocketAddress, 'must be ip:port such as 0.0.0.0:9464, or off')).optional(),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.NODE_ENV === 'production' && !cfg.ADMIN_API_KEY) {
@@ -62,6 +66,14 @@ export const configSchema = z
   });
 
 export type Config = z.infer<typeof configSchema>;
+
+/**
+ * Where the worker serves /metrics: WORKER_METRICS_ADDRESS, else 0.0.0.0:9464, or with
+ * NODE_ENV=test any free port, so the worker processes of parallel test files never race for one.
+ */
+export function workerMetricsAddress(config: Config): string {
+  return config.WORKER_METRICS_ADDRESS ?? (config.NODE_ENV === 'test' ? '127.0.0.1:0' : '0.0.0.0:9464');
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -40,3 +40,11 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     opts.destination ?? pino.destination({ fd: 1, sync: true }),
   );
 }
+
+/**
+ * A logger that hands each line (JSON, no newline) of level `level` or above to a callback, for
+ * callers that only collect lines: tests and benchmarks that count unexpected errors.
+ */
+export function callbackLogger(write: (line: string) => void, level: LogLevel = 'error'): Logger {
+  return createLogger({ level, service: 'api', destination: { write: (line: string) => write(line.trimEnd()) } });
+}

@@ -38,10 +38,14 @@ const levels: Record<TemporalLogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'er
  * loggers all end in the process's one JSON sink, filtered by its level.
  */
 export class PinoTemporalLogger implements TemporalLogger {
-  constructor(private readonly logger: Logger) {}
+  /** `infoAs: 'debug'` demotes a chatty source's INFO lines (the workflow bundler prints webpack's stats). */
+  constructor(
+    private readonly logger: Logger,
+    private readonly opts: { infoAs?: 'info' | 'debug' } = {},
+  ) {}
 
   log(level: TemporalLogLevel, message: string, meta?: LogMetadata): void {
-    const method = levels[level] ?? 'info';
+    const method = level === 'INFO' ? (this.opts.infoAs ?? 'info') : (levels[level] ?? 'info');
     if (!this.logger.isLevelEnabled(method)) return;
     this.logger[method](temporalLogFields(meta), message);
   }

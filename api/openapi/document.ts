@@ -12,6 +12,20 @@ All JSON is snake_case. Errors are always JSON \`{error, message, issues?}\`; va
 \`invalid_request\` with one entry per wrong field in \`issues\`. A parameter sent twice is refused.
 Everything under \`/api\` needs \`Authorization: Bearer <ADMIN_API_KEY>\`.`;
 
+/** Swagger UI shows the groups in this order. */
+const tags = [
+  { name: 'Clicks', description: 'The tracking link affiliates send traffic to' },
+  { name: 'Advertiser postbacks', description: "Conversions sent server-to-server by advertisers, authenticated by the advertiser's postback token" },
+  { name: 'Advertisers' },
+  { name: 'Affiliates' },
+  { name: 'Offers' },
+  { name: 'Affiliate postback endpoints', description: "Where each affiliate's postbacks are delivered, with retries" },
+  { name: 'Conversions' },
+  { name: 'Deliveries', description: 'Outbound affiliate postbacks: attempts, dead letters, redelivery' },
+  { name: 'Reports' },
+  { name: 'Operations', description: 'Health, metrics and this reference' },
+];
+
 function build(): OpenApiDocument {
   const registry = new OpenAPIRegistry();
   for (const [name, scheme] of Object.entries(securitySchemes)) registry.registerComponent('securitySchemes', name, scheme);
@@ -19,6 +33,7 @@ function build(): OpenApiDocument {
   const doc = new OpenApiGeneratorV31(registry.definitions, { sortComponents: 'alphabetically' }).generateDocument({
     openapi: '3.1.0',
     info: { title: 'postflow', version, description, license: { name: 'Apache-2.0', identifier: 'Apache-2.0' } },
+    tags,
   });
   return withoutNullParameters(doc);
 }

@@ -64,6 +64,7 @@ export const delivery = z
     next_attempt_at: at.optional(),
     delivered_at: at.optional(),
     occurred_at: at,
+    values: z.record(z.string(), z.unknown()).optional().meta({ description: "the macro values as they were when the event happened (not in a conversion's deliveries)" }),
     ...timestamps,
   })
   .meta({ id: 'Delivery' });

@@ -9,6 +9,7 @@ import type { Models } from '../../models';
 import { searchAttributes } from '../../temporal/search-attributes';
 import { secretMatches } from '../auth';
 import { ApiError, parseOr400 } from '../errors';
+import { annotateRequest } from '../request-context';
 import type { RateLimit } from '../rate-limit';
 import { normalisePostbackParams, postbackSchema, type PostbackInput } from '../schemas/postback';
 import { requestStatusChange } from '../status-change';
@@ -74,7 +75,12 @@ export function postbackRoutes(deps: PostbackDeps): Router {
 
     const key = dedupeKey({ advertiserId: click.advertiser_id, offerId: click.offer_id, clickId: click._id, goal: goalKey, txid: params.txid });
     const conversionId = conversionIdFor(key);
-    const answer = (id: string, result: string, extra: Record<string, unknown> = {}) => (ctx.body = { conversion_id: id, result, ...extra });
+    const annotate = (id: string) => annotateRequest(ctx, { conversion_id: id, workflow_id: workflowIdFor(id) }); // for the access line
+    annotate(conversionId);
+    const answer = (id: string, result: string, extra: Record<string, unknown> = {}) => {
+      if (id !== conversionId) annotate(id); // a repeat on the same click answers with the first conversion
+      ctx.body = { conversion_id: id, result, ...extra };
+    };
 
     // Temporal forgets closed workflows after the namespace's retention; the projection does not.
     const existing = await deps.models.Conversion.findById(conversionId, { status: 1 }).lean();

@@ -13,7 +13,8 @@ export const name = z.string().trim().min(1, 'must not be empty').max(200);
 export const decimalString = z
   .union([z.string().trim(), z.number()])
   .transform((v) => String(v))
-  .pipe(z.string().regex(/^\d{1,12}(\.\d{1,6})?$/, 'must be a non-negative decimal such as 12.50'));
+  .pipe(z.string().regex(/^\d{1,12}(\.\d{1,6})?$/, 'must be a non-negative decimal such as 12.50'))
+  .meta({ description: 'non-negative decimal in major units, up to 6 decimals; best sent as a string', example: '12.50' });
 
 export { isoCurrencies };
 
@@ -22,7 +23,8 @@ export const currencyCode = z
   .trim()
   .transform((v) => v.toUpperCase())
   .pipe(z.string().regex(/^[A-Z]{3}$/, 'must be a three-letter ISO 4217 code such as USD'))
-  .refine((code) => isoCurrencies.has(code), 'is not an ISO 4217 currency code');
+  .refine((code) => isoCurrencies.has(code), 'is not an ISO 4217 currency code')
+  .meta({ description: 'ISO 4217 code', example: 'USD' });
 
 /** ?limit=&offset= paging for list endpoints. */
 export const paging = z.object({

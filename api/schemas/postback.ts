@@ -18,18 +18,22 @@ const param = (max: number) =>
  * convention). Unknown parameters are ignored: advertisers send extra macros.
  */
 export const postbackSchema = z.object({
-  click_id: param(200),
-  goal: param(100).optional(),
-  txid: param(200).optional(),
-  amount: decimalString.optional(),
-  currency: currencyCode.optional(),
-  status: z.enum(postbackStatuses, { error: `must be one of ${postbackStatuses.join(', ')}` }).optional(),
+  click_id: param(200).meta({ description: "our click id, from the offer URL's {click_id}" }),
+  goal: param(100).optional().meta({ description: "goal key; default: the offer's default_goal" }),
+  txid: param(200).optional().meta({ description: "the advertiser's transaction or order id; part of the dedupe key" }),
+  amount: decimalString.optional().meta({ description: 'sale amount, the base of percent payouts', example: '120.00' }),
+  currency: currencyCode.optional().meta({ description: "ISO 4217; must equal the offer's currency", example: 'USD' }),
+  status: z
+    .enum(postbackStatuses, { error: `must be one of ${postbackStatuses.join(', ')}` })
+    .optional()
+    .meta({ description: "the advertiser's status; with a known dedupe key, a status update" }),
   token: param(200).optional(),
   // The converting user's IP as the advertiser saw it. A server-to-server postback comes from
   // the advertiser's server, so without this the IP rules see that server's address.
   ip: param(45)
     .refine((v) => ipaddr.isValid(v), 'must be an IPv4 or IPv6 address')
-    .optional(),
+    .optional()
+    .meta({ description: "the converting user's IP, for the IP fraud rules; default: the caller's IP" }),
 });
 
 export type PostbackInput = z.infer<typeof postbackSchema>;

@@ -7,17 +7,24 @@ export interface OfferSetup {
   offerId: string;
 }
 
+/** POST to the admin API; anything but 201 is an error quoting the answer. */
+async function adminPost(baseUrl: string, adminKey: string, path: string, body: unknown): Promise<Record<string, unknown>> {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (res.status !== 201) throw new Error(`POST ${path}: expected 201, got ${res.status}: ${text.slice(0, 500)}`);
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+export async function createAffiliate(baseUrl: string, adminKey: string, name: string): Promise<string> {
+  return String((await adminPost(baseUrl, adminKey, '/api/affiliates', { name })).id);
+}
+
 export async function createOfferSetup(baseUrl: string, adminKey: string): Promise<OfferSetup> {
-  const post = async (path: string, body: unknown) => {
-    const res = await fetch(`${baseUrl}${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    const json = (await res.json()) as Record<string, unknown>;
-    if (res.status !== 201) throw new Error(`POST ${path}: expected 201, got ${res.status}: ${JSON.stringify(json)}`);
-    return json;
-  };
+  const post = (path: string, body: unknown) => adminPost(baseUrl, adminKey, path, body);
   const advertiser = await post('/api/advertisers', { name: 'Bench Advertiser' });
   const affiliate = await post('/api/affiliates', { name: 'Bench Affiliate' });
   // No caps and no fraud limits: the benchmark measures the pipeline's fixed cost, not rejections.
@@ -34,12 +41,5 @@ export async function createOfferSetup(baseUrl: string, adminKey: string): Promi
 
 /** The affiliate's postback endpoint (POST /api/affiliates/:id/postbacks): a GET to `url` on every approved conversion. */
 export async function createPostbackEndpoint(baseUrl: string, adminKey: string, affiliateId: string, url: string): Promise<string> {
-  const res = await fetch(`${baseUrl}/api/affiliates/${encodeURIComponent(affiliateId)}/postbacks`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ url, method: 'GET', events: ['approved'] }),
-  });
-  const json = (await res.json()) as Record<string, unknown>;
-  if (res.status !== 201) throw new Error(`POST /api/affiliates/${affiliateId}/postbacks: expected 201, got ${res.status}: ${JSON.stringify(json)}`);
-  return String(json.id);
+  return String((await adminPost(baseUrl, adminKey, `/api/affiliates/${encodeURIComponent(affiliateId)}/postbacks`, { url, method: 'GET', events: ['approved'] })).id);
 }

@@ -74,20 +74,24 @@ export interface HttpClicks {
   withoutId: number;
   /** Example Location of such a redirect. */
   exampleLocation?: string;
-  phase: PhaseResult;
+  /** One per round: a round's 429s, 5xx and transport errors are retried in the next, up to `rounds`. */
+  phases: PhaseResult[];
 }
+
+const retriable = (p: PhaseResult) => Object.entries(p.statusCounts).some(([s, n]) => n > 0 && (s === '429' || Number(s) >= 500)) || Object.keys(p.errors).length > 0;
 
 /**
  * Creates `count` clicks through GET /click, as browsers would (each its own sub1), `concurrency`
  * at a time, without following the redirect: the click id is read from its Location header.
+ * Rate-limited (429), failed (5xx) and unanswered requests are retried in up to `rounds` rounds,
+ * a second apart; anything else (404 for an unknown offer, say) is final.
  */
 export async function createClicksOverHttp(
   target: Target,
   pathPrefix: string,
   ids: { offerId: string; affiliateId: string },
   count: number,
-  concurrency: number,
-  progress?: (p: Progress) => void,
+  opts: { concurrency: number; rounds?: number; progress?: (p: Progress) => void },
 ): Promise<HttpClicks> {
   const spec: RequestSpec = {
     method: 'GET',
@@ -95,25 +99,28 @@ export async function createClicksOverHttp(
     headers: { 'user-agent': 'Mozilla/5.0 (postflow-loadgen)' },
     recordHeader: 'location',
   };
-  const generator = new LoadGenerator(target, spec, concurrency);
+  const generator = new LoadGenerator(target, spec, opts.concurrency);
+  const out: HttpClicks = { clickIds: [], withoutId: 0, phases: [] };
   try {
-    // The duration only bounds a stuck run; maxRequests ends it.
-    const phase = await generator.run(
-      { mode: 'closed', concurrency, durationMs: 24 * 3600 * 1000, maxRequests: count, expectStatus: 302 },
-      progress ? { progress: { everyMs: 5_000, report: progress } } : {},
-    );
-    const clickIds: string[] = [];
-    let withoutId = 0;
-    let exampleLocation: string | undefined;
-    for (const [location] of phase.records ?? []) {
-      const id = clickIdFromLocation(location);
-      if (id) clickIds.push(id);
-      else {
-        withoutId += 1;
-        exampleLocation ??= location;
+    for (let round = 0; out.clickIds.length < count && round < (opts.rounds ?? 5); round++) {
+      if (round > 0) await new Promise((r) => setTimeout(r, 1_000));
+      // The duration only bounds a stuck run; maxRequests ends it.
+      const phase = await generator.run(
+        { mode: 'closed', concurrency: opts.concurrency, durationMs: 24 * 3600 * 1000, maxRequests: count - out.clickIds.length, expectStatus: 302 },
+        opts.progress ? { progress: { everyMs: 5_000, report: opts.progress } } : {},
+      );
+      for (const [location] of phase.records ?? []) {
+        const id = clickIdFromLocation(location);
+        if (id) out.clickIds.push(id);
+        else {
+          out.withoutId += 1;
+          out.exampleLocation ??= location;
+        }
       }
+      out.phases.push({ ...phase, records: undefined });
+      if (out.withoutId > 0 || !retriable(phase)) break;
     }
-    return { clickIds, withoutId, exampleLocation, phase: { ...phase, records: undefined } };
+    return out;
   } finally {
     generator.close();
   }

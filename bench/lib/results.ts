@@ -13,6 +13,8 @@ export interface Report {
   command: string;
   settings: Record<string, unknown>;
   headline: { columns: string[]; rows: Array<Array<string | number>> };
+  /** Further tables under the headline, each with a short heading (e.g. resource use). */
+  tables?: Array<{ title: string; columns: string[]; rows: Array<Array<string | number>> }>;
   /** Findings that belong next to the figures (ratios, checks, warnings). */
   notes: string[];
   machine: MachineFacts;
@@ -48,6 +50,7 @@ function toMarkdown(r: Report, jsonName: string): string {
     '',
     table(r.headline.columns, r.headline.rows),
     '',
+    ...(r.tables ?? []).flatMap((t) => [`**${t.title}**`, '', table(t.columns, t.rows), '']),
     ...r.notes.map((n) => `- ${n}`),
     '',
     '## Machine and versions',

@@ -1,6 +1,7 @@
+import crypto from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type request from 'supertest';
-import { sha256 } from '../../api/auth';
+import { secretMatches, sha256 } from '../../api/auth';
 import { fixtures } from '../support/fixtures';
 import { startTestStack, TEST_ADMIN_KEY, type TestStack } from '../support/stack';
 import { waitFor } from '../support/wait-for';
@@ -656,6 +657,72 @@ describe('the admin key, under every /api route', () => {
       })),
     );
     await expectNoFailures(cases);
+  });
+});
+
+describe('the admin key, whatever the spelling of the path', () => {
+  // The router matches paths case-insensitively and with a trailing slash, so /API/advertisers
+  // reaches the admin routes: the key check must see it as /api/advertisers (it once did not).
+  it('a path under /api in any letter case, without the key → 401; nothing stored', async () => {
+    const spellings = ['/API', '/Api', '/aPi', '/apI', '/API/'];
+    const targets: [Method, string, Json | undefined][] = [
+      ['get', '/advertisers', undefined],
+      ['post', '/advertisers', { name: 'Created without a key' }],
+      ['patch', `/affiliates/${'VICTIM_AFF'}`, { name: 'Renamed without a key' }],
+      ['delete', `/offers/${'VICTIM_OFF'}`, undefined],
+      ['get', `/conversions/${'CONVERSION'}`, undefined],
+    ];
+    const ids = (path: string) => path.replace('VICTIM_AFF', w.victimAffiliateId).replace('VICTIM_OFF', w.victimOfferId).replace('CONVERSION', w.conversionId);
+    const cases: Case[] = spellings.flatMap((prefix) =>
+      targets.map(([method, path, body]): Case => ({
+        name: `${method.toUpperCase()} ${prefix}${path} without the key`,
+        method,
+        url: `${prefix.replace(/\/$/, '')}${ids(path)}${prefix.endsWith('/') ? '/' : ''}`,
+        noAuth: true,
+        body: body === undefined ? undefined : { contentType: 'application/json', data: JSON.stringify(body) },
+        refuse: true,
+      })),
+    );
+    await expectNoFailures(cases);
+    for (const c of cases) expect([c.name, (await send(c)).status]).toEqual([c.name, 401]);
+  });
+});
+
+describe('postback tokens: stored as digests, compared in constant time', () => {
+  it('the advertiser document holds the SHA-256 digest of the token and nothing containing the token', async () => {
+    const doc = await stack.models.Advertiser.findById(w.advertiserId).lean();
+    expect(doc!.postback_token_hash).toBe(sha256(w.token));
+    expect(JSON.stringify(doc)).not.toContain(w.token);
+  });
+
+  it('secretMatches compares two fixed-length digests with crypto.timingSafeEqual, whatever is presented', () => {
+    const spy = jest.spyOn(crypto, 'timingSafeEqual');
+    try {
+      const expected = sha256(w.token);
+      const presented = [w.token, `${w.token}x`, w.token.slice(0, -1), w.token.toUpperCase(), '', 'x'.repeat(10_000), '\u0000', '\ud800', '{"$gt":""}'];
+      expect(presented.map((p) => secretMatches(p, expected))).toEqual([true, false, false, false, false, false, false, false, false]);
+      // One comparison per call, always of 32 bytes against 32 bytes: neither the length nor
+      // the content of the presented token changes the work done, so timing tells nothing.
+      expect(spy).toHaveBeenCalledTimes(presented.length);
+      for (const [a, b] of spy.mock.calls) expect([(a as Buffer).length, (b as Buffer).length]).toEqual([32, 32]);
+    } finally {
+      spy.mockRestore();
+    }
+    // A malformed stored digest never matches (and never throws).
+    expect(secretMatches(w.token, 'not-hex')).toBe(false);
+    expect(secretMatches(w.token, '')).toBe(false);
+  });
+
+  it('a token that differs from the real one in any way → 401, through the query, the body and the header', async () => {
+    const variants = [`${w.token}x`, w.token.slice(0, -1), `${w.token.slice(0, -1)}${w.token.endsWith('A') ? 'B' : 'A'}`, w.token.toUpperCase(), ` ${w.token}x`, sha256(w.token)];
+    for (const token of variants) {
+      const query = await f.http().get('/postback').query({ click_id: w.clickId, token });
+      const body = await f.http().post('/postback').send({ click_id: w.clickId, token });
+      const header = await f.http().get('/postback').query({ click_id: w.clickId }).set('X-Postback-Token', token);
+      const receipt = await f.http().get('/postback/status').query({ conversion_id: w.conversionId, token });
+      expect([query.status, body.status, header.status, receipt.status]).toEqual([401, 401, 401, 401]);
+      expect([query.body.error, body.body.error, header.body.error, receipt.body.error]).toEqual(['invalid_token', 'invalid_token', 'invalid_token', 'invalid_token']);
+    }
   });
 });
 

@@ -181,8 +181,12 @@ export function startLoad(target: LoadTarget, opts: LoadOptions) {
     counts(from = 0, to = Infinity) {
       const window = requests.filter((r) => r.at >= from && r.at < to);
       const byOutcome: Record<string, number> = {};
-      for (const r of window) byOutcome[String(r.outcome)] = (byOutcome[String(r.outcome)] ?? 0) + 1;
-      return { sent: window.length, ok: window.filter((r) => r.outcome === 200).length, retries: window.filter((r) => r.retry).length, byOutcome };
+      const failedByKind: Record<string, number> = {};
+      for (const r of window) {
+        byOutcome[String(r.outcome)] = (byOutcome[String(r.outcome)] ?? 0) + 1;
+        if (r.outcome !== 200) failedByKind[r.kind] = (failedByKind[r.kind] ?? 0) + 1;
+      }
+      return { sent: window.length, ok: window.filter((r) => r.outcome === 200).length, retries: window.filter((r) => r.retry).length, byOutcome, failedByKind };
     },
     /** The first request sent at or after `t` that got a 200: when ingress was back. */
     firstOkAfter(t: number): number | undefined {

@@ -102,6 +102,19 @@ export interface FaultStackOptions {
   env?: Record<string, string>;
 }
 
+/** Waits for a process to be ready; if it exits or never gets there, the error carries its output. */
+async function ready(proc: Proc, what: string, probe: () => boolean | Promise<boolean>): Promise<void> {
+  let exitedEarly!: (err: Error) => void;
+  const exited = new Promise<never>((_, reject) => (exitedEarly = reject));
+  exited.catch(() => undefined); // only a failure while we wait
+  void proc.exited.then((code) => exitedEarly(new Error(`${what}: it exited with ${code}`)));
+  try {
+    await Promise.race([waitFor(what, probe, 180_000), exited]);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; its output:\n${proc.output().slice(-3000)}`);
+  }
+}
+
 /** `url` with its database replaced by `name` (an external MONGO_URL may carry one). */
 function withDatabase(url: string, name: string): string {
   return url.replace(/^(mongodb(?:\+srv)?:\/\/[^/?]+)(\/[^?]*)?/, `$1/${name}`);
@@ -139,31 +152,25 @@ export async function startFaultStack(opts: FaultStackOptions): Promise<FaultSta
       ...opts.env,
     };
     const apiUrl = `http://127.0.0.1:${port}`;
+    const processes: Proc[] = [];
+    started.push(async () => {
+      for (const p of processes) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+    });
     const workers: Proc[] = [];
     const startWorker = async () => {
       const worker = startEntry('worker/main.ts', env);
+      processes.push(worker);
       workers.push(worker);
-      await waitFor('the worker to poll its task queues', () => {
-        if (worker.child.exitCode !== null) throw new Error(`the worker exited with ${worker.child.exitCode}:\n${worker.output().slice(-2000)}`);
-        return worker.output().includes('worker polling task queues');
-      }, 120_000);
+      await ready(worker, 'the worker to poll its task queues', () => worker.output().includes('worker polling task queues'));
       return worker;
     };
-    const [api] = await Promise.all([
-      (async () => {
-        const proc = startEntry('api/server.ts', env);
-        await waitFor('the API to be ready', async () => {
-          if (proc.child.exitCode !== null) throw new Error(`the API exited with ${proc.child.exitCode}:\n${proc.output().slice(-2000)}`);
-          return (await fetch(`${apiUrl}/readyz`)).status === 200;
-        }, 120_000);
-        return proc;
-      })(),
-      startWorker(),
-    ]);
-    const processes = () => [api, ...workers];
-    started.push(async () => {
-      for (const p of processes()) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-    });
+    const startApi = async () => {
+      const api = startEntry('api/server.ts', env);
+      processes.push(api);
+      await ready(api, 'the API to be ready', async () => (await fetch(`${apiUrl}/readyz`)).status === 200);
+      return api;
+    };
+    const [api] = await Promise.all([startApi(), startWorker()]);
 
     const connection: Connection = await connectMongo(env.MONGO_URL!);
     started.push(async () => {

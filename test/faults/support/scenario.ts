@@ -1,0 +1,162 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { waitFor } from '../../support/wait-for';
+import { checkInvariants, describeViolations, type InvariantReport } from './invariants';
+import { expectedStatuses, startLoad, type Load, type LoadTarget } from './load';
+import type { FaultStack } from './stack';
+
+/**
+ * The shape every fault scenario shares: steady load → fault → recovery → more load → the
+ * advertiser's retries and the system's backlog drain → the invariants, checked on what is
+ * stored. Phases wait for conditions (so many postbacks accepted, everything settled), never
+ * for a fixed time; only the fault itself lasts a chosen time.
+ */
+
+/** Steady-load defaults: a rate this 2-core machine sustains with deliveries (see bench/). */
+export const LOAD_RATE = Number(process.env.POSTFLOW_FAULTS_RATE ?? 10);
+/** Places in the capped offer's cap: a tenth of the load goes there, well past it. */
+export const CAP_LIMIT = 12;
+/** Events the affiliate subscribes to: every status a planned conversion passes through. */
+export const SUBSCRIBED_EVENTS = ['approved', 'pending', 'declined', 'rejected'];
+/** Short schedules so a scenario ends in minutes; the breaker on, scaled down. */
+export const FAULT_DELIVERY_ENV = {
+  DELIVERY_SCHEDULE: '0s,1s,2s,4s,8s,15s,30s',
+  DELIVERY_TIMEOUT_MS: '1000',
+  DELIVERY_PAUSE_AFTER_FAILURES: '5',
+  DELIVERY_PAUSE_MS: '250',
+};
+
+/** The fault's own duration: the one fixed wait in a scenario (everything else waits for conditions). */
+export function outage(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export interface FaultTimes {
+  /** When the fault began (kill, stop, receiver down). */
+  faultAt: number;
+  /** When the harness had the component back (restarted, listening again). */
+  restoredAt: number;
+}
+
+export interface ScenarioResult {
+  load: Load;
+  times: FaultTimes;
+  /** Ingress back: the first 200 answered to a request sent after the fault began. */
+  ingressBackAt?: number;
+  /** Every postback accepted and every invariant's liveness part satisfied. */
+  settledAt: number;
+  report: InvariantReport;
+  /** Event id → how many times the affiliate received it. */
+  received: Map<string, number>;
+  summary: string;
+}
+
+/** Over HTTP, as an operator would: parties, an uncapped and a capped offer, clicks, the affiliate's endpoint. */
+export async function setupLoadTarget(stack: FaultStack): Promise<LoadTarget> {
+  const admin = async (path: string, body: unknown) => {
+    const res = await fetch(`${stack.apiUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${stack.adminKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (res.status !== 201) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as { id: string; postback_token?: string };
+  };
+  const advertiser = await admin('/api/advertisers', { name: 'Shop' });
+  const affiliate = await admin('/api/affiliates', { name: 'Publisher' });
+  // Several conversions per click (one per txid), so the load needs only a few clicks.
+  const goals = [{ key: 'sale', payout: { type: 'fixed', amount: '2.50' }, revenue: { type: 'fixed', amount: '4.00' }, allow_multiple: true }];
+  const offer = (name: string, caps: unknown[]) => admin('/api/offers', { advertiser_id: advertiser.id, name, url: 'https://shop.example/?cid={click_id}', currency: 'EUR', default_goal: 'sale', goals, caps });
+  const main = await offer('Shoes', []);
+  const capped = await offer('Capped shoes', [{ metric: 'conversions', period: 'total', limit: String(CAP_LIMIT), on_exceed: 'reject' }]);
+  await admin(`/api/affiliates/${affiliate.id}/postbacks`, { url: `${stack.receiver.url}/pb?e={event_id}&s={status}`, events: SUBSCRIBED_EVENTS });
+  const clicks = async (offerId: string) => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await fetch(`${stack.apiUrl}/click?offer_id=${offerId}&aff_id=${affiliate.id}&sub1=s${i}`, { redirect: 'manual' });
+      if (res.status !== 302) throw new Error(`/click: ${res.status} ${await res.text()}`);
+      ids.push(new URL(res.headers.get('location')!).searchParams.get('cid')!);
+    }
+    return ids;
+  };
+  return { apiUrl: stack.apiUrl, token: advertiser.postback_token!, main: { offerId: main.id, clickIds: await clicks(main.id) }, capped: { offerId: capped.id, clickIds: await clicks(capped.id) } };
+}
+
+export function receivedEventIds(stack: FaultStack): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const r of stack.receiver.requests) {
+    const id = new URL(r.url, stack.receiver.url).searchParams.get('e');
+    if (id) counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  return counts;
+}
+
+export interface ScenarioOptions {
+  title: string;
+  /** Injects the fault and brings the component back; resolves once it is back. */
+  fault: (stack: FaultStack, load: Load) => Promise<FaultTimes>;
+  deliveries: 'succeeded' | 'final';
+  /** Accepted postbacks before the fault, and after recovery before the load stops. */
+  before?: number;
+  after?: number;
+  settleTimeoutMs?: number;
+}
+
+export async function runScenario(stack: FaultStack, opts: ScenarioOptions): Promise<ScenarioResult> {
+  const target = await setupLoadTarget(stack);
+  const load = startLoad(target, { ratePerSecond: LOAD_RATE });
+  const accepted = () => load.planned.filter((c) => c.accepted).length;
+  try {
+    const before = opts.before ?? 5 * LOAD_RATE;
+    // Steady state first: postbacks accepted and deliveries reaching the affiliate.
+    await waitFor(`${before} postbacks accepted and a delivery received before the fault`, () => accepted() >= before && stack.receiver.requests.length > 0, 120_000, 250);
+
+    const times = await opts.fault(stack, load);
+
+    const after = accepted() + (opts.after ?? 5 * LOAD_RATE);
+    await waitFor(`${opts.after ?? 5 * LOAD_RATE} more postbacks accepted after recovery`, () => accepted() >= after, 120_000, 250);
+    load.stop();
+    await waitFor('every postback and status update accepted (the advertiser retries)', () => load.settled(), 120_000, 250);
+
+    const received = () => new Set(receivedEventIds(stack).keys());
+    const promised = () => load.planned.filter((c) => c.accepted).map((c) => ({ key: c.txid, conversionIds: c.conversionIds, finalStatuses: expectedStatuses(c.plan) }));
+    let report = await waitFor(
+      'every accepted conversion in its final status and every delivery finished',
+      async () => {
+        const r = await checkInvariants({ models: stack.models, promised: promised(), deliveries: opts.deliveries, receivedEventIds: received() });
+        return r.violations.some((v) => v.kind === 'liveness') ? undefined : r;
+      },
+      opts.settleTimeoutMs ?? 180_000,
+      1_000,
+    ).catch(async (err: Error) => {
+      const r = await checkInvariants({ models: stack.models, promised: promised(), deliveries: opts.deliveries, receivedEventIds: received() });
+      throw new Error(`${err.message}\n${describeViolations(r.violations)}`);
+    });
+    const settledAt = Date.now();
+    // Once more after settling: nothing may move after everything has finished.
+    report = await checkInvariants({ models: stack.models, promised: promised(), deliveries: opts.deliveries, receivedEventIds: received() });
+
+    const ingressFailed = load.requests.some((r) => r.at >= times.faultAt && r.outcome !== 200);
+    const result: ScenarioResult = { load, times, ingressBackAt: ingressFailed ? load.firstOkAfter(times.faultAt) : undefined, settledAt, report, received: receivedEventIds(stack), summary: '' };
+    result.summary = summarize(opts.title, result);
+    process.stderr.write(`${result.summary}\n`);
+    return result;
+  } finally {
+    load.abort();
+    // Every request and planned conversion, for a look at the timeline when a scenario fails.
+    writeFileSync(path.join(stack.dir, 'load.json'), JSON.stringify({ requests: load.requests, planned: load.planned.map((c) => ({ ...c, conversionIds: [...c.conversionIds] })) }));
+  }
+}
+
+function summarize(title: string, r: ScenarioResult): string {
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const all = r.load.counts();
+  const during = r.load.counts(r.times.faultAt, r.ingressBackAt ?? r.times.restoredAt);
+  const failed = Object.entries(all.byOutcome).filter(([k]) => k !== '200').map(([k, n]) => `${n}×${k}`).join(', ') || 'none';
+  const failedKinds = Object.entries(all.failedByKind).map(([k, n]) => `${n} ${k}`).join(', ');
+  const duplicates = [...r.received.values()].filter((n) => n > 1).length;
+  return [
+    `[faults] ${title}`,
+    `  load: ${r.load.planned.length} conversions planned at ${LOAD_RATE}/s; ${all.sent} requests sent (${all.retries} retries), ${all.ok} answered 200; not 200: ${failed}${failedKinds ? ` (${failedKinds})` : ''}`,
+    `  fault: outage ${s(r.times.restoredAt - r.times.faultAt)}; requests sent during it: ${during.sent}, 200: ${during.ok}`,
+    `  recovery: ingress ${r.ingressBackAt ? `answered 200 again ${s(r.ingressBackAt - r.times.restoredAt)} after the restore` : 'never failed'}; everything settled (accepted, decided, booked, delivered) ${s(r.settledAt - r.times.restoredAt)} after the restore`,
+    `  stored: ${r.report.stats.conversions} conversions ${JSON.stringify(r.report.stats.byStatus)}, ${r.report.stats.ledgerEntries} ledger entries, caps ${r.report.stats.capCounters.map((c) => `${c.reserved}/${c.limit}`).join(' ')}`,
+    `  deliveries: ${JSON.stringify(r.report.stats.deliveries)}, ${r.report.stats.attempts} attempts, ${r.received.size} events received (${duplicates} more than once)`,
+  ].join('\n');
+}
