@@ -33,6 +33,8 @@ export interface AppDeps {
   taskQueue: string;
   adminApiKey: string | undefined;
   reversalWindowHours?: number;
+  /** Reverse proxies in front of the API whose X-Forwarded-For is trusted (TRUST_PROXY_HOPS); default 0. */
+  trustProxyHops?: number;
   /** Temporal Web UI base URL for the timeline's link (default http://localhost:8233, the dev server's). */
   temporalUiUrl?: string;
   now?: () => Date;
@@ -58,7 +60,12 @@ export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   const logger = deps.logger ?? (deps.log ? callbackLogger(deps.log) : createLogger({ level: 'warn', service: 'api' }));
   const metrics = deps.metrics ?? createApiMetrics();
-  app.proxy = true; // behind a load balancer, ctx.ip comes from X-Forwarded-For
+  // X-Forwarded-For is believed only for the proxies we run: with N hops, ctx.ip is the Nth
+  // address from the right (what our own load balancer saw). The client writes the rest, and an
+  // IP the client chose would defeat the per-IP limit, the advertiser allowlist and fraud rules.
+  const hops = deps.trustProxyHops ?? 0;
+  app.proxy = hops > 0;
+  app.maxIpsCount = hops;
   app.silent = true; // errorHandler logs; Koa's default handler would print secrets in URLs
 
   app.use(requestContext({ logger, metrics })); // outermost: sees the final status, times everything

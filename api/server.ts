@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   await ensureIndexes(models);
   const temporal = await connectTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
 
-  const app = createApp({ temporal, mongo, models, taskQueue: config.TASK_QUEUE, adminApiKey: config.ADMIN_API_KEY, logger: log, reversalWindowHours: config.REVERSAL_WINDOW_DAYS * 24, temporalUiUrl: config.TEMPORAL_UI_URL, rateLimits: { perIp: config.RATE_LIMIT_PER_IP, perAdvertiser: config.RATE_LIMIT_PER_ADVERTISER } });
+  const app = createApp({ temporal, mongo, models, taskQueue: config.TASK_QUEUE, adminApiKey: config.ADMIN_API_KEY, logger: log, reversalWindowHours: config.REVERSAL_WINDOW_DAYS * 24, temporalUiUrl: config.TEMPORAL_UI_URL, trustProxyHops: config.TRUST_PROXY_HOPS, rateLimits: { perIp: config.RATE_LIMIT_PER_IP, perAdvertiser: config.RATE_LIMIT_PER_ADVERTISER } });
   const server = app.listen(config.PORT, config.HOST, () => {
     lifecycle.info({ host: config.HOST, port: config.PORT }, `api listening on http://${config.HOST}:${config.PORT}`);
   });

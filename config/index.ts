@@ -54,6 +54,9 @@ export const configSchema = z
     // Generous on purpose: a 429 to an advertiser that does not retry is a lost conversion.
     RATE_LIMIT_PER_IP: z.coerce.number().int().min(0).max(1_000_000).default(500),
     RATE_LIMIT_PER_ADVERTISER: z.coerce.number().int().min(0).max(1_000_000).default(1000),
+    // Reverse proxies (load balancers) in front of the API whose X-Forwarded-For is believed; 0 = none:
+    // the client's own header would otherwise choose the IP for rate limits, allowlists and fraud rules.
+    TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     // The worker's Prometheus endpoint (/metrics): the Temporal SDK's series and postflow's worker
     // metrics. One port per worker process; `off` serves none. Default: workerMetricsAddress().

@@ -139,6 +139,7 @@ export async function startBenchStack(opts: { name: string; worker: boolean; del
       // (config/index.ts). The limiters still run on every request, so their cost is measured,
       // but at this height they never refuse one.
       rateLimits: BENCH_RATE_LIMITS,
+      trustProxyHops: 1, // the load generator stands in for a load balancer (X-Forwarded-For)
       log: (line) => {
         appErrors.count += 1;
         if (appErrors.first.length < 5) appErrors.first.push(line.slice(0, 500));

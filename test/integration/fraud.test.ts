@@ -27,7 +27,7 @@ async function convertAfter(fraud: Record<string, unknown>, ageSeconds: number, 
   const adv = await f.advertiser();
   const aff = await f.affiliate();
   const offer = await f.offer(adv.id, { goals, fraud, attribution_window_hours: 24 });
-  const past = createApp({ temporal: stack.client, mongo: stack.mongo, models: stack.models, taskQueue: stack.taskQueue, adminApiKey: TEST_ADMIN_KEY, now: () => new Date(Date.now() - ageSeconds * 1000) });
+  const past = createApp({ temporal: stack.client, mongo: stack.mongo, models: stack.models, taskQueue: stack.taskQueue, adminApiKey: TEST_ADMIN_KEY, trustProxyHops: 1, now: () => new Date(Date.now() - ageSeconds * 1000) });
   const click = await request(past.callback()).get('/click').query({ offer_id: offer.id, aff_id: aff.id, sub2: postback.sub2 ?? 'ok' }).set('X-Forwarded-For', clickIp);
   const clickId = new URL(click.headers.location!).searchParams.get('cid')!;
   const res = await f.http().get('/postback').query({ click_id: clickId, token: adv.postback_token, ...postback });

@@ -71,6 +71,7 @@ beforeAll(async () => {
     taskQueue: stack.taskQueue,
     adminApiKey: TEST_ADMIN_KEY,
     rateLimits: { perIp: 1_000_000, perAdvertiser: 1_000_000 },
+    trustProxyHops: 1,
     log: (line) => process.stderr.write(`${line}\n`),
   });
   const s = await f.setup();

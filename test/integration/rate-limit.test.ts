@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 const appWith = (rateLimits?: RateLimitSettings): Koa =>
-  createApp({ temporal: stack.client, mongo: stack.mongo, models: stack.models, taskQueue: stack.taskQueue, adminApiKey: TEST_ADMIN_KEY, rateLimits, log: (line) => process.stderr.write(`${line}\n`) });
+  createApp({ temporal: stack.client, mongo: stack.mongo, models: stack.models, taskQueue: stack.taskQueue, adminApiKey: TEST_ADMIN_KEY, trustProxyHops: 1, rateLimits, log: (line) => process.stderr.write(`${line}\n`) });
 
 /** A burst: all requests start together, so they fall into one one-second window. */
 const burst = <T>(n: number, make: (i: number) => PromiseLike<T>): Promise<T[]> => Promise.all(Array.from({ length: n }, (_, i) => make(i)));

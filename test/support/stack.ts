@@ -66,7 +66,7 @@ export async function startTestStack(prefix: string, opts: { delivery?: Partial<
   });
   const running = workers.run();
   // Unexpected (5xx) errors are printed, so a failing test shows why.
-  const app = createApp({ temporal: client, mongo, models, taskQueue, adminApiKey: TEST_ADMIN_KEY, log: (line) => process.stderr.write(`${line}\n`) });
+  const app = createApp({ temporal: client, mongo, models, taskQueue, adminApiKey: TEST_ADMIN_KEY, trustProxyHops: 1, log: (line) => process.stderr.write(`${line}\n`) });
 
   return {
     name,
