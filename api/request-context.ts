@@ -56,7 +56,16 @@ export function requestContext(deps: { logger: Logger; metrics: ApiMetrics }) {
     const incoming = ctx.get('x-request-id');
     const requestId = saneRequestId.test(incoming) ? incoming : randomUUID();
     ctx.set('X-Request-Id', requestId);
-    const request: RequestInfo = { requestId, log: deps.logger.child({ request_id: requestId }), fields: {} };
+    // The child logger is made on first use: most requests log one line, and at thousands of
+    // clicks a second a child per request is measurable.
+    let log: Logger | undefined;
+    const request: RequestInfo = {
+      requestId,
+      get log() {
+        return (log ??= deps.logger.child({ request_id: requestId }));
+      },
+      fields: {},
+    };
     (ctx.state as Record<string, RequestInfo>)[stateKey] = request;
     try {
       await next();
@@ -68,20 +77,25 @@ export function requestContext(deps: { logger: Logger; metrics: ApiMetrics }) {
       deps.metrics.httpDuration.observe(labels, seconds);
       if (ctx.path === '/postback') deps.metrics.postbacks.inc({ result: postbackResult(ctx) });
 
-      // Always info: a 5xx's error line (errorHandler) is the error; probes that answer well are debug.
-      const level = quietRoutes.has(ctx.path) && ctx.status < 500 ? 'debug' : 'info';
-      request.log[level](
-        {
-          method: ctx.method,
-          route,
-          status: ctx.status,
-          duration_ms: Math.round(seconds * 10_000) / 10,
-          url: maskRequestUrl(ctx.originalUrl),
-          ip: ctx.ip,
-          ...request.fields,
-        },
-        'request',
-      );
+      // Probes that answer well are debug, and so is a click that redirected: at thousands a
+      // second the line would cost more than the click, and the click itself is stored in
+      // MongoDB. Everything else, and any failure, is info.
+      const quiet = (quietRoutes.has(ctx.path) && ctx.status < 500) || (ctx.path === '/click' && ctx.status === 302);
+      const level = quiet ? 'debug' : 'info';
+      if (deps.logger.isLevelEnabled(level)) {
+        request.log[level](
+          {
+            method: ctx.method,
+            route,
+            status: ctx.status,
+            duration_ms: Math.round(seconds * 10_000) / 10,
+            url: maskRequestUrl(ctx.originalUrl),
+            ip: ctx.ip,
+            ...request.fields,
+          },
+          'request',
+        );
+      }
     }
   };
 }
