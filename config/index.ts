@@ -57,6 +57,9 @@ export const configSchema = z
     // Reverse proxies (load balancers) in front of the API whose X-Forwarded-For is believed; 0 = none:
     // the client's own header would otherwise choose the IP for rate limits, allowlists and fraud rules.
     TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+    // Workflows each of the worker's two workers keeps in memory; idle ones are evicted first and
+    // replayed when needed. Bounds the worker's RSS (see worker/worker.ts).
+    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(500),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     // The worker's Prometheus endpoint (/metrics): the Temporal SDK's series and postflow's worker
     // metrics. One port per worker process; `off` serves none. Default: workerMetricsAddress().

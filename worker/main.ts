@@ -43,6 +43,7 @@ async function main(): Promise<void> {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE,
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     deps: { models, now: () => new Date(), delivery: deliverySettingsFrom(config) },
   });
   const queues = workers.workers.map((w) => w.options.taskQueue);

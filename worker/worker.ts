@@ -12,6 +12,13 @@ export interface CreateWorkerOptions {
   /** Conversions run here; deliveries on deliveryTaskQueue(taskQueue). */
   taskQueue: string;
   deps: ActivityDeps;
+  /**
+   * Workflows each worker keeps in memory (sticky cache). Approved conversions wait out the
+   * reversal window, so the SDK's default (sized from the heap, thousands) fills with idle
+   * workflows: RSS grew past 1.5 GB in the benchmark. An evicted one is replayed from its short
+   * history when it is next needed.
+   */
+  maxCachedWorkflows?: number;
   /** A prebuilt bundle (tests build one per run); else the workflows are bundled once here. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -32,7 +39,7 @@ export async function createWorkers(opts: CreateWorkerOptions): Promise<Workers>
   const activities = createActivities(opts.deps);
   const workers = await Promise.all(
     [opts.taskQueue, deliveryTaskQueue(opts.taskQueue)].map((taskQueue) =>
-      Worker.create({ connection: opts.connection, namespace: opts.namespace, taskQueue, activities, workflowBundle }),
+      Worker.create({ connection: opts.connection, namespace: opts.namespace, taskQueue, activities, workflowBundle, ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}) }),
     ),
   );
   return {
