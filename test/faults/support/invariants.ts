@@ -42,7 +42,16 @@ export interface InvariantInput {
 export interface InvariantReport {
   violations: Violation[];
   /** Figures for the scenario's report. */
-  stats: { conversions: number; byStatus: Record<string, number>; ledgerEntries: number; deliveries: Record<string, number>; attempts: number; capCounters: Array<{ id: string; reserved: number; limit: number }> };
+  stats: {
+    conversions: number;
+    byStatus: Record<string, number>;
+    /** Conversions the cap turned away (so the cap check was not vacuous). */
+    capRejections: number;
+    ledgerEntries: number;
+    deliveries: Record<string, number>;
+    attempts: number;
+    capCounters: Array<{ id: string; reserved: number; limit: number }>;
+  };
 }
 
 /** Statuses that hold a cap reservation (the others released theirs or never took one). */
@@ -169,6 +178,7 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
     stats: {
       conversions: conversions.length,
       byStatus: countBy(conversions, (c) => c.status),
+      capRejections: conversions.filter((c) => c.status === 'rejected' && c.reason_codes.includes('cap_reached')).length,
       ledgerEntries: entries.length,
       deliveries: countBy(deliveries, (d) => d.status),
       attempts: attempts.length,

@@ -188,10 +188,6 @@ export function startLoad(target: LoadTarget, opts: LoadOptions) {
       }
       return { sent: window.length, ok: window.filter((r) => r.outcome === 200).length, retries: window.filter((r) => r.retry).length, byOutcome, failedByKind };
     },
-    /** The first request sent at or after `t` that got a 200: when ingress was back. */
-    firstOkAfter(t: number): number | undefined {
-      return requests.filter((r) => r.at >= t && r.outcome === 200).reduce<number | undefined>((min, r) => (min === undefined || r.at + r.ms < min ? r.at + r.ms : min), undefined);
-    },
   };
 }
 

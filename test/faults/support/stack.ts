@@ -6,9 +6,9 @@ import { freePort } from '../../../scripts/infra/child';
 import { createModels, type Models } from '../../../models';
 import { connectMongo } from '../../../models/connect';
 import { startEntry, type Proc } from '../../support/processes';
-import { startReceiver, type ReceivedRequest, type Receiver, type Reply } from '../../support/receiver';
 import { uniqueName } from '../../support/stack';
 import { waitFor } from '../../support/wait-for';
+import { startAffiliateReceiver, type AffiliateReceiver } from './affiliate';
 import { ownMongo, ownTemporal, type ExternalServer, type OwnedServer } from './servers';
 
 /** Which server a scenario kills: it must be one the scenario started itself. */
@@ -54,45 +54,6 @@ export interface FaultStack {
   /** Writes every process's output next to the servers' logs; returns the folder. */
   saveLogs(): string;
   stop(opts: { keepLogs: boolean }): Promise<void>;
-}
-
-/** The fake affiliate, able to go away (connections refused) and come back on the same port. */
-export interface AffiliateReceiver {
-  url: string;
-  /** Every request any incarnation received, in order. */
-  readonly requests: ReceivedRequest[];
-  /** The reply of the live incarnation from now on (a new incarnation starts with 200). */
-  otherwise(reply: Reply): void;
-  down(): Promise<void>;
-  up(): Promise<void>;
-  close(): Promise<void>;
-}
-
-async function startAffiliateReceiver(): Promise<AffiliateReceiver> {
-  const past: Receiver[] = [];
-  let live: Receiver | undefined = await startReceiver();
-  const port = Number(new URL(live.url).port);
-  const down = async () => {
-    if (!live) return;
-    await live.close();
-    past.push(live);
-    live = undefined;
-  };
-  return {
-    url: live.url,
-    get requests() {
-      return [...past, ...(live ? [live] : [])].flatMap((r) => r.requests);
-    },
-    otherwise(reply) {
-      if (!live) throw new Error('the receiver is down');
-      live.otherwise(reply);
-    },
-    down,
-    async up() {
-      live ??= await startReceiver({ port });
-    },
-    close: down,
-  };
 }
 
 export interface FaultStackOptions {
