@@ -1,7 +1,8 @@
 import { Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
 import { loadConfigOrExit, workerMetricsAddress } from '../config';
-import { connectMongo } from '../models/connect';
+import { connectMongo, pingMongo, reopenMongo } from '../models/connect';
+import { startWatchdog } from '../models/watchdog';
 import { createModels, ensureIndexes } from '../models';
 import { createLogger, type Logger } from '../observability/logger';
 import { parseSocketAddress } from '../observability/socket-address';
@@ -28,6 +29,14 @@ async function main(): Promise<void> {
   if (metricsAddress) lifecycle.info({ address: metricsAddress }, metricsAddress.endsWith(':0') ? 'worker metrics on a free port (WORKER_METRICS_ADDRESS port 0)' : `worker metrics on http://${metricsAddress}/metrics`);
   const mongo = await connectMongo(config.MONGO_URL);
   const models = createModels(mongo);
+  const watchdog = startWatchdog({
+    ping: () => pingMongo(mongo),
+    reconnect: () => reopenMongo(mongo, config.MONGO_URL),
+    intervalMs: 5_000,
+    reconnectAfterMs: 30_000,
+    onReconnect: (downForMs, err) =>
+      log.warn({ down_for_ms: downForMs, ...(err ? { err } : {}) }, err ? 'MongoDB still unreachable; a fresh client will be tried again' : 'MongoDB pings had failed; replaced the client'),
+  });
   await ensureIndexes(models);
 
   const client = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '5 seconds' });
@@ -51,6 +60,7 @@ async function main(): Promise<void> {
   // The SDK's runtime turns SIGINT/SIGTERM into worker.shutdown(): in-flight tasks finish first.
   await workers.run();
   await connection.close();
+  watchdog.stop();
   await mongo.close();
   lifecycle.info('worker stopped');
 }
