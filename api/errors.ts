@@ -40,9 +40,25 @@ const httpErrorCodes: Record<number, string> = {
   415: 'unsupported_media_type',
 };
 
+const DEPENDENCY_RETRY_AFTER_S = 5;
+
+/**
+ * MongoDB or Temporal unreachable (server selection, a dropped connection, gRPC UNAVAILABLE):
+ * the request did nothing durable, so the caller may simply retry.
+ */
+export function isDependencyDown(err: unknown): boolean {
+  const name = (err as { name?: unknown } | undefined)?.name;
+  if (typeof name !== 'string') return false;
+  if (/^Mongo(ServerSelection|Network|NetworkTimeout|NotConnected|TopologyClosed)Error$/.test(name) || name === 'MongooseServerSelectionError') return true;
+  // @temporalio/client wraps gRPC failures in ServiceError; code 14 is UNAVAILABLE.
+  const code = (err as { cause?: { code?: unknown } }).cause?.code;
+  return name === 'ServiceError' && code === 14;
+}
+
 /**
  * Wraps every route (only the request context, api/request-context.ts, is outside it): every
- * failure becomes a JSON error body. Unknown errors are a 500 with a generic message (details
+ * failure becomes a JSON error body. An unreachable MongoDB or Temporal is a 503 with
+ * Retry-After. Other unknown errors are a 500 with a generic message (details
  * go to the log, with the request id, never to the client).
  */
 export function errorHandler(sink: Logger | ((line: string) => void)) {
@@ -67,6 +83,14 @@ export function errorHandler(sink: Logger | ((line: string) => void)) {
         return;
       }
       const { log, fields } = requestLog(ctx, logger);
+      if (isDependencyDown(err)) {
+        // Not the client's fault and not a bug: say so, and when to try again (advertisers retry on 503).
+        log.warn({ err, method: ctx.method, path: ctx.path, ...fields }, 'a dependency is unreachable; answered 503');
+        ctx.status = 503;
+        ctx.set('Retry-After', String(DEPENDENCY_RETRY_AFTER_S));
+        ctx.body = { error: 'unavailable', message: 'a database or workflow server is unreachable; nothing was stored, send the request again later' };
+        return;
+      }
       log.error({ err, method: ctx.method, path: ctx.path, ...fields }, 'unhandled error; answered 500');
       ctx.status = 500;
       ctx.body = { error: 'internal', message: 'internal error; the request was not processed' };
