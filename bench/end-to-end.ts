@@ -5,7 +5,7 @@
  * completed conversions/s, 200 → affiliate receipt latency, a zero-loss check, CPU and peak RSS
  * of the API and the worker; and, on the same Temporal server in the same run, an empty workflow
  * and a one-no-op-activity workflow at the same rate, as the baseline our throughput is a ratio of.
- * Run: npx tsx bench/end-to-end.ts [--rates 25,50,100,200] [--duration 60]
+ * Run: npx tsx bench/end-to-end.ts [--rates 10,20,40] [--duration 60]
  */
 import { Client, Connection } from '@temporalio/client';
 import { ensureSearchAttributes } from '../temporal/ensure-search-attributes';
@@ -29,7 +29,7 @@ import { startInfra, type BenchInfra } from './lib/stack';
 import { round } from './lib/stats';
 
 const flags = parseFlags('npx tsx bench/end-to-end.ts [flags]', {
-  rates: { type: 'numbers', help: 'postbacks (and baseline workflows) per second, one measurement each, open loop', default: [25, 50, 100, 200] },
+  rates: { type: 'numbers', help: 'postbacks (and baseline workflows) per second, one measurement each, open loop', default: [10, 20, 40] },
   duration: { help: 'measured seconds per rate and target', default: 60 },
   warmup: { help: 'discarded seconds before each measurement (its work is awaited first)', default: 3, min: 0 },
   concurrency: { help: 'connection cap of the postback load generator (more requests wait in the client)', default: 64 },
