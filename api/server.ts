@@ -1,8 +1,8 @@
 import { loadConfigOrExit } from '../config';
-import { connectMongo } from '../models/connect';
+import { connectProcessMongo } from '../models/process-connection';
 import { createModels, ensureIndexes } from '../models';
 import { createLogger, type Logger } from '../observability/logger';
-import { connectTemporalClient } from '../temporal/connect';
+import { connectTemporalClient, temporalWaitLog } from '../temporal/connect';
 import { createApp } from './app';
 
 let logger: Logger | undefined;
@@ -13,10 +13,11 @@ async function main(): Promise<void> {
   const log = (logger = createLogger({ level: config.LOG_LEVEL, service: 'api' }));
   // Start-up and shutdown lines are written whatever LOG_LEVEL says: scripts wait for them.
   const lifecycle = log.child({}, { level: 'info' });
-  const mongo = await connectMongo(config.MONGO_URL);
+  const mongoConnection = await connectProcessMongo({ url: config.MONGO_URL, log: lifecycle, verboseDriverEvents: config.LOG_MONGO_DRIVER_EVENTS });
+  const mongo = mongoConnection.connection;
   const models = createModels(mongo);
   await ensureIndexes(models);
-  const temporal = await connectTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  const temporal = await connectTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, temporalWaitLog(lifecycle, config.TEMPORAL_ADDRESS));
 
   const app = createApp({ temporal, mongo, models, taskQueue: config.TASK_QUEUE, adminApiKey: config.ADMIN_API_KEY, logger: log, reversalWindowHours: config.REVERSAL_WINDOW_DAYS * 24, temporalUiUrl: config.TEMPORAL_UI_URL, trustProxyHops: config.TRUST_PROXY_HOPS, rateLimits: { perIp: config.RATE_LIMIT_PER_IP, perAdvertiser: config.RATE_LIMIT_PER_ADVERTISER } });
   const server = app.listen(config.PORT, config.HOST, () => {
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
     lifecycle.info({ signal }, `api: ${signal}, draining`);
     server.close(async () => {
       await temporal.connection.close();
-      await mongo.close();
+      await mongoConnection.close();
       lifecycle.info('api stopped');
       process.exit(0);
     });

@@ -17,6 +17,8 @@ const parsedBy = (parse: (spec: string) => unknown, expected: string) => (spec: 
 };
 
 const port = z.coerce.number().int().min(0).max(65535);
+/** `true`/`false` (also `1`/`0`), as environment variables spell booleans. */
+const flag = z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).transform((v) => v === 'true' || v === '1');
 
 export const configSchema = z
   .object({
@@ -61,6 +63,12 @@ export const configSchema = z
     // replayed when needed. Bounds the worker's RSS (see worker/worker.ts).
     WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(500),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    // Every MongoDB driver monitoring and pool event as a log line (diagnosis of a client that does
+    // not recover after an outage); reachability changes are logged whatever this says.
+    LOG_MONGO_DRIVER_EVENTS: flag.default(false),
+    // npm start's embedded MongoDB (mongo-java-server on an H2 file) writes every acknowledged write
+    // to its file (survives the store being killed); with this it also fsyncs (survives power loss).
+    EMBEDDED_MONGO_FSYNC: flag.default(false),
     // The worker's Prometheus endpoint (/metrics): the Temporal SDK's series and postflow's worker
     // metrics. One port per worker process; `off` serves none. Default: workerMetricsAddress().
     WORKER_METRICS_ADDRESS: z.string().superRefine(parsedBy(parseSocketAddress, 'must be ip:port such as 0.0.0.0:9464, or off')).optional(),

@@ -50,6 +50,7 @@ async function main(): Promise<void> {
       dataDir,
       env: process.env,
       namespace: config.TEMPORAL_NAMESPACE,
+      mongoFsync: config.EMBEDDED_MONGO_FSYNC,
       sinkFor: (component) => ({ prefix: `[${component}]`.padEnd(10) }),
       log,
     });

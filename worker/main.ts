@@ -1,13 +1,13 @@
 import { Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
 import { loadConfigOrExit, workerMetricsAddress } from '../config';
-import { connectMongo, pingMongo, reopenMongo } from '../models/connect';
-import { startWatchdog } from '../models/watchdog';
+import { connectProcessMongo } from '../models/process-connection';
 import { createModels, ensureIndexes } from '../models';
 import { createLogger, type Logger } from '../observability/logger';
 import { parseSocketAddress } from '../observability/socket-address';
 import { PinoTemporalLogger } from '../observability/temporal-logger';
 import { installWorkerRuntime } from '../observability/worker-runtime';
+import { temporalWaitLog, untilReachable } from '../temporal/connect';
 import { ensureSearchAttributes } from '../temporal/ensure-search-attributes';
 import { createWorkers, deliverySettingsFrom, workflowsPath } from './worker';
 
@@ -27,26 +27,19 @@ async function main(): Promise<void> {
     throw new Error(`WORKER_METRICS_ADDRESS ${metricsSpec}: ${(err as Error).message} (set another ip:port, or off)`);
   }
   if (metricsAddress) lifecycle.info({ address: metricsAddress }, metricsAddress.endsWith(':0') ? 'worker metrics on a free port (WORKER_METRICS_ADDRESS port 0)' : `worker metrics on http://${metricsAddress}/metrics`);
-  const mongo = await connectMongo(config.MONGO_URL);
-  const models = createModels(mongo);
-  const watchdog = startWatchdog({
-    ping: () => pingMongo(mongo),
-    reconnect: () => reopenMongo(mongo, config.MONGO_URL),
-    intervalMs: 5_000,
-    reconnectAfterMs: 30_000,
-    onReconnect: (downForMs, err) =>
-      log.warn({ down_for_ms: downForMs, ...(err ? { err } : {}) }, err ? 'MongoDB still unreachable; a fresh client will be tried again' : 'MongoDB pings had failed; replaced the client'),
-  });
+  const mongo = await connectProcessMongo({ url: config.MONGO_URL, log: lifecycle, verboseDriverEvents: config.LOG_MONGO_DRIVER_EVENTS });
+  const models = createModels(mongo.connection);
   await ensureIndexes(models);
 
-  const client = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '5 seconds' });
+  const waitForTemporal = temporalWaitLog(lifecycle, config.TEMPORAL_ADDRESS);
+  const client = await untilReachable(() => Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '5 seconds' }), waitForTemporal);
   const added = await ensureSearchAttributes(client, config.TEMPORAL_NAMESPACE);
   if (added.length > 0) lifecycle.info({ added }, `registered search attributes: ${added.join(', ')}`);
   await client.close();
 
   // Bundled here rather than in createWorkers so that webpack's lines go to our logger too (as debug).
   const { code } = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: new PinoTemporalLogger(log, { infoAs: 'debug' }) });
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await untilReachable(() => NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }), waitForTemporal);
   const workers = await createWorkers({
     workflowBundle: { code },
     connection,
@@ -60,7 +53,6 @@ async function main(): Promise<void> {
   // The SDK's runtime turns SIGINT/SIGTERM into worker.shutdown(): in-flight tasks finish first.
   await workers.run();
   await connection.close();
-  watchdog.stop();
   await mongo.close();
   lifecycle.info('worker stopped');
 }

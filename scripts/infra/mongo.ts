@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawnChild, waitForPort, type OutputSink } from './child';
 import { cacheDir, which, MissingToolError } from './paths';
@@ -12,6 +12,8 @@ export interface MongoOptions {
   sink: OutputSink;
   /** Own process group, so a terminal's Ctrl-C reaches only the parent, which stops us last. */
   detached?: boolean;
+  /** mongo-java-server on a file: fsync every group of writes (EMBEDDED_MONGO_FSYNC), not only write them to the file. */
+  fsync?: boolean;
   log: (line: string) => void;
 }
 
@@ -57,8 +59,15 @@ async function startMongod(mongod: string, opts: MongoOptions): Promise<RunningM
 /** The cache folder is keyed by the launcher's sources, so editing them rebuilds it. */
 function javaLauncherDir(): string {
   const hash = createHash('sha256');
-  for (const file of ['pom.xml', 'MongoLauncher.java']) hash.update(readFileSync(path.join(javaServerDir, file)));
+  for (const file of ['pom.xml', ...javaSources()]) hash.update(readFileSync(path.join(javaServerDir, file)));
   return path.join(cacheDir, `mongo-java-server-${hash.digest('hex').slice(0, 12)}`);
+}
+
+/** The launcher and the durable H2 backend it runs. */
+function javaSources(): string[] {
+  return readdirSync(javaServerDir)
+    .filter((file) => file.endsWith('.java'))
+    .sort();
 }
 
 function javaLauncherStamp(): string {
@@ -79,7 +88,7 @@ export function buildJavaLauncher(log: (line: string) => void): { classpath: str
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     const deps = readFileSync(classpathFile, 'utf8').trim();
-    execFileSync('javac', ['-cp', deps, '-d', path.join(staging, 'classes'), path.join(javaServerDir, 'MongoLauncher.java')], {
+    execFileSync('javac', ['-cp', deps, '-d', path.join(staging, 'classes'), ...javaSources().map((file) => path.join(javaServerDir, file))], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     writeFileSync(classpathFile, deps);
@@ -97,13 +106,13 @@ async function startMongoJavaServer(opts: MongoOptions): Promise<RunningMongo> {
   const args = ['-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-Dorg.slf4j.simpleLogger.log.de.bwaldvogel.mongo.wire.MongoExceptionHandler=off', '-cp', classpath, 'MongoLauncher', String(opts.port)];
   if (opts.dataDir) {
     mkdirSync(opts.dataDir, { recursive: true });
-    args.push(path.join(path.resolve(opts.dataDir), 'mongo.h2'));
+    args.push(path.join(path.resolve(opts.dataDir), 'mongo.h2'), opts.fsync ? 'fsync' : 'no-fsync');
   }
   const child = spawnChild('mongo', 'java', args, opts.sink, { detached: opts.detached });
   await waitForPort(opts.port, { timeoutMs: 60_000, child, what: 'mongo-java-server' });
   return {
     url: `mongodb://127.0.0.1:${opts.port}`,
-    how: `mongo-java-server 1.47.0 (${opts.dataDir ? 'H2 file' : 'in memory'})`,
+    how: `mongo-java-server 1.47.0 (${opts.dataDir ? `H2 file, each write committed before it is acknowledged${opts.fsync ? ', fsync' : ''}` : 'in memory'})`,
     stop: () => child.stop(),
   };
 }

@@ -10,6 +10,8 @@ export interface ProvisionOptions {
   /** TEMPORAL_ADDRESS / MONGO_URL here mean "use that server, start nothing". */
   env: NodeJS.ProcessEnv;
   namespace: string;
+  /** EMBEDDED_MONGO_FSYNC: the embedded store fsyncs its file before acknowledging a write. */
+  mongoFsync?: boolean;
   sinkFor(component: 'temporal' | 'mongo'): OutputSink;
   log(line: string): void;
 }
@@ -60,6 +62,7 @@ export async function provisionInfrastructure(opts: ProvisionOptions): Promise<I
     const server = await startMongo({
       port,
       dataDir: opts.mode === 'dev' ? path.join(opts.dataDir, 'mongo') : undefined,
+      fsync: opts.mongoFsync,
       sink: opts.sinkFor('mongo'),
       detached: opts.mode === 'dev',
       log: opts.log,

@@ -13,7 +13,7 @@ import type { Models } from '../../../models';
  */
 
 export interface Violation {
-  invariant: 'dedupe' | 'accepted-kept' | 'ledger' | 'caps' | 'delivery';
+  invariant: 'dedupe' | 'accepted-kept' | 'click-kept' | 'ledger' | 'caps' | 'delivery';
   kind: 'safety' | 'liveness';
   /** The offending conversion, delivery, counter or txid. */
   id: string;
@@ -37,6 +37,8 @@ export interface InvariantInput {
   deliveries: 'succeeded' | 'final';
   /** Event ids the affiliate received; every succeeded delivery must be among them. */
   receivedEventIds?: Set<string>;
+  /** Click ids answered with a 302: each must be stored (its postback would get 404 otherwise). */
+  redirectedClickIds?: string[];
 }
 
 export interface InvariantReport {
@@ -51,6 +53,7 @@ export interface InvariantReport {
     deliveries: Record<string, number>;
     attempts: number;
     capCounters: Array<{ id: string; reserved: number; limit: number }>;
+    clicksChecked: number;
   };
 }
 
@@ -89,6 +92,12 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
         add('accepted-kept', 'liveness', id, `key ${p.key} is ${doc.status}, expected ${p.finalStatuses.join(' or ')}`);
       }
     }
+  }
+
+  // 2b. A click answered 302 is kept: the advertiser's postback for it will name it.
+  if (input.redirectedClickIds?.length) {
+    const stored = new Set((await models.Click.find({ _id: { $in: input.redirectedClickIds } }, { _id: 1 }).lean()).map((c) => c._id));
+    for (const id of input.redirectedClickIds) if (!stored.has(id)) add('click-kept', 'safety', id, 'answered 302, but the click is not stored');
   }
 
   // 3. Ledger entries sum to the current payout state, each booked by a recorded transition.
@@ -183,6 +192,7 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
       deliveries: countBy(deliveries, (d) => d.status),
       attempts: attempts.length,
       capCounters: counters.map((c) => ({ id: c._id, reserved: c.reserved, limit: c.limit })),
+      clicksChecked: input.redirectedClickIds?.length ?? 0,
     },
   };
 }

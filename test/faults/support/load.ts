@@ -38,6 +38,7 @@ export interface RequestRecord {
 export interface LoadTarget {
   apiUrl: string;
   token: string;
+  affiliateId: string;
   main: { offerId: string; clickIds: string[] };
   capped: { offerId: string; clickIds: string[] };
 }
@@ -73,9 +74,13 @@ export function startLoad(target: LoadTarget, opts: LoadOptions) {
   const timers = new Set<NodeJS.Timeout>();
   let inFlight = 0;
   let stopped = false;
+  /** After abort nothing is sent or scheduled again, not even by an answer still in flight:
+   * a failed request would otherwise schedule its retry, and the retries keep jest alive. */
+  let aborted = false;
   let tick = 0;
 
   const later = (ms: number, fn: () => void) => {
+    if (aborted) return;
     const timer = setTimeout(() => {
       timers.delete(timer);
       fn();
@@ -85,6 +90,7 @@ export function startLoad(target: LoadTarget, opts: LoadOptions) {
 
   /** One request, then on a non-200 the same request again after 1, 2, 4, 5, 5 … s. */
   const send = (kind: RequestRecord['kind'], params: Record<string, string>, onOk: (body: { conversion_id: string; result: string; status?: string }) => void, attempt = 0) => {
+    if (aborted) return;
     const started = Date.now();
     inFlight += 1;
     const query = new URLSearchParams({ ...params, token: target.token });
@@ -173,6 +179,7 @@ export function startLoad(target: LoadTarget, opts: LoadOptions) {
     settled,
     /** Ends every retry still scheduled (after a failed test). */
     abort() {
+      aborted = true;
       this.stop();
       for (const timer of timers) clearTimeout(timer);
       timers.clear();

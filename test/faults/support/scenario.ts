@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { waitFor } from '../../support/wait-for';
 import { checkInvariants, describeViolations, type InvariantReport } from './invariants';
+import { startClickStream } from './clicks';
 import { expectedStatuses, startLoad, type Load, type LoadTarget } from './load';
 import type { FaultStack } from './stack';
 
@@ -14,6 +15,8 @@ import type { FaultStack } from './stack';
 
 /** Steady-load defaults: a rate this 2-core machine sustains with deliveries (see bench/). */
 export const LOAD_RATE = Number(process.env.POSTFLOW_FAULTS_RATE ?? 10);
+/** Clicks per second beside the postbacks (each one answered 302 must be stored). */
+export const CLICK_RATE = 20;
 /**
  * Places in the capped offer's cap. A tenth of the postbacks go there and a scenario accepts at
  * least 100, so at least 10 arrive and the cap always turns some away.
@@ -80,7 +83,7 @@ export async function setupLoadTarget(stack: FaultStack): Promise<LoadTarget> {
     }
     return ids;
   };
-  return { apiUrl: stack.apiUrl, token: advertiser.postback_token!, main: { offerId: main.id, clickIds: await clicks(main.id) }, capped: { offerId: capped.id, clickIds: await clicks(capped.id) } };
+  return { apiUrl: stack.apiUrl, token: advertiser.postback_token!, affiliateId: affiliate.id, main: { offerId: main.id, clickIds: await clicks(main.id) }, capped: { offerId: capped.id, clickIds: await clicks(capped.id) } };
 }
 
 export function receivedEventIds(stack: FaultStack): Map<string, number> {
@@ -106,6 +109,7 @@ export interface ScenarioOptions {
 export async function runScenario(stack: FaultStack, opts: ScenarioOptions): Promise<ScenarioResult> {
   const target = await setupLoadTarget(stack);
   const load = startLoad(target, { ratePerSecond: LOAD_RATE });
+  const clicks = startClickStream({ apiUrl: target.apiUrl, offerId: target.main.offerId, affiliateId: target.affiliateId, ratePerSecond: CLICK_RATE });
   const accepted = () => load.planned.filter((c) => c.accepted).length;
   try {
     const before = opts.before ?? 5 * LOAD_RATE;
@@ -117,6 +121,7 @@ export async function runScenario(stack: FaultStack, opts: ScenarioOptions): Pro
     const after = accepted() + (opts.after ?? 5 * LOAD_RATE);
     await waitFor(`${opts.after ?? 5 * LOAD_RATE} more postbacks accepted after recovery`, () => accepted() >= after, 120_000, 250);
     load.stop();
+    clicks.stop();
     await waitFor('every postback and status update accepted (the advertiser retries)', () => load.settled(), 120_000, 250);
 
     const received = () => new Set(receivedEventIds(stack).keys());
@@ -124,22 +129,22 @@ export async function runScenario(stack: FaultStack, opts: ScenarioOptions): Pro
     let report = await waitFor(
       'every accepted conversion in its final status and every delivery finished',
       async () => {
-        const r = await checkInvariants({ models: stack.models, promised: promised(), deliveries: opts.deliveries, receivedEventIds: received() });
+        const r = await checkInvariants({ models: stack.models, promised: promised(), deliveries: opts.deliveries, receivedEventIds: received(), redirectedClickIds: clicks.redirected });
         return r.violations.some((v) => v.kind === 'liveness') ? undefined : r;
       },
       opts.settleTimeoutMs ?? 180_000,
       1_000,
     ).catch(async (err: Error) => {
-      const r = await checkInvariants({ models: stack.models, promised: promised(), deliveries: opts.deliveries, receivedEventIds: received() });
+      const r = await checkInvariants({ models: stack.models, promised: promised(), deliveries: opts.deliveries, receivedEventIds: received(), redirectedClickIds: clicks.redirected });
       throw new Error(`${err.message}\n${describeViolations(r.violations)}`);
     });
     const settledAt = Date.now();
     // Once more after settling: nothing may move after everything has finished.
-    report = await checkInvariants({ models: stack.models, promised: promised(), deliveries: opts.deliveries, receivedEventIds: received() });
+    report = await checkInvariants({ models: stack.models, promised: promised(), deliveries: opts.deliveries, receivedEventIds: received(), redirectedClickIds: clicks.redirected });
     // The checks must not pass vacuously: the load reached every path they look at.
     const { byStatus, capRejections } = report.stats;
-    if (capRejections === 0 || !byStatus.declined || !byStatus.approved || !load.requests.some((r) => r.kind === 'repeat' && r.outcome === 200)) {
-      throw new Error(`the load did not exercise every invariant: ${JSON.stringify({ byStatus, capRejections })}`);
+    if (capRejections === 0 || report.stats.clicksChecked === 0 || !byStatus.declined || !byStatus.approved || !load.requests.some((r) => r.kind === 'repeat' && r.outcome === 200)) {
+      throw new Error(`the load did not exercise every invariant: ${JSON.stringify({ byStatus, capRejections, clicks: report.stats.clicksChecked })}`);
     }
     // Work the fault caught half done: accepted before it, first decided after it.
     const caught = await stack.models.Conversion.countDocuments({ received_at: { $lt: new Date(times.faultAt) }, 'status_history.0.at': { $gte: new Date(times.faultAt) } });
@@ -150,6 +155,7 @@ export async function runScenario(stack: FaultStack, opts: ScenarioOptions): Pro
     return result;
   } finally {
     load.abort();
+    clicks.stop();
     // Every request and planned conversion, for a look at the timeline when a scenario fails.
     writeFileSync(path.join(stack.dir, 'load.json'), JSON.stringify({ requests: load.requests, planned: load.planned.map((c) => ({ ...c, conversionIds: [...c.conversionIds] })) }));
   }
@@ -185,6 +191,7 @@ function summarize(title: string, r: ScenarioResult): string {
     `  fault: outage ${s(r.times.restoredAt - r.times.faultAt)}; requests sent during it: ${during.sent}, answered 200 on that try: ${during.ok}; new conversions among them: ${createsDuring.length}, slowest answer ${s(slowest)}; conversions caught undecided by it: ${r.caught}`,
     `  recovery: new conversions ${r.ingressBackAt ? `accepted again ${s(r.ingressBackAt - r.times.restoredAt)} after the restore` : 'never failed or stalled'}; everything settled (accepted, decided, booked, delivered) ${s(r.settledAt - r.times.restoredAt)} after the restore`,
     `  stored: ${r.report.stats.conversions} conversions ${JSON.stringify(r.report.stats.byStatus)} (${r.report.stats.capRejections} over the cap), ${r.report.stats.ledgerEntries} ledger entries, caps ${r.report.stats.capCounters.map((c) => `${c.reserved}/${c.limit}`).join(' ')}`,
+    `  clicks: ${r.report.stats.clicksChecked} answered 302, every one checked as stored`,
     `  deliveries: ${JSON.stringify(r.report.stats.deliveries)}, ${r.report.stats.attempts} attempts, ${r.received.size} events received (${duplicates} more than once)`,
   ].join('\n');
 }

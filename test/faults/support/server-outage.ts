@@ -1,12 +1,17 @@
 import { describeViolations } from './invariants';
+import { MONGO_RECOVERY_DEADLINE_MS, mongoRecovery } from './recovery';
 import { FAULT_DELIVERY_ENV, outage, runScenario } from './scenario';
 import type { OwnedServer } from './servers';
 import { describeScenario, startFaultStack, type FaultStack, type Victim } from './stack';
 
+/** Outage length: the scenario's own, or POSTFLOW_FAULTS_OUTAGE_MS (the repetition script varies it). */
+const outageMs = (fallback: number) => Number(process.env.POSTFLOW_FAULTS_OUTAGE_MS ?? fallback);
+
 /**
  * A server the system depends on (Temporal or MongoDB) goes away under steady load and comes
  * back on the same port with its data. The api and worker processes must carry on: the same
- * processes serve before and after, and nothing accepted is lost.
+ * processes serve before and after, each is using MongoDB again within a few seconds of its
+ * return, and nothing accepted is lost.
  */
 export function describeServerOutage(opts: { title: string; victim: Victim; summary: string; outageMs: number; takeDown: (server: OwnedServer) => Promise<void> }): void {
   describeScenario(opts.title, opts.victim, () => {
@@ -24,15 +29,22 @@ export function describeServerOutage(opts: { title: string; victim: Victim; summ
 
     it('loses nothing accepted, and api and worker recover without a restart', async () => {
       const server = stack[opts.victim] as OwnedServer;
+      let recovery: Record<string, number | undefined> = {};
       const result = await runScenario(stack, {
         title: opts.summary,
         deliveries: 'succeeded',
         fault: async () => {
           const faultAt = Date.now();
           await opts.takeDown(server);
-          await outage(opts.outageMs);
+          await outage(outageMs(opts.outageMs));
           await server.restart();
-          return { faultAt, restoredAt: Date.now() };
+          const restoredAt = Date.now();
+          if (opts.victim === 'mongo') {
+            recovery = await mongoRecovery({ api: stack.api, worker: stack.workers[0]! }, faultAt, restoredAt);
+            // One line per run, read by test/faults/repeat.ts.
+            process.stderr.write(`[faults] mongo recovery after ${outageMs(opts.outageMs)} ms down: ${Object.entries(recovery).map(([p, ms]) => `${p}=${ms ?? 'stuck'}`).join(' ')}\n`);
+          }
+          return { faultAt, restoredAt };
         },
       });
       expect(result.load.unexpected).toEqual([]);
@@ -40,6 +52,9 @@ export function describeServerOutage(opts: { title: string; victim: Victim; summ
       expect(stack.api.child.exitCode).toBeNull();
       expect(stack.workers).toHaveLength(1);
       expect(stack.workers[0]!.child.exitCode).toBeNull();
+      // ...and each was using MongoDB again soon after it was back (undefined: never, within a minute).
+      const slow = Object.entries(recovery).filter(([, ms]) => ms === undefined || ms > MONGO_RECOVERY_DEADLINE_MS);
+      expect(slow).toEqual([]);
       expect(describeViolations(result.report.violations)).toBe('');
       failed = false;
     }, 600_000);

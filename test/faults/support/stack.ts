@@ -63,6 +63,20 @@ export interface FaultStackOptions {
   env?: Record<string, string>;
 }
 
+const STOP_STEP_MS = 30_000;
+
+async function boundedStop(stop: () => Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      process.stderr.write(`[faults] a clean-up step took over ${STOP_STEP_MS / 1000} s; going on without it\n`);
+      resolve();
+    }, STOP_STEP_MS);
+  });
+  await Promise.race([stop().catch(() => undefined), deadline]);
+  clearTimeout(timer);
+}
+
 /** Waits for a process to be ready; if it exits or never gets there, the error carries its output. */
 async function ready(proc: Proc, what: string, probe: () => boolean | Promise<boolean>): Promise<void> {
   let exitedEarly!: (err: Error) => void;
@@ -110,6 +124,8 @@ export async function startFaultStack(opts: FaultStackOptions): Promise<FaultSta
       ADMIN_API_KEY: adminKey,
       DELIVERY_ALLOWED_NETWORKS: '127.0.0.0/8',
       LOG_LEVEL: 'warn',
+      // The kept logs of a failed run show which driver monitor or socket got stuck (issue 10).
+      LOG_MONGO_DRIVER_EVENTS: 'true',
       ...opts.env,
     };
     const apiUrl = `http://127.0.0.1:${port}`;
@@ -164,7 +180,9 @@ export async function startFaultStack(opts: FaultStackOptions): Promise<FaultSta
         return dir;
       },
       async stop({ keepLogs }) {
-        for (const stop of started.reverse()) await stop().catch(() => undefined);
+        // Each step bounded: one that hangs (a client waiting on a dead server) must not leave
+        // the servers after it running, or jest never exits and CI waits out its 90 minutes.
+        for (const stop of started.reverse()) await boundedStop(stop);
         if (!keepLogs) rmSync(dir, { recursive: true, force: true });
       },
     };

@@ -1,0 +1,145 @@
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import de.bwaldvogel.mongo.bson.Document;
+import io.netty.channel.Channel;
+import org.h2.mvstore.MVStore;
+
+/**
+ * mongo-java-server's H2 backend, made to acknowledge a write only once it is in the file.
+ *
+ * The stock backend opens its MVStore with auto-commit: writes live in memory and a background
+ * thread stores them about once a second, so a killed server loses the last second of writes it
+ * had already acknowledged. Here auto-commit is off and every command that changed something
+ * commits before its answer is sent:
+ * - Commands run concurrently (one per Netty event-loop thread) under a shared "gate"; a commit
+ *   takes the gate exclusively, so it waits for the commands in progress and stores only whole
+ *   commands: a document is never on disk without its unique-index entries.
+ * - Group commit: one commit stores every command finished before it; a thread whose changes
+ *   a concurrent commit already stored finds nothing left to store.
+ * - A commit writes the new chunk to the file (the OS page cache): that survives the server
+ *   process being killed. With fsync on, the file is also forced to the disk before the answer
+ *   (survives power loss), one fsync per group of commits.
+ * - Space: with auto-commit off, H2's background housekeeping is off too, so chunks left mostly
+ *   empty by later writes are rewritten here on a timer, under the same exclusive gate.
+ */
+final class DurableH2Backend extends H2Backend {
+    private static final long COMPACT_EVERY_SECONDS = 30;
+    /** Rewrite chunks while the live share of the file is below this percentage... */
+    private static final int COMPACT_TARGET_FILL_RATE = 80;
+    /** ...at most this many bytes per round, so one round holds writers up for milliseconds, not seconds. */
+    private static final int COMPACT_MAX_BYTES_PER_ROUND = 4 * 1024 * 1024;
+
+    private final MVStore store;
+    private final boolean fsync;
+    private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
+    private final ReentrantLock syncLock = new ReentrantLock();
+    /** The store version last forced to disk (guarded by syncLock). */
+    private long syncedVersion;
+    private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "postflow-h2-housekeeping");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    static DurableH2Backend open(String fileName, boolean fsync) {
+        MVStore store = new MVStore.Builder()
+            .fileName(fileName)
+            // No background commits (they would store half-done commands) and no commits from
+            // inside a write when unsaved memory grows: every commit is ours, under the gate.
+            .autoCommitDisabled()
+            .autoCommitBufferSize(0)
+            .open();
+        return new DurableH2Backend(store, fsync);
+    }
+
+    private DurableH2Backend(MVStore store, boolean fsync) {
+        super(store);
+        this.store = store;
+        this.fsync = fsync;
+        this.syncedVersion = store.getCurrentVersion();
+        housekeeping.scheduleWithFixedDelay(this::compact, COMPACT_EVERY_SECONDS, COMPACT_EVERY_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** Every command reaches the backend here (OP_MSG through handleMessage, OP_QUERY directly). */
+    @Override
+    public Document handleCommand(Channel channel, String databaseName, String command, Document query) {
+        if (gate.getReadHoldCount() > 0) {
+            return super.handleCommand(channel, databaseName, command, query); // nested: the outer call commits
+        }
+        Document response;
+        gate.readLock().lock();
+        try {
+            response = super.handleCommand(channel, databaseName, command, query);
+        } finally {
+            gate.readLock().unlock();
+        }
+        // Also when the command failed half-way (a batch insert stopped at a duplicate key):
+        // the documents it did write are acknowledged in its answer.
+        commitChanges();
+        return response;
+    }
+
+    private void commitChanges() {
+        if (!store.hasUnsavedChanges()) return; // a read, or a concurrent commit stored it already
+        long version;
+        gate.writeLock().lock();
+        try {
+            store.commit();
+            version = store.getCurrentVersion();
+        } finally {
+            gate.writeLock().unlock();
+        }
+        if (fsync) forceToDisk(version);
+    }
+
+    /** Outside the gate, so commands go on while the disk works; one fsync covers every commit before it. */
+    private void forceToDisk(long version) {
+        syncLock.lock();
+        try {
+            if (syncedVersion >= version) return;
+            long covering;
+            // Read while no commit is half-written, so every version up to `covering` is in the file.
+            gate.readLock().lock();
+            try {
+                covering = store.getCurrentVersion();
+            } finally {
+                gate.readLock().unlock();
+            }
+            store.sync();
+            syncedVersion = covering;
+        } finally {
+            syncLock.unlock();
+        }
+    }
+
+    private void compact() {
+        try {
+            gate.writeLock().lock();
+            try {
+                if (store.isClosed()) return;
+                if (store.compact(COMPACT_TARGET_FILL_RATE, COMPACT_MAX_BYTES_PER_ROUND)) store.commit();
+            } finally {
+                gate.writeLock().unlock();
+            }
+            if (fsync) forceToDisk(store.getCurrentVersion());
+        } catch (RuntimeException e) {
+            System.err.println("postflow: H2 housekeeping failed (the data is safe; the file may grow): " + e);
+        }
+    }
+
+    @Override
+    public void close() {
+        housekeeping.shutdownNow();
+        gate.writeLock().lock();
+        try {
+            super.close(); // closes the MVStore, which stores anything left
+        } finally {
+            gate.writeLock().unlock();
+        }
+    }
+}
