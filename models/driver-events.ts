@@ -14,7 +14,16 @@ export interface DriverEventOptions {
    * closed): for finding which monitor or socket is stuck when a client does not recover.
    */
   verbose: boolean;
+  /**
+   * Shared by every client of one process connection, so that when the watchdog replaces a stuck
+   * client, the new client's first contact is logged as the recovery it is.
+   */
+  state?: ReachabilityState;
   now?: () => number;
+}
+
+export interface ReachabilityState {
+  unreachableSince?: number;
 }
 
 const POOL_EVENTS = ['connectionPoolCleared', 'connectionPoolReady', 'connectionCreated', 'connectionClosed', 'connectionCheckOutFailed'] as const;
@@ -27,18 +36,20 @@ const HEARTBEAT_EVENTS = ['serverHeartbeatStarted', 'serverHeartbeatSucceeded', 
  */
 export function observeDriverEvents(client: mongo.MongoClient, opts: DriverEventOptions): void {
   const now = opts.now ?? Date.now;
-  let unreachableSince: number | undefined;
+  const state = opts.state ?? {};
   client.on('serverDescriptionChanged', (event) => {
     const before = event.previousDescription.type;
     const after = event.newDescription.type;
     if (before === after) return;
     const error = event.newDescription.error?.message;
     if (after === 'Unknown') {
-      unreachableSince ??= now();
-      opts.log.warn({ mongo_address: event.address, mongo_error: error }, `MongoDB unreachable: ${error ?? 'unknown server state'}`);
-    } else if (before === 'Unknown' && unreachableSince !== undefined) {
-      const downForMs = now() - unreachableSince;
-      unreachableSince = undefined;
+      // A fresh client starts Unknown without an error: that is not an outage.
+      if (!error) return;
+      state.unreachableSince ??= now();
+      opts.log.warn({ mongo_address: event.address, mongo_error: error }, `MongoDB unreachable: ${error}`);
+    } else if (before === 'Unknown' && state.unreachableSince !== undefined) {
+      const downForMs = now() - state.unreachableSince;
+      state.unreachableSince = undefined;
       opts.log.info({ mongo_address: event.address, mongo_server_type: after, down_for_ms: downForMs }, `MongoDB reachable again after ${downForMs} ms`);
     }
   });

@@ -23,8 +23,9 @@ export function describeServerOutage(opts: { title: string; victim: Victim; summ
     }, 240_000);
 
     afterAll(async () => {
-      if (failed && stack) process.stderr.write(`[faults] logs kept in ${stack.saveLogs()}\n`);
-      await stack?.stop({ keepLogs: failed || Boolean(process.env.POSTFLOW_KEEP_TEST_LOGS) });
+      const keepLogs = failed || Boolean(process.env.POSTFLOW_KEEP_TEST_LOGS);
+      if (keepLogs && stack) process.stderr.write(`[faults] logs kept in ${stack.saveLogs()}\n`);
+      await stack?.stop({ keepLogs });
     });
 
     it('loses nothing accepted, and api and worker recover without a restart', async () => {
