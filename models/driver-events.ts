@@ -30,7 +30,7 @@ const POOL_EVENTS = ['connectionPoolCleared', 'connectionPoolReady', 'connection
 const HEARTBEAT_EVENTS = ['serverHeartbeatStarted', 'serverHeartbeatSucceeded', 'serverHeartbeatFailed'] as const;
 
 /**
- * Logs a client's view of the server: "MongoDB unreachable" when the server it talks to turns
+ * Call with a client that has just connected. Logs its view of the server: "MongoDB unreachable" when the server it talks to turns
  * Unknown, "MongoDB reachable again after N ms" when it is back. A process whose client never
  * writes the second line after the database is back is the stuck client of issue 10.
  */
@@ -53,6 +53,13 @@ export function observeDriverEvents(client: mongo.MongoClient, opts: DriverEvent
       opts.log.info({ mongo_address: event.address, mongo_server_type: after, down_for_ms: downForMs }, `MongoDB reachable again after ${downForMs} ms`);
     }
   });
+  // Clients are observed once connected: if the process was without MongoDB until now (a client
+  // replaced after an outage), this client's connection is the recovery.
+  if (state.unreachableSince !== undefined) {
+    const downForMs = now() - state.unreachableSince;
+    state.unreachableSince = undefined;
+    opts.log.info({ down_for_ms: downForMs, new_client: true }, `MongoDB reachable again after ${downForMs} ms`);
+  }
   if (!opts.verbose) return;
   for (const name of HEARTBEAT_EVENTS) {
     client.on(name, (event: { connectionId: string; duration?: number; awaited?: boolean; failure?: Error }) => {

@@ -60,3 +60,18 @@ describe('MongoDB write concern', () => {
     expect(connectOptions().writeConcern).toEqual({ w: 'majority', journal: true });
   });
 });
+
+describe('a client replaced after an outage', () => {
+  it('logs the recovery when the new client is observed, since it connected before being watched', () => {
+    const state = {};
+    const lines: string[] = [];
+    const log = { info: (_: unknown, msg: string) => lines.push(msg), warn: (_: unknown, msg: string) => lines.push(msg) };
+    let clock = 0;
+    const old = new EventEmitter();
+    observeDriverEvents(old as unknown as mongo.MongoClient, { log, verbose: false, state, now: () => clock });
+    old.emit('serverDescriptionChanged', { address: 'a', previousDescription: { type: 'Standalone' }, newDescription: { type: 'Unknown', error: new Error('closed') } });
+    clock = 7_000;
+    observeDriverEvents(new EventEmitter() as unknown as mongo.MongoClient, { log, verbose: false, state, now: () => clock });
+    expect(lines).toEqual(['MongoDB unreachable: closed', 'MongoDB reachable again after 7000 ms']);
+  });
+});

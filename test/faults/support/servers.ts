@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../../../scripts/infra/child';
-import { startMongo, type RunningMongo } from '../../../scripts/infra/mongo';
+import { mongoFlavour, startMongo, type RunningMongo } from '../../../scripts/infra/mongo';
 import { startTemporalDevServer, type RunningTemporal } from '../../../scripts/infra/temporal';
 
 /**
@@ -28,16 +28,15 @@ export interface ExternalServer {
 
 const log = (line: string) => process.stderr.write(`[faults] ${line}\n`);
 
-/** `temporal server start-dev` on a free port with its database in `dir/temporal.db`. */
-export async function ownTemporal(dir: string): Promise<OwnedServer> {
+/** `temporal server start-dev` on a free port (started at once unless `startNow: false`; then `restart()` starts it) with its database in `dir/temporal.db`. */
+export async function ownTemporal(dir: string, opts: { startNow?: boolean } = {}): Promise<OwnedServer> {
   const port = await freePort();
   const start = () =>
     startTemporalDevServer({ port, dbFile: path.join(dir, 'temporal.db'), namespace: 'default', sink: { file: path.join(dir, 'temporal.log') }, log });
-  let running: RunningTemporal | undefined = await start();
-  const how = running.how;
+  let running: RunningTemporal | undefined = opts.startNow === false ? undefined : await start();
   return {
-    url: running.address,
-    how: `${how}, database file`,
+    url: `127.0.0.1:${port}`,
+    how: 'temporal server start-dev, database file',
     async kill() {
       // The dev server runs in the CLI's own process (no children), so its pid is the server.
       await killChild(['start-dev', '--port', String(port)], () => running!.stop());
@@ -53,14 +52,14 @@ export async function ownTemporal(dir: string): Promise<OwnedServer> {
   };
 }
 
-/** MongoDB (mongod, or mongo-java-server with an H2 file) on a free port with its data in `dir/mongo`. */
-export async function ownMongo(dir: string): Promise<OwnedServer> {
+/** MongoDB (mongod, or mongo-java-server with an H2 file) on a free port (started at once unless `startNow: false`) with its data in `dir/mongo`. */
+export async function ownMongo(dir: string, opts: { startNow?: boolean } = {}): Promise<OwnedServer> {
   const port = await freePort();
   const start = () => startMongo({ port, dataDir: path.join(dir, 'mongo'), sink: { file: path.join(dir, 'mongo.log') }, log });
-  let running: RunningMongo | undefined = await start();
+  let running: RunningMongo | undefined = opts.startNow === false ? undefined : await start();
   return {
-    url: running.url,
-    how: running.how,
+    url: `mongodb://127.0.0.1:${port}`,
+    how: mongoFlavour(),
     async kill() {
       await killChild([String(port)], () => running!.stop());
       running = undefined;
