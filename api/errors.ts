@@ -50,6 +50,8 @@ export function isDependencyDown(err: unknown): boolean {
   const name = (err as { name?: unknown } | undefined)?.name;
   if (typeof name !== 'string') return false;
   if (/^Mongo(ServerSelection|Network|NetworkTimeout|NotConnected|TopologyClosed)Error$/.test(name) || name === 'MongooseServerSelectionError') return true;
+  // A batch write (the click writer's insertMany) wraps the driver's error; the original is its errorResponse.
+  if (name === 'MongoBulkWriteError') return isDependencyDown((err as { errorResponse?: unknown }).errorResponse);
   // @temporalio/client wraps gRPC failures in ServiceError; code 14 is UNAVAILABLE.
   const code = (err as { cause?: { code?: unknown } }).cause?.code;
   return name === 'ServiceError' && code === 14;

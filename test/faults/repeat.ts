@@ -22,6 +22,8 @@ interface RunResult {
   passed: boolean;
   seconds: number;
   recovery: Record<string, string>;
+  /** Processes whose watchdog replaced a stuck client ('none', or '?' when the run printed no recovery line). */
+  replaced: string;
   logs?: string;
   failure?: string;
 }
@@ -53,9 +55,11 @@ function runOnce(run: number, scenario: string, outageMs: number, rate: number):
   return new Promise((resolve) => {
     child.on('exit', (code) => {
       const recoveryLine = /\[faults\] mongo recovery after \d+ ms down: (.*)/.exec(output)?.[1] ?? '';
-      const recovery = Object.fromEntries(recoveryLine.split(' ').filter(Boolean).map((pair) => pair.split('=') as [string, string]));
+      const pairs = recoveryLine.split(' ').filter(Boolean).map((pair) => pair.split('=') as [string, string]);
+      const recovery = Object.fromEntries(pairs.filter(([p]) => p !== 'replaced'));
+      const replaced = pairs.find(([p]) => p === 'replaced')?.[1] ?? '?';
       const failure = /● .*\n\n\s+(.*)/.exec(output)?.[1];
-      resolve({ run, outageMs, rate, passed: code === 0, seconds: Math.round((Date.now() - started) / 1000), recovery, logs: /logs kept in (\S+)/.exec(output)?.[1], failure });
+      resolve({ run, outageMs, rate, passed: code === 0, seconds: Math.round((Date.now() - started) / 1000), recovery, replaced, logs: /logs kept in (\S+)/.exec(output)?.[1], failure });
     });
   });
 }
@@ -70,7 +74,7 @@ async function main(): Promise<void> {
     const r = await runOnce(run, scenario, outageMs, rate);
     results.push(r);
     const recovery = Object.entries(r.recovery).map(([p, ms]) => `${p} ${ms === 'stuck' ? 'STUCK' : `${ms} ms`}`).join(', ') || 'no recovery line';
-    console.log(`run ${run}/${runs}: ${r.passed ? 'passed' : 'FAILED'} in ${r.seconds} s (down ${outageMs} ms, ${rate}/s); back on MongoDB: ${recovery}${r.failure ? `; ${r.failure}` : ''}${r.logs ? `; logs in ${r.logs}` : ''}`);
+    console.log(`run ${run}/${runs}: ${r.passed ? 'passed' : 'FAILED'} in ${r.seconds} s (down ${outageMs} ms, ${rate}/s); back on MongoDB: ${recovery}; clients replaced by the watchdog: ${r.replaced}${r.failure ? `; ${r.failure}` : ''}${r.logs ? `; logs in ${r.logs}` : ''}`);
   }
   const late = (r: RunResult) => Object.entries(r.recovery).filter(([, ms]) => ms === 'stuck' || Number(ms) > MONGO_RECOVERY_DEADLINE_MS).map(([p]) => p);
   const stuck = results.filter((r) => late(r).length > 0);
@@ -82,6 +86,8 @@ async function main(): Promise<void> {
     return acc;
   }, {})).map(([p, list]) => `${p} max ${Math.max(...list)} ms`);
   if (all.length) console.log(`recovery: ${all.join(', ')}`);
+  const rescued = results.filter((r) => r.replaced !== 'none' && r.replaced !== '?');
+  console.log(`watchdog replaced a stuck client in ${rescued.length} of ${results.length} runs${rescued.length ? ` (runs ${rescued.map((r) => `${r.run}: ${r.replaced}`).join(', ')})` : ''}`);
   process.exitCode = stuck.length || failed.length ? 1 : 0;
 }
 

@@ -12,6 +12,9 @@ describe('an unreachable dependency', () => {
     expect(isDependencyDown(named('ServiceError', { cause: { code: 14 } }))).toBe(true); // gRPC UNAVAILABLE
     expect(isDependencyDown(named('ServiceError', { cause: { code: 3 } }))).toBe(false); // INVALID_ARGUMENT: a bug
     expect(isDependencyDown(named('MongoServerError'))).toBe(false); // the server answered: not an outage
+    // insertMany during an outage (a click): the driver's error rides inside the bulk error.
+    expect(isDependencyDown(named('MongoBulkWriteError', { errorResponse: named('MongoServerSelectionError') }))).toBe(true);
+    expect(isDependencyDown(named('MongoBulkWriteError', { errorResponse: { message: 'E11000 duplicate key', code: 11000 } }))).toBe(false);
     expect(isDependencyDown(new TypeError('x is undefined'))).toBe(false);
     expect(isDependencyDown(undefined)).toBe(false);
   });

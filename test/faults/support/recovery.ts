@@ -4,6 +4,13 @@ import type { Proc } from '../../support/processes';
 /** How soon after MongoDB is back every process must be using it again (issue 10). */
 export const MONGO_RECOVERY_DEADLINE_MS = 10_000;
 
+/** The processes whose watchdog had to replace a stuck client after `since` (models/watchdog.ts). */
+export function replacedClients(procs: Record<string, Proc>, since: number): string[] {
+  return Object.entries(procs)
+    .filter(([, proc]) => logLines(proc).some((l) => l.time >= since && l.msg.includes('replaced the client')))
+    .map(([name]) => name);
+}
+
 /**
  * When each process's MongoDB client saw the server again, from its own log line
  * ("MongoDB reachable again", models/driver-events.ts), in ms after `restoredAt`: 0 if the

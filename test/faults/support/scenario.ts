@@ -15,6 +15,11 @@ import type { FaultStack } from './stack';
 
 /** Steady-load defaults: a rate this 2-core machine sustains with deliveries (see bench/). */
 export const LOAD_RATE = Number(process.env.POSTFLOW_FAULTS_RATE ?? 10);
+/**
+ * Postbacks accepted before the fault and again after it: five seconds' worth, but at least 50
+ * each, so that at low rates too at least 100 are accepted and the cap below turns some away.
+ */
+const PHASE_POSTBACKS = Math.max(50, 5 * LOAD_RATE);
 /** Clicks per second beside the postbacks (each one answered 302 must be stored). */
 export const CLICK_RATE = 20;
 /**
@@ -112,14 +117,14 @@ export async function runScenario(stack: FaultStack, opts: ScenarioOptions): Pro
   const clicks = startClickStream({ apiUrl: target.apiUrl, offerId: target.main.offerId, affiliateId: target.affiliateId, ratePerSecond: CLICK_RATE });
   const accepted = () => load.planned.filter((c) => c.accepted).length;
   try {
-    const before = opts.before ?? 5 * LOAD_RATE;
+    const before = opts.before ?? PHASE_POSTBACKS;
     // Steady state first: postbacks accepted and deliveries reaching the affiliate.
     await waitFor(`${before} postbacks accepted and a delivery received before the fault`, () => accepted() >= before && stack.receiver.requests.length > 0, 120_000, 250);
 
     const times = await opts.fault(stack, load);
 
-    const after = accepted() + (opts.after ?? 5 * LOAD_RATE);
-    await waitFor(`${opts.after ?? 5 * LOAD_RATE} more postbacks accepted after recovery`, () => accepted() >= after, 120_000, 250);
+    const after = accepted() + (opts.after ?? PHASE_POSTBACKS);
+    await waitFor(`${opts.after ?? PHASE_POSTBACKS} more postbacks accepted after recovery`, () => accepted() >= after, 120_000, 250);
     load.stop();
     clicks.stop();
     await waitFor('every postback and status update accepted (the advertiser retries)', () => load.settled(), 120_000, 250);

@@ -1,5 +1,5 @@
 import { describeViolations } from './invariants';
-import { MONGO_RECOVERY_DEADLINE_MS, mongoRecovery } from './recovery';
+import { MONGO_RECOVERY_DEADLINE_MS, mongoRecovery, replacedClients } from './recovery';
 import { FAULT_DELIVERY_ENV, outage, runScenario } from './scenario';
 import type { OwnedServer } from './servers';
 import { describeScenario, startFaultStack, type FaultStack, type Victim } from './stack';
@@ -43,7 +43,9 @@ export function describeServerOutage(opts: { title: string; victim: Victim; summ
           if (opts.victim === 'mongo') {
             recovery = await mongoRecovery({ api: stack.api, worker: stack.workers[0]! }, faultAt, restoredAt);
             // One line per run, read by test/faults/repeat.ts.
-            process.stderr.write(`[faults] mongo recovery after ${outageMs(opts.outageMs)} ms down: ${Object.entries(recovery).map(([p, ms]) => `${p}=${ms ?? 'stuck'}`).join(' ')}\n`);
+            // (`replaced=` names the processes whose watchdog replaced a stuck client: the driver did not recover by itself.)
+            const replaced = replacedClients({ api: stack.api, worker: stack.workers[0]! }, faultAt);
+            process.stderr.write(`[faults] mongo recovery after ${outageMs(opts.outageMs)} ms down: ${Object.entries(recovery).map(([p, ms]) => `${p}=${ms ?? 'stuck'}`).join(' ')} replaced=${replaced.join(',') || 'none'}\n`);
           }
           return { faultAt, restoredAt };
         },
