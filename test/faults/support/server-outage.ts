@@ -17,13 +17,15 @@ export function describeServerOutage(opts: { title: string; victim: Victim; summ
   describeScenario(opts.title, opts.victim, () => {
     let stack: FaultStack;
     let failed = true;
+    let rescued: string[] = [];
 
     beforeAll(async () => {
       stack = await startFaultStack({ prefix: opts.victim, victim: opts.victim, env: FAULT_DELIVERY_ENV });
     }, 240_000);
 
     afterAll(async () => {
-      const keepLogs = failed || Boolean(process.env.POSTFLOW_KEEP_TEST_LOGS);
+      // Also when a watchdog had to rescue a stuck client: its driver events are the evidence issue 10 asks for.
+      const keepLogs = failed || rescued.length > 0 || Boolean(process.env.POSTFLOW_KEEP_TEST_LOGS);
       if (keepLogs && stack) process.stderr.write(`[faults] logs kept in ${stack.saveLogs()}\n`);
       await stack?.stop({ keepLogs });
     });
@@ -44,8 +46,8 @@ export function describeServerOutage(opts: { title: string; victim: Victim; summ
             recovery = await mongoRecovery({ api: stack.api, worker: stack.workers[0]! }, faultAt, restoredAt);
             // One line per run, read by test/faults/repeat.ts.
             // (`replaced=` names the processes whose watchdog replaced a stuck client: the driver did not recover by itself.)
-            const replaced = replacedClients({ api: stack.api, worker: stack.workers[0]! }, faultAt);
-            process.stderr.write(`[faults] mongo recovery after ${outageMs(opts.outageMs)} ms down: ${Object.entries(recovery).map(([p, ms]) => `${p}=${ms ?? 'stuck'}`).join(' ')} replaced=${replaced.join(',') || 'none'}\n`);
+            rescued = replacedClients({ api: stack.api, worker: stack.workers[0]! }, faultAt);
+            process.stderr.write(`[faults] mongo recovery after ${outageMs(opts.outageMs)} ms down: ${Object.entries(recovery).map(([p, ms]) => `${p}=${ms ?? 'stuck'}`).join(' ')} replaced=${rescued.join(',') || 'none'}\n`);
           }
           return { faultAt, restoredAt };
         },
