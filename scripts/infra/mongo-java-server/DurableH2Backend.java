@@ -71,17 +71,18 @@ final class DurableH2Backend extends H2Backend {
         if (gate.getReadHoldCount() > 0) {
             return super.handleCommand(channel, databaseName, command, query); // nested: the outer call commits
         }
-        Document response;
-        gate.readLock().lock();
         try {
-            response = super.handleCommand(channel, databaseName, command, query);
+            gate.readLock().lock();
+            try {
+                return super.handleCommand(channel, databaseName, command, query);
+            } finally {
+                gate.readLock().unlock();
+            }
         } finally {
-            gate.readLock().unlock();
+            // Also when the command failed half-way (a batch stopped at a duplicate key, an
+            // update that threw): what it did change is in the file before the answer goes out.
+            commitChanges();
         }
-        // Also when the command failed half-way (a batch insert stopped at a duplicate key):
-        // the documents it did write are acknowledged in its answer.
-        commitChanges();
-        return response;
     }
 
     private void commitChanges() {
