@@ -1,6 +1,6 @@
 import mongoose, { type Connection, type mongo } from 'mongoose';
 
-/** One connection per process; fails within serverSelectionTimeoutMS when MongoDB is unreachable. */
+/** One connection per process; fails within serverSelectionTimeoutMS when MongoDB is unreachable, unless told to wait for it. */
 // Mongoose records a stack trace for every query to explain re-executed queries; we never
 // re-execute one, and the trace costs ~3 % of the API's CPU on the click path.
 mongoose.set('skipOriginalStackTraces', true);

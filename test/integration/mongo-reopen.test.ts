@@ -3,7 +3,7 @@ import { connectMongo, pingMongo, reopenMongo } from '../../models/connect';
 import { uniqueName } from '../support/stack';
 import { testEnv } from '../support/test-env';
 
-/** The worker's watchdog (models/watchdog.ts) relies on this: a fresh client under the same models. */
+/** The processes' watchdog (models/watchdog.ts) relies on this: a fresh client under the same models. */
 describe('reopenMongo', () => {
   it('replaces the client and the models keep working on the same connection object', async () => {
     const dbName = uniqueName('reopen');
