@@ -37,6 +37,13 @@ const HEARTBEAT_EVENTS = ['serverHeartbeatStarted', 'serverHeartbeatSucceeded', 
 export function observeDriverEvents(client: mongo.MongoClient, opts: DriverEventOptions): void {
   const now = opts.now ?? Date.now;
   const state = opts.state ?? {};
+  /** Ends an outage, if there was one: the line ops wait for. */
+  const reachableAgain = (fields: Record<string, unknown>) => {
+    if (state.unreachableSince === undefined) return;
+    const downForMs = now() - state.unreachableSince;
+    state.unreachableSince = undefined;
+    opts.log.info({ ...fields, down_for_ms: downForMs }, `MongoDB reachable again after ${downForMs} ms`);
+  };
   client.on('serverDescriptionChanged', (event) => {
     const before = event.previousDescription.type;
     const after = event.newDescription.type;
@@ -47,19 +54,13 @@ export function observeDriverEvents(client: mongo.MongoClient, opts: DriverEvent
       if (!error) return;
       state.unreachableSince ??= now();
       opts.log.warn({ mongo_address: event.address, mongo_error: error }, `MongoDB unreachable: ${error}`);
-    } else if (before === 'Unknown' && state.unreachableSince !== undefined) {
-      const downForMs = now() - state.unreachableSince;
-      state.unreachableSince = undefined;
-      opts.log.info({ mongo_address: event.address, mongo_server_type: after, down_for_ms: downForMs }, `MongoDB reachable again after ${downForMs} ms`);
+    } else if (before === 'Unknown') {
+      reachableAgain({ mongo_address: event.address, mongo_server_type: after });
     }
   });
   // Clients are observed once connected: if the process was without MongoDB until now (a client
   // replaced after an outage), this client's connection is the recovery.
-  if (state.unreachableSince !== undefined) {
-    const downForMs = now() - state.unreachableSince;
-    state.unreachableSince = undefined;
-    opts.log.info({ down_for_ms: downForMs, new_client: true }, `MongoDB reachable again after ${downForMs} ms`);
-  }
+  reachableAgain({ new_client: true });
   if (!opts.verbose) return;
   for (const name of HEARTBEAT_EVENTS) {
     client.on(name, (event: { connectionId: string; duration?: number; awaited?: boolean; failure?: Error }) => {
