@@ -2,6 +2,7 @@
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 const { builtinModules } = require('node:module');
+const prettier = require('eslint-config-prettier');
 
 // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no drivers, no I/O.
 // Activities are imported as types only (`import type`), so the bundle never sees a driver.
@@ -11,8 +12,15 @@ const forbiddenInWorkflows = {
     message: 'workflow code must be deterministic: do I/O in an activity',
   })),
   patterns: [
-    { group: ['mongoose', 'mongodb', 'koa', '@koa/*', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'not allowed in workflow code (use an activity)' },
-    { group: ['**/activities', '**/activities/*', '**/models', '**/models/*', '**/api/*'], allowTypeImports: true, message: 'import activity and model *types* only (import type)' },
+    {
+      group: ['mongoose', 'mongodb', 'koa', '@koa/*', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'],
+      message: 'not allowed in workflow code (use an activity)',
+    },
+    {
+      group: ['**/activities', '**/activities/*', '**/models', '**/models/*', '**/api/*'],
+      allowTypeImports: true,
+      message: 'import activity and model *types* only (import type)',
+    },
   ],
 };
 
@@ -39,7 +47,12 @@ module.exports = tseslint.config(
   },
   {
     files: ['**/*.js'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  // Layout is prettier's (`npm run format`; checked by `npm run lint`): no stylistic rule may fight it.
+  prettier,
 );

@@ -27,7 +27,13 @@ export function attributeActivities({ models }: ActivityDeps) {
       if (attribution.ok) {
         await models.Conversion.updateOne(
           { _id: input.conversionId },
-          { $set: { payout_minor: attribution.payoutMinor, revenue_minor: attribution.revenueMinor, currency: attribution.currency } },
+          {
+            $set: {
+              payout_minor: attribution.payoutMinor,
+              revenue_minor: attribution.revenueMinor,
+              currency: attribution.currency,
+            },
+          },
         );
       }
       return attribution;
@@ -39,13 +45,27 @@ function attribute({ offer, click, goal: goalKey, amount, currency }: AttributeI
   const goal = offer.goals.find((g) => g.key === goalKey);
   if (!goal) return { ok: false, reason: 'unknown_goal', detail: `offer ${offer.id} has no goal "${goalKey}"` };
   if (currency && currency !== offer.currency) {
-    return { ok: false, reason: 'currency_mismatch', detail: `postback currency ${currency} differs from the offer's ${offer.currency}` };
+    return {
+      ok: false,
+      reason: 'currency_mismatch',
+      detail: `postback currency ${currency} differs from the offer's ${offer.currency}`,
+    };
   }
   const override = offer.affiliate_overrides.find((o) => o.affiliate_id === click.affiliate_id && o.goal === goalKey);
   const payout = computeAmountMinor(override?.payout ?? goal.payout, amount, offer.currency);
   const revenue = computeAmountMinor(goal.revenue, amount, offer.currency);
   if ('error' in payout || 'error' in revenue) {
-    return { ok: false, reason: 'amount_required', detail: `goal "${goalKey}" pays a percent of the sale amount, and the postback has no amount` };
+    return {
+      ok: false,
+      reason: 'amount_required',
+      detail: `goal "${goalKey}" pays a percent of the sale amount, and the postback has no amount`,
+    };
   }
-  return { ok: true, payoutMinor: payout.minor, revenueMinor: revenue.minor, currency: offer.currency, override: Boolean(override) };
+  return {
+    ok: true,
+    payoutMinor: payout.minor,
+    revenueMinor: revenue.minor,
+    currency: offer.currency,
+    override: Boolean(override),
+  };
 }

@@ -19,13 +19,19 @@ export interface ReserveCapsInput {
   at: string;
 }
 
-export type CapOutcome = { ok: true; reservations: CapReservation[] } | { ok: false; capId: string; onExceed: Cap['on_exceed']; detail: string };
+export type CapOutcome =
+  { ok: true; reservations: CapReservation[] } | { ok: false; capId: string; onExceed: Cap['on_exceed']; detail: string };
 
 const DUPLICATE_KEY = 11000;
 
 export function capActivities({ models }: ActivityDeps) {
   /** Takes one unit (or the payout) from the counter, unless that would pass the limit. */
-  async function reserveOne(conversionId: string, counter: Record<string, unknown> & { _id: string }, limit: number, amount: number): Promise<boolean> {
+  async function reserveOne(
+    conversionId: string,
+    counter: Record<string, unknown> & { _id: string },
+    limit: number,
+    amount: number,
+  ): Promise<boolean> {
     try {
       const { _id, ...fields } = counter;
       await models.CapCounter.updateOne({ _id }, { $setOnInsert: { ...fields, reserved: 0, reservations: [] } }, { upsert: true });
@@ -63,11 +69,31 @@ export function capActivities({ models }: ActivityDeps) {
         const counterId = capCounterId({ offerId: input.offer.id, capId: cap.id, windowKey: window.key, affiliateId });
         const limit = cap.metric === 'conversions' ? Number(cap.limit) : toMinor(cap.limit, input.offer.currency);
         const amount = cap.metric === 'conversions' ? 1 : input.payoutMinor;
-        const counter = { _id: counterId, offer_id: input.offer.id, cap_id: cap.id, window: window.key, affiliate_id: affiliateId, metric: cap.metric, limit };
+        const counter = {
+          _id: counterId,
+          offer_id: input.offer.id,
+          cap_id: cap.id,
+          window: window.key,
+          affiliate_id: affiliateId,
+          metric: cap.metric,
+          limit,
+        };
         if (!(await reserveOne(input.conversionId, counter, limit, amount))) {
           await release(input.conversionId, taken);
-          observeCapRejection({ conversionId: input.conversionId, capId: cap.id, action: cap.on_exceed, metric: cap.metric, period: cap.period, detail: `${cap.metric} cap of ${cap.limit} per ${cap.period} reached (${window.key})` });
-          return { ok: false, capId: cap.id, onExceed: cap.on_exceed, detail: `${cap.metric} cap of ${cap.limit} per ${cap.period} reached (${window.key})` };
+          observeCapRejection({
+            conversionId: input.conversionId,
+            capId: cap.id,
+            action: cap.on_exceed,
+            metric: cap.metric,
+            period: cap.period,
+            detail: `${cap.metric} cap of ${cap.limit} per ${cap.period} reached (${window.key})`,
+          });
+          return {
+            ok: false,
+            capId: cap.id,
+            onExceed: cap.on_exceed,
+            detail: `${cap.metric} cap of ${cap.limit} per ${cap.period} reached (${window.key})`,
+          };
         }
         taken.push({ counterId, amount });
       }

@@ -10,11 +10,35 @@ import { signStandardWebhook } from './http/signature';
 
 export type AttemptOutcome =
   | { outcome: 'paused'; waitMs: number }
-  | { outcome: 'success' | 'retry' | 'permanent' | 'gone' | 'inactive'; statusCode?: number; retryAfterMs?: number; error?: string };
+  | {
+      outcome: 'success' | 'retry' | 'permanent' | 'gone' | 'inactive';
+      statusCode?: number;
+      retryAfterMs?: number;
+      error?: string;
+    };
 
 /** Every macro of the default POST body, for endpoints that give no template of their own. */
 export const defaultPostBody = JSON.stringify(
-  Object.fromEntries(['event_id', 'conversion_id', 'click_id', 'offer_id', 'aff_id', 'goal', 'status', 'payout', 'currency', 'txid', 'sub1', 'sub2', 'sub3', 'sub4', 'sub5', 'timestamp'].map((m) => [m, `{${m}}`])),
+  Object.fromEntries(
+    [
+      'event_id',
+      'conversion_id',
+      'click_id',
+      'offer_id',
+      'aff_id',
+      'goal',
+      'status',
+      'payout',
+      'currency',
+      'txid',
+      'sub1',
+      'sub2',
+      'sub3',
+      'sub4',
+      'sub5',
+      'timestamp',
+    ].map((m) => [m, `{${m}}`]),
+  ),
 );
 
 /** Running one delivery: begin a run, attempt, finish. Planning is in delivery-plan.ts. */
@@ -43,7 +67,15 @@ export function deliveryActivities({ models, now, delivery }: ActivityDeps) {
       const attemptId = `${input.deliveryId}:${input.run}:${input.attempt}`;
 
       /** Every counted attempt is a row, whatever ended it; a retried activity rewrites its own row. */
-      const record = async (row: { outcome: string; url?: string; statusCode?: number; durationMs?: number; excerpt?: string; error?: string; nextAttemptAt?: Date }) => {
+      const record = async (row: {
+        outcome: string;
+        url?: string;
+        statusCode?: number;
+        durationMs?: number;
+        excerpt?: string;
+        error?: string;
+        nextAttemptAt?: Date;
+      }) => {
         await models.DeliveryAttempt.updateOne(
           { _id: attemptId },
           {
@@ -68,29 +100,55 @@ export function deliveryActivities({ models, now, delivery }: ActivityDeps) {
         );
         await models.Delivery.updateOne(
           { _id: input.deliveryId },
-          { $set: { attempt_count: input.attempt, last_status_code: row.statusCode, last_error: row.error, next_attempt_at: row.nextAttemptAt } },
+          {
+            $set: {
+              attempt_count: input.attempt,
+              last_status_code: row.statusCode,
+              last_error: row.error,
+              next_attempt_at: row.nextAttemptAt,
+            },
+          },
         );
-        observeDeliveryAttempt({ ...row, url: row.url && maskUrl(row.url), deliveryId: input.deliveryId, conversionId: deliveryDoc.conversion_id, endpointId: deliveryDoc.endpoint_id, run: input.run, attempt: input.attempt });
+        observeDeliveryAttempt({
+          ...row,
+          url: row.url && maskUrl(row.url),
+          deliveryId: input.deliveryId,
+          conversionId: deliveryDoc.conversion_id,
+          endpointId: deliveryDoc.endpoint_id,
+          run: input.run,
+          attempt: input.attempt,
+        });
       };
 
       if (!endpoint || !endpoint.active) {
-        const error = endpoint ? `endpoint inactive${endpoint.deactivated_reason ? `: ${endpoint.deactivated_reason}` : ''}` : 'endpoint not found';
+        const error = endpoint
+          ? `endpoint inactive${endpoint.deactivated_reason ? `: ${endpoint.deactivated_reason}` : ''}`
+          : 'endpoint not found';
         await record({ outcome: 'inactive', error });
         return { outcome: 'inactive', error };
       }
-      if (endpoint.paused_until && endpoint.paused_until > at) return { outcome: 'paused', waitMs: endpoint.paused_until.getTime() - at.getTime() };
+      if (endpoint.paused_until && endpoint.paused_until > at)
+        return { outcome: 'paused', waitMs: endpoint.paused_until.getTime() - at.getTime() };
 
       const values = deliveryDoc.values as MacroValues;
       const url = renderPostbackUrl(endpoint.url, values);
       const body = endpoint.method === 'POST' ? renderPostbackBody(endpoint.body ?? defaultPostBody, values) : undefined;
-      const headers: Record<string, string> = { 'user-agent': 'postflow', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) };
+      const headers: Record<string, string> = {
+        'user-agent': 'postflow',
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      };
       if (endpoint.signing_secret) {
         // Standard Webhooks: the id is constant across retries, the timestamp fresh per attempt.
         const timestamp = Math.floor(at.getTime() / 1000);
         headers['webhook-id'] = deliveryDoc.event_id;
         headers['webhook-timestamp'] = String(timestamp);
         try {
-          headers['webhook-signature'] = signStandardWebhook({ secret: endpoint.signing_secret, msgId: deliveryDoc.event_id, timestamp, body: body ?? '' });
+          headers['webhook-signature'] = signStandardWebhook({
+            secret: endpoint.signing_secret,
+            msgId: deliveryDoc.event_id,
+            timestamp,
+            body: body ?? '',
+          });
         } catch (err) {
           // A secret that cannot sign will not start working on a retry: fail, redeliverable after a fix.
           const error = `cannot sign: ${(err as Error).message}`;
@@ -101,19 +159,54 @@ export function deliveryActivities({ models, now, delivery }: ActivityDeps) {
       const result = await send({ url, method: endpoint.method as 'GET' | 'POST', headers, body, timeoutMs });
       // An address the guard refuses stays refused until someone changes the endpoint or the
       // allowlist: retrying for days would only hide that.
-      const outcome = result.statusCode !== undefined ? classifyResponse(result.statusCode) : result.errorCode === 'EADDRNOTALLOWED' ? 'permanent' : 'retry';
-      const retryAfterMs = result.statusCode !== undefined && honoursRetryAfter(result.statusCode) ? parseRetryAfter(result.retryAfter, at) : undefined;
-      const nextAttemptAt = outcome === 'retry' && input.nextDelayMs !== undefined ? new Date(at.getTime() + Math.max(input.nextDelayMs, retryAfterMs ?? 0)) : undefined;
-      await record({ outcome, url, statusCode: result.statusCode, durationMs: result.durationMs, excerpt: result.excerpt, error: result.error, nextAttemptAt });
-      await feedBreaker(models, { endpointId: endpoint._id, attemptId, outcome, at, threshold: pauseAfterFailures, pauseMs });
+      const outcome =
+        result.statusCode !== undefined
+          ? classifyResponse(result.statusCode)
+          : result.errorCode === 'EADDRNOTALLOWED'
+            ? 'permanent'
+            : 'retry';
+      const retryAfterMs =
+        result.statusCode !== undefined && honoursRetryAfter(result.statusCode) ? parseRetryAfter(result.retryAfter, at) : undefined;
+      const nextAttemptAt =
+        outcome === 'retry' && input.nextDelayMs !== undefined
+          ? new Date(at.getTime() + Math.max(input.nextDelayMs, retryAfterMs ?? 0))
+          : undefined;
+      await record({
+        outcome,
+        url,
+        statusCode: result.statusCode,
+        durationMs: result.durationMs,
+        excerpt: result.excerpt,
+        error: result.error,
+        nextAttemptAt,
+      });
+      await feedBreaker(models, {
+        endpointId: endpoint._id,
+        attemptId,
+        outcome,
+        at,
+        threshold: pauseAfterFailures,
+        pauseMs,
+      });
       return { outcome, statusCode: result.statusCode, retryAfterMs, error: result.error };
     },
 
     /** Returns its input: local activities keep none in the history, and the timeline shows the reason. */
-    async finishDelivery(input: { deliveryId: string; status: 'succeeded' | 'failed' | 'dead_lettered'; reason?: string }): Promise<{ status: string; reason?: string }> {
+    async finishDelivery(input: {
+      deliveryId: string;
+      status: 'succeeded' | 'failed' | 'dead_lettered';
+      reason?: string;
+    }): Promise<{ status: string; reason?: string }> {
       await models.Delivery.updateOne(
         { _id: input.deliveryId },
-        { $set: { status: input.status, status_reason: input.reason, next_attempt_at: null, ...(input.status === 'succeeded' ? { delivered_at: now() } : {}) } },
+        {
+          $set: {
+            status: input.status,
+            status_reason: input.reason,
+            next_attempt_at: null,
+            ...(input.status === 'succeeded' ? { delivered_at: now() } : {}),
+          },
+        },
       );
       observeDeliveryFinished(input);
       return { status: input.status, ...(input.reason ? { reason: input.reason } : {}) };

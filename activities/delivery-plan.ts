@@ -20,7 +20,11 @@ export function deliveryPlanActivities({ models, now }: ActivityDeps) {
     async planDeliveries(input: { conversionId: string; event: string; seq: number }): Promise<PlannedDelivery[]> {
       const conv = await models.Conversion.findById(input.conversionId).lean();
       if (!conv) return [];
-      const endpoints = await models.PostbackEndpoint.find({ affiliate_id: conv.affiliate_id, active: true, events: input.event }).lean();
+      const endpoints = await models.PostbackEndpoint.find({
+        affiliate_id: conv.affiliate_id,
+        active: true,
+        events: input.event,
+      }).lean();
       const byGoal = endpoints.filter((e) => e.offer_id === conv.offer_id && e.goal === conv.goal);
       const byOffer = endpoints.filter((e) => e.offer_id === conv.offer_id && !e.goal);
       const global = endpoints.filter((e) => !e.offer_id);
@@ -36,7 +40,8 @@ export function deliveryPlanActivities({ models, now }: ActivityDeps) {
         aff_id: conv.affiliate_id,
         goal: conv.goal,
         status: input.event,
-        payout: conv.payout_minor !== undefined && conv.payout_minor !== null && conv.currency ? fromMinor(conv.payout_minor, conv.currency) : '',
+        payout:
+          conv.payout_minor !== undefined && conv.payout_minor !== null && conv.currency ? fromMinor(conv.payout_minor, conv.currency) : '',
         currency: conv.currency ?? '',
         txid: conv.txid ?? '',
         ...Object.fromEntries(Object.entries(conv.subs ?? {}).filter(([, v]) => typeof v === 'string')),

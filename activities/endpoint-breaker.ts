@@ -7,15 +7,31 @@ import type { Models } from '../models';
  */
 export async function feedBreaker(
   models: Models,
-  { endpointId, attemptId, outcome, at, threshold, pauseMs }: { endpointId: string; attemptId: string; outcome: string; at: Date; threshold: number; pauseMs: number },
+  {
+    endpointId,
+    attemptId,
+    outcome,
+    at,
+    threshold,
+    pauseMs,
+  }: { endpointId: string; attemptId: string; outcome: string; at: Date; threshold: number; pauseMs: number },
 ): Promise<void> {
   if (outcome === 'success') {
-    await models.PostbackEndpoint.updateOne({ _id: endpointId, $or: [{ consecutive_failures: { $gt: 0 } }, { paused_until: { $ne: null } }] }, { $set: { consecutive_failures: 0, paused_until: null } });
+    await models.PostbackEndpoint.updateOne(
+      { _id: endpointId, $or: [{ consecutive_failures: { $gt: 0 } }, { paused_until: { $ne: null } }] },
+      { $set: { consecutive_failures: 0, paused_until: null } },
+    );
   } else if (outcome === 'gone') {
-    await models.PostbackEndpoint.updateOne({ _id: endpointId }, { $set: { active: false, deactivated_reason: 'the endpoint answered 410 Gone' } });
+    await models.PostbackEndpoint.updateOne(
+      { _id: endpointId },
+      { $set: { active: false, deactivated_reason: 'the endpoint answered 410 Gone' } },
+    );
   } else if (outcome === 'retry') {
     // Counted once per attempt: a retried activity finds its attempt id already there.
-    await models.PostbackEndpoint.updateOne({ _id: endpointId, last_failed_attempt: { $ne: attemptId } }, { $inc: { consecutive_failures: 1 }, $set: { last_failed_attempt: attemptId } });
+    await models.PostbackEndpoint.updateOne(
+      { _id: endpointId, last_failed_attempt: { $ne: attemptId } },
+      { $inc: { consecutive_failures: 1 }, $set: { last_failed_attempt: attemptId } },
+    );
     const failures = (await models.PostbackEndpoint.findById(endpointId, { consecutive_failures: 1 }).lean())?.consecutive_failures ?? 0;
     if (failures >= threshold) {
       const pause = pauseMs * 2 ** Math.min(failures - threshold, 6);

@@ -74,19 +74,31 @@ export function screenActivities({ models }: ActivityDeps) {
       // insert sees no error, but our document still does not hold the click-and-goal key.
       const own = await models.Conversion.findById(input.conversionId, { single_key: 1 }).lean();
       const duplicateOf =
-        !own?.single_key || own.single_key === singleKey ? undefined : ((await models.Conversion.findOne({ single_key: singleKey }, { _id: 1 }).lean())?._id ?? 'another conversion');
+        !own?.single_key || own.single_key === singleKey
+          ? undefined
+          : ((await models.Conversion.findOne({ single_key: singleKey }, { _id: 1 }).lean())?._id ?? 'another conversion');
 
       // Counted only when the rule is on: it is a range query that grows with the offer's volume.
-      const conversionsFromIpToday = input.ip && offer.fraud.max_conversions_per_ip_per_day !== undefined
-        ? await models.Conversion.countDocuments({
-            _id: { $ne: input.conversionId },
-            offer_id: input.offerId,
-            ip: input.ip,
-            received_at: { $gt: new Date(receivedAt.getTime() - DAY_MS), $lte: receivedAt },
-          })
-        : 0;
-      const screen = screenConversion({ offer, click, convertedAt: receivedAt, conversionIp: input.ip, conversionsFromIpToday });
-      await models.Conversion.updateOne({ _id: input.conversionId }, { $set: { fraud: { ...screen, conversions_from_ip_today: conversionsFromIpToday } } });
+      const conversionsFromIpToday =
+        input.ip && offer.fraud.max_conversions_per_ip_per_day !== undefined
+          ? await models.Conversion.countDocuments({
+              _id: { $ne: input.conversionId },
+              offer_id: input.offerId,
+              ip: input.ip,
+              received_at: { $gt: new Date(receivedAt.getTime() - DAY_MS), $lte: receivedAt },
+            })
+          : 0;
+      const screen = screenConversion({
+        offer,
+        click,
+        convertedAt: receivedAt,
+        conversionIp: input.ip,
+        conversionsFromIpToday,
+      });
+      await models.Conversion.updateOne(
+        { _id: input.conversionId },
+        { $set: { fraud: { ...screen, conversions_from_ip_today: conversionsFromIpToday } } },
+      );
       return { screen, offer, click, ...(duplicateOf ? { duplicateOf } : {}) };
     },
   };

@@ -16,8 +16,14 @@ export function stateActivities({ models }: ActivityDeps) {
     async loadConversionState(input: { conversionId: string }): Promise<ConversionState> {
       const doc = await models.Conversion.findById(input.conversionId).lean();
       if (!doc) throw ApplicationFailure.nonRetryable(`conversion ${input.conversionId} not found`, 'ConversionNotFound');
-      const counters = await models.CapCounter.find({ _id: { $in: doc.cap_reservations }, 'reservations.id': input.conversionId }).lean();
-      const reservations = counters.map((c) => ({ counterId: c._id, amount: c.reservations.find((r) => r.id === input.conversionId)?.amount ?? 0 }));
+      const counters = await models.CapCounter.find({
+        _id: { $in: doc.cap_reservations },
+        'reservations.id': input.conversionId,
+      }).lean();
+      const reservations = counters.map((c) => ({
+        counterId: c._id,
+        amount: c.reservations.find((r) => r.id === input.conversionId)?.amount ?? 0,
+      }));
       return {
         view: {
           conversionId: doc._id,

@@ -51,8 +51,18 @@ export function transitionActivities({ models, now }: ActivityDeps) {
           created_at: at,
         };
         const entries = [
-          { _id: `${input.conversionId}:${input.seq}:affiliate_payable`, account: 'affiliate_payable', amount_minor: payable, ...base },
-          { _id: `${input.conversionId}:${input.seq}:advertiser_receivable`, account: 'advertiser_receivable', amount_minor: receivable, ...base },
+          {
+            _id: `${input.conversionId}:${input.seq}:affiliate_payable`,
+            account: 'affiliate_payable',
+            amount_minor: payable,
+            ...base,
+          },
+          {
+            _id: `${input.conversionId}:${input.seq}:advertiser_receivable`,
+            account: 'advertiser_receivable',
+            amount_minor: receivable,
+            ...base,
+          },
         ];
         for (const entry of entries) {
           try {
@@ -66,11 +76,30 @@ export function transitionActivities({ models, now }: ActivityDeps) {
         { _id: input.conversionId, status_seq: { $lt: input.seq } },
         {
           $set: { status: input.to, status_seq: input.seq, reason_codes: input.reasonCodes, updated_at: at },
-          $push: { status_history: { seq: input.seq, from: input.from, to: input.to, reason: input.reason, actor: input.actor, at } },
+          $push: {
+            status_history: {
+              seq: input.seq,
+              from: input.from,
+              to: input.to,
+              reason: input.reason,
+              actor: input.actor,
+              at,
+            },
+          },
         },
       );
       if (moved.modifiedCount === 1) observeTransition(input); // once: a retried attempt finds it applied
-      return { bookedMinor: payable, transition: { seq: input.seq, from: input.from, to: input.to, actor: input.actor, reason: input.reason, reasonCodes: input.reasonCodes } };
+      return {
+        bookedMinor: payable,
+        transition: {
+          seq: input.seq,
+          from: input.from,
+          to: input.to,
+          actor: input.actor,
+          reason: input.reason,
+          reasonCodes: input.reasonCodes,
+        },
+      };
     },
   };
 }

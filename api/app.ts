@@ -78,7 +78,11 @@ export function createApp(deps: AppDeps): Koa {
       jsonLimit: '64kb',
       formLimit: '64kb',
       onError: (err) => {
-        throw new ApiError((err as { status?: number }).status === 413 ? 413 : 400, 'invalid_body', `the body could not be parsed: ${err.message}`);
+        throw new ApiError(
+          (err as { status?: number }).status === 413 ? 413 : 400,
+          'invalid_body',
+          `the body could not be parsed: ${err.message}`,
+        );
       },
     }),
   );
@@ -94,7 +98,14 @@ export function createApp(deps: AppDeps): Koa {
   const publicRouters = [
     health,
     metricsRoutes(metrics.registry),
-    postbackRoutes({ temporal: deps.temporal, models: deps.models, taskQueue: deps.taskQueue, reversalWindowHours, now, advertiserLimit }),
+    postbackRoutes({
+      temporal: deps.temporal,
+      models: deps.models,
+      taskQueue: deps.taskQueue,
+      reversalWindowHours,
+      now,
+      advertiserLimit,
+    }),
     clickRoutes({ models: deps.models, targets, now }),
     postbackStatusRoutes(deps.models, advertiserLimit),
     docsRoutes(),
@@ -103,7 +114,19 @@ export function createApp(deps: AppDeps): Koa {
 
   // Everything under /api needs the admin key; checked before any admin route runs. The router
   // matches paths case-insensitively, so this check must too: /API/advertisers is /api/advertisers.
-  const admin = [partyRoutes(deps.models, targets.clear), offerRoutes(deps.models, targets.clear), conversionRoutes(deps), conversionHistoryRoutes({ models: deps.models, temporal: deps.temporal, temporalUiUrl: deps.temporalUiUrl ?? 'http://localhost:8233' }), postbackEndpointRoutes(deps.models), deliveryRoutes(deps), reportRoutes({ models: deps.models, now })];
+  const admin = [
+    partyRoutes(deps.models, targets.clear),
+    offerRoutes(deps.models, targets.clear),
+    conversionRoutes(deps),
+    conversionHistoryRoutes({
+      models: deps.models,
+      temporal: deps.temporal,
+      temporalUiUrl: deps.temporalUiUrl ?? 'http://localhost:8233',
+    }),
+    postbackEndpointRoutes(deps.models),
+    deliveryRoutes(deps),
+    reportRoutes({ models: deps.models, now }),
+  ];
   const requireAdmin = requireAdminKey(deps.adminApiKey);
   app.use(async (ctx, next) => {
     const path = ctx.path.slice(0, 5).toLowerCase();

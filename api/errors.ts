@@ -17,7 +17,11 @@ export class ApiError extends Error {
 }
 
 export function validationError(error: z.ZodError): ApiError {
-  const issues = error.issues.map((issue) => ({ path: issue.path.join('.'), code: issue.code, message: issue.message }));
+  const issues = error.issues.map((issue) => ({
+    path: issue.path.join('.'),
+    code: issue.code,
+    message: issue.message,
+  }));
   const message = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
   return new ApiError(400, 'invalid_request', message, issues);
 }
@@ -49,7 +53,11 @@ const DEPENDENCY_RETRY_AFTER_S = 5;
 export function isDependencyDown(err: unknown): boolean {
   const name = (err as { name?: unknown } | undefined)?.name;
   if (typeof name !== 'string') return false;
-  if (/^Mongo(ServerSelection|Network|NetworkTimeout|NotConnected|TopologyClosed)Error$/.test(name) || name === 'MongooseServerSelectionError') return true;
+  if (
+    /^Mongo(ServerSelection|Network|NetworkTimeout|NotConnected|TopologyClosed)Error$/.test(name) ||
+    name === 'MongooseServerSelectionError'
+  )
+    return true;
   // A batch write (the click writer's insertMany) wraps the driver's error; the original is its errorResponse.
   if (name === 'MongoBulkWriteError') return isDependencyDown((err as { errorResponse?: unknown }).errorResponse);
   // @temporalio/client wraps gRPC failures in ServiceError; code 14 is UNAVAILABLE.
@@ -90,7 +98,10 @@ export function errorHandler(sink: Logger | ((line: string) => void)) {
         log.warn({ err, method: ctx.method, path: ctx.path, ...fields }, 'a dependency is unreachable; answered 503');
         ctx.status = 503;
         ctx.set('Retry-After', String(DEPENDENCY_RETRY_AFTER_S));
-        ctx.body = { error: 'unavailable', message: 'a database or workflow server is unreachable; nothing was stored, send the request again later' };
+        ctx.body = {
+          error: 'unavailable',
+          message: 'a database or workflow server is unreachable; nothing was stored, send the request again later',
+        };
         return;
       }
       log.error({ err, method: ctx.method, path: ctx.path, ...fields }, 'unhandled error; answered 500');

@@ -32,7 +32,11 @@ export function rateLimit(perSecond: number, describe: (key: string) => string):
       // Whole seconds (RFC 9110), never 0: "retry at once" would invite the same burst again.
       const retryAfter = Math.max(1, Math.ceil(rejected.msBeforeNext / 1000));
       ctx.set('Retry-After', String(retryAfter));
-      throw new ApiError(429, 'rate_limited', `too many requests from ${describe(key)}: at most ${points} per second; retry after ${retryAfter} s`);
+      throw new ApiError(
+        429,
+        'rate_limited',
+        `too many requests from ${describe(key)}: at most ${points} per second; retry after ${retryAfter} s`,
+      );
     }
   };
 }

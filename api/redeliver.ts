@@ -11,8 +11,14 @@ const closed = ['succeeded', 'failed', 'dead_lettered'];
  * receiver can recognise it. Only a delivery that is not under way can be redelivered; the
  * status gate is one conditional update, so two concurrent redeliveries start one run.
  */
-export async function redeliver(deps: { models: Models; temporal: Client; taskQueue: string }, deliveryId: string): Promise<{ run: number }> {
-  const before = await deps.models.Delivery.findOneAndUpdate({ _id: deliveryId, status: { $in: closed } }, { $inc: { run: 1 }, $set: { status: 'pending' } }).lean();
+export async function redeliver(
+  deps: { models: Models; temporal: Client; taskQueue: string },
+  deliveryId: string,
+): Promise<{ run: number }> {
+  const before = await deps.models.Delivery.findOneAndUpdate(
+    { _id: deliveryId, status: { $in: closed } },
+    { $inc: { run: 1 }, $set: { status: 'pending' } },
+  ).lean();
   if (!before) {
     const exists = await deps.models.Delivery.exists({ _id: deliveryId });
     if (!exists) throw new ApiError(404, 'not_found', `no delivery with id "${deliveryId}"`);
@@ -30,7 +36,8 @@ export async function redeliver(deps: { models: Models; temporal: Client; taskQu
   } catch (err) {
     // The previous run was still closing: put the delivery back as it was.
     await deps.models.Delivery.updateOne({ _id: deliveryId, run }, { $set: { status: before.status, run: before.run } });
-    if (err instanceof WorkflowExecutionAlreadyStartedError) throw new ApiError(409, 'delivery_in_progress', 'the previous run is still closing; try again in a moment');
+    if (err instanceof WorkflowExecutionAlreadyStartedError)
+      throw new ApiError(409, 'delivery_in_progress', 'the previous run is still closing; try again in a moment');
     throw err;
   }
   return { run };

@@ -13,13 +13,32 @@ async function main(): Promise<void> {
   const log = (logger = createLogger({ level: config.LOG_LEVEL, service: 'api' }));
   // Start-up and shutdown lines are written whatever LOG_LEVEL says: scripts wait for them.
   const lifecycle = log.child({}, { level: 'info' });
-  const mongoConnection = await connectProcessMongo({ url: config.MONGO_URL, log: lifecycle, verboseDriverEvents: config.LOG_MONGO_DRIVER_EVENTS });
+  const mongoConnection = await connectProcessMongo({
+    url: config.MONGO_URL,
+    log: lifecycle,
+    verboseDriverEvents: config.LOG_MONGO_DRIVER_EVENTS,
+  });
   const mongo = mongoConnection.connection;
   const models = createModels(mongo);
   await ensureIndexes(models);
-  const temporal = await connectTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, temporalWaitLog(lifecycle, config.TEMPORAL_ADDRESS));
+  const temporal = await connectTemporalClient(
+    config.TEMPORAL_ADDRESS,
+    config.TEMPORAL_NAMESPACE,
+    temporalWaitLog(lifecycle, config.TEMPORAL_ADDRESS),
+  );
 
-  const app = createApp({ temporal, mongo, models, taskQueue: config.TASK_QUEUE, adminApiKey: config.ADMIN_API_KEY, logger: log, reversalWindowHours: config.REVERSAL_WINDOW_DAYS * 24, temporalUiUrl: config.TEMPORAL_UI_URL, trustProxyHops: config.TRUST_PROXY_HOPS, rateLimits: { perIp: config.RATE_LIMIT_PER_IP, perAdvertiser: config.RATE_LIMIT_PER_ADVERTISER } });
+  const app = createApp({
+    temporal,
+    mongo,
+    models,
+    taskQueue: config.TASK_QUEUE,
+    adminApiKey: config.ADMIN_API_KEY,
+    logger: log,
+    reversalWindowHours: config.REVERSAL_WINDOW_DAYS * 24,
+    temporalUiUrl: config.TEMPORAL_UI_URL,
+    trustProxyHops: config.TRUST_PROXY_HOPS,
+    rateLimits: { perIp: config.RATE_LIMIT_PER_IP, perAdvertiser: config.RATE_LIMIT_PER_ADVERTISER },
+  });
   const server = app.listen(config.PORT, config.HOST, () => {
     lifecycle.info({ host: config.HOST, port: config.PORT }, `api listening on http://${config.HOST}:${config.PORT}`);
   });

@@ -9,7 +9,12 @@ import { ApiError } from './errors';
  * closed (final, or approved past the reversal window) a short `applyLateStatusChange` workflow
  * applies it from the projection. Illegal transitions become 409 with the reason.
  */
-export async function requestStatusChange(temporal: Client, taskQueue: string, conversionId: string, change: StatusChange): Promise<StatusUpdateResult> {
+export async function requestStatusChange(
+  temporal: Client,
+  taskQueue: string,
+  conversionId: string,
+  change: StatusChange,
+): Promise<StatusUpdateResult> {
   try {
     return await temporal.workflow.getHandle(workflowIdFor(conversionId)).executeUpdate(setStatusUpdate, { args: [change] });
   } catch (err) {
@@ -27,9 +32,12 @@ export async function requestStatusChange(temporal: Client, taskQueue: string, c
     return conversion as StatusUpdateResult;
   } catch (err) {
     const cause = (err as { cause?: unknown }).cause;
-    if (cause instanceof ApplicationFailure && cause.type === ILLEGAL_TRANSITION) throw new ApiError(409, 'illegal_transition', cause.message);
+    if (cause instanceof ApplicationFailure && cause.type === ILLEGAL_TRANSITION)
+      throw new ApiError(409, 'illegal_transition', cause.message);
     if ((err as Error).name === 'WorkflowExecutionAlreadyStartedError') {
-      const result = (await temporal.workflow.getHandle(`${workflowIdFor(conversionId)}-late-${change.status}`).result()) as StatusUpdateResult;
+      const result = (await temporal.workflow
+        .getHandle(`${workflowIdFor(conversionId)}-late-${change.status}`)
+        .result()) as StatusUpdateResult;
       return { changed: false, conversion: result.conversion as ConversionView };
     }
     throw err;

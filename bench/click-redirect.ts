@@ -26,7 +26,13 @@ async function main(): Promise<void> {
   const stack = await startBenchStack({ name: 'click', worker: false });
   try {
     const setup = await createOfferSetup(stack.baseUrl, stack.adminKey);
-    const opts: MeasureOptions = { mode: 'closed', concurrency: flags.concurrency, warmupS: flags.warmup, durationS: flags.duration, expectStatus: 302 };
+    const opts: MeasureOptions = {
+      mode: 'closed',
+      concurrency: flags.concurrency,
+      warmupS: flags.warmup,
+      durationS: flags.duration,
+      expectStatus: 302,
+    };
     // {seq} makes every click's sub1 different, as real traffic's would be; the user agent and
     // forwarded IP are stored with each click, so they are part of the work.
     const spec: RequestSpec = {
@@ -62,9 +68,15 @@ async function main(): Promise<void> {
       `Clicks stored in MongoDB: ${stored}; 302s answered (warm-up + measured): ${redirects}: ${stored === redirects ? 'match' : '**MISMATCH**'}.`,
       `postflow: ${describeCpu(postflow.cpu)}.`,
       `baseline: ${describeCpu(baseline.cpu)}.`,
-      ...([postflow, baseline].some((m) => (m.cpu?.foreignPct ?? 0) > 5) ? ['**Other processes used more than 5 % of the machine during a measurement: its figures are understated; rerun on a quiet machine.**'] : []),
+      ...([postflow, baseline].some((m) => (m.cpu?.foreignPct ?? 0) > 5)
+        ? [
+            '**Other processes used more than 5 % of the machine during a measurement: its figures are understated; rerun on a quiet machine.**',
+          ]
+        : []),
       ...(stack.appErrors.count > 0 ? [`The app logged ${stack.appErrors.count} errors; first: ${stack.appErrors.first[0]}`] : []),
-      ...[postflow, baseline].flatMap((m) => Object.entries(m.measured.unexpectedSamples).map(([status, bodies]) => `Unexpected ${status}, e.g. ${bodies[0]}`)),
+      ...[postflow, baseline].flatMap((m) =>
+        Object.entries(m.measured.unexpectedSamples).map(([status, bodies]) => `Unexpected ${status}, e.g. ${bodies[0]}`),
+      ),
     ];
     const { json, markdown } = writeReport({
       name: 'click-redirect',
@@ -73,7 +85,17 @@ async function main(): Promise<void> {
       command: `npx tsx bench/click-redirect.ts ${process.argv.slice(2).join(' ')}`.trim(),
       settings: { concurrency: flags.concurrency, duration_s: flags.duration, warmup_s: flags.warmup },
       headline: {
-        columns: ['target', 'requests/s', 'p50 ms', 'p99 ms', 'max ms', '302s', 'non-302', 'transport errors', 'CPU busy % / other procs %'],
+        columns: [
+          'target',
+          'requests/s',
+          'p50 ms',
+          'p99 ms',
+          'max ms',
+          '302s',
+          'non-302',
+          'transport errors',
+          'CPU busy % / other procs %',
+        ],
         rows: [row('postflow GET /click', postflow), row('bare Koa 302 (baseline)', baseline)],
       },
       notes,

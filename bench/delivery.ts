@@ -9,7 +9,15 @@ import { createOfferSetup, createPostbackEndpoint } from './lib/admin';
 import { parseFlags } from './lib/args';
 import { insertClicks, postbackSpec } from './lib/clicks';
 import { cpuSnapshot, cpuUsage } from './lib/cpu';
-import { analyseReceipts, awaitWarmupDeliveries, fmtLatency as fmt, stageBreakdown, waitForReceipts, waitForSettled, type ReceiptWait } from './lib/deliveries';
+import {
+  analyseReceipts,
+  awaitWarmupDeliveries,
+  fmtLatency as fmt,
+  stageBreakdown,
+  waitForReceipts,
+  waitForSettled,
+  type ReceiptWait,
+} from './lib/deliveries';
 import type { PhaseResult } from './lib/load';
 import { log } from './lib/log';
 import { machineFacts, versions } from './lib/machine';
@@ -26,7 +34,10 @@ const flags = parseFlags('npx tsx bench/delivery.ts [flags]', {
   warmup: { help: 'discarded seconds before the measurement (its deliveries are awaited first)', default: 3, min: 0 },
   concurrency: { help: 'connection cap of the load generator (more requests wait in the client)', default: 64 },
   clicks: { help: 'clicks created up front, one per postback (default: enough for the run)' },
-  'drain-timeout': { help: 'seconds to wait, after the load, for every accepted conversion to be delivered and its delivery finished', default: 600 },
+  'drain-timeout': {
+    help: 'seconds to wait, after the load, for every accepted conversion to be delivered and its delivery finished',
+    default: 600,
+  },
 });
 
 const ids = (r: PhaseResult | undefined) => (r?.records ?? []).map(([id]) => id);
@@ -56,7 +67,15 @@ async function main(): Promise<void> {
     const m = await measure(
       stack.api.port,
       spec,
-      { mode: 'open', concurrency: flags.concurrency, ratePerSec: flags.rate, warmupS: flags.warmup, durationS: flags.duration, expectStatus: 200, cpuLabels },
+      {
+        mode: 'open',
+        concurrency: flags.concurrency,
+        ratePerSec: flags.rate,
+        warmupS: flags.warmup,
+        durationS: flags.duration,
+        expectStatus: 200,
+        cpuLabels,
+      },
       // The measured phase starts with nothing in flight: the warm-up's deliveries have arrived and finished.
       async (warmup) => {
         warmWait = await awaitWarmupDeliveries(receiver, stack.models, ids(warmup).length, deadlineMs);
@@ -94,9 +113,13 @@ async function main(): Promise<void> {
       `Conversion statuses: ${JSON.stringify(breakdown.statuses)}; postback answers: ${JSON.stringify(r.tallies)}; postback latency p50 ${r.latency.p50Ms} ms, p99 ${r.latency.p99Ms} ms.`,
       `During the load: ${describeCpu(m.cpu)}.`,
       `Until the last delivery arrived: ${describeCpu(drainCpu)}.`,
-      ...([m.cpu, drainCpu].some((c) => (c?.foreignPct ?? 0) > 5) ? ['**Other processes used more than 5 % of the machine during the run: the figures are understated; rerun on a quiet machine.**'] : []),
+      ...([m.cpu, drainCpu].some((c) => (c?.foreignPct ?? 0) > 5)
+        ? ['**Other processes used more than 5 % of the machine during the run: the figures are understated; rerun on a quiet machine.**']
+        : []),
       ...(r.exhausted ? [`**The run ran out of clicks** after ${r.completed} postbacks: pass a larger --clicks.`] : []),
-      ...(r.maxSendLagMs !== undefined && r.maxSendLagMs > 50 ? [`The generator sent up to ${r.maxSendLagMs} ms late (CPU contention); postback latencies count from the scheduled time.`] : []),
+      ...(r.maxSendLagMs !== undefined && r.maxSendLagMs > 50
+        ? [`The generator sent up to ${r.maxSendLagMs} ms late (CPU contention); postback latencies count from the scheduled time.`]
+        : []),
       ...(stack.appErrors.count > 0 ? [`The app logged ${stack.appErrors.count} errors; first: ${stack.appErrors.first[0]}`] : []),
       ...Object.entries(r.unexpectedSamples).map(([status, bodies]) => `Unexpected ${status}, e.g. ${bodies[0]}`),
     ];
@@ -119,7 +142,19 @@ async function main(): Promise<void> {
         delivery: `production defaults (timeout ${BENCH_DELIVERY.timeoutMs} ms; ${BENCH_DELIVERY.scheduleMs.length} attempts; breaker after ${BENCH_DELIVERY.pauseAfterFailures} failures for ${BENCH_DELIVERY.pauseMs} ms) + loopback allowed`,
       },
       headline: {
-        columns: ['postbacks/s (offered)', 'accepted/s', 'deliveries/s during load', 'deliveries/s end to end', '200 → receipt p50 ms', 'p99 ms', 'max ms', 'delivered / accepted', 'duplicates', 'drain s', 'CPU busy % / other procs % (load)'],
+        columns: [
+          'postbacks/s (offered)',
+          'accepted/s',
+          'deliveries/s during load',
+          'deliveries/s end to end',
+          '200 → receipt p50 ms',
+          'p99 ms',
+          'max ms',
+          'delivered / accepted',
+          'duplicates',
+          'drain s',
+          'CPU busy % / other procs % (load)',
+        ],
         rows: [
           [
             flags.rate,
@@ -142,7 +177,12 @@ async function main(): Promise<void> {
       infrastructure: stack.infra.summary,
       details: {
         measurement: { ...m, warmup: strip(m.warmup), measured: strip(r) },
-        postbacks: { accepted: measuredIds.length, statusCounts: r.statusCounts, nonOk: unexpectedCount(r, 200), transportErrors: transportErrors(r) },
+        postbacks: {
+          accepted: measuredIds.length,
+          statusCounts: r.statusCounts,
+          nonOk: unexpectedCount(r, 200),
+          transportErrors: transportErrors(r),
+        },
         delivery: {
           receiptLatency: latency,
           delivered,

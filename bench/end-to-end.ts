@@ -15,7 +15,15 @@ import { parseFlags } from './lib/args';
 import { runWorkflowsAtRate, startBaselineWorker, type BaselinePhase, type BaselineWorker } from './lib/baseline';
 import { insertClicks, postbackSpec } from './lib/clicks';
 import { cpuSnapshot, cpuUsage, type CpuUsage } from './lib/cpu';
-import { analyseReceipts, awaitWarmupDeliveries, fmtLatency, stageBreakdown, waitForReceipts, waitForSettled, type ReceiptWait } from './lib/deliveries';
+import {
+  analyseReceipts,
+  awaitWarmupDeliveries,
+  fmtLatency,
+  stageBreakdown,
+  waitForReceipts,
+  waitForSettled,
+  type ReceiptWait,
+} from './lib/deliveries';
 import type { PhaseResult } from './lib/load';
 import { log } from './lib/log';
 import { machineFacts, versions } from './lib/machine';
@@ -29,11 +37,21 @@ import { startInfra, type BenchInfra } from './lib/stack';
 import { round } from './lib/stats';
 
 const flags = parseFlags('npx tsx bench/end-to-end.ts [flags]', {
-  rates: { type: 'numbers', help: 'postbacks (and baseline workflows) per second, one measurement each, open loop', default: [10, 20, 40] },
+  rates: {
+    type: 'numbers',
+    help: 'postbacks (and baseline workflows) per second, one measurement each, open loop',
+    default: [10, 20, 40],
+  },
   duration: { help: 'measured seconds per rate and target', default: 60 },
   warmup: { help: 'discarded seconds before each measurement (its work is awaited first)', default: 3, min: 0 },
-  concurrency: { help: 'connection cap of the postback load generator (more requests wait in the client)', default: 64 },
-  'drain-timeout': { help: 'seconds to wait, after a load, for its last conversion (or baseline workflow) to complete', default: 1800 },
+  concurrency: {
+    help: 'connection cap of the postback load generator (more requests wait in the client)',
+    default: 64,
+  },
+  'drain-timeout': {
+    help: 'seconds to wait, after a load, for its last conversion (or baseline workflow) to complete',
+    default: 1800,
+  },
   'skip-baseline': { type: 'boolean', help: 'measure postflow only (no baseline, no ratios)' },
 });
 
@@ -46,7 +64,8 @@ const deadlineMs = flags['drain-timeout'] * 1000;
 
 const ids = (r: PhaseResult | undefined) => (r?.records ?? []).map(([id]) => id);
 /** CPU-seconds of `labels` summed over phases (a process that exited mid-way counts until then). */
-const cpuS = (phases: Array<CpuUsage | undefined>, ...labels: string[]) => phases.reduce((sum, c) => sum + labels.reduce((s, l) => s + (c?.oursCpuS[l] ?? 0), 0), 0);
+const cpuS = (phases: Array<CpuUsage | undefined>, ...labels: string[]) =>
+  phases.reduce((sum, c) => sum + labels.reduce((s, l) => s + (c?.oursCpuS[l] ?? 0), 0), 0);
 const pctOfCore = (seconds: number, windowMs: number) => round((seconds / (windowMs / 1000)) * 100, 1);
 const perItemMs = (seconds: number, n: number) => (n > 0 ? round((seconds * 1000) / n, 2) : Number.NaN);
 const shown = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : v);
@@ -63,7 +82,11 @@ async function measureBaseline(client: Client, worker: BaselineWorker, type: Bas
   const labels = { ...(worker.proc.pid ? { [worker.proc.pid]: BASELINE_WORKER } : {}), [process.pid]: BENCH };
   const sampler = new RssSampler({ [BASELINE_WORKER]: worker.proc.pid });
   const before = cpuSnapshot(labels);
-  const phase = await runWorkflowsAtRate(client, worker.taskQueue, type, { ratePerSec: rate, durationS: flags.duration, deadlineMs });
+  const phase = await runWorkflowsAtRate(client, worker.taskQueue, type, {
+    ratePerSec: rate,
+    durationS: flags.duration,
+    deadlineMs,
+  });
   const cpu = cpuUsage(before, cpuSnapshot(labels));
   const memory = sampler.stop()[BASELINE_WORKER] ?? {};
   log(`    ${phase.completed}/${phase.started} completed, ${phase.completedPerSec}/s; start → result ${fmtLatency(phase.resultLatency)}`);
@@ -91,9 +114,22 @@ async function measurePostflow(env: BenchInfra, client: Client, rate: number, ot
     log(`  postflow at ${rate}/s`);
     let warmWait: ReceiptWait | undefined;
     // The measured phase starts with nothing in flight: the warm-up's conversions are delivered and settled.
-    const m = await measure(procs.port, spec, { mode: 'open', concurrency: flags.concurrency, ratePerSec: rate, warmupS: flags.warmup, durationS: flags.duration, expectStatus: 200, cpuLabels: labels }, async (warmup) => {
-      warmWait = await awaitWarmupDeliveries(receiver, procs.models, ids(warmup).length, deadlineMs);
-    });
+    const m = await measure(
+      procs.port,
+      spec,
+      {
+        mode: 'open',
+        concurrency: flags.concurrency,
+        ratePerSec: rate,
+        warmupS: flags.warmup,
+        durationS: flags.duration,
+        expectStatus: 200,
+        cpuLabels: labels,
+      },
+      async (warmup) => {
+        warmWait = await awaitWarmupDeliveries(receiver, procs.models, ids(warmup).length, deadlineMs);
+      },
+    );
     const r = m.measured;
     const warmIds = ids(m.warmup);
     const measuredIds = ids(r);
@@ -104,7 +140,10 @@ async function measurePostflow(env: BenchInfra, client: Client, rate: number, ot
     const memory = sampler.stop();
     // Then until every delivery has finished, so late duplicates (retries) are counted too.
     const settle = await waitForSettled(procs.models, warmIds.length + measuredIds.length, Math.max(0, deadlineMs - arrival.waitedMs));
-    const rx = analyseReceipts(await receiver.receipts(), r.records ?? [], warmIds, { startMs: m.measuredFrom.getTime(), elapsedMs: r.elapsedMs });
+    const rx = analyseReceipts(await receiver.receipts(), r.records ?? [], warmIds, {
+      startMs: m.measuredFrom.getTime(),
+      elapsedMs: r.elapsedMs,
+    });
     const { final, ...breakdown } = await stageBreakdown(procs.models, new Set(measuredIds), rx.firstReceipt);
 
     // Zero loss: every accepted conversion reached the receiver, is approved, and its delivery succeeded.
@@ -116,11 +155,20 @@ async function measurePostflow(env: BenchInfra, client: Client, rate: number, ot
       if (f?.delivery !== 'succeeded') deliveryNotSucceeded.push([id, f?.delivery ?? 'no delivery']);
     }
     return {
-      measurement: { ...m, warmup: m.warmup && { ...m.warmup, records: undefined }, measured: { ...r, records: undefined } },
+      measurement: {
+        ...m,
+        warmup: m.warmup && { ...m.warmup, records: undefined },
+        measured: { ...r, records: undefined },
+      },
       accepted: measuredIds.length,
       rx: { ...rx, firstReceipt: undefined },
       breakdown,
-      loss: { notDelivered: rx.missing, notApproved, deliveryNotSucceeded, zeroLoss: measuredIds.length > 0 && rx.missing.length === 0 && notApproved.length === 0 && deliveryNotSucceeded.length === 0 },
+      loss: {
+        notDelivered: rx.missing,
+        notApproved,
+        deliveryNotSucceeded,
+        zeroLoss: measuredIds.length > 0 && rx.missing.length === 0 && notApproved.length === 0 && deliveryNotSucceeded.length === 0,
+      },
       cpu: { load: m.cpu, drain: drainCpu, windowMs: r.elapsedMs + arrival.waitedMs },
       memory,
       warmWait,
@@ -143,13 +191,16 @@ interface RateRun {
 }
 
 /** Ratio of postflow's completed conversions/s to a baseline's completed workflows/s. */
-const ratio = (p: PostflowRun, b: BaselineRun | undefined) => (b && b.phase.completedPerSec > 0 ? round(p.rx.deliveriesPerSecEndToEnd / b.phase.completedPerSec, 3) : undefined);
+const ratio = (p: PostflowRun, b: BaselineRun | undefined) =>
+  b && b.phase.completedPerSec > 0 ? round(p.rx.deliveriesPerSecEndToEnd / b.phase.completedPerSec, 3) : undefined;
 
 function headlineRow(run: RateRun): Array<string | number> {
   const p = run.postflow;
   const r = p.measurement.measured;
   const lat = (b: BaselineRun | undefined) => (b ? `${b.phase.resultLatency.p50Ms} / ${b.phase.resultLatency.p99Ms}` : 'n/a');
-  const allFinal = p.accepted - new Set([...p.loss.notDelivered, ...p.loss.notApproved.map(([id]) => id), ...p.loss.deliveryNotSucceeded.map(([id]) => id)]).size;
+  const allFinal =
+    p.accepted -
+    new Set([...p.loss.notDelivered, ...p.loss.notApproved.map(([id]) => id), ...p.loss.deliveryNotSucceeded.map(([id]) => id)]).size;
   return [
     run.rate,
     round(p.accepted / (r.elapsedMs / 1000)),
@@ -173,7 +224,8 @@ function resourceRow(run: RateRun): Array<string | number> {
   const phases = [p.cpu.load, p.cpu.drain];
   const done = p.rx.delivered;
   const base = (b: BaselineRun | undefined, f: (b: BaselineRun) => number | string) => (b ? f(b) : 'n/a');
-  const pair = (f: (b: BaselineRun) => number | string) => (run.empty || run.single ? `${base(run.empty, f)} / ${base(run.single, f)}` : 'n/a');
+  const pair = (f: (b: BaselineRun) => number | string) =>
+    run.empty || run.single ? `${base(run.empty, f)} / ${base(run.single, f)}` : 'n/a';
   return [
     run.rate,
     pctOfCore(cpuS(phases, API), p.cpu.windowMs),
@@ -194,7 +246,11 @@ function notesFor(run: RateRun): string[] {
   const r = p.measurement.measured;
   const st = p.breakdown.stages;
   const l = p.loss;
-  const list = (xs: Array<string | [string, string]>) => xs.slice(0, 5).map((x) => (Array.isArray(x) ? `${x[0]} (${x[1]})` : x)).join(', ');
+  const list = (xs: Array<string | [string, string]>) =>
+    xs
+      .slice(0, 5)
+      .map((x) => (Array.isArray(x) ? `${x[0]} (${x[1]})` : x))
+      .join(', ');
   const baselineNote = (name: string, b: BaselineRun | undefined) =>
     b
       ? `${name}: ${b.phase.completed} of ${b.phase.started} started completed, **${b.phase.completedPerSec}/s** (last ${b.phase.drainS} s after the starts ended); start acknowledged ${fmtLatency(b.phase.startLatency)}; start → result ${fmtLatency(b.phase.resultLatency)}${b.phase.unfinished ? `; **${b.phase.unfinished} unfinished** at the deadline` : ''}${Object.keys(b.phase.failed).length ? `; failed: ${JSON.stringify(b.phase.failed)}` : ''}. ${describeCpu(b.cpu)}.`
@@ -204,9 +260,22 @@ function notesFor(run: RateRun): string[] {
     `**${run.rate}/s** — ${l.zeroLoss ? '**Zero loss**' : '**LOSS**'}: of ${p.accepted} accepted conversions, ${p.rx.delivered} reached the receiver, ${p.accepted - l.notApproved.length} are approved, ${p.accepted - l.deliveryNotSucceeded.length} have a succeeded delivery${l.notDelivered.length ? `; not delivered: ${list(l.notDelivered)}` : ''}${l.notApproved.length ? `; not approved: ${list(l.notApproved)}` : ''}${l.deliveryNotSucceeded.length ? `; delivery not succeeded: ${list(l.deliveryNotSucceeded)}` : ''} (full lists in the JSON). Duplicates: ${p.rx.duplicates}. Postbacks answered other than 200: ${unexpectedCount(r, 200)}, transport errors: ${transportErrors(r)}.`,
     `${run.rate}/s — postflow: ${p.rx.delivered} conversions completed in ${round(p.rx.endToEndS, 1)} s = **${p.rx.deliveriesPerSecEndToEnd}/s** (${p.rx.deliveriesPerSecDuringLoad}/s arrived during the load, the last ${p.rx.drainS} s after it); 200 → receipt ${fmtLatency(p.rx.latency)}; postback answered p50 ${r.latency.p50Ms} ms, p99 ${r.latency.p99Ms} ms (from its scheduled send). Stages: accept → decision ${fmtLatency(st.acceptToDecision)}; → planned ${fmtLatency(st.decisionToPlanned)}; → attempt 1 sent ${fmtLatency(st.plannedToSent)}; sent → received ${fmtLatency(st.sentToReceived)}.`,
     `${run.rate}/s — postflow CPU during the load: ${describeCpu(p.cpu.load)}. Until the last delivery arrived: ${describeCpu(p.cpu.drain)}.`,
-    ...(run.empty ? [`${run.rate}/s — ${baselineNote('empty workflow', run.empty)}`, `${run.rate}/s — ${baselineNote('one no-op activity', run.single)}`] : []),
-    ...([p.cpu.load, p.cpu.drain, run.empty?.cpu, run.single?.cpu].some((c) => (c?.foreignPct ?? 0) > 5) ? [`**${run.rate}/s: other processes used more than 5 % of the machine during a measurement: the figures are understated; rerun on a quiet machine.**`] : []),
-    ...(r.maxSendLagMs !== undefined && r.maxSendLagMs > 50 ? [`${run.rate}/s: the postback generator sent up to ${r.maxSendLagMs} ms late (CPU contention); latencies count from the scheduled time.`] : []),
+    ...(run.empty
+      ? [
+          `${run.rate}/s — ${baselineNote('empty workflow', run.empty)}`,
+          `${run.rate}/s — ${baselineNote('one no-op activity', run.single)}`,
+        ]
+      : []),
+    ...([p.cpu.load, p.cpu.drain, run.empty?.cpu, run.single?.cpu].some((c) => (c?.foreignPct ?? 0) > 5)
+      ? [
+          `**${run.rate}/s: other processes used more than 5 % of the machine during a measurement: the figures are understated; rerun on a quiet machine.**`,
+        ]
+      : []),
+    ...(r.maxSendLagMs !== undefined && r.maxSendLagMs > 50
+      ? [
+          `${run.rate}/s: the postback generator sent up to ${r.maxSendLagMs} ms late (CPU contention); latencies count from the scheduled time.`,
+        ]
+      : []),
     ...(r.exhausted ? [`**${run.rate}/s: the run ran out of clicks** after ${r.completed} postbacks.`] : []),
     ...odd.map(([name, o]) => `${run.rate}/s: the ${name} process printed ${o.count} unexpected lines; first: ${o.first[0]}`),
     ...Object.entries(r.unexpectedSamples).map(([status, bodies]) => `${run.rate}/s: unexpected ${status}, e.g. ${bodies[0]}`),
@@ -242,10 +311,12 @@ async function main(): Promise<void> {
     const baselineOutput = baseline?.proc.unexpectedOutput();
 
     const notes = [
-      'Completed conversions/s = conversions delivered to the affiliate / (load start → the last one\'s arrival); a baseline\'s completed/s likewise (load start → its last result). Ratio = postflow ÷ baseline: near 1 while both keep up with the offered rate, and the share of the baseline\'s throughput postflow keeps when they do not.',
-      '200 → receipt counts from the end of the advertiser\'s 200 (the start is durable) to the affiliate\'s receipt; a baseline\'s start → result counts from its scheduled start, so it includes what the postback\'s own latency is for postflow (shown in the notes).',
+      "Completed conversions/s = conversions delivered to the affiliate / (load start → the last one's arrival); a baseline's completed/s likewise (load start → its last result). Ratio = postflow ÷ baseline: near 1 while both keep up with the offered rate, and the share of the baseline's throughput postflow keeps when they do not.",
+      "200 → receipt counts from the end of the advertiser's 200 (the start is durable) to the affiliate's receipt; a baseline's start → result counts from its scheduled start, so it includes what the postback's own latency is for postflow (shown in the notes).",
       ...runs.flatMap(notesFor),
-      ...(baselineOutput && baselineOutput.count > 0 ? [`The baseline worker printed ${baselineOutput.count} unexpected lines; first: ${baselineOutput.first[0]}`] : []),
+      ...(baselineOutput && baselineOutput.count > 0
+        ? [`The baseline worker printed ${baselineOutput.count} unexpected lines; first: ${baselineOutput.first[0]}`]
+        : []),
     ];
     const { json, markdown } = writeReport({
       name: 'end-to-end',
@@ -258,17 +329,46 @@ async function main(): Promise<void> {
         warmup_s: flags.warmup,
         concurrency: flags.concurrency,
         drain_timeout_s: flags['drain-timeout'],
-        processes: 'api/server.ts and worker/main.ts as separate processes (NODE_ENV=production, LOG_LEVEL=info, worker metrics exporter on, rate limits far above the load, loopback deliveries allowed), fresh database and task queue per rate',
+        processes:
+          'api/server.ts and worker/main.ts as separate processes (NODE_ENV=production, LOG_LEVEL=info, worker metrics exporter on, rate limits far above the load, loopback deliveries allowed), fresh database and task queue per rate',
         baseline: baseline ? 'bench/baseline/worker.ts in its own process, one task queue, the same Temporal server' : 'skipped',
       },
       headline: {
-        columns: ['postbacks/s (offered)', 'accepted/s', 'completed conversions/s', 'empty workflow/s', '1-activity workflow/s', 'ratio vs empty', 'ratio vs 1-activity', '200 → receipt p50 ms', 'p99 ms', 'empty start → result p50 / p99 ms', '1-activity p50 / p99 ms', 'final & delivered / accepted', 'drain s', 'CPU busy % / other procs % (load)'],
+        columns: [
+          'postbacks/s (offered)',
+          'accepted/s',
+          'completed conversions/s',
+          'empty workflow/s',
+          '1-activity workflow/s',
+          'ratio vs empty',
+          'ratio vs 1-activity',
+          '200 → receipt p50 ms',
+          'p99 ms',
+          'empty start → result p50 / p99 ms',
+          '1-activity p50 / p99 ms',
+          'final & delivered / accepted',
+          'drain s',
+          'CPU busy % / other procs % (load)',
+        ],
         rows: runs.map(headlineRow),
       },
       tables: [
         {
-          title: 'Resources (CPU % of one core over load start → last completion; peak RSS sampled during the traffic; baseline cells: empty / 1-activity)',
-          columns: ['postbacks/s', 'API CPU %', 'API peak RSS MiB', 'worker CPU %', 'worker peak RSS MiB', 'postflow CPU ms / conversion (API + worker)', 'Temporal CPU ms / conversion', 'baseline worker CPU %', 'baseline worker peak RSS MiB', 'baseline CPU ms / workflow (client + worker)', 'Temporal CPU ms / workflow'],
+          title:
+            'Resources (CPU % of one core over load start → last completion; peak RSS sampled during the traffic; baseline cells: empty / 1-activity)',
+          columns: [
+            'postbacks/s',
+            'API CPU %',
+            'API peak RSS MiB',
+            'worker CPU %',
+            'worker peak RSS MiB',
+            'postflow CPU ms / conversion (API + worker)',
+            'Temporal CPU ms / conversion',
+            'baseline worker CPU %',
+            'baseline worker peak RSS MiB',
+            'baseline CPU ms / workflow (client + worker)',
+            'Temporal CPU ms / workflow',
+          ],
           rows: runs.map(resourceRow),
         },
       ],

@@ -48,13 +48,23 @@ async function main(): Promise<void> {
     const m = await measure(
       stack.api.port,
       spec,
-      { mode: open ? 'open' : 'closed', concurrency: flags.concurrency, ratePerSec: flags.rate, warmupS: flags.warmup, durationS: flags.duration, expectStatus: 200 },
+      {
+        mode: open ? 'open' : 'closed',
+        concurrency: flags.concurrency,
+        ratePerSec: flags.rate,
+        warmupS: flags.warmup,
+        durationS: flags.duration,
+        expectStatus: 200,
+      },
       // The measured phase starts with no backlog, so the drain afterwards is its own.
       async (warmup) => {
         if (!warmup) return;
         log(`  draining the warm-up's ${accepted(warmup)} conversions`);
         warmDrain = await waitForDrain(stack.models, accepted(warmup), deadlineMs);
-        if (!warmDrain.drained) throw new Error(`the warm-up's conversions were not decided within ${flags['drain-timeout']} s (${warmDrain.decided}/${accepted(warmup)})`);
+        if (!warmDrain.drained)
+          throw new Error(
+            `the warm-up's conversions were not decided within ${flags['drain-timeout']} s (${warmDrain.decided}/${accepted(warmup)})`,
+          );
       },
     );
 
@@ -74,9 +84,13 @@ async function main(): Promise<void> {
       `Statuses of the measured conversions: ${JSON.stringify(mix.statuses)}; answers: ${JSON.stringify(r.tallies)}.`,
       `During the load: ${describeCpu(m.cpu)}.`,
       `During the drain: ${describeCpu(drainCpu)}.`,
-      ...([m.cpu, drainCpu].some((c) => (c?.foreignPct ?? 0) > 5) ? ['**Other processes used more than 5 % of the machine during the run: the figures are understated; rerun on a quiet machine.**'] : []),
+      ...([m.cpu, drainCpu].some((c) => (c?.foreignPct ?? 0) > 5)
+        ? ['**Other processes used more than 5 % of the machine during the run: the figures are understated; rerun on a quiet machine.**']
+        : []),
       ...(r.exhausted ? [`**The run ran out of clicks** after ${r.completed} postbacks: pass a larger --clicks.`] : []),
-      ...(open && r.maxSendLagMs !== undefined && r.maxSendLagMs > 50 ? [`The generator sent up to ${r.maxSendLagMs} ms late (CPU contention); latencies count from the scheduled time.`] : []),
+      ...(open && r.maxSendLagMs !== undefined && r.maxSendLagMs > 50
+        ? [`The generator sent up to ${r.maxSendLagMs} ms late (CPU contention); latencies count from the scheduled time.`]
+        : []),
       ...(stack.appErrors.count > 0 ? [`The app logged ${stack.appErrors.count} errors; first: ${stack.appErrors.first[0]}`] : []),
       ...Object.entries(r.unexpectedSamples).map(([status, bodies]) => `Unexpected ${status}, e.g. ${bodies[0]}`),
     ];
@@ -86,9 +100,28 @@ async function main(): Promise<void> {
       title: open ? `POST /postback, open loop at ${flags.rate}/s` : `POST /postback, closed loop with ${flags.concurrency} in flight`,
       startedAt,
       command: `npx tsx bench/ingress.ts ${process.argv.slice(2).join(' ')}`.trim(),
-      settings: { mode: open ? 'open' : 'closed', concurrency: flags.concurrency, rate_per_s: flags.rate ?? '-', duration_s: flags.duration, warmup_s: flags.warmup, clicks: clickCount },
+      settings: {
+        mode: open ? 'open' : 'closed',
+        concurrency: flags.concurrency,
+        rate_per_s: flags.rate ?? '-',
+        duration_s: flags.duration,
+        warmup_s: flags.warmup,
+        clicks: clickCount,
+      },
       headline: {
-        columns: ['mode', 'accepted/s', 'p50 ms', 'p99 ms', 'max ms', '200s', 'non-200', 'transport errors', 'drain s', 'end-to-end conversions/s', 'CPU busy % / other procs % (load)'],
+        columns: [
+          'mode',
+          'accepted/s',
+          'p50 ms',
+          'p99 ms',
+          'max ms',
+          '200s',
+          'non-200',
+          'transport errors',
+          'drain s',
+          'end-to-end conversions/s',
+          'CPU busy % / other procs % (load)',
+        ],
         rows: [
           [
             open ? `open, ${flags.rate}/s` : `closed, ${flags.concurrency} in flight`,
@@ -109,7 +142,15 @@ async function main(): Promise<void> {
       machine,
       versions: versions(process.env),
       infrastructure: stack.infra.summary,
-      details: { measurement: m, warmupDrain: warmDrain, drain, drainCpu, decisions: mix, conversionsPerSec, appErrors: stack.appErrors },
+      details: {
+        measurement: m,
+        warmupDrain: warmDrain,
+        drain,
+        drainCpu,
+        decisions: mix,
+        conversionsPerSec,
+        appErrors: stack.appErrors,
+      },
     });
     process.stdout.write(`${notes.join('\n')}\nwrote ${json}\nwrote ${markdown}\n`);
   } finally {

@@ -14,7 +14,11 @@ const flags = parseFlags('npx tsx bench/run-all.ts [flags]', {
   warmup: { help: 'warm-up seconds of every run', default: 3, min: 0 },
   rate: { help: 'arrival rate of the open-loop ingress run', default: 200 },
   'delivery-rate': { help: 'postback rate of the delivery run (open loop)', default: 25 },
-  'e2e-rates': { type: 'numbers', help: 'rates of the end-to-end run (each with its Temporal baseline)', default: [10, 20, 40] },
+  'e2e-rates': {
+    type: 'numbers',
+    help: 'rates of the end-to-end run (each with its Temporal baseline)',
+    default: [10, 20, 40],
+  },
   'e2e-duration': { help: 'measured seconds per rate and target of the end-to-end run', default: 60 },
 });
 
@@ -24,12 +28,17 @@ const runs: Array<[string, string[]]> = [
   ['ingress.ts', common],
   ['ingress.ts', [...common, '--rate', String(flags.rate)]],
   ['delivery.ts', [...common, '--rate', String(flags['delivery-rate'])]],
-  ['end-to-end.ts', ['--rates', flags['e2e-rates'].join(','), '--duration', String(flags['e2e-duration']), '--warmup', String(flags.warmup)]],
+  [
+    'end-to-end.ts',
+    ['--rates', flags['e2e-rates'].join(','), '--duration', String(flags['e2e-duration']), '--warmup', String(flags.warmup)],
+  ],
 ];
 
 function runOne(file: string, args: string[]): Promise<number> {
   // process.execArgv carries tsx's loader, so the child runs TypeScript as we do.
-  const child = spawn(process.execPath, [...process.execArgv, path.join(__dirname, file), ...args], { stdio: 'inherit' });
+  const child = spawn(process.execPath, [...process.execArgv, path.join(__dirname, file), ...args], {
+    stdio: 'inherit',
+  });
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
 }
 

@@ -3,7 +3,10 @@ import Table from 'cli-table3';
 export type Cell = string | number | null | undefined | { content: string; hAlign: 'left' | 'right' };
 
 /** A right-aligned cell, for counts and amounts. */
-export const right = (value: string | number | null | undefined): Cell => ({ content: value === null || value === undefined ? '' : String(value), hAlign: 'right' });
+export const right = (value: string | number | null | undefined): Cell => ({
+  content: value === null || value === undefined ? '' : String(value),
+  hAlign: 'right',
+});
 
 /**
  * No colours: output is read in terminals and grepped in scripts alike, and cli-table3 would

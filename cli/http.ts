@@ -48,7 +48,11 @@ export class ApiClient {
     return this.request<T>('GET', path, { admin: false, okStatuses });
   }
 
-  private async request<T>(method: string, path: string, opts: { query?: Query; body?: unknown; admin?: boolean; okStatuses?: number[] }): Promise<ApiAnswer<T>> {
+  private async request<T>(
+    method: string,
+    path: string,
+    opts: { query?: Query; body?: unknown; admin?: boolean; okStatuses?: number[] },
+  ): Promise<ApiAnswer<T>> {
     const url = new URL(this.options.baseUrl + path);
     for (const [name, value] of Object.entries(opts.query ?? {})) if (value !== undefined) url.searchParams.set(name, String(value));
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -63,7 +67,12 @@ export class ApiClient {
     let res: Response;
     let text: string;
     try {
-      res = await this.fetch(url, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body), signal: AbortSignal.timeout(this.options.timeoutMs) });
+      res = await this.fetch(url, {
+        method,
+        headers,
+        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
       text = await res.text();
     } catch (err) {
       throw this.unreachable(err, method);
@@ -88,7 +97,8 @@ export class ApiClient {
   }
 
   private hintFor(status: number): string | undefined {
-    if (status === 401 && this.key) return `The key came from ${this.key.source}; pass the API's ADMIN_API_KEY with --key or POSTFLOW_ADMIN_KEY.`;
+    if (status === 401 && this.key)
+      return `The key came from ${this.key.source}; pass the API's ADMIN_API_KEY with --key or POSTFLOW_ADMIN_KEY.`;
     return undefined;
   }
 
@@ -96,9 +106,15 @@ export class ApiClient {
     const e = err as Error & { cause?: unknown };
     if (e?.name === 'TimeoutError') {
       const sent = method === 'GET' ? '' : ' The request may still be carried out by the API.';
-      return new CliError(ExitCode.unreachable, `the postflow API at ${this.options.baseUrl} did not answer within ${this.options.timeoutMs / 1000} s (--timeout).${sent}`);
+      return new CliError(
+        ExitCode.unreachable,
+        `the postflow API at ${this.options.baseUrl} did not answer within ${this.options.timeoutMs / 1000} s (--timeout).${sent}`,
+      );
     }
-    return new CliError(ExitCode.unreachable, `could not reach the postflow API at ${this.options.baseUrl}: ${describeCause(e)}\nIs it running? Set the address with --url or POSTFLOW_URL.`);
+    return new CliError(
+      ExitCode.unreachable,
+      `could not reach the postflow API at ${this.options.baseUrl}: ${describeCause(e)}\nIs it running? Set the address with --url or POSTFLOW_URL.`,
+    );
   }
 }
 

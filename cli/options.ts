@@ -13,7 +13,8 @@ export const wholeNumber = (min: number, max: number) => (value: string) => {
 /** Seconds, fractions allowed, for --timeout. */
 export const positiveSeconds = (value: string) => {
   const n = Number(value);
-  if (!value.trim() || !Number.isFinite(n) || n <= 0 || n > 3600) throw new InvalidArgumentError('must be a number of seconds above 0 and at most 3600');
+  if (!value.trim() || !Number.isFinite(n) || n <= 0 || n > 3600)
+    throw new InvalidArgumentError('must be a number of seconds above 0 and at most 3600');
   return n;
 };
 

@@ -55,7 +55,10 @@ export function resolveKey(flag: string | undefined, env: Env, cwd: string): Adm
   try {
     value = readFileSync(file, 'utf8').trim();
   } catch (err) {
-    throw new CliError(ExitCode.noKey, `the admin key file ${file} could not be read (${(err as Error).message}); pass the key with --key or POSTFLOW_ADMIN_KEY`);
+    throw new CliError(
+      ExitCode.noKey,
+      `the admin key file ${file} could not be read (${(err as Error).message}); pass the key with --key or POSTFLOW_ADMIN_KEY`,
+    );
   }
   return value ? { value, source: file } : undefined;
 }
@@ -73,7 +76,7 @@ function findKeyFile(dataDir: string, cwd: string): string | undefined {
 }
 
 export const missingKeyMessage = [
-  'no admin key: the /api routes need the API\'s ADMIN_API_KEY. Provide it with one of',
+  "no admin key: the /api routes need the API's ADMIN_API_KEY. Provide it with one of",
   '  --key <key>                      (visible to other users in the process list)',
   '  POSTFLOW_ADMIN_KEY=<key>         (environment; ADMIN_API_KEY is read too)',
   '  .postflow/admin-api-key          (written by `npm start` in a checkout; DATA_DIR moves it)',

@@ -38,20 +38,33 @@ export const configSchema = z
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
     TASK_QUEUE: z.string().min(1).default('postflow'),
     // The Temporal Web UI, for the link in a conversion's timeline (the dev server serves it on 8233).
-    TEMPORAL_UI_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://localhost:8233' }).default('http://localhost:8233'),
+    TEMPORAL_UI_URL: z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://localhost:8233' })
+      .default('http://localhost:8233'),
     // Where the embedded Temporal and MongoDB keep their state for `npm start`.
     DATA_DIR: z.string().min(1).default('.postflow'),
     // How long an approved conversion's workflow stays open for a reversal (chargebacks come late).
     REVERSAL_WINDOW_DAYS: z.coerce.number().positive().max(3650).default(90),
     // Affiliate postback delivery (worker). Delays before attempt 1, 2, …: the default is the
     // Standard Webhooks schedule, about three days in all.
-    DELIVERY_SCHEDULE: z.string().default(defaultDeliverySchedule).superRefine(parsedBy(parseSchedule, 'must be comma-separated durations such as 0s,5s,5m,30m,2h')),
+    DELIVERY_SCHEDULE: z
+      .string()
+      .default(defaultDeliverySchedule)
+      .superRefine(parsedBy(parseSchedule, 'must be comma-separated durations such as 0s,5s,5m,30m,2h')),
     DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
     // CIDRs outbound postbacks may reach although private/loopback (SSRF guard); empty in production.
-    DELIVERY_ALLOWED_NETWORKS: z.string().default('').superRefine(parsedBy(parseAllowlist, 'must be comma-separated IP addresses or CIDRs such as 127.0.0.0/8,::1/128')),
+    DELIVERY_ALLOWED_NETWORKS: z
+      .string()
+      .default('')
+      .superRefine(parsedBy(parseAllowlist, 'must be comma-separated IP addresses or CIDRs such as 127.0.0.0/8,::1/128')),
     // Circuit breaker: after this many failures in a row an endpoint is paused (not switched off).
     DELIVERY_PAUSE_AFTER_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
-    DELIVERY_PAUSE_MS: z.coerce.number().int().min(10).max(24 * 3600 * 1000).default(60_000),
+    DELIVERY_PAUSE_MS: z.coerce
+      .number()
+      .int()
+      .min(10)
+      .max(24 * 3600 * 1000)
+      .default(60_000),
     // Ingress rate limits, requests per second per API process (api/rate-limit.ts); 0 = off.
     // Generous on purpose: a 429 to an advertiser that does not retry is a lost conversion.
     RATE_LIMIT_PER_IP: z.coerce.number().int().min(0).max(1_000_000).default(500),

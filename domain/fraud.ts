@@ -43,7 +43,10 @@ export function screenConversion(input: FraudInput): FraudScreening {
 
   if (!offer.active) add('offer_inactive', `offer ${offer.id} is not active`);
   if (click.offer_id !== offer.id || click.advertiser_id !== offer.advertiser_id) {
-    add('click_offer_mismatch', `click ${click.id} belongs to offer ${click.offer_id} of advertiser ${click.advertiser_id}, not offer ${offer.id} of advertiser ${offer.advertiser_id}`);
+    add(
+      'click_offer_mismatch',
+      `click ${click.id} belongs to offer ${click.offer_id} of advertiser ${click.advertiser_id}, not offer ${offer.id} of advertiser ${offer.advertiser_id}`,
+    );
   }
 
   const ageMs = input.convertedAt.getTime() - Date.parse(click.created_at);
@@ -63,9 +66,17 @@ export function screenConversion(input: FraudInput): FraudScreening {
   // Without a conversion IP there is no "same IP" to count, whatever count the caller passed.
   const limit = fraud.max_conversions_per_ip_per_day;
   if (limit !== undefined && input.conversionIp !== undefined && input.conversionsFromIpToday >= limit) {
-    add('ip_limit_exceeded', `${input.conversionsFromIpToday} earlier conversions from ${input.conversionIp} in the last 24 h; limit ${limit}`);
+    add(
+      'ip_limit_exceeded',
+      `${input.conversionsFromIpToday} earlier conversions from ${input.conversionIp} in the last 24 h; limit ${limit}`,
+    );
   }
-  if (fraud.require_same_ip && click.ip !== undefined && input.conversionIp !== undefined && normaliseIp(click.ip) !== normaliseIp(input.conversionIp)) {
+  if (
+    fraud.require_same_ip &&
+    click.ip !== undefined &&
+    input.conversionIp !== undefined &&
+    normaliseIp(click.ip) !== normaliseIp(input.conversionIp)
+  ) {
     add('ip_mismatch', `conversion came from ${input.conversionIp}, the click from ${click.ip}`);
   }
 
@@ -75,7 +86,8 @@ export function screenConversion(input: FraudInput): FraudScreening {
     const value = click.subs[key];
     return value !== undefined && value !== '' && blocked.has(value);
   });
-  if (hits.length > 0) add('blocked_sub_id', `blocked sub ids: ${hits.map((key) => `${key}=${JSON.stringify(click.subs[key])}`).join(', ')}`);
+  if (hits.length > 0)
+    add('blocked_sub_id', `blocked sub ids: ${hits.map((key) => `${key}=${JSON.stringify(click.subs[key])}`).join(', ')}`);
 
   if (reasons.length === 0) return { verdict: 'pass', reasons };
   if (reasons.some((r) => alwaysReject.has(r.code))) return { verdict: 'reject', reasons };
@@ -98,7 +110,11 @@ function duration(ms: number): string {
  * are dropped. Anything unparseable is compared as trimmed lower-case text.
  */
 export function normaliseIp(raw: string): string {
-  const ip = raw.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/%.*$/, '');
+  const ip = raw
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/%.*$/, '');
   if (isIpv4(ip)) return ip.split('.').map(Number).join('.');
   const groups = ipv6Groups(ip);
   if (groups === null) return ip;
@@ -139,13 +155,44 @@ function ipv6Groups(s: string): number[] | null {
  * offer turns it on: the timeline lists each rule and its verdict, not only the failures. Keyed
  * by code so a new rule cannot be added to the union without a line here.
  */
-export const fraudRules: Record<FraudReasonCode, { rule: string; enabled: (offer: OfferConfig) => boolean; describe: (offer: OfferConfig) => string }> = {
+export const fraudRules: Record<
+  FraudReasonCode,
+  { rule: string; enabled: (offer: OfferConfig) => boolean; describe: (offer: OfferConfig) => string }
+> = {
   offer_inactive: { rule: 'offer_active', enabled: () => true, describe: () => 'the offer is active' },
-  click_offer_mismatch: { rule: 'click_matches_offer', enabled: () => true, describe: () => 'the click belongs to this offer and advertiser' },
-  attribution_window_expired: { rule: 'attribution_window', enabled: () => true, describe: (o) => `converted within ${o.attribution_window_hours} h of the click` },
-  too_fast: { rule: 'min_seconds_to_convert', enabled: (o) => o.fraud.min_seconds_to_convert !== undefined, describe: (o) => `at least ${o.fraud.min_seconds_to_convert} s after the click` },
-  too_slow: { rule: 'max_seconds_to_convert', enabled: (o) => o.fraud.max_seconds_to_convert !== undefined, describe: (o) => `at most ${o.fraud.max_seconds_to_convert} s after the click` },
-  ip_limit_exceeded: { rule: 'max_conversions_per_ip_per_day', enabled: (o) => o.fraud.max_conversions_per_ip_per_day !== undefined, describe: (o) => `at most ${o.fraud.max_conversions_per_ip_per_day} conversions per IP in 24 h` },
-  ip_mismatch: { rule: 'require_same_ip', enabled: (o) => o.fraud.require_same_ip === true, describe: () => 'the conversion comes from the click IP' },
-  blocked_sub_id: { rule: 'blocked_sub_ids', enabled: (o) => (o.fraud.blocked_sub_ids?.length ?? 0) > 0, describe: () => 'no blocked sub id on the click' },
+  click_offer_mismatch: {
+    rule: 'click_matches_offer',
+    enabled: () => true,
+    describe: () => 'the click belongs to this offer and advertiser',
+  },
+  attribution_window_expired: {
+    rule: 'attribution_window',
+    enabled: () => true,
+    describe: (o) => `converted within ${o.attribution_window_hours} h of the click`,
+  },
+  too_fast: {
+    rule: 'min_seconds_to_convert',
+    enabled: (o) => o.fraud.min_seconds_to_convert !== undefined,
+    describe: (o) => `at least ${o.fraud.min_seconds_to_convert} s after the click`,
+  },
+  too_slow: {
+    rule: 'max_seconds_to_convert',
+    enabled: (o) => o.fraud.max_seconds_to_convert !== undefined,
+    describe: (o) => `at most ${o.fraud.max_seconds_to_convert} s after the click`,
+  },
+  ip_limit_exceeded: {
+    rule: 'max_conversions_per_ip_per_day',
+    enabled: (o) => o.fraud.max_conversions_per_ip_per_day !== undefined,
+    describe: (o) => `at most ${o.fraud.max_conversions_per_ip_per_day} conversions per IP in 24 h`,
+  },
+  ip_mismatch: {
+    rule: 'require_same_ip',
+    enabled: (o) => o.fraud.require_same_ip === true,
+    describe: () => 'the conversion comes from the click IP',
+  },
+  blocked_sub_id: {
+    rule: 'blocked_sub_ids',
+    enabled: (o) => (o.fraud.blocked_sub_ids?.length ?? 0) > 0,
+    describe: () => 'no blocked sub id on the click',
+  },
 };

@@ -39,9 +39,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 function render(template: string, values: MacroValues, encode: (value: string) => string): string {
   // One pass: a value containing "{sub2}" is not expanded again.
-  return template.replace(MACRO, (macro, name: string) =>
-    knownMacros.has(name) ? encode(values[name as PostbackMacro] ?? '') : macro,
-  );
+  return template.replace(MACRO, (macro, name: string) => (knownMacros.has(name) ? encode(values[name as PostbackMacro] ?? '') : macro));
 }
 
 /** Fills the known macros URL-encoded; unknown macros stay as written. */

@@ -97,7 +97,11 @@ export function resolveReportQuery(q: ReportQueryInput, now: Date): { spec: Repo
     const value = q[path];
     if (value === undefined) return null;
     const dt = parseBound(value, timezone);
-    if (!dt) issues.push({ path, message: 'must be a date (YYYY-MM-DD) or an ISO 8601 date-time such as 2026-11-25T00:00:00Z' });
+    if (!dt)
+      issues.push({
+        path,
+        message: 'must be a date (YYYY-MM-DD) or an ISO 8601 date-time such as 2026-11-25T00:00:00Z',
+      });
     return dt;
   };
   const given = { from: bound('from'), to: bound('to') };
@@ -108,9 +112,15 @@ export function resolveReportQuery(q: ReportQueryInput, now: Date): { spec: Repo
   // Name a parameter the caller sent: a defaulted one is not what they need to fix.
   const blame = given.to ? 'to' : 'from';
   if (from.toMillis() >= to.toMillis()) {
-    issues.push({ path: blame, message: `from must be before to (from ${from.toISO()}, to ${to.toISO()}${given.to ? '' : ', the default: end of today'})` });
+    issues.push({
+      path: blame,
+      message: `from must be before to (from ${from.toISO()}, to ${to.toISO()}${given.to ? '' : ', the default: end of today'})`,
+    });
   } else if (to.toMillis() > from.plus({ days: MAX_REPORT_DAYS }).toMillis()) {
-    issues.push({ path: blame, message: `the range from ${from.toISODate()} to ${to.toISODate()} is longer than ${MAX_REPORT_DAYS} days` });
+    issues.push({
+      path: blame,
+      message: `the range from ${from.toISODate()} to ${to.toISODate()} is longer than ${MAX_REPORT_DAYS} days`,
+    });
   }
   if (issues.length > 0) return { issues };
   return { spec: { groupBy: grouping.groupBy, from: from.toJSDate(), to: to.toJSDate(), timezone } };
@@ -208,7 +218,16 @@ interface Accumulator {
   revenueMinor: number;
 }
 
-const emptyCounts = (): ConversionCounts => ({ total: 0, approved: 0, pending: 0, held: 0, declined: 0, reversed: 0, rejected: 0, processing: 0 });
+const emptyCounts = (): ConversionCounts => ({
+  total: 0,
+  approved: 0,
+  pending: 0,
+  held: 0,
+  declined: 0,
+  reversed: 0,
+  rejected: 0,
+  processing: 0,
+});
 
 /** Integer addition that refuses to leave the range where JS numbers are exact. */
 function addMinor(sum: number, amount: number): number {
@@ -247,7 +266,9 @@ function figures(acc: Accumulator, clicksKnown: boolean, format: (minor: number,
     payout: money(acc.payoutMinor),
     revenue: money(acc.revenueMinor),
     margin: money(acc.revenueMinor - acc.payoutMinor),
-    conversion_rate: perClick ? Number(new Big(acc.conversions.total).div(clicks).round(RATE_DIGITS, Big.roundHalfUp).toFixed(RATE_DIGITS)) : null,
+    conversion_rate: perClick
+      ? Number(new Big(acc.conversions.total).div(clicks).round(RATE_DIGITS, Big.roundHalfUp).toFixed(RATE_DIGITS))
+      : null,
     // Earnings per click: the affiliate's payout per click, rounded half-up to the currency's minor unit.
     epc: perClick && currency !== null ? money(Number(new Big(acc.payoutMinor).div(clicks).round(0, Big.roundHalfUp).toFixed(0))) : null,
   };
@@ -260,7 +281,12 @@ const compareKeys = (a: string | null | undefined, b: string | null | undefined)
   return a < b ? -1 : 1;
 };
 
-const rowField: Record<ReportDimension, 'day' | 'offer_id' | 'affiliate_id' | 'goal'> = { day: 'day', offer: 'offer_id', affiliate: 'affiliate_id', goal: 'goal' };
+const rowField: Record<ReportDimension, 'day' | 'offer_id' | 'affiliate_id' | 'goal'> = {
+  day: 'day',
+  offer: 'offer_id',
+  affiliate: 'affiliate_id',
+  goal: 'goal',
+};
 
 /** Accumulates one report; feed it rows in any order, then call result() once. */
 export function createReport(spec: ReportSpec) {
@@ -300,7 +326,8 @@ export function createReport(spec: ReportSpec) {
   return {
     addClick(click: ReportClick): void {
       // A click has no goal: it belongs to no goal row, and is not spread over them either.
-      if (byGoal) dayOf(click.created_at); // still refuses a click outside the window
+      if (byGoal)
+        dayOf(click.created_at); // still refuses a click outside the window
       else rowFor(click, click.created_at, click.currency).clicks += 1;
       totalFor(click.currency).clicks += 1;
     },
@@ -315,7 +342,8 @@ export function createReport(spec: ReportSpec) {
     },
 
     addLedgerEntry(entry: ReportLedgerEntry): void {
-      const field = entry.account === 'affiliate_payable' ? 'payoutMinor' : entry.account === 'advertiser_receivable' ? 'revenueMinor' : undefined;
+      const field =
+        entry.account === 'affiliate_payable' ? 'payoutMinor' : entry.account === 'advertiser_receivable' ? 'revenueMinor' : undefined;
       if (field === undefined) throw new Error(`ledger entry with unknown account ${JSON.stringify(entry.account)}`);
       for (const acc of [rowFor(entry, entry.created_at, entry.currency), totalFor(entry.currency)]) {
         acc[field] = addMinor(acc[field], entry.amount_minor);

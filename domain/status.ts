@@ -24,7 +24,10 @@ export function checkTransition(from: LifecycleStatus, to: LifecycleStatus): { o
   // Said apart so a caller can treat a repeated update as a no-op rather than an error.
   if (from === to) return { ok: false, reason: `the conversion is already ${from}` };
   if (isFinal(from)) return { ok: false, reason: `cannot change a conversion from ${from} to ${to}: ${from} is final` };
-  return { ok: false, reason: `cannot change a conversion from ${from} to ${to}; allowed: ${allowedTransitions[from].join(', ')}` };
+  return {
+    ok: false,
+    reason: `cannot change a conversion from ${from} to ${to}; allowed: ${allowedTransitions[from].join(', ')}`,
+  };
 }
 
 /**

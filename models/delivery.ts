@@ -27,7 +27,12 @@ export const deliverySchema = new Schema(
     values: { type: Schema.Types.Mixed, required: true },
     occurred_at: { type: Date, required: true },
   },
-  { collection: 'deliveries', versionKey: false, minimize: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } },
+  {
+    collection: 'deliveries',
+    versionKey: false,
+    minimize: false,
+    timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' },
+  },
 );
 deliverySchema.index({ affiliate_id: 1, status: 1, created_at: -1 });
 deliverySchema.index({ conversion_id: 1 });

@@ -26,7 +26,13 @@ export interface ReachabilityState {
   unreachableSince?: number;
 }
 
-const POOL_EVENTS = ['connectionPoolCleared', 'connectionPoolReady', 'connectionCreated', 'connectionClosed', 'connectionCheckOutFailed'] as const;
+const POOL_EVENTS = [
+  'connectionPoolCleared',
+  'connectionPoolReady',
+  'connectionCreated',
+  'connectionClosed',
+  'connectionCheckOutFailed',
+] as const;
 const HEARTBEAT_EVENTS = ['serverHeartbeatStarted', 'serverHeartbeatSucceeded', 'serverHeartbeatFailed'] as const;
 
 /**
@@ -64,16 +70,39 @@ export function observeDriverEvents(client: mongo.MongoClient, opts: DriverEvent
   if (!opts.verbose) return;
   for (const name of HEARTBEAT_EVENTS) {
     client.on(name, (event: { connectionId: string; duration?: number; awaited?: boolean; failure?: Error }) => {
-      opts.log.info({ mongo_event: name, mongo_address: event.connectionId, duration_ms: event.duration, awaited: event.awaited, mongo_error: event.failure?.message }, `mongodb driver: ${name}`);
+      opts.log.info(
+        {
+          mongo_event: name,
+          mongo_address: event.connectionId,
+          duration_ms: event.duration,
+          awaited: event.awaited,
+          mongo_error: event.failure?.message,
+        },
+        `mongodb driver: ${name}`,
+      );
     });
   }
   for (const name of POOL_EVENTS) {
     client.on(name, (event: { address: string; connectionId?: number | string; reason?: string; error?: { message?: string } }) => {
-      opts.log.info({ mongo_event: name, mongo_address: event.address, connection_id: event.connectionId, reason: event.reason, mongo_error: event.error?.message }, `mongodb driver: ${name}`);
+      opts.log.info(
+        {
+          mongo_event: name,
+          mongo_address: event.address,
+          connection_id: event.connectionId,
+          reason: event.reason,
+          mongo_error: event.error?.message,
+        },
+        `mongodb driver: ${name}`,
+      );
     });
   }
   client.on('topologyDescriptionChanged', (event) => {
-    const servers = [...event.newDescription.servers.values()].map((s) => `${s.address}=${s.type}${s.error ? ` (${s.error.message})` : ''}`);
-    opts.log.info({ mongo_event: 'topologyDescriptionChanged', topology: event.newDescription.type, servers }, 'mongodb driver: topologyDescriptionChanged');
+    const servers = [...event.newDescription.servers.values()].map(
+      (s) => `${s.address}=${s.type}${s.error ? ` (${s.error.message})` : ''}`,
+    );
+    opts.log.info(
+      { mongo_event: 'topologyDescriptionChanged', topology: event.newDescription.type, servers },
+      'mongodb driver: topologyDescriptionChanged',
+    );
   });
 }

@@ -19,7 +19,12 @@ export const offerSchema = new Schema(
     affiliate_overrides: { type: Schema.Types.Mixed, default: [] },
     active: { type: Boolean, default: true },
   },
-  { collection: 'offers', versionKey: false, minimize: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } },
+  {
+    collection: 'offers',
+    versionKey: false,
+    minimize: false,
+    timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' },
+  },
 );
 
 // The admin list filtered by advertiser.

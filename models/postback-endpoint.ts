@@ -23,7 +23,11 @@ export const postbackEndpointSchema = new Schema(
     last_failed_attempt: String, // makes counting a failure idempotent
     paused_until: { type: Date, default: null },
   },
-  { collection: 'postback_endpoints', versionKey: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } },
+  {
+    collection: 'postback_endpoints',
+    versionKey: false,
+    timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' },
+  },
 );
 
 // Planning a delivery: the affiliate's active endpoints for an event (and the admin list).

@@ -26,7 +26,10 @@ export async function connectProcessMongo(opts: ProcessMongoOptions): Promise<{ 
   const connectOptions: ConnectOptions = {
     onClient: (client) => observeDriverEvents(client, { log: opts.log, verbose: opts.verboseDriverEvents, state: reachability }),
     waitForServer: (err, attempt) =>
-      opts.log.warn({ attempt, err: { message: err.message } }, `waiting for MongoDB (try ${attempt} failed: ${err.message}); trying again`),
+      opts.log.warn(
+        { attempt, err: { message: err.message } },
+        `waiting for MongoDB (try ${attempt} failed: ${err.message}); trying again`,
+      ),
   };
   const connection = await connectMongo(opts.url, connectOptions);
   const watchdog = startWatchdog({
@@ -54,7 +57,10 @@ export async function connectProcessMongo(opts: ProcessMongoOptions): Promise<{ 
 
 /** A ping through a new client that lives for this one call: is the server up for anyone? */
 async function probeServer(url: string): Promise<void> {
-  const client = new mongoose.mongo.MongoClient(url, { serverSelectionTimeoutMS: PROBE_TIMEOUT_MS, connectTimeoutMS: PROBE_TIMEOUT_MS });
+  const client = new mongoose.mongo.MongoClient(url, {
+    serverSelectionTimeoutMS: PROBE_TIMEOUT_MS,
+    connectTimeoutMS: PROBE_TIMEOUT_MS,
+  });
   try {
     await client.connect();
     await client.db('admin').command({ ping: 1 });

@@ -33,7 +33,9 @@ export function isSecretField(name: string): boolean {
 
 /** The text with every secret-looking value replaced by ***. */
 export function scrubText(text: string): string {
-  let out = text.replace(queryPair, (match, lead: string, name: string) => (secretParamName.test(name) ? `${lead}${name}=${CENSOR}` : match));
+  let out = text.replace(queryPair, (match, lead: string, name: string) =>
+    secretParamName.test(name) ? `${lead}${name}=${CENSOR}` : match,
+  );
   for (const [pattern, replacement] of contentPatterns) out = out.replace(pattern, replacement);
   return out;
 }

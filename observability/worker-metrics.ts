@@ -57,7 +57,12 @@ function record(): { i: Instruments; tags: MetricTags } | undefined {
       conversions: meter.createCounter(workerMetricNames.conversions, '', 'conversion status changes, by new status and main reason'),
       capRejections: meter.createCounter(workerMetricNames.capRejections, '', 'conversions refused a cap place, by action (reject, hold)'),
       deliveryAttempts: meter.createCounter(workerMetricNames.deliveryAttempts, '', 'affiliate postback attempts, by outcome'),
-      deliveryAttemptSeconds: meter.createHistogram(workerMetricNames.deliveryAttemptSeconds, 'float', 's', 'affiliate postback attempt latency, by outcome'),
+      deliveryAttemptSeconds: meter.createHistogram(
+        workerMetricNames.deliveryAttemptSeconds,
+        'float',
+        's',
+        'affiliate postback attempt latency, by outcome',
+      ),
       deliveries: meter.createCounter(workerMetricNames.deliveries, '', 'finished delivery runs, by final status'),
     };
   }
@@ -80,42 +85,82 @@ export function conversionReasonLabel(actor: string, reasonCodes: string[]): str
 }
 
 /** A status change the projection took (counted once: a retried activity finds it applied). */
-export function observeTransition(t: { conversionId: string; seq: number; from: string; to: string; reasonCodes: string[]; actor: string }): void {
+export function observeTransition(t: {
+  conversionId: string;
+  seq: number;
+  from: string;
+  to: string;
+  reasonCodes: string[];
+  actor: string;
+}): void {
   const reason = conversionReasonLabel(t.actor, t.reasonCodes);
   const r = record();
   r?.i.conversions.add(1, { ...r.tags, status: t.to, reason });
-  logActivity('info', `conversion ${t.from} -> ${t.to}`, { conversion_id: t.conversionId, seq: t.seq, from: t.from, to: t.to, reason_codes: t.reasonCodes, actor: t.actor });
+  logActivity('info', `conversion ${t.from} -> ${t.to}`, {
+    conversion_id: t.conversionId,
+    seq: t.seq,
+    from: t.from,
+    to: t.to,
+    reason_codes: t.reasonCodes,
+    actor: t.actor,
+  });
 }
 
 /** A conversion refused a place in a cap (rejected or held, per the cap's on_exceed). */
-export function observeCapRejection(c: { conversionId: string; capId: string; action: string; metric: string; period: string; detail: string }): void {
+export function observeCapRejection(c: {
+  conversionId: string;
+  capId: string;
+  action: string;
+  metric: string;
+  period: string;
+  detail: string;
+}): void {
   const r = record();
   r?.i.capRejections.add(1, { ...r.tags, action: c.action, metric: c.metric, period: c.period });
   logActivity('info', `cap reached: ${c.detail}`, { conversion_id: c.conversionId, cap_id: c.capId, action: c.action });
 }
 
 /** One attempt row written: success, retry, permanent, gone or inactive. */
-export function observeDeliveryAttempt(a: { deliveryId: string; conversionId: string; endpointId: string; run: number; attempt: number; outcome: string; statusCode?: number; durationMs?: number; url?: string; error?: string }): void {
+export function observeDeliveryAttempt(a: {
+  deliveryId: string;
+  conversionId: string;
+  endpointId: string;
+  run: number;
+  attempt: number;
+  outcome: string;
+  statusCode?: number;
+  durationMs?: number;
+  url?: string;
+  error?: string;
+}): void {
   const r = record();
   r?.i.deliveryAttempts.add(1, { ...r.tags, outcome: a.outcome });
   if (a.durationMs !== undefined) r?.i.deliveryAttemptSeconds.record(a.durationMs / 1000, { ...r.tags, outcome: a.outcome });
-  logActivity(a.outcome === 'success' ? 'info' : 'warn', `delivery attempt ${a.attempt}: ${a.outcome}${a.statusCode !== undefined ? ` (${a.statusCode})` : ''}`, {
-    delivery_id: a.deliveryId,
-    conversion_id: a.conversionId,
-    endpoint_id: a.endpointId,
-    run: a.run,
-    delivery_attempt: a.attempt, // `attempt` is the SDK's: the activity's own retry count
-    outcome: a.outcome,
-    status_code: a.statusCode,
-    duration_ms: a.durationMs,
-    url: a.url, // already masked (activities/http/mask-url.ts); the logger scrubs again
-    error: a.error,
-  });
+  logActivity(
+    a.outcome === 'success' ? 'info' : 'warn',
+    `delivery attempt ${a.attempt}: ${a.outcome}${a.statusCode !== undefined ? ` (${a.statusCode})` : ''}`,
+    {
+      delivery_id: a.deliveryId,
+      conversion_id: a.conversionId,
+      endpoint_id: a.endpointId,
+      run: a.run,
+      delivery_attempt: a.attempt, // `attempt` is the SDK's: the activity's own retry count
+      outcome: a.outcome,
+      status_code: a.statusCode,
+      duration_ms: a.durationMs,
+      url: a.url, // already masked (activities/http/mask-url.ts); the logger scrubs again
+      error: a.error,
+    },
+  );
 }
 
 /** A delivery run ended: succeeded, failed or dead_lettered. */
 export function observeDeliveryFinished(d: { deliveryId: string; status: string; reason?: string }): void {
   const r = record();
   r?.i.deliveries.add(1, { ...r.tags, status: d.status });
-  logActivity(d.status === 'succeeded' ? 'info' : 'warn', `delivery ${d.status}`, { delivery_id: d.deliveryId, status: d.status, reason: d.reason });
+  logActivity(d.status === 'succeeded' ? 'info' : 'warn', `delivery ${d.status}`, {
+    delivery_id: d.deliveryId,
+    status: d.status,
+    reason: d.reason,
+  });
 }

@@ -14,7 +14,11 @@ async function prepare(): Promise<void> {
   if (process.env.TEMPORAL_ADDRESS) log(`temporal: using ${process.env.TEMPORAL_ADDRESS}, nothing to build`);
   else {
     const cli = await resolveTemporalCli(log);
-    log(cli ? `temporal: ${cli}` : 'temporal: no CLI and no Go; the dev server will be downloaded by @temporalio/testing on first start (needs internet)');
+    log(
+      cli
+        ? `temporal: ${cli}`
+        : 'temporal: no CLI and no Go; the dev server will be downloaded by @temporalio/testing on first start (needs internet)',
+    );
   }
   if (process.env.MONGO_URL) log('mongodb: using MONGO_URL, nothing to fetch');
   else {

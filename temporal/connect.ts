@@ -22,11 +22,19 @@ export async function untilReachable<T>(connect: () => Promise<T>, onWait?: (err
 
 /** The start-up log line while Temporal is not there yet. */
 export function temporalWaitLog(log: { warn(fields: Record<string, unknown>, msg: string): void }, address: string) {
-  return (err: Error, attempt: number) => log.warn({ attempt, temporal_address: address, err: { message: err.message } }, `waiting for Temporal at ${address} (try ${attempt} failed: ${err.message}); trying again`);
+  return (err: Error, attempt: number) =>
+    log.warn(
+      { attempt, temporal_address: address, err: { message: err.message } },
+      `waiting for Temporal at ${address} (try ${attempt} failed: ${err.message}); trying again`,
+    );
 }
 
 /** A Temporal client for the API; with `onWait` it waits for Temporal, else fails fast with the address in the message. */
-export async function connectTemporalClient(address: string, namespace: string, onWait?: (err: Error, attempt: number) => void): Promise<Client> {
+export async function connectTemporalClient(
+  address: string,
+  namespace: string,
+  onWait?: (err: Error, attempt: number) => void,
+): Promise<Client> {
   try {
     const connection = await untilReachable(() => Connection.connect({ address, connectTimeout: '5 seconds' }), onWait);
     return new Client({ connection, namespace });

@@ -26,19 +26,35 @@ async function main(): Promise<void> {
   } catch (err) {
     throw new Error(`WORKER_METRICS_ADDRESS ${metricsSpec}: ${(err as Error).message} (set another ip:port, or off)`);
   }
-  if (metricsAddress) lifecycle.info({ address: metricsAddress }, metricsAddress.endsWith(':0') ? 'worker metrics on a free port (WORKER_METRICS_ADDRESS port 0)' : `worker metrics on http://${metricsAddress}/metrics`);
-  const mongo = await connectProcessMongo({ url: config.MONGO_URL, log: lifecycle, verboseDriverEvents: config.LOG_MONGO_DRIVER_EVENTS });
+  if (metricsAddress)
+    lifecycle.info(
+      { address: metricsAddress },
+      metricsAddress.endsWith(':0')
+        ? 'worker metrics on a free port (WORKER_METRICS_ADDRESS port 0)'
+        : `worker metrics on http://${metricsAddress}/metrics`,
+    );
+  const mongo = await connectProcessMongo({
+    url: config.MONGO_URL,
+    log: lifecycle,
+    verboseDriverEvents: config.LOG_MONGO_DRIVER_EVENTS,
+  });
   const models = createModels(mongo.connection);
   await ensureIndexes(models);
 
   const waitForTemporal = temporalWaitLog(lifecycle, config.TEMPORAL_ADDRESS);
-  const client = await untilReachable(() => Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '5 seconds' }), waitForTemporal);
+  const client = await untilReachable(
+    () => Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '5 seconds' }),
+    waitForTemporal,
+  );
   const added = await ensureSearchAttributes(client, config.TEMPORAL_NAMESPACE);
   if (added.length > 0) lifecycle.info({ added }, `registered search attributes: ${added.join(', ')}`);
   await client.close();
 
   // Bundled here rather than in createWorkers so that webpack's lines go to our logger too (as debug).
-  const { code } = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: new PinoTemporalLogger(log, { infoAs: 'debug' }) });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: workflowsPath(),
+    logger: new PinoTemporalLogger(log, { infoAs: 'debug' }),
+  });
   const connection = await untilReachable(() => NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }), waitForTemporal);
   const workers = await createWorkers({
     workflowBundle: { code },
@@ -49,7 +65,10 @@ async function main(): Promise<void> {
     deps: { models, now: () => new Date(), delivery: deliverySettingsFrom(config) },
   });
   const queues = workers.workers.map((w) => w.options.taskQueue);
-  lifecycle.info({ task_queues: queues, namespace: config.TEMPORAL_NAMESPACE }, `worker polling task queues ${queues.map((q) => `"${q}"`).join(' and ')} in namespace "${config.TEMPORAL_NAMESPACE}"`);
+  lifecycle.info(
+    { task_queues: queues, namespace: config.TEMPORAL_NAMESPACE },
+    `worker polling task queues ${queues.map((q) => `"${q}"`).join(' and ')} in namespace "${config.TEMPORAL_NAMESPACE}"`,
+  );
   // The SDK's runtime turns SIGINT/SIGTERM into worker.shutdown(): in-flight tasks finish first.
   await workers.run();
   await connection.close();

@@ -35,11 +35,20 @@ export interface Workers {
  * the activities and one workflow bundle. Either queue can also be served by more processes.
  */
 export async function createWorkers(opts: CreateWorkerOptions): Promise<Workers> {
-  const workflowBundle = opts.workflowBundle ?? { code: (await bundleWorkflowCode({ workflowsPath: workflowsPath() })).code };
+  const workflowBundle = opts.workflowBundle ?? {
+    code: (await bundleWorkflowCode({ workflowsPath: workflowsPath() })).code,
+  };
   const activities = createActivities(opts.deps);
   const workers = await Promise.all(
     [opts.taskQueue, deliveryTaskQueue(opts.taskQueue)].map((taskQueue) =>
-      Worker.create({ connection: opts.connection, namespace: opts.namespace, taskQueue, activities, workflowBundle, ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}) }),
+      Worker.create({
+        connection: opts.connection,
+        namespace: opts.namespace,
+        taskQueue,
+        activities,
+        workflowBundle,
+        ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
+      }),
     ),
   );
   return {

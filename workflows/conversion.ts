@@ -15,7 +15,15 @@ const HOUR_MS = 60 * 60 * 1000;
  * has passed). Its id is derived from the dedupe key (workflowIdFor).
  */
 export async function processConversion(input: ConversionInput): Promise<ConversionView> {
-  const view: ConversionView = { conversionId: input.conversionId, status: 'processing', reasonCodes: [], payoutMinor: 0, revenueMinor: 0, currency: input.currency ?? '', seq: 0 };
+  const view: ConversionView = {
+    conversionId: input.conversionId,
+    status: 'processing',
+    reasonCodes: [],
+    payoutMinor: 0,
+    revenueMinor: 0,
+    currency: input.currency ?? '',
+    seq: 0,
+  };
   let reservations: CapReservation[] = [];
   // One status change at a time. `busy` is re-checked after every wake-up and set in the same
   // synchronous step, so two updates released together cannot both pass (a plain
@@ -28,7 +36,21 @@ export async function processConversion(input: ConversionInput): Promise<Convers
 
   const transition = async (to: LifecycleStatus, reasonCodes: string[], actor: string, reason?: string) => {
     const from = view.status;
-    await databaseSteps().recordTransition({ conversionId: input.conversionId, seq: view.seq, from, to, reasonCodes, reason, actor, payoutMinor: view.payoutMinor, revenueMinor: view.revenueMinor, currency: view.currency, affiliateId: input.affiliateId, advertiserId: input.advertiserId, offerId: input.offerId });
+    await databaseSteps().recordTransition({
+      conversionId: input.conversionId,
+      seq: view.seq,
+      from,
+      to,
+      reasonCodes,
+      reason,
+      actor,
+      payoutMinor: view.payoutMinor,
+      revenueMinor: view.revenueMinor,
+      currency: view.currency,
+      affiliateId: input.affiliateId,
+      advertiserId: input.advertiserId,
+      offerId: input.offerId,
+    });
     view.status = to;
     view.reasonCodes = reasonCodes;
     view.seq += 1;
@@ -106,28 +128,62 @@ interface Decision {
 /** Screen, attribute and reserve: the conversion's first status and why. */
 async function decide(input: ConversionInput, view: ConversionView, keep: (r: CapReservation[]) => void): Promise<Decision> {
   const { screen, offer, click, duplicateOf } = await databaseSteps().screenConversion(input);
-  if (duplicateOf) return { status: 'rejected', reasonCodes: ['duplicate_conversion'], detail: `conversion ${duplicateOf} already counts this click and goal` };
+  if (duplicateOf)
+    return {
+      status: 'rejected',
+      reasonCodes: ['duplicate_conversion'],
+      detail: `conversion ${duplicateOf} already counts this click and goal`,
+    };
   const fraudCodes = screen.reasons.map((r) => r.code);
-  if (screen.verdict === 'reject') return { status: 'rejected', reasonCodes: fraudCodes, detail: screen.reasons.map((r) => r.detail).join('; ') };
+  if (screen.verdict === 'reject')
+    return { status: 'rejected', reasonCodes: fraudCodes, detail: screen.reasons.map((r) => r.detail).join('; ') };
   if (input.status === 'declined' || input.status === 'reversed') {
-    return { status: 'rejected', reasonCodes: ['advertiser_declined'], detail: `the first postback said ${input.status}` };
+    return {
+      status: 'rejected',
+      reasonCodes: ['advertiser_declined'],
+      detail: `the first postback said ${input.status}`,
+    };
   }
 
-  const attribution = await databaseSteps().attributeConversion({ conversionId: input.conversionId, offer, click, goal: input.goal, amount: input.amount, currency: input.currency });
+  const attribution = await databaseSteps().attributeConversion({
+    conversionId: input.conversionId,
+    offer,
+    click,
+    goal: input.goal,
+    amount: input.amount,
+    currency: input.currency,
+  });
   if (!attribution.ok) return { status: 'rejected', reasonCodes: [attribution.reason], detail: attribution.detail };
   view.payoutMinor = attribution.payoutMinor;
   view.revenueMinor = attribution.revenueMinor;
   view.currency = attribution.currency;
 
-  const caps = await databaseSteps().reserveCaps({ conversionId: input.conversionId, offer, goal: input.goal, affiliateId: input.affiliateId, payoutMinor: attribution.payoutMinor, at: input.receivedAt });
-  if (!caps.ok) return { status: caps.onExceed === 'hold' ? 'held' : 'rejected', reasonCodes: ['cap_reached'], detail: caps.detail };
+  const caps = await databaseSteps().reserveCaps({
+    conversionId: input.conversionId,
+    offer,
+    goal: input.goal,
+    affiliateId: input.affiliateId,
+    payoutMinor: attribution.payoutMinor,
+    at: input.receivedAt,
+  });
+  if (!caps.ok)
+    return {
+      status: caps.onExceed === 'hold' ? 'held' : 'rejected',
+      reasonCodes: ['cap_reached'],
+      detail: caps.detail,
+    };
   keep(caps.reservations);
 
   if (screen.verdict === 'hold') return { status: 'held', reasonCodes: fraudCodes, detail: screen.reasons.map((r) => r.detail).join('; ') };
   const goal = offer.goals.find((g) => g.key === input.goal)!;
   const wanted = input.status ?? goal.default_status;
   if (wanted === 'approved' && goal.hold_hours !== undefined) {
-    return { status: 'held', reasonCodes: ['hold_period'], detail: `approves after ${goal.hold_hours} h unless declined`, holdHours: goal.hold_hours };
+    return {
+      status: 'held',
+      reasonCodes: ['hold_period'],
+      detail: `approves after ${goal.hold_hours} h unless declined`,
+      holdHours: goal.hold_hours,
+    };
   }
   return { status: wanted, reasonCodes: [] };
 }

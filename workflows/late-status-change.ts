@@ -15,8 +15,24 @@ export async function applyLateStatusChange(input: { conversionId: string; chang
   const check = checkTransition(state.view.status, input.change.status);
   if (!check.ok) throw ApplicationFailure.nonRetryable(check.reason, ILLEGAL_TRANSITION);
   const reasonCodes = input.change.reason ? [input.change.reason] : [];
-  await databaseSteps().recordTransition({ ...state.parties, conversionId: input.conversionId, seq: state.view.seq, from: state.view.status, to: input.change.status, reasonCodes, reason: input.change.reason, actor: input.change.actor, payoutMinor: state.view.payoutMinor, revenueMinor: state.view.revenueMinor, currency: state.view.currency });
-  if (input.change.status === 'declined' || input.change.status === 'reversed') await databaseSteps().releaseCaps({ conversionId: input.conversionId, reservations: state.reservations });
+  await databaseSteps().recordTransition({
+    ...state.parties,
+    conversionId: input.conversionId,
+    seq: state.view.seq,
+    from: state.view.status,
+    to: input.change.status,
+    reasonCodes,
+    reason: input.change.reason,
+    actor: input.change.actor,
+    payoutMinor: state.view.payoutMinor,
+    revenueMinor: state.view.revenueMinor,
+    currency: state.view.currency,
+  });
+  if (input.change.status === 'declined' || input.change.status === 'reversed')
+    await databaseSteps().releaseCaps({ conversionId: input.conversionId, reservations: state.reservations });
   await notifyAffiliates(input.conversionId, input.change.status, state.view.seq);
-  return { changed: true, conversion: { ...state.view, status: input.change.status, reasonCodes, seq: state.view.seq + 1 } };
+  return {
+    changed: true,
+    conversion: { ...state.view, status: input.change.status, reasonCodes, seq: state.view.seq + 1 },
+  };
 }

@@ -20,4 +20,3 @@ export async function notifyAffiliates(conversionId: string, event: LifecycleSta
     });
   }
 }
-

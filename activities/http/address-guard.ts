@@ -49,7 +49,9 @@ function parseRange(entry: string): Range {
   // ipaddr.js also reads "127.1" and "2130706433" as IPv4; an allowlist entry must be explicit.
   const address = ipaddr.IPv4.isValidFourPartDecimal(entry) || ipaddr.IPv6.isValid(entry) ? parseAddress(entry) : undefined;
   if (address !== undefined) return [address, address.kind() === 'ipv4' ? 32 : 128];
-  throw new Error(`invalid address allowlist entry ${JSON.stringify(entry)}: expected an IP address or a CIDR such as 127.0.0.0/8 or ::1/128`);
+  throw new Error(
+    `invalid address allowlist entry ${JSON.stringify(entry)}: expected an IP address or a CIDR such as 127.0.0.0/8 or ::1/128`,
+  );
 }
 
 function inRanges(address: Address, ranges: readonly Range[]): boolean {
@@ -69,7 +71,10 @@ function allowedBy(ip: string, ranges: readonly Range[]): boolean {
  */
 export function parseAllowlist(spec: string | undefined): string[] {
   if (spec === undefined) return [];
-  const entries = spec.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const entries = spec
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
   for (const entry of entries) parseRange(entry);
   return entries;
 }

@@ -36,7 +36,11 @@ export function createSender(allowedNetworks: string[]) {
     // Node calls no lookup for a literal IP host, so the guard must look at it here.
     const host = new URL(req.url).hostname.replace(/^\[|\]$/g, '');
     if (isIP(host) && !addressAllowed(host, allowedNetworks)) {
-      return { durationMs: 0, error: `EADDRNOTALLOWED: ${host} is a private, loopback or reserved address and not in DELIVERY_ALLOWED_NETWORKS`, errorCode: 'EADDRNOTALLOWED' };
+      return {
+        durationMs: 0,
+        error: `EADDRNOTALLOWED: ${host} is a private, loopback or reserved address and not in DELIVERY_ALLOWED_NETWORKS`,
+        errorCode: 'EADDRNOTALLOWED',
+      };
     }
     try {
       const res = await request(req.url, {
@@ -51,11 +55,19 @@ export function createSender(allowedNetworks: string[]) {
       });
       const excerpt = await readExcerpt(res.body);
       const retryAfter = res.headers['retry-after'];
-      return { statusCode: res.statusCode, retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, durationMs: Date.now() - started, excerpt };
+      return {
+        statusCode: res.statusCode,
+        retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+        durationMs: Date.now() - started,
+        excerpt,
+      };
     } catch (err) {
       const e = err as Error & { code?: string; cause?: Error & { code?: string } };
-      const timedOut = e.name === 'TimeoutError' || e.name === 'AbortError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT';
-      const reason = timedOut ? `timed out after ${req.timeoutMs} ms` : `${e.cause?.code ?? e.code ?? e.name}: ${e.cause?.message ?? e.message}`;
+      const timedOut =
+        e.name === 'TimeoutError' || e.name === 'AbortError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT';
+      const reason = timedOut
+        ? `timed out after ${req.timeoutMs} ms`
+        : `${e.cause?.code ?? e.code ?? e.name}: ${e.cause?.message ?? e.message}`;
       return { durationMs: Date.now() - started, error: reason, errorCode: e.cause?.code ?? e.code };
     }
   };

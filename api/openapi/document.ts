@@ -15,7 +15,10 @@ Everything under \`/api\` needs \`Authorization: Bearer <ADMIN_API_KEY>\`.`;
 /** Swagger UI shows the groups in this order. */
 const tags = [
   { name: 'Clicks', description: 'The tracking link affiliates send traffic to' },
-  { name: 'Advertiser postbacks', description: "Conversions sent server-to-server by advertisers, authenticated by the advertiser's postback token" },
+  {
+    name: 'Advertiser postbacks',
+    description: "Conversions sent server-to-server by advertisers, authenticated by the advertiser's postback token",
+  },
   { name: 'Advertisers' },
   { name: 'Affiliates' },
   { name: 'Offers' },

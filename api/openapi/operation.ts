@@ -29,8 +29,18 @@ export interface Operation {
 
 export const securitySchemes = {
   adminKey: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <ADMIN_API_KEY>' },
-  postbackToken: { type: 'apiKey', in: 'query', name: 'token', description: "the advertiser's postback token (aliases: secure, security_token, verification_token)" },
-  postbackTokenHeader: { type: 'apiKey', in: 'header', name: 'X-Postback-Token', description: "the advertiser's postback token" },
+  postbackToken: {
+    type: 'apiKey',
+    in: 'query',
+    name: 'token',
+    description: "the advertiser's postback token (aliases: secure, security_token, verification_token)",
+  },
+  postbackTokenHeader: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-Postback-Token',
+    description: "the advertiser's postback token",
+  },
 } as const;
 
 const errorDescriptions: Record<number, string> = {
@@ -45,8 +55,14 @@ const errorDescriptions: Record<number, string> = {
   503: 'Unavailable (admin API: ADMIN_API_KEY is not set)',
 };
 
-export const json = (schema: z.ZodType, description: string): ResponseConfig => ({ description, content: { 'application/json': { schema } } });
-export const text = (contentType: string, description: string): ResponseConfig => ({ description, content: { [contentType]: { schema: z.string() } } });
+export const json = (schema: z.ZodType, description: string): ResponseConfig => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+export const text = (contentType: string, description: string): ResponseConfig => ({
+  description,
+  content: { [contentType]: { schema: z.string() } },
+});
 
 /** `{id}` in a path, described for this route's entity. */
 export const byId = (what: string) => z.object({ id: idParam.meta({ description: `the ${what}'s id` }) });
@@ -71,7 +87,14 @@ export function toRouteConfig(op: Operation): RouteConfig {
     request: {
       ...(op.params ? { params: op.params } : {}),
       ...(op.query ? { query: op.query } : {}),
-      ...(op.body ? { body: { required: !op.form, content: Object.fromEntries(bodyTypes.map((type) => [type, { schema: op.body! }])) } } : {}),
+      ...(op.body
+        ? {
+            body: {
+              required: !op.form,
+              content: Object.fromEntries(bodyTypes.map((type) => [type, { schema: op.body! }])),
+            },
+          }
+        : {}),
     },
     responses,
   };

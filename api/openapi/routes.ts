@@ -19,7 +19,9 @@ import { docsAssetNames, docsInitName } from './swagger-ui';
  */
 
 // mountEntityRoutes (api/routes/admin-parties.ts) builds its list query inline; this mirrors it.
-const entityListQuery = paging.extend({ active: z.enum(['true', 'false']).optional().meta({ description: 'only active (true) or deactivated (false) ones' }) });
+const entityListQuery = paging.extend({
+  active: z.enum(['true', 'false']).optional().meta({ description: 'only active (true) or deactivated (false) ones' }),
+});
 
 function entityOperations(opts: {
   path: string;
@@ -36,7 +38,14 @@ function entityOperations(opts: {
   const params = byId(opts.label);
   const base = { tag: opts.tag, access: 'admin' } as const;
   return [
-    { ...base, method: 'post', path: opts.path, summary: `Create an ${opts.label}`, body: opts.create, ok: { 201: json(opts.created, 'Created') } },
+    {
+      ...base,
+      method: 'post',
+      path: opts.path,
+      summary: `Create an ${opts.label}`,
+      body: opts.create,
+      ok: { 201: json(opts.created, 'Created') },
+    },
     {
       ...base,
       method: 'get',
@@ -47,7 +56,15 @@ function entityOperations(opts: {
       ok: { 200: json(shape.page(opts.shape, `${opts.tag}Page`), 'One page') },
       errors: [400],
     },
-    { ...base, method: 'get', path: one, summary: `Read an ${opts.label}`, params, ok: { 200: json(opts.shape, 'Found') }, errors: [400, 404] },
+    {
+      ...base,
+      method: 'get',
+      path: one,
+      summary: `Read an ${opts.label}`,
+      params,
+      ok: { 200: json(opts.shape, 'Found') },
+      errors: [400, 404],
+    },
     {
       ...base,
       method: 'patch',
@@ -99,14 +116,24 @@ const postback = (method: 'get' | 'post'): Operation => ({
 
 export const operations: Operation[] = [
   // Public
-  { method: 'get', path: '/healthz', tag: 'Operations', access: 'public', summary: 'Liveness', ok: { 200: json(shape.health, 'The process is up') } },
+  {
+    method: 'get',
+    path: '/healthz',
+    tag: 'Operations',
+    access: 'public',
+    summary: 'Liveness',
+    ok: { 200: json(shape.health, 'The process is up') },
+  },
   {
     method: 'get',
     path: '/readyz',
     tag: 'Operations',
     access: 'public',
     summary: 'Readiness',
-    ok: { 200: json(shape.readiness, 'MongoDB and Temporal answer'), 503: json(shape.readiness, '`checks` names what is down') },
+    ok: {
+      200: json(shape.readiness, 'MongoDB and Temporal answer'),
+      503: json(shape.readiness, '`checks` names what is down'),
+    },
   },
   {
     method: 'get',
@@ -116,8 +143,22 @@ export const operations: Operation[] = [
     summary: 'Prometheus metrics',
     ok: { 200: text('text/plain; version=0.0.4; charset=utf-8', 'Prometheus text exposition format') },
   },
-  { method: 'get', path: '/openapi.json', tag: 'Operations', access: 'public', summary: 'This OpenAPI 3.1 document', ok: { 200: json(z.record(z.string(), z.unknown()), 'The document') } },
-  { method: 'get', path: '/docs', tag: 'Operations', access: 'public', summary: 'Browsable API reference (Swagger UI)', ok: { 200: text('text/html; charset=utf-8', 'HTML page') } },
+  {
+    method: 'get',
+    path: '/openapi.json',
+    tag: 'Operations',
+    access: 'public',
+    summary: 'This OpenAPI 3.1 document',
+    ok: { 200: json(z.record(z.string(), z.unknown()), 'The document') },
+  },
+  {
+    method: 'get',
+    path: '/docs',
+    tag: 'Operations',
+    access: 'public',
+    summary: 'Browsable API reference (Swagger UI)',
+    ok: { 200: text('text/html; charset=utf-8', 'HTML page') },
+  },
   {
     method: 'get',
     path: '/docs/assets/{file}',
@@ -125,7 +166,16 @@ export const operations: Operation[] = [
     access: 'public',
     summary: "The reference page's scripts, styles and icons",
     params: z.object({ file: z.enum([...docsAssetNames, docsInitName]) }),
-    ok: { 200: { description: 'The file, with its content type', content: { 'application/javascript': { schema: z.string() }, 'text/css': { schema: z.string() }, 'image/png': { schema: z.string() } } } },
+    ok: {
+      200: {
+        description: 'The file, with its content type',
+        content: {
+          'application/javascript': { schema: z.string() },
+          'text/css': { schema: z.string() },
+          'image/png': { schema: z.string() },
+        },
+      },
+    },
     errors: [404],
   },
   {
@@ -134,9 +184,14 @@ export const operations: Operation[] = [
     tag: 'Clicks',
     access: 'public',
     summary: 'Record a click and redirect to the offer',
-    description: "302 to the offer URL with `{click_id}`, `{offer_id}`, `{aff_id}`, `{sub1}`…`{sub5}` filled in, URL-encoded.",
+    description: '302 to the offer URL with `{click_id}`, `{offer_id}`, `{aff_id}`, `{sub1}`…`{sub5}` filled in, URL-encoded.',
     query: clickQuerySchema,
-    ok: { 302: { description: 'Redirect to the landing page', headers: { Location: { description: 'the offer URL with the click id', schema: { type: 'string' } } } } },
+    ok: {
+      302: {
+        description: 'Redirect to the landing page',
+        headers: { Location: { description: 'the offer URL with the click id', schema: { type: 'string' } } },
+      },
+    },
     errors: [400, 404, 429],
   },
   postback('get'),
@@ -163,7 +218,15 @@ export const operations: Operation[] = [
     update: advertiserUpdateSchema,
     shape: shape.advertiser,
   }),
-  ...entityOperations({ path: '/api/affiliates', label: 'affiliate', tag: 'Affiliates', create: affiliateCreateSchema, created: shape.affiliate, update: affiliateUpdateSchema, shape: shape.affiliate }),
+  ...entityOperations({
+    path: '/api/affiliates',
+    label: 'affiliate',
+    tag: 'Affiliates',
+    create: affiliateCreateSchema,
+    created: shape.affiliate,
+    update: affiliateUpdateSchema,
+    shape: shape.affiliate,
+  }),
   ...entityOperations({
     path: '/api/offers',
     label: 'offer',
@@ -180,7 +243,7 @@ export const operations: Operation[] = [
     path: '/api/affiliates/{id}/postbacks',
     tag: 'Affiliate postback endpoints',
     access: 'admin',
-    summary: "Add a postback endpoint to an affiliate",
+    summary: 'Add a postback endpoint to an affiliate',
     params: byId('affiliate'),
     body: endpointCreateSchema,
     ok: { 201: json(shape.postbackEndpoint, 'Created') },
@@ -196,7 +259,16 @@ export const operations: Operation[] = [
     ok: { 200: json(z.object({ data: z.array(shape.postbackEndpoint) }), 'All of them') },
     errors: [400, 404],
   },
-  { method: 'get', path: '/api/postbacks/{id}', tag: 'Affiliate postback endpoints', access: 'admin', summary: 'Read a postback endpoint', params: byId('endpoint'), ok: { 200: json(shape.postbackEndpoint, 'Found') }, errors: [400, 404] },
+  {
+    method: 'get',
+    path: '/api/postbacks/{id}',
+    tag: 'Affiliate postback endpoints',
+    access: 'admin',
+    summary: 'Read a postback endpoint',
+    params: byId('endpoint'),
+    ok: { 200: json(shape.postbackEndpoint, 'Found') },
+    errors: [400, 404],
+  },
   {
     method: 'patch',
     path: '/api/postbacks/{id}',
@@ -221,7 +293,16 @@ export const operations: Operation[] = [
   },
 
   // Admin: conversions and money
-  { method: 'get', path: '/api/conversions', tag: 'Conversions', access: 'admin', summary: 'List conversions, newest first', query: conversionListQuery, ok: { 200: json(shape.page(shape.conversion, 'ConversionPage'), 'One page') }, errors: [400] },
+  {
+    method: 'get',
+    path: '/api/conversions',
+    tag: 'Conversions',
+    access: 'admin',
+    summary: 'List conversions, newest first',
+    query: conversionListQuery,
+    ok: { 200: json(shape.page(shape.conversion, 'ConversionPage'), 'One page') },
+    errors: [400],
+  },
   {
     method: 'get',
     path: '/api/conversions/{id}',
@@ -276,7 +357,16 @@ export const operations: Operation[] = [
   },
 
   // Admin: deliveries
-  { method: 'get', path: '/api/deliveries', tag: 'Deliveries', access: 'admin', summary: 'List deliveries, newest first', query: deliveryListQuery, ok: { 200: json(shape.page(shape.delivery, 'DeliveryPage'), 'One page') }, errors: [400] },
+  {
+    method: 'get',
+    path: '/api/deliveries',
+    tag: 'Deliveries',
+    access: 'admin',
+    summary: 'List deliveries, newest first',
+    query: deliveryListQuery,
+    ok: { 200: json(shape.page(shape.delivery, 'DeliveryPage'), 'One page') },
+    errors: [400],
+  },
   {
     method: 'get',
     path: '/api/deliveries/{id}',
@@ -284,7 +374,9 @@ export const operations: Operation[] = [
     access: 'admin',
     summary: 'Read a delivery, with every attempt',
     params: byId('delivery'),
-    ok: { 200: json(shape.delivery.extend({ attempts: z.array(shape.deliveryAttempt) }).meta({ id: 'DeliveryWithAttempts' }), 'Found') },
+    ok: {
+      200: json(shape.delivery.extend({ attempts: z.array(shape.deliveryAttempt) }).meta({ id: 'DeliveryWithAttempts' }), 'Found'),
+    },
     errors: [400, 404],
   },
   {

@@ -18,9 +18,18 @@ const id = idParam;
 export const errorBody = z
   .object({
     error: z.string().meta({ description: 'machine-readable code', example: 'invalid_request' }),
-    message: z.string().meta({ description: 'what went wrong, naming each wrong field', example: 'limit: Too big: expected number to be <=500' }),
+    message: z.string().meta({
+      description: 'what went wrong, naming each wrong field',
+      example: 'limit: Too big: expected number to be <=500',
+    }),
     issues: z
-      .array(z.object({ path: z.string().meta({ example: 'limit' }), code: z.string().meta({ example: 'too_big' }), message: z.string() }))
+      .array(
+        z.object({
+          path: z.string().meta({ example: 'limit' }),
+          code: z.string().meta({ example: 'too_big' }),
+          message: z.string(),
+        }),
+      )
       .optional()
       .meta({ description: 'one entry per wrong field (validation errors only)' }),
   })
@@ -28,11 +37,18 @@ export const errorBody = z
 
 /** `{data, next_offset}`: next_offset is null on the last page. */
 export const page = <T extends z.ZodType>(item: T, name: string) =>
-  z.object({ data: z.array(item), next_offset: z.number().int().nullable().meta({ description: 'offset of the next page; null on the last page' }) }).meta({ id: name });
+  z
+    .object({
+      data: z.array(item),
+      next_offset: z.number().int().nullable().meta({ description: 'offset of the next page; null on the last page' }),
+    })
+    .meta({ id: name });
 
 export const advertiser = advertiserCreateSchema.extend({ id, active: z.boolean(), ...timestamps }).meta({ id: 'Advertiser' });
 export const advertiserCreated = advertiser
-  .extend({ postback_token: z.string().meta({ description: 'shown once, here; only its SHA-256 is stored', example: 'pt_…' }) })
+  .extend({
+    postback_token: z.string().meta({ description: 'shown once, here; only its SHA-256 is stored', example: 'pt_…' }),
+  })
   .meta({ id: 'AdvertiserCreated' });
 export const affiliate = affiliateCreateSchema.extend({ id, active: z.boolean(), ...timestamps }).meta({ id: 'Affiliate' });
 
@@ -40,11 +56,22 @@ export const affiliate = affiliateCreateSchema.extend({ id, active: z.boolean(),
 export const offer = z
   .intersection(
     offerSchema.meta({ id: 'OfferInput' }),
-    z.object({ id, caps: z.array(z.object({ id: z.string().meta({ description: 'metric:period:goal:scope:timezone' }) })), ...timestamps }),
+    z.object({
+      id,
+      caps: z.array(z.object({ id: z.string().meta({ description: 'metric:period:goal:scope:timezone' }) })),
+      ...timestamps,
+    }),
   )
   .meta({ id: 'Offer' });
 
-const statusChange = z.object({ seq: z.number().int(), from: z.string(), to: z.enum(lifecycleStatuses), reason: z.string().optional(), actor: z.string().optional(), at });
+const statusChange = z.object({
+  seq: z.number().int(),
+  from: z.string(),
+  to: z.enum(lifecycleStatuses),
+  reason: z.string().optional(),
+  actor: z.string().optional(),
+  at,
+});
 
 export const delivery = z
   .object({
@@ -64,7 +91,9 @@ export const delivery = z
     next_attempt_at: at.optional(),
     delivered_at: at.optional(),
     occurred_at: at,
-    values: z.record(z.string(), z.unknown()).optional().meta({ description: "the macro values as they were when the event happened (not in a conversion's deliveries)" }),
+    values: z.record(z.string(), z.unknown()).optional().meta({
+      description: "the macro values as they were when the event happened (not in a conversion's deliveries)",
+    }),
     ...timestamps,
   })
   .meta({ id: 'Delivery' });
@@ -115,7 +144,9 @@ export const conversion = z
   })
   .meta({ id: 'Conversion' });
 export const conversionWithDeliveries = conversion.extend({ deliveries: z.array(delivery) }).meta({ id: 'ConversionWithDeliveries' });
-export const conversionStatusChanged = conversion.extend({ changed: z.boolean().meta({ description: 'false when the conversion already had this status' }) }).meta({ id: 'ConversionStatusChanged' });
+export const conversionStatusChanged = conversion
+  .extend({ changed: z.boolean().meta({ description: 'false when the conversion already had this status' }) })
+  .meta({ id: 'ConversionStatusChanged' });
 
 export const postbackEndpoint = z
   .object({
@@ -165,16 +196,29 @@ export const receipt = z
 export const balance = z
   .object({
     affiliate_id: id,
-    balances: z.array(z.object({ currency: z.string().meta({ example: 'USD' }), payable: z.string().meta({ example: '12.00' }), entries: z.number().int() })),
+    balances: z.array(
+      z.object({
+        currency: z.string().meta({ example: 'USD' }),
+        payable: z.string().meta({ example: '12.00' }),
+        entries: z.number().int(),
+      }),
+    ),
   })
   .meta({ id: 'AffiliateBalance' });
 
 export const redeliveryStarted = z.object({ id, run: z.number().int(), status: z.literal('pending') }).meta({ id: 'RedeliveryStarted' });
 export const bulkRedeliveryStarted = z
-  .object({ matched: z.number().int(), started: z.number().int(), truncated: z.boolean().meta({ description: 'more matched than one request redelivers (10 000)' }) })
+  .object({
+    matched: z.number().int(),
+    started: z.number().int(),
+    truncated: z.boolean().meta({ description: 'more matched than one request redelivers (10 000)' }),
+  })
   .meta({ id: 'BulkRedeliveryStarted' });
 
 export const health = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
 export const readiness = z
-  .object({ status: z.enum(['ready', 'unavailable']), checks: z.record(z.string(), z.string()).meta({ example: { mongodb: 'ok', temporal: 'ok' } }) })
+  .object({
+    status: z.enum(['ready', 'unavailable']),
+    checks: z.record(z.string(), z.string()).meta({ example: { mongodb: 'ok', temporal: 'ok' } }),
+  })
   .meta({ id: 'Readiness' });

@@ -41,6 +41,9 @@ export function offerRoutes(models: Models, onChange: () => void): Router {
     ctx.body = toApi(doc!);
   });
 
-  mountEntityRoutes(router, '/offers', 'offer', models.Offer, { filters: { advertiser_id: idParam.optional() }, onChange });
+  mountEntityRoutes(router, '/offers', 'offer', models.Offer, {
+    filters: { advertiser_id: idParam.optional() },
+    onChange,
+  });
   return router;
 }

@@ -31,15 +31,27 @@ export function mountEntityRoutes(router: Router, path: string, label: string, m
     if (!doc) throw new ApiError(404, 'not_found', `no ${label} with id "${id}"`);
     return { id, doc };
   };
-  const listQuery = paging.extend({ active: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(), ...opts.filters });
+  const listQuery = paging.extend({
+    active: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
+    ...opts.filters,
+  });
   router.get(`${path}/:id`, async (ctx) => {
     ctx.body = toApi((await find(ctx.params.id)).doc);
   });
   router.get(path, async (ctx) => {
-    const { limit, offset, active, ...rest } = parseOr400(listQuery, ctx.query) as { limit: number; offset: number; active?: string } & Record<string, unknown>;
+    const { limit, offset, active, ...rest } = parseOr400(listQuery, ctx.query) as {
+      limit: number;
+      offset: number;
+      active?: string;
+    } & Record<string, unknown>;
     const filter: Record<string, unknown> = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
     if (active !== undefined) filter.active = active === 'true';
-    const docs = await model.find(filter).sort({ _id: 1 }).skip(offset).limit(limit + 1).lean<Record<string, unknown>[]>();
+    const docs = await model
+      .find(filter)
+      .sort({ _id: 1 })
+      .skip(offset)
+      .limit(limit + 1)
+      .lean<Record<string, unknown>[]>();
     ctx.body = { data: docs.slice(0, limit).map(toApi), next_offset: docs.length > limit ? offset + limit : null };
   });
   const updateSchema = opts.updateSchema;
@@ -80,6 +92,9 @@ export function partyRoutes(models: Models, onChange: () => void): Router {
     ctx.status = 201;
     ctx.body = toApi(doc.toObject());
   });
-  mountEntityRoutes(router, '/affiliates', 'affiliate', models.Affiliate, { updateSchema: affiliateUpdateSchema, onChange });
+  mountEntityRoutes(router, '/affiliates', 'affiliate', models.Affiliate, {
+    updateSchema: affiliateUpdateSchema,
+    onChange,
+  });
   return router;
 }

@@ -21,7 +21,15 @@ export function clickRoutes(deps: { models: Models; targets: ClickTargets; now: 
     if (!offer || !offer.active) throw new ApiError(404, 'unknown_offer', `no active offer with id "${query.offer_id}"`);
     if (!affiliate || !affiliate.active) throw new ApiError(404, 'unknown_affiliate', `no active affiliate with id "${query.aff_id}"`);
 
-    const subs = Object.fromEntries(Object.entries({ sub1: query.sub1, sub2: query.sub2, sub3: query.sub3, sub4: query.sub4, sub5: query.sub5 }).filter(([, v]) => v !== undefined));
+    const subs = Object.fromEntries(
+      Object.entries({
+        sub1: query.sub1,
+        sub2: query.sub2,
+        sub3: query.sub3,
+        sub4: query.sub4,
+        sub5: query.sub5,
+      }).filter(([, v]) => v !== undefined),
+    );
     const click = {
       _id: newId('clk'),
       offer_id: offer._id,

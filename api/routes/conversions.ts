@@ -28,7 +28,10 @@ export function conversionRoutes(deps: { models: Models; temporal: Client; taskQ
 
   router.get('/conversions/:id', async (ctx) => {
     const id = parseOr400(idParam, ctx.params.id);
-    const [doc, deliveries] = await Promise.all([find(id), models.Delivery.find({ conversion_id: id }).sort({ created_at: 1 }).lean<Record<string, unknown>[]>()]);
+    const [doc, deliveries] = await Promise.all([
+      find(id),
+      models.Delivery.find({ conversion_id: id }).sort({ created_at: 1 }).lean<Record<string, unknown>[]>(),
+    ]);
     ctx.body = { ...conversionToApi(doc), deliveries: deliveries.map(({ values: _values, ...d }) => toApi(d)) };
   });
 
@@ -37,29 +40,43 @@ export function conversionRoutes(deps: { models: Models; temporal: Client; taskQ
     const filter: Record<string, unknown> = {};
     for (const field of ['offer_id', 'affiliate_id', 'advertiser_id', 'status'] as const) if (q[field]) filter[field] = q[field];
     if (q.from || q.to) filter.received_at = { ...(q.from ? { $gte: new Date(q.from) } : {}), ...(q.to ? { $lt: new Date(q.to) } : {}) };
-    const docs = await models.Conversion.find(filter).sort({ received_at: -1, _id: 1 }).skip(q.offset).limit(q.limit + 1).lean<Record<string, unknown>[]>();
-    ctx.body = { data: docs.slice(0, q.limit).map(conversionToApi), next_offset: docs.length > q.limit ? q.offset + q.limit : null };
+    const docs = await models.Conversion.find(filter)
+      .sort({ received_at: -1, _id: 1 })
+      .skip(q.offset)
+      .limit(q.limit + 1)
+      .lean<Record<string, unknown>[]>();
+    ctx.body = {
+      data: docs.slice(0, q.limit).map(conversionToApi),
+      next_offset: docs.length > q.limit ? q.offset + q.limit : null,
+    };
   });
 
   router.post('/conversions/:id/status', async (ctx) => {
     const id = parseOr400(idParam, ctx.params.id);
     const body = parseOr400(statusChangeBody, ctx.request.body ?? {});
     await find(id);
-    const result = await requestStatusChange(deps.temporal, deps.taskQueue, id, { status: body.status, reason: body.reason, actor: 'ops' });
+    const result = await requestStatusChange(deps.temporal, deps.taskQueue, id, {
+      status: body.status,
+      reason: body.reason,
+      actor: 'ops',
+    });
     ctx.body = { changed: result.changed, ...conversionToApi(await find(id)) };
   });
 
   // The balance is what the ledger says, summed per currency: never a stored running total.
   router.get('/affiliates/:id/balance', async (ctx) => {
     const affiliateId = parseOr400(idParam, ctx.params.id);
-    if (!(await models.Affiliate.exists({ _id: affiliateId }))) throw new ApiError(404, 'not_found', `no affiliate with id "${affiliateId}"`);
+    if (!(await models.Affiliate.exists({ _id: affiliateId })))
+      throw new ApiError(404, 'not_found', `no affiliate with id "${affiliateId}"`);
     const rows = await models.LedgerEntry.aggregate<{ _id: string; total: number; entries: number }>([
       { $match: { affiliate_id: affiliateId, account: 'affiliate_payable' } },
       { $group: { _id: '$currency', total: { $sum: '$amount_minor' }, entries: { $sum: 1 } } },
     ]);
     ctx.body = {
       affiliate_id: affiliateId,
-      balances: rows.sort((a, b) => a._id.localeCompare(b._id)).map((r) => ({ currency: r._id, payable: fromMinor(r.total, r._id), entries: r.entries })),
+      balances: rows
+        .sort((a, b) => a._id.localeCompare(b._id))
+        .map((r) => ({ currency: r._id, payable: fromMinor(r.total, r._id), entries: r.entries })),
     };
   });
   return router;

@@ -20,8 +20,15 @@ export function deliveryRoutes(deps: { models: Models; temporal: Client; taskQue
     const q = parseOr400(deliveryListQuery, ctx.query);
     const filter: Record<string, unknown> = { ...timeRange(q.from, q.to) };
     for (const field of ['affiliate_id', 'endpoint_id', 'conversion_id', 'status'] as const) if (q[field]) filter[field] = q[field];
-    const docs = await models.Delivery.find(filter).sort({ created_at: -1, _id: 1 }).skip(q.offset).limit(q.limit + 1).lean<Record<string, unknown>[]>();
-    ctx.body = { data: docs.slice(0, q.limit).map(toApi), next_offset: docs.length > q.limit ? q.offset + q.limit : null };
+    const docs = await models.Delivery.find(filter)
+      .sort({ created_at: -1, _id: 1 })
+      .skip(q.offset)
+      .limit(q.limit + 1)
+      .lean<Record<string, unknown>[]>();
+    ctx.body = {
+      data: docs.slice(0, q.limit).map(toApi),
+      next_offset: docs.length > q.limit ? q.offset + q.limit : null,
+    };
   });
 
   router.get('/deliveries/:id', async (ctx) => {

@@ -7,7 +7,10 @@ import { endpointCreateSchema, endpointUpdateSchema } from '../schemas/postback-
 import { toApi } from '../serialize';
 
 /** An endpoint as the API shows it: whether it signs, never the secret itself. */
-const endpointToApi = (doc: Record<string, unknown>) => ({ ...toApi(doc), signing_secret_set: Boolean(doc.signing_secret) });
+const endpointToApi = (doc: Record<string, unknown>) => ({
+  ...toApi(doc),
+  signing_secret_set: Boolean(doc.signing_secret),
+});
 
 export function postbackEndpointRoutes(models: Models): Router {
   const router = new Router({ prefix: '/api' });
@@ -28,7 +31,9 @@ export function postbackEndpointRoutes(models: Models): Router {
     const affiliateId = await requireAffiliate(ctx.params.id);
     const input = parseOr400(endpointCreateSchema, ctx.request.body ?? {});
     if (input.offer_id && !(await models.Offer.exists({ _id: input.offer_id }))) {
-      throw new ApiError(400, 'invalid_request', `offer_id: no offer with id "${input.offer_id}"`, [{ path: 'offer_id', code: 'unknown_reference', message: 'no such offer' }]);
+      throw new ApiError(400, 'invalid_request', `offer_id: no offer with id "${input.offer_id}"`, [
+        { path: 'offer_id', code: 'unknown_reference', message: 'no such offer' },
+      ]);
     }
     const doc = await models.PostbackEndpoint.create({ _id: newId('pb'), affiliate_id: affiliateId, ...input });
     ctx.status = 201;
@@ -48,9 +53,15 @@ export function postbackEndpointRoutes(models: Models): Router {
   router.patch('/postbacks/:id', async (ctx) => {
     const { id, doc } = await findEndpoint(ctx.params.id);
     const patch = parseOr400(endpointUpdateSchema, ctx.request.body ?? {});
-    if (patch.body && (patch.method ?? doc.method) !== 'POST') throw new ApiError(400, 'invalid_request', 'body: a body template needs method POST', [{ path: 'body', code: 'custom', message: 'needs method POST' }]);
+    if (patch.body && (patch.method ?? doc.method) !== 'POST')
+      throw new ApiError(400, 'invalid_request', 'body: a body template needs method POST', [
+        { path: 'body', code: 'custom', message: 'needs method POST' },
+      ]);
     const { signing_secret, ...rest } = patch;
-    const update = signing_secret === null ? { $set: rest, $unset: { signing_secret: 1 } } : { $set: { ...rest, ...(signing_secret ? { signing_secret } : {}) } };
+    const update =
+      signing_secret === null
+        ? { $set: rest, $unset: { signing_secret: 1 } }
+        : { $set: { ...rest, ...(signing_secret ? { signing_secret } : {}) } };
     // Reactivating also closes the breaker: ops saying "it works again" should be believed.
     if (patch.active === true) Object.assign(update.$set, { consecutive_failures: 0, paused_until: null, deactivated_reason: null });
     const updated = await models.PostbackEndpoint.findByIdAndUpdate(id, update, { new: true }).lean<Record<string, unknown>>();
@@ -60,7 +71,11 @@ export function postbackEndpointRoutes(models: Models): Router {
   // Deactivation, not deletion: its deliveries and attempts keep pointing at it.
   router.delete('/postbacks/:id', async (ctx) => {
     const { id } = await findEndpoint(ctx.params.id);
-    const updated = await models.PostbackEndpoint.findByIdAndUpdate(id, { $set: { active: false, deactivated_reason: 'deactivated through the API' } }, { new: true }).lean<Record<string, unknown>>();
+    const updated = await models.PostbackEndpoint.findByIdAndUpdate(
+      id,
+      { $set: { active: false, deactivated_reason: 'deactivated through the API' } },
+      { new: true },
+    ).lean<Record<string, unknown>>();
     ctx.body = endpointToApi(updated!);
   });
   return router;

@@ -31,7 +31,9 @@ export function postbackStatusRoutes(models: Models, advertiserLimit?: RateLimit
     if (!advertiser) throw new ApiError(401, 'invalid_token', 'this token belongs to no advertiser');
     // The same budget as its postbacks: polling for receipts competes with sending them.
     await advertiserLimit?.(ctx, advertiser._id);
-    const filter = q.conversion_id ? { _id: q.conversion_id, advertiser_id: advertiser._id } : { txid: q.txid, advertiser_id: advertiser._id };
+    const filter = q.conversion_id
+      ? { _id: q.conversion_id, advertiser_id: advertiser._id }
+      : { txid: q.txid, advertiser_id: advertiser._id };
     const docs = await models.Conversion.find(filter).sort({ received_at: -1 }).limit(20).lean();
     if (docs.length === 0) throw new ApiError(404, 'not_found', 'no conversion of yours matches');
     ctx.body = {

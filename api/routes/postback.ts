@@ -31,7 +31,11 @@ function rawParams(ctx: RouterContext): Record<string, unknown> {
     throw new ApiError(400, 'invalid_request', 'the body must be a JSON object or a form');
   }
   const token = ctx.get('x-postback-token');
-  return normalisePostbackParams({ ...(token ? { token } : {}), ...ctx.query, ...(body as Record<string, unknown> | undefined) });
+  return normalisePostbackParams({
+    ...(token ? { token } : {}),
+    ...ctx.query,
+    ...(body as Record<string, unknown> | undefined),
+  });
 }
 
 function ipAllowed(ip: string, allowlist: string[]): boolean {
@@ -53,13 +57,20 @@ export function postbackRoutes(deps: PostbackDeps): Router {
 
   const authenticate = async (params: PostbackInput, ip: string) => {
     const click = await deps.models.Click.findById(params.click_id).lean();
-    if (!click) throw new ApiError(404, 'unknown_click', `no click with id "${params.click_id}": check the click id macro in your postback URL`);
-    const [offer, advertiser] = await Promise.all([deps.models.Offer.findById(click.offer_id).lean(), deps.models.Advertiser.findById(click.advertiser_id).lean()]);
+    if (!click)
+      throw new ApiError(404, 'unknown_click', `no click with id "${params.click_id}": check the click id macro in your postback URL`);
+    const [offer, advertiser] = await Promise.all([
+      deps.models.Offer.findById(click.offer_id).lean(),
+      deps.models.Advertiser.findById(click.advertiser_id).lean(),
+    ]);
     if (!offer || !advertiser) throw new ApiError(404, 'unknown_click', `click "${params.click_id}" belongs to no known offer`);
-    if (!params.token) throw new ApiError(401, 'missing_token', 'send the advertiser postback token as token=… or the X-Postback-Token header');
-    if (!secretMatches(params.token, advertiser.postback_token_hash)) throw new ApiError(401, 'invalid_token', "the token is not this click's advertiser's postback token");
+    if (!params.token)
+      throw new ApiError(401, 'missing_token', 'send the advertiser postback token as token=… or the X-Postback-Token header');
+    if (!secretMatches(params.token, advertiser.postback_token_hash))
+      throw new ApiError(401, 'invalid_token', "the token is not this click's advertiser's postback token");
     if (!advertiser.active) throw new ApiError(403, 'advertiser_inactive', 'this advertiser is deactivated');
-    if (advertiser.ip_allowlist.length > 0 && !ipAllowed(ip, advertiser.ip_allowlist)) throw new ApiError(403, 'ip_not_allowed', `postbacks from ${ip} are not in the advertiser's IP allowlist`);
+    if (advertiser.ip_allowlist.length > 0 && !ipAllowed(ip, advertiser.ip_allowlist))
+      throw new ApiError(403, 'ip_not_allowed', `postbacks from ${ip} are not in the advertiser's IP allowlist`);
     return { click, offer };
   };
 
@@ -71,9 +82,22 @@ export function postbackRoutes(deps: PostbackDeps): Router {
     await deps.advertiserLimit?.(ctx, click.advertiser_id);
     const goalKey = params.goal ?? offer.default_goal;
     const goal = (offer.goals as Goal[]).find((g) => g.key === goalKey);
-    if (!goal) throw new ApiError(400, 'unknown_goal', `goal: offer has no goal "${goalKey}"`, [{ path: 'goal', code: 'unknown_goal', message: `known goals: ${(offer.goals as Goal[]).map((g) => g.key).join(', ')}` }]);
+    if (!goal)
+      throw new ApiError(400, 'unknown_goal', `goal: offer has no goal "${goalKey}"`, [
+        {
+          path: 'goal',
+          code: 'unknown_goal',
+          message: `known goals: ${(offer.goals as Goal[]).map((g) => g.key).join(', ')}`,
+        },
+      ]);
 
-    const key = dedupeKey({ advertiserId: click.advertiser_id, offerId: click.offer_id, clickId: click._id, goal: goalKey, txid: params.txid });
+    const key = dedupeKey({
+      advertiserId: click.advertiser_id,
+      offerId: click.offer_id,
+      clickId: click._id,
+      goal: goalKey,
+      txid: params.txid,
+    });
     const conversionId = conversionIdFor(key);
     const annotate = (id: string) => annotateRequest(ctx, { conversion_id: id, workflow_id: workflowIdFor(id) }); // for the access line
     annotate(conversionId);
@@ -84,7 +108,12 @@ export function postbackRoutes(deps: PostbackDeps): Router {
 
     // Temporal forgets closed workflows after the namespace's retention; the projection does not.
     const existing = await deps.models.Conversion.findById(conversionId, { status: 1 }).lean();
-    const singleKey = singleConversionKey({ clickId: click._id, goal: goalKey, allowMultiple: Boolean(goal.allow_multiple), dedupeKey: key });
+    const singleKey = singleConversionKey({
+      clickId: click._id,
+      goal: goalKey,
+      allowMultiple: Boolean(goal.allow_multiple),
+      dedupeKey: key,
+    });
     if (!existing && !goal.allow_multiple) {
       // One conversion per click and goal unless the goal allows several: a new txid on the same click is a repeat.
       const other = await deps.models.Conversion.findOne({ single_key: singleKey }, { _id: 1 }).lean();
@@ -138,8 +167,16 @@ export function postbackRoutes(deps: PostbackDeps): Router {
   };
 
   const statusUpdate = async (ctx: RouterContext, conversionId: string, params: PostbackInput) => {
-    const result = await requestStatusChange(deps.temporal, deps.taskQueue, conversionId, { status: params.status!, reason: 'advertiser_postback', actor: 'advertiser' });
-    ctx.body = { conversion_id: conversionId, result: result.changed ? 'status_update' : 'duplicate', status: result.conversion.status };
+    const result = await requestStatusChange(deps.temporal, deps.taskQueue, conversionId, {
+      status: params.status!,
+      reason: 'advertiser_postback',
+      actor: 'advertiser',
+    });
+    ctx.body = {
+      conversion_id: conversionId,
+      result: result.changed ? 'status_update' : 'duplicate',
+      status: result.conversion.status,
+    };
   };
 
   router.get('/postback', handle);

@@ -28,12 +28,21 @@ export function reportRoutes(deps: ReportDeps): Router {
 
   router.get('/reports', async (ctx) => {
     const at = (deps.now ?? (() => new Date()))();
-    const q = parseOr400(reportQueryAt(() => at), ctx.query);
+    const q = parseOr400(
+      reportQueryAt(() => at),
+      ctx.query,
+    );
     const resolved = resolveReportQuery(q, at);
     if ('issues' in resolved) throw new Error(`report query passed validation but does not resolve: ${JSON.stringify(resolved.issues)}`);
     const { spec } = resolved;
     const result = await buildReport(models, spec, scanLimit);
-    ctx.body = { group_by: spec.groupBy, from: spec.from.toISOString(), to: spec.to.toISOString(), timezone: spec.timezone, ...result };
+    ctx.body = {
+      group_by: spec.groupBy,
+      from: spec.from.toISOString(),
+      to: spec.to.toISOString(),
+      timezone: spec.timezone,
+      ...result,
+    };
   });
   return router;
 }
@@ -57,8 +66,22 @@ async function buildReport(models: Models, spec: ReportSpec, scanLimit: number) 
   const offers = await models.Offer.find({}, { currency: 1 }).lean<{ _id: string; currency: string }[]>();
   const currencyOf = new Map(offers.map((o) => [o._id, o.currency]));
 
-  const conversions = models.Conversion.find(inWindow('received_at'), { received_at: 1, offer_id: 1, affiliate_id: 1, goal: 1, status: 1, currency: 1 })
-    .lean<{ received_at: Date; offer_id: string; affiliate_id: string; goal: string; status: string; currency?: string }>()
+  const conversions = models.Conversion.find(inWindow('received_at'), {
+    received_at: 1,
+    offer_id: 1,
+    affiliate_id: 1,
+    goal: 1,
+    status: 1,
+    currency: 1,
+  })
+    .lean<{
+      received_at: Date;
+      offer_id: string;
+      affiliate_id: string;
+      goal: string;
+      status: string;
+      currency?: string;
+    }>()
     .cursor({ batchSize: 1000 });
   for await (const c of conversions) {
     scan();
@@ -77,7 +100,15 @@ async function buildReport(models: Models, spec: ReportSpec, scanLimit: number) 
     }
     pending = [];
   };
-  const entries = models.LedgerEntry.find(inWindow('created_at'), { created_at: 1, offer_id: 1, affiliate_id: 1, account: 1, amount_minor: 1, currency: 1, conversion_id: 1 })
+  const entries = models.LedgerEntry.find(inWindow('created_at'), {
+    created_at: 1,
+    offer_id: 1,
+    affiliate_id: 1,
+    account: 1,
+    amount_minor: 1,
+    currency: 1,
+    conversion_id: 1,
+  })
     .lean<ReportLedgerEntry & { conversion_id: string }>()
     .cursor({ batchSize: 1000 });
   for await (const entry of entries) {

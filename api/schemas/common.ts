@@ -5,7 +5,10 @@ import { z } from 'zod';
 const isoCurrencies = new Set(Intl.supportedValuesOf('currency'));
 
 export const idParam = z
-  .string({ error: (issue) => (issue.input === undefined ? 'is required' : Array.isArray(issue.input) ? 'must be given once, not repeated' : undefined) })
+  .string({
+    error: (issue) =>
+      issue.input === undefined ? 'is required' : Array.isArray(issue.input) ? 'must be given once, not repeated' : undefined,
+  })
   .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an id such as off_0123abcd (letters, digits, "_" and "-")');
 export const name = z.string().trim().min(1, 'must not be empty').max(200);
 
@@ -14,7 +17,10 @@ export const decimalString = z
   .union([z.string().trim(), z.number()])
   .transform((v) => String(v))
   .pipe(z.string().regex(/^\d{1,12}(\.\d{1,6})?$/, 'must be a non-negative decimal such as 12.50'))
-  .meta({ description: 'non-negative decimal in major units, up to 6 decimals; best sent as a string', example: '12.50' });
+  .meta({
+    description: 'non-negative decimal in major units, up to 6 decimals; best sent as a string',
+    example: '12.50',
+  });
 
 export { isoCurrencies };
 

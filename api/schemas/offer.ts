@@ -20,7 +20,11 @@ const goalSchema = z.object({
   revenue: amountRule,
   default_status: z.enum(['approved', 'pending']).default('approved'),
   // Fractions allowed (0.5 = 30 min); tests use a few seconds.
-  hold_hours: z.number().positive().max(24 * 365).optional(),
+  hold_hours: z
+    .number()
+    .positive()
+    .max(24 * 365)
+    .optional(),
   allow_multiple: z.boolean().default(false),
 });
 
@@ -43,10 +47,16 @@ const fraudSchema = z
     blocked_sub_ids: z.array(z.string().trim().min(1).max(200)).max(1000).optional(),
     action: z.enum(['reject', 'hold']).default('reject'),
   })
-  .refine((f) => f.min_seconds_to_convert === undefined || f.max_seconds_to_convert === undefined || f.min_seconds_to_convert < f.max_seconds_to_convert, {
-    message: 'min_seconds_to_convert must be below max_seconds_to_convert',
-    path: ['min_seconds_to_convert'],
-  });
+  .refine(
+    (f) =>
+      f.min_seconds_to_convert === undefined ||
+      f.max_seconds_to_convert === undefined ||
+      f.min_seconds_to_convert < f.max_seconds_to_convert,
+    {
+      message: 'min_seconds_to_convert must be below max_seconds_to_convert',
+      path: ['min_seconds_to_convert'],
+    },
+  );
 
 const overrideSchema = z.object({ affiliate_id: idParam, goal: key, payout: amountRule });
 
@@ -64,7 +74,12 @@ const offerFields = z.object({
   name,
   url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2000),
   currency: currencyCode,
-  attribution_window_hours: z.number().int().min(1).max(24 * 365).default(24 * 30),
+  attribution_window_hours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 365)
+    .default(24 * 30),
   default_goal: key,
   goals: z.array(goalSchema).min(1, 'an offer needs at least one goal').max(100),
   caps: z.array(capSchema).max(50).default([]),
@@ -81,24 +96,42 @@ export const offerSchema = offerFields
       if (goals.has(goal.key)) ctx.addIssue({ code: 'custom', path: ['goals', i, 'key'], message: `duplicate goal key "${goal.key}"` });
       goals.add(goal.key);
     });
-    if (!goals.has(offer.default_goal)) ctx.addIssue({ code: 'custom', path: ['default_goal'], message: `must be one of the goals' keys (${[...goals].join(', ')})` });
+    if (!goals.has(offer.default_goal))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['default_goal'],
+        message: `must be one of the goals' keys (${[...goals].join(', ')})`,
+      });
     offer.caps.forEach((cap, i) => {
-      if (cap.goal && !goals.has(cap.goal)) ctx.addIssue({ code: 'custom', path: ['caps', i, 'goal'], message: `unknown goal "${cap.goal}"` });
-      if (cap.metric === 'conversions' && !/^\d+$/.test(cap.limit)) ctx.addIssue({ code: 'custom', path: ['caps', i, 'limit'], message: 'a conversions cap takes a whole number' });
+      if (cap.goal && !goals.has(cap.goal))
+        ctx.addIssue({ code: 'custom', path: ['caps', i, 'goal'], message: `unknown goal "${cap.goal}"` });
+      if (cap.metric === 'conversions' && !/^\d+$/.test(cap.limit))
+        ctx.addIssue({ code: 'custom', path: ['caps', i, 'limit'], message: 'a conversions cap takes a whole number' });
     });
     const capIds = offer.caps.map(capId);
     capIds.forEach((id, i) => {
-      if (capIds.indexOf(id) !== i) ctx.addIssue({ code: 'custom', path: ['caps', i], message: 'another cap already counts the same metric, period, goal, scope and time zone' });
+      if (capIds.indexOf(id) !== i)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['caps', i],
+          message: 'another cap already counts the same metric, period, goal, scope and time zone',
+        });
     });
     offer.affiliate_overrides.forEach((o, i) => {
-      if (!goals.has(o.goal)) ctx.addIssue({ code: 'custom', path: ['affiliate_overrides', i, 'goal'], message: `unknown goal "${o.goal}"` });
+      if (!goals.has(o.goal))
+        ctx.addIssue({ code: 'custom', path: ['affiliate_overrides', i, 'goal'], message: `unknown goal "${o.goal}"` });
     });
     // Macros may fill the path, query and fragment, never the scheme or host: a value there
     // would send the browser to a host the advertiser never named (or to no valid URL at all).
     const authority = /^[a-z]+:\/\/[^/?#]*/i.exec(offer.url)?.[0] ?? '';
     if (authority.includes('{')) ctx.addIssue({ code: 'custom', path: ['url'], message: 'macros are not allowed in the scheme or host' });
     const unknown = unknownMacros(offer.url);
-    if (unknown.length > 0) ctx.addIssue({ code: 'custom', path: ['url'], message: `unknown macros ${unknown.join(', ')}; known: {click_id}, {offer_id}, {aff_id}, {sub1}…{sub5}` });
+    if (unknown.length > 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['url'],
+        message: `unknown macros ${unknown.join(', ')}; known: {click_id}, {offer_id}, {aff_id}, {sub1}…{sub5}`,
+      });
   })
   .transform((offer) => ({ ...offer, caps: offer.caps.map((cap) => ({ ...cap, id: capId(cap) })) }));
 

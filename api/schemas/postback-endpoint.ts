@@ -41,7 +41,10 @@ const bodyTemplate = z
     try {
       JSON.parse(renderPostbackBody(body, probe));
     } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be a JSON template with every macro inside a string, e.g. {"id":"{event_id}"}' });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be a JSON template with every macro inside a string, e.g. {"id":"{event_id}"}',
+      });
     }
   });
 

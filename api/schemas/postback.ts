@@ -7,7 +7,8 @@ import { currencyCode, decimalString } from './common';
 const param = (max: number) =>
   z
     .string({
-      error: (issue) => (issue.input === undefined ? 'is required' : Array.isArray(issue.input) ? 'must be given once, not repeated' : undefined),
+      error: (issue) =>
+        issue.input === undefined ? 'is required' : Array.isArray(issue.input) ? 'must be given once, not repeated' : undefined,
     })
     .trim()
     .min(1, 'must not be empty')

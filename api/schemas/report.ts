@@ -26,7 +26,10 @@ const fields = {
     '2026-11-01',
     'start of the window, inclusive. A date is midnight in `timezone`; a date-time without offset is local time there. Default: 7 days before `to`',
   ),
-  to: bound('2026-12-01', `end of the window, exclusive; at most ${MAX_REPORT_DAYS} days after \`from\`. Default: the end of today in \`timezone\``),
+  to: bound(
+    '2026-12-01',
+    `end of the window, exclusive; at most ${MAX_REPORT_DAYS} days after \`from\`. Default: the end of today in \`timezone\``,
+  ),
   timezone: z
     .string({ error: given('must be an IANA time zone') })
     .default('UTC')
@@ -43,13 +46,16 @@ export function reportQueryAt(now: () => Date) {
     .strictObject(fields, {
       // A misspelt parameter (timezon=…) must not silently give a UTC report.
       error: (issue) =>
-        issue.code === 'unrecognized_keys' ? `unknown parameter ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}; allowed: ${Object.keys(fields).join(', ')}` : undefined,
+        issue.code === 'unrecognized_keys'
+          ? `unknown parameter ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}; allowed: ${Object.keys(fields).join(', ')}`
+          : undefined,
     })
     .superRefine((q, ctx) => {
       // The fields' own checks have reported these already; what is left is the window.
       if (!isReportTimeZone(q.timezone) || 'error' in parseGroupBy(q.group_by)) return;
       const resolved = resolveReportQuery(q, now());
-      if ('issues' in resolved) for (const issue of resolved.issues) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
+      if ('issues' in resolved)
+        for (const issue of resolved.issues) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
     });
 }
 

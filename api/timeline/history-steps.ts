@@ -42,21 +42,55 @@ export type HistoryStep =
       /** The failure of the attempt before `attempt`, as the server recorded it. */
       lastFailure?: FailureSummary;
     }
-  | { type: 'timer'; eventId: number; startedAt: number; durationMs: number; endedAt?: number; state: 'waiting' | 'fired' | 'canceled' }
-  | { type: 'update'; eventId: number; name: string; input: unknown[]; acceptedAt: number; completedAt?: number; result?: unknown; failure?: FailureSummary }
+  | {
+      type: 'timer';
+      eventId: number;
+      startedAt: number;
+      durationMs: number;
+      endedAt?: number;
+      state: 'waiting' | 'fired' | 'canceled';
+    }
+  | {
+      type: 'update';
+      eventId: number;
+      name: string;
+      input: unknown[];
+      acceptedAt: number;
+      completedAt?: number;
+      result?: unknown;
+      failure?: FailureSummary;
+    }
   | { type: 'signal'; eventId: number; name: string; input: unknown[]; at: number }
-  | { type: 'child'; eventId: number; workflowId: string; workflowType: string; initiatedAt: number; startedAt?: number; closedAt?: number; state: 'initiated' | 'started' | 'completed' | 'failed' | 'other' }
-  | { type: 'closed'; eventId: number; at: number; status: 'completed' | 'failed' | 'timed_out' | 'terminated' | 'canceled' | 'continued_as_new'; result?: unknown; failure?: FailureSummary }
+  | {
+      type: 'child';
+      eventId: number;
+      workflowId: string;
+      workflowType: string;
+      initiatedAt: number;
+      startedAt?: number;
+      closedAt?: number;
+      state: 'initiated' | 'started' | 'completed' | 'failed' | 'other';
+    }
+  | {
+      type: 'closed';
+      eventId: number;
+      at: number;
+      status: 'completed' | 'failed' | 'timed_out' | 'terminated' | 'canceled' | 'continued_as_new';
+      result?: unknown;
+      failure?: FailureSummary;
+    }
   | { type: 'task_failed'; eventId: number; at: number; failure?: FailureSummary };
 
 /** int64 fields arrive as Long objects from the client, and as numbers or strings from JSON histories. */
 export const num = (v: unknown): number => {
   if (v === null || v === undefined) return 0;
-  if (typeof v === 'object' && typeof (v as { toNumber?: unknown }).toNumber === 'function') return (v as { toNumber(): number }).toNumber();
+  if (typeof v === 'object' && typeof (v as { toNumber?: unknown }).toNumber === 'function')
+    return (v as { toNumber(): number }).toNumber();
   return Number(v);
 };
 /** A protobuf Timestamp in epoch milliseconds. */
-export const tsMs = (ts: { seconds?: unknown; nanos?: number | null } | null | undefined): number => (ts ? num(ts.seconds) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6) : 0);
+export const tsMs = (ts: { seconds?: unknown; nanos?: number | null } | null | undefined): number =>
+  ts ? num(ts.seconds) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6) : 0;
 const at = (e: HistoryEvent): number => tsMs(e.eventTime);
 
 export function summarizeFailure(f: Failure): FailureSummary | undefined {
@@ -86,12 +120,27 @@ export function readHistory(events: HistoryEvent[], converter: PayloadConverter)
     switch (event.eventType) {
       case E.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED: {
         const a = event.workflowExecutionStartedEventAttributes!;
-        steps.push({ type: 'started', eventId, at: at(event), workflowType: a.workflowType?.name ?? '', input: decode(a.input) });
+        steps.push({
+          type: 'started',
+          eventId,
+          at: at(event),
+          workflowType: a.workflowType?.name ?? '',
+          input: decode(a.input),
+        });
         break;
       }
       case E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED: {
         const a = event.activityTaskScheduledEventAttributes!;
-        const step = { type: 'activity' as const, eventId, name: a.activityType?.name ?? '', input: decode(a.input)[0], local: false, scheduledAt: at(event), attempt: 1, state: 'scheduled' as const };
+        const step = {
+          type: 'activity' as const,
+          eventId,
+          name: a.activityType?.name ?? '',
+          input: decode(a.input)[0],
+          local: false,
+          scheduledAt: at(event),
+          attempt: 1,
+          state: 'scheduled' as const,
+        };
         activities.set(eventId, step);
         steps.push(step);
         break;
@@ -143,13 +192,23 @@ export function readHistory(events: HistoryEvent[], converter: PayloadConverter)
       case E.EVENT_TYPE_TIMER_CANCELED: {
         const timerId = event.timerFiredEventAttributes?.timerId ?? event.timerCanceledEventAttributes?.timerId ?? '';
         const step = timers.get(timerId);
-        if (step) Object.assign(step, { endedAt: at(event), state: event.eventType === E.EVENT_TYPE_TIMER_FIRED ? 'fired' : 'canceled' });
+        if (step)
+          Object.assign(step, {
+            endedAt: at(event),
+            state: event.eventType === E.EVENT_TYPE_TIMER_FIRED ? 'fired' : 'canceled',
+          });
         break;
       }
       case E.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED: {
         const a = event.workflowExecutionUpdateAcceptedEventAttributes!;
         const input = a.acceptedRequest?.input;
-        const step = { type: 'update' as const, eventId, name: input?.name ?? '', input: decode(input?.args), acceptedAt: at(event) };
+        const step = {
+          type: 'update' as const,
+          eventId,
+          name: input?.name ?? '',
+          input: decode(input?.args),
+          acceptedAt: at(event),
+        };
         updates.set(eventId, step);
         steps.push(step);
         break;
@@ -171,7 +230,14 @@ export function readHistory(events: HistoryEvent[], converter: PayloadConverter)
       }
       case E.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED: {
         const a = event.startChildWorkflowExecutionInitiatedEventAttributes!;
-        const step = { type: 'child' as const, eventId, workflowId: a.workflowId ?? '', workflowType: a.workflowType?.name ?? '', initiatedAt: at(event), state: 'initiated' as const };
+        const step = {
+          type: 'child' as const,
+          eventId,
+          workflowId: a.workflowId ?? '',
+          workflowType: a.workflowType?.name ?? '',
+          initiatedAt: at(event),
+          state: 'initiated' as const,
+        };
         children.set(eventId, step);
         steps.push(step);
         break;
@@ -189,7 +255,11 @@ export function readHistory(events: HistoryEvent[], converter: PayloadConverter)
           event.childWorkflowExecutionFailedEventAttributes?.initiatedEventId ??
           event.startChildWorkflowExecutionFailedEventAttributes?.initiatedEventId;
         const step = children.get(num(initiated));
-        if (step) Object.assign(step, { closedAt: at(event), state: event.eventType === E.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED ? 'completed' : 'failed' });
+        if (step)
+          Object.assign(step, {
+            closedAt: at(event),
+            state: event.eventType === E.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED ? 'completed' : 'failed',
+          });
         break;
       }
       case E.EVENT_TYPE_MARKER_RECORDED: {
@@ -198,24 +268,59 @@ export function readHistory(events: HistoryEvent[], converter: PayloadConverter)
         if (a.markerName !== LOCAL_ACTIVITY_MARKER) break;
         const data = (decode(a.details?.data)[0] ?? {}) as { activity_type?: string; attempt?: number };
         const failure = summarizeFailure(a.failure);
-        steps.push({ type: 'activity', eventId, name: data.activity_type ?? '', local: true, scheduledAt: at(event), startedAt: at(event), closedAt: at(event), attempt: data.attempt ?? 1, state: failure ? 'failed' : 'completed', result: decode(a.details?.result)[0], ...(failure ? { failure } : {}) });
+        steps.push({
+          type: 'activity',
+          eventId,
+          name: data.activity_type ?? '',
+          local: true,
+          scheduledAt: at(event),
+          startedAt: at(event),
+          closedAt: at(event),
+          attempt: data.attempt ?? 1,
+          state: failure ? 'failed' : 'completed',
+          result: decode(a.details?.result)[0],
+          ...(failure ? { failure } : {}),
+        });
         break;
       }
       case E.EVENT_TYPE_WORKFLOW_TASK_FAILED: {
-        steps.push({ type: 'task_failed', eventId, at: at(event), failure: summarizeFailure(event.workflowTaskFailedEventAttributes?.failure) });
+        steps.push({
+          type: 'task_failed',
+          eventId,
+          at: at(event),
+          failure: summarizeFailure(event.workflowTaskFailedEventAttributes?.failure),
+        });
         break;
       }
       case E.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
-        steps.push({ type: 'closed', eventId, at: at(event), status: 'completed', result: decode(event.workflowExecutionCompletedEventAttributes?.result)[0] });
+        steps.push({
+          type: 'closed',
+          eventId,
+          at: at(event),
+          status: 'completed',
+          result: decode(event.workflowExecutionCompletedEventAttributes?.result)[0],
+        });
         break;
       case E.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED:
-        steps.push({ type: 'closed', eventId, at: at(event), status: 'failed', failure: summarizeFailure(event.workflowExecutionFailedEventAttributes?.failure) });
+        steps.push({
+          type: 'closed',
+          eventId,
+          at: at(event),
+          status: 'failed',
+          failure: summarizeFailure(event.workflowExecutionFailedEventAttributes?.failure),
+        });
         break;
       case E.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT:
         steps.push({ type: 'closed', eventId, at: at(event), status: 'timed_out' });
         break;
       case E.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED:
-        steps.push({ type: 'closed', eventId, at: at(event), status: 'terminated', failure: { message: event.workflowExecutionTerminatedEventAttributes?.reason ?? 'terminated' } });
+        steps.push({
+          type: 'closed',
+          eventId,
+          at: at(event),
+          status: 'terminated',
+          failure: { message: event.workflowExecutionTerminatedEventAttributes?.reason ?? 'terminated' },
+        });
         break;
       case E.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED:
         steps.push({ type: 'closed', eventId, at: at(event), status: 'canceled' });

@@ -47,13 +47,21 @@ export async function loadTimeline(deps: TimelineDeps, conversionId: string): Pr
     models.LedgerEntry.find({ conversion_id: conversionId }).lean<LedgerLine[]>(),
     models.Delivery.find({ conversion_id: conversionId }).limit(MAX_DELIVERY_RUNS).lean(),
   ]);
-  const attempts = deliveries.length > 0 ? await models.DeliveryAttempt.find({ delivery_id: { $in: deliveries.map((d) => d._id) } }).lean() : [];
+  const attempts =
+    deliveries.length > 0 ? await models.DeliveryAttempt.find({ delivery_id: { $in: deliveries.map((d) => d._id) } }).lean() : [];
   const converter = temporal.options.loadedDataConverter.payloadConverter;
 
   const main = await readRun(temporal.workflow.getHandle(workflowId));
   const entries: TimelineEntry[] = [];
   if (main) {
-    entries.push(...conversionEntries(readHistory(main.events, converter), { workflowId, source: 'conversion', ledger, pending: main.pending }));
+    entries.push(
+      ...conversionEntries(readHistory(main.events, converter), {
+        workflowId,
+        source: 'conversion',
+        ledger,
+        pending: main.pending,
+      }),
+    );
   } else {
     entries.push(...projectionEntries(conversion, workflowId));
   }
@@ -65,16 +73,30 @@ export async function loadTimeline(deps: TimelineDeps, conversionId: string): Pr
   // Visibility can lag a just-started workflow: a delivery with no listed run is read by id.
   for (const id of deliveryIds.keys()) if (!runs.some((r) => r.workflowId === id)) runs.push({ workflowId: id });
 
-  const histories = await Promise.all(runs.slice(0, MAX_DELIVERY_RUNS).map(async (r) => ({ ...r, run: await readRun(temporal.workflow.getHandle(r.workflowId, r.runId)) })));
+  const histories = await Promise.all(
+    runs.slice(0, MAX_DELIVERY_RUNS).map(async (r) => ({ ...r, run: await readRun(temporal.workflow.getHandle(r.workflowId, r.runId)) })),
+  );
   for (const h of histories) {
     if (!h.run) continue;
     const steps = readHistory(h.run.events, converter);
     const doc = deliveryIds.get(h.workflowId);
     if (doc) {
-      const facts: DeliveryFacts = { id: String(doc._id), event: doc.event, endpoint_id: doc.endpoint_id, attempts: attempts.filter((a) => a.delivery_id === doc._id) as DeliveryFacts['attempts'] };
+      const facts: DeliveryFacts = {
+        id: String(doc._id),
+        event: doc.event,
+        endpoint_id: doc.endpoint_id,
+        attempts: attempts.filter((a) => a.delivery_id === doc._id) as DeliveryFacts['attempts'],
+      };
       entries.push(...deliveryEntries(steps, { workflowId: h.workflowId, delivery: facts, pending: h.run.pending }));
     } else {
-      entries.push(...conversionEntries(steps, { workflowId: h.workflowId, source: 'late_status_change', ledger, pending: h.run.pending }));
+      entries.push(
+        ...conversionEntries(steps, {
+          workflowId: h.workflowId,
+          source: 'late_status_change',
+          ledger,
+          pending: h.run.pending,
+        }),
+      );
     }
   }
 
@@ -86,7 +108,9 @@ export async function loadTimeline(deps: TimelineDeps, conversionId: string): Pr
     run_id: main?.runId ?? null,
     workflow_status: main?.status ?? null,
     status: conversion.status,
-    temporal_ui_url: main ? `${deps.temporalUiUrl.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(temporal.options.namespace)}/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(main.runId)}/history` : null,
+    temporal_ui_url: main
+      ? `${deps.temporalUiUrl.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(temporal.options.namespace)}/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(main.runId)}/history`
+      : null,
     history_available: main !== undefined,
     entries,
   };
@@ -129,10 +153,37 @@ async function listRuns(temporal: Client, workflowIds: string[]): Promise<{ work
 }
 
 /** After retention: the status changes the projection kept, so the question still has an answer. */
-function projectionEntries(conversion: { status_history?: { seq?: number | null; from?: string | null; to?: string | null; reason?: string | null; actor?: string | null; at?: Date | null }[]; received_at: Date }, workflowId: string): TimelineEntry[] {
+function projectionEntries(
+  conversion: {
+    status_history?: {
+      seq?: number | null;
+      from?: string | null;
+      to?: string | null;
+      reason?: string | null;
+      actor?: string | null;
+      at?: Date | null;
+    }[];
+    received_at: Date;
+  },
+  workflowId: string,
+): TimelineEntry[] {
   const base = { source: 'projection' as const, workflow_id: workflowId, duration_ms: null };
   return [
-    { ...base, at: iso(conversion.received_at.getTime()), kind: 'received', title: 'postback received (workflow history no longer retained by Temporal)', outcome: 'info', detail: {} },
-    ...(conversion.status_history ?? []).map((h) => ({ ...base, at: iso(h.at?.getTime() ?? 0), kind: 'status_change', title: `${h.from} → ${h.to} by ${h.actor}${h.reason ? `: ${h.reason}` : ''}`, outcome: 'info' as const, detail: { seq: h.seq } })),
+    {
+      ...base,
+      at: iso(conversion.received_at.getTime()),
+      kind: 'received',
+      title: 'postback received (workflow history no longer retained by Temporal)',
+      outcome: 'info',
+      detail: {},
+    },
+    ...(conversion.status_history ?? []).map((h) => ({
+      ...base,
+      at: iso(h.at?.getTime() ?? 0),
+      kind: 'status_change',
+      title: `${h.from} → ${h.to} by ${h.actor}${h.reason ? `: ${h.reason}` : ''}`,
+      outcome: 'info' as const,
+      detail: { seq: h.seq },
+    })),
   ];
 }

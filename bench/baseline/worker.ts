@@ -15,10 +15,22 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const log = createLogger({ level: config.LOG_LEVEL, service: 'baseline-worker' });
   const lifecycle = log.child({}, { level: 'info' });
-  installWorkerRuntime({ logger: log, level: config.LOG_LEVEL, metricsAddress: parseSocketAddress(workerMetricsAddress(config)) });
-  const workflowBundle = { code: (await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: bundlerLogger(log) })).code };
+  installWorkerRuntime({
+    logger: log,
+    level: config.LOG_LEVEL,
+    metricsAddress: parseSocketAddress(workerMetricsAddress(config)),
+  });
+  const workflowBundle = {
+    code: (await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: bundlerLogger(log) })).code,
+  };
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const worker = await Worker.create({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TASK_QUEUE, activities: createBaselineActivities(), workflowBundle });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TASK_QUEUE,
+    activities: createBaselineActivities(),
+    workflowBundle,
+  });
   lifecycle.info(`baseline worker polling task queue "${config.TASK_QUEUE}" in namespace "${config.TEMPORAL_NAMESPACE}"`);
   await worker.run();
   await connection.close();
@@ -28,7 +40,14 @@ async function main(): Promise<void> {
 // webpack's progress lines are noise in the log; its warnings and errors are not.
 function bundlerLogger(log: ReturnType<typeof createLogger>) {
   const none = () => undefined;
-  return { log: none, trace: none, debug: none, info: none, warn: (m: string) => log.warn(m), error: (m: string) => log.error(m) };
+  return {
+    log: none,
+    trace: none,
+    debug: none,
+    info: none,
+    warn: (m: string) => log.warn(m),
+    error: (m: string) => log.error(m),
+  };
 }
 
 main().catch((err: unknown) => {

@@ -36,10 +36,23 @@ export async function createOfferSetup(baseUrl: string, adminKey: string): Promi
     default_goal: 'sale',
     goals: [{ key: 'sale', payout: { type: 'fixed', amount: '5.00' }, revenue: { type: 'fixed', amount: '8.00' } }],
   });
-  return { advertiserId: String(advertiser.id), token: String(advertiser.postback_token), affiliateId: String(affiliate.id), offerId: String(offer.id) };
+  return {
+    advertiserId: String(advertiser.id),
+    token: String(advertiser.postback_token),
+    affiliateId: String(affiliate.id),
+    offerId: String(offer.id),
+  };
 }
 
 /** The affiliate's postback endpoint (POST /api/affiliates/:id/postbacks): a GET to `url` on every approved conversion. */
 export async function createPostbackEndpoint(baseUrl: string, adminKey: string, affiliateId: string, url: string): Promise<string> {
-  return String((await adminPost(baseUrl, adminKey, `/api/affiliates/${encodeURIComponent(affiliateId)}/postbacks`, { url, method: 'GET', events: ['approved'] })).id);
+  return String(
+    (
+      await adminPost(baseUrl, adminKey, `/api/affiliates/${encodeURIComponent(affiliateId)}/postbacks`, {
+        url,
+        method: 'GET',
+        events: ['approved'],
+      })
+    ).id,
+  );
 }

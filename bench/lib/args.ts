@@ -2,23 +2,44 @@ import { parseArgs } from 'node:util';
 
 /** A number (the default kind), a comma-separated list of numbers, a string, or an on/off switch. */
 export type FlagSpec =
-  | { help: string; type?: 'number'; /** Without a default the flag is optional and reads as undefined. */ default?: number; min?: number }
+  | {
+      help: string;
+      type?: 'number';
+      /** Without a default the flag is optional and reads as undefined. */ default?: number;
+      min?: number;
+    }
   | { help: string; type: 'numbers'; default?: readonly number[]; min?: number }
-  | { help: string; type: 'string'; default?: string; /** Read from this environment variable when the flag is absent (for secrets). */ env?: string }
+  | {
+      help: string;
+      type: 'string';
+      default?: string;
+      /** Read from this environment variable when the flag is absent (for secrets). */ env?: string;
+    }
   | { help: string; type: 'boolean' };
 
 type Value<S extends FlagSpec> = S extends { type: 'boolean' }
   ? boolean
   : S extends { type: 'string' }
-    ? S extends { default: string } ? string : string | undefined
+    ? S extends { default: string }
+      ? string
+      : string | undefined
     : S extends { type: 'numbers' }
-      ? S extends { default: readonly number[] } ? number[] : number[] | undefined
-      : S extends { default: number } ? number : number | undefined;
+      ? S extends { default: readonly number[] }
+        ? number[]
+        : number[] | undefined
+      : S extends { default: number }
+        ? number
+        : number | undefined;
 
 export type Flags<S extends Record<string, FlagSpec>> = { [K in keyof S]: Value<S[K]> };
 
 /** A bad value stops the run with the flag's name, before any server starts. */
-export function parseFlags<const S extends Record<string, FlagSpec>>(usage: string, specs: S, argv = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): Flags<S> {
+export function parseFlags<const S extends Record<string, FlagSpec>>(
+  usage: string,
+  specs: S,
+  argv = process.argv.slice(2),
+  env: NodeJS.ProcessEnv = process.env,
+): Flags<S> {
   const options = Object.fromEntries([
     ...Object.entries(specs).map(([k, s]) => [k, { type: s.type === 'boolean' ? ('boolean' as const) : ('string' as const) }]),
     ['help', { type: 'boolean' as const }],
@@ -46,7 +67,9 @@ export function parseFlags<const S extends Record<string, FlagSpec>>(usage: stri
     } else if (raw === undefined) {
       out[name] = spec.default === undefined ? undefined : Array.isArray(spec.default) ? [...spec.default] : spec.default;
     } else if (spec.type === 'numbers') {
-      const parts = String(raw).split(',').map((p) => p.trim());
+      const parts = String(raw)
+        .split(',')
+        .map((p) => p.trim());
       out[name] = parts.map((p) => number(`${name} (each value)`, p, spec.min));
     } else {
       out[name] = number(name, String(raw), spec.min);
@@ -63,7 +86,8 @@ function number(name: string, raw: string, min = 1): number {
 
 function help(usage: string, specs: Record<string, FlagSpec>): string {
   const lines = Object.entries(specs).map(([name, s]) => {
-    const shown = 'default' in s && s.default !== undefined ? ` (default ${Array.isArray(s.default) ? s.default.join(',') : String(s.default)})` : '';
+    const shown =
+      'default' in s && s.default !== undefined ? ` (default ${Array.isArray(s.default) ? s.default.join(',') : String(s.default)})` : '';
     const fromEnv = s.type === 'string' && s.env ? ` (or $${s.env})` : '';
     return `  --${name.padEnd(18)} ${s.help}${fromEnv}${shown}`;
   });

@@ -24,9 +24,22 @@ export interface BaselineWorker {
 export async function startBaselineWorker(opts: { infra: Infrastructure; runDir: string; client: Client }): Promise<BaselineWorker> {
   const taskQueue = `bench-baseline-${randomBytes(4).toString('hex')}`;
   // NODE_ENV only decides whether config/ insists on ADMIN_API_KEY, which this worker has no use for.
-  const env = { NODE_ENV: 'development', TEMPORAL_ADDRESS: opts.infra.temporalAddress, TEMPORAL_NAMESPACE: 'default', TASK_QUEUE: taskQueue, LOG_LEVEL: 'info', WORKER_METRICS_ADDRESS: '127.0.0.1:0' };
+  const env = {
+    NODE_ENV: 'development',
+    TEMPORAL_ADDRESS: opts.infra.temporalAddress,
+    TEMPORAL_NAMESPACE: 'default',
+    TASK_QUEUE: taskQueue,
+    LOG_LEVEL: 'info',
+    WORKER_METRICS_ADDRESS: '127.0.0.1:0',
+  };
   const t = Date.now();
-  const proc = startService('baseline worker', 'bench/baseline/worker.ts', env, path.join(opts.runDir, `${taskQueue}.log`), /^baseline worker (polling|stopped)/);
+  const proc = startService(
+    'baseline worker',
+    'bench/baseline/worker.ts',
+    env,
+    path.join(opts.runDir, `${taskQueue}.log`),
+    /^baseline worker (polling|stopped)/,
+  );
   try {
     await waitUntil('polling', proc, () => hasPollers(opts.client, taskQueue));
   } catch (err) {
@@ -65,7 +78,12 @@ export interface BaselinePhase {
  * Starts `type` at `ratePerSec` for `durationS` (open loop: on schedule whatever the earlier ones
  * do) and waits for every result, up to `deadlineMs` after the last start.
  */
-export async function runWorkflowsAtRate(client: Client, taskQueue: string, type: BaselineWorkflowType, opts: { ratePerSec: number; durationS: number; deadlineMs: number }): Promise<BaselinePhase> {
+export async function runWorkflowsAtRate(
+  client: Client,
+  taskQueue: string,
+  type: BaselineWorkflowType,
+  opts: { ratePerSec: number; durationS: number; deadlineMs: number },
+): Promise<BaselinePhase> {
   const tag = randomBytes(4).toString('hex');
   const startLat: number[] = [];
   const resultLat: number[] = [];
@@ -79,7 +97,9 @@ export async function runWorkflowsAtRate(client: Client, taskQueue: string, type
   const t0 = performance.now();
   // The deadline is armed when the last start is issued; results that have not come by then count as unfinished.
   let armDeadline: () => void = () => undefined;
-  const deadline = new Promise<'deadline'>((resolve) => (armDeadline = () => setTimeout(() => resolve('deadline'), opts.deadlineMs).unref()));
+  const deadline = new Promise<'deadline'>(
+    (resolve) => (armDeadline = () => setTimeout(() => resolve('deadline'), opts.deadlineMs).unref()),
+  );
   const fail = (err: unknown) => {
     const key = (err instanceof Error ? err.message : String(err)).slice(0, 120);
     failed[key] = (failed[key] ?? 0) + 1;

@@ -38,7 +38,12 @@ const BENCH_FIELDS: PostbackFields = { txid: 'tx-{seq}', amount: '12.50', curren
  * POST /postback as advertisers' servers send it: a JSON body, the token in its header, one
  * distinct click per request (so every 200 is a new conversion).
  */
-export function postbackSpec(token: string, clickIds: string[], extra: Partial<RequestSpec> = {}, fields: PostbackFields = BENCH_FIELDS): RequestSpec {
+export function postbackSpec(
+  token: string,
+  clickIds: string[],
+  extra: Partial<RequestSpec> = {},
+  fields: PostbackFields = BENCH_FIELDS,
+): RequestSpec {
   return {
     method: 'POST',
     path: '/postback',
@@ -78,7 +83,8 @@ export interface HttpClicks {
   phases: PhaseResult[];
 }
 
-const retriable = (p: PhaseResult) => Object.entries(p.statusCounts).some(([s, n]) => n > 0 && (s === '429' || Number(s) >= 500)) || Object.keys(p.errors).length > 0;
+const retriable = (p: PhaseResult) =>
+  Object.entries(p.statusCounts).some(([s, n]) => n > 0 && (s === '429' || Number(s) >= 500)) || Object.keys(p.errors).length > 0;
 
 /**
  * Creates `count` clicks through GET /click, as browsers would (each its own sub1), `concurrency`
@@ -106,7 +112,13 @@ export async function createClicksOverHttp(
       if (round > 0) await new Promise((r) => setTimeout(r, 1_000));
       // The duration only bounds a stuck run; maxRequests ends it.
       const phase = await generator.run(
-        { mode: 'closed', concurrency: opts.concurrency, durationMs: 24 * 3600 * 1000, maxRequests: count - out.clickIds.length, expectStatus: 302 },
+        {
+          mode: 'closed',
+          concurrency: opts.concurrency,
+          durationMs: 24 * 3600 * 1000,
+          maxRequests: count - out.clickIds.length,
+          expectStatus: 302,
+        },
         opts.progress ? { progress: { everyMs: 5_000, report: opts.progress } } : {},
       );
       for (const [location] of phase.records ?? []) {

@@ -62,7 +62,8 @@ export function cpuSnapshot(labels: Record<number, string> = {}): CpuSnapshot | 
     const ours = new Map<number, { label: string; ticks: number }>();
     for (const [pid, s] of procs) {
       if (!inTree(pid)) continue;
-      const label = labels[pid] ?? (pid === process.pid ? 'bench process (server under test)' : s.comm === 'java' ? 'mongo-java-server' : s.comm);
+      const label =
+        labels[pid] ?? (pid === process.pid ? 'bench process (server under test)' : s.comm === 'java' ? 'mongo-java-server' : s.comm);
       ours.set(pid, { label, ticks: s.ticks });
     }
     const busy = user + nice + system + irq + softirq + steal;

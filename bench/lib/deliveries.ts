@@ -11,8 +11,10 @@ import { round, summarise, type LatencySummary } from './stats';
 /** Delivery statuses after which no attempt, so no duplicate, can still come. */
 export const FINAL_DELIVERY_STATUSES = ['succeeded', 'failed', 'dead_lettered'];
 
-export const roundSummary = (s: LatencySummary) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, round(v)])) as unknown as LatencySummary;
-export const fmtLatency = (s: LatencySummary) => (s.count === 0 ? 'no sample' : `p50 ${round(s.p50Ms)} ms, p99 ${round(s.p99Ms)} ms, max ${round(s.maxMs)} ms (n=${s.count})`);
+export const roundSummary = (s: LatencySummary) =>
+  Object.fromEntries(Object.entries(s).map(([k, v]) => [k, round(v)])) as unknown as LatencySummary;
+export const fmtLatency = (s: LatencySummary) =>
+  s.count === 0 ? 'no sample' : `p50 ${round(s.p50Ms)} ms, p99 ${round(s.p99Ms)} ms, max ${round(s.maxMs)} ms (n=${s.count})`;
 
 export interface ReceiptWait {
   complete: boolean;
@@ -30,7 +32,12 @@ export async function waitForReceipts(receiver: ReceiverProcess, expected: numbe
     await new Promise((r) => setTimeout(r, 100));
     stats = await receiver.stats();
   }
-  return { complete: stats.conversions >= expected, waitedMs: Date.now() - started, conversionsAtStart, conversions: stats.conversions };
+  return {
+    complete: stats.conversions >= expected,
+    waitedMs: Date.now() - started,
+    conversionsAtStart,
+    conversions: stats.conversions,
+  };
 }
 
 export interface SettleWait {
@@ -47,7 +54,10 @@ export interface SettleWait {
 export async function waitForSettled(models: Models, expected: number, deadlineMs: number): Promise<SettleWait> {
   const started = Date.now();
   const count = async () => {
-    const [total, finished] = await Promise.all([models.Delivery.countDocuments(), models.Delivery.countDocuments({ status: { $in: FINAL_DELIVERY_STATUSES } })]);
+    const [total, finished] = await Promise.all([
+      models.Delivery.countDocuments(),
+      models.Delivery.countDocuments({ status: { $in: FINAL_DELIVERY_STATUSES } }),
+    ]);
     return { total, finished };
   };
   let c = await count();
@@ -62,12 +72,20 @@ export async function waitForSettled(models: Models, expected: number, deadlineM
  * Between warm-up and measurement: waits until the warm-up's `n` conversions have arrived and
  * their deliveries finished, so the measured phase starts with nothing in flight; throws if not.
  */
-export async function awaitWarmupDeliveries(receiver: ReceiverProcess, models: Models, n: number, deadlineMs: number): Promise<ReceiptWait | undefined> {
+export async function awaitWarmupDeliveries(
+  receiver: ReceiverProcess,
+  models: Models,
+  n: number,
+  deadlineMs: number,
+): Promise<ReceiptWait | undefined> {
   if (n === 0) return undefined;
   log(`  waiting for the warm-up's ${n} deliveries`);
   const arrived = await waitForReceipts(receiver, n, deadlineMs);
   const settled = await waitForSettled(models, n, deadlineMs);
-  if (!arrived.complete || !settled.settled) throw new Error(`the warm-up's deliveries did not all arrive and finish within ${deadlineMs / 1000} s (${arrived.conversions}/${n} arrived, ${settled.finished}/${n} finished)`);
+  if (!arrived.complete || !settled.settled)
+    throw new Error(
+      `the warm-up's deliveries did not all arrive and finish within ${deadlineMs / 1000} s (${arrived.conversions}/${n} arrived, ${settled.finished}/${n} finished)`,
+    );
   return arrived;
 }
 
@@ -99,7 +117,12 @@ export interface ReceiptAnalysis {
  * Matches the receiver's arrivals to the measured phase's 200s (`records`: [conversion id,
  * Date.now() at the end of the 200]); `warmIds` are expected arrivals that are not measured.
  */
-export function analyseReceipts(receipts: Receipt[], records: Array<[string, number]>, warmIds: string[], load: { startMs: number; elapsedMs: number }): ReceiptAnalysis {
+export function analyseReceipts(
+  receipts: Receipt[],
+  records: Array<[string, number]>,
+  warmIds: string[],
+  load: { startMs: number; elapsedMs: number },
+): ReceiptAnalysis {
   const loadEndMs = load.startMs + load.elapsedMs;
   const firstReceipt = new Map<string, number>();
   const perEvent = new Map<string, number>();
@@ -171,7 +194,14 @@ export async function stageBreakdown(models: Models, measured: Set<string>, firs
   const deliveryStatuses: Record<string, number> = {};
   /** The final state each measured conversion should reach: its status, and its delivery's. */
   const final = new Map<string, { status: string; delivery?: string }>();
-  const stages = { acceptToDecision: [] as number[], decisionToPlanned: [] as number[], plannedToSent: [] as number[], sentToReceived: [] as number[], receivedToFinished: [] as number[], acceptToReceived: [] as number[] };
+  const stages = {
+    acceptToDecision: [] as number[],
+    decisionToPlanned: [] as number[],
+    plannedToSent: [] as number[],
+    sentToReceived: [] as number[],
+    receivedToFinished: [] as number[],
+    acceptToReceived: [] as number[],
+  };
   let multiAttempt = 0;
   for (const c of conversions) {
     if (!measured.has(c._id)) continue;
@@ -203,6 +233,9 @@ export async function stageBreakdown(models: Models, measured: Set<string>, firs
     attemptOutcomes,
     final,
     senderDurationMs: roundSummary(summarise(sendMs)),
-    stages: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, roundSummary(summarise(v))])) as Record<keyof typeof stages, LatencySummary>,
+    stages: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, roundSummary(summarise(v))])) as Record<
+      keyof typeof stages,
+      LatencySummary
+    >,
   };
 }

@@ -11,7 +11,10 @@ export interface DrainResult {
 
 /** Conversions that have left `processing`: the workflow's first decision is in MongoDB. */
 async function decidedCount(models: Models): Promise<number> {
-  const [total, processing] = await Promise.all([models.Conversion.countDocuments(), models.Conversion.countDocuments({ status: 'processing' })]);
+  const [total, processing] = await Promise.all([
+    models.Conversion.countDocuments(),
+    models.Conversion.countDocuments({ status: 'processing' }),
+  ]);
   return total - processing;
 }
 

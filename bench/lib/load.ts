@@ -103,7 +103,10 @@ type Outcome = { status: number; body?: string; header?: string } | { error: str
  * input) or the signal aborts, then waits for every launched promise. A scheduler that falls behind
  * launches the late arrivals at once and reports how late it got, rather than silently thinning the load.
  */
-export async function openLoop(opts: { ratePerSec: number; total: number; start: number; signal?: AbortSignal }, launch: (scheduled: number) => Promise<unknown> | undefined): Promise<{ launched: number; maxLagMs: number }> {
+export async function openLoop(
+  opts: { ratePerSec: number; total: number; start: number; signal?: AbortSignal },
+  launch: (scheduled: number) => Promise<unknown> | undefined,
+): Promise<{ launched: number; maxLagMs: number }> {
   const { ratePerSec: rate, total, start, signal } = opts;
   if (!rate || rate <= 0) throw new Error('open loop needs ratePerSec > 0');
   const interval = 1000 / rate;
@@ -169,7 +172,13 @@ export class LoadGenerator {
     };
     const timeoutMs = opts.timeoutMs ?? 30_000;
     const start = performance.now();
-    const rec = new Recorder(start, opts.expectStatus, this.spec.tallyJsonField, this.spec.recordJsonField ?? this.spec.recordHeader, this.spec.recordJsonField === undefined);
+    const rec = new Recorder(
+      start,
+      opts.expectStatus,
+      this.spec.tallyJsonField,
+      this.spec.recordJsonField ?? this.spec.recordHeader,
+      this.spec.recordJsonField === undefined,
+    );
     const progress = control.progress;
     const timer = progress ? setInterval(() => progress.report(rec.snapshot(issued)), progress.everyMs) : undefined;
     let maxSendLagMs: number | undefined;
@@ -180,7 +189,9 @@ export class LoadGenerator {
         const total = Math.floor((opts.durationMs / 1000) * (opts.ratePerSec ?? 0));
         const loop = await openLoop({ ratePerSec: opts.ratePerSec ?? 0, total, start, signal: control.signal }, (scheduled) => {
           const seq = take();
-          return seq === undefined ? undefined : this.send(seq, timeoutMs).then((outcome) => rec.add(outcome, scheduled, performance.now()));
+          return seq === undefined
+            ? undefined
+            : this.send(seq, timeoutMs).then((outcome) => rec.add(outcome, scheduled, performance.now()));
         });
         maxSendLagMs = loop.maxLagMs;
       }
@@ -191,7 +202,14 @@ export class LoadGenerator {
     return rec.result(opts, elapsedMs, exhausted, maxSendLagMs);
   }
 
-  private async closedLoop(opts: PhaseOptions, start: number, take: () => number | undefined, rec: Recorder, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  private async closedLoop(
+    opts: PhaseOptions,
+    start: number,
+    take: () => number | undefined,
+    rec: Recorder,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const end = start + opts.durationMs;
     const user = async () => {
       for (;;) {
@@ -220,7 +238,13 @@ export class LoadGenerator {
         const header = wanted ? res.headers[wanted] : undefined;
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), header: Array.isArray(header) ? header[0] : header }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString('utf8'),
+            header: Array.isArray(header) ? header[0] : header,
+          }),
+        );
       });
       req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
       req.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));

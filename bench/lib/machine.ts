@@ -41,7 +41,9 @@ export function versions(env: NodeJS.ProcessEnv): Versions {
   return {
     temporalCli: env.TEMPORAL_ADDRESS ? `external server at ${env.TEMPORAL_ADDRESS}` : temporalCliVersion(),
     mongo: env.MONGO_URL ? 'external server (MONGO_URL)' : mongoVersion(),
-    packages: Object.fromEntries(['@temporalio/client', '@temporalio/worker', 'mongoose', 'koa'].map((name) => [name, packageVersion(name)])),
+    packages: Object.fromEntries(
+      ['@temporalio/client', '@temporalio/worker', 'mongoose', 'koa'].map((name) => [name, packageVersion(name)]),
+    ),
   };
 }
 

@@ -27,12 +27,23 @@ export interface Measurement {
  * Warm-up (discarded: JIT, connection pools, keep-alive sockets), then the measured phase, on the
  * same generator so both use the same sockets. `between` runs in the gap, e.g. to drain a backlog.
  */
-export async function measure(port: number, spec: RequestSpec, opts: MeasureOptions, between?: (warmup: PhaseResult | undefined) => Promise<void>): Promise<Measurement> {
+export async function measure(
+  port: number,
+  spec: RequestSpec,
+  opts: MeasureOptions,
+  between?: (warmup: PhaseResult | undefined) => Promise<void>,
+): Promise<Measurement> {
   // Open loop: the socket cap only bounds a backlog; closed loop: one socket per virtual user.
   const maxSockets = opts.concurrency;
   const client = await LoadClient.start({ host: '127.0.0.1', port }, spec, maxSockets);
   try {
-    const phase = (durationS: number): PhaseOptions => ({ mode: opts.mode, concurrency: opts.concurrency, ratePerSec: opts.ratePerSec, durationMs: durationS * 1000, expectStatus: opts.expectStatus });
+    const phase = (durationS: number): PhaseOptions => ({
+      mode: opts.mode,
+      concurrency: opts.concurrency,
+      ratePerSec: opts.ratePerSec,
+      durationMs: durationS * 1000,
+      expectStatus: opts.expectStatus,
+    });
     let warmup: PhaseResult | undefined;
     if (opts.warmupS > 0) {
       log(`  warm-up ${opts.warmupS} s`);
@@ -40,7 +51,9 @@ export async function measure(port: number, spec: RequestSpec, opts: MeasureOpti
     }
     if (between) await between(warmup);
     const measuredFrom = new Date();
-    log(`  measuring ${opts.durationS} s (${opts.mode === 'closed' ? `${opts.concurrency} connections` : `${opts.ratePerSec}/s, up to ${opts.concurrency} connections`})`);
+    log(
+      `  measuring ${opts.durationS} s (${opts.mode === 'closed' ? `${opts.concurrency} connections` : `${opts.ratePerSec}/s, up to ${opts.concurrency} connections`})`,
+    );
     const labels = { ...opts.cpuLabels, ...(client.pid === undefined ? {} : { [client.pid]: 'load generator' }) };
     const before = cpuSnapshot(labels);
     const measured = await client.run(phase(opts.durationS));

@@ -52,7 +52,13 @@ export class RssSampler {
       Object.entries(this.pids).map(([label, pid]) => {
         const peak = this.peaks.get(label);
         const hwm = pid === undefined ? undefined : statusKiB(pid, 'VmHWM');
-        return [label, { peakRssMiB: peak === undefined ? undefined : mib(peak), lifetimePeakMiB: hwm === undefined ? undefined : mib(hwm) }];
+        return [
+          label,
+          {
+            peakRssMiB: peak === undefined ? undefined : mib(peak),
+            lifetimePeakMiB: hwm === undefined ? undefined : mib(hwm),
+          },
+        ];
       }),
     );
   }

@@ -42,8 +42,20 @@ function isExpected(line: string, expected: RegExp): boolean {
  * one process, so its pid is the server's own), stdout and stderr to `logFile`. It gets our
  * environment plus `env`, and is killed if we die.
  */
-export function startService(label: string, entry: string, env: Record<string, string>, logFile: string, expectedLines: RegExp): ServiceProcess {
-  const child: Child = spawnChild(label, process.execPath, ['--import', 'tsx', path.resolve(root, entry)], { file: logFile }, { cwd: root, env: { ...process.env, ...env } });
+export function startService(
+  label: string,
+  entry: string,
+  env: Record<string, string>,
+  logFile: string,
+  expectedLines: RegExp,
+): ServiceProcess {
+  const child: Child = spawnChild(
+    label,
+    process.execPath,
+    ['--import', 'tsx', path.resolve(root, entry)],
+    { file: logFile },
+    { cwd: root, env: { ...process.env, ...env } },
+  );
   return {
     label,
     pid: child.process.pid,
@@ -92,7 +104,10 @@ function isAlive(pid: number): boolean {
 
 /** At least one worker polls `taskQueue` for workflow tasks. */
 export async function hasPollers(client: Client, taskQueue: string): Promise<boolean> {
-  const answer = await client.workflowService.describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name: taskQueue } });
+  const answer = await client.workflowService.describeTaskQueue({
+    namespace: client.options.namespace,
+    taskQueue: { name: taskQueue },
+  });
   return (answer.pollers?.length ?? 0) > 0;
 }
 
@@ -119,7 +134,8 @@ export interface PostflowProcesses {
 
 // Plain-text lines that are not trouble: the SDK's default logger at INFO and below (the worker's
 // workflow bundler prints its webpack summary that way), and the start/stop lines of older entry points.
-const POSTFLOW_LINES = /^(\S+ \[(INFO|DEBUG|TRACE)\] |api listening on |api: SIG\w+, draining|api stopped|worker polling task queues |registered search attributes: |worker stopped)/;
+const POSTFLOW_LINES =
+  /^(\S+ \[(INFO|DEBUG|TRACE)\] |api listening on |api: SIG\w+, draining|api stopped|worker polling task queues |registered search attributes: |worker stopped)/;
 
 /**
  * postflow as production runs it: `api/server.ts` and `worker/main.ts` in two processes with
@@ -128,7 +144,12 @@ const POSTFLOW_LINES = /^(\S+ \[(INFO|DEBUG|TRACE)\] |api listening on |api: SIG
  * benchmark's receiver listens on 127.0.0.1); the ingress rate limits run but are set far above
  * the load (BENCH_RATE_LIMITS), since the load generator is one IP and one advertiser.
  */
-export async function startPostflowProcesses(opts: { infra: Infrastructure; runDir: string; name: string; client: Client }): Promise<PostflowProcesses> {
+export async function startPostflowProcesses(opts: {
+  infra: Infrastructure;
+  runDir: string;
+  name: string;
+  client: Client;
+}): Promise<PostflowProcesses> {
   const db = `bench_${opts.name}_${randomBytes(4).toString('hex')}`;
   const taskQueue = `bench-${db}`;
   const adminKey = randomBytes(24).toString('hex');
@@ -166,7 +187,11 @@ export async function startPostflowProcesses(opts: { infra: Infrastructure; runD
     const api = startService('postflow api', 'api/server.ts', env, path.join(opts.runDir, `${db}-api.log`), POSTFLOW_LINES);
     started.push(api);
     const baseUrl = `http://127.0.0.1:${port}`;
-    await waitUntil('polling', worker, async () => (await hasPollers(opts.client, taskQueue)) && hasPollers(opts.client, deliveryTaskQueue(taskQueue)));
+    await waitUntil(
+      'polling',
+      worker,
+      async () => (await hasPollers(opts.client, taskQueue)) && hasPollers(opts.client, deliveryTaskQueue(taskQueue)),
+    );
     await waitUntil('answering /readyz', api, async () => (await fetch(`${baseUrl}/readyz`)).status === 200);
     log(`postflow api (pid ${api.pid}) and worker (pid ${worker.pid}) ready in ${Date.now() - t} ms: ${baseUrl}, task queue ${taskQueue}`);
     return { api, worker, baseUrl, port, adminKey, taskQueue, mongo, models, stop };

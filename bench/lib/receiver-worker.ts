@@ -21,7 +21,8 @@ export interface ReceiverStats {
 /** One request: [event id, conversion id, Date.now() when its headers had arrived]. */
 export type Receipt = [string, string, number];
 
-export type FromReceiver = { type: 'ready'; port: number } | { type: 'stats'; stats: ReceiverStats } | { type: 'receipts'; receipts: Receipt[] };
+export type FromReceiver =
+  { type: 'ready'; port: number } | { type: 'stats'; stats: ReceiverStats } | { type: 'receipts'; receipts: Receipt[] };
 
 const receipts: Receipt[] = [];
 const conversions = new Set<string>();

@@ -37,12 +37,18 @@ export function writeReport(report: Report): { json: string; markdown: string } 
 
 function table(columns: string[], rows: Array<Array<string | number>>): string {
   const cell = (v: string | number) => String(v).replace(/\|/g, '\\|');
-  return [`| ${columns.join(' | ')} |`, `|${columns.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+  return [
+    `| ${columns.join(' | ')} |`,
+    `|${columns.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+  ].join('\n');
 }
 
 function toMarkdown(r: Report, jsonName: string): string {
   const m = r.machine;
-  const settings = Object.entries(r.settings).map(([k, v]) => `${k}=${String(v)}`).join(', ');
+  const settings = Object.entries(r.settings)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(', ');
   return [
     `# ${r.title}`,
     '',

@@ -149,24 +149,54 @@ export async function startBenchStack(opts: { name: string; worker: boolean; del
     cleanups.push(() => api.close());
     log(`stack ready in ${Date.now() - started} ms: api http://127.0.0.1:${api.port}`);
     for (const line of infra.summary) log(`  ${line}`);
-    return { infra, mongo, models, client, taskQueue, adminKey, api, baseUrl: `http://127.0.0.1:${api.port}`, appErrors, stop };
+    return {
+      infra,
+      mongo,
+      models,
+      client,
+      taskQueue,
+      adminKey,
+      api,
+      baseUrl: `http://127.0.0.1:${api.port}`,
+      appErrors,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;
   }
 }
 
-async function startWorker(address: string, taskQueue: string, models: Models, delivery: DeliverySettings, cleanups: Array<() => Promise<unknown>>): Promise<Workers> {
+async function startWorker(
+  address: string,
+  taskQueue: string,
+  models: Models,
+  delivery: DeliverySettings,
+  cleanups: Array<() => Promise<unknown>>,
+): Promise<Workers> {
   // The SDK's INFO lines (worker state changes) would interleave with the progress lines.
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const quiet = (m: string) => log(`[bundle] ${m}`);
   const bundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
-    logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: quiet, error: quiet },
+    logger: {
+      log: () => undefined,
+      trace: () => undefined,
+      debug: () => undefined,
+      info: () => undefined,
+      warn: quiet,
+      error: quiet,
+    },
   });
   const nativeConnection = await NativeConnection.connect({ address });
   cleanups.push(() => nativeConnection.close());
-  const workers = await createWorkers({ connection: nativeConnection, namespace: 'default', taskQueue, deps: { models, now: () => new Date(), delivery }, workflowBundle: bundle });
+  const workers = await createWorkers({
+    connection: nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    deps: { models, now: () => new Date(), delivery },
+    workflowBundle: bundle,
+  });
   const running = workers.run();
   // A worker that dies mid-run would otherwise only show up as a drain that never finishes.
   running.catch((err: unknown) => log(`worker stopped with an error: ${String(err)}`));

@@ -60,7 +60,8 @@ export interface HistoryEntry {
   attempt?: number;
 }
 
-const money = (value: string | null | undefined, currency: string | null | undefined) => (value ? `${value} ${currency ?? ''}`.trim() : undefined);
+const money = (value: string | null | undefined, currency: string | null | undefined) =>
+  value ? `${value} ${currency ?? ''}`.trim() : undefined;
 
 export function renderSummary(c: ConversionSummary, h: ConversionHistory | undefined): string {
   return fields([
@@ -74,7 +75,13 @@ export function renderSummary(c: ConversionSummary, h: ConversionHistory | undef
     ['advertiser', c.advertiser_id],
     ['click', c.click_id],
     ['txid', c.txid],
-    ['subs', Object.entries(c.subs ?? {}).filter(([, v]) => v).map(([k, v]) => `${k}=${v}`).join(' ')],
+    [
+      'subs',
+      Object.entries(c.subs ?? {})
+        .filter(([, v]) => v)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' '),
+    ],
     ['amount', money(c.amount, c.currency)],
     ['payout', money(c.payout, c.currency)],
     ['revenue', money(c.revenue, c.currency)],
@@ -146,8 +153,11 @@ Example:
       if (deliveries.length > 0) ctx.print(`\nDeliveries (${deliveries.length})\n${renderDeliveries(deliveries)}`);
       // The summary is worth showing even when the timeline cannot be had; the exit code still says it failed.
       if (!h) throw (history as PromiseRejectedResult).reason;
-      ctx.print(h.entries.length > 0 ? `\nTimeline (${h.entries.length} entries)\n${renderTimeline(h.entries)}` : '\nTimeline: no entries yet');
-      if (h.history_available === false) ctx.print('Temporal no longer has this workflow\'s history (retention): the timeline is rebuilt from MongoDB.');
+      ctx.print(
+        h.entries.length > 0 ? `\nTimeline (${h.entries.length} entries)\n${renderTimeline(h.entries)}` : '\nTimeline: no entries yet',
+      );
+      if (h.history_available === false)
+        ctx.print("Temporal no longer has this workflow's history (retention): the timeline is rebuilt from MongoDB.");
       if (h.temporal_ui_url) ctx.print(`\nTemporal UI: ${h.temporal_ui_url}`);
     });
 }

@@ -43,7 +43,17 @@ export const deliveriesQuery = (o: DeliveriesOptions) => ({
 
 export function renderDeliveryList(list: DeliveryList): string {
   if (list.data.length === 0) return 'No deliveries match.';
-  const rows = list.data.map((d) => [d.id, formatTime(d.created_at, { millis: false }), d.status, d.event, d.conversion_id, d.affiliate_id, right(d.run), right(d.attempt_count), lastAnswer(d)]);
+  const rows = list.data.map((d) => [
+    d.id,
+    formatTime(d.created_at, { millis: false }),
+    d.status,
+    d.event,
+    d.conversion_id,
+    d.affiliate_id,
+    right(d.run),
+    right(d.attempt_count),
+    lastAnswer(d),
+  ]);
   const more = list.next_offset !== null ? `\nMore match: add --offset ${list.next_offset}.` : '';
   return `${table(['delivery', 'created (UTC)', 'status', 'event', 'conversion', 'affiliate', 'run', 'attempts', 'last answer'], rows)}\n${list.data.length} shown, newest first.${more}`;
 }

@@ -28,7 +28,9 @@ Example:
       if (ctx.json) ctx.printJson(body);
       else ctx.print(`${api.baseUrl}: ${body.status}\n${table(['dependency', 'state'], Object.entries(body.checks ?? {}))}`);
       if (status !== 200) {
-        const down = Object.entries(body.checks ?? {}).filter(([, state]) => state !== 'ok').map(([name]) => name);
+        const down = Object.entries(body.checks ?? {})
+          .filter(([, state]) => state !== 'ok')
+          .map(([name]) => name);
         throw new CliError(ExitCode.unavailable, `not ready: ${down.join(', ') || body.status}`);
       }
     });

@@ -16,7 +16,10 @@ const aliases: Record<string, BulkFilterKey> = { affiliate: 'affiliate_id', endp
  */
 export function parseFilter(text: string): Partial<Record<BulkFilterKey, string>> {
   const filter: Partial<Record<BulkFilterKey, string>> = {};
-  const parts = text.split(',').map((p) => p.trim()).filter(Boolean);
+  const parts = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (parts.length === 0) {
     throw new CliError(ExitCode.usage, '--filter needs at least one key=value, e.g. status=dead_lettered for every dead-lettered delivery');
   }
@@ -50,7 +53,8 @@ export function renderBulk(result: BulkRedelivery, filter: Record<string, string
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');
   const lines = [`Matched ${result.matched} deliveries (${what}); started ${result.started} redeliveries.`];
-  if (result.started < result.matched) lines.push(`${result.matched - result.started} skipped: already being delivered again, or just ended.`);
+  if (result.started < result.matched)
+    lines.push(`${result.matched - result.started} skipped: already being delivered again, or just ended.`);
   if (result.truncated) lines.push('One call redelivers at most the first 10,000 matches: run the same command again for the rest.');
   return lines.join('\n');
 }
@@ -60,7 +64,10 @@ export function registerRedeliver(program: Command, io: CliIo): void {
     .command('redeliver')
     .description('deliver a failed or dead-lettered postback again (same event id), or every delivery a filter matches')
     .argument('[delivery-id]', 'one delivery to redeliver')
-    .option('--filter <key=value,…>', `redeliver every match instead; keys ${bulkFilterKeys.join(', ')} (status: dead_lettered, the default, or failed; from/to: ISO 8601 creation time)`)
+    .option(
+      '--filter <key=value,…>',
+      `redeliver every match instead; keys ${bulkFilterKeys.join(', ')} (status: dead_lettered, the default, or failed; from/to: ISO 8601 creation time)`,
+    )
     .addHelpText(
       'after',
       `
@@ -75,10 +82,13 @@ Examples:
     .action(async (id: string | undefined, opts: { filter?: string }, cmd: Command) => {
       const ctx = commandContext(cmd, io);
       if (id !== undefined && opts.filter !== undefined) throw new CliError(ExitCode.usage, 'give a delivery id or --filter, not both');
-      if (id === undefined && opts.filter === undefined) throw new CliError(ExitCode.usage, 'give a delivery id, or --filter to redeliver every match (e.g. --filter status=dead_lettered)');
+      if (id === undefined && opts.filter === undefined)
+        throw new CliError(ExitCode.usage, 'give a delivery id, or --filter to redeliver every match (e.g. --filter status=dead_lettered)');
       if (id !== undefined) {
         const result = await ctx.api().post<SingleRedelivery>(`/api/deliveries/${segment(id, 'the delivery id')}/redeliver`);
-        return ctx.json ? ctx.printJson(result) : ctx.print(`Redelivery of ${result.id} started: run ${result.run}, status ${result.status}.`);
+        return ctx.json
+          ? ctx.printJson(result)
+          : ctx.print(`Redelivery of ${result.id} started: run ${result.run}, status ${result.status}.`);
       }
       const filter = parseFilter(opts.filter!);
       const result = await ctx.api().post<BulkRedelivery>('/api/deliveries/redeliver', filter);

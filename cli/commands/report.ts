@@ -34,7 +34,8 @@ const dash = (value: string | number | null | undefined) => (value === null || v
 /** Statuses some row or total counts, in lifecycle order. */
 function statusColumns(report: Report): string[] {
   const seen = new Set<string>();
-  for (const r of [...report.rows, ...report.totals]) for (const [status, n] of Object.entries(r.conversions)) if (status !== 'total' && n > 0) seen.add(status);
+  for (const r of [...report.rows, ...report.totals])
+    for (const [status, n] of Object.entries(r.conversions)) if (status !== 'total' && n > 0) seen.add(status);
   const rank = (s: string) => (statusOrder.includes(s) ? statusOrder.indexOf(s) : statusOrder.length);
   return [...seen].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
@@ -58,7 +59,9 @@ export function renderReport(report: Report): string {
     right(dash(r.epc)),
   ];
   const head = ['currency', 'clicks', 'conversions', ...shown, 'payout', 'revenue', 'margin', 'CR', 'EPC'];
-  const period = [report.from && `from ${report.from}`, report.to && `to ${report.to}`, report.timezone && `(${report.timezone})`].filter(Boolean).join(' ');
+  const period = [report.from && `from ${report.from}`, report.to && `to ${report.to}`, report.timezone && `(${report.timezone})`]
+    .filter(Boolean)
+    .join(' ');
   const title = `Report by ${report.group_by.join(', ')}${period ? `, ${period}` : ''}`;
   if (report.rows.length === 0) return `${title}\nNo clicks, conversions or bookings in this period.`;
   const rows = report.rows.map((r) => [...keys.map((k) => (r[k] === null || r[k] === undefined ? '–' : String(r[k]))), ...figures(r)]);
@@ -93,7 +96,9 @@ Examples:
     )
     .action(async (opts: ReportOptions, cmd: Command) => {
       const ctx = commandContext(cmd, io);
-      const report = await ctx.api().get<Report>('/api/reports', { group_by: opts.groupBy, from: opts.from, to: opts.to, timezone: opts.timezone });
+      const report = await ctx
+        .api()
+        .get<Report>('/api/reports', { group_by: opts.groupBy, from: opts.from, to: opts.to, timezone: opts.timezone });
       if (ctx.json) return ctx.printJson(report);
       ctx.print(renderReport(report));
     });

@@ -44,7 +44,13 @@ export async function startMongo(opts: MongoOptions): Promise<RunningMongo> {
 async function startMongod(mongod: string, opts: MongoOptions): Promise<RunningMongo> {
   const dbPath = opts.dataDir ? path.join(opts.dataDir, 'mongod') : path.join(cacheDir, 'tmp', `mongod-${process.pid}-${opts.port}`);
   mkdirSync(dbPath, { recursive: true });
-  const child = spawnChild('mongod', mongod, ['--port', String(opts.port), '--bind_ip', '127.0.0.1', '--dbpath', dbPath, '--quiet'], opts.sink, { detached: opts.detached });
+  const child = spawnChild(
+    'mongod',
+    mongod,
+    ['--port', String(opts.port), '--bind_ip', '127.0.0.1', '--dbpath', dbPath, '--quiet'],
+    opts.sink,
+    { detached: opts.detached },
+  );
   await waitForPort(opts.port, { timeoutMs: 60_000, child, what: 'mongod' });
   return {
     url: `mongodb://127.0.0.1:${opts.port}`,
@@ -84,13 +90,21 @@ export function buildJavaLauncher(log: (line: string) => void): { classpath: str
     rmSync(staging, { recursive: true, force: true });
     mkdirSync(staging, { recursive: true });
     const classpathFile = path.join(staging, 'classpath.txt');
-    execFileSync('mvn', ['-q', '-B', '-f', path.join(javaServerDir, 'pom.xml'), 'dependency:build-classpath', `-Dmdep.outputFile=${classpathFile}`], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    execFileSync(
+      'mvn',
+      ['-q', '-B', '-f', path.join(javaServerDir, 'pom.xml'), 'dependency:build-classpath', `-Dmdep.outputFile=${classpathFile}`],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
     const deps = readFileSync(classpathFile, 'utf8').trim();
-    execFileSync('javac', ['-cp', deps, '-d', path.join(staging, 'classes'), ...javaSources().map((file) => path.join(javaServerDir, file))], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    execFileSync(
+      'javac',
+      ['-cp', deps, '-d', path.join(staging, 'classes'), ...javaSources().map((file) => path.join(javaServerDir, file))],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
     writeFileSync(classpathFile, deps);
     rmSync(target, { recursive: true, force: true });
     renameSync(staging, target);
@@ -100,10 +114,18 @@ export function buildJavaLauncher(log: (line: string) => void): { classpath: str
 }
 
 async function startMongoJavaServer(opts: MongoOptions): Promise<RunningMongo> {
-  if (!which('javac') && !existsSync(javaLauncherStamp())) throw new MissingToolError('mongo-java-server needs a JDK (javac): install openjdk-17-jdk, or set MONGO_URL');
+  if (!which('javac') && !existsSync(javaLauncherStamp()))
+    throw new MissingToolError('mongo-java-server needs a JDK (javac): install openjdk-17-jdk, or set MONGO_URL');
   const { classpath } = buildJavaLauncher(opts.log);
   // The exception handler logs a stack trace for every client that disconnects: noise, not errors.
-  const args = ['-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-Dorg.slf4j.simpleLogger.log.de.bwaldvogel.mongo.wire.MongoExceptionHandler=off', '-cp', classpath, 'MongoLauncher', String(opts.port)];
+  const args = [
+    '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
+    '-Dorg.slf4j.simpleLogger.log.de.bwaldvogel.mongo.wire.MongoExceptionHandler=off',
+    '-cp',
+    classpath,
+    'MongoLauncher',
+    String(opts.port),
+  ];
   if (opts.dataDir) {
     mkdirSync(opts.dataDir, { recursive: true });
     args.push(path.join(path.resolve(opts.dataDir), 'mongo.h2'), opts.fsync ? 'fsync' : 'no-fsync');

@@ -8,7 +8,10 @@ export const cacheDir = process.env.POSTFLOW_CACHE_DIR ?? path.join(os.homedir()
 /** Absolute path of an executable on PATH, or undefined. */
 export function which(command: string): string | undefined {
   try {
-    const out = execFileSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('sh', ['-c', `command -v ${command}`], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     return out.trim() || undefined;
   } catch {
     return undefined;

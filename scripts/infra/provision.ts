@@ -58,7 +58,8 @@ export async function provisionInfrastructure(opts: ProvisionOptions): Promise<I
       summary.push(`mongodb: ${redactUrl(opts.env.MONGO_URL)} (MONGO_URL)`);
       return { url: opts.env.MONGO_URL };
     }
-    const port = opts.mode === 'dev' ? await devPort(DEV_PORTS.mongo, 'MongoDB', 'MONGO_URL=mongodb://localhost:27017/postflow') : await freePort();
+    const port =
+      opts.mode === 'dev' ? await devPort(DEV_PORTS.mongo, 'MongoDB', 'MONGO_URL=mongodb://localhost:27017/postflow') : await freePort();
     const server = await startMongo({
       port,
       dataDir: opts.mode === 'dev' ? path.join(opts.dataDir, 'mongo') : undefined,

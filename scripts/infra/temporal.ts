@@ -51,7 +51,7 @@ async function buildTemporalCli(go: string, log: (line: string) => void): Promis
   const started = Date.now();
   const child = spawn(go, ['install', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
     // GOTOOLCHAIN=local: never try to download another Go toolchain; CGO off: a static binary.
-    env: { ...process.env, GOBIN: staging, GOTOOLCHAIN: 'local', CGO_ENABLED: '0'},
+    env: { ...process.env, GOBIN: staging, GOTOOLCHAIN: 'local', CGO_ENABLED: '0' },
     cwd: staging,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -87,7 +87,18 @@ async function buildTemporalCli(go: string, log: (line: string) => void): Promis
 }
 
 function devServerArgs(opts: DevServerOptions): string[] {
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--namespace', opts.namespace, '--log-level', 'error'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(opts.port),
+    '--namespace',
+    opts.namespace,
+    '--log-level',
+    'error',
+  ];
   args.push(...(opts.uiPort === undefined ? ['--headless'] : ['--ui-port', String(opts.uiPort)]));
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
   for (const key of allSearchAttributeKeys) args.push('--search-attribute', `${key.name}=Keyword`);

@@ -65,44 +65,69 @@ describe('metrics and logs of the api and worker processes', () => {
     expect(workerBefore.contentType).toMatch(/^text\/plain/);
 
     const { admin, advertiser, affiliate, clickId } = await setupOverHttp(apiUrl, env.ADMIN_API_KEY!);
-    await admin(`/api/affiliates/${affiliate.id}/postbacks`, { url: `${receiver.url}/pb?cid={click_id}&status={status}&api_key=${urlSecret}`, signing_secret: signingSecret });
+    await admin(`/api/affiliates/${affiliate.id}/postbacks`, {
+      url: `${receiver.url}/pb?cid={click_id}&status={status}&api_key=${urlSecret}`,
+      signing_secret: signingSecret,
+    });
     receiver.reply({ status: 503 }); // the first attempt fails and is retried
 
-    const res = await fetch(`${apiUrl}/postback?click_id=${clickId}&txid=obs-1&amount=5.00&token=${advertiser.postback_token}`, { headers: { 'x-request-id': 'obs-postback-1' } });
+    const res = await fetch(`${apiUrl}/postback?click_id=${clickId}&txid=obs-1&amount=5.00&token=${advertiser.postback_token}`, {
+      headers: { 'x-request-id': 'obs-postback-1' },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-request-id')).toBe('obs-postback-1');
     const conversionId = ((await res.json()) as { conversion_id: string }).conversion_id;
 
     const auth = { authorization: `Bearer ${env.ADMIN_API_KEY}` };
-    const delivery = await waitFor('the delivery to succeed on its second attempt', async () => {
-      const list = (await (await fetch(`${apiUrl}/api/deliveries?conversion_id=${conversionId}`, { headers: auth })).json()) as { data: { id: string; status: string }[] };
-      return list.data[0]?.status === 'succeeded' ? list.data[0] : undefined;
-    }, 30_000);
+    const delivery = await waitFor(
+      'the delivery to succeed on its second attempt',
+      async () => {
+        const list = (await (await fetch(`${apiUrl}/api/deliveries?conversion_id=${conversionId}`, { headers: auth })).json()) as {
+          data: { id: string; status: string }[];
+        };
+        return list.data[0]?.status === 'succeeded' ? list.data[0] : undefined;
+      },
+      30_000,
+    );
     expect(receiver.requests).toHaveLength(2);
     expect(receiver.requests[1]!.headers['webhook-signature']).toMatch(/^v1,/);
 
     // Worker: postflow's series and the SDK's, from the one exporter.
-    const workerSeries = await waitFor('the worker series to move', async () => {
-      const { families } = await scrape(workerMetricsUrl);
-      const moved = (metric: string, labels: Record<string, string> = {}) => sample(families, metric, labels) - sample(workerBefore.families, metric, labels);
-      const figures = {
-        approved: moved('postflow_conversions_total', { status: 'approved', reason: 'none' }),
-        retried: moved('postflow_delivery_attempts_total', { outcome: 'retry' }),
-        succeeded: moved('postflow_delivery_attempts_total', { outcome: 'success' }),
-        timed: moved('postflow_delivery_attempt_duration_seconds'),
-        finished: moved('postflow_deliveries_total', { status: 'succeeded' }),
-        sdkWorkflowsCompleted: moved('temporal_workflow_completed_total'),
-        sdkActivities: moved('temporal_activity_execution_latency'),
-      };
-      return Object.values(figures).every((v) => v >= 1) ? { figures, families } : undefined;
-    }, 15_000);
-    expect(workerSeries.figures).toEqual({ approved: 1, retried: 1, succeeded: 1, timed: 2, finished: 1, sdkWorkflowsCompleted: 1, sdkActivities: expect.any(Number) });
+    const workerSeries = await waitFor(
+      'the worker series to move',
+      async () => {
+        const { families } = await scrape(workerMetricsUrl);
+        const moved = (metric: string, labels: Record<string, string> = {}) =>
+          sample(families, metric, labels) - sample(workerBefore.families, metric, labels);
+        const figures = {
+          approved: moved('postflow_conversions_total', { status: 'approved', reason: 'none' }),
+          retried: moved('postflow_delivery_attempts_total', { outcome: 'retry' }),
+          succeeded: moved('postflow_delivery_attempts_total', { outcome: 'success' }),
+          timed: moved('postflow_delivery_attempt_duration_seconds'),
+          finished: moved('postflow_deliveries_total', { status: 'succeeded' }),
+          sdkWorkflowsCompleted: moved('temporal_workflow_completed_total'),
+          sdkActivities: moved('temporal_activity_execution_latency'),
+        };
+        return Object.values(figures).every((v) => v >= 1) ? { figures, families } : undefined;
+      },
+      15_000,
+    );
+    expect(workerSeries.figures).toEqual({
+      approved: 1,
+      retried: 1,
+      succeeded: 1,
+      timed: 2,
+      finished: 1,
+      sdkWorkflowsCompleted: 1,
+      sdkActivities: expect.any(Number),
+    });
     expect(workerSeries.families.get('postflow_delivery_attempts_total')?.type).toBe('COUNTER');
     expect(workerSeries.families.get('postflow_delivery_attempt_duration_seconds')?.type).toBe('HISTOGRAM');
 
     // API: the postback and its HTTP request.
     const apiAfter = (await scrape(`${apiUrl}/metrics`)).families;
-    const apiMoved = (metric: string, labels: Record<string, string>) => sample(apiAfter, metric, labels) - sample(apiBefore, metric, labels);
+    const apiMoved = (metric: string, labels: Record<string, string>) =>
+      sample(apiAfter, metric, labels) - sample(apiBefore, metric, labels);
     expect(apiMoved('postflow_postbacks_total', { result: 'accepted' })).toBe(1);
     expect(apiMoved('postflow_http_requests_total', { method: 'GET', route: '/postback', status: '200' })).toBe(1);
 
@@ -141,7 +166,12 @@ describe('metrics and logs of the api and worker processes', () => {
       ['delivery attempt 2: success (200)', 'info'],
     ]);
     for (const line of attempts) {
-      expect(line).toMatchObject({ conversion_id: conversionId, delivery_id: delivery.id, workflow_id: `delivery-${delivery.id}`, url: expect.stringContaining('api_key=***') });
+      expect(line).toMatchObject({
+        conversion_id: conversionId,
+        delivery_id: delivery.id,
+        workflow_id: `delivery-${delivery.id}`,
+        url: expect.stringContaining('api_key=***'),
+      });
     }
 
     // No secret in any line of either process.

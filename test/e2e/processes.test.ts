@@ -38,7 +38,10 @@ describe('api and worker processes, end to end', () => {
     try {
       const client = new Client({ connection });
       const listed = await waitFor('the approved conversion in the listing', async () => {
-        for await (const wf of client.workflow.list({ query: `PostflowClickId = '${clickId}' AND PostflowStatus = 'approved'` })) return wf;
+        for await (const wf of client.workflow.list({
+          query: `PostflowClickId = '${clickId}' AND PostflowStatus = 'approved'`,
+        }))
+          return wf;
         return undefined;
       });
       expect(listed.workflowId).toBe(`conversion-${body.conversion_id}`);
@@ -49,8 +52,16 @@ describe('api and worker processes, end to end', () => {
 
     const mongo = await mongoose.createConnection(env.MONGO_URL!).asPromise();
     try {
-      const doc = await waitFor('the conversion document', () => mongo.collection('conversions').findOne({ _id: body.conversion_id as never }));
-      expect(doc).toMatchObject({ click_id: clickId, txid: 'e2e-1', amount: '5.00', offer_id: offer.id, payout_minor: 250 });
+      const doc = await waitFor('the conversion document', () =>
+        mongo.collection('conversions').findOne({ _id: body.conversion_id as never }),
+      );
+      expect(doc).toMatchObject({
+        click_id: clickId,
+        txid: 'e2e-1',
+        amount: '5.00',
+        offer_id: offer.id,
+        payout_minor: 250,
+      });
       await mongo.dropDatabase();
     } finally {
       await mongo.close();

@@ -70,16 +70,68 @@ describe('the fault suite invariant checker', () => {
   const booked = (id: string) => [entry(id, 'affiliate_payable', 250), entry(id, 'advertiser_receivable', 400)];
 
   it('passes a consistent database and names every planted violation', async () => {
-    await models.PostbackEndpoint.create({ _id: 'pbe_1', affiliate_id: 'aff_1', url: 'http://127.0.0.1/pb', method: 'GET', events: ['approved'] });
-    await models.Conversion.create([conversion('cv_ok'), conversion('cv_dup_a', { dedupe_key: 'same' }), conversion('cv_dup_b', { dedupe_key: 'same' }), conversion('cv_twice')]);
-    await models.LedgerEntry.create([...booked('cv_ok'), ...booked('cv_dup_a'), ...booked('cv_dup_b'), ...booked('cv_twice'), entry('cv_twice', 'affiliate_payable', 250, 1)]);
-    await models.CapCounter.create({ _id: 'cap_1', offer_id: 'off_1', cap_id: 'c', window: 'total', metric: 'conversions', limit: 1, reserved: 2, reservations: [{ id: 'cv_ok', amount: 1 }, { id: 'cv_twice', amount: 1 }] });
-    const delivery = (id: string, conversionId: string, status: string, attempts: number) => ({
-      _id: id, event_id: `evt_${id}`, event: 'approved', conversion_id: conversionId, affiliate_id: 'aff_1', endpoint_id: 'pbe_1', offer_id: 'off_1', status, attempt_count: attempts, values: {}, occurred_at: at,
+    await models.PostbackEndpoint.create({
+      _id: 'pbe_1',
+      affiliate_id: 'aff_1',
+      url: 'http://127.0.0.1/pb',
+      method: 'GET',
+      events: ['approved'],
     });
-    await models.Delivery.create([delivery('dl_ok', 'cv_ok', 'succeeded', 1), delivery('dl_gap', 'cv_dup_a', 'dead_lettered', 2), delivery('dl_stuck', 'cv_dup_b', 'delivering', 1)]);
+    await models.Conversion.create([
+      conversion('cv_ok'),
+      conversion('cv_dup_a', { dedupe_key: 'same' }),
+      conversion('cv_dup_b', { dedupe_key: 'same' }),
+      conversion('cv_twice'),
+    ]);
+    await models.LedgerEntry.create([
+      ...booked('cv_ok'),
+      ...booked('cv_dup_a'),
+      ...booked('cv_dup_b'),
+      ...booked('cv_twice'),
+      entry('cv_twice', 'affiliate_payable', 250, 1),
+    ]);
+    await models.CapCounter.create({
+      _id: 'cap_1',
+      offer_id: 'off_1',
+      cap_id: 'c',
+      window: 'total',
+      metric: 'conversions',
+      limit: 1,
+      reserved: 2,
+      reservations: [
+        { id: 'cv_ok', amount: 1 },
+        { id: 'cv_twice', amount: 1 },
+      ],
+    });
+    const delivery = (id: string, conversionId: string, status: string, attempts: number) => ({
+      _id: id,
+      event_id: `evt_${id}`,
+      event: 'approved',
+      conversion_id: conversionId,
+      affiliate_id: 'aff_1',
+      endpoint_id: 'pbe_1',
+      offer_id: 'off_1',
+      status,
+      attempt_count: attempts,
+      values: {},
+      occurred_at: at,
+    });
+    await models.Delivery.create([
+      delivery('dl_ok', 'cv_ok', 'succeeded', 1),
+      delivery('dl_gap', 'cv_dup_a', 'dead_lettered', 2),
+      delivery('dl_stuck', 'cv_dup_b', 'delivering', 1),
+    ]);
     const attempt = (deliveryId: string, n: number, outcome: string) => ({
-      _id: `${deliveryId}:0:${n}`, delivery_id: deliveryId, event_id: `evt_${deliveryId}`, endpoint_id: 'pbe_1', run: 0, attempt: n, method: 'GET', request_url: 'http://127.0.0.1/pb', outcome, at,
+      _id: `${deliveryId}:0:${n}`,
+      delivery_id: deliveryId,
+      event_id: `evt_${deliveryId}`,
+      endpoint_id: 'pbe_1',
+      run: 0,
+      attempt: n,
+      method: 'GET',
+      request_url: 'http://127.0.0.1/pb',
+      outcome,
+      at,
     });
     await models.DeliveryAttempt.create([attempt('dl_ok', 1, 'success'), attempt('dl_gap', 2, 'retry')]);
 

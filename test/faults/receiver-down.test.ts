@@ -39,7 +39,10 @@ describeScenario('fault: affiliate receiver down for 15 s, then back', undefined
     // A new conversion never waits for the affiliate (status updates may queue behind the backlog).
     expect(result.load.counts().failedByKind.create ?? 0).toBe(0);
     // The outage was felt: attempts failed while the tracker was gone, and were recorded.
-    const failedAttempts = await stack.models.DeliveryAttempt.countDocuments({ outcome: 'retry', at: { $gte: new Date(downAt), $lt: new Date(upAt) } });
+    const failedAttempts = await stack.models.DeliveryAttempt.countDocuments({
+      outcome: 'retry',
+      at: { $gte: new Date(downAt), $lt: new Date(upAt) },
+    });
     expect(failedAttempts).toBeGreaterThan(0);
     expect(describeViolations(result.report.violations)).toBe('');
     failed = false;

@@ -51,9 +51,17 @@ describeScenario('fault: affiliate receiver hanging without answering for 15 s',
     expect(result.load.counts().failedByKind.create ?? 0).toBe(0);
 
     // Every attempt that met the hanging tracker ended at the timeout, not later, and says so.
-    const hung = await stack.models.DeliveryAttempt.find({ at: { $gte: new Date(hangFrom), $lt: new Date(hangUntil - TIMEOUT_MS) }, outcome: 'retry' }).lean();
+    const hung = await stack.models.DeliveryAttempt.find({
+      at: { $gte: new Date(hangFrom), $lt: new Date(hangUntil - TIMEOUT_MS) },
+      outcome: 'retry',
+    }).lean();
     expect(hung.length).toBeGreaterThan(0);
-    const slow = hung.filter((a) => !a.error?.includes(`timed out after ${TIMEOUT_MS} ms`) || a.duration_ms! < TIMEOUT_MS - TIMER_SLACK_MS || a.duration_ms! > TIMEOUT_MS + 2_000);
+    const slow = hung.filter(
+      (a) =>
+        !a.error?.includes(`timed out after ${TIMEOUT_MS} ms`) ||
+        a.duration_ms! < TIMEOUT_MS - TIMER_SLACK_MS ||
+        a.duration_ms! > TIMEOUT_MS + 2_000,
+    );
     expect(slow.map((a) => `${a._id}: ${a.duration_ms} ms, ${a.error}`)).toEqual([]);
     expect(describeViolations(result.report.violations)).toBe('');
     failed = false;

@@ -11,7 +11,10 @@ import { ownMongo, ownTemporal, type OwnedServer } from './support/servers';
  * while neither MongoDB nor Temporal is there; they wait (saying so in their logs) and come up
  * once the servers appear, MongoDB first and Temporal some seconds later, with no restart.
  */
-const skip = process.env.MONGO_URL || process.env.TEMPORAL_ADDRESS ? 'MONGO_URL or TEMPORAL_ADDRESS is set: this scenario starts its own servers late' : undefined;
+const skip =
+  process.env.MONGO_URL || process.env.TEMPORAL_ADDRESS
+    ? 'MONGO_URL or TEMPORAL_ADDRESS is set: this scenario starts its own servers late'
+    : undefined;
 if (skip) process.stderr.write(`[faults] skipped start-order scenario: ${skip}\n`);
 
 (skip ? describe.skip : describe)('fault: api and worker started before MongoDB and Temporal', () => {
@@ -52,16 +55,35 @@ if (skip) process.stderr.write(`[faults] skipped start-order scenario: ${skip}\n
     const worker = startEntry('worker/main.ts', env);
     procs.push(api, worker);
     const alive = () => {
-      for (const [name, p] of [['api', api], ['worker', worker]] as const) {
-        if (p.child.exitCode !== null) throw new Error(`the ${name} exited with ${p.child.exitCode} instead of waiting:\n${p.output().slice(-2000)}`);
+      for (const [name, p] of [
+        ['api', api],
+        ['worker', worker],
+      ] as const) {
+        if (p.child.exitCode !== null)
+          throw new Error(`the ${name} exited with ${p.child.exitCode} instead of waiting:\n${p.output().slice(-2000)}`);
       }
     };
 
-    await waitFor('api and worker waiting for MongoDB', () => (alive(), [api, worker].every((p) => p.output().includes('waiting for MongoDB'))), 60_000, 100);
+    await waitFor(
+      'api and worker waiting for MongoDB',
+      () => (alive(), [api, worker].every((p) => p.output().includes('waiting for MongoDB'))),
+      60_000,
+      100,
+    );
     await mongo.restart();
-    await waitFor('api and worker waiting for Temporal once MongoDB is up', () => (alive(), [api, worker].every((p) => p.output().includes('waiting for Temporal'))), 60_000, 100);
+    await waitFor(
+      'api and worker waiting for Temporal once MongoDB is up',
+      () => (alive(), [api, worker].every((p) => p.output().includes('waiting for Temporal'))),
+      60_000,
+      100,
+    );
     await temporal.restart();
-    await waitFor('the API ready', async () => (alive(), (await fetch(`${apiUrl}/readyz`).catch(() => undefined))?.status === 200), 120_000, 250);
+    await waitFor(
+      'the API ready',
+      async () => (alive(), (await fetch(`${apiUrl}/readyz`).catch(() => undefined))?.status === 200),
+      120_000,
+      250,
+    );
     await waitFor('the worker polling', () => (alive(), worker.output().includes('worker polling task queues')), 120_000, 250);
 
     // And the whole path works: a conversion posted now is processed by that worker.

@@ -38,7 +38,12 @@ function allStrings(value: unknown): string[] {
   return [];
 }
 
-const goal = (key: string, extra: Record<string, unknown> = {}) => ({ key, payout: { type: 'fixed', amount: '5.00' }, revenue: { type: 'fixed', amount: '8.00' }, ...extra });
+const goal = (key: string, extra: Record<string, unknown> = {}) => ({
+  key,
+  payout: { type: 'fixed', amount: '5.00' },
+  revenue: { type: 'fixed', amount: '8.00' },
+  ...extra,
+});
 
 describe('admin authentication', () => {
   const routes = ['/api/advertisers', '/api/affiliates', '/api/offers', '/api/conversions', '/api/advertisers/adv_x'];
@@ -125,7 +130,12 @@ describe('advertisers', () => {
     const hashBefore = (await stack.models.Advertiser.findById(adv.id).lean())!.postback_token_hash;
     const res = await f.admin('patch', `/api/advertisers/${adv.id}`).send({ name: 'After', ip_allowlist: ['192.0.2.1', '10.0.0.0/8'] });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: adv.id, name: 'After', ip_allowlist: ['192.0.2.1', '10.0.0.0/8'], active: true });
+    expect(res.body).toMatchObject({
+      id: adv.id,
+      name: 'After',
+      ip_allowlist: ['192.0.2.1', '10.0.0.0/8'],
+      active: true,
+    });
     const got = await f.admin('get', `/api/advertisers/${adv.id}`);
     expect(got.body).toMatchObject({ name: 'After', ip_allowlist: ['192.0.2.1', '10.0.0.0/8'] });
     expect((await stack.models.Advertiser.findById(adv.id).lean())!.postback_token_hash).toBe(hashBefore);
@@ -138,9 +148,16 @@ describe('advertisers', () => {
     const res = await f.admin('patch', `/api/advertisers/${adv.id}`).send({ name: 'Renamed' });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ name: 'Renamed', ip_allowlist: ['192.0.2.1', '10.0.0.0/8'] });
-    expect(await stack.models.Advertiser.findById(adv.id).lean()).toMatchObject({ name: 'Renamed', ip_allowlist: ['192.0.2.1', '10.0.0.0/8'] });
+    expect(await stack.models.Advertiser.findById(adv.id).lean()).toMatchObject({
+      name: 'Renamed',
+      ip_allowlist: ['192.0.2.1', '10.0.0.0/8'],
+    });
     const deactivate = await f.admin('patch', `/api/advertisers/${adv.id}`).send({ active: false });
-    expect(deactivate.body).toMatchObject({ name: 'Renamed', active: false, ip_allowlist: ['192.0.2.1', '10.0.0.0/8'] });
+    expect(deactivate.body).toMatchObject({
+      name: 'Renamed',
+      active: false,
+      ip_allowlist: ['192.0.2.1', '10.0.0.0/8'],
+    });
   });
 
   it('an invalid CIDR → 400 naming ip_allowlist.<index>, on create and on PATCH', async () => {
@@ -159,9 +176,19 @@ describe('advertisers', () => {
   it('unknown fields in PATCH → 400; the token hash and id cannot be written', async () => {
     const adv = await f.advertiser({ name: 'Keep' });
     const stored = await stack.models.Advertiser.findById(adv.id).lean();
-    for (const body of [{ foo: 1 }, { name: 'x', postback_token_hash: 'a'.repeat(64) }, { postback_token: 'pt_mine' }, { _id: 'adv_other' }, { id: 'adv_other' }]) {
+    for (const body of [
+      { foo: 1 },
+      { name: 'x', postback_token_hash: 'a'.repeat(64) },
+      { postback_token: 'pt_mine' },
+      { _id: 'adv_other' },
+      { id: 'adv_other' },
+    ]) {
       const res = await f.admin('patch', `/api/advertisers/${adv.id}`).send(body);
-      expect({ body, status: res.status, error: res.body.error }).toEqual({ body, status: 400, error: 'invalid_request' });
+      expect({ body, status: res.status, error: res.body.error }).toEqual({
+        body,
+        status: 400,
+        error: 'invalid_request',
+      });
     }
     expect(await stack.models.Advertiser.findById(adv.id).lean()).toEqual(stored);
   });
@@ -189,10 +216,18 @@ describe('advertisers', () => {
   });
 
   it('unknown id → 404 not_found on GET, PATCH and DELETE', async () => {
-    for (const [method, send] of [['get', undefined], ['patch', { name: 'x' }], ['delete', undefined]] as const) {
+    for (const [method, send] of [
+      ['get', undefined],
+      ['patch', { name: 'x' }],
+      ['delete', undefined],
+    ] as const) {
       const req = f.admin(method, '/api/advertisers/adv_doesnotexist');
       const res = send ? await req.send(send) : await req;
-      expect({ method, status: res.status, error: res.body.error }).toEqual({ method, status: 404, error: 'not_found' });
+      expect({ method, status: res.status, error: res.body.error }).toEqual({
+        method,
+        status: 404,
+        error: 'not_found',
+      });
       expect(res.body.message).toContain('adv_doesnotexist');
     }
   });
@@ -314,8 +349,25 @@ describe('offers', () => {
       { ...goal('lead'), default_status: 'pending', allow_multiple: true },
     ]);
     expect(res.body.caps).toEqual([
-      { id: 'conversions:day:sale:offer:Europe/Berlin', goal: 'sale', metric: 'conversions', period: 'day', limit: '100', per_affiliate: false, timezone: 'Europe/Berlin', on_exceed: 'reject' },
-      { id: 'payout:month:*:affiliate:UTC', metric: 'payout', period: 'month', limit: '1000.50', per_affiliate: true, timezone: 'UTC', on_exceed: 'hold' },
+      {
+        id: 'conversions:day:sale:offer:Europe/Berlin',
+        goal: 'sale',
+        metric: 'conversions',
+        period: 'day',
+        limit: '100',
+        per_affiliate: false,
+        timezone: 'Europe/Berlin',
+        on_exceed: 'reject',
+      },
+      {
+        id: 'payout:month:*:affiliate:UTC',
+        metric: 'payout',
+        period: 'month',
+        limit: '1000.50',
+        per_affiliate: true,
+        timezone: 'UTC',
+        on_exceed: 'hold',
+      },
     ]);
     const got = await f.admin('get', `/api/offers/${res.body.id}`);
     expect(got.status).toBe(200);
@@ -339,21 +391,62 @@ describe('offers', () => {
     ['unknown advertiser_id', 'advertiser_id', () => validOffer({ advertiser_id: 'adv_doesnotexist' })],
     ['default_goal not among the goals', 'default_goal', () => validOffer({ default_goal: 'install' })],
     ['duplicate goal keys', 'goals.1.key', () => validOffer({ goals: [goal('sale'), goal('sale')], caps: [] })],
-    ['a cap with an unknown goal', 'caps.0.goal', () => validOffer({ caps: [{ goal: 'install', metric: 'conversions', period: 'day', limit: '5' }] })],
-    ['a conversions cap with a fractional limit', 'caps.0.limit', () => validOffer({ caps: [{ metric: 'conversions', period: 'week', limit: '10.5' }] })],
-    ['a bad cap time zone', 'caps.0.timezone', () => validOffer({ caps: [{ metric: 'conversions', period: 'day', limit: '5', timezone: 'Mars/Olympus_Mons' }] })],
+    [
+      'a cap with an unknown goal',
+      'caps.0.goal',
+      () => validOffer({ caps: [{ goal: 'install', metric: 'conversions', period: 'day', limit: '5' }] }),
+    ],
+    [
+      'a conversions cap with a fractional limit',
+      'caps.0.limit',
+      () => validOffer({ caps: [{ metric: 'conversions', period: 'week', limit: '10.5' }] }),
+    ],
+    [
+      'a bad cap time zone',
+      'caps.0.timezone',
+      () => validOffer({ caps: [{ metric: 'conversions', period: 'day', limit: '5', timezone: 'Mars/Olympus_Mons' }] }),
+    ],
     ['an unknown URL macro {foo}', 'url', () => validOffer({ url: 'https://shop.example/?cid={click_id}&x={foo}' })],
     ['a non-http URL', 'url', () => validOffer({ url: 'ftp://shop.example/land?cid={click_id}' })],
     ['a javascript: URL', 'url', () => validOffer({ url: 'javascript:alert(1)' })],
     ['a relative URL', 'url', () => validOffer({ url: '/land?cid={click_id}' })],
     ['currency XXXX', 'currency', () => validOffer({ currency: 'XXXX' })],
     ['currency 12', 'currency', () => validOffer({ currency: '12' })],
-    ['min_seconds_to_convert >= max_seconds_to_convert', 'fraud.min_seconds_to_convert', () => validOffer({ fraud: { min_seconds_to_convert: 60, max_seconds_to_convert: 60 } })],
+    [
+      'min_seconds_to_convert >= max_seconds_to_convert',
+      'fraud.min_seconds_to_convert',
+      () => validOffer({ fraud: { min_seconds_to_convert: 60, max_seconds_to_convert: 60 } }),
+    ],
     ['no goals', 'goals', () => validOffer({ goals: [], caps: [] })],
-    ['a negative payout', 'goals.0.payout.amount', () => validOffer({ goals: [goal('sale', { payout: { type: 'fixed', amount: '-1' } })], caps: [] })],
-    ['an unknown payout type', 'goals.0.payout.type', () => validOffer({ goals: [goal('sale', { payout: { type: 'cpm', amount: '1' } })], caps: [] })],
-    ['an override for an unknown goal', 'affiliate_overrides.0.goal', () => validOffer({ affiliate_overrides: [{ affiliate_id: 'aff_x', goal: 'install', payout: { type: 'fixed', amount: '1' } }] })],
-    ['two caps counting the same thing', 'caps.1', () => validOffer({ caps: [{ metric: 'conversions', period: 'day', limit: '5' }, { metric: 'conversions', period: 'day', limit: '9' }] })],
+    [
+      'a negative payout',
+      'goals.0.payout.amount',
+      () => validOffer({ goals: [goal('sale', { payout: { type: 'fixed', amount: '-1' } })], caps: [] }),
+    ],
+    [
+      'an unknown payout type',
+      'goals.0.payout.type',
+      () => validOffer({ goals: [goal('sale', { payout: { type: 'cpm', amount: '1' } })], caps: [] }),
+    ],
+    [
+      'an override for an unknown goal',
+      'affiliate_overrides.0.goal',
+      () =>
+        validOffer({
+          affiliate_overrides: [{ affiliate_id: 'aff_x', goal: 'install', payout: { type: 'fixed', amount: '1' } }],
+        }),
+    ],
+    [
+      'two caps counting the same thing',
+      'caps.1',
+      () =>
+        validOffer({
+          caps: [
+            { metric: 'conversions', period: 'day', limit: '5' },
+            { metric: 'conversions', period: 'day', limit: '9' },
+          ],
+        }),
+    ],
     ['a missing name', 'name', () => validOffer({ name: undefined })],
   ])('%s → 400 naming %s; nothing stored', async (_name, path, body) => {
     const before = await stack.models.Offer.countDocuments();
@@ -362,7 +455,12 @@ describe('offers', () => {
   });
 
   it('PATCH of the name keeps goals, caps, fraud and everything else (no reset to defaults)', async () => {
-    const created = await f.admin('post', '/api/offers').send(validOffer({ attribution_window_hours: 48, affiliate_overrides: [{ affiliate_id: 'aff_vip', goal: 'sale', payout: { type: 'percent', amount: '12.5' } }] }));
+    const created = await f.admin('post', '/api/offers').send(
+      validOffer({
+        attribution_window_hours: 48,
+        affiliate_overrides: [{ affiliate_id: 'aff_vip', goal: 'sale', payout: { type: 'percent', amount: '12.5' } }],
+      }),
+    );
     expect(created.status).toBe(201);
     const patched = await f.admin('patch', `/api/offers/${created.body.id}`).send({ name: 'Winter sale' });
     expect(patched.status).toBe(200);
@@ -382,7 +480,18 @@ describe('offers', () => {
       caps: [{ goal: 'lead', metric: 'conversions', period: 'total', limit: '3' }],
     });
     expect(res.status).toBe(200);
-    expect(res.body.caps).toEqual([{ id: 'conversions:total:lead:offer:UTC', goal: 'lead', metric: 'conversions', period: 'total', limit: '3', per_affiliate: false, timezone: 'UTC', on_exceed: 'reject' }]);
+    expect(res.body.caps).toEqual([
+      {
+        id: 'conversions:total:lead:offer:UTC',
+        goal: 'lead',
+        metric: 'conversions',
+        period: 'total',
+        limit: '3',
+        per_affiliate: false,
+        timezone: 'UTC',
+        on_exceed: 'reject',
+      },
+    ]);
     expect(res.body.name).toBe('Summer sale');
   });
 
@@ -405,9 +514,19 @@ describe('offers', () => {
     const created = await f.admin('post', '/api/offers').send(validOffer());
     const stored = await stack.models.Offer.findById(created.body.id).lean();
     const other = await f.advertiser({ name: 'Other owner' });
-    for (const body of [{ advertiser_id: other.id }, { bogus: true }, { _id: 'off_x' }, { id: 'off_x' }, { created_at: '2020-01-01T00:00:00Z' }]) {
+    for (const body of [
+      { advertiser_id: other.id },
+      { bogus: true },
+      { _id: 'off_x' },
+      { id: 'off_x' },
+      { created_at: '2020-01-01T00:00:00Z' },
+    ]) {
       const res = await f.admin('patch', `/api/offers/${created.body.id}`).send(body);
-      expect({ body, status: res.status, error: res.body.error }).toEqual({ body, status: 400, error: 'invalid_request' });
+      expect({ body, status: res.status, error: res.body.error }).toEqual({
+        body,
+        status: 400,
+        error: 'invalid_request',
+      });
     }
     expect(await stack.models.Offer.findById(created.body.id).lean()).toEqual(stored);
     const missing = await f.admin('patch', '/api/offers/off_doesnotexist').send({ name: 'x' });
@@ -446,7 +565,9 @@ describe('GET /click', () => {
   it('302 to the offer URL with macros URL-encoded, and a click stored with IP and user agent', async () => {
     const adv = await f.advertiser();
     const aff = await f.affiliate();
-    const offer = await f.offer(adv.id, { url: 'https://shop.example/land?cid={click_id}&o={offer_id}&a={aff_id}&s1={sub1}&s2={sub2}&s5={sub5}' });
+    const offer = await f.offer(adv.id, {
+      url: 'https://shop.example/land?cid={click_id}&o={offer_id}&a={aff_id}&s1={sub1}&s2={sub2}&s5={sub5}',
+    });
     const res = await f
       .http()
       .get('/click')
@@ -518,7 +639,11 @@ describe('GET /click', () => {
     expect(created.status).toBe(201);
     for (const sub1 of ['a b', '%', 'x/y', '', 'a'.repeat(300)]) {
       const res = await f.http().get('/click').query({ offer_id: created.body.id, aff_id: aff.id, sub1 });
-      expect({ sub1, status: res.status, body: res.body }).toEqual({ sub1, status: res.status < 500 ? res.status : 'a status below 500', body: res.body });
+      expect({ sub1, status: res.status, body: res.body }).toEqual({
+        sub1,
+        status: res.status < 500 ? res.status : 'a status below 500',
+        body: res.body,
+      });
     }
   });
 
@@ -534,7 +659,13 @@ describe('GET /click', () => {
     expectInvalid(repeated, 'sub1');
     expect(repeated.body.message).toContain('once');
     expectInvalid(await f.http().get(`/click?offer_id=${offer.id}&offer_id=${offer.id}&aff_id=${aff.id}`), 'offer_id');
-    expectInvalid(await f.http().get('/click').query({ offer_id: offer.id, aff_id: aff.id, sub3: 'x'.repeat(501) }), 'sub3');
+    expectInvalid(
+      await f
+        .http()
+        .get('/click')
+        .query({ offer_id: offer.id, aff_id: aff.id, sub3: 'x'.repeat(501) }),
+      'sub3',
+    );
 
     expect(await stack.models.Click.countDocuments()).toBe(before);
   });

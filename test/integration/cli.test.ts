@@ -31,7 +31,14 @@ interface Result {
 }
 
 function postflow(args: string[], env: Record<string, string | undefined> = {}): Promise<Result> {
-  const childEnv: Record<string, string | undefined> = { ...process.env, POSTFLOW_URL: apiUrl, POSTFLOW_ADMIN_KEY: TEST_ADMIN_KEY, ADMIN_API_KEY: undefined, DATA_DIR: undefined, ...env };
+  const childEnv: Record<string, string | undefined> = {
+    ...process.env,
+    POSTFLOW_URL: apiUrl,
+    POSTFLOW_ADMIN_KEY: TEST_ADMIN_KEY,
+    ADMIN_API_KEY: undefined,
+    DATA_DIR: undefined,
+    ...env,
+  };
   for (const [k, v] of Object.entries(childEnv)) if (v === undefined) delete childEnv[k];
   return new Promise((resolve) => {
     execFile(process.execPath, [bin, ...args], { cwd, env: childEnv as NodeJS.ProcessEnv, timeout: 30_000 }, (err, stdout, stderr) => {
@@ -65,7 +72,14 @@ afterAll(async () => {
   if (cwd) rmSync(cwd, { recursive: true, force: true });
 });
 
-const goals = [{ key: 'sale', payout: { type: 'fixed', amount: '5.25' }, revenue: { type: 'fixed', amount: '8.00' }, allow_multiple: true }];
+const goals = [
+  {
+    key: 'sale',
+    payout: { type: 'fixed', amount: '5.25' },
+    revenue: { type: 'fixed', amount: '8.00' },
+    allow_multiple: true,
+  },
+];
 
 /** Two conversions whose postback the affiliate refuses until dead-lettered (4 fast attempts in tests). */
 async function deadLettered() {
@@ -90,7 +104,10 @@ async function deadLettered() {
   return { ...s, conversions, deliveries };
 }
 
-const deliveryStatus = (id: string) => stack.models.Delivery.findById(id).lean().then((d) => d?.status);
+const deliveryStatus = (id: string) =>
+  stack.models.Delivery.findById(id)
+    .lean()
+    .then((d) => d?.status);
 
 describe('postflow CLI against the real API', () => {
   let s: Awaited<ReturnType<typeof deadLettered>>;
@@ -107,7 +124,10 @@ describe('postflow CLI against the real API', () => {
   });
 
   it('deliveries: filters by status, affiliate and conversion; JSON and table name the same ids', async () => {
-    const list = await postflowJson<{ data: { id: string; conversion_id: string; status: string }[]; next_offset: number | null }>(['deliveries', '--status', 'dead_lettered', '--affiliate', s.affiliate.id]);
+    const list = await postflowJson<{
+      data: { id: string; conversion_id: string; status: string }[];
+      next_offset: number | null;
+    }>(['deliveries', '--status', 'dead_lettered', '--affiliate', s.affiliate.id]);
     expect(list.data.map((d) => d.id).sort()).toEqual([...s.deliveries].sort());
     expect(list.data.every((d) => d.status === 'dead_lettered')).toBe(true);
 
@@ -124,7 +144,15 @@ describe('postflow CLI against the real API', () => {
 
   it('conversion: summary, deliveries and the timeline from the workflow history, with the Temporal UI link', async () => {
     const cv = s.conversions[0]!;
-    const json = await postflowJson<{ conversion: { id: string; deliveries: { id: string }[] }; history: { conversion_id: string; workflow_id: string; temporal_ui_url: string; entries: { kind: string; title: string }[] } }>(['conversion', cv]);
+    const json = await postflowJson<{
+      conversion: { id: string; deliveries: { id: string }[] };
+      history: {
+        conversion_id: string;
+        workflow_id: string;
+        temporal_ui_url: string;
+        entries: { kind: string; title: string }[];
+      };
+    }>(['conversion', cv]);
     expect(json.conversion.id).toBe(cv);
     expect(json.conversion.deliveries.map((d) => d.id)).toEqual([s.deliveries[0]]);
     expect(json.history).toMatchObject({ conversion_id: cv, workflow_id: `conversion-${cv}` });
@@ -145,7 +173,10 @@ describe('postflow CLI against the real API', () => {
     // Three days around now, so a run across midnight UTC still sees both conversions.
     const date = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
     const args = ['report', '--group-by', 'day,offer', '--from', date(-1), '--to', date(2), '--timezone', 'UTC'];
-    const report = await postflowJson<{ group_by: string[]; rows: { offer_id: string; day: string; conversions: { total: number } }[] }>(args);
+    const report = await postflowJson<{
+      group_by: string[];
+      rows: { offer_id: string; day: string; conversions: { total: number } }[];
+    }>(args);
     expect(report.group_by).toEqual(['day', 'offer']);
     const rows = report.rows.filter((r) => r.offer_id === s.offer.id);
     expect(rows.reduce((n, r) => n + r.conversions.total, 0)).toBe(2);
@@ -164,12 +195,19 @@ describe('postflow CLI against the real API', () => {
     await waitFor('the first delivery to succeed', async () => (await deliveryStatus(s.deliveries[0]!)) === 'succeeded');
     expect(await deliveryStatus(s.deliveries[1]!)).toBe('dead_lettered');
 
-    const bulk = await postflowJson<{ matched: number; started: number; truncated: boolean }>(['redeliver', '--filter', `status=dead_lettered,affiliate_id=${s.affiliate.id}`]);
+    const bulk = await postflowJson<{ matched: number; started: number; truncated: boolean }>([
+      'redeliver',
+      '--filter',
+      `status=dead_lettered,affiliate_id=${s.affiliate.id}`,
+    ]);
     expect(bulk).toEqual({ matched: 1, started: 1, truncated: false });
     await waitFor('the second delivery to succeed', async () => (await deliveryStatus(s.deliveries[1]!)) === 'succeeded');
 
     const again = await postflow(['redeliver', '--filter', `affiliate=${s.affiliate.id}`]);
-    expect([again.code, again.stdout]).toEqual([0, `Matched 0 deliveries (status=dead_lettered, affiliate_id=${s.affiliate.id}); started 0 redeliveries.\n`]);
+    expect([again.code, again.stdout]).toEqual([
+      0,
+      `Matched 0 deliveries (status=dead_lettered, affiliate_id=${s.affiliate.id}); started 0 redeliveries.\n`,
+    ]);
   });
 });
 

@@ -17,8 +17,18 @@ async function clickIpVia(trustProxyHops: number | undefined, forwardedFor: stri
   const adv = await f.advertiser();
   const aff = await f.affiliate();
   const offer = await f.offer(adv.id);
-  const app = createApp({ temporal: stack.client, mongo: stack.mongo, models: stack.models, taskQueue: stack.taskQueue, adminApiKey: TEST_ADMIN_KEY, trustProxyHops });
-  const res = await request(app.callback()).get('/click').query({ offer_id: offer.id, aff_id: aff.id }).set('X-Forwarded-For', forwardedFor);
+  const app = createApp({
+    temporal: stack.client,
+    mongo: stack.mongo,
+    models: stack.models,
+    taskQueue: stack.taskQueue,
+    adminApiKey: TEST_ADMIN_KEY,
+    trustProxyHops,
+  });
+  const res = await request(app.callback())
+    .get('/click')
+    .query({ offer_id: offer.id, aff_id: aff.id })
+    .set('X-Forwarded-For', forwardedFor);
   expect(res.status).toBe(302);
   const clickId = new URL(res.headers.location!).searchParams.get('cid')!;
   return (await stack.models.Click.findById(clickId).lean())!.ip;

@@ -17,7 +17,14 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const goals = [{ key: 'sale', allow_multiple: true, payout: { type: 'fixed', amount: '1.00' }, revenue: { type: 'fixed', amount: '2.00' } }];
+const goals = [
+  {
+    key: 'sale',
+    allow_multiple: true,
+    payout: { type: 'fixed', amount: '1.00' },
+    revenue: { type: 'fixed', amount: '2.00' },
+  },
+];
 
 describe('delivery safety', () => {
   it.each([
@@ -36,4 +43,3 @@ describe('delivery safety', () => {
     expect(receiver.requests).toHaveLength(0);
   });
 });
-

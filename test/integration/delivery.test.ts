@@ -38,7 +38,10 @@ const deliveryOf = (conversionId: string, status: string) =>
   });
 
 async function convert(setup: Awaited<ReturnType<typeof f.setup>>, query: Record<string, string> = {}) {
-  const res = await f.http().get('/postback').query({ click_id: setup.clickId, token: setup.token, ...query });
+  const res = await f
+    .http()
+    .get('/postback')
+    .query({ click_id: setup.clickId, token: setup.token, ...query });
   expect(res.status).toBe(200);
   return res.body.conversion_id as string;
 }
@@ -46,14 +49,21 @@ async function convert(setup: Awaited<ReturnType<typeof f.setup>>, query: Record
 describe('affiliate postback delivery', () => {
   it('renders and URL-encodes the macros into a GET and records the attempt', async () => {
     const s = await f.setup({ goals });
-    await endpoint(s.affiliate.id, { url: `${receiver.url}/pb?cid={click_id}&e={event_id}&p={payout}&c={currency}&s={status}&t={txid}&key=secret1` });
+    await endpoint(s.affiliate.id, {
+      url: `${receiver.url}/pb?cid={click_id}&e={event_id}&p={payout}&c={currency}&s={status}&t={txid}&key=secret1`,
+    });
     const id = await convert(s, { txid: 'a b&c' });
     const [delivery] = await deliveryOf(id, 'succeeded');
     const got = new URL(receiver.requests[0]!.url, receiver.url);
     expect(receiver.requests[0]!.method).toBe('GET');
     expect(got.searchParams.get('cid')).toBe(s.clickId);
     expect(got.searchParams.get('e')).toBe(delivery!.event_id);
-    expect([got.searchParams.get('p'), got.searchParams.get('c'), got.searchParams.get('s'), got.searchParams.get('t')]).toEqual(['5.25', 'USD', 'approved', 'a b&c']);
+    expect([got.searchParams.get('p'), got.searchParams.get('c'), got.searchParams.get('s'), got.searchParams.get('t')]).toEqual([
+      '5.25',
+      'USD',
+      'approved',
+      'a b&c',
+    ]);
     expect(receiver.requests[0]!.url).toContain('t=a%20b%26c');
 
     const read = await f.admin('get', `/api/deliveries/${delivery!._id}`);
@@ -71,7 +81,12 @@ describe('affiliate postback delivery', () => {
   it('POSTs a JSON body signed the Standard Webhooks way, verifiable by its published library', async () => {
     const secret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
     const s = await f.setup({ goals });
-    const created = await endpoint(s.affiliate.id, { url: `${receiver.url}/hook`, method: 'POST', signing_secret: secret, body: '{"id":"{event_id}","amount":"{payout}","note":"{sub1}"}' });
+    const created = await endpoint(s.affiliate.id, {
+      url: `${receiver.url}/hook`,
+      method: 'POST',
+      signing_secret: secret,
+      body: '{"id":"{event_id}","amount":"{payout}","note":"{sub1}"}',
+    });
     expect(JSON.stringify(created)).not.toContain(secret);
     expect((await f.admin('get', `/api/postbacks/${created.id}`)).body).toMatchObject({ signing_secret_set: true });
     expect(JSON.stringify((await f.admin('get', `/api/postbacks/${created.id}`)).body)).not.toContain(secret);
@@ -87,7 +102,13 @@ describe('affiliate postback delivery', () => {
     }) as { id: string; amount: string };
     expect(verified.amount).toBe('5.25');
     expect(verified.id).toBe(req.headers['webhook-id']);
-    expect(() => new Webhook(secret).verify(`${req.body} `, { 'webhook-id': String(req.headers['webhook-id']), 'webhook-timestamp': String(req.headers['webhook-timestamp']), 'webhook-signature': String(req.headers['webhook-signature']) })).toThrow();
+    expect(() =>
+      new Webhook(secret).verify(`${req.body} `, {
+        'webhook-id': String(req.headers['webhook-id']),
+        'webhook-timestamp': String(req.headers['webhook-timestamp']),
+        'webhook-signature': String(req.headers['webhook-signature']),
+      }),
+    ).toThrow();
   });
 
   it('an offer-scoped endpoint wins over the global one for that offer', async () => {
@@ -111,7 +132,11 @@ describe('affiliate postback delivery', () => {
     expect(gaps[0]).toBeGreaterThanOrEqual(150); // ~200 ms ± 10 % jitter
     expect(gaps[1]).toBeGreaterThanOrEqual(950); // Retry-After: 1 s beats the 400 ms step
     const attempts = await stack.models.DeliveryAttempt.find({ delivery_id: delivery!._id }).sort({ attempt: 1 }).lean();
-    expect(attempts.map((a) => [a.attempt, a.status_code, a.outcome])).toEqual([[1, 500, 'retry'], [2, 429, 'retry'], [3, 200, 'success']]);
+    expect(attempts.map((a) => [a.attempt, a.status_code, a.outcome])).toEqual([
+      [1, 500, 'retry'],
+      [2, 429, 'retry'],
+      [3, 200, 'success'],
+    ]);
     expect(attempts[0]!.next_attempt_at).toBeInstanceOf(Date);
   });
 
@@ -168,7 +193,10 @@ describe('affiliate postback delivery', () => {
     const id = await convert(s);
     await deliveryOf(id, 'succeeded');
     expect((await f.admin('post', `/api/conversions/${id}/status`).send({ status: 'reversed' })).status).toBe(200);
-    await waitFor('two deliveries', async () => (await stack.models.Delivery.countDocuments({ conversion_id: id, status: 'succeeded' })) === 2);
+    await waitFor(
+      'two deliveries',
+      async () => (await stack.models.Delivery.countDocuments({ conversion_id: id, status: 'succeeded' })) === 2,
+    );
     expect(receiver.requests.map((r) => r.url).sort()).toEqual(['/all?s=approved', '/all?s=reversed']);
   });
 
@@ -198,11 +226,17 @@ describe('affiliate postback delivery', () => {
     expect(unknown.body.message).toContain('{nope}');
     const host = await f.admin('post', `/api/affiliates/${aff.id}/postbacks`).send({ url: 'https://{sub1}.t.example/pb' });
     expect(host.status).toBe(400);
-    const unquoted = await f.admin('post', `/api/affiliates/${aff.id}/postbacks`).send({ url: 'https://t.example/pb', method: 'POST', body: '{"payout":{payout}}' });
+    const unquoted = await f
+      .admin('post', `/api/affiliates/${aff.id}/postbacks`)
+      .send({ url: 'https://t.example/pb', method: 'POST', body: '{"payout":{payout}}' });
     expect([unquoted.status, unquoted.body.issues[0].path]).toEqual([400, 'body']);
-    const quoted = await f.admin('post', `/api/affiliates/${aff.id}/postbacks`).send({ url: 'https://t.example/pb', method: 'POST', body: '{"payout":"{payout}","meta":{"k":1}}' });
+    const quoted = await f
+      .admin('post', `/api/affiliates/${aff.id}/postbacks`)
+      .send({ url: 'https://t.example/pb', method: 'POST', body: '{"payout":"{payout}","meta":{"k":1}}' });
     expect(quoted.status).toBe(201);
-    const secret = await f.admin('post', `/api/affiliates/${aff.id}/postbacks`).send({ url: 'https://t.example/pb', signing_secret: 'short' });
+    const secret = await f
+      .admin('post', `/api/affiliates/${aff.id}/postbacks`)
+      .send({ url: 'https://t.example/pb', signing_secret: 'short' });
     expect([secret.status, secret.body.issues[0].path]).toEqual([400, 'signing_secret']);
   });
 });

@@ -23,14 +23,33 @@ const settled = (id: string) =>
   });
 
 /** A click made `ageSeconds` ago (through an app whose clock is set back), then a postback now. */
-async function convertAfter(fraud: Record<string, unknown>, ageSeconds: number, postback: Record<string, string> = {}, clickIp = '198.51.100.7') {
+async function convertAfter(
+  fraud: Record<string, unknown>,
+  ageSeconds: number,
+  postback: Record<string, string> = {},
+  clickIp = '198.51.100.7',
+) {
   const adv = await f.advertiser();
   const aff = await f.affiliate();
   const offer = await f.offer(adv.id, { goals, fraud, attribution_window_hours: 24 });
-  const past = createApp({ temporal: stack.client, mongo: stack.mongo, models: stack.models, taskQueue: stack.taskQueue, adminApiKey: TEST_ADMIN_KEY, trustProxyHops: 1, now: () => new Date(Date.now() - ageSeconds * 1000) });
-  const click = await request(past.callback()).get('/click').query({ offer_id: offer.id, aff_id: aff.id, sub2: postback.sub2 ?? 'ok' }).set('X-Forwarded-For', clickIp);
+  const past = createApp({
+    temporal: stack.client,
+    mongo: stack.mongo,
+    models: stack.models,
+    taskQueue: stack.taskQueue,
+    adminApiKey: TEST_ADMIN_KEY,
+    trustProxyHops: 1,
+    now: () => new Date(Date.now() - ageSeconds * 1000),
+  });
+  const click = await request(past.callback())
+    .get('/click')
+    .query({ offer_id: offer.id, aff_id: aff.id, sub2: postback.sub2 ?? 'ok' })
+    .set('X-Forwarded-For', clickIp);
   const clickId = new URL(click.headers.location!).searchParams.get('cid')!;
-  const res = await f.http().get('/postback').query({ click_id: clickId, token: adv.postback_token, ...postback });
+  const res = await f
+    .http()
+    .get('/postback')
+    .query({ click_id: clickId, token: adv.postback_token, ...postback });
   expect(res.status).toBe(200);
   const doc = await settled(res.body.conversion_id);
   return { doc, offer };

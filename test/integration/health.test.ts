@@ -23,8 +23,17 @@ describe('/healthz and /readyz', () => {
   it('/readyz answers 503 naming Temporal when the Temporal server does not answer', async () => {
     // A lazy connection to a port nobody listens on: every call fails.
     // No retry interceptor: a call fails at once, and no retry timer outlives the closed connection.
-    const deadTemporal = new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}`, interceptors: [] }) });
-    const app = createApp({ temporal: deadTemporal, mongo: stack.mongo, models: stack.models, taskQueue: stack.taskQueue, adminApiKey: undefined, log: () => undefined });
+    const deadTemporal = new Client({
+      connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}`, interceptors: [] }),
+    });
+    const app = createApp({
+      temporal: deadTemporal,
+      mongo: stack.mongo,
+      models: stack.models,
+      taskQueue: stack.taskQueue,
+      adminApiKey: undefined,
+      log: () => undefined,
+    });
     const res = await request(app.callback()).get('/readyz');
     expect(res.status).toBe(503);
     expect(res.body.status).toBe('unavailable');

@@ -27,8 +27,13 @@ const history = async (id: string) => {
 function expectInOrder(timeline: Timeline, steps: { kind: string; title: RegExp; outcome?: string }[]) {
   let from = 0;
   for (const step of steps) {
-    const index = timeline.entries.findIndex((e, i) => i >= from && e.kind === step.kind && step.title.test(e.title) && (step.outcome === undefined || e.outcome === step.outcome));
-    if (index < 0) throw new Error(`no ${step.kind} entry matching ${step.title} after entry ${from}; timeline:\n${timeline.entries.map((e, i) => `${i} ${e.kind} ${e.outcome} ${e.title}`).join('\n')}`);
+    const index = timeline.entries.findIndex(
+      (e, i) => i >= from && e.kind === step.kind && step.title.test(e.title) && (step.outcome === undefined || e.outcome === step.outcome),
+    );
+    if (index < 0)
+      throw new Error(
+        `no ${step.kind} entry matching ${step.title} after entry ${from}; timeline:\n${timeline.entries.map((e, i) => `${i} ${e.kind} ${e.outcome} ${e.title}`).join('\n')}`,
+      );
     from = index + 1;
   }
 }
@@ -37,7 +42,9 @@ describe('GET /api/conversions/:id/history', () => {
   it('shows a fraud hold, a manual approval and a delivery that failed twice then succeeded, in order', async () => {
     // Held for review: the postback comes from another IP than the click, and the offer holds on fraud.
     const s = await f.setup({ fraud: { require_same_ip: true, action: 'hold' } });
-    const endpoint = await f.admin('post', `/api/affiliates/${s.affiliate.id}/postbacks`).send({ url: `${receiver.url}/pb?e={event_id}&token=affiliate-secret`, events: ['approved'] });
+    const endpoint = await f
+      .admin('post', `/api/affiliates/${s.affiliate.id}/postbacks`)
+      .send({ url: `${receiver.url}/pb?e={event_id}&token=affiliate-secret`, events: ['approved'] });
     expect(endpoint.status).toBe(201);
     receiver.reply({ status: 500, body: 'down' }, { status: 503, body: 'still down' }, { status: 200, body: 'ok' });
 
@@ -48,15 +55,26 @@ describe('GET /api/conversions/:id/history', () => {
 
     const approved = await f.admin('post', `/api/conversions/${id}/status`).send({ status: 'approved', reason: 'reviewed by ops' });
     expect(approved.status).toBe(200);
-    await waitFor('the delivery to succeed', async () => (await stack.models.Delivery.findOne({ conversion_id: id }).lean())?.status === 'succeeded');
+    await waitFor(
+      'the delivery to succeed',
+      async () => (await stack.models.Delivery.findOne({ conversion_id: id }).lean())?.status === 'succeeded',
+    );
 
     const timeline = await waitFor('the delivery workflow to close', async () => {
       const t = await history(id);
       return t.entries.some((e) => e.kind === 'delivery_result') ? t : undefined;
     });
     expectInOrder(timeline, [
-      { kind: 'received', title: /^postback received: click clk_\w+, goal sale, txid order-1, from 203\.0\.113\.9$/, outcome: 'ok' },
-      { kind: 'fraud_check', title: /^fraud rule require_same_ip .*: failed, conversion came from 203\.0\.113\.9, the click from 198\.51\.100\.7$/, outcome: 'failed' },
+      {
+        kind: 'received',
+        title: /^postback received: click clk_\w+, goal sale, txid order-1, from 203\.0\.113\.9$/,
+        outcome: 'ok',
+      },
+      {
+        kind: 'fraud_check',
+        title: /^fraud rule require_same_ip .*: failed, conversion came from 203\.0\.113\.9, the click from 198\.51\.100\.7$/,
+        outcome: 'failed',
+      },
       { kind: 'fraud_verdict', title: /^fraud screening: hold for review \(ip_mismatch\)$/, outcome: 'waiting' },
       { kind: 'attribution', title: /payout 5\.00 USD, revenue 8\.00 USD$/, outcome: 'ok' },
       { kind: 'cap', title: /^no cap applies$/ },
@@ -82,20 +100,42 @@ describe('GET /api/conversions/:id/history', () => {
     expect(JSON.stringify(timeline)).not.toContain(s.token);
 
     // Approved conversions stay open for reversals: the timeline reads a running workflow.
-    expect(timeline).toMatchObject({ conversion_id: id, status: 'approved', workflow_status: 'RUNNING', history_available: true });
+    expect(timeline).toMatchObject({
+      conversion_id: id,
+      status: 'approved',
+      workflow_status: 'RUNNING',
+      history_available: true,
+    });
     expect(timeline.temporal_ui_url).toBe(`http://localhost:8233/namespaces/default/workflows/conversion-${id}/${timeline.run_id}/history`);
     expect(timeline.entries.at(-1)!.kind).not.toBe('workflow');
     expect(timeline.entries.some((e) => e.kind === 'wait' && e.outcome === 'waiting' && /^reversal window/.test(e.title))).toBe(true);
   });
 
   it('shows every run of a redelivered postback, oldest first', async () => {
-    const s = await f.setup({ goals: [{ key: 'sale', payout: { type: 'fixed', amount: '1.00' }, revenue: { type: 'fixed', amount: '2.00' }, default_status: 'approved' }] });
+    const s = await f.setup({
+      goals: [
+        {
+          key: 'sale',
+          payout: { type: 'fixed', amount: '1.00' },
+          revenue: { type: 'fixed', amount: '2.00' },
+          default_status: 'approved',
+        },
+      ],
+    });
     await f.admin('post', `/api/affiliates/${s.affiliate.id}/postbacks`).send({ url: `${receiver.url}/pb?e={event_id}` });
     const id = (await f.http().get('/postback').query({ click_id: s.clickId, token: s.token })).body.conversion_id as string;
-    const delivered = () => waitFor('the delivery to succeed', async () => stack.models.Delivery.findOne({ conversion_id: id, status: 'succeeded' }).lean().then((d) => d ?? undefined));
+    const delivered = () =>
+      waitFor('the delivery to succeed', async () =>
+        stack.models.Delivery.findOne({ conversion_id: id, status: 'succeeded' })
+          .lean()
+          .then((d) => d ?? undefined),
+      );
     const delivery = await delivered();
     expect((await f.admin('post', `/api/deliveries/${delivery._id}/redeliver`)).status).toBe(202);
-    await waitFor('the redelivery to succeed', async () => (await stack.models.Delivery.findOne({ _id: delivery._id, run: 1, status: 'succeeded' }).lean()) !== null);
+    await waitFor(
+      'the redelivery to succeed',
+      async () => (await stack.models.Delivery.findOne({ _id: delivery._id, run: 1, status: 'succeeded' }).lean()) !== null,
+    );
 
     const timeline = await waitFor('both runs in the timeline', async () => {
       const t = await history(id);
@@ -120,7 +160,11 @@ describe('GET /api/conversions/:id/history', () => {
     expectInOrder(timeline, [
       { kind: 'received', title: /status declined/ },
       { kind: 'fraud_verdict', title: /passed/ },
-      { kind: 'status_change', title: /^processing → rejected by system: the first postback said declined \[advertiser_declined\]$/, outcome: 'failed' },
+      {
+        kind: 'status_change',
+        title: /^processing → rejected by system: the first postback said declined \[advertiser_declined\]$/,
+        outcome: 'failed',
+      },
       { kind: 'workflow', title: /^workflow closed with the conversion rejected$/ },
     ]);
   });

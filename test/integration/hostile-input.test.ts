@@ -44,7 +44,10 @@ beforeAll(async () => {
   const pb = await f.http().get('/postback').query({ click_id: s.clickId, token: s.token, status: 'pending' });
   if (pb.status !== 200) throw new Error(`setup postback: ${pb.status} ${pb.text}`);
   const conversionId: string = pb.body.conversion_id;
-  await waitFor('the setup conversion to be pending', async () => (await stack.models.Conversion.findById(conversionId).lean())?.status === 'pending');
+  await waitFor(
+    'the setup conversion to be pending',
+    async () => (await stack.models.Conversion.findById(conversionId).lean())?.status === 'pending',
+  );
   // The update waits until the workflow is idle (not busy); after it answers, nothing is in flight.
   const settle = await f.admin('post', `/api/conversions/${conversionId}/status`).send({ status: 'pending' });
   if (settle.status !== 200 || settle.body.changed !== false) throw new Error(`setup settle: ${settle.status} ${settle.text}`);
@@ -118,9 +121,15 @@ async function fingerprint(): Promise<string> {
     m.LedgerEntry.countDocuments(),
   ]);
   const docs = await Promise.all([
-    m.Advertiser.find({ _id: { $in: [w.advertiserId, w.victimAdvertiserId] } }).sort({ _id: 1 }).lean(),
-    m.Affiliate.find({ _id: { $in: [w.affiliateId, w.victimAffiliateId] } }).sort({ _id: 1 }).lean(),
-    m.Offer.find({ _id: { $in: [w.offerId, w.victimOfferId] } }).sort({ _id: 1 }).lean(),
+    m.Advertiser.find({ _id: { $in: [w.advertiserId, w.victimAdvertiserId] } })
+      .sort({ _id: 1 })
+      .lean(),
+    m.Affiliate.find({ _id: { $in: [w.affiliateId, w.victimAffiliateId] } })
+      .sort({ _id: 1 })
+      .lean(),
+    m.Offer.find({ _id: { $in: [w.offerId, w.victimOfferId] } })
+      .sort({ _id: 1 })
+      .lean(),
     m.Conversion.findById(w.conversionId).lean(),
   ]);
   return JSON.stringify({ counts, docs });
@@ -152,7 +161,9 @@ async function sweep(cases: Case[]): Promise<string[]> {
       const body = res.body as { error?: unknown; message?: unknown } | undefined;
       const json = /^application\/json/.test(String(res.headers['content-type'] ?? ''));
       if (!json || typeof body?.error !== 'string' || typeof body.message !== 'string' || body.message.length === 0) {
-        failures.push(`${c.name}: a 4xx without a JSON { error, message } body: ${summary} (content-type ${String(res.headers['content-type'])})`);
+        failures.push(
+          `${c.name}: a 4xx without a JSON { error, message } body: ${summary} (content-type ${String(res.headers['content-type'])})`,
+        );
       }
       const after = await fingerprint();
       if (after !== before) failures.push(`${c.name}: refused with ${res.status} but the database changed`);
@@ -199,7 +210,11 @@ const hostileValues: HostileValue[] = [
   { name: 'an array of strings', raw: '["a","b"]', badFor: ['object', 'scalar'] },
   { name: 'an empty array', raw: '[]', badFor: ['object', 'scalar'] },
   { name: '{"__proto__":…}', raw: '{"__proto__":{"polluted":"yes"}}', badFor: ALL },
-  { name: '{"constructor":{"prototype":…}}', raw: '{"constructor":{"prototype":{"polluted":"yes"}}}', badFor: ['array', 'scalar'] },
+  {
+    name: '{"constructor":{"prototype":…}}',
+    raw: '{"constructor":{"prototype":{"polluted":"yes"}}}',
+    badFor: ['array', 'scalar'],
+  },
   { name: `an array nested ${DEPTH} deep`, raw: deepArray, badFor: ALL },
   { name: `an object nested ${DEPTH} deep`, raw: deepObject, badFor: ['array', 'scalar'] },
   { name: 'a 60 KB string', raw: JSON.stringify('x'.repeat(60 * KB)), badFor: ALL },
@@ -224,7 +239,15 @@ type Path = (string | number)[];
 
 /** Every node below the root with the kind of value it holds. */
 function nodes(value: Json, path: Path = []): { path: Path; kind: Kind }[] {
-  const here = path.length === 0 ? [] : [{ path, kind: (Array.isArray(value) ? 'array' : value !== null && typeof value === 'object' ? 'object' : 'scalar') as Kind }];
+  const here =
+    path.length === 0
+      ? []
+      : [
+          {
+            path,
+            kind: (Array.isArray(value) ? 'array' : value !== null && typeof value === 'object' ? 'object' : 'scalar') as Kind,
+          },
+        ];
   if (Array.isArray(value)) return [...here, ...value.flatMap((v, i) => nodes(v, [...path, i]))];
   if (value !== null && typeof value === 'object') return [...here, ...Object.entries(value).flatMap(([k, v]) => nodes(v, [...path, k]))];
   return here;
@@ -272,7 +295,8 @@ function bodyCases(route: string, method: Method, url: string, base: Json, first
     refuse,
   });
   const firstValue = JSON.stringify((base as Record<string, Json>)[firstField]);
-  const withBytes = (bytes: Buffer) => Buffer.concat([Buffer.from(json.slice(0, json.indexOf(firstValue) + 1)), bytes, Buffer.from(json.slice(json.indexOf(firstValue) + 1))]);
+  const withBytes = (bytes: Buffer) =>
+    Buffer.concat([Buffer.from(json.slice(0, json.indexOf(firstValue) + 1)), bytes, Buffer.from(json.slice(json.indexOf(firstValue) + 1))]);
   return [
     c('a JSON array', `[${json}]`, 'application/json', true),
     c('a JSON string', '"hello"', 'application/json', true),
@@ -300,7 +324,12 @@ function bodyCases(route: string, method: Method, url: string, base: Json, first
     c('JSON sent as text/plain', json, 'text/plain', needsBody),
     c('XML', '<offer><name>x</name></offer>', 'application/xml', needsBody),
     c('XML as text/xml', '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>', 'text/xml', needsBody),
-    c('multipart form data', '--b\r\nContent-Disposition: form-data; name="name"\r\n\r\nx\r\n--b--\r\n', 'multipart/form-data; boundary=b', needsBody),
+    c(
+      'multipart form data',
+      '--b\r\nContent-Disposition: form-data; name="name"\r\n\r\nx\r\n--b--\r\n',
+      'multipart/form-data; boundary=b',
+      needsBody,
+    ),
     c('no content type', json, undefined, needsBody),
     c('a made-up content type', json, 'application/x-hostile', needsBody),
     c('JSON with an unknown charset', json, 'application/json; charset=made-up', false),
@@ -308,7 +337,12 @@ function bodyCases(route: string, method: Method, url: string, base: Json, first
     c('a form with an operator in the first field', `${firstField}[$ne]=x`, 'application/x-www-form-urlencoded', true),
     c('a form with a nested first field', `${firstField}${'[a]'.repeat(1000)}=x`, 'application/x-www-form-urlencoded', true),
     c('a form with a repeated first field', `${firstField}=a&${firstField}=b`, 'application/x-www-form-urlencoded', true),
-    c('a form with __proto__ keys', '__proto__[polluted]=yes&constructor[prototype][polluted]=yes', 'application/x-www-form-urlencoded', needsBody),
+    c(
+      'a form with __proto__ keys',
+      '__proto__[polluted]=yes&constructor[prototype][polluted]=yes',
+      'application/x-www-form-urlencoded',
+      needsBody,
+    ),
     // qs keeps an undecodable value as written ("%C3%28%FF%00"): a valid string for some routes.
     c('a form with percent-encoded invalid UTF-8', `${firstField}=%C3%28%FF%00`, 'application/x-www-form-urlencoded', false),
     c('a 100 KB form', `${firstField}=${'x'.repeat(100 * KB)}`, 'application/x-www-form-urlencoded', true),
@@ -319,10 +353,20 @@ function bodyCases(route: string, method: Method, url: string, base: Json, first
 }
 
 /** Query-string attacks on a GET route; `base` is the valid query, already encoded. */
-function queryCases(route: string, path: string, base: Record<string, string>, opts: { required: string[]; repeatedRefused: boolean; paging?: boolean }): Case[] {
+function queryCases(
+  route: string,
+  path: string,
+  base: Record<string, string>,
+  opts: { required: string[]; repeatedRefused: boolean; paging?: boolean },
+): Case[] {
   const encode = (q: Record<string, string>) => Object.entries(q).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
   const without = (key: string) => encode(Object.fromEntries(Object.entries(base).filter(([k]) => k !== key)));
-  const c = (name: string, parts: string[], refuse: boolean): Case => ({ name: `${route} ?${name}`, method: 'get', url: `${path}?${parts.join('&')}`, refuse });
+  const c = (name: string, parts: string[], refuse: boolean): Case => ({
+    name: `${route} ?${name}`,
+    method: 'get',
+    url: `${path}?${parts.join('&')}`,
+    refuse,
+  });
   const cases: Case[] = [];
   for (const key of Object.keys(base)) {
     const required = opts.required.includes(key);
@@ -421,7 +465,15 @@ function idCases(route: string, method: Method, template: string, realId: string
   }));
 }
 
-const goalBase = { key: 'sale', name: 'Sale', payout: { type: 'fixed', amount: '5.00' }, revenue: { type: 'percent', amount: '10' }, default_status: 'approved', hold_hours: 24, allow_multiple: false };
+const goalBase = {
+  key: 'sale',
+  name: 'Sale',
+  payout: { type: 'fixed', amount: '5.00' },
+  revenue: { type: 'percent', amount: '10' },
+  default_status: 'approved',
+  hold_hours: 24,
+  allow_multiple: false,
+};
 
 function offerBase(advertiserId: string): Json {
   return {
@@ -432,15 +484,41 @@ function offerBase(advertiserId: string): Json {
     attribution_window_hours: 48,
     default_goal: 'sale',
     goals: [goalBase],
-    caps: [{ goal: 'sale', metric: 'conversions', period: 'day', limit: '10', per_affiliate: false, timezone: 'Europe/Berlin', on_exceed: 'reject' }],
-    fraud: { min_seconds_to_convert: 1, max_seconds_to_convert: 3600, max_conversions_per_ip_per_day: 5, require_same_ip: false, blocked_sub_ids: ['bad'], action: 'hold' },
+    caps: [
+      {
+        goal: 'sale',
+        metric: 'conversions',
+        period: 'day',
+        limit: '10',
+        per_affiliate: false,
+        timezone: 'Europe/Berlin',
+        on_exceed: 'reject',
+      },
+    ],
+    fraud: {
+      min_seconds_to_convert: 1,
+      max_seconds_to_convert: 3600,
+      max_conversions_per_ip_per_day: 5,
+      require_same_ip: false,
+      blocked_sub_ids: ['bad'],
+      action: 'hold',
+    },
     affiliate_overrides: [{ affiliate_id: 'aff_vip', goal: 'sale', payout: { type: 'fixed', amount: '6' } }],
     active: true,
   };
 }
 
 /** The valid postback the hostile ones vary: it repeats the setup conversion, so it starts nothing. */
-const postbackBase = (): Record<string, string> => ({ click_id: w.clickId, txid: w.txid, token: w.token, amount: '12.50', currency: 'USD', goal: 'sale', status: 'pending', ip: '198.51.100.7' });
+const postbackBase = (): Record<string, string> => ({
+  click_id: w.clickId,
+  txid: w.txid,
+  token: w.token,
+  amount: '12.50',
+  currency: 'USD',
+  goal: 'sale',
+  status: 'pending',
+  ip: '198.51.100.7',
+});
 
 async function expectNoFailures(cases: Case[]) {
   expect(cases.length).toBeGreaterThan(0);
@@ -465,8 +543,14 @@ describe('POST and GET /postback', () => {
   });
 
   it('hostile query strings, on GET and on POST', async () => {
-    const get = queryCases('GET /postback', '/postback', postbackBase(), { required: ['click_id', 'token'], repeatedRefused: true });
-    const post = queryCases('POST /postback', '/postback', postbackBase(), { required: ['click_id', 'token'], repeatedRefused: true }).map((c) => ({ ...c, method: 'post' as const }));
+    const get = queryCases('GET /postback', '/postback', postbackBase(), {
+      required: ['click_id', 'token'],
+      repeatedRefused: true,
+    });
+    const post = queryCases('POST /postback', '/postback', postbackBase(), {
+      required: ['click_id', 'token'],
+      repeatedRefused: true,
+    }).map((c) => ({ ...c, method: 'post' as const }));
     await expectNoFailures([...get, ...post]);
   });
 
@@ -474,7 +558,13 @@ describe('POST and GET /postback', () => {
     const { token: _t, ...noToken } = postbackBase();
     const qs = new URLSearchParams(noToken).toString();
     const all = new URLSearchParams(postbackBase()).toString();
-    const c = (name: string, url: string, headers: Record<string, string>, refuse: boolean): Case => ({ name: `GET /postback ${name}`, method: 'get', url, headers, refuse });
+    const c = (name: string, url: string, headers: Record<string, string>, refuse: boolean): Case => ({
+      name: `GET /postback ${name}`,
+      method: 'get',
+      url,
+      headers,
+      refuse,
+    });
     await expectNoFailures([
       c('X-Postback-Token of 8 KB', `/postback?${qs}`, { 'X-Postback-Token': 'x'.repeat(8 * KB) }, true),
       c('X-Postback-Token {"$gt":""}', `/postback?${qs}`, { 'X-Postback-Token': '{"$gt":""}' }, true),
@@ -500,13 +590,27 @@ describe('GET /postback/status', () => {
 
 describe('GET /click', () => {
   it('hostile query strings', async () => {
-    const base = { offer_id: w.offerId, aff_id: w.affiliateId, sub1: 's1', sub2: 's2', sub3: 's3', sub4: 's4', sub5: 's5' };
+    const base = {
+      offer_id: w.offerId,
+      aff_id: w.affiliateId,
+      sub1: 's1',
+      sub2: 's2',
+      sub3: 's3',
+      sub4: 's4',
+      sub5: 's5',
+    };
     await expectNoFailures(queryCases('GET /click', '/click', base, { required: ['offer_id', 'aff_id'], repeatedRefused: true }));
   });
 
   it('hostile headers', async () => {
     const url = `/click?offer_id=${w.offerId}&aff_id=${w.affiliateId}&sub1=x`;
-    const c = (name: string, headers: Record<string, string>): Case => ({ name: `GET /click ${name}`, method: 'get', url, headers, refuse: false });
+    const c = (name: string, headers: Record<string, string>): Case => ({
+      name: `GET /click ${name}`,
+      method: 'get',
+      url,
+      headers,
+      refuse: false,
+    });
     await expectNoFailures([
       c('User-Agent of 8 KB', { 'User-Agent': 'x'.repeat(8 * KB) }),
       c('User-Agent with high bytes', { 'User-Agent': '\u00ff\u00fe' }),
@@ -519,19 +623,37 @@ describe('GET /click', () => {
 });
 
 const parties = [
-  { label: 'advertisers', path: '/api/advertisers', base: (): Json => ({ name: 'Hostile advertiser', ip_allowlist: ['203.0.113.0/24'] }), realId: () => w.advertiserId, victimId: () => w.victimAdvertiserId },
-  { label: 'affiliates', path: '/api/affiliates', base: (): Json => ({ name: 'Hostile affiliate' }), realId: () => w.affiliateId, victimId: () => w.victimAffiliateId },
+  {
+    label: 'advertisers',
+    path: '/api/advertisers',
+    base: (): Json => ({ name: 'Hostile advertiser', ip_allowlist: ['203.0.113.0/24'] }),
+    realId: () => w.advertiserId,
+    victimId: () => w.victimAdvertiserId,
+  },
+  {
+    label: 'affiliates',
+    path: '/api/affiliates',
+    base: (): Json => ({ name: 'Hostile affiliate' }),
+    realId: () => w.affiliateId,
+    victimId: () => w.victimAffiliateId,
+  },
 ] as const;
 
 describe.each(parties)('/api/$label', ({ path, base, realId, victimId }) => {
   it('POST: every JSON field × hostile values, and hostile bodies', async () => {
-    await expectNoFailures([...fieldCases(`POST ${path}`, 'post', path, base()), ...bodyCases(`POST ${path}`, 'post', path, base(), 'name', true)]);
+    await expectNoFailures([
+      ...fieldCases(`POST ${path}`, 'post', path, base()),
+      ...bodyCases(`POST ${path}`, 'post', path, base(), 'name', true),
+    ]);
   });
 
   it('PATCH: every JSON field × hostile values, and hostile bodies', async () => {
     const url = `${path}/${victimId()}`;
     const patch = { ...(base() as Record<string, Json>), active: true };
-    await expectNoFailures([...fieldCases(`PATCH ${path}/:id`, 'patch', url, patch), ...bodyCases(`PATCH ${path}/:id`, 'patch', url, patch, 'name', false)]);
+    await expectNoFailures([
+      ...fieldCases(`PATCH ${path}/:id`, 'patch', url, patch),
+      ...bodyCases(`PATCH ${path}/:id`, 'patch', url, patch, 'name', false),
+    ]);
   });
 
   it('GET, PATCH and DELETE with hostile ids', async () => {
@@ -543,7 +665,9 @@ describe.each(parties)('/api/$label', ({ path, base, realId, victimId }) => {
   });
 
   it('GET list: hostile query strings and paging', async () => {
-    await expectNoFailures(queryCases(`GET ${path}`, path, { active: 'true', limit: '5', offset: '0' }, { required: [], repeatedRefused: true, paging: true }));
+    await expectNoFailures(
+      queryCases(`GET ${path}`, path, { active: 'true', limit: '5', offset: '0' }, { required: [], repeatedRefused: true, paging: true }),
+    );
   });
 });
 
@@ -559,7 +683,10 @@ describe('/api/offers', () => {
   it('PATCH: every JSON field × hostile values, and hostile bodies', async () => {
     const { advertiser_id: _a, ...patch } = offerBase(w.advertiserId) as Record<string, Json>;
     const url = `/api/offers/${w.victimOfferId}`;
-    await expectNoFailures([...fieldCases('PATCH /api/offers/:id', 'patch', url, patch), ...bodyCases('PATCH /api/offers/:id', 'patch', url, patch, 'name', false)]);
+    await expectNoFailures([
+      ...fieldCases('PATCH /api/offers/:id', 'patch', url, patch),
+      ...bodyCases('PATCH /api/offers/:id', 'patch', url, patch, 'name', false),
+    ]);
   });
 
   it('GET, PATCH and DELETE with hostile ids', async () => {
@@ -571,13 +698,29 @@ describe('/api/offers', () => {
   });
 
   it('GET list: hostile query strings and paging', async () => {
-    await expectNoFailures(queryCases('GET /api/offers', '/api/offers', { advertiser_id: w.advertiserId, active: 'true', limit: '5', offset: '0' }, { required: [], repeatedRefused: true, paging: true }));
+    await expectNoFailures(
+      queryCases(
+        'GET /api/offers',
+        '/api/offers',
+        { advertiser_id: w.advertiserId, active: 'true', limit: '5', offset: '0' },
+        { required: [], repeatedRefused: true, paging: true },
+      ),
+    );
   });
 });
 
 describe('/api/conversions and balances', () => {
   it('GET /api/conversions: hostile query strings, paging and dates', async () => {
-    const base = { offer_id: w.offerId, affiliate_id: w.affiliateId, advertiser_id: w.advertiserId, status: 'pending', from: '2020-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z', limit: '5', offset: '0' };
+    const base = {
+      offer_id: w.offerId,
+      affiliate_id: w.affiliateId,
+      advertiser_id: w.advertiserId,
+      status: 'pending',
+      from: '2020-01-01T00:00:00Z',
+      to: '2100-01-01T00:00:00Z',
+      limit: '5',
+      offset: '0',
+    };
     const dates: [string, boolean][] = [
       ['not-a-date', true],
       ['2026-02-30T00:00:00Z', true],
@@ -590,14 +733,36 @@ describe('/api/conversions and balances', () => {
       ['1e400', true],
     ];
     const extra: Case[] = dates.flatMap(([value, refuse]) =>
-      ['from', 'to'].map((key) => ({ name: `GET /api/conversions ?${key}=${value}`, method: 'get' as const, url: `/api/conversions?${key}=${encodeURIComponent(value)}`, refuse })),
+      ['from', 'to'].map((key) => ({
+        name: `GET /api/conversions ?${key}=${value}`,
+        method: 'get' as const,
+        url: `/api/conversions?${key}=${encodeURIComponent(value)}`,
+        refuse,
+      })),
     );
     extra.push(
-      { name: 'GET /api/conversions ?status=processing', method: 'get', url: '/api/conversions?status=processing', refuse: false },
+      {
+        name: 'GET /api/conversions ?status=processing',
+        method: 'get',
+        url: '/api/conversions?status=processing',
+        refuse: false,
+      },
       { name: 'GET /api/conversions ?status=$ne', method: 'get', url: '/api/conversions?status=%24ne', refuse: true },
-      { name: 'GET /api/conversions ?from after to', method: 'get', url: '/api/conversions?from=2030-01-01T00:00:00Z&to=2020-01-01T00:00:00Z', refuse: false },
+      {
+        name: 'GET /api/conversions ?from after to',
+        method: 'get',
+        url: '/api/conversions?from=2030-01-01T00:00:00Z&to=2020-01-01T00:00:00Z',
+        refuse: false,
+      },
     );
-    await expectNoFailures([...queryCases('GET /api/conversions', '/api/conversions', base, { required: [], repeatedRefused: true, paging: true }), ...extra]);
+    await expectNoFailures([
+      ...queryCases('GET /api/conversions', '/api/conversions', base, {
+        required: [],
+        repeatedRefused: true,
+        paging: true,
+      }),
+      ...extra,
+    ]);
   });
 
   it('GET /api/conversions/:id and GET /api/affiliates/:id/balance with hostile ids', async () => {
@@ -672,7 +837,8 @@ describe('the admin key, whatever the spelling of the path', () => {
       ['delete', `/offers/${'VICTIM_OFF'}`, undefined],
       ['get', `/conversions/${'CONVERSION'}`, undefined],
     ];
-    const ids = (path: string) => path.replace('VICTIM_AFF', w.victimAffiliateId).replace('VICTIM_OFF', w.victimOfferId).replace('CONVERSION', w.conversionId);
+    const ids = (path: string) =>
+      path.replace('VICTIM_AFF', w.victimAffiliateId).replace('VICTIM_OFF', w.victimOfferId).replace('CONVERSION', w.conversionId);
     const cases: Case[] = spellings.flatMap((prefix) =>
       targets.map(([method, path, body]): Case => ({
         name: `${method.toUpperCase()} ${prefix}${path} without the key`,
@@ -699,7 +865,17 @@ describe('postback tokens: stored as digests, compared in constant time', () => 
     const spy = jest.spyOn(crypto, 'timingSafeEqual');
     try {
       const expected = sha256(w.token);
-      const presented = [w.token, `${w.token}x`, w.token.slice(0, -1), w.token.toUpperCase(), '', 'x'.repeat(10_000), '\u0000', '\ud800', '{"$gt":""}'];
+      const presented = [
+        w.token,
+        `${w.token}x`,
+        w.token.slice(0, -1),
+        w.token.toUpperCase(),
+        '',
+        'x'.repeat(10_000),
+        '\u0000',
+        '\ud800',
+        '{"$gt":""}',
+      ];
       expect(presented.map((p) => secretMatches(p, expected))).toEqual([true, false, false, false, false, false, false, false, false]);
       // One comparison per call, always of 32 bytes against 32 bytes: neither the length nor
       // the content of the presented token changes the work done, so timing tells nothing.
@@ -714,22 +890,53 @@ describe('postback tokens: stored as digests, compared in constant time', () => 
   });
 
   it('a token that differs from the real one in any way → 401, through the query, the body and the header', async () => {
-    const variants = [`${w.token}x`, w.token.slice(0, -1), `${w.token.slice(0, -1)}${w.token.endsWith('A') ? 'B' : 'A'}`, w.token.toUpperCase(), ` ${w.token}x`, sha256(w.token)];
+    const variants = [
+      `${w.token}x`,
+      w.token.slice(0, -1),
+      `${w.token.slice(0, -1)}${w.token.endsWith('A') ? 'B' : 'A'}`,
+      w.token.toUpperCase(),
+      ` ${w.token}x`,
+      sha256(w.token),
+    ];
     for (const token of variants) {
       const query = await f.http().get('/postback').query({ click_id: w.clickId, token });
       const body = await f.http().post('/postback').send({ click_id: w.clickId, token });
       const header = await f.http().get('/postback').query({ click_id: w.clickId }).set('X-Postback-Token', token);
       const receipt = await f.http().get('/postback/status').query({ conversion_id: w.conversionId, token });
       expect([query.status, body.status, header.status, receipt.status]).toEqual([401, 401, 401, 401]);
-      expect([query.body.error, body.body.error, header.body.error, receipt.body.error]).toEqual(['invalid_token', 'invalid_token', 'invalid_token', 'invalid_token']);
+      expect([query.body.error, body.body.error, header.body.error, receipt.body.error]).toEqual([
+        'invalid_token',
+        'invalid_token',
+        'invalid_token',
+        'invalid_token',
+      ]);
     }
   });
 });
 
 describe('methods and paths nobody routes', () => {
   it('unknown paths → 404 JSON', async () => {
-    const paths = ['/nope', '/api/nope', '/%00', '/%C3%28', '/postback/extra', `/api/offers/${'x'.repeat(8 * KB)}/more`, '/api/advertisers/a/b/c', '//postback', '/postback%00'];
-    await expectNoFailures(paths.flatMap((url) => (['get', 'post', 'patch', 'delete'] as const).map((method) => ({ name: `${method.toUpperCase()} ${url.slice(0, 60)}`, method, url, refuse: true }))));
+    const paths = [
+      '/nope',
+      '/api/nope',
+      '/%00',
+      '/%C3%28',
+      '/postback/extra',
+      `/api/offers/${'x'.repeat(8 * KB)}/more`,
+      '/api/advertisers/a/b/c',
+      '//postback',
+      '/postback%00',
+    ];
+    await expectNoFailures(
+      paths.flatMap((url) =>
+        (['get', 'post', 'patch', 'delete'] as const).map((method) => ({
+          name: `${method.toUpperCase()} ${url.slice(0, 60)}`,
+          method,
+          url,
+          refuse: true,
+        })),
+      ),
+    );
   });
 
   // A method a route does not have is bad input too: it must be a 4xx with a JSON body.
@@ -743,7 +950,10 @@ describe('methods and paths nobody routes', () => {
     ['PROPFIND', '/api/advertisers'],
     ['LOCK', '/click'],
   ])('%s %s → a JSON 4xx', async (method, path) => {
-    const res = await f.http()[method.toLowerCase() as 'put' | 'trace' | 'propfind' | 'lock' | 'delete'](path).set('Authorization', `Bearer ${TEST_ADMIN_KEY}`);
+    const res = await f
+      .http()
+      [method.toLowerCase() as 'put' | 'trace' | 'propfind' | 'lock' | 'delete'](path)
+      .set('Authorization', `Bearer ${TEST_ADMIN_KEY}`);
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
@@ -768,10 +978,16 @@ describe('after the sweep', () => {
       if (Array.isArray(value)) value.forEach((v, i) => visit(v, `${where}.${i}`));
       else if (value !== null && typeof value === 'object' && !(value instanceof Date) && value.constructor?.name === 'Object') {
         for (const [key, v] of Object.entries(value)) {
-          if (key.startsWith('$') || key === '__proto__' || key === 'constructor' || key === 'prototype' || key === 'polluted') offending.push(`${where}.${key}`);
+          if (key.startsWith('$') || key === '__proto__' || key === 'constructor' || key === 'prototype' || key === 'polluted')
+            offending.push(`${where}.${key}`);
           visit(v, `${where}.${key}`);
         }
-      } else if (typeof value === 'string' && secrets().slice(0, 2).some((s) => value.includes(s))) {
+      } else if (
+        typeof value === 'string' &&
+        secrets()
+          .slice(0, 2)
+          .some((s) => value.includes(s))
+      ) {
         offending.push(`${where} holds a secret`);
       }
     };

@@ -19,13 +19,19 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const sale = (extra: Record<string, unknown> = {}) => [{ key: 'sale', payout: { type: 'fixed', amount: '5.00' }, revenue: { type: 'fixed', amount: '8.00' }, ...extra }];
+const sale = (extra: Record<string, unknown> = {}) => [
+  { key: 'sale', payout: { type: 'fixed', amount: '5.00' }, revenue: { type: 'fixed', amount: '8.00' }, ...extra },
+];
 
 const statusOf = (id: string, status: LifecycleStatus) =>
-  waitFor(`conversion ${id} to be ${status}`, async () => {
-    const doc = await stack.models.Conversion.findById(id).lean();
-    return doc?.status === status ? doc : undefined;
-  }, 30_000);
+  waitFor(
+    `conversion ${id} to be ${status}`,
+    async () => {
+      const doc = await stack.models.Conversion.findById(id).lean();
+      return doc?.status === status ? doc : undefined;
+    },
+    30_000,
+  );
 
 /** Invariant 3: the conversion's ledger always sums to what its current status makes payable. */
 async function expectLedgerMatches(id: string) {
@@ -49,7 +55,8 @@ async function conversionIn(status: 'pending' | 'held' | 'approved') {
   return { ...s, id: res.body.conversion_id as string };
 }
 
-const setStatus = (id: string, status: string, reason = 'test') => f.admin('post', `/api/conversions/${id}/status`).send({ status, reason });
+const setStatus = (id: string, status: string, reason = 'test') =>
+  f.admin('post', `/api/conversions/${id}/status`).send({ status, reason });
 
 describe('status lifecycle through the ops API', () => {
   it.each([
@@ -137,7 +144,11 @@ describe('status updates by postback', () => {
     const first = await f.http().get('/postback').query({ click_id: s.clickId, txid: 'o-1', token: s.token });
     await statusOf(first.body.conversion_id, 'pending');
     const update = await f.http().get('/postback').query({ click_id: s.clickId, txid: 'o-1', token: s.token, status: 'approved' });
-    expect(update.body).toEqual({ conversion_id: first.body.conversion_id, result: 'status_update', status: 'approved' });
+    expect(update.body).toEqual({
+      conversion_id: first.body.conversion_id,
+      result: 'status_update',
+      status: 'approved',
+    });
     const repeat = await f.http().get('/postback').query({ click_id: s.clickId, txid: 'o-1', token: s.token, status: 'approved' });
     expect(repeat.body).toEqual({ conversion_id: first.body.conversion_id, result: 'duplicate' });
     const illegal = await f.http().get('/postback').query({ click_id: s.clickId, txid: 'o-1', token: s.token, status: 'declined' });
@@ -162,13 +173,25 @@ describe('timers', () => {
     expect(held.reason_codes).toEqual(['hold_period']);
     expect(await stack.models.LedgerEntry.countDocuments({ conversion_id: res.body.conversion_id })).toBe(0);
     const approved = await statusOf(res.body.conversion_id, 'approved');
-    expect(approved.status_history.at(-1)).toMatchObject({ from: 'held', to: 'approved', actor: 'system', reason: 'hold period elapsed' });
+    expect(approved.status_history.at(-1)).toMatchObject({
+      from: 'held',
+      to: 'approved',
+      actor: 'system',
+      reason: 'hold period elapsed',
+    });
     await expectLedgerMatches(res.body.conversion_id);
   });
 
   it('after the reversal window the workflow closes; a later reversal is applied from the projection', async () => {
     // An app whose conversions close ~1 s after approval.
-    const app = createApp({ temporal: stack.client, mongo: stack.mongo, models: stack.models, taskQueue: stack.taskQueue, adminApiKey: TEST_ADMIN_KEY, reversalWindowHours: 0.0003 });
+    const app = createApp({
+      temporal: stack.client,
+      mongo: stack.mongo,
+      models: stack.models,
+      taskQueue: stack.taskQueue,
+      adminApiKey: TEST_ADMIN_KEY,
+      reversalWindowHours: 0.0003,
+    });
     const s = await f.setup({ goals: sale() });
     const res = await request(app.callback()).get('/postback').query({ click_id: s.clickId, token: s.token });
     const handle = stack.client.workflow.getHandle(workflowIdFor(res.body.conversion_id));
@@ -207,7 +230,13 @@ describe('booking survives a crash after the write (invariant 3)', () => {
     });
     const running = worker.run();
     try {
-      const app = createApp({ temporal: stack.client, mongo: stack.mongo, models: stack.models, taskQueue, adminApiKey: TEST_ADMIN_KEY });
+      const app = createApp({
+        temporal: stack.client,
+        mongo: stack.mongo,
+        models: stack.models,
+        taskQueue,
+        adminApiKey: TEST_ADMIN_KEY,
+      });
       const s = await f.setup({ goals: sale() });
       const res = await request(app.callback()).get('/postback').query({ click_id: s.clickId, token: s.token });
       await statusOf(res.body.conversion_id, 'approved');

@@ -35,16 +35,24 @@ describe('API metrics and access lines', () => {
     expect(accepted.body.result).toBe('accepted');
     const conversionId = accepted.body.conversion_id as string;
     expect((await f.http().get('/postback').query({ click_id: clickId, txid: 'm-1', token })).body.result).toBe('duplicate');
-    expect((await f.http().get('/postback').query({ click_id: clickId, txid: 'm-1', token: 'pt_wrong-token-wrong-token' })).body.error).toBe('invalid_token');
+    expect(
+      (await f.http().get('/postback').query({ click_id: clickId, txid: 'm-1', token: 'pt_wrong-token-wrong-token' })).body.error,
+    ).toBe('invalid_token');
     expect((await f.http().get('/postback').query({ click_id: 'no-such-click', token })).body.error).toBe('unknown_click');
     expect((await f.http().post('/postback').send({ token })).body.error).toBe('invalid_request');
     // Processed by the worker: approved; then the advertiser reverses it.
-    await waitFor('the conversion to be approved', async () => (await stack.models.Conversion.findById(conversionId).lean())?.status === 'approved');
-    expect((await f.http().get('/postback').query({ click_id: clickId, txid: 'm-1', status: 'reversed', token })).body.result).toBe('status_update');
+    await waitFor(
+      'the conversion to be approved',
+      async () => (await stack.models.Conversion.findById(conversionId).lean())?.status === 'approved',
+    );
+    expect((await f.http().get('/postback').query({ click_id: clickId, txid: 'm-1', status: 'reversed', token })).body.result).toBe(
+      'status_update',
+    );
     expect((await f.admin('get', `/api/conversions/${conversionId}`)).status).toBe(200);
 
     const after = await scrape();
-    const moved = (name: string, labels: Record<string, string>) => sample(after.families, name, labels) - sample(before.families, name, labels);
+    const moved = (name: string, labels: Record<string, string>) =>
+      sample(after.families, name, labels) - sample(before.families, name, labels);
     for (const result of ['accepted', 'duplicate', 'invalid_token', 'unknown_click', 'invalid_request', 'status_update']) {
       expect({ result, moved: moved('postflow_postbacks_total', { result }) }).toEqual({ result, moved: 1 });
     }
@@ -59,14 +67,33 @@ describe('API metrics and access lines', () => {
 
   it("access lines carry request_id, and a postback's its conversion_id and workflow_id; no token, whatever way it came", async () => {
     const raw: string[] = [];
-    const logger = createLogger({ level: 'debug', service: 'api', destination: { write: (line: string) => void raw.push(line) } });
-    const app = createApp({ temporal: stack.client, mongo: stack.mongo, models: stack.models, taskQueue: stack.taskQueue, adminApiKey: TEST_ADMIN_KEY, logger });
+    const logger = createLogger({
+      level: 'debug',
+      service: 'api',
+      destination: { write: (line: string) => void raw.push(line) },
+    });
+    const app = createApp({
+      temporal: stack.client,
+      mongo: stack.mongo,
+      models: stack.models,
+      taskQueue: stack.taskQueue,
+      adminApiKey: TEST_ADMIN_KEY,
+      logger,
+    });
     const http = () => request(app.callback());
     const { token, clickId } = await f.setup();
 
     const byQuery = await http().get('/postback').query({ click_id: clickId, txid: 'l-1', token }).set('X-Request-Id', 'req-query-1');
-    const byAlias = await http().post('/postback').type('form').send({ clickid: clickId, txid: 'l-2', secure: token }).set('X-Request-Id', 'req-form-2');
-    const byHeader = await http().post('/postback').send({ click_id: clickId, txid: 'l-3' }).set('X-Postback-Token', token).set('X-Request-Id', 'req-header-3');
+    const byAlias = await http()
+      .post('/postback')
+      .type('form')
+      .send({ clickid: clickId, txid: 'l-2', secure: token })
+      .set('X-Request-Id', 'req-form-2');
+    const byHeader = await http()
+      .post('/postback')
+      .send({ click_id: clickId, txid: 'l-3' })
+      .set('X-Postback-Token', token)
+      .set('X-Request-Id', 'req-header-3');
     const refused = await http().get(`/postback?click_id=${clickId}&security_token=${token}x`).set('X-Request-Id', 'req-bad-4');
     const admin = await http().get('/api/offers').set('Authorization', `Bearer ${TEST_ADMIN_KEY}`);
     expect([byQuery.status, byAlias.status, byHeader.status, refused.status, admin.status]).toEqual([200, 200, 200, 401, 200]);
@@ -82,11 +109,22 @@ describe('API metrics and access lines', () => {
       [byHeader, 'req-header-3', 'POST'],
     ] as const) {
       const id = res.body.conversion_id as string;
-      expect(access(requestId)).toMatchObject({ level: 'info', service: 'api', method, route: '/postback', status: 200, conversion_id: id, workflow_id: `conversion-${id}` });
+      expect(access(requestId)).toMatchObject({
+        level: 'info',
+        service: 'api',
+        method,
+        route: '/postback',
+        status: 200,
+        conversion_id: id,
+        workflow_id: `conversion-${id}`,
+      });
     }
     expect(access('req-query-1')!.url).toContain('token=***');
     expect(access('req-bad-4')).toMatchObject({ status: 401, url: expect.stringContaining('security_token=***') });
     expect(access('req-bad-4')).not.toHaveProperty('conversion_id'); // refused before any conversion exists
-    expect(lines.find((l) => l.route === '/api/offers')).toMatchObject({ request_id: admin.headers['x-request-id'], status: 200 });
+    expect(lines.find((l) => l.route === '/api/offers')).toMatchObject({
+      request_id: admin.headers['x-request-id'],
+      status: 200,
+    });
   });
 });

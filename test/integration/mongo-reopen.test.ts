@@ -11,7 +11,13 @@ describe('reopenMongo', () => {
     const mongo = await connectMongo(url, { dbName });
     try {
       const models = createModels(mongo);
-      await models.Click.collection.insertOne({ _id: 'clk_reopen', offer_id: 'o', affiliate_id: 'a', advertiser_id: 'v', created_at: new Date() } as never);
+      await models.Click.collection.insertOne({
+        _id: 'clk_reopen',
+        offer_id: 'o',
+        affiliate_id: 'a',
+        advertiser_id: 'v',
+        created_at: new Date(),
+      } as never);
       const before = mongo.getClient();
 
       await reopenMongo(mongo, url, { dbName });

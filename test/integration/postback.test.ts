@@ -26,20 +26,42 @@ describe('postback ingress', () => {
     const s = await f.setup();
     const res = await f.http().get('/postback').query({ click_id: s.clickId, txid: 'order-1', amount: '40.00', token: s.token });
     expect(res.status).toBe(200);
-    const key = dedupeKey({ advertiserId: s.advertiser.id, offerId: s.offer.id, clickId: s.clickId, goal: 'sale', txid: 'order-1' });
+    const key = dedupeKey({
+      advertiserId: s.advertiser.id,
+      offerId: s.offer.id,
+      clickId: s.clickId,
+      goal: 'sale',
+      txid: 'order-1',
+    });
     expect(res.body).toEqual({ conversion_id: conversionIdFor(key), result: 'accepted' });
 
     const doc = await conversion(res.body.conversion_id, 'approved');
-    expect(doc).toMatchObject({ click_id: s.clickId, offer_id: s.offer.id, affiliate_id: s.affiliate.id, goal: 'sale', txid: 'order-1', amount: '40.00', payout: '5.00', revenue: '8.00', currency: 'USD', reason_codes: [] });
+    expect(doc).toMatchObject({
+      click_id: s.clickId,
+      offer_id: s.offer.id,
+      affiliate_id: s.affiliate.id,
+      goal: 'sale',
+      txid: 'order-1',
+      amount: '40.00',
+      payout: '5.00',
+      revenue: '8.00',
+      currency: 'USD',
+      reason_codes: [],
+    });
     const entries = await stack.models.LedgerEntry.find({ conversion_id: res.body.conversion_id }).lean();
-    expect(entries.map((e) => [e.account, e.amount_minor]).sort()).toEqual([['advertiser_receivable', 800], ['affiliate_payable', 500]]);
+    expect(entries.map((e) => [e.account, e.amount_minor]).sort()).toEqual([
+      ['advertiser_receivable', 800],
+      ['affiliate_payable', 500],
+    ]);
 
     const balance = await f.admin('get', `/api/affiliates/${s.affiliate.id}/balance`);
     expect(balance.body.balances).toEqual([{ currency: 'USD', payable: '5.00', entries: 1 }]);
   });
 
   it('accepts aliases other trackers send (clickid, secure, sum, order_id)', async () => {
-    const s = await f.setup({ goals: [{ key: 'sale', payout: { type: 'percent', amount: '10' }, revenue: { type: 'percent', amount: '15' } }] });
+    const s = await f.setup({
+      goals: [{ key: 'sale', payout: { type: 'percent', amount: '10' }, revenue: { type: 'percent', amount: '15' } }],
+    });
     const res = await f.http().get('/postback').query({ clickid: s.clickId, secure: s.token, sum: '99.99', order_id: 'A-1' });
     expect(res.status).toBe(200);
     const doc = await conversion(res.body.conversion_id, 'approved');
@@ -69,9 +91,23 @@ describe('postback ingress', () => {
     expect(second.body).toEqual({ conversion_id: first.body.conversion_id, result: 'duplicate' });
     const noTxid = await f.http().get('/postback').query({ click_id: single.clickId, token: single.token });
     expect(noTxid.body).toEqual({ conversion_id: first.body.conversion_id, result: 'duplicate' });
-    expect(await stack.models.LedgerEntry.countDocuments({ conversion_id: { $ne: first.body.conversion_id }, affiliate_id: single.affiliate.id })).toBe(0);
+    expect(
+      await stack.models.LedgerEntry.countDocuments({
+        conversion_id: { $ne: first.body.conversion_id },
+        affiliate_id: single.affiliate.id,
+      }),
+    ).toBe(0);
 
-    const multi = await f.setup({ goals: [{ key: 'sale', allow_multiple: true, payout: { type: 'fixed', amount: '1' }, revenue: { type: 'fixed', amount: '2' } }] });
+    const multi = await f.setup({
+      goals: [
+        {
+          key: 'sale',
+          allow_multiple: true,
+          payout: { type: 'fixed', amount: '1' },
+          revenue: { type: 'fixed', amount: '2' },
+        },
+      ],
+    });
     const a = await f.http().get('/postback').query({ click_id: multi.clickId, txid: 'a', token: multi.token });
     const b = await f.http().get('/postback').query({ click_id: multi.clickId, txid: 'b', token: multi.token });
     expect(a.body.result).toBe('accepted');
@@ -81,7 +117,14 @@ describe('postback ingress', () => {
 
   it('different txids posted at once on one click make one conversion, the rest duplicates or rejected', async () => {
     const s = await f.setup();
-    const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => f.http().get('/postback').query({ click_id: s.clickId, txid: `race-${i}`, token: s.token })));
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        f
+          .http()
+          .get('/postback')
+          .query({ click_id: s.clickId, txid: `race-${i}`, token: s.token }),
+      ),
+    );
     expect(responses.map((r) => r.status)).toEqual(Array(20).fill(200));
     const ids = [...new Set(responses.filter((r) => r.body.result === 'accepted').map((r) => r.body.conversion_id as string))];
     const docs = await waitFor('the accepted conversions to be decided', async () => {
@@ -91,7 +134,10 @@ describe('postback ingress', () => {
     const counted = docs.filter((d) => d.status !== 'rejected');
     expect(counted).toHaveLength(1);
     expect(docs.filter((d) => d.status === 'rejected').every((d) => d.reason_codes.includes('duplicate_conversion'))).toBe(true);
-    const payable = await stack.models.LedgerEntry.find({ affiliate_id: s.affiliate.id, account: 'affiliate_payable' }).lean();
+    const payable = await stack.models.LedgerEntry.find({
+      affiliate_id: s.affiliate.id,
+      account: 'affiliate_payable',
+    }).lean();
     expect(payable.reduce((t, e) => t + e.amount_minor, 0)).toBe(500);
   });
 
@@ -100,7 +146,13 @@ describe('postback ingress', () => {
     const first = await f.http().get('/postback').query({ click_id: s.clickId, token: s.token, txid: 'winner' });
     await conversion(first.body.conversion_id, 'approved');
     const activities = createActivities({ models: stack.models, now: () => new Date() });
-    const key = dedupeKey({ advertiserId: s.advertiser.id, offerId: s.offer.id, clickId: s.clickId, goal: 'sale', txid: 'loser' });
+    const key = dedupeKey({
+      advertiserId: s.advertiser.id,
+      offerId: s.offer.id,
+      clickId: s.clickId,
+      goal: 'sale',
+      txid: 'loser',
+    });
     const input = {
       conversionId: conversionIdFor(key),
       dedupeKey: key,
@@ -128,15 +180,22 @@ describe('postback ingress', () => {
     // + delete gets there; deletion is asynchronous, so wait for it with a deadline.
     const workflowId = workflowIdFor(id);
     await stack.client.workflow.getHandle(workflowId).terminate('test: simulate retention');
-    await stack.client.workflowService.deleteWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId } });
-    await waitFor('the execution to be deleted', async () => {
-      try {
-        await stack.client.workflow.getHandle(workflowId).describe();
-        return false;
-      } catch (err) {
-        return /not found/i.test((err as Error).message);
-      }
-    }, 45_000);
+    await stack.client.workflowService.deleteWorkflowExecution({
+      namespace: 'default',
+      workflowExecution: { workflowId },
+    });
+    await waitFor(
+      'the execution to be deleted',
+      async () => {
+        try {
+          await stack.client.workflow.getHandle(workflowId).describe();
+          return false;
+        } catch (err) {
+          return /not found/i.test((err as Error).message);
+        }
+      },
+      45_000,
+    );
     const again = await f.http().get('/postback').query({ click_id: s.clickId, token: s.token, status: 'pending' });
     expect(again.body).toEqual({ conversion_id: id, result: 'duplicate' });
     expect(await stack.models.Conversion.countDocuments({ click_id: s.clickId })).toBe(1);
@@ -163,9 +222,17 @@ describe('postback refusals: 4xx naming what is wrong, nothing stored', () => {
     const aff = await f.affiliate();
     const offer = await f.offer(adv.id);
     const clickId = await f.click(offer.id, aff.id);
-    const outside = await f.http().get('/postback').set('X-Forwarded-For', '198.51.100.1').query({ click_id: clickId, token: adv.postback_token });
+    const outside = await f
+      .http()
+      .get('/postback')
+      .set('X-Forwarded-For', '198.51.100.1')
+      .query({ click_id: clickId, token: adv.postback_token });
     expect([outside.status, outside.body.error]).toEqual([403, 'ip_not_allowed']);
-    const inside = await f.http().get('/postback').set('X-Forwarded-For', '203.0.113.9').query({ click_id: clickId, token: adv.postback_token });
+    const inside = await f
+      .http()
+      .get('/postback')
+      .set('X-Forwarded-For', '203.0.113.9')
+      .query({ click_id: clickId, token: adv.postback_token });
     expect(inside.status).toBe(200);
   });
 
@@ -183,12 +250,25 @@ describe('postback refusals: 4xx naming what is wrong, nothing stored', () => {
   });
 
   it('operator injection, malformed JSON, arrays and oversized bodies → 4xx', async () => {
-    const injection = await f.http().post('/postback').send({ click_id: { $gt: '' }, token: { $ne: null } });
+    const injection = await f
+      .http()
+      .post('/postback')
+      .send({ click_id: { $gt: '' }, token: { $ne: null } });
     expect(injection.status).toBe(400);
     const malformed = await f.http().post('/postback').set('Content-Type', 'application/json').send('{"click_id":');
     expect([malformed.status, malformed.body.error]).toEqual([400, 'invalid_body']);
-    expect((await f.http().post('/postback').send([{ click_id: 'a' }])).status).toBe(400);
-    const big = await f.http().post('/postback').send({ click_id: 'c', pad: 'x'.repeat(70 * 1024) });
+    expect(
+      (
+        await f
+          .http()
+          .post('/postback')
+          .send([{ click_id: 'a' }])
+      ).status,
+    ).toBe(400);
+    const big = await f
+      .http()
+      .post('/postback')
+      .send({ click_id: 'c', pad: 'x'.repeat(70 * 1024) });
     expect(big.status).toBe(413);
     expect((await f.http().get('/nope')).body.error).toBe('not_found');
   });
@@ -205,7 +285,14 @@ describe('advertiser receipt: GET /postback/status', () => {
     const receipt = await f.http().get('/postback/status').query({ conversion_id: res.body.conversion_id, token: s.token });
     expect(receipt.status).toBe(200);
     // …and the advertiser can see that it was rejected, and why.
-    expect(receipt.body.conversions).toEqual([expect.objectContaining({ conversion_id: res.body.conversion_id, status: 'rejected', reason_codes: ['blocked_sub_id'], txid: 'r-1' })]);
+    expect(receipt.body.conversions).toEqual([
+      expect.objectContaining({
+        conversion_id: res.body.conversion_id,
+        status: 'rejected',
+        reason_codes: ['blocked_sub_id'],
+        txid: 'r-1',
+      }),
+    ]);
     const byTxid = await f.http().get('/postback/status').set('X-Postback-Token', s.token).query({ txid: 'r-1' });
     expect(byTxid.body.conversions.map((c: { conversion_id: string }) => c.conversion_id)).toEqual([res.body.conversion_id]);
 

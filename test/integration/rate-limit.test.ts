@@ -27,10 +27,20 @@ afterAll(async () => {
 });
 
 const appWith = (rateLimits?: RateLimitSettings): Koa =>
-  createApp({ temporal: stack.client, mongo: stack.mongo, models: stack.models, taskQueue: stack.taskQueue, adminApiKey: TEST_ADMIN_KEY, trustProxyHops: 1, rateLimits, log: (line) => process.stderr.write(`${line}\n`) });
+  createApp({
+    temporal: stack.client,
+    mongo: stack.mongo,
+    models: stack.models,
+    taskQueue: stack.taskQueue,
+    adminApiKey: TEST_ADMIN_KEY,
+    trustProxyHops: 1,
+    rateLimits,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
 
 /** A burst: all requests start together, so they fall into one one-second window. */
-const burst = <T>(n: number, make: (i: number) => PromiseLike<T>): Promise<T[]> => Promise.all(Array.from({ length: n }, (_, i) => make(i)));
+const burst = <T>(n: number, make: (i: number) => PromiseLike<T>): Promise<T[]> =>
+  Promise.all(Array.from({ length: n }, (_, i) => make(i)));
 
 function expectRateLimited(res: request.Response, what: RegExp) {
   expect(res.status).toBe(429);
@@ -49,13 +59,20 @@ describe('per-IP limit', () => {
     const s = await f.setup();
     const app = appWith({ perIp: 5, perAdvertiser: 0 });
     const clicksBefore = await stack.models.Click.countDocuments();
-    const click = () => request(app.callback()).get('/click').query({ offer_id: s.offer.id, aff_id: s.affiliate.id }).set('X-Forwarded-For', '203.0.113.10');
+    const click = () =>
+      request(app.callback()).get('/click').query({ offer_id: s.offer.id, aff_id: s.affiliate.id }).set('X-Forwarded-For', '203.0.113.10');
     const answers = await burst(8, click);
     expect(statuses(answers)).toEqual([302, 302, 302, 302, 302, 429, 429, 429]);
-    expectRateLimited(answers.find((r) => r.status === 429)!, /IP address 203\.0\.113\.10: at most 5 per second/);
+    expectRateLimited(
+      answers.find((r) => r.status === 429)!,
+      /IP address 203\.0\.113\.10: at most 5 per second/,
+    );
     expect(await stack.models.Click.countDocuments()).toBe(clicksBefore + 5);
 
-    const other = await request(app.callback()).get('/click').query({ offer_id: s.offer.id, aff_id: s.affiliate.id }).set('X-Forwarded-For', '203.0.113.11');
+    const other = await request(app.callback())
+      .get('/click')
+      .query({ offer_id: s.offer.id, aff_id: s.affiliate.id })
+      .set('X-Forwarded-For', '203.0.113.11');
     expect(other.status).toBe(302);
   });
 
@@ -85,7 +102,9 @@ describe('per-IP limit', () => {
   it('does not limit the admin API or the health checks', async () => {
     const app = appWith({ perIp: 1, perAdvertiser: 1 });
     const ip = '203.0.113.30';
-    const admin = await burst(5, () => request(app.callback()).get('/api/advertisers').set('Authorization', `Bearer ${TEST_ADMIN_KEY}`).set('X-Forwarded-For', ip));
+    const admin = await burst(5, () =>
+      request(app.callback()).get('/api/advertisers').set('Authorization', `Bearer ${TEST_ADMIN_KEY}`).set('X-Forwarded-For', ip),
+    );
     expect(statuses(admin)).toEqual([200, 200, 200, 200, 200]);
     const health = await burst(5, () => request(app.callback()).get('/healthz').set('X-Forwarded-For', ip));
     expect(statuses(health)).toEqual([200, 200, 200, 200, 200]);
@@ -98,7 +117,8 @@ describe('per-IP limit', () => {
     expect(ipKey('not-an-ip')).toBe('not-an-ip');
 
     const app = appWith({ perIp: 2, perAdvertiser: 0 });
-    const from = (ip: string) => request(app.callback()).get('/postback').query({ click_id: 'clk_nope', token: 'x' }).set('X-Forwarded-For', ip);
+    const from = (ip: string) =>
+      request(app.callback()).get('/postback').query({ click_id: 'clk_nope', token: 'x' }).set('X-Forwarded-For', ip);
     const answers = [await from('2001:db8:7:7::1'), await from('2001:db8:7:7::2'), await from('2001:db8:7:7:ffff::3')];
     expect(statuses(answers)).toEqual([404, 404, 429]);
     expectRateLimited(answers[2]!, /IPv6 network 2001:db8:7:7::\/64/);
@@ -110,7 +130,8 @@ describe('per-IP limit', () => {
 
   it('accepts again once Retry-After has passed', async () => {
     const app = appWith({ perIp: 1, perAdvertiser: 0 });
-    const probe = () => request(app.callback()).get('/postback').query({ click_id: 'clk_nope', token: 'x' }).set('X-Forwarded-For', '203.0.113.50');
+    const probe = () =>
+      request(app.callback()).get('/postback').query({ click_id: 'clk_nope', token: 'x' }).set('X-Forwarded-For', '203.0.113.50');
     const [a, b] = await burst(2, probe);
     expect(statuses([a!, b!])).toEqual([404, 429]);
     const refused = a!.status === 429 ? a! : b!;
@@ -122,7 +143,9 @@ describe('per-IP limit', () => {
 
   it('is off when createApp gets no limits, and when a limit is 0', async () => {
     for (const app of [appWith(undefined), appWith({ perIp: 0, perAdvertiser: 0 })]) {
-      const answers = await burst(50, () => request(app.callback()).get('/postback').query({ click_id: 'clk_nope', token: 'x' }).set('X-Forwarded-For', '203.0.113.60'));
+      const answers = await burst(50, () =>
+        request(app.callback()).get('/postback').query({ click_id: 'clk_nope', token: 'x' }).set('X-Forwarded-For', '203.0.113.60'),
+      );
       expect(new Set(statuses(answers))).toEqual(new Set([404]));
     }
   });
@@ -160,7 +183,10 @@ describe('per-advertiser limit', () => {
 
     // The accepted ones are decided; the refused one has no conversion and no workflow.
     for (const res of answers.filter((r) => r.status === 200)) {
-      await waitFor(`conversion ${res.body.conversion_id}`, async () => (await stack.models.Conversion.findById(res.body.conversion_id).lean())?.status === 'approved');
+      await waitFor(
+        `conversion ${res.body.conversion_id}`,
+        async () => (await stack.models.Conversion.findById(res.body.conversion_id).lean())?.status === 'approved',
+      );
     }
     const refusedId = conversionIdOf(x, x.clicks[refusedAt]!);
     expect(await stack.models.Conversion.findById(refusedId).lean()).toBeNull();
@@ -185,7 +211,10 @@ describe('per-advertiser limit', () => {
 describe('configuration', () => {
   it('RATE_LIMIT_PER_IP and RATE_LIMIT_PER_ADVERTISER: generous defaults, 0 turns off, a bad value names the variable', () => {
     expect(loadConfig({})).toMatchObject({ RATE_LIMIT_PER_IP: 500, RATE_LIMIT_PER_ADVERTISER: 1000 });
-    expect(loadConfig({ RATE_LIMIT_PER_IP: '0', RATE_LIMIT_PER_ADVERTISER: '0' })).toMatchObject({ RATE_LIMIT_PER_IP: 0, RATE_LIMIT_PER_ADVERTISER: 0 });
+    expect(loadConfig({ RATE_LIMIT_PER_IP: '0', RATE_LIMIT_PER_ADVERTISER: '0' })).toMatchObject({
+      RATE_LIMIT_PER_IP: 0,
+      RATE_LIMIT_PER_ADVERTISER: 0,
+    });
     expect(() => loadConfig({ RATE_LIMIT_PER_IP: '-1' })).toThrow(/RATE_LIMIT_PER_IP .*\(got "-1"\)/);
     expect(() => loadConfig({ RATE_LIMIT_PER_ADVERTISER: 'lots' })).toThrow(/RATE_LIMIT_PER_ADVERTISER .*\(got "lots"\)/);
   });

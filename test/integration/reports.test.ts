@@ -51,7 +51,11 @@ async function expectMatchesLedger(body: { from: string; to: string; rows: Row[]
   expect(sums.size).toBeGreaterThan(0);
   for (const [currency, s] of sums) {
     const total = body.totals.find((t) => t.currency === currency)!;
-    expect([total.payout, total.revenue, total.margin]).toEqual([fromMinor(s.payout, currency), fromMinor(s.revenue, currency), fromMinor(s.revenue - s.payout, currency)]);
+    expect([total.payout, total.revenue, total.margin]).toEqual([
+      fromMinor(s.payout, currency),
+      fromMinor(s.revenue, currency),
+      fromMinor(s.revenue - s.payout, currency),
+    ]);
     const rows = body.rows.filter((r) => r.currency === currency);
     const rowSum = (field: 'payout' | 'revenue') => rows.reduce((sum, r) => sum.plus(r[field]), new Big(0)).toFixed();
     expect(rowSum('payout')).toBe(new Big(fromMinor(s.payout, currency)).toFixed());
@@ -68,22 +72,51 @@ describe('GET /api/reports over conversions made through the pipeline', () => {
     const usd = await f.offer(adv.id, {
       currency: 'USD',
       goals: [
-        { key: 'sale', payout: { type: 'fixed', amount: '5.00' }, revenue: { type: 'fixed', amount: '8.00' }, default_status: 'approved' },
-        { key: 'lead', payout: { type: 'fixed', amount: '1.25' }, revenue: { type: 'fixed', amount: '2.00' }, default_status: 'pending' },
+        {
+          key: 'sale',
+          payout: { type: 'fixed', amount: '5.00' },
+          revenue: { type: 'fixed', amount: '8.00' },
+          default_status: 'approved',
+        },
+        {
+          key: 'lead',
+          payout: { type: 'fixed', amount: '1.25' },
+          revenue: { type: 'fixed', amount: '2.00' },
+          default_status: 'pending',
+        },
       ],
     });
     const eur = await f.offer(adv.id, {
       currency: 'EUR',
-      goals: [{ key: 'sale', payout: { type: 'percent', amount: '10' }, revenue: { type: 'percent', amount: '15' }, default_status: 'approved' }],
+      goals: [
+        {
+          key: 'sale',
+          payout: { type: 'percent', amount: '10' },
+          revenue: { type: 'percent', amount: '15' },
+          default_status: 'approved',
+        },
+      ],
     });
-    const usdClicks = [await f.click(usd.id, aff1.id), await f.click(usd.id, aff1.id), await f.click(usd.id, aff1.id), await f.click(usd.id, aff2.id)];
+    const usdClicks = [
+      await f.click(usd.id, aff1.id),
+      await f.click(usd.id, aff1.id),
+      await f.click(usd.id, aff1.id),
+      await f.click(usd.id, aff2.id),
+    ];
     const eurClicks = [await f.click(eur.id, aff1.id), await f.click(eur.id, aff1.id)];
 
     const postback = async (query: Record<string, string>, status: string) => {
-      const res = await f.http().get('/postback').query({ token: adv.postback_token, ...query });
+      const res = await f
+        .http()
+        .get('/postback')
+        .query({ token: adv.postback_token, ...query });
       expect(res.status).toBe(200);
       const id: string = res.body.conversion_id;
-      await waitFor(`conversion ${id} to be ${status}`, async () => (await stack.models.Conversion.findById(id).lean())?.status === status, 30_000);
+      await waitFor(
+        `conversion ${id} to be ${status}`,
+        async () => (await stack.models.Conversion.findById(id).lean())?.status === status,
+        30_000,
+      );
       return id;
     };
     await postback({ click_id: usdClicks[0]!, txid: 'u-sale-1' }, 'approved'); // +5.00 / +8.00
@@ -94,7 +127,10 @@ describe('GET /api/reports over conversions made through the pipeline', () => {
     await postback({ click_id: eurClicks[0]!, txid: 'e-sale-1', amount: '123.45' }, 'approved'); // 12.345 → 12.35, 18.5175 → 18.52
     const reversal = await f.admin('post', `/api/conversions/${toReverse}/status`).send({ status: 'reversed', reason: 'chargeback' });
     expect(reversal.status).toBe(200);
-    await waitFor('the reversal to be booked', async () => (await stack.models.LedgerEntry.countDocuments({ conversion_id: toReverse })) === 4);
+    await waitFor(
+      'the reversal to be booked',
+      async () => (await stack.models.LedgerEntry.countDocuments({ conversion_id: toReverse })) === 4,
+    );
 
     // Yesterday to the end of tomorrow: the whole test, even across midnight.
     const today = new Date();
@@ -103,31 +139,56 @@ describe('GET /api/reports over conversions made through the pipeline', () => {
 
     const byOffer = await report({ group_by: 'offer', ...window });
     expect(byOffer.status).toBe(200);
-    expect(byOffer.body).toMatchObject({ group_by: ['offer'], timezone: 'UTC', from: `${window.from}T00:00:00.000Z`, to: `${window.to}T00:00:00.000Z` });
-    expect(byOffer.body.rows).toEqual([
-      {
-        offer_id: usd.id,
-        currency: 'USD',
-        clicks: 4,
-        conversions: { total: 4, approved: 2, pending: 1, held: 0, declined: 0, reversed: 1, rejected: 0, processing: 0 },
-        payout: '6.25',
-        revenue: '10.00',
-        margin: '3.75',
-        conversion_rate: 1,
-        epc: '1.56', // 6.25 / 4 = 1.5625
-      },
-      {
-        offer_id: eur.id,
-        currency: 'EUR',
-        clicks: 2,
-        conversions: { total: 1, approved: 1, pending: 0, held: 0, declined: 0, reversed: 0, rejected: 0, processing: 0 },
-        payout: '12.35',
-        revenue: '18.52',
-        margin: '6.17',
-        conversion_rate: 0.5,
-        epc: '6.18', // 12.35 / 2 = 6.175, half-up
-      },
-    ].sort((a, b) => (a.offer_id < b.offer_id ? -1 : 1)));
+    expect(byOffer.body).toMatchObject({
+      group_by: ['offer'],
+      timezone: 'UTC',
+      from: `${window.from}T00:00:00.000Z`,
+      to: `${window.to}T00:00:00.000Z`,
+    });
+    expect(byOffer.body.rows).toEqual(
+      [
+        {
+          offer_id: usd.id,
+          currency: 'USD',
+          clicks: 4,
+          conversions: {
+            total: 4,
+            approved: 2,
+            pending: 1,
+            held: 0,
+            declined: 0,
+            reversed: 1,
+            rejected: 0,
+            processing: 0,
+          },
+          payout: '6.25',
+          revenue: '10.00',
+          margin: '3.75',
+          conversion_rate: 1,
+          epc: '1.56', // 6.25 / 4 = 1.5625
+        },
+        {
+          offer_id: eur.id,
+          currency: 'EUR',
+          clicks: 2,
+          conversions: {
+            total: 1,
+            approved: 1,
+            pending: 0,
+            held: 0,
+            declined: 0,
+            reversed: 0,
+            rejected: 0,
+            processing: 0,
+          },
+          payout: '12.35',
+          revenue: '18.52',
+          margin: '6.17',
+          conversion_rate: 0.5,
+          epc: '6.18', // 12.35 / 2 = 6.175, half-up
+        },
+      ].sort((a, b) => (a.offer_id < b.offer_id ? -1 : 1)),
+    );
     await expectMatchesLedger(byOffer.body);
     expect(byOffer.body.totals.map((t: Figures) => [t.currency, t.clicks, t.payout])).toEqual([
       ['EUR', 2, '12.35'],
@@ -137,7 +198,15 @@ describe('GET /api/reports over conversions made through the pipeline', () => {
     // By goal: the ledger entries find their goal through their conversion; clicks have none.
     const byGoal = await report({ group_by: 'affiliate,goal', ...window });
     expect(byGoal.status).toBe(200);
-    const cells = byGoal.body.rows.map((r: Row) => [r.affiliate_id === aff1.id ? 'aff1' : 'aff2', r.goal, r.currency, r.payout, r.clicks, r.epc, r.conversion_rate]);
+    const cells = byGoal.body.rows.map((r: Row) => [
+      r.affiliate_id === aff1.id ? 'aff1' : 'aff2',
+      r.goal,
+      r.currency,
+      r.payout,
+      r.clicks,
+      r.epc,
+      r.conversion_rate,
+    ]);
     expect(cells).toEqual(
       expect.arrayContaining([
         ['aff1', 'lead', 'USD', '1.25', null, null, null],
@@ -182,7 +251,17 @@ describe('GET /api/reports across a time-zone day boundary', () => {
         updated_at: new Date(at),
       });
     // Entries as recordTransition books them: a pair per transition, signed, with the conversion's currency.
-    const book = (conv: string, seq: number, offer: string, currency: string, payout: number, revenue: number, from: string, to: string, at: string) =>
+    const book = (
+      conv: string,
+      seq: number,
+      offer: string,
+      currency: string,
+      payout: number,
+      revenue: number,
+      from: string,
+      to: string,
+      at: string,
+    ) =>
       LedgerEntry.create(
         (['affiliate_payable', 'advertiser_receivable'] as const).map((account) => ({
           _id: `${conv}:${seq}:${account}`,
@@ -251,7 +330,16 @@ describe('GET /api/reports across a time-zone day boundary', () => {
       {
         currency: 'EUR',
         clicks: 1,
-        conversions: { total: 1, approved: 1, pending: 0, held: 0, declined: 0, reversed: 0, rejected: 0, processing: 0 },
+        conversions: {
+          total: 1,
+          approved: 1,
+          pending: 0,
+          held: 0,
+          declined: 0,
+          reversed: 0,
+          rejected: 0,
+          processing: 0,
+        },
         payout: '12.34',
         revenue: '20.00',
         margin: '7.66',
@@ -261,7 +349,16 @@ describe('GET /api/reports across a time-zone day boundary', () => {
       {
         currency: 'USD',
         clicks: 2,
-        conversions: { total: 1, approved: 0, pending: 0, held: 0, declined: 0, reversed: 1, rejected: 0, processing: 0 },
+        conversions: {
+          total: 1,
+          approved: 0,
+          pending: 0,
+          held: 0,
+          declined: 0,
+          reversed: 1,
+          rejected: 0,
+          processing: 0,
+        },
         payout: '0.00',
         revenue: '0.00',
         margin: '0.00',
@@ -298,7 +395,11 @@ describe('GET /api/reports across a time-zone day boundary', () => {
 
   it('answers 422 rather than scanning without end', async () => {
     // The window holds 3 clicks, 2 conversions and 6 ledger entries: 11 documents.
-    const limited = (scanLimit: number) => new Koa().use(errorHandler((line: string) => process.stderr.write(`${line}\n`))).use(reportRoutes({ models: stack.models, scanLimit }).routes()).callback();
+    const limited = (scanLimit: number) =>
+      new Koa()
+        .use(errorHandler((line: string) => process.stderr.write(`${line}\n`)))
+        .use(reportRoutes({ models: stack.models, scanLimit }).routes())
+        .callback();
     const refused = await request(limited(10)).get('/api/reports').query(window);
     expect(refused.status).toBe(422);
     expect(refused.body).toMatchObject({ error: 'report_too_large', message: expect.stringContaining('more than 10') });
@@ -340,7 +441,10 @@ describe('GET /api/reports: the query', () => {
 
   it('refuses a repeated or unknown parameter, naming it', async () => {
     const twice = await f.admin('get', '/api/reports?from=2026-01-01&from=2026-01-02');
-    expect([twice.status, twice.body.issues]).toEqual([400, [expect.objectContaining({ path: 'from', message: 'must be given once, not repeated' })]]);
+    expect([twice.status, twice.body.issues]).toEqual([
+      400,
+      [expect.objectContaining({ path: 'from', message: 'must be given once, not repeated' })],
+    ]);
     const typo = await report({ timezon: 'Europe/Berlin' });
     expect(typo.status).toBe(400);
     expect(typo.body.message).toContain('unknown parameter "timezon"');

@@ -5,7 +5,8 @@ import { TEST_ADMIN_KEY } from './stack';
 /** Builds what a postback needs through the real admin API, as a user would. */
 export function fixtures(stack: TestStack) {
   const http = () => request(stack.app.callback());
-  const admin = (method: 'get' | 'post' | 'patch' | 'delete', path: string) => http()[method](path).set('Authorization', `Bearer ${TEST_ADMIN_KEY}`);
+  const admin = (method: 'get' | 'post' | 'patch' | 'delete', path: string) =>
+    http()[method](path).set('Authorization', `Bearer ${TEST_ADMIN_KEY}`);
 
   async function created(res: request.Response): Promise<Record<string, unknown> & { id: string }> {
     if (res.status !== 201) throw new Error(`expected 201, got ${res.status}: ${JSON.stringify(res.body)}`);
@@ -36,7 +37,10 @@ export function fixtures(stack: TestStack) {
     },
     /** A click through GET /click; returns its id from the redirect. */
     async click(offerId: string, affiliateId: string, query: Record<string, string> = {}, ip = '198.51.100.7') {
-      const res = await http().get('/click').query({ offer_id: offerId, aff_id: affiliateId, ...query }).set('X-Forwarded-For', ip);
+      const res = await http()
+        .get('/click')
+        .query({ offer_id: offerId, aff_id: affiliateId, ...query })
+        .set('X-Forwarded-For', ip);
       if (res.status !== 302) throw new Error(`expected 302, got ${res.status}: ${JSON.stringify(res.body)}`);
       const clickId = new URL(res.headers.location!).searchParams.get('cid');
       if (!clickId) throw new Error(`no click id in ${res.headers.location}`);

@@ -38,7 +38,9 @@ export default async function globalSetup(): Promise<void> {
   process.env[TEST_ENV.mongoUrl] = infra.mongoUrl;
   process.env[TEST_ENV.workflowBundle] = bundlePath;
   process.env[TEST_ENV.runDir] = runDir;
-  process.stderr.write(`\n[test-infra] ready in ${Date.now() - started} ms; logs in ${runDir}\n${infra.summary.map((l) => `[test-infra] ${l}`).join('\n')}\n`);
+  process.stderr.write(
+    `\n[test-infra] ready in ${Date.now() - started} ms; logs in ${runDir}\n${infra.summary.map((l) => `[test-infra] ${l}`).join('\n')}\n`,
+  );
 }
 
 const quietLogger = {

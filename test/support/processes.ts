@@ -26,7 +26,10 @@ export function startEntry(entry: string, env: Record<string, string>): Proc {
 }
 
 /** Environment for api/worker processes of one test file: its own database, queue and port. */
-export async function processEnv(name: string, extra: Record<string, string> = {}): Promise<{ env: Record<string, string>; apiUrl: string }> {
+export async function processEnv(
+  name: string,
+  extra: Record<string, string> = {},
+): Promise<{ env: Record<string, string>; apiUrl: string }> {
   const port = await freePort();
   const env = {
     NODE_ENV: 'test',
@@ -47,7 +50,11 @@ export async function processEnv(name: string, extra: Record<string, string> = {
  */
 export async function setupOverHttp(apiUrl: string, adminKey: string) {
   const admin = async (path: string, body: unknown) => {
-    const res = await fetch(`${apiUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${apiUrl}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     if (res.status !== 201) throw new Error(`${path}: ${res.status} ${await res.text()}`);
     return (await res.json()) as { id: string; postback_token?: string };
   };

@@ -6,7 +6,13 @@ export interface MetricFamily {
   name: string;
   help: string;
   type: 'COUNTER' | 'GAUGE' | 'HISTOGRAM' | 'SUMMARY' | 'UNTYPED';
-  metrics: { value?: string; count?: string; sum?: string; buckets?: Record<string, string>; labels?: Record<string, string> }[];
+  metrics: {
+    value?: string;
+    count?: string;
+    sum?: string;
+    buckets?: Record<string, string>;
+    labels?: Record<string, string>;
+  }[];
 }
 
 /**
@@ -41,5 +47,7 @@ export async function scrape(url: string): Promise<{ contentType: string | null;
 export function sample(families: Map<string, MetricFamily>, name: string, labels: Record<string, string> = {}): number {
   const family = families.get(families.get(name)?.type === 'HISTOGRAM' ? `${name}_count` : name);
   if (!family) return 0;
-  return family.metrics.filter((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v)).reduce((sum, m) => sum + Number(m.value), 0);
+  return family.metrics
+    .filter((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))
+    .reduce((sum, m) => sum + Number(m.value), 0);
 }

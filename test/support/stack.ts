@@ -55,7 +55,10 @@ export async function startTestStack(prefix: string, opts: { delivery?: Partial<
   const models = createModels(mongo);
   await ensureIndexes(models);
 
-  const client = new Client({ connection: await Connection.connect({ address: testEnv('temporalAddress') }), namespace: 'default' });
+  const client = new Client({
+    connection: await Connection.connect({ address: testEnv('temporalAddress') }),
+    namespace: 'default',
+  });
   const nativeConnection = await NativeConnection.connect({ address: testEnv('temporalAddress') });
   const workers = await createWorkers({
     connection: nativeConnection,
@@ -66,7 +69,15 @@ export async function startTestStack(prefix: string, opts: { delivery?: Partial<
   });
   const running = workers.run();
   // Unexpected (5xx) errors are printed, so a failing test shows why.
-  const app = createApp({ temporal: client, mongo, models, taskQueue, adminApiKey: TEST_ADMIN_KEY, trustProxyHops: 1, log: (line) => process.stderr.write(`${line}\n`) });
+  const app = createApp({
+    temporal: client,
+    mongo,
+    models,
+    taskQueue,
+    adminApiKey: TEST_ADMIN_KEY,
+    trustProxyHops: 1,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
 
   return {
     name,

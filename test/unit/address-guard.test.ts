@@ -160,7 +160,7 @@ describe('guardedLookup', () => {
     expect(family).toBe(localhostAddresses[0]!.family);
   });
 
-  it('passes the caller\'s options on (family 4 gives IPv4 only)', async () => {
+  it("passes the caller's options on (family 4 gives IPv4 only)", async () => {
     const { err, address, family } = await callLookup(testAllowlist, 'localhost', { family: 4 });
     expect(err).toBeNull();
     expect(address).toMatch(/^127\./);
@@ -171,7 +171,7 @@ describe('guardedLookup', () => {
     expect(() => guardedLookup(['nope'])).toThrow('"nope"');
   });
 
-  describe('as undici\'s connect lookup', () => {
+  describe("as undici's connect lookup", () => {
     let server: Server;
     let port: number;
 

@@ -30,7 +30,11 @@ describe('capWindow: day', () => {
 
   it('has a 23-hour day when New York springs forward', () => {
     const w = capWindow('day', 'America/New_York', at('2026-03-08T12:00:00Z'));
-    expect(w).toEqual({ key: 'day:2026-03-08@America/New_York', start: '2026-03-08T05:00:00.000Z', end: '2026-03-09T04:00:00.000Z' });
+    expect(w).toEqual({
+      key: 'day:2026-03-08@America/New_York',
+      start: '2026-03-08T05:00:00.000Z',
+      end: '2026-03-09T04:00:00.000Z',
+    });
     // 23:59:59 EDT is still the 8th; a fixed 24 h window would have cut at 05:00Z instead.
     expect(capWindow('day', 'America/New_York', at('2026-03-09T03:59:59Z')).key).toBe('day:2026-03-08@America/New_York');
     expect(capWindow('day', 'America/New_York', at('2026-03-09T04:00:00Z')).key).toBe('day:2026-03-09@America/New_York');
@@ -38,7 +42,11 @@ describe('capWindow: day', () => {
 
   it('has a 25-hour day when New York falls back', () => {
     const w = capWindow('day', 'America/New_York', at('2026-11-01T12:00:00Z'));
-    expect(w).toEqual({ key: 'day:2026-11-01@America/New_York', start: '2026-11-01T04:00:00.000Z', end: '2026-11-02T05:00:00.000Z' });
+    expect(w).toEqual({
+      key: 'day:2026-11-01@America/New_York',
+      start: '2026-11-01T04:00:00.000Z',
+      end: '2026-11-02T05:00:00.000Z',
+    });
     expect(capWindow('day', 'America/New_York', at('2026-11-02T04:30:00Z')).key).toBe('day:2026-11-01@America/New_York');
   });
   it('starts a day that has no midnight (Santiago springs forward at 24:00) at its first instant', () => {
@@ -98,7 +106,11 @@ describe('capWindow: month and total', () => {
   });
 
   it('has one unbounded window for total, whatever the zone', () => {
-    expect(capWindow('total', 'Europe/Berlin', at('2026-11-24T23:30:00Z'))).toEqual({ key: 'total', start: null, end: null });
+    expect(capWindow('total', 'Europe/Berlin', at('2026-11-24T23:30:00Z'))).toEqual({
+      key: 'total',
+      start: null,
+      end: null,
+    });
     expect(capWindow('total', undefined, at('1999-01-01T00:00:00Z'))).toEqual({ key: 'total', start: null, end: null });
   });
 });
@@ -158,7 +170,14 @@ describe('capCounterId', () => {
 
   it('is deterministic and differs when any part differs', () => {
     expect(capCounterId(base)).toBe(capCounterId({ ...base }));
-    const variants = [base, { ...base, offerId: 'o2' }, { ...base, capId: 'c2' }, { ...base, windowKey: 'day:2026-11-26@UTC' }, { ...base, affiliateId: 'a1' }, { ...base, affiliateId: 'a2' }];
+    const variants = [
+      base,
+      { ...base, offerId: 'o2' },
+      { ...base, capId: 'c2' },
+      { ...base, windowKey: 'day:2026-11-26@UTC' },
+      { ...base, affiliateId: 'a1' },
+      { ...base, affiliateId: 'a2' },
+    ];
     expect(new Set(variants.map(capCounterId)).size).toBe(variants.length);
   });
 
@@ -173,12 +192,21 @@ describe('capCounterId', () => {
     const b = capCounterId({ offerId: 'o1', capId: 'c1', windowKey: 'x","total' });
     const c = capCounterId({ offerId: 'o1', capId: 'c1', windowKey: 'x', affiliateId: 'total' });
     expect(new Set([a, b, c]).size).toBe(3);
-    expect(capCounterId({ offerId: 'o1|c1', capId: 'w', windowKey: 'k' })).not.toBe(capCounterId({ offerId: 'o1', capId: 'c1|w', windowKey: 'k' }));
+    expect(capCounterId({ offerId: 'o1|c1', capId: 'w', windowKey: 'k' })).not.toBe(
+      capCounterId({ offerId: 'o1', capId: 'c1|w', windowKey: 'k' }),
+    );
   });
 });
 
 describe('capsFor', () => {
-  const cap = (id: string, goal?: string): Cap => ({ id, goal, metric: 'conversions', period: 'day', limit: '10', on_exceed: 'reject' });
+  const cap = (id: string, goal?: string): Cap => ({
+    id,
+    goal,
+    metric: 'conversions',
+    period: 'day',
+    limit: '10',
+    on_exceed: 'reject',
+  });
   const caps = [cap('all'), cap('sale', 'sale'), cap('lead', 'lead')];
 
   it('returns the goal-less caps and the caps of that goal, in order', () => {

@@ -14,7 +14,11 @@ describe('renderOfferUrl', () => {
   });
 
   it('URL-encodes values so they cannot add parameters or change the path', () => {
-    const url = renderOfferUrl('https://a.example/{sub1}?c={click_id}', { ...ids, click_id: 'x&admin=1#frag', sub1: '../é ?/' });
+    const url = renderOfferUrl('https://a.example/{sub1}?c={click_id}', {
+      ...ids,
+      click_id: 'x&admin=1#frag',
+      sub1: '../é ?/',
+    });
     expect(url).toBe('https://a.example/..%2F%C3%A9%20%3F%2F?c=x%26admin%3D1%23frag');
     expect(new URL(url).searchParams.get('c')).toBe('x&admin=1#frag');
   });

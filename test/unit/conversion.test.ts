@@ -6,7 +6,13 @@ const base = { advertiserId: 'adv_1', offerId: 'off_1', clickId: 'clk_1', goal: 
 describe('dedupe key and conversion id', () => {
   it('with a txid: keyed by (advertiser, offer, goal, txid), whatever the click', () => {
     expect(dedupeKey({ ...base, txid: 't1' })).toBe(dedupeKey({ ...base, clickId: 'clk_2', txid: 't1' }));
-    const variants = [{ ...base, txid: 't1' }, { ...base, txid: 't2' }, { ...base, advertiserId: 'adv_2', txid: 't1' }, { ...base, offerId: 'off_2', txid: 't1' }, { ...base, goal: 'lead', txid: 't1' }];
+    const variants = [
+      { ...base, txid: 't1' },
+      { ...base, txid: 't2' },
+      { ...base, advertiserId: 'adv_2', txid: 't1' },
+      { ...base, offerId: 'off_2', txid: 't1' },
+      { ...base, goal: 'lead', txid: 't1' },
+    ];
     expect(new Set(variants.map(dedupeKey)).size).toBe(variants.length);
   });
 

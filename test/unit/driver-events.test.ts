@@ -17,7 +17,11 @@ function harness(verbose = false) {
     now: () => clock,
   });
   const change = (from: string, to: string, error?: string) =>
-    client.emit('serverDescriptionChanged', { address: '127.0.0.1:27017', previousDescription: { type: from }, newDescription: { type: to, error: error ? new Error(error) : undefined } });
+    client.emit('serverDescriptionChanged', {
+      address: '127.0.0.1:27017',
+      previousDescription: { type: from },
+      newDescription: { type: to, error: error ? new Error(error) : undefined },
+    });
   return { client, lines, change, advance: (ms: number) => (clock += ms) };
 }
 
@@ -28,7 +32,10 @@ describe('MongoDB driver events', () => {
     h.change('Standalone', 'Unknown', 'connection 7 to 127.0.0.1:27017 closed');
     h.advance(4_200);
     h.change('Unknown', 'Standalone');
-    expect(h.lines.map((l) => `${l.level} ${l.msg}`)).toEqual(['warn MongoDB unreachable: connection 7 to 127.0.0.1:27017 closed', 'info MongoDB reachable again after 4200 ms']);
+    expect(h.lines.map((l) => `${l.level} ${l.msg}`)).toEqual([
+      'warn MongoDB unreachable: connection 7 to 127.0.0.1:27017 closed',
+      'info MongoDB reachable again after 4200 ms',
+    ]);
     expect(h.lines[1]!.fields.down_for_ms).toBe(4_200);
   });
 
@@ -36,7 +43,11 @@ describe('MongoDB driver events', () => {
     const h = harness();
     h.change('Standalone', 'Unknown', 'connection 7 closed');
     h.advance(1_000);
-    h.client.emit('serverDescriptionChanged', { address: 'a', previousDescription: { type: 'Unknown' }, newDescription: { type: 'Unknown', error: new Error('ECONNREFUSED') } });
+    h.client.emit('serverDescriptionChanged', {
+      address: 'a',
+      previousDescription: { type: 'Unknown' },
+      newDescription: { type: 'Unknown', error: new Error('ECONNREFUSED') },
+    });
     h.advance(2_000);
     h.change('Unknown', 'RSPrimary');
     expect(h.lines.at(-1)!.msg).toBe('MongoDB reachable again after 3000 ms');
@@ -65,13 +76,25 @@ describe('a client replaced after an outage', () => {
   it('logs the recovery when the new client is observed, since it connected before being watched', () => {
     const state = {};
     const lines: string[] = [];
-    const log = { info: (_: unknown, msg: string) => lines.push(msg), warn: (_: unknown, msg: string) => lines.push(msg) };
+    const log = {
+      info: (_: unknown, msg: string) => lines.push(msg),
+      warn: (_: unknown, msg: string) => lines.push(msg),
+    };
     let clock = 0;
     const old = new EventEmitter();
     observeDriverEvents(old as unknown as mongo.MongoClient, { log, verbose: false, state, now: () => clock });
-    old.emit('serverDescriptionChanged', { address: 'a', previousDescription: { type: 'Standalone' }, newDescription: { type: 'Unknown', error: new Error('closed') } });
+    old.emit('serverDescriptionChanged', {
+      address: 'a',
+      previousDescription: { type: 'Standalone' },
+      newDescription: { type: 'Unknown', error: new Error('closed') },
+    });
     clock = 7_000;
-    observeDriverEvents(new EventEmitter() as unknown as mongo.MongoClient, { log, verbose: false, state, now: () => clock });
+    observeDriverEvents(new EventEmitter() as unknown as mongo.MongoClient, {
+      log,
+      verbose: false,
+      state,
+      now: () => clock,
+    });
     expect(lines).toEqual(['MongoDB unreachable: closed', 'MongoDB reachable again after 7000 ms']);
   });
 });

@@ -43,7 +43,14 @@ const strict: FraudSettings = {
 };
 
 function input(over: Partial<FraudInput> = {}): FraudInput {
-  return { offer: offer(strict), click: click(), convertedAt: afterSeconds(60), conversionIp: '203.0.113.7', conversionsFromIpToday: 2, ...over };
+  return {
+    offer: offer(strict),
+    click: click(),
+    convertedAt: afterSeconds(60),
+    conversionIp: '203.0.113.7',
+    conversionsFromIpToday: 2,
+    ...over,
+  };
 }
 
 const codes = (i: FraudInput): FraudReasonCode[] => screenConversion(i).reasons.map((r) => r.code);
@@ -54,13 +61,25 @@ describe('screenConversion', () => {
   });
 
   it('passes anything timely when no optional rule is configured', () => {
-    expect(screenConversion(input({ offer: offer({}), convertedAt: afterSeconds(0), conversionIp: '198.51.100.1', conversionsFromIpToday: 1000 })).verdict).toBe('pass');
+    expect(
+      screenConversion(
+        input({
+          offer: offer({}),
+          convertedAt: afterSeconds(0),
+          conversionIp: '198.51.100.1',
+          conversionsFromIpToday: 1000,
+        }),
+      ).verdict,
+    ).toBe('pass');
   });
 
   describe('offer_inactive', () => {
     it('rejects for an inactive offer, even when the action is hold', () => {
       const result = screenConversion(input({ offer: offer({ ...strict, action: 'hold' }, { active: false }) }));
-      expect(result).toEqual({ verdict: 'reject', reasons: [{ code: 'offer_inactive', detail: 'offer of1 is not active' }] });
+      expect(result).toEqual({
+        verdict: 'reject',
+        reasons: [{ code: 'offer_inactive', detail: 'offer of1 is not active' }],
+      });
     });
   });
 
@@ -83,14 +102,21 @@ describe('screenConversion', () => {
 
     it('flags one a millisecond past it', () => {
       const result = screenConversion(input({ offer: offer({}), convertedAt: new Date(clickedAt + 24 * 3_600_000 + 1) }));
-      expect(result.reasons).toEqual([{ code: 'attribution_window_expired', detail: 'converted 24 h 0.001 s after the click; attribution window 24 h' }]);
+      expect(result.reasons).toEqual([
+        {
+          code: 'attribution_window_expired',
+          detail: 'converted 24 h 0.001 s after the click; attribution window 24 h',
+        },
+      ]);
       expect(result.verdict).toBe('reject');
     });
   });
 
   describe('too_fast', () => {
     it('flags a conversion before the minimum, saying how fast it was', () => {
-      expect(screenConversion(input({ convertedAt: afterSeconds(3) })).reasons).toEqual([{ code: 'too_fast', detail: 'converted 3 s after the click; minimum 15 s' }]);
+      expect(screenConversion(input({ convertedAt: afterSeconds(3) })).reasons).toEqual([
+        { code: 'too_fast', detail: 'converted 3 s after the click; minimum 15 s' },
+      ]);
     });
 
     it('accepts one exactly at the minimum', () => {
@@ -98,7 +124,9 @@ describe('screenConversion', () => {
     });
 
     it('flags a conversion timestamped before its click', () => {
-      expect(screenConversion(input({ convertedAt: afterSeconds(-2) })).reasons).toEqual([{ code: 'too_fast', detail: 'converted 2 s before the click; minimum 15 s' }]);
+      expect(screenConversion(input({ convertedAt: afterSeconds(-2) })).reasons).toEqual([
+        { code: 'too_fast', detail: 'converted 2 s before the click; minimum 15 s' },
+      ]);
     });
 
     it('applies a minimum of 0 only to conversions before the click', () => {
@@ -109,7 +137,9 @@ describe('screenConversion', () => {
 
   describe('too_slow', () => {
     it('flags a conversion after the maximum', () => {
-      expect(screenConversion(input({ convertedAt: afterSeconds(3601) })).reasons).toEqual([{ code: 'too_slow', detail: 'converted 1 h 1 s after the click; maximum 1 h' }]);
+      expect(screenConversion(input({ convertedAt: afterSeconds(3601) })).reasons).toEqual([
+        { code: 'too_slow', detail: 'converted 1 h 1 s after the click; maximum 1 h' },
+      ]);
     });
 
     it('accepts one exactly at the maximum', () => {
@@ -155,7 +185,9 @@ describe('screenConversion', () => {
 
   describe('blocked_sub_id', () => {
     it.each(['sub1', 'sub2', 'sub3', 'sub4', 'sub5'] as const)('flags a blocked value in %s', (key) => {
-      expect(screenConversion(input({ click: click({ subs: { [key]: 'bad2' } }) })).reasons).toEqual([{ code: 'blocked_sub_id', detail: `blocked sub ids: ${key}="bad2"` }]);
+      expect(screenConversion(input({ click: click({ subs: { [key]: 'bad2' } }) })).reasons).toEqual([
+        { code: 'blocked_sub_id', detail: `blocked sub ids: ${key}="bad2"` },
+      ]);
     });
 
     it('reports every blocked sub in one reason', () => {
@@ -176,7 +208,9 @@ describe('screenConversion', () => {
   describe('verdict', () => {
     it('rejects a failed rule by default and when the action is reject', () => {
       expect(screenConversion(input({ convertedAt: afterSeconds(3) })).verdict).toBe('reject');
-      expect(screenConversion(input({ offer: offer({ ...strict, action: 'reject' }), convertedAt: afterSeconds(3) })).verdict).toBe('reject');
+      expect(screenConversion(input({ offer: offer({ ...strict, action: 'reject' }), convertedAt: afterSeconds(3) })).verdict).toBe(
+        'reject',
+      );
     });
 
     it('holds a failed rule when the action is hold', () => {
@@ -195,7 +229,15 @@ describe('screenConversion', () => {
         conversionIp: '198.51.100.1',
         conversionsFromIpToday: 3,
       });
-      expect(codes(everything)).toEqual(['offer_inactive', 'click_offer_mismatch', 'attribution_window_expired', 'too_slow', 'ip_limit_exceeded', 'ip_mismatch', 'blocked_sub_id']);
+      expect(codes(everything)).toEqual([
+        'offer_inactive',
+        'click_offer_mismatch',
+        'attribution_window_expired',
+        'too_slow',
+        'ip_limit_exceeded',
+        'ip_mismatch',
+        'blocked_sub_id',
+      ]);
       expect(screenConversion(everything).verdict).toBe('reject');
     });
   });
@@ -227,9 +269,12 @@ describe('normaliseIp', () => {
     expect(normaliseIp(raw)).toBe(normal);
   });
 
-  it.each(['1.2.3.256', '1:2:3:4:5:6:7:8:9', '1::2::3', 'g::1', '12345::1', 'not-an-ip', '', ':1', '1:2:3:4:5:6:7'])('leaves unparseable %j as lower-case text', (raw) => {
-    expect(normaliseIp(raw)).toBe(raw.toLowerCase());
-  });
+  it.each(['1.2.3.256', '1:2:3:4:5:6:7:8:9', '1::2::3', 'g::1', '12345::1', 'not-an-ip', '', ':1', '1:2:3:4:5:6:7'])(
+    'leaves unparseable %j as lower-case text',
+    (raw) => {
+      expect(normaliseIp(raw)).toBe(raw.toLowerCase());
+    },
+  );
 
   it('keeps different addresses different', () => {
     expect(normaliseIp('::ffff:1.2.3.4')).not.toBe(normaliseIp('::ffff:1.2.3.5'));

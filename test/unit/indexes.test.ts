@@ -41,7 +41,8 @@ describe('indexes', () => {
   it.each(queryPaths)('%s has an index', (_name, schema, fields) => {
     const keys = schema.indexes().map(([spec]) => Object.keys(spec));
     // Unique field options (`unique: true`) are indexes too.
-    for (const [path, type] of Object.entries(schema.paths)) if ((type.options as { unique?: boolean; index?: boolean }).unique || (type.options as { index?: boolean }).index) keys.push([path]);
+    for (const [path, type] of Object.entries(schema.paths))
+      if ((type.options as { unique?: boolean; index?: boolean }).unique || (type.options as { index?: boolean }).index) keys.push([path]);
     expect(keys.some((k) => fields.every((f, i) => k[i] === f))).toBe(true);
   });
 });

@@ -12,7 +12,11 @@ import { parseMetrics, sample } from '../support/prometheus';
 /** A logger whose JSON lines are kept, raw and parsed. */
 function captured(level: 'debug' | 'info' = 'debug') {
   const raw: string[] = [];
-  const logger = createLogger({ level, service: 'test', destination: { write: (line: string) => void raw.push(line) } });
+  const logger = createLogger({
+    level,
+    service: 'test',
+    destination: { write: (line: string) => void raw.push(line) },
+  });
   return { logger, raw, lines: () => raw.map((line) => JSON.parse(line) as Record<string, unknown>) };
 }
 
@@ -34,7 +38,15 @@ describe('createLogger: secrets never reach a line', () => {
       'postback',
     );
     const text = raw.join('');
-    for (const secret of ['plain-token-value-1', 'plain-secret-value-2', 'plain-bearer-3', 'plain-header-4', 'plain-admin-5', 'plain-pass-6']) expect(text).not.toContain(secret);
+    for (const secret of [
+      'plain-token-value-1',
+      'plain-secret-value-2',
+      'plain-bearer-3',
+      'plain-header-4',
+      'plain-admin-5',
+      'plain-pass-6',
+    ])
+      expect(text).not.toContain(secret);
     const [line] = lines();
     expect(line).toMatchObject({ level: 'info', service: 'test', msg: 'postback', click_id: 'clk_1', token: '***' });
     expect(line!.endpoint).toEqual({ signing_secret: '***', signing_secret_set: true, url: 'https://t.example/pb' });
@@ -80,16 +92,41 @@ describe('createLogger: secrets never reach a line', () => {
 describe('Temporal logger adapter', () => {
   it('maps SDK metadata to snake_case fields, derives conversion and delivery ids, drops the task token', () => {
     expect(
-      temporalLogFields({ workflowId: 'conversion-cv_0123abcd', runId: 'r-1', workflowType: 'processConversion', sdkComponent: 'workflow', taskQueue: 'q' }),
-    ).toEqual({ workflow_id: 'conversion-cv_0123abcd', run_id: 'r-1', workflow_type: 'processConversion', component: 'workflow', task_queue: 'q', conversion_id: 'cv_0123abcd' });
-    expect(temporalLogFields({ workflowId: 'conversion-cv_0123abcd-late-reversed', workflowRunId: 'r-2', activityType: 'recordTransition', taskToken: 'dG9rZW4=', isLocal: false })).toEqual({
+      temporalLogFields({
+        workflowId: 'conversion-cv_0123abcd',
+        runId: 'r-1',
+        workflowType: 'processConversion',
+        sdkComponent: 'workflow',
+        taskQueue: 'q',
+      }),
+    ).toEqual({
+      workflow_id: 'conversion-cv_0123abcd',
+      run_id: 'r-1',
+      workflow_type: 'processConversion',
+      component: 'workflow',
+      task_queue: 'q',
+      conversion_id: 'cv_0123abcd',
+    });
+    expect(
+      temporalLogFields({
+        workflowId: 'conversion-cv_0123abcd-late-reversed',
+        workflowRunId: 'r-2',
+        activityType: 'recordTransition',
+        taskToken: 'dG9rZW4=',
+        isLocal: false,
+      }),
+    ).toEqual({
       workflow_id: 'conversion-cv_0123abcd-late-reversed',
       run_id: 'r-2',
       activity_type: 'recordTransition',
       conversion_id: 'cv_0123abcd',
     });
     // An activity that knows the conversion says so; the delivery id comes from the workflow id.
-    expect(temporalLogFields({ workflowId: 'delivery-dl_42', conversion_id: 'cv_9' })).toEqual({ workflow_id: 'delivery-dl_42', conversion_id: 'cv_9', delivery_id: 'dl_42' });
+    expect(temporalLogFields({ workflowId: 'delivery-dl_42', conversion_id: 'cv_9' })).toEqual({
+      workflow_id: 'delivery-dl_42',
+      conversion_id: 'cv_9',
+      delivery_id: 'dl_42',
+    });
     expect(temporalLogFields(undefined)).toEqual({});
   });
 
@@ -97,10 +134,21 @@ describe('Temporal logger adapter', () => {
     const { logger, lines } = captured('info');
     const adapter = new PinoTemporalLogger(logger);
     adapter.debug('dropped', { workflowId: 'conversion-cv_1' });
-    adapter.log('WARN', 'Activity failed', { workflowId: 'conversion-cv_1', activityType: 'attemptDelivery', error: new Error(`bad ${TOKEN}`) });
+    adapter.log('WARN', 'Activity failed', {
+      workflowId: 'conversion-cv_1',
+      activityType: 'attemptDelivery',
+      error: new Error(`bad ${TOKEN}`),
+    });
     const out = lines();
     expect(out).toHaveLength(1);
-    expect(out[0]).toMatchObject({ level: 'warn', msg: 'Activity failed', workflow_id: 'conversion-cv_1', conversion_id: 'cv_1', activity_type: 'attemptDelivery', err: { message: 'bad pt_***' } });
+    expect(out[0]).toMatchObject({
+      level: 'warn',
+      msg: 'Activity failed',
+      workflow_id: 'conversion-cv_1',
+      conversion_id: 'cv_1',
+      activity_type: 'attemptDelivery',
+      err: { message: 'bad pt_***' },
+    });
   });
 });
 
@@ -120,7 +168,10 @@ describe('request context middleware', () => {
       throw new ApiError(401, 'invalid_token', 'no');
     });
     const koa = new Koa();
-    koa.use(requestContext({ logger: log.logger, metrics })).use(errorHandler(log.logger)).use(router.routes());
+    koa
+      .use(requestContext({ logger: log.logger, metrics }))
+      .use(errorHandler(log.logger))
+      .use(router.routes());
     return { http: () => request(koa.callback()), log, metrics };
   }
 
@@ -131,7 +182,16 @@ describe('request context middleware', () => {
     const id = res.headers['x-request-id'];
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     const [line] = log.lines();
-    expect(line).toMatchObject({ msg: 'request', request_id: id, method: 'GET', route: '/things/:id', status: 200, url: '/things/abc123?token=***&x=1', conversion_id: 'cv_7', workflow_id: 'conversion-cv_7' });
+    expect(line).toMatchObject({
+      msg: 'request',
+      request_id: id,
+      method: 'GET',
+      route: '/things/:id',
+      status: 200,
+      url: '/things/abc123?token=***&x=1',
+      conversion_id: 'cv_7',
+      workflow_id: 'conversion-cv_7',
+    });
     expect(typeof line!.duration_ms).toBe('number');
     expect(log.raw.join('')).not.toContain(TOKEN);
 
@@ -157,7 +217,11 @@ describe('request context middleware', () => {
     expect(res.status).toBe(500);
     const lines = log.lines();
     expect(lines.map((l) => l.level)).toEqual(['error', 'info']);
-    expect(lines[0]).toMatchObject({ request_id: res.headers['x-request-id'], msg: expect.stringContaining('unhandled error'), err: { message: 'exploded with pt_***' } });
+    expect(lines[0]).toMatchObject({
+      request_id: res.headers['x-request-id'],
+      msg: expect.stringContaining('unhandled error'),
+      err: { message: 'exploded with pt_***' },
+    });
     expect(lines[1]).toMatchObject({ request_id: res.headers['x-request-id'], route: '/boom', status: 500 });
     expect(log.raw.join('')).not.toContain(TOKEN);
 

@@ -110,7 +110,9 @@ describe('computeAmountMinor', () => {
   });
 
   it('asks for the sale amount when a percent rule has none', () => {
-    expect(computeAmountMinor({ type: 'percent', amount: '10' }, undefined, 'USD')).toEqual({ error: 'amount_required' });
+    expect(computeAmountMinor({ type: 'percent', amount: '10' }, undefined, 'USD')).toEqual({
+      error: 'amount_required',
+    });
   });
 
   it('refuses a malformed or negative sale amount or percent', () => {

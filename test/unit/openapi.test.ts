@@ -17,7 +17,14 @@ let temporal: Client;
 beforeAll(() => {
   const mongo = mongoose.createConnection();
   temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1', interceptors: [] }) });
-  app = createApp({ temporal, mongo, models: createModels(mongo), taskQueue: 'openapi-test', adminApiKey: undefined, log: () => undefined });
+  app = createApp({
+    temporal,
+    mongo,
+    models: createModels(mongo),
+    taskQueue: 'openapi-test',
+    adminApiKey: undefined,
+    log: () => undefined,
+  });
 });
 afterAll(async () => {
   await temporal?.connection.close();
@@ -34,17 +41,25 @@ for await (const chunk of process.stdin) input += chunk;
 const validator = new Validator();
 const result = await validator.validate(JSON.parse(input));
 process.stdout.write(JSON.stringify({ ...result, version: validator.version }));`;
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { input: JSON.stringify(doc), cwd: process.cwd(), encoding: 'utf8' });
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    input: JSON.stringify(doc),
+    cwd: process.cwd(),
+    encoding: 'utf8',
+  });
   return JSON.parse(out) as { valid: boolean; version: string; errors?: unknown };
 }
 
 const httpMethods = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
-type Doc = { paths: Record<string, Record<string, { security?: Record<string, string[]>[]; parameters?: { in: string; name: string }[] }>> };
+type Doc = {
+  paths: Record<string, Record<string, { security?: Record<string, string[]>[]; parameters?: { in: string; name: string }[] }>>;
+};
 
 /** `GET /api/offers/{id}` for every route of every @koa/router mounted on the app (HEAD comes with GET). */
 function servedRoutes(koa: Koa): string[] {
   const routes = new Set<string>();
-  for (const middleware of koa.middleware as unknown as { router?: { stack: { methods: string[]; path: string | RegExp }[] } }[]) {
+  for (const middleware of koa.middleware as unknown as {
+    router?: { stack: { methods: string[]; path: string | RegExp }[] };
+  }[]) {
     for (const layer of middleware.router?.stack ?? []) {
       if (typeof layer.path !== 'string') throw new Error(`a route with a RegExp path cannot be documented: ${String(layer.path)}`);
       const path = layer.path.replace(/:(\w+)/g, '{$1}');
@@ -56,7 +71,11 @@ function servedRoutes(koa: Koa): string[] {
 
 function documentedRoutes(doc: Doc): string[] {
   return Object.entries(doc.paths)
-    .flatMap(([path, item]) => Object.keys(item).filter((k) => httpMethods.includes(k)).map((method) => `${method.toUpperCase()} ${path}`))
+    .flatMap(([path, item]) =>
+      Object.keys(item)
+        .filter((k) => httpMethods.includes(k))
+        .map((method) => `${method.toUpperCase()} ${path}`),
+    )
     .sort();
 }
 
@@ -85,7 +104,9 @@ describe('GET /openapi.json', () => {
     const served = servedRoutes(app);
     const documented = documentedRoutes(doc);
     // Sanity: the enumeration found the routers (a broken walk would compare two empty lists).
-    expect(served).toEqual(expect.arrayContaining(['GET /healthz', 'POST /postback', 'GET /api/offers/{id}', 'GET /openapi.json', 'GET /docs']));
+    expect(served).toEqual(
+      expect.arrayContaining(['GET /healthz', 'POST /postback', 'GET /api/offers/{id}', 'GET /openapi.json', 'GET /docs']),
+    );
     const undocumented = served.filter((r) => !documented.includes(r));
     const notServed = documented.filter((r) => !served.includes(r));
     expect({ undocumented, notServed }).toEqual({ undocumented: [], notServed: [] });
@@ -99,7 +120,11 @@ describe('GET /openapi.json', () => {
         const pathParams = (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name);
         expect({ where, pathParams: pathParams.sort() }).toEqual({ where, pathParams: names.sort() });
         const schemes = (op.security ?? []).flatMap((s) => Object.keys(s)).sort();
-        const expected = path.startsWith('/api/') ? ['adminKey'] : path.startsWith('/postback') ? ['postbackToken', 'postbackTokenHeader'] : [];
+        const expected = path.startsWith('/api/')
+          ? ['adminKey']
+          : path.startsWith('/postback')
+            ? ['postbackToken', 'postbackTokenHeader']
+            : [];
         expect({ where, schemes }).toEqual({ where, schemes: expected });
       }
     }
@@ -116,11 +141,14 @@ describe('GET /openapi.json', () => {
   });
 
   it('describes the error body on every error answer', () => {
-    const raw = doc as unknown as { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>> };
+    const raw = doc as unknown as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>;
+    };
     for (const item of Object.values(raw.paths)) {
       for (const op of Object.values(item)) {
         for (const [status, response] of Object.entries(op.responses)) {
-          if (Number(status) >= 400 && status !== '503') expect(response.content?.['application/json']?.schema).toEqual({ $ref: '#/components/schemas/Error' });
+          if (Number(status) >= 400 && status !== '503')
+            expect(response.content?.['application/json']?.schema).toEqual({ $ref: '#/components/schemas/Error' });
         }
       }
     }
@@ -128,8 +156,18 @@ describe('GET /openapi.json', () => {
 
   it('puts every operation in a declared group', () => {
     const declared = ((doc as unknown as { tags?: { name: string }[] }).tags ?? []).map((t) => t.name);
-    const ops = Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ where: `${method.toUpperCase()} ${path}`, tags: (op as { tags?: string[] }).tags ?? [] })));
-    for (const { where, tags } of ops) expect({ where, undeclared: tags.filter((t) => !declared.includes(t)), tagged: tags.length > 0 }).toEqual({ where, undeclared: [], tagged: true });
+    const ops = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.entries(item).map(([method, op]) => ({
+        where: `${method.toUpperCase()} ${path}`,
+        tags: (op as { tags?: string[] }).tags ?? [],
+      })),
+    );
+    for (const { where, tags } of ops)
+      expect({ where, undeclared: tags.filter((t) => !declared.includes(t)), tagged: tags.length > 0 }).toEqual({
+        where,
+        undeclared: [],
+        tagged: true,
+      });
   });
 
   it('is built once per process', () => {
@@ -145,8 +183,14 @@ describe('GET /docs', () => {
     // Nothing from a CDN: every referenced asset is ours.
     expect(page.text).not.toMatch(/(src|href)="(https?:)?\/\//);
     const assets = [...page.text.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
-    expect(assets).toEqual(expect.arrayContaining(['/docs/assets/swagger-ui.css', '/docs/assets/swagger-ui-bundle.js', '/docs/assets/init.js']));
-    const expectedType: Record<string, RegExp> = { css: /^text\/css/, js: /^application\/javascript/, png: /^image\/png/ };
+    expect(assets).toEqual(
+      expect.arrayContaining(['/docs/assets/swagger-ui.css', '/docs/assets/swagger-ui-bundle.js', '/docs/assets/init.js']),
+    );
+    const expectedType: Record<string, RegExp> = {
+      css: /^text\/css/,
+      js: /^application\/javascript/,
+      png: /^image\/png/,
+    };
     for (const asset of assets) {
       const res = await request(app.callback()).get(asset).buffer(true);
       expect({ asset, status: res.status }).toEqual({ asset, status: 200 });

@@ -49,7 +49,10 @@ describe('renderPostbackUrl', () => {
   });
 
   it('URL-encodes values so they cannot add parameters or change the path', () => {
-    const url = renderPostbackUrl('https://t.example/{sub1}?c={click_id}', { click_id: 'x&status=approved#f', sub1: '../é ?/' });
+    const url = renderPostbackUrl('https://t.example/{sub1}?c={click_id}', {
+      click_id: 'x&status=approved#f',
+      sub1: '../é ?/',
+    });
     expect(url).toBe('https://t.example/..%2F%C3%A9%20%3F%2F?c=x%26status%3Dapproved%23f');
     expect(new URL(url).searchParams.get('c')).toBe('x&status=approved#f');
   });
@@ -76,7 +79,10 @@ describe('renderPostbackBody', () => {
   });
 
   it.each(hostile)('keeps the JSON valid and the value intact for %j', (value) => {
-    const body = renderPostbackBody('{"id":"{event_id}","s":"{sub1}","nested":{"list":["{sub1}",1]}}', { event_id: 'evt_1', sub1: value });
+    const body = renderPostbackBody('{"id":"{event_id}","s":"{sub1}","nested":{"list":["{sub1}",1]}}', {
+      event_id: 'evt_1',
+      sub1: value,
+    });
     const parsed = JSON.parse(body) as { id: string; s: string; nested: { list: unknown[] }; admin?: unknown };
     // A lone surrogate is escaped as \ud800, which JSON.parse turns back into the same code unit.
     expect(parsed).toEqual({ id: 'evt_1', s: value, nested: { list: [value, 1] } });
@@ -93,7 +99,10 @@ describe('renderPostbackBody', () => {
   });
 
   it('does not expand a macro that arrives inside a value', () => {
-    expect(JSON.parse(renderPostbackBody('{"a":"{sub1}","b":"{sub2}"}', { sub1: '{sub2}', sub2: 'x' }))).toEqual({ a: '{sub2}', b: 'x' });
+    expect(JSON.parse(renderPostbackBody('{"a":"{sub1}","b":"{sub2}"}', { sub1: '{sub2}', sub2: 'x' }))).toEqual({
+      a: '{sub2}',
+      b: 'x',
+    });
   });
 
   it('fills a macro written as a bare JSON value (the template decides)', () => {

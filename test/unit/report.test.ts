@@ -2,7 +2,15 @@ import Big from 'big.js';
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { fromMinor } from '../../domain/money';
-import { createReport, parseGroupBy, reportDimensions, resolveReportQuery, type ReportDimension, type ReportLedgerEntry, type ReportSpec } from '../../domain/report';
+import {
+  createReport,
+  parseGroupBy,
+  reportDimensions,
+  resolveReportQuery,
+  type ReportDimension,
+  type ReportLedgerEntry,
+  type ReportSpec,
+} from '../../domain/report';
 
 const at = (iso: string) => new Date(iso);
 const spec = (over: Partial<ReportSpec> = {}): ReportSpec => ({
@@ -12,7 +20,12 @@ const spec = (over: Partial<ReportSpec> = {}): ReportSpec => ({
   timezone: 'UTC',
   ...over,
 });
-const entry = (created: string, account: 'affiliate_payable' | 'advertiser_receivable', amount: number, over: Partial<ReportLedgerEntry> = {}): ReportLedgerEntry => ({
+const entry = (
+  created: string,
+  account: 'affiliate_payable' | 'advertiser_receivable',
+  amount: number,
+  over: Partial<ReportLedgerEntry> = {},
+): ReportLedgerEntry => ({
   created_at: at(created),
   offer_id: 'off_a',
   affiliate_id: 'aff_a',
@@ -38,11 +51,21 @@ describe('resolveReportQuery', () => {
 
   it('reads a date as local midnight in the zone, and gives the zone its canonical name', () => {
     const r = resolveReportQuery({ group_by: 'offer,day', from: '2026-11-24', to: '2026-11-26', timezone: 'europe/berlin' }, now);
-    expect(r).toEqual({ spec: { groupBy: ['offer', 'day'], from: at('2026-11-23T23:00:00Z'), to: at('2026-11-25T23:00:00Z'), timezone: 'Europe/Berlin' } });
+    expect(r).toEqual({
+      spec: {
+        groupBy: ['offer', 'day'],
+        from: at('2026-11-23T23:00:00Z'),
+        to: at('2026-11-25T23:00:00Z'),
+        timezone: 'Europe/Berlin',
+      },
+    });
   });
 
   it('keeps the offset of a date-time and reads one without offset as local time', () => {
-    const r = resolveReportQuery({ group_by: 'day', from: '2026-11-24T10:00:00+05:00', to: '2026-11-25T10:00', timezone: 'America/New_York' }, now);
+    const r = resolveReportQuery(
+      { group_by: 'day', from: '2026-11-24T10:00:00+05:00', to: '2026-11-25T10:00', timezone: 'America/New_York' },
+      now,
+    );
     expect(r).toMatchObject({ spec: { from: at('2026-11-24T05:00:00Z'), to: at('2026-11-25T15:00:00Z') } });
   });
 
@@ -113,7 +136,10 @@ describe('createReport', () => {
   });
 
   it('starts a day whose midnight does not exist (Santiago springs forward at 00:00) at 01:00', () => {
-    const r = resolveReportQuery({ group_by: 'day', from: '2026-09-05', to: '2026-09-08', timezone: 'America/Santiago' }, at('2026-11-25T10:00:00Z'));
+    const r = resolveReportQuery(
+      { group_by: 'day', from: '2026-09-05', to: '2026-09-08', timezone: 'America/Santiago' },
+      at('2026-11-25T10:00:00Z'),
+    );
     if (!('spec' in r)) throw new Error(JSON.stringify(r));
     expect(r.spec.to).toEqual(at('2026-09-08T03:00:00Z'));
     const report = createReport(r.spec);
@@ -138,9 +164,11 @@ describe('createReport', () => {
 
   it('never adds currencies: each is its own row and total, in its own minor digits', () => {
     const report = createReport(spec({ groupBy: ['offer'] }));
-    [...booking('2026-11-24T10:00:00Z', 500, 800), ...booking('2026-11-24T11:00:00Z', 450, 700, { currency: 'EUR' }), ...booking('2026-11-24T12:00:00Z', 1000, 1500, { currency: 'JPY' })].forEach(
-      report.addLedgerEntry,
-    );
+    [
+      ...booking('2026-11-24T10:00:00Z', 500, 800),
+      ...booking('2026-11-24T11:00:00Z', 450, 700, { currency: 'EUR' }),
+      ...booking('2026-11-24T12:00:00Z', 1000, 1500, { currency: 'JPY' }),
+    ].forEach(report.addLedgerEntry);
     const { rows, totals } = report.result();
     expect(rows.map((r) => [r.offer_id, r.currency, r.payout, r.revenue])).toEqual([
       ['off_a', 'EUR', '4.50', '7.00'],
@@ -165,9 +193,22 @@ describe('createReport', () => {
   it('counts conversions by current status, and clicks, with rate and epc per click', () => {
     const report = createReport(spec({ groupBy: ['affiliate'] }));
     for (const status of ['approved', 'approved', 'pending', 'reversed', 'rejected', 'processing']) {
-      report.addConversion({ received_at: at('2026-11-24T10:00:00Z'), offer_id: 'off_a', affiliate_id: 'aff_a', goal: 'sale', status, currency: 'USD' });
+      report.addConversion({
+        received_at: at('2026-11-24T10:00:00Z'),
+        offer_id: 'off_a',
+        affiliate_id: 'aff_a',
+        goal: 'sale',
+        status,
+        currency: 'USD',
+      });
     }
-    for (let i = 0; i < 7; i += 1) report.addClick({ created_at: at('2026-11-24T09:00:00Z'), offer_id: 'off_a', affiliate_id: 'aff_a', currency: 'USD' });
+    for (let i = 0; i < 7; i += 1)
+      report.addClick({
+        created_at: at('2026-11-24T09:00:00Z'),
+        offer_id: 'off_a',
+        affiliate_id: 'aff_a',
+        currency: 'USD',
+      });
     booking('2026-11-24T10:00:00Z', 1000, 1600).forEach(report.addLedgerEntry);
     const [row] = report.result().rows;
     expect(row).toEqual({
@@ -189,16 +230,39 @@ describe('createReport', () => {
     [1, 3, '0.00'],
   ])('epc of %i minor over %i clicks is %s', (payout, clicks, epc) => {
     const report = createReport(spec());
-    for (let i = 0; i < clicks; i += 1) report.addClick({ created_at: at('2026-11-24T09:00:00Z'), offer_id: 'off_a', affiliate_id: 'aff_a', currency: 'USD' });
+    for (let i = 0; i < clicks; i += 1)
+      report.addClick({
+        created_at: at('2026-11-24T09:00:00Z'),
+        offer_id: 'off_a',
+        affiliate_id: 'aff_a',
+        currency: 'USD',
+      });
     report.addLedgerEntry(entry('2026-11-24T10:00:00Z', 'affiliate_payable', payout));
     expect(report.result().rows[0]!.epc).toBe(epc);
   });
 
   it('has no clicks, rate or epc per goal (clicks have no goal), but keeps them in the totals', () => {
     const report = createReport(spec({ groupBy: ['day', 'goal'] }));
-    report.addClick({ created_at: at('2026-11-24T09:00:00Z'), offer_id: 'off_a', affiliate_id: 'aff_a', currency: 'USD' });
-    report.addClick({ created_at: at('2026-11-24T09:00:00Z'), offer_id: 'off_a', affiliate_id: 'aff_a', currency: 'USD' });
-    report.addConversion({ received_at: at('2026-11-24T10:00:00Z'), offer_id: 'off_a', affiliate_id: 'aff_a', goal: 'lead', status: 'approved', currency: 'USD' });
+    report.addClick({
+      created_at: at('2026-11-24T09:00:00Z'),
+      offer_id: 'off_a',
+      affiliate_id: 'aff_a',
+      currency: 'USD',
+    });
+    report.addClick({
+      created_at: at('2026-11-24T09:00:00Z'),
+      offer_id: 'off_a',
+      affiliate_id: 'aff_a',
+      currency: 'USD',
+    });
+    report.addConversion({
+      received_at: at('2026-11-24T10:00:00Z'),
+      offer_id: 'off_a',
+      affiliate_id: 'aff_a',
+      goal: 'lead',
+      status: 'approved',
+      currency: 'USD',
+    });
     booking('2026-11-24T10:00:00Z', 300, 400, { goal: 'lead' }).forEach(report.addLedgerEntry);
     booking('2026-11-24T10:00:00Z', 100, 100, { goal: null }).forEach(report.addLedgerEntry);
     const { rows, totals } = report.result();
@@ -217,16 +281,37 @@ describe('createReport', () => {
 
   it('puts clicks of an unknown offer under a null currency with no money', () => {
     const report = createReport(spec());
-    report.addClick({ created_at: at('2026-11-24T09:00:00Z'), offer_id: 'off_gone', affiliate_id: 'aff_a', currency: null });
+    report.addClick({
+      created_at: at('2026-11-24T09:00:00Z'),
+      offer_id: 'off_gone',
+      affiliate_id: 'aff_a',
+      currency: null,
+    });
     expect(report.result().rows).toMatchObject([{ currency: null, clicks: 1, payout: null, epc: null, conversion_rate: 0 }]);
   });
 
   it('refuses rows outside the window and unknown statuses or accounts (a query bug, not data to drop)', () => {
     const report = createReport(spec());
     expect(() => report.addLedgerEntry(entry('2026-11-30T00:00:00Z', 'affiliate_payable', 1))).toThrow('outside the window');
-    expect(() => report.addClick({ created_at: at('2026-11-19T23:59:59.999Z'), offer_id: 'o', affiliate_id: 'a', currency: 'USD' })).toThrow('outside the window');
+    expect(() =>
+      report.addClick({
+        created_at: at('2026-11-19T23:59:59.999Z'),
+        offer_id: 'o',
+        affiliate_id: 'a',
+        currency: 'USD',
+      }),
+    ).toThrow('outside the window');
     expect(() => report.addLedgerEntry(entry('2026-11-24T00:00:00Z', 'cash' as 'affiliate_payable', 1))).toThrow('unknown account');
-    expect(() => report.addConversion({ received_at: at('2026-11-24T00:00:00Z'), offer_id: 'o', affiliate_id: 'a', goal: 'g', status: 'lost', currency: 'USD' })).toThrow('unknown status');
+    expect(() =>
+      report.addConversion({
+        received_at: at('2026-11-24T00:00:00Z'),
+        offer_id: 'o',
+        affiliate_id: 'a',
+        goal: 'g',
+        status: 'lost',
+        currency: 'USD',
+      }),
+    ).toThrow('unknown status');
   });
 
   it('refuses a sum beyond exact integers rather than rounding it', () => {
@@ -251,19 +336,31 @@ describe('createReport: properties', () => {
     affiliate: fc.constantFrom('aff_a', 'aff_b'),
     goal: fc.constantFrom('sale', 'lead', null),
   });
-  const arbGroupBy = fc.subarray([...reportDimensions] as ReportDimension[], { minLength: 1 }).chain((dims) => fc.shuffledSubarray(dims, { minLength: dims.length }));
+  const arbGroupBy = fc
+    .subarray([...reportDimensions] as ReportDimension[], { minLength: 1 })
+    .chain((dims) => fc.shuffledSubarray(dims, { minLength: dims.length }));
 
   it('rows and totals sum to the ledger per currency, to the minor unit, for any grouping and zone', () => {
     fc.assert(
       fc.property(fc.array(arbEntry, { maxLength: 60 }), arbGroupBy, fc.constantFrom(...zones), (facts, groupBy, timezone) => {
         const report = createReport({ groupBy, timezone, from: new Date(windowFrom), to: new Date(windowTo) });
         for (const f of facts) {
-          report.addLedgerEntry({ created_at: new Date(f.ms), account: f.account, amount_minor: f.amount, currency: f.currency, offer_id: f.offer, affiliate_id: f.affiliate, goal: f.goal });
+          report.addLedgerEntry({
+            created_at: new Date(f.ms),
+            account: f.account,
+            amount_minor: f.amount,
+            currency: f.currency,
+            offer_id: f.offer,
+            affiliate_id: f.affiliate,
+            goal: f.goal,
+          });
         }
         const { rows, totals } = report.result();
         for (const currency of currencies) {
-          const ledger = (account: string) => facts.filter((f) => f.currency === currency && f.account === account).reduce((s, f) => s + f.amount, 0);
-          const summed = (field: 'payout' | 'revenue') => rows.filter((r) => r.currency === currency).reduce((s, r) => s.plus(r[field]!), new Big(0));
+          const ledger = (account: string) =>
+            facts.filter((f) => f.currency === currency && f.account === account).reduce((s, f) => s + f.amount, 0);
+          const summed = (field: 'payout' | 'revenue') =>
+            rows.filter((r) => r.currency === currency).reduce((s, r) => s.plus(r[field]!), new Big(0));
           const total = totals.find((t) => t.currency === currency);
           const major = (minor: number) => new Big(minor).div(new Big(10).pow(currency === 'JPY' ? 0 : currency === 'KWD' ? 3 : 2));
           expect(summed('payout').eq(major(ledger('affiliate_payable')))).toBe(true);
@@ -272,7 +369,9 @@ describe('createReport: properties', () => {
         }
         // Each fact lands on the day luxon gives directly (the index is a shortcut, not a new rule).
         if (groupBy.includes('day')) {
-          const expected = new Set(facts.map((f) => `${DateTime.fromMillis(f.ms, { zone: timezone }).toFormat('yyyy-MM-dd')}|${f.currency}`));
+          const expected = new Set(
+            facts.map((f) => `${DateTime.fromMillis(f.ms, { zone: timezone }).toFormat('yyyy-MM-dd')}|${f.currency}`),
+          );
           expect(new Set(rows.map((r) => `${r.day}|${r.currency}`))).toEqual(expected);
         }
       }),

@@ -3,12 +3,21 @@ import { Webhook } from 'standardwebhooks';
 import { generateSigningSecret, signStandardWebhook } from '../../activities/http/signature';
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
-const headers = (id: string, ts: number, sig: string) => ({ 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': sig });
+const headers = (id: string, ts: number, sig: string) => ({
+  'webhook-id': id,
+  'webhook-timestamp': String(ts),
+  'webhook-signature': sig,
+});
 
 describe('signStandardWebhook', () => {
   const secret = generateSigningSecret();
   const msgId = 'evt_0123456789abcdef';
-  const body = JSON.stringify({ event_id: msgId, status: 'approved', payout: '12.50', sub1: 'é 😀 "quoted" \\ </script>\n' });
+  const body = JSON.stringify({
+    event_id: msgId,
+    status: 'approved',
+    payout: '12.50',
+    sub1: 'é 😀 "quoted" \\ </script>\n',
+  });
 
   it('is accepted by the Standard Webhooks reference verifier', () => {
     const ts = nowSeconds();
@@ -52,7 +61,7 @@ describe('signStandardWebhook', () => {
     expect(signStandardWebhook({ secret: whsec, msgId: 'msg_1', timestamp: 1700000000, body: '{"a":1}' })).toBe(`v1,${expected}`);
   });
 
-  it('uses the UTF-8 bytes of a secret without the whsec_ prefix (the library\'s raw format, for ASCII)', () => {
+  it("uses the UTF-8 bytes of a secret without the whsec_ prefix (the library's raw format, for ASCII)", () => {
     const raw = 'shared-secret-from-the-tracker';
     const ts = nowSeconds();
     const sig = signStandardWebhook({ secret: raw, msgId, timestamp: ts, body });

@@ -37,7 +37,10 @@ describe('checkTransition', () => {
   });
 
   it('explains the example from the spec', () => {
-    expect(checkTransition('approved', 'declined')).toEqual({ ok: false, reason: 'cannot change a conversion from approved to declined; allowed: reversed' });
+    expect(checkTransition('approved', 'declined')).toEqual({
+      ok: false,
+      reason: 'cannot change a conversion from approved to declined; allowed: reversed',
+    });
   });
 
   it('publishes the same table it enforces', () => {

@@ -22,7 +22,12 @@ describe('conversion timeline from a recorded history', () => {
     { seq: 2, account: 'affiliate_payable', amount_minor: -1200, currency: 'USD' },
     { seq: 2, account: 'advertiser_receivable', amount_minor: -1800, currency: 'USD' },
   ];
-  const entries = conversionEntries(steps, { workflowId: `conversion-${conversionId.conversionId}`, source: 'conversion', ledger, pending: [] });
+  const entries = conversionEntries(steps, {
+    workflowId: `conversion-${conversionId.conversionId}`,
+    source: 'conversion',
+    ledger,
+    pending: [],
+  });
 
   it('tells the story in order: received, rules, verdict, attribution, caps, each change with its actor and ledger lines, the end', () => {
     expect(entries.map((e) => e.kind)).toEqual([
@@ -51,9 +56,17 @@ describe('conversion timeline from a recorded history', () => {
 
   it('names who made each status change and books the ledger lines of that change', () => {
     const changes = entries.filter((e) => e.kind === 'status_change').map((e) => e.title);
-    expect(changes).toEqual(['processing → pending by system', 'pending → approved by advertiser: advertiser_postback', 'approved → reversed by ops: chargeback']);
+    expect(changes).toEqual([
+      'processing → pending by system',
+      'pending → approved by advertiser: advertiser_postback',
+      'approved → reversed by ops: chargeback',
+    ]);
     const booked = entries.filter((e) => e.kind === 'ledger').map((e) => e.title);
-    expect(booked).toEqual(['ledger: nothing to book for this change', 'ledger: affiliate_payable +12.00 USD, advertiser_receivable +18.00 USD', 'ledger: affiliate_payable -12.00 USD, advertiser_receivable -18.00 USD']);
+    expect(booked).toEqual([
+      'ledger: nothing to book for this change',
+      'ledger: affiliate_payable +12.00 USD, advertiser_receivable +18.00 USD',
+      'ledger: affiliate_payable -12.00 USD, advertiser_receivable -18.00 USD',
+    ]);
   });
 
   it('shows the inbound parameters and the attribution in money, not minor units', () => {
@@ -64,7 +77,12 @@ describe('conversion timeline from a recorded history', () => {
 });
 
 describe('conversion timeline from a history with local activities (markers keep no input)', () => {
-  const entries = conversionEntries(fixture('conversion-local-held-approved-reversed.json'), { workflowId: 'conversion-cv_local', source: 'conversion', ledger: [], pending: [] });
+  const entries = conversionEntries(fixture('conversion-local-held-approved-reversed.json'), {
+    workflowId: 'conversion-cv_local',
+    source: 'conversion',
+    ledger: [],
+    pending: [],
+  });
 
   it('reads each step from its marker: rules, hold, attribution, caps, changes, deliveries planned', () => {
     const titles = entries.map((e) => `${e.kind}: ${e.title}`);
@@ -90,7 +108,20 @@ describe('conversion timeline: retries, running steps and refusals', () => {
 
   it('shows a step that succeeded after failures as a retry, with the last error', () => {
     const steps: HistoryStep[] = [
-      { type: 'activity', eventId: 5, name: 'releaseCaps', local: false, input: { reservations: [] }, scheduledAt: 1_000, startedAt: 9_000, closedAt: 9_010, attempt: 3, state: 'completed', result: undefined, lastFailure: { message: 'connection refused' } },
+      {
+        type: 'activity',
+        eventId: 5,
+        name: 'releaseCaps',
+        local: false,
+        input: { reservations: [] },
+        scheduledAt: 1_000,
+        startedAt: 9_000,
+        closedAt: 9_010,
+        attempt: 3,
+        state: 'completed',
+        result: undefined,
+        lastFailure: { message: 'connection refused' },
+      },
     ];
     const [retry, done] = conversionEntries(steps, { ...base, pending: [] });
     expect(retry).toMatchObject({ kind: 'retry', outcome: 'retrying', attempt: 3 });
@@ -99,13 +130,41 @@ describe('conversion timeline: retries, running steps and refusals', () => {
   });
 
   it('shows a step the server is still retrying, from the pending activity', () => {
-    const steps: HistoryStep[] = [{ type: 'activity', eventId: 5, name: 'attributeConversion', local: false, input: {}, scheduledAt: 1_000, attempt: 1, state: 'scheduled' }];
-    const [entry] = conversionEntries(steps, { ...base, pending: [{ name: 'attributeConversion', attempt: 4, lastFailure: 'MongoNetworkError' }] });
-    expect(entry).toMatchObject({ outcome: 'retrying', attempt: 4, title: 'attributeConversion is being retried: attempt 4, last error: MongoNetworkError' });
+    const steps: HistoryStep[] = [
+      {
+        type: 'activity',
+        eventId: 5,
+        name: 'attributeConversion',
+        local: false,
+        input: {},
+        scheduledAt: 1_000,
+        attempt: 1,
+        state: 'scheduled',
+      },
+    ];
+    const [entry] = conversionEntries(steps, {
+      ...base,
+      pending: [{ name: 'attributeConversion', attempt: 4, lastFailure: 'MongoNetworkError' }],
+    });
+    expect(entry).toMatchObject({
+      outcome: 'retrying',
+      attempt: 4,
+      title: 'attributeConversion is being retried: attempt 4, last error: MongoNetworkError',
+    });
   });
 
   it('shows an illegal status change as refused', () => {
-    const steps: HistoryStep[] = [{ type: 'update', eventId: 9, name: 'setStatus', input: [{ status: 'approved', actor: 'ops' }], acceptedAt: 1_000, completedAt: 1_050, failure: { message: 'cannot change a conversion from rejected to approved', type: 'IllegalTransition' } }];
+    const steps: HistoryStep[] = [
+      {
+        type: 'update',
+        eventId: 9,
+        name: 'setStatus',
+        input: [{ status: 'approved', actor: 'ops' }],
+        acceptedAt: 1_000,
+        completedAt: 1_050,
+        failure: { message: 'cannot change a conversion from rejected to approved', type: 'IllegalTransition' },
+      },
+    ];
     const [entry] = conversionEntries(steps, { ...base, pending: [] });
     expect(entry).toMatchObject({ kind: 'status_request', outcome: 'failed', duration_ms: 50 });
     expect(entry!.title).toContain('refused, cannot change a conversion from rejected to approved');
@@ -114,26 +173,68 @@ describe('conversion timeline: retries, running steps and refusals', () => {
 
 describe('delivery timeline', () => {
   it('shows the failed attempts, the waits and the success of a retried delivery', () => {
-    const entries = deliveryEntries(fixture('delivery-local-retried.json'), { workflowId: 'delivery-dl_2', delivery: { id: 'dl_2', event: 'approved', endpoint_id: 'ep_2', attempts: [] }, pending: [] });
-    expect(entries.map((e) => `${e.kind} ${e.outcome}`)).toEqual(['delivery_started info', 'delivery_attempt failed', 'delivery_wait info', 'delivery_attempt failed', 'delivery_wait info', 'delivery_attempt ok', 'delivery_result ok']);
-    expect(entries.filter((e) => e.kind === 'delivery_attempt').map((e) => e.title)).toEqual(['attempt 1: HTTP 500, will retry', 'attempt 2: HTTP 503, will retry', 'attempt 3: HTTP 200, delivered']);
+    const entries = deliveryEntries(fixture('delivery-local-retried.json'), {
+      workflowId: 'delivery-dl_2',
+      delivery: { id: 'dl_2', event: 'approved', endpoint_id: 'ep_2', attempts: [] },
+      pending: [],
+    });
+    expect(entries.map((e) => `${e.kind} ${e.outcome}`)).toEqual([
+      'delivery_started info',
+      'delivery_attempt failed',
+      'delivery_wait info',
+      'delivery_attempt failed',
+      'delivery_wait info',
+      'delivery_attempt ok',
+      'delivery_result ok',
+    ]);
+    expect(entries.filter((e) => e.kind === 'delivery_attempt').map((e) => e.title)).toEqual([
+      'attempt 1: HTTP 500, will retry',
+      'attempt 2: HTTP 503, will retry',
+      'attempt 3: HTTP 200, delivered',
+    ]);
   });
 
   it('shows each attempt with the receiver’s answer from its attempt row', () => {
     const steps = fixture('delivery-succeeded.json');
     const entries = deliveryEntries(steps, {
       workflowId: 'delivery-dl_1',
-      delivery: { id: 'dl_1', event: 'approved', endpoint_id: 'ep_1', attempts: [{ run: 0, attempt: 1, method: 'GET', request_url: 'http://127.0.0.1/pb?token=***', outcome: 'success', status_code: 200, duration_ms: 3, response_excerpt: 'ok' }] },
+      delivery: {
+        id: 'dl_1',
+        event: 'approved',
+        endpoint_id: 'ep_1',
+        attempts: [
+          {
+            run: 0,
+            attempt: 1,
+            method: 'GET',
+            request_url: 'http://127.0.0.1/pb?token=***',
+            outcome: 'success',
+            status_code: 200,
+            duration_ms: 3,
+            response_excerpt: 'ok',
+          },
+        ],
+      },
       pending: [],
     });
     expect(entries.map((e) => e.kind)).toEqual(['delivery_started', 'delivery_attempt', 'delivery_result']);
-    expect(entries[1]).toMatchObject({ title: 'attempt 1: HTTP 200, delivered', outcome: 'ok', detail: { status_code: 200, response_excerpt: 'ok', request_url: 'http://127.0.0.1/pb?token=***' } });
+    expect(entries[1]).toMatchObject({
+      title: 'attempt 1: HTTP 200, delivered',
+      outcome: 'ok',
+      detail: { status_code: 200, response_excerpt: 'ok', request_url: 'http://127.0.0.1/pb?token=***' },
+    });
     expect(entries[2]!.title).toBe('delivered after 1 attempt(s)');
   });
 });
 
 describe('maskSecrets', () => {
   it('masks secret-looking keys at any depth and leaves the rest', () => {
-    expect(maskSecrets({ click_id: 'c', token: 't', nested: [{ signing_secret: 's', Authorization: 'Bearer x', amount: '1' }] })).toEqual({ click_id: 'c', token: '***', nested: [{ signing_secret: '***', Authorization: '***', amount: '1' }] });
+    expect(
+      maskSecrets({
+        click_id: 'c',
+        token: 't',
+        nested: [{ signing_secret: 's', Authorization: 'Bearer x', amount: '1' }],
+      }),
+    ).toEqual({ click_id: 'c', token: '***', nested: [{ signing_secret: '***', Authorization: '***', amount: '1' }] });
   });
 });

@@ -15,7 +15,9 @@ describe('WORKER_METRICS_ADDRESS', () => {
     expect(() => parseSocketAddress('0.0.0.0')).toThrow('is not ip:port');
     expect(() => parseSocketAddress('::1:9464')).toThrow('is not ip:port');
     expect(() => parseSocketAddress('0.0.0.0:70000')).toThrow('out of range');
-    expect(() => loadConfig({ WORKER_METRICS_ADDRESS: 'metrics.local:9464' })).toThrow(/WORKER_METRICS_ADDRESS must be ip:port such as 0\.0\.0\.0:9464, or off \("metrics\.local" is not an IP address\)/);
+    expect(() => loadConfig({ WORKER_METRICS_ADDRESS: 'metrics.local:9464' })).toThrow(
+      /WORKER_METRICS_ADDRESS must be ip:port such as 0\.0\.0\.0:9464, or off \("metrics\.local" is not an IP address\)/,
+    );
   });
 
   it('defaults to 0.0.0.0:9464, and to any free port for test processes, which run in parallel', () => {

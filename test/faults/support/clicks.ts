@@ -19,7 +19,10 @@ export function startClickStream(opts: { apiUrl: string; offerId: string; affili
   let sent = 0;
   const startedAt = Date.now();
   const one = (n: number) => {
-    void fetch(`${opts.apiUrl}/click?offer_id=${opts.offerId}&aff_id=${opts.affiliateId}&sub1=stream-${n}`, { redirect: 'manual', signal: AbortSignal.timeout(20_000) })
+    void fetch(`${opts.apiUrl}/click?offer_id=${opts.offerId}&aff_id=${opts.affiliateId}&sub1=stream-${n}`, {
+      redirect: 'manual',
+      signal: AbortSignal.timeout(20_000),
+    })
       .then(async (res) => {
         await res.arrayBuffer();
         const location = res.headers.get('location');

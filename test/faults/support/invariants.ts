@@ -72,15 +72,18 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
     models.PostbackEndpoint.find({}).lean(),
   ]);
   const violations: Violation[] = [];
-  const add = (invariant: Violation['invariant'], kind: Violation['kind'], id: string, detail: string) => violations.push({ invariant, kind, id, detail });
+  const add = (invariant: Violation['invariant'], kind: Violation['kind'], id: string, detail: string) =>
+    violations.push({ invariant, kind, id, detail });
   const byId = new Map(conversions.map((c) => [c._id, c]));
 
   // 1. One conversion per dedupe key, and one id per client key.
   const byKey = groupBy(conversions, (c) => c.dedupe_key);
-  for (const [key, docs] of byKey) if (docs.length > 1) add('dedupe', 'safety', docs.map((d) => d._id).join(','), `${docs.length} conversions share dedupe key ${key}`);
+  for (const [key, docs] of byKey)
+    if (docs.length > 1) add('dedupe', 'safety', docs.map((d) => d._id).join(','), `${docs.length} conversions share dedupe key ${key}`);
   for (const p of input.promised) {
     const ids = [...new Set(p.conversionIds)];
-    if (ids.length > 1) add('dedupe', 'safety', p.key, `200 answers for the same postback named ${ids.length} conversions: ${ids.join(', ')}`);
+    if (ids.length > 1)
+      add('dedupe', 'safety', p.key, `200 answers for the same postback named ${ids.length} conversions: ${ids.join(', ')}`);
   }
 
   // 2. Nothing accepted is lost: every 200 names a conversion that ends as planned.
@@ -97,7 +100,8 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
   // 2b. A click answered 302 is kept: the advertiser's postback for it will name it.
   if (input.redirectedClickIds?.length) {
     const stored = new Set((await models.Click.find({ _id: { $in: input.redirectedClickIds } }, { _id: 1 }).lean()).map((c) => c._id));
-    for (const id of input.redirectedClickIds) if (!stored.has(id)) add('click-kept', 'safety', id, 'answered 302, but the click is not stored');
+    for (const id of input.redirectedClickIds)
+      if (!stored.has(id)) add('click-kept', 'safety', id, 'answered 302, but the click is not stored');
   }
 
   // 3. Ledger entries sum to the current payout state, each booked by a recorded transition.
@@ -112,12 +116,24 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
     const status = c.status as LifecycleStatus;
     const payable = payableMinor(status, c.payout_minor ?? 0);
     const receivable = payableMinor(status, c.revenue_minor ?? 0);
-    if (sum('affiliate_payable') !== payable) add('ledger', 'safety', c._id, `${status}: affiliate_payable entries sum to ${sum('affiliate_payable')}, expected ${payable}`);
-    if (sum('advertiser_receivable') !== receivable) add('ledger', 'safety', c._id, `${status}: advertiser_receivable entries sum to ${sum('advertiser_receivable')}, expected ${receivable}`);
+    if (sum('affiliate_payable') !== payable)
+      add('ledger', 'safety', c._id, `${status}: affiliate_payable entries sum to ${sum('affiliate_payable')}, expected ${payable}`);
+    if (sum('advertiser_receivable') !== receivable)
+      add(
+        'ledger',
+        'safety',
+        c._id,
+        `${status}: advertiser_receivable entries sum to ${sum('advertiser_receivable')}, expected ${receivable}`,
+      );
     for (const e of own) {
       const step = c.status_history.find((h) => h.seq === e.seq);
       if (!step || step.from !== e.status_from || step.to !== e.status_to) {
-        add('ledger', 'safety', e._id, `booked for ${e.status_from} → ${e.status_to} at seq ${e.seq}, but the status history has ${step ? `${step.from} → ${step.to}` : 'no such step'}`);
+        add(
+          'ledger',
+          'safety',
+          e._id,
+          `booked for ${e.status_from} → ${e.status_to} at seq ${e.seq}, but the status history has ${step ? `${step.from} → ${step.to}` : 'no such step'}`,
+        );
       }
     }
   }
@@ -126,7 +142,8 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
   for (const counter of counters) {
     const reservedSum = counter.reservations.reduce((total, r) => total + (r.amount ?? 0), 0);
     if (counter.reserved > counter.limit) add('caps', 'safety', counter._id, `reserved ${counter.reserved} > limit ${counter.limit}`);
-    if (reservedSum !== counter.reserved) add('caps', 'safety', counter._id, `reserved ${counter.reserved}, but its reservations add up to ${reservedSum}`);
+    if (reservedSum !== counter.reserved)
+      add('caps', 'safety', counter._id, `reserved ${counter.reserved}, but its reservations add up to ${reservedSum}`);
     const holders = counter.reservations.map((r) => r.id!);
     const twice = holders.filter((id, i) => holders.indexOf(id) !== i);
     if (twice.length > 0) add('caps', 'safety', counter._id, `reserved twice for ${[...new Set(twice)].join(', ')}`);
@@ -145,8 +162,19 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
     // or a release went missing).
     const turnedAway = offerConversions.filter((c) => c.status === 'rejected' && c.reason_codes.includes('cap_reached'));
     const released = offerConversions.some((c) => c.status === 'declined' || c.status === 'reversed');
-    if (counter.metric === 'conversions' && turnedAway.length > 0 && !released && !counter.affiliate_id && counter.reserved < counter.limit) {
-      add('caps', 'safety', counter._id, `${turnedAway.length} conversions rejected as over the cap (e.g. ${turnedAway[0]!._id}), yet only ${counter.reserved} of ${counter.limit} places are taken`);
+    if (
+      counter.metric === 'conversions' &&
+      turnedAway.length > 0 &&
+      !released &&
+      !counter.affiliate_id &&
+      counter.reserved < counter.limit
+    ) {
+      add(
+        'caps',
+        'safety',
+        counter._id,
+        `${turnedAway.length} conversions rejected as over the cap (e.g. ${turnedAway[0]!._id}), yet only ${counter.reserved} of ${counter.limit} places are taken`,
+      );
     }
   }
 
@@ -156,12 +184,16 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
   for (const c of conversions) {
     const subscribed = new Set(
       endpoints
-        .filter((e) => e.affiliate_id === c.affiliate_id && e.active && (!e.offer_id || e.offer_id === c.offer_id) && (!e.goal || e.goal === c.goal))
+        .filter(
+          (e) =>
+            e.affiliate_id === c.affiliate_id && e.active && (!e.offer_id || e.offer_id === c.offer_id) && (!e.goal || e.goal === c.goal),
+        )
         .flatMap((e) => e.events),
     );
     for (const step of c.status_history) {
       if (!subscribed.has(step.to!)) continue;
-      if (!(deliveriesOf.get(c._id) ?? []).some((d) => d.event === step.to)) add('delivery', 'liveness', c._id, `its ${step.to} event (seq ${step.seq}) has no delivery`);
+      if (!(deliveriesOf.get(c._id) ?? []).some((d) => d.event === step.to))
+        add('delivery', 'liveness', c._id, `its ${step.to} event (seq ${step.seq}) has no delivery`);
     }
   }
   for (const d of deliveries) {
@@ -169,7 +201,13 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
       add('delivery', 'liveness', d._id, `still ${d.status} after ${d.attempt_count} attempts (event ${d.event} of ${d.conversion_id})`);
       continue;
     }
-    if (input.deliveries === 'succeeded' && d.status !== 'succeeded') add('delivery', 'safety', d._id, `${d.status} (${d.status_reason ?? 'no reason'}), but the affiliate came back: it should have been delivered`);
+    if (input.deliveries === 'succeeded' && d.status !== 'succeeded')
+      add(
+        'delivery',
+        'safety',
+        d._id,
+        `${d.status} (${d.status_reason ?? 'no reason'}), but the affiliate came back: it should have been delivered`,
+      );
     const rows = (attemptsOf.get(`${d._id}:${d.run}`) ?? []).sort((a, b) => a.attempt - b.attempt);
     const numbers = rows.map((r) => r.attempt);
     const expected = Array.from({ length: d.attempt_count }, (_, i) => i + 1);
@@ -177,8 +215,10 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
       add('delivery', 'safety', d._id, `${d.status} with attempt_count ${d.attempt_count}, but attempt rows [${numbers.join(', ')}]`);
     }
     if (d.status === 'succeeded') {
-      if (rows[rows.length - 1]?.outcome !== 'success') add('delivery', 'safety', d._id, `succeeded, but its last attempt row says ${rows[rows.length - 1]?.outcome ?? 'nothing'}`);
-      if (input.receivedEventIds && !input.receivedEventIds.has(d.event_id)) add('delivery', 'safety', d._id, `succeeded, but the affiliate never received event ${d.event_id}`);
+      if (rows[rows.length - 1]?.outcome !== 'success')
+        add('delivery', 'safety', d._id, `succeeded, but its last attempt row says ${rows[rows.length - 1]?.outcome ?? 'nothing'}`);
+      if (input.receivedEventIds && !input.receivedEventIds.has(d.event_id))
+        add('delivery', 'safety', d._id, `succeeded, but the affiliate never received event ${d.event_id}`);
     }
   }
 

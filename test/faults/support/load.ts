@@ -89,7 +89,12 @@ export function startLoad(target: LoadTarget, opts: LoadOptions) {
   };
 
   /** One request, then on a non-200 the same request again after 1, 2, 4, 5, 5 … s. */
-  const send = (kind: RequestRecord['kind'], params: Record<string, string>, onOk: (body: { conversion_id: string; result: string; status?: string }) => void, attempt = 0) => {
+  const send = (
+    kind: RequestRecord['kind'],
+    params: Record<string, string>,
+    onOk: (body: { conversion_id: string; result: string; status?: string }) => void,
+    attempt = 0,
+  ) => {
     if (aborted) return;
     const started = Date.now();
     inFlight += 1;
@@ -101,13 +106,21 @@ export function startLoad(target: LoadTarget, opts: LoadOptions) {
         if (res.status === 200) return onOk(JSON.parse(text));
         if (res.status < 500) {
           // The advertiser would not retry a 4xx either: it is a bug in what we accept.
-          unexpected.push(`${kind} txid=${params.txid}${params.status ? ` status=${params.status}` : ''}: ${res.status} ${text.slice(0, 300)}`);
+          unexpected.push(
+            `${kind} txid=${params.txid}${params.status ? ` status=${params.status}` : ''}: ${res.status} ${text.slice(0, 300)}`,
+          );
           return;
         }
         retry();
       })
       .catch((err: Error) => {
-        requests.push({ at: started, kind, outcome: err.name === 'TimeoutError' ? 'timeout' : 'network', ms: Date.now() - started, retry: attempt > 0 });
+        requests.push({
+          at: started,
+          kind,
+          outcome: err.name === 'TimeoutError' ? 'timeout' : 'network',
+          ms: Date.now() - started,
+          retry: attempt > 0,
+        });
         retry();
       })
       .finally(() => (inFlight -= 1));
@@ -127,7 +140,8 @@ export function startLoad(target: LoadTarget, opts: LoadOptions) {
       if (c.accepted) return;
       c.accepted = true;
       c.acceptedAt = Date.now();
-      if (c.followUp) later(followUpDelayMs, () => send('status', { ...createParams(c), status: c.followUp! }, () => (c.followUpDone = true)));
+      if (c.followUp)
+        later(followUpDelayMs, () => send('status', { ...createParams(c), status: c.followUp! }, () => (c.followUpDone = true)));
     });
 
   const next = () => {
@@ -193,7 +207,13 @@ export function startLoad(target: LoadTarget, opts: LoadOptions) {
         byOutcome[String(r.outcome)] = (byOutcome[String(r.outcome)] ?? 0) + 1;
         if (r.outcome !== 200) failedByKind[r.kind] = (failedByKind[r.kind] ?? 0) + 1;
       }
-      return { sent: window.length, ok: window.filter((r) => r.outcome === 200).length, retries: window.filter((r) => r.retry).length, byOutcome, failedByKind };
+      return {
+        sent: window.length,
+        ok: window.filter((r) => r.outcome === 200).length,
+        retries: window.filter((r) => r.retry).length,
+        byOutcome,
+        failedByKind,
+      };
     },
   };
 }

@@ -17,7 +17,12 @@ export function replacedClients(procs: Record<string, Proc>, since: number): str
  * process never noticed the outage. Waits until every process has recovered or `waitMs` has
  * passed; a process still stuck then is reported as undefined.
  */
-export async function mongoRecovery(procs: Record<string, Proc>, faultAt: number, restoredAt: number, waitMs = 60_000): Promise<Record<string, number | undefined>> {
+export async function mongoRecovery(
+  procs: Record<string, Proc>,
+  faultAt: number,
+  restoredAt: number,
+  waitMs = 60_000,
+): Promise<Record<string, number | undefined>> {
   const measure = () =>
     Object.fromEntries(
       Object.entries(procs).map(([name, proc]) => {
@@ -27,7 +32,9 @@ export async function mongoRecovery(procs: Record<string, Proc>, faultAt: number
         return [name, !lost ? 0 : back ? Math.max(0, back.time - restoredAt) : undefined];
       }),
     );
-  await waitFor('every process to reach MongoDB again', () => Object.values(measure()).every((ms) => ms !== undefined), waitMs, 100).catch(() => undefined);
+  await waitFor('every process to reach MongoDB again', () => Object.values(measure()).every((ms) => ms !== undefined), waitMs, 100).catch(
+    () => undefined,
+  );
   return measure();
 }
 

@@ -67,28 +67,59 @@ export interface ScenarioResult {
 /** Over HTTP, as an operator would: parties, an uncapped and a capped offer, clicks, the affiliate's endpoint. */
 export async function setupLoadTarget(stack: FaultStack): Promise<LoadTarget> {
   const admin = async (path: string, body: unknown) => {
-    const res = await fetch(`${stack.apiUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${stack.adminKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${stack.apiUrl}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     if (res.status !== 201) throw new Error(`${path}: ${res.status} ${await res.text()}`);
     return (await res.json()) as { id: string; postback_token?: string };
   };
   const advertiser = await admin('/api/advertisers', { name: 'Shop' });
   const affiliate = await admin('/api/affiliates', { name: 'Publisher' });
   // Several conversions per click (one per txid), so the load needs only a few clicks.
-  const goals = [{ key: 'sale', payout: { type: 'fixed', amount: '2.50' }, revenue: { type: 'fixed', amount: '4.00' }, allow_multiple: true }];
-  const offer = (name: string, caps: unknown[]) => admin('/api/offers', { advertiser_id: advertiser.id, name, url: 'https://shop.example/?cid={click_id}', currency: 'EUR', default_goal: 'sale', goals, caps });
+  const goals = [
+    {
+      key: 'sale',
+      payout: { type: 'fixed', amount: '2.50' },
+      revenue: { type: 'fixed', amount: '4.00' },
+      allow_multiple: true,
+    },
+  ];
+  const offer = (name: string, caps: unknown[]) =>
+    admin('/api/offers', {
+      advertiser_id: advertiser.id,
+      name,
+      url: 'https://shop.example/?cid={click_id}',
+      currency: 'EUR',
+      default_goal: 'sale',
+      goals,
+      caps,
+    });
   const main = await offer('Shoes', []);
   const capped = await offer('Capped shoes', [{ metric: 'conversions', period: 'total', limit: String(CAP_LIMIT), on_exceed: 'reject' }]);
-  await admin(`/api/affiliates/${affiliate.id}/postbacks`, { url: `${stack.receiver.url}/pb?e={event_id}&s={status}`, events: SUBSCRIBED_EVENTS });
+  await admin(`/api/affiliates/${affiliate.id}/postbacks`, {
+    url: `${stack.receiver.url}/pb?e={event_id}&s={status}`,
+    events: SUBSCRIBED_EVENTS,
+  });
   const clicks = async (offerId: string) => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const res = await fetch(`${stack.apiUrl}/click?offer_id=${offerId}&aff_id=${affiliate.id}&sub1=s${i}`, { redirect: 'manual' });
+      const res = await fetch(`${stack.apiUrl}/click?offer_id=${offerId}&aff_id=${affiliate.id}&sub1=s${i}`, {
+        redirect: 'manual',
+      });
       if (res.status !== 302) throw new Error(`/click: ${res.status} ${await res.text()}`);
       ids.push(new URL(res.headers.get('location')!).searchParams.get('cid')!);
     }
     return ids;
   };
-  return { apiUrl: stack.apiUrl, token: advertiser.postback_token!, affiliateId: affiliate.id, main: { offerId: main.id, clickIds: await clicks(main.id) }, capped: { offerId: capped.id, clickIds: await clicks(capped.id) } };
+  return {
+    apiUrl: stack.apiUrl,
+    token: advertiser.postback_token!,
+    affiliateId: affiliate.id,
+    main: { offerId: main.id, clickIds: await clicks(main.id) },
+    capped: { offerId: capped.id, clickIds: await clicks(capped.id) },
+  };
 }
 
 export function receivedEventIds(stack: FaultStack): Map<string, number> {
@@ -114,12 +145,22 @@ export interface ScenarioOptions {
 export async function runScenario(stack: FaultStack, opts: ScenarioOptions): Promise<ScenarioResult> {
   const target = await setupLoadTarget(stack);
   const load = startLoad(target, { ratePerSecond: LOAD_RATE });
-  const clicks = startClickStream({ apiUrl: target.apiUrl, offerId: target.main.offerId, affiliateId: target.affiliateId, ratePerSecond: CLICK_RATE });
+  const clicks = startClickStream({
+    apiUrl: target.apiUrl,
+    offerId: target.main.offerId,
+    affiliateId: target.affiliateId,
+    ratePerSecond: CLICK_RATE,
+  });
   const accepted = () => load.planned.filter((c) => c.accepted).length;
   try {
     const before = opts.before ?? PHASE_POSTBACKS;
     // Steady state first: postbacks accepted and deliveries reaching the affiliate.
-    await waitFor(`${before} postbacks accepted and a delivery received before the fault`, () => accepted() >= before && stack.receiver.requests.length > 0, 120_000, 250);
+    await waitFor(
+      `${before} postbacks accepted and a delivery received before the fault`,
+      () => accepted() >= before && stack.receiver.requests.length > 0,
+      120_000,
+      250,
+    );
 
     const times = await opts.fault(stack, load);
 
@@ -130,31 +171,72 @@ export async function runScenario(stack: FaultStack, opts: ScenarioOptions): Pro
     await waitFor('every postback and status update accepted (the advertiser retries)', () => load.settled(), 120_000, 250);
 
     const received = () => new Set(receivedEventIds(stack).keys());
-    const promised = () => load.planned.filter((c) => c.accepted).map((c) => ({ key: c.txid, conversionIds: c.conversionIds, finalStatuses: expectedStatuses(c.plan) }));
+    const promised = () =>
+      load.planned
+        .filter((c) => c.accepted)
+        .map((c) => ({ key: c.txid, conversionIds: c.conversionIds, finalStatuses: expectedStatuses(c.plan) }));
     let report = await waitFor(
       'every accepted conversion in its final status and every delivery finished',
       async () => {
-        const r = await checkInvariants({ models: stack.models, promised: promised(), deliveries: opts.deliveries, receivedEventIds: received(), redirectedClickIds: clicks.redirected });
+        const r = await checkInvariants({
+          models: stack.models,
+          promised: promised(),
+          deliveries: opts.deliveries,
+          receivedEventIds: received(),
+          redirectedClickIds: clicks.redirected,
+        });
         return r.violations.some((v) => v.kind === 'liveness') ? undefined : r;
       },
       opts.settleTimeoutMs ?? 180_000,
       1_000,
     ).catch(async (err: Error) => {
-      const r = await checkInvariants({ models: stack.models, promised: promised(), deliveries: opts.deliveries, receivedEventIds: received(), redirectedClickIds: clicks.redirected });
+      const r = await checkInvariants({
+        models: stack.models,
+        promised: promised(),
+        deliveries: opts.deliveries,
+        receivedEventIds: received(),
+        redirectedClickIds: clicks.redirected,
+      });
       throw new Error(`${err.message}\n${describeViolations(r.violations)}`);
     });
     const settledAt = Date.now();
     // Once more after settling: nothing may move after everything has finished.
-    report = await checkInvariants({ models: stack.models, promised: promised(), deliveries: opts.deliveries, receivedEventIds: received(), redirectedClickIds: clicks.redirected });
+    report = await checkInvariants({
+      models: stack.models,
+      promised: promised(),
+      deliveries: opts.deliveries,
+      receivedEventIds: received(),
+      redirectedClickIds: clicks.redirected,
+    });
     // The checks must not pass vacuously: the load reached every path they look at.
     const { byStatus, capRejections } = report.stats;
-    if (capRejections === 0 || report.stats.clicksChecked === 0 || !byStatus.declined || !byStatus.approved || !load.requests.some((r) => r.kind === 'repeat' && r.outcome === 200)) {
-      throw new Error(`the load did not exercise every invariant: ${JSON.stringify({ byStatus, capRejections, clicks: report.stats.clicksChecked })}`);
+    if (
+      capRejections === 0 ||
+      report.stats.clicksChecked === 0 ||
+      !byStatus.declined ||
+      !byStatus.approved ||
+      !load.requests.some((r) => r.kind === 'repeat' && r.outcome === 200)
+    ) {
+      throw new Error(
+        `the load did not exercise every invariant: ${JSON.stringify({ byStatus, capRejections, clicks: report.stats.clicksChecked })}`,
+      );
     }
     // Work the fault caught half done: accepted before it, first decided after it.
-    const caught = await stack.models.Conversion.countDocuments({ received_at: { $lt: new Date(times.faultAt) }, 'status_history.0.at': { $gte: new Date(times.faultAt) } });
+    const caught = await stack.models.Conversion.countDocuments({
+      received_at: { $lt: new Date(times.faultAt) },
+      'status_history.0.at': { $gte: new Date(times.faultAt) },
+    });
 
-    const result: ScenarioResult = { load, times, ingressBackAt: ingressBackAt(load, times), settledAt, caught, report, received: receivedEventIds(stack), summary: '' };
+    const result: ScenarioResult = {
+      load,
+      times,
+      ingressBackAt: ingressBackAt(load, times),
+      settledAt,
+      caught,
+      report,
+      received: receivedEventIds(stack),
+      summary: '',
+    };
     result.summary = summarize(opts.title, result);
     process.stderr.write(`${result.summary}\n`);
     return result;
@@ -162,7 +244,13 @@ export async function runScenario(stack: FaultStack, opts: ScenarioOptions): Pro
     load.abort();
     clicks.stop();
     // Every request and planned conversion, for a look at the timeline when a scenario fails.
-    writeFileSync(path.join(stack.dir, 'load.json'), JSON.stringify({ requests: load.requests, planned: load.planned.map((c) => ({ ...c, conversionIds: [...c.conversionIds] })) }));
+    writeFileSync(
+      path.join(stack.dir, 'load.json'),
+      JSON.stringify({
+        requests: load.requests,
+        planned: load.planned.map((c) => ({ ...c, conversionIds: [...c.conversionIds] })),
+      }),
+    );
   }
 }
 
@@ -187,8 +275,14 @@ function summarize(title: string, r: ScenarioResult): string {
   const during = r.load.counts(r.times.faultAt, r.times.restoredAt);
   const createsDuring = r.load.requests.filter((q) => q.kind === 'create' && q.at >= r.times.faultAt && q.at < r.times.restoredAt);
   const slowest = createsDuring.reduce((max, q) => Math.max(max, q.ms), 0);
-  const failed = Object.entries(all.byOutcome).filter(([k]) => k !== '200').map(([k, n]) => `${n}×${k}`).join(', ') || 'none';
-  const failedKinds = Object.entries(all.failedByKind).map(([k, n]) => `${n} ${k}`).join(', ');
+  const failed =
+    Object.entries(all.byOutcome)
+      .filter(([k]) => k !== '200')
+      .map(([k, n]) => `${n}×${k}`)
+      .join(', ') || 'none';
+  const failedKinds = Object.entries(all.failedByKind)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
   const duplicates = [...r.received.values()].filter((n) => n > 1).length;
   return [
     `[faults] ${title}`,

@@ -13,7 +13,13 @@ const outageMs = (fallback: number) => Number(process.env.POSTFLOW_FAULTS_OUTAGE
  * processes serve before and after, each is using MongoDB again within a few seconds of its
  * return, and nothing accepted is lost.
  */
-export function describeServerOutage(opts: { title: string; victim: Victim; summary: string; outageMs: number; takeDown: (server: OwnedServer) => Promise<void> }): void {
+export function describeServerOutage(opts: {
+  title: string;
+  victim: Victim;
+  summary: string;
+  outageMs: number;
+  takeDown: (server: OwnedServer) => Promise<void>;
+}): void {
   describeScenario(opts.title, opts.victim, () => {
     let stack: FaultStack;
     let failed = true;
@@ -47,7 +53,11 @@ export function describeServerOutage(opts: { title: string; victim: Victim; summ
             // One line per run, read by test/faults/repeat.ts.
             // (`replaced=` names the processes whose watchdog replaced a stuck client: the driver did not recover by itself.)
             rescued = replacedClients({ api: stack.api, worker: stack.workers[0]! }, faultAt);
-            process.stderr.write(`[faults] mongo recovery after ${outageMs(opts.outageMs)} ms down: ${Object.entries(recovery).map(([p, ms]) => `${p}=${ms ?? 'stuck'}`).join(' ')} replaced=${rescued.join(',') || 'none'}\n`);
+            process.stderr.write(
+              `[faults] mongo recovery after ${outageMs(opts.outageMs)} ms down: ${Object.entries(recovery)
+                .map(([p, ms]) => `${p}=${ms ?? 'stuck'}`)
+                .join(' ')} replaced=${rescued.join(',') || 'none'}\n`,
+            );
           }
           return { faultAt, restoredAt };
         },

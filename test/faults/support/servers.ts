@@ -32,7 +32,13 @@ const log = (line: string) => process.stderr.write(`[faults] ${line}\n`);
 export async function ownTemporal(dir: string, opts: { startNow?: boolean } = {}): Promise<OwnedServer> {
   const port = await freePort();
   const start = () =>
-    startTemporalDevServer({ port, dbFile: path.join(dir, 'temporal.db'), namespace: 'default', sink: { file: path.join(dir, 'temporal.log') }, log });
+    startTemporalDevServer({
+      port,
+      dbFile: path.join(dir, 'temporal.db'),
+      namespace: 'default',
+      sink: { file: path.join(dir, 'temporal.log') },
+      log,
+    });
   let running: RunningTemporal | undefined = opts.startNow === false ? undefined : await start();
   return {
     url: `127.0.0.1:${port}`,
