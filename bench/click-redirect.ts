@@ -65,12 +65,14 @@ async function main(): Promise<void> {
     ];
     const notes = [
       `Throughput ratio postflow / bare Koa: **${ratio}** (${round(ratio * 100, 1)} %).`,
-      `Clicks stored in MongoDB: ${stored}; 302s answered (warm-up + measured): ${redirects}: ${stored === redirects ? 'match' : '**MISMATCH**'}.`,
+      `Clicks stored in MongoDB: ${stored}; 302s answered (warm-up + measured): ${redirects}: ` +
+        `${stored === redirects ? 'match' : '**MISMATCH**'}.`,
       `postflow: ${describeCpu(postflow.cpu)}.`,
       `baseline: ${describeCpu(baseline.cpu)}.`,
       ...([postflow, baseline].some((m) => (m.cpu?.foreignPct ?? 0) > 5)
         ? [
-            '**Other processes used more than 5 % of the machine during a measurement: its figures are understated; rerun on a quiet machine.**',
+            '**Other processes used more than 5 % of the machine during a measurement: ' +
+              'its figures are understated; rerun on a quiet machine.**',
           ]
         : []),
       ...(stack.appErrors.count > 0 ? [`The app logged ${stack.appErrors.count} errors; first: ${stack.appErrors.first[0]}`] : []),

@@ -105,12 +105,30 @@ async function main(): Promise<void> {
     const zeroLoss = missing.length === 0 && measuredIds.length > 0;
 
     const notes = [
-      `${zeroLoss ? '**Zero loss**' : `**${missing.length} LOST**`}: ${delivered} of ${measuredIds.length} accepted conversions were delivered to the receiver at least once within the drain deadline (${flags['drain-timeout']} s)${missing.length ? `; missing e.g. ${missing.slice(0, 3).join(', ')}` : ''}. Duplicates: ${duplicates} extra arrivals of ${duplicatedEvents} events${extraEvents ? `; ${extraEvents} conversions arrived with more than one event id` : ''}${unknown ? `; ${unknown} arrivals for unknown conversions` : ''}.`,
-      `Deliveries arrived at ${deliveriesPerSecLoad}/s during the ${round(r.elapsedMs / 1000, 1)} s load (postbacks accepted at ${round(measuredIds.length / (r.elapsedMs / 1000))}/s); the last measured one ${drainS} s after the load ended: **${deliveriesPerSecEndToEnd} deliveries/s end to end** (${delivered} in ${round(endToEndS, 1)} s). ${arrival.conversionsAtStart - warmIds.length} of ${measuredIds.length} had arrived when the load stopped.`,
+      `${zeroLoss ? '**Zero loss**' : `**${missing.length} LOST**`}: ${delivered} of ${measuredIds.length} accepted conversions ` +
+        `were delivered to the receiver at least once within the drain deadline (${flags['drain-timeout']} s)` +
+        `${missing.length ? `; missing e.g. ${missing.slice(0, 3).join(', ')}` : ''}. ` +
+        `Duplicates: ${duplicates} extra arrivals of ${duplicatedEvents} events` +
+        `${extraEvents ? `; ${extraEvents} conversions arrived with more than one event id` : ''}` +
+        `${unknown ? `; ${unknown} arrivals for unknown conversions` : ''}.`,
+      `Deliveries arrived at ${deliveriesPerSecLoad}/s during the ${round(r.elapsedMs / 1000, 1)} s load ` +
+        `(postbacks accepted at ${round(measuredIds.length / (r.elapsedMs / 1000))}/s); ` +
+        `the last measured one ${drainS} s after the load ended: ` +
+        `**${deliveriesPerSecEndToEnd} deliveries/s end to end** (${delivered} in ${round(endToEndS, 1)} s). ` +
+        `${arrival.conversionsAtStart - warmIds.length} of ${measuredIds.length} had arrived when the load stopped.`,
       `Advertiser's 200 → delivery at the receiver: ${fmt(latency)}.`,
-      `Where the time goes (per conversion, MongoDB timestamps + receiver): accept → first decision ${fmt(st.acceptToDecision)}; decision → delivery planned ${fmt(st.decisionToPlanned)}; planned → attempt 1 sent ${fmt(st.plannedToSent)}; sent → received ${fmt(st.sentToReceived)}; received → delivery finished ${fmt(st.receivedToFinished)}.`,
-      `Delivery statuses: ${JSON.stringify(breakdown.deliveryStatuses)}; ${breakdown.multiAttempt} needed more than one attempt; attempts by outcome ${JSON.stringify(breakdown.attemptOutcomes)}; sender round trip ${fmt(breakdown.senderDurationMs)}. ${settle.settled ? `All ${settle.total} deliveries (warm-up included) had finished ${round((arrival.waitedMs + settle.waitedMs) / 1000, 1)} s after the load.` : `**Not all deliveries finished**: ${settle.finished}/${settle.total} after the deadline.`}`,
-      `Conversion statuses: ${JSON.stringify(breakdown.statuses)}; postback answers: ${JSON.stringify(r.tallies)}; postback latency p50 ${r.latency.p50Ms} ms, p99 ${r.latency.p99Ms} ms.`,
+      `Where the time goes (per conversion, MongoDB timestamps + receiver): ` +
+        `accept → first decision ${fmt(st.acceptToDecision)}; decision → delivery planned ${fmt(st.decisionToPlanned)}; ` +
+        `planned → attempt 1 sent ${fmt(st.plannedToSent)}; sent → received ${fmt(st.sentToReceived)}; ` +
+        `received → delivery finished ${fmt(st.receivedToFinished)}.`,
+      `Delivery statuses: ${JSON.stringify(breakdown.deliveryStatuses)}; ${breakdown.multiAttempt} needed more than one attempt; ` +
+        `attempts by outcome ${JSON.stringify(breakdown.attemptOutcomes)}; sender round trip ${fmt(breakdown.senderDurationMs)}. ` +
+        (settle.settled
+          ? `All ${settle.total} deliveries (warm-up included) had finished ` +
+            `${round((arrival.waitedMs + settle.waitedMs) / 1000, 1)} s after the load.`
+          : `**Not all deliveries finished**: ${settle.finished}/${settle.total} after the deadline.`),
+      `Conversion statuses: ${JSON.stringify(breakdown.statuses)}; postback answers: ${JSON.stringify(r.tallies)}; ` +
+        `postback latency p50 ${r.latency.p50Ms} ms, p99 ${r.latency.p99Ms} ms.`,
       `During the load: ${describeCpu(m.cpu)}.`,
       `Until the last delivery arrived: ${describeCpu(drainCpu)}.`,
       ...([m.cpu, drainCpu].some((c) => (c?.foreignPct ?? 0) > 5)
@@ -139,7 +157,9 @@ async function main(): Promise<void> {
         clicks: clickCount,
         drain_timeout_s: flags['drain-timeout'],
         endpoint: 'GET on approved; the receiver answers 200 at once',
-        delivery: `production defaults (timeout ${BENCH_DELIVERY.timeoutMs} ms; ${BENCH_DELIVERY.scheduleMs.length} attempts; breaker after ${BENCH_DELIVERY.pauseAfterFailures} failures for ${BENCH_DELIVERY.pauseMs} ms) + loopback allowed`,
+        delivery:
+          `production defaults (timeout ${BENCH_DELIVERY.timeoutMs} ms; ${BENCH_DELIVERY.scheduleMs.length} attempts; ` +
+          `breaker after ${BENCH_DELIVERY.pauseAfterFailures} failures for ${BENCH_DELIVERY.pauseMs} ms) + loopback allowed`,
       },
       headline: {
         columns: [

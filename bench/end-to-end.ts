@@ -253,13 +253,31 @@ function notesFor(run: RateRun): string[] {
       .join(', ');
   const baselineNote = (name: string, b: BaselineRun | undefined) =>
     b
-      ? `${name}: ${b.phase.completed} of ${b.phase.started} started completed, **${b.phase.completedPerSec}/s** (last ${b.phase.drainS} s after the starts ended); start acknowledged ${fmtLatency(b.phase.startLatency)}; start → result ${fmtLatency(b.phase.resultLatency)}${b.phase.unfinished ? `; **${b.phase.unfinished} unfinished** at the deadline` : ''}${Object.keys(b.phase.failed).length ? `; failed: ${JSON.stringify(b.phase.failed)}` : ''}. ${describeCpu(b.cpu)}.`
+      ? `${name}: ${b.phase.completed} of ${b.phase.started} started completed, **${b.phase.completedPerSec}/s** ` +
+        `(last ${b.phase.drainS} s after the starts ended); start acknowledged ${fmtLatency(b.phase.startLatency)}; ` +
+        `start → result ${fmtLatency(b.phase.resultLatency)}` +
+        `${b.phase.unfinished ? `; **${b.phase.unfinished} unfinished** at the deadline` : ''}` +
+        `${Object.keys(b.phase.failed).length ? `; failed: ${JSON.stringify(b.phase.failed)}` : ''}. ${describeCpu(b.cpu)}.`
       : '';
   const odd = Object.entries(p.processOutput).filter(([, o]) => o.count > 0);
   return [
-    `**${run.rate}/s** — ${l.zeroLoss ? '**Zero loss**' : '**LOSS**'}: of ${p.accepted} accepted conversions, ${p.rx.delivered} reached the receiver, ${p.accepted - l.notApproved.length} are approved, ${p.accepted - l.deliveryNotSucceeded.length} have a succeeded delivery${l.notDelivered.length ? `; not delivered: ${list(l.notDelivered)}` : ''}${l.notApproved.length ? `; not approved: ${list(l.notApproved)}` : ''}${l.deliveryNotSucceeded.length ? `; delivery not succeeded: ${list(l.deliveryNotSucceeded)}` : ''} (full lists in the JSON). Duplicates: ${p.rx.duplicates}. Postbacks answered other than 200: ${unexpectedCount(r, 200)}, transport errors: ${transportErrors(r)}.`,
-    `${run.rate}/s — postflow: ${p.rx.delivered} conversions completed in ${round(p.rx.endToEndS, 1)} s = **${p.rx.deliveriesPerSecEndToEnd}/s** (${p.rx.deliveriesPerSecDuringLoad}/s arrived during the load, the last ${p.rx.drainS} s after it); 200 → receipt ${fmtLatency(p.rx.latency)}; postback answered p50 ${r.latency.p50Ms} ms, p99 ${r.latency.p99Ms} ms (from its scheduled send). Stages: accept → decision ${fmtLatency(st.acceptToDecision)}; → planned ${fmtLatency(st.decisionToPlanned)}; → attempt 1 sent ${fmtLatency(st.plannedToSent)}; sent → received ${fmtLatency(st.sentToReceived)}.`,
-    `${run.rate}/s — postflow CPU during the load: ${describeCpu(p.cpu.load)}. Until the last delivery arrived: ${describeCpu(p.cpu.drain)}.`,
+    `**${run.rate}/s** — ${l.zeroLoss ? '**Zero loss**' : '**LOSS**'}: of ${p.accepted} accepted conversions, ` +
+      `${p.rx.delivered} reached the receiver, ${p.accepted - l.notApproved.length} are approved, ` +
+      `${p.accepted - l.deliveryNotSucceeded.length} have a succeeded delivery` +
+      `${l.notDelivered.length ? `; not delivered: ${list(l.notDelivered)}` : ''}` +
+      `${l.notApproved.length ? `; not approved: ${list(l.notApproved)}` : ''}` +
+      `${l.deliveryNotSucceeded.length ? `; delivery not succeeded: ${list(l.deliveryNotSucceeded)}` : ''} ` +
+      `(full lists in the JSON). Duplicates: ${p.rx.duplicates}. ` +
+      `Postbacks answered other than 200: ${unexpectedCount(r, 200)}, transport errors: ${transportErrors(r)}.`,
+    `${run.rate}/s — postflow: ${p.rx.delivered} conversions completed in ${round(p.rx.endToEndS, 1)} s ` +
+      `= **${p.rx.deliveriesPerSecEndToEnd}/s** ` +
+      `(${p.rx.deliveriesPerSecDuringLoad}/s arrived during the load, the last ${p.rx.drainS} s after it); ` +
+      `200 → receipt ${fmtLatency(p.rx.latency)}; ` +
+      `postback answered p50 ${r.latency.p50Ms} ms, p99 ${r.latency.p99Ms} ms (from its scheduled send). ` +
+      `Stages: accept → decision ${fmtLatency(st.acceptToDecision)}; → planned ${fmtLatency(st.decisionToPlanned)}; ` +
+      `→ attempt 1 sent ${fmtLatency(st.plannedToSent)}; sent → received ${fmtLatency(st.sentToReceived)}.`,
+    `${run.rate}/s — postflow CPU during the load: ${describeCpu(p.cpu.load)}. ` +
+      `Until the last delivery arrived: ${describeCpu(p.cpu.drain)}.`,
     ...(run.empty
       ? [
           `${run.rate}/s — ${baselineNote('empty workflow', run.empty)}`,
@@ -268,12 +286,14 @@ function notesFor(run: RateRun): string[] {
       : []),
     ...([p.cpu.load, p.cpu.drain, run.empty?.cpu, run.single?.cpu].some((c) => (c?.foreignPct ?? 0) > 5)
       ? [
-          `**${run.rate}/s: other processes used more than 5 % of the machine during a measurement: the figures are understated; rerun on a quiet machine.**`,
+          `**${run.rate}/s: other processes used more than 5 % of the machine during a measurement: ` +
+            'the figures are understated; rerun on a quiet machine.**',
         ]
       : []),
     ...(r.maxSendLagMs !== undefined && r.maxSendLagMs > 50
       ? [
-          `${run.rate}/s: the postback generator sent up to ${r.maxSendLagMs} ms late (CPU contention); latencies count from the scheduled time.`,
+          `${run.rate}/s: the postback generator sent up to ${r.maxSendLagMs} ms late (CPU contention); ` +
+            'latencies count from the scheduled time.',
         ]
       : []),
     ...(r.exhausted ? [`**${run.rate}/s: the run ran out of clicks** after ${r.completed} postbacks.`] : []),
@@ -311,8 +331,13 @@ async function main(): Promise<void> {
     const baselineOutput = baseline?.proc.unexpectedOutput();
 
     const notes = [
-      "Completed conversions/s = conversions delivered to the affiliate / (load start → the last one's arrival); a baseline's completed/s likewise (load start → its last result). Ratio = postflow ÷ baseline: near 1 while both keep up with the offered rate, and the share of the baseline's throughput postflow keeps when they do not.",
-      "200 → receipt counts from the end of the advertiser's 200 (the start is durable) to the affiliate's receipt; a baseline's start → result counts from its scheduled start, so it includes what the postback's own latency is for postflow (shown in the notes).",
+      "Completed conversions/s = conversions delivered to the affiliate / (load start → the last one's arrival); " +
+        "a baseline's completed/s likewise (load start → its last result). " +
+        'Ratio = postflow ÷ baseline: near 1 while both keep up with the offered rate, ' +
+        "and the share of the baseline's throughput postflow keeps when they do not.",
+      "200 → receipt counts from the end of the advertiser's 200 (the start is durable) to the affiliate's receipt; " +
+        "a baseline's start → result counts from its scheduled start, " +
+        "so it includes what the postback's own latency is for postflow (shown in the notes).",
       ...runs.flatMap(notesFor),
       ...(baselineOutput && baselineOutput.count > 0
         ? [`The baseline worker printed ${baselineOutput.count} unexpected lines; first: ${baselineOutput.first[0]}`]
@@ -330,7 +355,8 @@ async function main(): Promise<void> {
         concurrency: flags.concurrency,
         drain_timeout_s: flags['drain-timeout'],
         processes:
-          'api/server.ts and worker/main.ts as separate processes (NODE_ENV=production, LOG_LEVEL=info, worker metrics exporter on, rate limits far above the load, loopback deliveries allowed), fresh database and task queue per rate',
+          'api/server.ts and worker/main.ts as separate processes (NODE_ENV=production, LOG_LEVEL=info, worker metrics exporter on, ' +
+          'rate limits far above the load, loopback deliveries allowed), fresh database and task queue per rate',
         baseline: baseline ? 'bench/baseline/worker.ts in its own process, one task queue, the same Temporal server' : 'skipped',
       },
       headline: {
@@ -355,7 +381,8 @@ async function main(): Promise<void> {
       tables: [
         {
           title:
-            'Resources (CPU % of one core over load start → last completion; peak RSS sampled during the traffic; baseline cells: empty / 1-activity)',
+            'Resources (CPU % of one core over load start → last completion; peak RSS sampled during the traffic; ' +
+            'baseline cells: empty / 1-activity)',
           columns: [
             'postbacks/s',
             'API CPU %',

@@ -78,9 +78,12 @@ async function main(): Promise<void> {
     const conversionsPerSec = round(accepted(r) / endToEndS);
 
     const notes = [
-      `End to end: ${accepted(r)} conversions accepted and decided in ${round(endToEndS, 1)} s (load ${round(r.elapsedMs / 1000, 1)} s + drain ${round(drain.waitedMs / 1000, 1)} s) = **${conversionsPerSec} conversions/s**.`,
-      `Backlog when the load stopped: ${drain.backlogAtStart} conversions not yet decided; ${drain.drained ? 'all decided' : `**NOT drained** after ${flags['drain-timeout']} s (${drain.decided} decided)`}.`,
-      `Accept → first decision in MongoDB (received_at → status_history[0].at): p50 ${round(mix.acceptToDecision.p50Ms)} ms, p99 ${round(mix.acceptToDecision.p99Ms)} ms, max ${round(mix.acceptToDecision.maxMs)} ms.`,
+      `End to end: ${accepted(r)} conversions accepted and decided in ${round(endToEndS, 1)} s ` +
+        `(load ${round(r.elapsedMs / 1000, 1)} s + drain ${round(drain.waitedMs / 1000, 1)} s) = **${conversionsPerSec} conversions/s**.`,
+      `Backlog when the load stopped: ${drain.backlogAtStart} conversions not yet decided; ` +
+        `${drain.drained ? 'all decided' : `**NOT drained** after ${flags['drain-timeout']} s (${drain.decided} decided)`}.`,
+      `Accept → first decision in MongoDB (received_at → status_history[0].at): p50 ${round(mix.acceptToDecision.p50Ms)} ms, ` +
+        `p99 ${round(mix.acceptToDecision.p99Ms)} ms, max ${round(mix.acceptToDecision.maxMs)} ms.`,
       `Statuses of the measured conversions: ${JSON.stringify(mix.statuses)}; answers: ${JSON.stringify(r.tallies)}.`,
       `During the load: ${describeCpu(m.cpu)}.`,
       `During the drain: ${describeCpu(drainCpu)}.`,

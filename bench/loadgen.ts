@@ -146,7 +146,8 @@ async function main(): Promise<void> {
 
   const wanted = Math.ceil(flags.rate * flags.duration);
   say(
-    `creating ${wanted} clicks on offer ${setup.offerId} for affiliate ${setup.affiliateId} through ${base}/click (${flags['click-concurrency']} at a time)`,
+    `creating ${wanted} clicks on offer ${setup.offerId} for affiliate ${setup.affiliateId} ` +
+      `through ${base}/click (${flags['click-concurrency']} at a time)`,
   );
   const clicks = await createClicksOverHttp(target, prefix, setup, wanted, {
     concurrency: flags['click-concurrency'],
@@ -158,12 +159,15 @@ async function main(): Promise<void> {
   const lastClicks = clickPhases[clickPhases.length - 1];
   if (clicks.withoutId > 0)
     fail(
-      `/click redirected to ${clicks.exampleLocation} with no click id in it: the offer's URL needs the {click_id} macro for postbacks to name the click`,
+      `/click redirected to ${clicks.exampleLocation} with no click id in it: ` +
+        "the offer's URL needs the {click_id} macro for postbacks to name the click",
     );
   if (clicks.clickIds.length < wanted) {
     const samples = Object.entries(lastClicks?.unexpectedSamples ?? {}).map(([code, bodies]) => `${code}: ${bodies[0]}`);
     fail(
-      `created only ${clicks.clickIds.length} of ${wanted} clicks (answers ${brief(clickStatus)}${lastClicks && sum(lastClicks.errors) ? `, transport errors ${brief(lastClicks.errors)}` : ''})${samples.length ? `; e.g. ${samples.join('; ')}` : ''}`,
+      `created only ${clicks.clickIds.length} of ${wanted} clicks (answers ${brief(clickStatus)}` +
+        `${lastClicks && sum(lastClicks.errors) ? `, transport errors ${brief(lastClicks.errors)}` : ''})` +
+        `${samples.length ? `; e.g. ${samples.join('; ')}` : ''}`,
     );
   }
   say(`${clicks.clickIds.length} clicks created; sending postbacks at ${flags.rate}/s for ${flags.duration} s`);
@@ -222,20 +226,24 @@ async function main(): Promise<void> {
   else {
     process.stdout.write(
       [
-        `postbacks: ${pb.sent} sent in ${pb.elapsed_s} s (${pb.rate_per_s}/s of ${flags.rate}/s requested${summary.stopped_early ? ', stopped early' : ''})`,
+        `postbacks: ${pb.sent} sent in ${pb.elapsed_s} s ` +
+          `(${pb.rate_per_s}/s of ${flags.rate}/s requested${summary.stopped_early ? ', stopped early' : ''})`,
         `  200: ${pb.ok.count} (by result: ${brief(pb.ok.by_result)})`,
         `  4xx: ${sum(pb.client_errors)} (${brief(pb.client_errors)})`,
         `  5xx: ${sum(pb.server_errors)} (${brief(pb.server_errors)})`,
         ...(sum(pb.other_statuses) ? [`  other statuses: ${brief(pb.other_statuses)}`] : []),
         `  transport errors: ${sum(pb.transport_errors)} (${brief(pb.transport_errors)})`,
-        `  latency of the 200s, from the scheduled send: p50 ${pb.latency_ms.p50} ms, p99 ${pb.latency_ms.p99} ms, max ${pb.latency_ms.max} ms`,
+        `  latency of the 200s, from the scheduled send: ` +
+          `p50 ${pb.latency_ms.p50} ms, p99 ${pb.latency_ms.p99} ms, max ${pb.latency_ms.max} ms`,
         ...(pb.max_send_lag_ms !== undefined && pb.max_send_lag_ms > 50
           ? [
-              `  the generator fell up to ${pb.max_send_lag_ms} ms behind its schedule (its own CPU): the latencies still count from the schedule`,
+              `  the generator fell up to ${pb.max_send_lag_ms} ms behind its schedule (its own CPU): ` +
+                'the latencies still count from the schedule',
             ]
           : []),
         ...Object.entries(pb.example_bodies).map(([code, bodies]) => `  e.g. ${code}: ${bodies[0]}`),
-        `clicks: ${summary.clicks.created} created beforehand (${brief(clickStatus)}); p50 ${summary.clicks.latency_ms?.p50} ms, p99 ${summary.clicks.latency_ms?.p99} ms`,
+        `clicks: ${summary.clicks.created} created beforehand (${brief(clickStatus)}); ` +
+          `p50 ${summary.clicks.latency_ms?.p50} ms, p99 ${summary.clicks.latency_ms?.p99} ms`,
         '',
       ].join('\n'),
     );

@@ -89,7 +89,8 @@ export class ApiClient {
       const excerpt = text.replace(/\s+/g, ' ').slice(0, 200);
       throw new CliError(
         ExitCode.unreachable,
-        `${label} at ${this.options.baseUrl} → ${res.status} ${res.headers.get('content-type') ?? 'no content type'}, not postflow's JSON${excerpt ? `: ${excerpt}` : ''}\nIs --url / POSTFLOW_URL pointing at the postflow API?`,
+        `${label} at ${this.options.baseUrl} → ${res.status} ${res.headers.get('content-type') ?? 'no content type'}, ` +
+          `not postflow's JSON${excerpt ? `: ${excerpt}` : ''}\nIs --url / POSTFLOW_URL pointing at the postflow API?`,
       );
     }
     if ((res.status >= 200 && res.status < 300) || opts.okStatuses?.includes(res.status)) return { status: res.status, body: body as T };
@@ -113,7 +114,8 @@ export class ApiClient {
     }
     return new CliError(
       ExitCode.unreachable,
-      `could not reach the postflow API at ${this.options.baseUrl}: ${describeCause(e)}\nIs it running? Set the address with --url or POSTFLOW_URL.`,
+      `could not reach the postflow API at ${this.options.baseUrl}: ${describeCause(e)}\n` +
+        'Is it running? Set the address with --url or POSTFLOW_URL.',
     );
   }
 }

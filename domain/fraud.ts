@@ -45,7 +45,8 @@ export function screenConversion(input: FraudInput): FraudScreening {
   if (click.offer_id !== offer.id || click.advertiser_id !== offer.advertiser_id) {
     add(
       'click_offer_mismatch',
-      `click ${click.id} belongs to offer ${click.offer_id} of advertiser ${click.advertiser_id}, not offer ${offer.id} of advertiser ${offer.advertiser_id}`,
+      `click ${click.id} belongs to offer ${click.offer_id} of advertiser ${click.advertiser_id}, ` +
+        `not offer ${offer.id} of advertiser ${offer.advertiser_id}`,
     );
   }
 

@@ -21,7 +21,8 @@ export function parseSchedule(spec: string): number[] {
     const ms = match ? Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS] : NaN;
     if (!Number.isSafeInteger(ms)) {
       throw new Error(
-        `invalid delivery schedule element ${JSON.stringify(element)} in ${JSON.stringify(spec)}: expected a whole number with a unit ms, s, m, h or d (e.g. "0s,5s,5m")`,
+        `invalid delivery schedule element ${JSON.stringify(element)} in ${JSON.stringify(spec)}: ` +
+          'expected a whole number with a unit ms, s, m, h or d (e.g. "0s,5s,5m")',
       );
     }
     return ms;

@@ -33,7 +33,9 @@ export function createApiMetrics(opts: { defaultMetrics?: boolean } = {}): ApiMe
     }),
     postbacks: new Counter({
       name: 'postflow_postbacks_total',
-      help: 'advertiser postbacks, by result (accepted, duplicate, status_update) or error code (invalid_request, unknown_click, invalid_token, …)',
+      help:
+        'advertiser postbacks, by result (accepted, duplicate, status_update) ' +
+        'or error code (invalid_request, unknown_click, invalid_token, …)',
       labelNames: ['result'],
       registers: [registry],
     }),

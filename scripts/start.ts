@@ -108,7 +108,10 @@ async function main(): Promise<void> {
     `API:          ${apiUrl}   (walk-through: README.md, section "Walk-through")`,
     `Temporal UI:  ${infra.temporalUiUrl ?? '(external server: see its own UI)'}`,
     `Temporal:     ${infra.temporalAddress}   namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TASK_QUEUE}`,
-    `Admin key:    ${config.ADMIN_API_KEY ? '(from ADMIN_API_KEY)' : `${adminKey}   (generated for development, kept in ${path.join(dataDir, 'admin-api-key')})`}`,
+    'Admin key:    ' +
+      (config.ADMIN_API_KEY
+        ? '(from ADMIN_API_KEY)'
+        : `${adminKey}   (generated for development, kept in ${path.join(dataDir, 'admin-api-key')})`),
     'Ctrl-C stops everything.',
   ];
   lines.forEach((line) => log(line));

@@ -15,7 +15,8 @@ export const historyEntry = z
     workflow_id: z.string(),
     kind: z.string().meta({
       description:
-        'received, fraud_check, attribution, cap, ledger, status_change, delivery_planned, delivery_attempt, delivery_result, workflow, …',
+        'received, fraud_check, attribution, cap, ledger, status_change, ' +
+        'delivery_planned, delivery_attempt, delivery_result, workflow, …',
       example: 'fraud_check',
     }),
     title: z.string().meta({ description: 'one human-readable line' }),

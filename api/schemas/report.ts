@@ -24,7 +24,8 @@ const fields = {
     .meta({ description: `comma-separated, in order: ${reportDimensions.join(', ')}`, example: 'day,offer' }),
   from: bound(
     '2026-11-01',
-    'start of the window, inclusive. A date is midnight in `timezone`; a date-time without offset is local time there. Default: 7 days before `to`',
+    'start of the window, inclusive. A date is midnight in `timezone`; ' +
+      'a date-time without offset is local time there. Default: 7 days before `to`',
   ),
   to: bound(
     '2026-12-01',

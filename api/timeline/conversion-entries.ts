@@ -90,7 +90,9 @@ export function conversionEntries(steps: HistoryStep[], ctx: ConversionContext):
             at: iso(step.at),
             duration_ms: null,
             kind: 'status_request',
-            title: `late status change asked for: ${input?.change?.status ?? '?'} by ${input?.change?.actor ?? '?'} (the conversion workflow had closed)`,
+            title:
+              `late status change asked for: ${input?.change?.status ?? '?'} by ${input?.change?.actor ?? '?'}` +
+              ' (the conversion workflow had closed)',
             outcome: 'info',
             detail: { change: maskSecrets(input?.change) },
           });
@@ -103,7 +105,9 @@ export function conversionEntries(steps: HistoryStep[], ctx: ConversionContext):
             at: iso(step.scheduledAt),
             duration_ms: (step.startedAt ?? step.scheduledAt) - step.scheduledAt,
             kind: 'retry',
-            title: `${step.name} failed ${step.attempt - 1} time(s) before it succeeded${step.lastFailure ? `; last error: ${step.lastFailure.message}` : ''}`,
+            title:
+              `${step.name} failed ${step.attempt - 1} time(s) before it succeeded` +
+              `${step.lastFailure ? `; last error: ${step.lastFailure.message}` : ''}`,
             outcome: 'retrying',
             attempt: step.attempt,
             detail: { activity: step.name, last_failure: step.lastFailure },
@@ -271,7 +275,9 @@ function activityEntries(
       const summary = {
         ...base,
         kind: 'fraud_verdict',
-        title: `fraud screening: ${verdict === 'pass' ? 'passed' : verdict === 'hold' ? 'hold for review' : 'reject'}${verdict === 'pass' ? '' : ` (${result.screen.reasons.map((r) => r.code).join(', ')})`}`,
+        title:
+          `fraud screening: ${verdict === 'pass' ? 'passed' : verdict === 'hold' ? 'hold for review' : 'reject'}` +
+          `${verdict === 'pass' ? '' : ` (${result.screen.reasons.map((r) => r.code).join(', ')})`}`,
         outcome: verdict === 'pass' ? ('ok' as const) : verdict === 'hold' ? ('waiting' as const) : ('failed' as const),
         detail: { verdict, reasons: result.screen.reasons, action: result.offer.fraud.action ?? 'reject' },
       };
@@ -296,7 +302,9 @@ function activityEntries(
         {
           ...base,
           kind: 'attribution',
-          title: `attributed to affiliate ${affiliate} on offer ${offer}: payout ${money(result.payoutMinor, result.currency)}, revenue ${money(result.revenueMinor, result.currency)}${result.override ? ' (affiliate override)' : ''}`,
+          title:
+            `attributed to affiliate ${affiliate} on offer ${offer}: payout ${money(result.payoutMinor, result.currency)}, ` +
+            `revenue ${money(result.revenueMinor, result.currency)}${result.override ? ' (affiliate override)' : ''}`,
           outcome: 'ok',
           detail: { ...result },
         },
@@ -347,7 +355,9 @@ function activityEntries(
       const change = {
         ...base,
         kind: 'status_change',
-        title: `${input.from} → ${input.to} by ${input.actor}${input.reason ? `: ${input.reason}` : ''}${input.reasonCodes.length > 0 && input.reasonCodes.join() !== input.reason ? ` [${input.reasonCodes.join(', ')}]` : ''}`,
+        title:
+          `${input.from} → ${input.to} by ${input.actor}${input.reason ? `: ${input.reason}` : ''}` +
+          `${input.reasonCodes.length > 0 && input.reasonCodes.join() !== input.reason ? ` [${input.reasonCodes.join(', ')}]` : ''}`,
         outcome: (input.to === 'rejected' || input.to === 'declined' || input.to === 'reversed'
           ? 'failed'
           : 'ok') as TimelineEntry['outcome'],

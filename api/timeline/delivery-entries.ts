@@ -57,7 +57,9 @@ export function deliveryEntries(
         at: iso(step.at),
         duration_ms: null,
         kind: 'delivery_started',
-        title: `${run === 0 ? 'delivery' : `redelivery (run ${run})`} ${delivery.id} of event ${delivery.event} to endpoint ${delivery.endpoint_id}`,
+        title:
+          `${run === 0 ? 'delivery' : `redelivery (run ${run})`} ${delivery.id} ` +
+          `of event ${delivery.event} to endpoint ${delivery.endpoint_id}`,
         outcome: 'info',
         detail: { delivery_id: delivery.id, endpoint_id: delivery.endpoint_id, event: delivery.event, run },
       });
@@ -100,7 +102,9 @@ export function deliveryEntries(
           at: iso(step.scheduledAt),
           duration_ms: null,
           kind: 'delivery_attempt',
-          title: `attempt ${input.attempt} in flight${p && p.attempt > 1 ? ` (worker retry ${p.attempt}${p.lastFailure ? `: ${p.lastFailure}` : ''})` : ''}`,
+          title:
+            `attempt ${input.attempt} in flight` +
+            `${p && p.attempt > 1 ? ` (worker retry ${p.attempt}${p.lastFailure ? `: ${p.lastFailure}` : ''})` : ''}`,
           outcome: 'waiting',
           attempt: input.attempt,
           detail,

@@ -109,7 +109,8 @@ export async function loadTimeline(deps: TimelineDeps, conversionId: string): Pr
     workflow_status: main?.status ?? null,
     status: conversion.status,
     temporal_ui_url: main
-      ? `${deps.temporalUiUrl.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(temporal.options.namespace)}/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(main.runId)}/history`
+      ? `${deps.temporalUiUrl.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(temporal.options.namespace)}` +
+        `/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(main.runId)}/history`
       : null,
     history_available: main !== undefined,
     entries,

@@ -84,7 +84,8 @@ export async function awaitWarmupDeliveries(
   const settled = await waitForSettled(models, n, deadlineMs);
   if (!arrived.complete || !settled.settled)
     throw new Error(
-      `the warm-up's deliveries did not all arrive and finish within ${deadlineMs / 1000} s (${arrived.conversions}/${n} arrived, ${settled.finished}/${n} finished)`,
+      `the warm-up's deliveries did not all arrive and finish within ${deadlineMs / 1000} s ` +
+        `(${arrived.conversions}/${n} arrived, ${settled.finished}/${n} finished)`,
     );
   return arrived;
 }

@@ -52,7 +52,8 @@ export async function measure(
     if (between) await between(warmup);
     const measuredFrom = new Date();
     log(
-      `  measuring ${opts.durationS} s (${opts.mode === 'closed' ? `${opts.concurrency} connections` : `${opts.ratePerSec}/s, up to ${opts.concurrency} connections`})`,
+      `  measuring ${opts.durationS} s ` +
+        `(${opts.mode === 'closed' ? `${opts.concurrency} connections` : `${opts.ratePerSec}/s, up to ${opts.concurrency} connections`})`,
     );
     const labels = { ...opts.cpuLabels, ...(client.pid === undefined ? {} : { [client.pid]: 'load generator' }) };
     const before = cpuSnapshot(labels);

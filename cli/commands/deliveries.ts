@@ -55,7 +55,8 @@ export function renderDeliveryList(list: DeliveryList): string {
     lastAnswer(d),
   ]);
   const more = list.next_offset !== null ? `\nMore match: add --offset ${list.next_offset}.` : '';
-  return `${table(['delivery', 'created (UTC)', 'status', 'event', 'conversion', 'affiliate', 'run', 'attempts', 'last answer'], rows)}\n${list.data.length} shown, newest first.${more}`;
+  const header = ['delivery', 'created (UTC)', 'status', 'event', 'conversion', 'affiliate', 'run', 'attempts', 'last answer'];
+  return `${table(header, rows)}\n${list.data.length} shown, newest first.${more}`;
 }
 
 export function registerDeliveries(program: Command, io: CliIo): void {

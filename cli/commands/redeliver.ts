@@ -66,7 +66,8 @@ export function registerRedeliver(program: Command, io: CliIo): void {
     .argument('[delivery-id]', 'one delivery to redeliver')
     .option(
       '--filter <key=value,…>',
-      `redeliver every match instead; keys ${bulkFilterKeys.join(', ')} (status: dead_lettered, the default, or failed; from/to: ISO 8601 creation time)`,
+      `redeliver every match instead; keys ${bulkFilterKeys.join(', ')} ` +
+        '(status: dead_lettered, the default, or failed; from/to: ISO 8601 creation time)',
     )
     .addHelpText(
       'after',

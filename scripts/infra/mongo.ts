@@ -134,7 +134,9 @@ async function startMongoJavaServer(opts: MongoOptions): Promise<RunningMongo> {
   await waitForPort(opts.port, { timeoutMs: 60_000, child, what: 'mongo-java-server' });
   return {
     url: `mongodb://127.0.0.1:${opts.port}`,
-    how: `mongo-java-server 1.47.0 (${opts.dataDir ? `H2 file, each write committed before it is acknowledged${opts.fsync ? ', fsync' : ''}` : 'in memory'})`,
+    how:
+      'mongo-java-server 1.47.0 ' +
+      `(${opts.dataDir ? `H2 file, each write committed before it is acknowledged${opts.fsync ? ', fsync' : ''}` : 'in memory'})`,
     stop: () => child.stop(),
   };
 }
@@ -158,7 +160,8 @@ async function startMemoryServer(opts: MongoOptions): Promise<RunningMongo> {
     };
   } catch (err) {
     throw new MissingToolError(
-      `no MongoDB: set MONGO_URL, install mongod, or install Java 17 + Maven for mongo-java-server (download failed: ${(err as Error).message})`,
+      'no MongoDB: set MONGO_URL, install mongod, or install Java 17 + Maven for mongo-java-server ' +
+        `(download failed: ${(err as Error).message})`,
     );
   }
 }

@@ -78,7 +78,8 @@ async function buildTemporalCli(go: string, log: (line: string) => void): Promis
   if (code !== 0 || !existsSync(path.join(staging, 'temporal'))) {
     rmSync(staging, { recursive: true, force: true });
     throw new MissingToolError(
-      `building the Temporal CLI failed (go install exit ${code}); install the Temporal CLI or set TEMPORAL_ADDRESS. Last output:\n${tail.join('\n')}`,
+      `building the Temporal CLI failed (go install exit ${code}); install the Temporal CLI or set TEMPORAL_ADDRESS. ` +
+        `Last output:\n${tail.join('\n')}`,
     );
   }
   rmSync(target, { recursive: true, force: true });
@@ -146,7 +147,8 @@ async function startDownloadedDevServer(opts: DevServerOptions): Promise<Running
     };
   } catch (err) {
     throw new MissingToolError(
-      `no Temporal server: set TEMPORAL_ADDRESS, put the Temporal CLI on PATH, or install Go 1.22+ to build it (download failed: ${(err as Error).message})`,
+      'no Temporal server: set TEMPORAL_ADDRESS, put the Temporal CLI on PATH, or install Go 1.22+ to build it ' +
+        `(download failed: ${(err as Error).message})`,
     );
   }
 }

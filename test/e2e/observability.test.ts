@@ -59,7 +59,9 @@ describe('metrics and logs of the api and worker processes', () => {
         }
       });
 
-  it('a processed conversion moves the API, postflow worker and Temporal SDK series, and every line is JSON, traceable and secret-free', async () => {
+  const everySeriesMoves =
+    'a processed conversion moves the API, postflow worker and Temporal SDK series, and every line is JSON, traceable and secret-free';
+  it(everySeriesMoves, async () => {
     const apiBefore = (await scrape(`${apiUrl}/metrics`)).families;
     const workerBefore = await scrape(workerMetricsUrl);
     expect(workerBefore.contentType).toMatch(/^text\/plain/);

@@ -91,7 +91,8 @@ function runOnce(run: number, scenario: string, outageMs: number, rate: number):
 async function main(): Promise<void> {
   const { runs, scenario } = args();
   console.log(
-    `${scenario} × ${runs}: outages ${OUTAGES_MS.join('/')} ms, load ${RATES.join('/')} postbacks/s in turn; a process must reach MongoDB again within ${MONGO_RECOVERY_DEADLINE_MS} ms`,
+    `${scenario} × ${runs}: outages ${OUTAGES_MS.join('/')} ms, load ${RATES.join('/')} postbacks/s in turn; ` +
+      `a process must reach MongoDB again within ${MONGO_RECOVERY_DEADLINE_MS} ms`,
   );
   const results: RunResult[] = [];
   for (let run = 1; run <= runs; run++) {
@@ -104,7 +105,9 @@ async function main(): Promise<void> {
         .map(([p, ms]) => `${p} ${ms === 'stuck' ? 'STUCK' : `${ms} ms`}`)
         .join(', ') || 'no recovery line';
     console.log(
-      `run ${run}/${runs}: ${r.passed ? 'passed' : 'FAILED'} in ${r.seconds} s (down ${outageMs} ms, ${rate}/s); back on MongoDB: ${recovery}; clients replaced by the watchdog: ${r.replaced}${r.failure ? `; ${r.failure}` : ''}${r.logs ? `; logs in ${r.logs}` : ''}`,
+      `run ${run}/${runs}: ${r.passed ? 'passed' : 'FAILED'} in ${r.seconds} s (down ${outageMs} ms, ${rate}/s); ` +
+        `back on MongoDB: ${recovery}; clients replaced by the watchdog: ${r.replaced}` +
+        `${r.failure ? `; ${r.failure}` : ''}${r.logs ? `; logs in ${r.logs}` : ''}`,
     );
   }
   const late = (r: RunResult) =>
@@ -114,10 +117,13 @@ async function main(): Promise<void> {
   const stuck = results.filter((r) => late(r).length > 0);
   const failed = results.filter((r) => !r.passed);
   console.log(
-    `\n${results.length - stuck.length} of ${results.length} runs: every process back on MongoDB within ${MONGO_RECOVERY_DEADLINE_MS / 1000} s${stuck.length ? `; not in runs ${stuck.map((r) => `${r.run} (${late(r).join(', ')})`).join(', ')}` : ''}`,
+    `\n${results.length - stuck.length} of ${results.length} runs: ` +
+      `every process back on MongoDB within ${MONGO_RECOVERY_DEADLINE_MS / 1000} s` +
+      `${stuck.length ? `; not in runs ${stuck.map((r) => `${r.run} (${late(r).join(', ')})`).join(', ')}` : ''}`,
   );
   console.log(
-    `${results.length - failed.length} of ${results.length} runs passed every check${failed.length ? `; failed: runs ${failed.map((r) => r.run).join(', ')}` : ''}`,
+    `${results.length - failed.length} of ${results.length} runs passed every check` +
+      `${failed.length ? `; failed: runs ${failed.map((r) => r.run).join(', ')}` : ''}`,
   );
   const all = Object.entries(
     results.reduce<Record<string, number[]>>((acc, r) => {
@@ -128,7 +134,8 @@ async function main(): Promise<void> {
   if (all.length) console.log(`recovery: ${all.join(', ')}`);
   const rescued = results.filter((r) => r.replaced !== 'none' && r.replaced !== '?');
   console.log(
-    `watchdog replaced a stuck client in ${rescued.length} of ${results.length} runs${rescued.length ? ` (runs ${rescued.map((r) => `${r.run}: ${r.replaced}`).join(', ')})` : ''}`,
+    `watchdog replaced a stuck client in ${rescued.length} of ${results.length} runs` +
+      `${rescued.length ? ` (runs ${rescued.map((r) => `${r.run}: ${r.replaced}`).join(', ')})` : ''}`,
   );
   process.exitCode = stuck.length || failed.length ? 1 : 0;
 }

@@ -594,7 +594,9 @@ describe('GET /click', () => {
     expect(click!.created_at).toBeInstanceOf(Date);
   });
 
-  it('unknown offer → 404 unknown_offer; deactivated offer → 404; deactivated affiliate → 404 unknown_affiliate; nothing stored', async () => {
+  const unknownOrDeactivated =
+    'unknown offer → 404 unknown_offer; deactivated offer → 404; deactivated affiliate → 404 unknown_affiliate; nothing stored';
+  it(unknownOrDeactivated, async () => {
     const adv = await f.advertiser();
     const aff = await f.affiliate();
     const offer = await f.offer(adv.id);

@@ -32,7 +32,8 @@ function expectInOrder(timeline: Timeline, steps: { kind: string; title: RegExp;
     );
     if (index < 0)
       throw new Error(
-        `no ${step.kind} entry matching ${step.title} after entry ${from}; timeline:\n${timeline.entries.map((e, i) => `${i} ${e.kind} ${e.outcome} ${e.title}`).join('\n')}`,
+        `no ${step.kind} entry matching ${step.title} after entry ${from}; timeline:\n` +
+          `${timeline.entries.map((e, i) => `${i} ${e.kind} ${e.outcome} ${e.title}`).join('\n')}`,
       );
     from = index + 1;
   }

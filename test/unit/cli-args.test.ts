@@ -213,7 +213,9 @@ describe('cli arguments → API requests', () => {
     expect(wrongKey.stderr).toContain('The key came from POSTFLOW_ADMIN_KEY');
   });
 
-  it('conversion: when only the timeline fails, the table still shows the summary and the exit code says it failed; --json prints nothing', async () => {
+  const timelineFailsAlone =
+    'conversion: when only the timeline fails, the table still shows the summary and the exit code says it failed; --json prints nothing';
+  it(timelineFailsAlone, async () => {
     const reply = async (url: URL) =>
       url.pathname.endsWith('/history')
         ? Response.json({ error: 'internal', message: 'internal error; the request was not processed' }, { status: 500 })
@@ -241,7 +243,8 @@ describe('cli arguments → API requests', () => {
     const slow = await cli(['redeliver', '--filter', 'status=failed', '--timeout', '0.05'], { reply: hang });
     expect(slow.code).toBe(4);
     expect(slow.stderr).toBe(
-      'postflow: the postflow API at http://localhost:3000 did not answer within 0.05 s (--timeout). The request may still be carried out by the API.\n',
+      'postflow: the postflow API at http://localhost:3000 did not answer within 0.05 s (--timeout). ' +
+        'The request may still be carried out by the API.\n',
     );
   });
 

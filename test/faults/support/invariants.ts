@@ -132,7 +132,8 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
           'ledger',
           'safety',
           e._id,
-          `booked for ${e.status_from} → ${e.status_to} at seq ${e.seq}, but the status history has ${step ? `${step.from} → ${step.to}` : 'no such step'}`,
+          `booked for ${e.status_from} → ${e.status_to} at seq ${e.seq}, ` +
+            `but the status history has ${step ? `${step.from} → ${step.to}` : 'no such step'}`,
         );
       }
     }
@@ -173,7 +174,8 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
         'caps',
         'safety',
         counter._id,
-        `${turnedAway.length} conversions rejected as over the cap (e.g. ${turnedAway[0]!._id}), yet only ${counter.reserved} of ${counter.limit} places are taken`,
+        `${turnedAway.length} conversions rejected as over the cap (e.g. ${turnedAway[0]!._id}), ` +
+          `yet only ${counter.reserved} of ${counter.limit} places are taken`,
       );
     }
   }

@@ -286,11 +286,19 @@ function summarize(title: string, r: ScenarioResult): string {
   const duplicates = [...r.received.values()].filter((n) => n > 1).length;
   return [
     `[faults] ${title}`,
-    `  load: ${r.load.planned.length} conversions planned at ${LOAD_RATE}/s; ${all.sent} requests sent (${all.retries} retries), ${all.ok} answered 200; not 200: ${failed}${failedKinds ? ` (${failedKinds})` : ''}`,
-    `  fault: outage ${s(r.times.restoredAt - r.times.faultAt)}; requests sent during it: ${during.sent}, answered 200 on that try: ${during.ok}; new conversions among them: ${createsDuring.length}, slowest answer ${s(slowest)}; conversions caught undecided by it: ${r.caught}`,
-    `  recovery: new conversions ${r.ingressBackAt ? `accepted again ${s(r.ingressBackAt - r.times.restoredAt)} after the restore` : 'never failed or stalled'}; everything settled (accepted, decided, booked, delivered) ${s(r.settledAt - r.times.restoredAt)} after the restore`,
-    `  stored: ${r.report.stats.conversions} conversions ${JSON.stringify(r.report.stats.byStatus)} (${r.report.stats.capRejections} over the cap), ${r.report.stats.ledgerEntries} ledger entries, caps ${r.report.stats.capCounters.map((c) => `${c.reserved}/${c.limit}`).join(' ')}`,
+    `  load: ${r.load.planned.length} conversions planned at ${LOAD_RATE}/s; ${all.sent} requests sent (${all.retries} retries), ` +
+      `${all.ok} answered 200; not 200: ${failed}${failedKinds ? ` (${failedKinds})` : ''}`,
+    `  fault: outage ${s(r.times.restoredAt - r.times.faultAt)}; requests sent during it: ${during.sent}, ` +
+      `answered 200 on that try: ${during.ok}; new conversions among them: ${createsDuring.length}, ` +
+      `slowest answer ${s(slowest)}; conversions caught undecided by it: ${r.caught}`,
+    `  recovery: new conversions ` +
+      `${r.ingressBackAt ? `accepted again ${s(r.ingressBackAt - r.times.restoredAt)} after the restore` : 'never failed or stalled'}; ` +
+      `everything settled (accepted, decided, booked, delivered) ${s(r.settledAt - r.times.restoredAt)} after the restore`,
+    `  stored: ${r.report.stats.conversions} conversions ${JSON.stringify(r.report.stats.byStatus)} ` +
+      `(${r.report.stats.capRejections} over the cap), ${r.report.stats.ledgerEntries} ledger entries, ` +
+      `caps ${r.report.stats.capCounters.map((c) => `${c.reserved}/${c.limit}`).join(' ')}`,
     `  clicks: ${r.report.stats.clicksChecked} answered 302, every one checked as stored`,
-    `  deliveries: ${JSON.stringify(r.report.stats.deliveries)}, ${r.report.stats.attempts} attempts, ${r.received.size} events received (${duplicates} more than once)`,
+    `  deliveries: ${JSON.stringify(r.report.stats.deliveries)}, ${r.report.stats.attempts} attempts, ` +
+      `${r.received.size} events received (${duplicates} more than once)`,
   ].join('\n');
 }

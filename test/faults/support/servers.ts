@@ -28,7 +28,10 @@ export interface ExternalServer {
 
 const log = (line: string) => process.stderr.write(`[faults] ${line}\n`);
 
-/** `temporal server start-dev` on a free port (started at once unless `startNow: false`; then `restart()` starts it) with its database in `dir/temporal.db`. */
+/**
+ * `temporal server start-dev` on a free port (started at once unless `startNow: false`; then `restart()` starts it)
+ * with its database in `dir/temporal.db`.
+ */
 export async function ownTemporal(dir: string, opts: { startNow?: boolean } = {}): Promise<OwnedServer> {
   const port = await freePort();
   const start = () =>
@@ -58,7 +61,10 @@ export async function ownTemporal(dir: string, opts: { startNow?: boolean } = {}
   };
 }
 
-/** MongoDB (mongod, or mongo-java-server with an H2 file) on a free port (started at once unless `startNow: false`) with its data in `dir/mongo`. */
+/**
+ * MongoDB (mongod, or mongo-java-server with an H2 file) on a free port (started at once unless `startNow: false`)
+ * with its data in `dir/mongo`.
+ */
 export async function ownMongo(dir: string, opts: { startNow?: boolean } = {}): Promise<OwnedServer> {
   const port = await freePort();
   const start = () => startMongo({ port, dataDir: path.join(dir, 'mongo'), sink: { file: path.join(dir, 'mongo.log') }, log });

@@ -21,7 +21,10 @@ export type Victim = 'temporal' | 'mongo';
  */
 export function skipReason(victim?: Victim): string | undefined {
   if (victim === 'temporal' && process.env.TEMPORAL_ADDRESS)
-    return `TEMPORAL_ADDRESS is set (${process.env.TEMPORAL_ADDRESS}): this scenario kills the Temporal server, and only kills one it started itself; unset TEMPORAL_ADDRESS to run it`;
+    return (
+      `TEMPORAL_ADDRESS is set (${process.env.TEMPORAL_ADDRESS}): this scenario kills the Temporal server, ` +
+      'and only kills one it started itself; unset TEMPORAL_ADDRESS to run it'
+    );
   if (victim === 'mongo' && process.env.MONGO_URL)
     return 'MONGO_URL is set: this scenario stops MongoDB, and only stops one it started itself; unset MONGO_URL to run it';
   return undefined;
