@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseAllowlist } from '../activities/http/address-guard';
+import { parseNetworkList } from '../domain/ip';
 import { defaultDeliverySchedule, parseSchedule } from '../domain/retry-schedule';
 import { parseSocketAddress } from '../observability/socket-address';
 
@@ -56,7 +56,7 @@ export const configSchema = z
     DELIVERY_ALLOWED_NETWORKS: z
       .string()
       .default('')
-      .superRefine(parsedBy(parseAllowlist, 'must be comma-separated IP addresses or CIDRs such as 127.0.0.0/8,::1/128')),
+      .superRefine(parsedBy(parseNetworkList, 'must be comma-separated IP addresses or CIDRs such as 127.0.0.0/8,::1/128')),
     // Circuit breaker: after this many failures in a row an endpoint is paused (not switched off).
     DELIVERY_PAUSE_AFTER_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
     DELIVERY_PAUSE_MS: z.coerce

@@ -1,3 +1,4 @@
+import { normaliseIp } from './ip';
 import { type ClickRecord, type OfferConfig } from './offer';
 
 export type FraudReasonCode =
@@ -102,53 +103,6 @@ function duration(ms: number): string {
   const s = (ms % 60_000) / 1000;
   const parts = [h > 0 ? `${h} h` : '', min > 0 ? `${min} min` : '', s > 0 ? `${s} s` : ''].filter(Boolean);
   return parts.length > 0 ? parts.join(' ') : '0 s';
-}
-
-/**
- * One spelling per address, with string logic only (node:net is not allowed in workflow code):
- * IPv4-mapped IPv6 ("::ffff:1.2.3.4", "::ffff:102:304") becomes "1.2.3.4"; IPv6 is expanded to
- * eight lower-case groups, so "2001:db8::1" equals "2001:0DB8:0:0:0:0:0:1". Brackets and zone ids
- * are dropped. Anything unparseable is compared as trimmed lower-case text.
- */
-export function normaliseIp(raw: string): string {
-  const ip = raw
-    .trim()
-    .toLowerCase()
-    .replace(/^\[(.*)\]$/, '$1')
-    .replace(/%.*$/, '');
-  if (isIpv4(ip)) return ip.split('.').map(Number).join('.');
-  const groups = ipv6Groups(ip);
-  if (groups === null) return ip;
-  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
-    const [hi = 0, lo = 0] = groups.slice(6);
-    return [hi >> 8, hi & 0xff, lo >> 8, lo & 0xff].join('.');
-  }
-  return groups.map((g) => g.toString(16)).join(':');
-}
-
-function isIpv4(s: string): boolean {
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(s) && s.split('.').every((o) => Number(o) <= 255);
-}
-
-/** The eight 16-bit groups of an IPv6 address, or null if it is not one. */
-function ipv6Groups(s: string): number[] | null {
-  let text = s;
-  const v4 = /:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(text);
-  if (v4?.[1] !== undefined) {
-    if (!isIpv4(v4[1])) return null;
-    const [a = 0, b = 0, c = 0, d = 0] = v4[1].split('.').map(Number);
-    text = `${text.slice(0, v4.index)}:${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const halves = text.split('::');
-  if (halves.length > 2) return null;
-  const split = (h: string | undefined): string[] => (h ? h.split(':') : []);
-  const head = split(halves[0]);
-  const tail = split(halves[1]);
-  const missing = 8 - head.length - tail.length;
-  if (halves.length === 1 ? missing !== 0 : missing < 1) return null;
-  const all = [...head, ...Array<string>(halves.length === 1 ? 0 : missing).fill('0'), ...tail];
-  if (!all.every((g) => /^[0-9a-f]{1,4}$/.test(g))) return null;
-  return all.map((g) => parseInt(g, 16));
 }
 
 /**

@@ -1,8 +1,8 @@
 import { bundleWorkflowCode, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { DeliverySettings } from '../activities/deps';
-import { parseAllowlist } from '../activities/http/address-guard';
 import type { Config } from '../config';
+import { parseNetworkList } from '../domain/ip';
 import { parseSchedule } from '../domain/retry-schedule';
 import { deliveryTaskQueue } from '../temporal/task-queues';
 
@@ -65,7 +65,7 @@ export function deliverySettingsFrom(config: Config): DeliverySettings {
   return {
     scheduleMs: parseSchedule(config.DELIVERY_SCHEDULE),
     timeoutMs: config.DELIVERY_TIMEOUT_MS,
-    allowedNetworks: parseAllowlist(config.DELIVERY_ALLOWED_NETWORKS),
+    allowedNetworks: parseNetworkList(config.DELIVERY_ALLOWED_NETWORKS),
     pauseAfterFailures: config.DELIVERY_PAUSE_AFTER_FAILURES,
     pauseMs: config.DELIVERY_PAUSE_MS,
   };

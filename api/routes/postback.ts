@@ -1,9 +1,9 @@
 import Router, { type RouterContext } from '@koa/router';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import ipaddr from 'ipaddr.js';
 import { dedupeKey, singleConversionKey, workflowIdFor, type ConversionInput } from '../../domain/conversion';
 import { conversionIdFor } from '../../domain/conversion-id';
+import { allowlistAdmits } from '../../domain/ip';
 import type { Goal } from '../../domain/offer';
 import type { Models } from '../../models';
 import { searchAttributes } from '../../temporal/search-attributes';
@@ -38,16 +38,6 @@ function rawParams(ctx: RouterContext): Record<string, unknown> {
   });
 }
 
-function ipAllowed(ip: string, allowlist: string[]): boolean {
-  if (!ipaddr.isValid(ip)) return false;
-  const parsed = ipaddr.process(ip); // IPv4-mapped IPv6 becomes plain IPv4
-  return allowlist.some((entry) => {
-    const [range, bits] = entry.includes('/') ? ipaddr.parseCIDR(entry) : [ipaddr.process(entry), undefined];
-    if (range.kind() !== parsed.kind()) return false;
-    return bits === undefined ? range.toString() === parsed.toString() : parsed.match(range, bits);
-  });
-}
-
 /**
  * The synchronous part of a postback: validate, find the click, authenticate the advertiser,
  * dedupe, and start (or update) the conversion workflow. Everything slow happens in the workflow.
@@ -69,7 +59,7 @@ export function postbackRoutes(deps: PostbackDeps): Router {
     if (!secretMatches(params.token, advertiser.postback_token_hash))
       throw new ApiError(401, 'invalid_token', "the token is not this click's advertiser's postback token");
     if (!advertiser.active) throw new ApiError(403, 'advertiser_inactive', 'this advertiser is deactivated');
-    if (advertiser.ip_allowlist.length > 0 && !ipAllowed(ip, advertiser.ip_allowlist))
+    if (advertiser.ip_allowlist.length > 0 && !allowlistAdmits(advertiser.ip_allowlist, ip))
       throw new ApiError(403, 'ip_not_allowed', `postbacks from ${ip} are not in the advertiser's IP allowlist`);
     return { click, offer };
   };

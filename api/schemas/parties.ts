@@ -1,19 +1,8 @@
-import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { isNetwork } from '../../domain/ip';
 import { name } from './common';
 
-const cidr = z
-  .string()
-  .trim()
-  .refine((value) => {
-    try {
-      if (value.includes('/')) ipaddr.parseCIDR(value);
-      else ipaddr.parse(value);
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'must be an IP address or CIDR range such as 203.0.113.0/24');
+const cidr = z.string().trim().refine(isNetwork, 'must be an IP address or CIDR range such as 203.0.113.0/24');
 
 export const advertiserCreateSchema = z.object({
   name,

@@ -1,6 +1,6 @@
-import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { postbackStatuses } from '../../domain/conversion';
+import { isIp } from '../../domain/ip';
 import { currencyCode, decimalString } from './common';
 
 /** A single query/form value; a repeated parameter (an array) is refused with a clear message. */
@@ -32,7 +32,7 @@ export const postbackSchema = z.object({
   // The converting user's IP as the advertiser saw it. A server-to-server postback comes from
   // the advertiser's server, so without this the IP rules see that server's address.
   ip: param(45)
-    .refine((v) => ipaddr.isValid(v), 'must be an IPv4 or IPv6 address')
+    .refine(isIp, 'must be an IPv4 or IPv6 address')
     .optional()
     .meta({ description: "the converting user's IP, for the IP fraud rules; default: the caller's IP" }),
 });

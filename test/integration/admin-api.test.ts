@@ -173,6 +173,12 @@ describe('advertisers', () => {
     expect((await f.admin('get', `/api/advertisers/${adv.id}`)).body.ip_allowlist).toEqual(['203.0.113.0/24']);
   });
 
+  // The postback check reads entries as domain/ip.ts does; these forms it does not read, so
+  // storing one would silently admit nothing (or, read as octal, the wrong network).
+  it.each(['127.1', '2130706433', '0x7f.0.0.1', '127.1/8', '::ffff:127.1'])('the shorthand entry %j → 400', async (entry) => {
+    expectInvalid(await f.admin('post', '/api/advertisers').send({ name: 'X', ip_allowlist: [entry] }), 'ip_allowlist.0');
+  });
+
   it('unknown fields in PATCH → 400; the token hash and id cannot be written', async () => {
     const adv = await f.advertiser({ name: 'Keep' });
     const stored = await stack.models.Advertiser.findById(adv.id).lean();

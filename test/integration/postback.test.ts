@@ -236,6 +236,20 @@ describe('postback refusals: 4xx naming what is wrong, nothing stored', () => {
     expect(inside.status).toBe(200);
   });
 
+  it('the allowlist reads addresses as the fraud rules and the SSRF guard do', async () => {
+    const adv = await f.advertiser({ ip_allowlist: ['::ffff:203.0.113.0/120', '198.51.100.7'] });
+    const aff = await f.affiliate();
+    const offer = await f.offer(adv.id);
+    const clickId = await f.click(offer.id, aff.id);
+    const from = (ip: string) =>
+      f.http().get('/postback').set('X-Forwarded-For', ip).query({ click_id: clickId, token: adv.postback_token });
+    // IPv4-compatible, not IPv4-mapped: another address than 198.51.100.7.
+    const compatible = await from('::198.51.100.7');
+    expect([compatible.status, compatible.body.error]).toEqual([403, 'ip_not_allowed']);
+    // An IPv4-mapped CIDR covers the IPv4 addresses it maps.
+    expect((await from('203.0.113.9')).status).toBe(200);
+  });
+
   it.each([
     ['missing click_id', { txid: 'x' }, 'click_id'],
     ['repeated click_id', 'click_id=a&click_id=b', 'click_id'],

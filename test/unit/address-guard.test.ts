@@ -2,9 +2,10 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { Agent, request } from 'undici';
-import { addressAllowed, guardedLookup, isPublicAddress, parseAllowlist } from '../../activities/http/address-guard';
+import { addressAllowed, guardedLookup } from '../../activities/http/address-guard';
+import { isPublicAddress, parseNetworkList } from '../../domain/ip';
 
-const testAllowlist = parseAllowlist('127.0.0.0/8,::1/128');
+const testAllowlist = parseNetworkList('127.0.0.0/8,::1/128');
 
 describe('isPublicAddress', () => {
   it.each([
@@ -100,21 +101,21 @@ describe('addressAllowed', () => {
   });
 });
 
-describe('parseAllowlist', () => {
+describe('parseNetworkList (DELIVERY_ALLOWED_NETWORKS)', () => {
   it('splits, trims and skips empty entries', () => {
-    expect(parseAllowlist(' 127.0.0.0/8 , ::1/128,,10.0.0.1,fd00::/8, ')).toEqual(['127.0.0.0/8', '::1/128', '10.0.0.1', 'fd00::/8']);
+    expect(parseNetworkList(' 127.0.0.0/8 , ::1/128,,10.0.0.1,fd00::/8, ')).toEqual(['127.0.0.0/8', '::1/128', '10.0.0.1', 'fd00::/8']);
   });
 
   it('is empty when unset or blank', () => {
-    expect(parseAllowlist(undefined)).toEqual([]);
-    expect(parseAllowlist('')).toEqual([]);
-    expect(parseAllowlist(' , ')).toEqual([]);
+    expect(parseNetworkList(undefined)).toEqual([]);
+    expect(parseNetworkList('')).toEqual([]);
+    expect(parseNetworkList(' , ')).toEqual([]);
   });
 
   it.each(['10.0.0.0/33', '::1/129', 'localhost', '127.1', '2130706433', '10.0.0.0/', '10.0.0.0/8/8', '300.1.1.1', '*'])(
     'refuses %j, naming it',
     (bad) => {
-      expect(() => parseAllowlist(`127.0.0.0/8,${bad}`)).toThrow(`invalid address allowlist entry ${JSON.stringify(bad)}`);
+      expect(() => parseNetworkList(`127.0.0.0/8,${bad}`)).toThrow(`invalid address allowlist entry ${JSON.stringify(bad)}`);
     },
   );
 });

@@ -1,4 +1,4 @@
-import { normaliseIp, screenConversion, type FraudInput, type FraudReasonCode } from '../../domain/fraud';
+import { screenConversion, type FraudInput, type FraudReasonCode } from '../../domain/fraud';
 import { type ClickRecord, type FraudSettings, type OfferConfig } from '../../domain/offer';
 
 const clickedAt = Date.parse('2026-11-25T10:00:00Z');
@@ -244,40 +244,5 @@ describe('screenConversion', () => {
 
   it('refuses to screen a click with an unreadable time rather than pass it', () => {
     expect(() => screenConversion(input({ click: click({ created_at: 'yesterday' }) }))).toThrow('invalid click time');
-  });
-});
-
-describe('normaliseIp', () => {
-  it.each([
-    ['1.2.3.4', '1.2.3.4'],
-    [' 1.2.3.4 ', '1.2.3.4'],
-    ['001.002.003.004', '1.2.3.4'],
-    ['::ffff:1.2.3.4', '1.2.3.4'],
-    ['::FFFF:1.2.3.4', '1.2.3.4'],
-    ['::ffff:102:304', '1.2.3.4'],
-    ['0:0:0:0:0:ffff:1.2.3.4', '1.2.3.4'],
-    ['2001:db8::1', '2001:db8:0:0:0:0:0:1'],
-    ['2001:0DB8:0000:0000:0000:0000:0000:0001', '2001:db8:0:0:0:0:0:1'],
-    ['[2001:db8::1]', '2001:db8:0:0:0:0:0:1'],
-    ['fe80::1%eth0', 'fe80:0:0:0:0:0:0:1'],
-    ['::', '0:0:0:0:0:0:0:0'],
-    ['::1', '0:0:0:0:0:0:0:1'],
-    ['1::', '1:0:0:0:0:0:0:0'],
-    ['::1.2.3.4', '0:0:0:0:0:0:102:304'], // IPv4-compatible, deprecated: not the same host as 1.2.3.4
-    ['64:ff9b::1.2.3.4', '64:ff9b:0:0:0:0:102:304'],
-  ])('%j → %j', (raw, normal) => {
-    expect(normaliseIp(raw)).toBe(normal);
-  });
-
-  it.each(['1.2.3.256', '1:2:3:4:5:6:7:8:9', '1::2::3', 'g::1', '12345::1', 'not-an-ip', '', ':1', '1:2:3:4:5:6:7'])(
-    'leaves unparseable %j as lower-case text',
-    (raw) => {
-      expect(normaliseIp(raw)).toBe(raw.toLowerCase());
-    },
-  );
-
-  it('keeps different addresses different', () => {
-    expect(normaliseIp('::ffff:1.2.3.4')).not.toBe(normaliseIp('::ffff:1.2.3.5'));
-    expect(normaliseIp('2001:db8::1')).not.toBe(normaliseIp('2001:db8::1:0'));
   });
 });

@@ -28,4 +28,14 @@ describe('postbackSchema', () => {
     expect(issues.length).toBeGreaterThan(0);
     expect(issues[0]).toMatch(message);
   });
+
+  // The fraud rules read the ip as domain/ip.ts does; a form they cannot read would be compared
+  // as text and never match the click's address.
+  it.each(['2130706433', '127.1', '0x7f.0.0.1', '::ffff:127.1'])('refuses the IPv4 shorthand ip=%j', (ip) => {
+    expect(issuesOf({ click_id: 'a', ip })).toEqual(['ip: must be an IPv4 or IPv6 address']);
+  });
+
+  it.each(['203.0.113.7', ' 203.0.113.7 ', '010.0.0.1', '::ffff:203.0.113.7', '2001:db8::1', 'fe80::1%eth0'])('accepts ip=%j', (ip) => {
+    expect(issuesOf({ click_id: 'a', ip })).toEqual([]);
+  });
 });
