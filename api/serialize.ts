@@ -1,13 +1,22 @@
-/** Mongo documents → API JSON: `_id` becomes `id`, dates become ISO strings, secrets are dropped. */
-const hidden = new Set(['_id', 'postback_token_hash', 'signing_secret', 'dedupe_key', 'single_key', 'status_seq']);
+import { isSecretField } from '../domain/secret-names';
 
-export function toApi(doc: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { id: doc._id };
-  for (const [key, value] of Object.entries(doc)) {
-    if (hidden.has(key)) continue;
-    out[key] = normalise(value);
-  }
-  return out;
+/** A stored document → what the API answers for it. */
+export type Serializer = (doc: Record<string, unknown>) => Record<string, unknown>;
+
+/**
+ * Mongo documents → API JSON by allow-list: only the named fields go out (`_id` as `id`, dates as
+ * ISO strings), so a field added to a model, a secret or an internal counter, stays in until a
+ * response names it. Naming a secret field (domain/secret-names.ts) throws when this module loads.
+ */
+export function serializer(...fields: string[]): Serializer {
+  const secret = fields.filter(isSecretField);
+  if (secret.length > 0) throw new Error(`a response may not carry the secret field(s) ${secret.join(', ')}`);
+  const allowed = new Set(fields);
+  return (doc) => {
+    const out: Record<string, unknown> = { id: doc._id };
+    for (const [key, value] of Object.entries(doc)) if (allowed.has(key)) out[key] = normalise(value);
+    return out;
+  };
 }
 
 function normalise(value: unknown): unknown {
@@ -18,3 +27,98 @@ function normalise(value: unknown): unknown {
   }
   return value;
 }
+
+const timestamps = ['created_at', 'updated_at'];
+
+export const advertiserToApi = serializer('name', 'ip_allowlist', 'active', ...timestamps);
+export const affiliateToApi = serializer('name', 'active', ...timestamps);
+export const offerToApi = serializer(
+  'advertiser_id',
+  'name',
+  'url',
+  'currency',
+  'attribution_window_hours',
+  'default_goal',
+  'goals',
+  'caps',
+  'fraud',
+  'affiliate_overrides',
+  'active',
+  ...timestamps,
+);
+/** Whether it signs is added by the route (`signing_secret_set`); the secret itself never goes out. */
+export const postbackEndpointToApi = serializer(
+  'affiliate_id',
+  'url',
+  'method',
+  'events',
+  'offer_id',
+  'goal',
+  'body',
+  'active',
+  'deactivated_reason',
+  'consecutive_failures',
+  'paused_until',
+  ...timestamps,
+);
+
+const deliveryFields = [
+  'event_id',
+  'event',
+  'conversion_id',
+  'affiliate_id',
+  'endpoint_id',
+  'offer_id',
+  'status',
+  'status_reason',
+  'run',
+  'attempt_count',
+  'last_status_code',
+  'last_error',
+  'next_attempt_at',
+  'delivered_at',
+  'occurred_at',
+  ...timestamps,
+];
+export const deliveryToApi = serializer(...deliveryFields, 'values');
+/** A conversion's deliveries leave out the macro values: the conversion itself carries them. */
+export const conversionDeliveryToApi = serializer(...deliveryFields);
+export const deliveryAttemptToApi = serializer(
+  'delivery_id',
+  'event_id',
+  'endpoint_id',
+  'run',
+  'attempt',
+  'method',
+  'request_url',
+  'outcome',
+  'status_code',
+  'duration_ms',
+  'response_excerpt',
+  'error',
+  'at',
+  'next_attempt_at',
+);
+/** The stored conversion; api/routes/conversions.ts turns minor units into decimals. */
+export const conversionDocToApi = serializer(
+  'status',
+  'reason_codes',
+  'click_id',
+  'offer_id',
+  'affiliate_id',
+  'advertiser_id',
+  'workflow_id',
+  'goal',
+  'txid',
+  'amount',
+  'currency',
+  'payout_minor',
+  'revenue_minor',
+  'subs',
+  'ip',
+  'fraud',
+  'status_history',
+  'cap_reservations',
+  'received_at',
+  'updated_at',
+);

@@ -5,36 +5,33 @@
  * error messages and SDK metadata that no fixed list of paths can foresee.
  */
 
-export const CENSOR = '***';
+import { CENSOR, isSecretField, isSecretParam } from '../domain/secret-names';
 
 /**
- * Query parameters whose values are secrets: the names activities/http/mask-url.ts masks, plus
- * the postback token's aliases (`secure`, `security_token`, `verification_token`; see
- * api/schemas/postback.ts).
+ * name=value pairs in URLs, form bodies and free text; the name is kept so the line stays useful.
+ * Names may be percent-encoded (api%5Fkey), as URLSearchParams would decode them.
  */
-const secretParamName = /token|secret|key|sig|pass|auth|hash|hmac|secure/i;
-
-/** Field names whose string values are secrets wherever they appear in a log object. */
-const secretFieldName = /token|secret|passw|authorization|cookie|api_?key|admin_?key|signature|credential/i;
-
-/** name=value pairs in URLs, form bodies and free text; the name is kept so the line stays useful. */
-const queryPair = /([?&;\s]|^)([\w.[\]-]+)=([^&#\s"']*)/g;
+const queryPair = /([?&;\s]|^)([\w.[\]%-]+)=([^&#\s"']*)/g;
 const contentPatterns: [RegExp, string][] = [
   [/\b(Bearer|Basic)\s+[\w.~+/=-]+/gi, `$1 ${CENSOR}`],
   [/\bwhsec_[A-Za-z0-9+/=]+/g, `whsec_${CENSOR}`],
   [/\bpt_[\w-]{16,}/g, `pt_${CENSOR}`], // advertiser postback tokens (api/routes/admin-parties.ts)
   [/\bpf_admin_[\w-]+/g, `pf_admin_${CENSOR}`], // development admin keys (scripts/start.ts)
-  [/(\/\/)[^/@\s:]+:[^/@\s]*@/g, `$1${CENSOR}@`], // user:password@ in URLs
+  [/(\/\/)[^/?#@\s]+@/g, `$1${CENSOR}@`], // user:password@ or a bare key@ in URLs (mask-url.ts masks both)
 ];
 
-export function isSecretField(name: string): boolean {
-  return secretFieldName.test(name);
+function decodedName(name: string): string {
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name;
+  }
 }
 
 /** The text with every secret-looking value replaced by ***. */
 export function scrubText(text: string): string {
   let out = text.replace(queryPair, (match, lead: string, name: string) =>
-    secretParamName.test(name) ? `${lead}${name}=${CENSOR}` : match,
+    isSecretParam(decodedName(name)) ? `${lead}${name}=${CENSOR}` : match,
   );
   for (const [pattern, replacement] of contentPatterns) out = out.replace(pattern, replacement);
   return out;

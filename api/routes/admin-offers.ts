@@ -4,7 +4,7 @@ import { newId } from '../../models/ids';
 import { ApiError, parseOr400 } from '../errors';
 import { idParam } from '../schemas/common';
 import { offerSchema, offerUpdateSchema } from '../schemas/offer';
-import { toApi } from '../serialize';
+import { offerToApi } from '../serialize';
 import { mountEntityRoutes } from './admin-parties';
 
 export function offerRoutes(models: Models, onChange: () => void): Router {
@@ -23,7 +23,7 @@ export function offerRoutes(models: Models, onChange: () => void): Router {
     await requireAdvertiser(offer.advertiser_id);
     const doc = await models.Offer.create({ _id: newId('off'), ...offer });
     ctx.status = 201;
-    ctx.body = toApi(doc.toObject());
+    ctx.body = offerToApi(doc.toObject());
   });
 
   // PATCH merges the given top-level fields into the stored offer and validates the result
@@ -38,10 +38,11 @@ export function offerRoutes(models: Models, onChange: () => void): Router {
     const merged = parseOr400(offerSchema, { ...stored, ...body });
     const doc = await models.Offer.findByIdAndUpdate(_id, { $set: merged }, { new: true }).lean<Record<string, unknown>>();
     onChange();
-    ctx.body = toApi(doc!);
+    ctx.body = offerToApi(doc!);
   });
 
   mountEntityRoutes(router, '/offers', 'offer', models.Offer, {
+    toApi: offerToApi,
     filters: { advertiser_id: idParam.optional() },
     onChange,
   });

@@ -8,13 +8,15 @@ import { sha256 } from '../auth';
 import { ApiError, parseOr400 } from '../errors';
 import { idParam, paging } from '../schemas/common';
 import { advertiserCreateSchema, advertiserUpdateSchema, affiliateCreateSchema, affiliateUpdateSchema } from '../schemas/parties';
-import { toApi } from '../serialize';
+import { advertiserToApi, affiliateToApi, type Serializer } from '../serialize';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyModel = Model<any>;
 
 /** Read, list, update and deactivate: the same for every configuration entity. */
 export interface EntityRouteOptions {
+  /** What a response shows of a document (api/serialize.ts). */
+  toApi: Serializer;
   /** PATCH body schema; omit to mount no PATCH (the caller has its own). */
   updateSchema?: z.ZodType<Record<string, unknown>>;
   /** Extra list filters (equality on the field of the same name), validated like everything else. */
@@ -24,6 +26,7 @@ export interface EntityRouteOptions {
 }
 
 export function mountEntityRoutes(router: Router, path: string, label: string, model: AnyModel, opts: EntityRouteOptions) {
+  const { toApi } = opts;
   // The id is parsed once and that value is used for every read and write of the request.
   const find = async (rawId: string | undefined) => {
     const id = parseOr400(idParam, rawId);
@@ -82,17 +85,21 @@ export function partyRoutes(models: Models, onChange: () => void): Router {
     const token = `pt_${randomBytes(24).toString('base64url')}`;
     const doc = await models.Advertiser.create({ _id: newId('adv'), ...input, postback_token_hash: sha256(token) });
     ctx.status = 201;
-    ctx.body = { ...toApi(doc.toObject()), postback_token: token };
+    ctx.body = { ...advertiserToApi(doc.toObject()), postback_token: token };
   });
-  mountEntityRoutes(router, '/advertisers', 'advertiser', models.Advertiser, { updateSchema: advertiserUpdateSchema });
+  mountEntityRoutes(router, '/advertisers', 'advertiser', models.Advertiser, {
+    toApi: advertiserToApi,
+    updateSchema: advertiserUpdateSchema,
+  });
 
   router.post('/affiliates', async (ctx) => {
     const input = parseOr400(affiliateCreateSchema, ctx.request.body ?? {});
     const doc = await models.Affiliate.create({ _id: newId('aff'), ...input });
     ctx.status = 201;
-    ctx.body = toApi(doc.toObject());
+    ctx.body = affiliateToApi(doc.toObject());
   });
   mountEntityRoutes(router, '/affiliates', 'affiliate', models.Affiliate, {
+    toApi: affiliateToApi,
     updateSchema: affiliateUpdateSchema,
     onChange,
   });

@@ -5,12 +5,12 @@ import type { Models } from '../../models';
 import { ApiError, parseOr400 } from '../errors';
 import { idParam } from '../schemas/common';
 import { conversionListQuery, statusChangeBody } from '../schemas/conversion';
-import { toApi } from '../serialize';
+import { conversionDeliveryToApi, conversionDocToApi } from '../serialize';
 import { requestStatusChange } from '../status-change';
 
 /** Projection document → API JSON with money as decimal strings in the conversion's currency. */
 export function conversionToApi(doc: Record<string, unknown>): Record<string, unknown> {
-  const { received_at, payout_minor, revenue_minor, ...rest } = toApi(doc);
+  const { received_at, payout_minor, revenue_minor, ...rest } = conversionDocToApi(doc);
   const currency = doc.currency as string | undefined;
   const money = (minor: unknown) => (typeof minor === 'number' && currency ? fromMinor(minor, currency) : null);
   return { ...rest, payout: money(payout_minor), revenue: money(revenue_minor), created_at: received_at };
@@ -32,7 +32,7 @@ export function conversionRoutes(deps: { models: Models; temporal: Client; taskQ
       find(id),
       models.Delivery.find({ conversion_id: id }).sort({ created_at: 1 }).lean<Record<string, unknown>[]>(),
     ]);
-    ctx.body = { ...conversionToApi(doc), deliveries: deliveries.map(({ values: _values, ...d }) => toApi(d)) };
+    ctx.body = { ...conversionToApi(doc), deliveries: deliveries.map(conversionDeliveryToApi) };
   });
 
   router.get('/conversions', async (ctx) => {

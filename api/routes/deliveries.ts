@@ -5,7 +5,7 @@ import { ApiError, parseOr400 } from '../errors';
 import { redeliver } from '../redeliver';
 import { idParam } from '../schemas/common';
 import { bulkRedeliverySchema, deliveryListQuery } from '../schemas/postback-endpoint';
-import { toApi } from '../serialize';
+import { deliveryAttemptToApi, deliveryToApi } from '../serialize';
 
 const BULK_LIMIT = 10_000;
 
@@ -26,7 +26,7 @@ export function deliveryRoutes(deps: { models: Models; temporal: Client; taskQue
       .limit(q.limit + 1)
       .lean<Record<string, unknown>[]>();
     ctx.body = {
-      data: docs.slice(0, q.limit).map(toApi),
+      data: docs.slice(0, q.limit).map(deliveryToApi),
       next_offset: docs.length > q.limit ? q.offset + q.limit : null,
     };
   });
@@ -36,7 +36,7 @@ export function deliveryRoutes(deps: { models: Models; temporal: Client; taskQue
     const doc = await models.Delivery.findById(id).lean<Record<string, unknown>>();
     if (!doc) throw new ApiError(404, 'not_found', `no delivery with id "${id}"`);
     const attempts = await models.DeliveryAttempt.find({ delivery_id: id }).sort({ run: 1, attempt: 1 }).lean<Record<string, unknown>[]>();
-    ctx.body = { ...toApi(doc), attempts: attempts.map(toApi) };
+    ctx.body = { ...deliveryToApi(doc), attempts: attempts.map(deliveryAttemptToApi) };
   });
 
   router.post('/deliveries/:id/redeliver', async (ctx) => {

@@ -4,11 +4,11 @@ import { newId } from '../../models/ids';
 import { ApiError, parseOr400 } from '../errors';
 import { idParam } from '../schemas/common';
 import { endpointCreateSchema, endpointUpdateSchema } from '../schemas/postback-endpoint';
-import { toApi } from '../serialize';
+import { postbackEndpointToApi } from '../serialize';
 
 /** An endpoint as the API shows it: whether it signs, never the secret itself. */
 const endpointToApi = (doc: Record<string, unknown>) => ({
-  ...toApi(doc),
+  ...postbackEndpointToApi(doc),
   signing_secret_set: Boolean(doc.signing_secret),
 });
 

@@ -1,3 +1,5 @@
+import { CENSOR, isSecretField } from '../../domain/secret-names';
+
 /** One line of a conversion's timeline (GET /api/conversions/:id/history). */
 export interface TimelineEntry {
   /** ISO 8601, UTC. */
@@ -17,12 +19,9 @@ export interface TimelineEntry {
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** Keys whose values are secrets wherever they appear in a payload (tokens, signing secrets). */
-const SECRET_KEY = /token|secret|password|authorization|api_?key|signature/i;
-
 /** Copies a payload for display with every secret-looking field masked. */
 export function maskSecrets(value: unknown, depth = 0): unknown {
   if (depth > 8 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => maskSecrets(v, depth + 1));
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) ? '***' : maskSecrets(v, depth + 1)]));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isSecretField(k) ? CENSOR : maskSecrets(v, depth + 1)]));
 }

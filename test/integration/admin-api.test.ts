@@ -199,6 +199,21 @@ describe('advertisers', () => {
     expect(await stack.models.Advertiser.findById(adv.id).lean()).toEqual(stored);
   });
 
+  // Responses are built by allow-list (api/serialize.ts): a stored field no response names stays
+  // in, whatever it is called, so a secret added to a model later cannot leak by default.
+  it('reads and lists show only the fields they name, not every stored one', async () => {
+    const adv = await f.advertiser({ name: 'Fields' });
+    const planted = { api_key: 'planted-secret-1', internal_note: 'planted-secret-2' };
+    await stack.models.Advertiser.collection.updateOne({ _id: adv.id } as never, { $set: planted });
+    const read = await f.admin('get', `/api/advertisers/${adv.id}`);
+    const list = await f.admin('get', '/api/advertisers').query({ limit: 500 });
+    for (const text of [read.text, list.text]) {
+      expect(text).toContain(adv.id);
+      expect(text).not.toMatch(/planted-secret|postback_token_hash/);
+    }
+    expect(Object.keys(read.body).sort()).toEqual(['active', 'created_at', 'id', 'ip_allowlist', 'name', 'updated_at']);
+  });
+
   it('an empty name, or a non-string name, is refused', async () => {
     expectInvalid(await f.admin('post', '/api/advertisers').send({ name: '   ' }), 'name');
     expectInvalid(await f.admin('post', '/api/advertisers').send({}), 'name');
