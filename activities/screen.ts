@@ -1,5 +1,6 @@
 import type { ConversionInput } from '../domain/conversion';
 import { screenConversion, type FraudScreening } from '../domain/fraud';
+import { normaliseIp } from '../domain/ip';
 import type { ClickRecord, OfferConfig } from '../domain/offer';
 import type { ActivityDeps } from './deps';
 import { ApplicationFailure } from '@temporalio/activity';
@@ -35,6 +36,8 @@ export function screenActivities({ models }: ActivityDeps) {
       const offer = toOfferConfig(offerDoc);
       const click = toClickRecord(clickDoc);
       const receivedAt = new Date(input.receivedAt);
+      // Stored and counted in one spelling, as require_same_ip compares them: ::ffff:192.0.2.1 is 192.0.2.1.
+      const ip = input.ip === undefined ? undefined : normaliseIp(input.ip);
 
       const singleKey = input.singleKey ?? input.dedupeKey;
       const insert = (key: string) =>
@@ -54,7 +57,7 @@ export function screenActivities({ models }: ActivityDeps) {
               amount: input.amount,
               currency: input.currency ?? offer.currency,
               subs: click.subs,
-              ip: input.ip,
+              ip,
               status: 'processing',
               status_seq: -1,
               received_at: receivedAt,
@@ -80,11 +83,11 @@ export function screenActivities({ models }: ActivityDeps) {
 
       // Counted only when the rule is on: it is a range query that grows with the offer's volume.
       const conversionsFromIpToday =
-        input.ip && offer.fraud.max_conversions_per_ip_per_day !== undefined
+        ip && offer.fraud.max_conversions_per_ip_per_day !== undefined
           ? await models.Conversion.countDocuments({
               _id: { $ne: input.conversionId },
               offer_id: input.offerId,
-              ip: input.ip,
+              ip,
               received_at: { $gt: new Date(receivedAt.getTime() - DAY_MS), $lte: receivedAt },
             })
           : 0;

@@ -95,6 +95,16 @@ describe('fraud screen: each rule, both outcomes, evidence stored', () => {
     expect([doc.status, doc.reason_codes]).toEqual(['rejected', ['ip_limit_exceeded']]);
   });
 
+  it('max_conversions_per_ip_per_day counts an IP however it is written, as require_same_ip compares it', async () => {
+    const s = await f.setup({ goals, fraud: { max_conversions_per_ip_per_day: 1 } });
+    const other = await f.click(s.offer.id, s.affiliate.id);
+    const first = await f.http().get('/postback').query({ click_id: s.clickId, token: s.token, ip: '192.0.2.1' });
+    expect((await settled(first.body.conversion_id)).status).toBe('approved');
+    const second = await f.http().get('/postback').query({ click_id: other, token: s.token, ip: '::FFFF:192.0.2.1' });
+    const doc = await settled(second.body.conversion_id);
+    expect([doc.status, doc.reason_codes, doc.ip]).toEqual(['rejected', ['ip_limit_exceeded'], '192.0.2.1']);
+  });
+
   it("an offer's action hold holds instead of rejecting, and ops can approve it", async () => {
     const { doc } = await convertAfter({ min_seconds_to_convert: 60, action: 'hold' }, 5);
     expect([doc.status, doc.reason_codes]).toEqual(['held', ['too_fast']]);
