@@ -6,7 +6,7 @@ import { advertiserCreateSchema, affiliateCreateSchema } from '../schemas/partie
 import { deliveryEvents } from '../schemas/postback-endpoint';
 
 /**
- * What the API answers, for the reference only: responses are built by the routes (toApi), not
+ * What the API answers, for the reference only: responses are built by api/serialize.ts, not
  * parsed, so these shapes describe them. Request shapes are never restated here: where a
  * response echoes a request, it is derived from the schema the route validates with.
  * `.meta({ id })` makes a shape a named component (zod-to-openapi reads zod's own metadata).
