@@ -1,10 +1,11 @@
 import { buildJavaLauncher, mongoFlavour } from './infra/mongo';
 import { MissingToolError } from './infra/paths';
 import { resolveTemporalCli } from './infra/temporal';
+import { resolveTimeSkippingServer } from './infra/temporal-test-server';
 
 /**
  * `npm run infra:prepare`: builds or fetches, once, what the embedded infrastructure needs
- * (the Temporal CLI, mongo-java-server), into the cache outside the clone. `npm start` and
+ * (the Temporal CLI, mongo-java-server, the time-skipping test server), into the cache outside the clone. `npm start` and
  * `npm test` do the same on demand; CI calls this first so the build shows as its own step.
  * Servers named by TEMPORAL_ADDRESS / MONGO_URL need nothing.
  */
@@ -26,6 +27,9 @@ async function prepare(): Promise<void> {
     if (flavour === 'mongo-java-server') buildJavaLauncher(log);
     log(`mongodb: ${flavour}`);
   }
+  // Only the tests use it (their timers), so it is fetched whatever TEMPORAL_ADDRESS says.
+  const testServer = resolveTimeSkippingServer(process.env, log);
+  log('executable' in testServer ? `temporal test server: ${testServer.how}` : `temporal test server: none, ${testServer.unavailable}`);
 }
 
 const command = process.argv[2] ?? 'prepare';

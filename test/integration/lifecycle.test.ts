@@ -165,49 +165,6 @@ describe('status updates by postback', () => {
   });
 });
 
-describe('timers', () => {
-  it('a hold period auto-approves when it elapses (hold_hours 0.0005 ≈ 1.8 s)', async () => {
-    const s = await f.setup({ goals: sale({ hold_hours: 0.0005 }) });
-    const res = await f.http().get('/postback').query({ click_id: s.clickId, token: s.token });
-    const held = await statusOf(res.body.conversion_id, 'held');
-    expect(held.reason_codes).toEqual(['hold_period']);
-    expect(await stack.models.LedgerEntry.countDocuments({ conversion_id: res.body.conversion_id })).toBe(0);
-    const approved = await statusOf(res.body.conversion_id, 'approved');
-    expect(approved.status_history.at(-1)).toMatchObject({
-      from: 'held',
-      to: 'approved',
-      actor: 'system',
-      reason: 'hold period elapsed',
-    });
-    await expectLedgerMatches(res.body.conversion_id);
-  });
-
-  it('after the reversal window the workflow closes; a later reversal is applied from the projection', async () => {
-    // An app whose conversions close ~1 s after approval.
-    const app = createApp({
-      temporal: stack.client,
-      mongo: stack.mongo,
-      models: stack.models,
-      taskQueue: stack.taskQueue,
-      adminApiKey: TEST_ADMIN_KEY,
-      reversalWindowHours: 0.0003,
-    });
-    const s = await f.setup({ goals: sale() });
-    const res = await request(app.callback()).get('/postback').query({ click_id: s.clickId, token: s.token });
-    const handle = stack.client.workflow.getHandle(workflowIdFor(res.body.conversion_id));
-    await expect(handle.result()).resolves.toMatchObject({ status: 'approved' });
-
-    const reversal = await setStatus(res.body.conversion_id, 'reversed', 'chargeback');
-    expect(reversal.status).toBe(200);
-    expect(reversal.body).toMatchObject({ changed: true, status: 'reversed', reason_codes: ['chargeback'] });
-    await expectLedgerMatches(res.body.conversion_id);
-    expect(await stack.models.LedgerEntry.countDocuments({ conversion_id: res.body.conversion_id })).toBe(4);
-    const again = await setStatus(res.body.conversion_id, 'reversed', 'chargeback');
-    expect([again.status, again.body.changed]).toEqual([200, false]);
-    expect(await stack.models.LedgerEntry.countDocuments({ conversion_id: res.body.conversion_id })).toBe(4);
-  });
-});
-
 describe('booking survives a crash after the write (invariant 3)', () => {
   it('a recordTransition that fails after booking is retried by Temporal and books once', async () => {
     const taskQueue = `test-${uniqueName('crashy')}`;

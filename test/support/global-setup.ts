@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { provisionInfrastructure } from '../../scripts/infra/provision';
+import { resolveTimeSkippingServer } from '../../scripts/infra/temporal-test-server';
 import { ensureSearchAttributes } from '../../temporal/ensure-search-attributes';
 import { TEST_ENV, type TestInfraHandle } from './test-env';
 
@@ -38,8 +39,18 @@ export default async function globalSetup(): Promise<void> {
   process.env[TEST_ENV.mongoUrl] = infra.mongoUrl;
   process.env[TEST_ENV.workflowBundle] = bundlePath;
   process.env[TEST_ENV.runDir] = runDir;
+
+  // Resolved (built once) here, started by each timer test file: time skipping is one clock per
+  // server, so files running in parallel must not share one.
+  const testServer = resolveTimeSkippingServer(process.env, (line) => process.stderr.write(`[test-infra] ${line}\n`));
+  if ('executable' in testServer) process.env[TEST_ENV.timeSkippingServer] = testServer.executable;
+  else process.env[TEST_ENV.timeSkippingUnavailable] = testServer.unavailable;
+  const summary = [
+    ...infra.summary,
+    'executable' in testServer ? `time skipping: ${testServer.how}` : `time skipping: none, timer tests skipped: ${testServer.unavailable}`,
+  ];
   process.stderr.write(
-    `\n[test-infra] ready in ${Date.now() - started} ms; logs in ${runDir}\n${infra.summary.map((l) => `[test-infra] ${l}`).join('\n')}\n`,
+    `\n[test-infra] ready in ${Date.now() - started} ms; logs in ${runDir}\n${summary.map((l) => `[test-infra] ${l}`).join('\n')}\n`,
   );
 }
 

@@ -25,7 +25,7 @@ export interface TestStack {
 
 let runtimeInstalled = false;
 /** The SDK's INFO lines (worker state changes) drown test output; warnings and errors stay. */
-function installQuietRuntime(): void {
+export function installQuietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -47,8 +47,17 @@ export const TEST_DELIVERY: DeliverySettings = {
   pauseMs: 500,
 };
 
-export async function startTestStack(prefix: string, opts: { delivery?: Partial<DeliverySettings> } = {}): Promise<TestStack> {
+export interface TestStackOptions {
+  delivery?: Partial<DeliverySettings>;
+  /** Default: the run's dev server. The timer tests pass their time-skipping server. */
+  temporalAddress?: string;
+  /** The activities' clock; default the wall clock. */
+  now?: () => Date;
+}
+
+export async function startTestStack(prefix: string, opts: TestStackOptions = {}): Promise<TestStack> {
   installQuietRuntime();
+  const temporalAddress = opts.temporalAddress ?? testEnv('temporalAddress');
   const name = uniqueName(prefix);
   const taskQueue = `test-${name}`;
   const mongo = await connectMongo(testEnv('mongoUrl'), { dbName: name });
@@ -56,15 +65,15 @@ export async function startTestStack(prefix: string, opts: { delivery?: Partial<
   await ensureIndexes(models);
 
   const client = new Client({
-    connection: await Connection.connect({ address: testEnv('temporalAddress') }),
+    connection: await Connection.connect({ address: temporalAddress }),
     namespace: 'default',
   });
-  const nativeConnection = await NativeConnection.connect({ address: testEnv('temporalAddress') });
+  const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
   const workers = await createWorkers({
     connection: nativeConnection,
     namespace: 'default',
     taskQueue,
-    deps: { models, now: () => new Date(), delivery: { ...TEST_DELIVERY, ...opts.delivery } },
+    deps: { models, now: opts.now ?? (() => new Date()), delivery: { ...TEST_DELIVERY, ...opts.delivery } },
     workflowBundle: { codePath: testEnv('workflowBundle') },
   });
   const running = workers.run();

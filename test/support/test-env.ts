@@ -6,6 +6,9 @@ export const TEST_ENV = {
   mongoUrl: 'POSTFLOW_TEST_MONGO_URL',
   workflowBundle: 'POSTFLOW_TEST_WORKFLOW_BUNDLE',
   runDir: 'POSTFLOW_TEST_RUN_DIR',
+  /** The time-skipping test server's executable, or why there is none (then the timer tests are skipped). */
+  timeSkippingServer: 'POSTFLOW_TEST_TIME_SKIPPING_SERVER',
+  timeSkippingUnavailable: 'POSTFLOW_TEST_TIME_SKIPPING_UNAVAILABLE',
 } as const;
 
 export type TestInfraHandle = typeof globalThis & { __postflowInfra?: Infrastructure };
