@@ -1,23 +1,19 @@
+import { loadConfig } from '../../config';
+import { deliverySettingsFrom } from '../../worker/worker';
 import { fixtures } from '../support/fixtures';
 import { startReceiver, type Receiver } from '../support/receiver';
-import { startTestStack, type TestStack } from '../support/stack';
+import { describeTimeSkipping, startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping';
 import { waitFor } from '../support/wait-for';
 
-/** A worker whose breaker pauses an endpoint after 2 failures in a row, for 300 ms (doubling). */
-let stack: TestStack;
+/**
+ * The breaker at the deployment's defaults (paused after 5 failures in a row, for 60 s, doubling)
+ * on the time-skipping server (test/support/time-skipping.ts), whose clock the attempts read.
+ */
+const production = deliverySettingsFrom(loadConfig({ DELIVERY_ALLOWED_NETWORKS: '127.0.0.0/8,::1/128' }));
+
+let stack: TimeSkippingStack;
 let f: ReturnType<typeof fixtures>;
 let receiver: Receiver;
-beforeAll(async () => {
-  stack = await startTestStack('breaker', {
-    delivery: { pauseAfterFailures: 2, pauseMs: 300, scheduleMs: [0, 100, 200, 400, 800, 1600] },
-  });
-  f = fixtures(stack);
-  receiver = await startReceiver();
-});
-afterAll(async () => {
-  await receiver?.close();
-  await stack?.stop();
-});
 
 const goals = [
   {
@@ -28,13 +24,24 @@ const goals = [
   },
 ];
 
-describe('an endpoint that fails for a while, then recovers', () => {
-  it('is paused, not switched off, and then receives every queued event', async () => {
+describeTimeSkipping('an endpoint that fails for a while, then recovers', () => {
+  beforeAll(async () => {
+    stack = await startTimeSkippingStack('breaker', { delivery: production });
+    f = fixtures(stack);
+    receiver = await startReceiver();
+  });
+  afterAll(async () => {
+    await receiver?.close();
+    await stack?.stop();
+  });
+
+  it('is paused for the default pause, not switched off, and then receives every queued event', async () => {
+    expect([production.pauseAfterFailures, production.pauseMs]).toEqual([5, 60_000]);
     const s = await f.setup({ goals });
     const created = await f.admin('post', `/api/affiliates/${s.affiliate.id}/postbacks`).send({ url: `${receiver.url}/pb?e={event_id}` });
     receiver.otherwise({ status: 503 });
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++)
+    for (let i = 0; i < production.pauseAfterFailures; i++)
       ids.push(
         (
           await f
@@ -49,20 +56,25 @@ describe('an endpoint that fails for a while, then recovers', () => {
       return e?.paused_until ? e : undefined;
     });
     expect(paused.active).toBe(true); // paused, never deactivated
+    const pausedUntil = paused.paused_until!.getTime();
+    const failures = await stack.models.DeliveryAttempt.find({ endpoint_id: created.body.id, outcome: 'retry' }).lean();
+    expect(failures.some((a) => a.at.getTime() + production.pauseMs === pausedUntil)).toBe(true);
     receiver.otherwise({ status: 200 });
 
-    const deliveries = await waitFor(
-      'every event delivered',
-      async () => {
+    const deliveries = await stack.skipWhile(() =>
+      waitFor('every event delivered', async () => {
         const docs = await stack.models.Delivery.find({ conversion_id: { $in: ids } }).lean();
-        return docs.length === 5 && docs.every((d) => d.status === 'succeeded') ? docs : undefined;
-      },
-      30_000,
+        return docs.length === ids.length && docs.every((d) => d.status === 'succeeded') ? docs : undefined;
+      }),
     );
     const delivered = new Set(
       receiver.requests.filter((r) => r.url.startsWith('/pb')).map((r) => new URL(r.url, receiver.url).searchParams.get('e')),
     );
     for (const d of deliveries) expect(delivered.has(d.event_id)).toBe(true);
+    // Nothing was sent while the endpoint was paused.
+    const successes = await stack.models.DeliveryAttempt.find({ endpoint_id: created.body.id, outcome: 'success' }).lean();
+    expect(successes).toHaveLength(ids.length);
+    for (const a of successes) expect(a.at.getTime()).toBeGreaterThanOrEqual(pausedUntil);
     const endpoint = await stack.models.PostbackEndpoint.findById(created.body.id).lean();
     expect(endpoint).toMatchObject({ active: true, consecutive_failures: 0, paused_until: null });
   });

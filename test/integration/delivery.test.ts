@@ -9,7 +9,8 @@ let stack: TestStack;
 let f: ReturnType<typeof fixtures>;
 let receiver: Receiver;
 beforeAll(async () => {
-  // Attempts at once, then 200, 400 and 800 ms later (TEST_DELIVERY): four in all.
+  // Attempts at once, then 200, 400 and 800 ms later (TEST_DELIVERY); the production schedule's
+  // retries, dead letter and redelivery are in delivery-schedule.test.ts.
   stack = await startTestStack('delivery');
   f = fixtures(stack);
   receiver = await startReceiver();
@@ -120,26 +121,6 @@ describe('affiliate postback delivery', () => {
     expect(receiver.requests.map((r) => r.url)).toEqual(['/local']);
   });
 
-  it('follows the retry schedule with one event id, and honours Retry-After', async () => {
-    const s = await f.setup({ goals });
-    await endpoint(s.affiliate.id, { url: `${receiver.url}/flaky?e={event_id}` });
-    receiver.reply({ status: 500 }, { status: 429, headers: { 'retry-after': '1' } });
-    const id = await convert(s);
-    const [delivery] = await deliveryOf(id, 'succeeded');
-    expect(receiver.requests).toHaveLength(3);
-    expect(new Set(receiver.requests.map((r) => r.url)).size).toBe(1); // the same event id every time
-    const gaps = receiver.requests.slice(1).map((r, i) => r.at - receiver.requests[i]!.at);
-    expect(gaps[0]).toBeGreaterThanOrEqual(150); // ~200 ms ± 10 % jitter
-    expect(gaps[1]).toBeGreaterThanOrEqual(950); // Retry-After: 1 s beats the 400 ms step
-    const attempts = await stack.models.DeliveryAttempt.find({ delivery_id: delivery!._id }).sort({ attempt: 1 }).lean();
-    expect(attempts.map((a) => [a.attempt, a.status_code, a.outcome])).toEqual([
-      [1, 500, 'retry'],
-      [2, 429, 'retry'],
-      [3, 200, 'success'],
-    ]);
-    expect(attempts[0]!.next_attempt_at).toBeInstanceOf(Date);
-  });
-
   it('a 4xx is permanent (failed after one attempt); 410 deactivates the endpoint and dead-letters', async () => {
     const s = await f.setup({ goals });
     await endpoint(s.affiliate.id, { url: `${receiver.url}/bad` });
@@ -152,39 +133,6 @@ describe('affiliate postback delivery', () => {
     receiver.reply({ status: 410 });
     await deliveryOf(await convert(g), 'dead_lettered');
     expect((await f.admin('get', `/api/postbacks/${gone.id}`)).body).toMatchObject({ active: false });
-  });
-
-  it('dead-letters after the last attempt, then one call redelivers it with the same event id', async () => {
-    const s = await f.setup({ goals });
-    await endpoint(s.affiliate.id, { url: `${receiver.url}/down?e={event_id}` });
-    receiver.otherwise({ status: 503 });
-    const id = await convert(s);
-    const [dead] = await deliveryOf(id, 'dead_lettered');
-    expect(dead!.attempt_count).toBe(4);
-    expect(receiver.requests).toHaveLength(4);
-    const listed = await f.admin('get', '/api/deliveries').query({ affiliate_id: s.affiliate.id, status: 'dead_lettered' });
-    expect(listed.body.data.map((d: { id: string }) => d.id)).toEqual([dead!._id]);
-
-    receiver.otherwise({ status: 200 });
-    const redelivered = await f.admin('post', `/api/deliveries/${dead!._id}/redeliver`);
-    expect(redelivered.status).toBe(202);
-    await deliveryOf(id, 'succeeded');
-    expect(new Set(receiver.requests.map((r) => r.url)).size).toBe(1);
-    const attempts = await stack.models.DeliveryAttempt.find({ delivery_id: dead!._id }).lean();
-    expect(attempts.filter((a) => a.run === 0)).toHaveLength(4);
-    expect(attempts.filter((a) => a.run === 1).map((a) => a.outcome)).toEqual(['success']);
-  });
-
-  it('bulk redelivery by affiliate reports how many it started', async () => {
-    const s = await f.setup({ goals: [{ ...goals[0], allow_multiple: true }] });
-    await endpoint(s.affiliate.id, { url: `${receiver.url}/bulk` });
-    receiver.otherwise({ status: 500 });
-    const ids = [await convert(s, { txid: '1' }), await convert(s, { txid: '2' })];
-    for (const id of ids) await deliveryOf(id, 'dead_lettered');
-    receiver.otherwise({ status: 200 });
-    const res = await f.admin('post', '/api/deliveries/redeliver').send({ affiliate_id: s.affiliate.id });
-    expect(res.body).toMatchObject({ matched: 2, started: 2 });
-    for (const id of ids) await deliveryOf(id, 'succeeded');
   });
 
   it('a status change notifies again (reversed), only endpoints subscribed to that event', async () => {
