@@ -45,7 +45,9 @@ export async function startTimeSkippingStack(
   prefix: string,
   opts: Omit<TestStackOptions, 'temporalAddress' | 'now'> = {},
 ): Promise<TimeSkippingStack> {
-  installQuietRuntime(); // before the environment, which would install the SDK's chatty default
+  // Before the environment, which would install the SDK's chatty default. Each worker still warns
+  // once that this server keeps no heartbeat details on failure: no postflow activity heartbeats.
+  installQuietRuntime();
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: process.env[TEST_ENV.timeSkippingServer]! } },
   });
