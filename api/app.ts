@@ -2,6 +2,7 @@ import { bodyParser } from '@koa/bodyparser';
 import type { Client } from '@temporalio/client';
 import Koa from 'koa';
 import type { Connection } from 'mongoose';
+import type { Config } from '../config';
 import type { Models } from '../models';
 import { pingMongo } from '../models/connect';
 import { createApiMetrics, type ApiMetrics } from '../observability/api-metrics';
@@ -10,7 +11,7 @@ import { pingTemporal } from '../temporal/connect';
 import { requireAdminKey } from './auth';
 import { clickTargetCache } from './click-targets';
 import { ApiError, errorHandler } from './errors';
-import { ipRateLimit, rateLimit, rateLimitsOff, type RateLimitSettings } from './rate-limit';
+import { ipRateLimit, rateLimit } from './rate-limit';
 import { requestContext } from './request-context';
 import { offerRoutes } from './routes/admin-offers';
 import { partyRoutes } from './routes/admin-parties';
@@ -26,17 +27,14 @@ import { healthRoutes } from './routes/health';
 import { metricsRoutes } from './routes/metrics';
 import { postbackRoutes } from './routes/postback';
 
+/** The configuration sections the API reads (config/index.ts): every setting is given, none defaulted here. */
+export type AppConfig = Pick<Config, 'api' | 'temporal' | 'lifecycle'>;
+
 export interface AppDeps {
+  config: AppConfig;
   temporal: Client;
   mongo: Connection;
   models: Models;
-  taskQueue: string;
-  adminApiKey: string | undefined;
-  reversalWindowHours?: number;
-  /** Reverse proxies in front of the API whose X-Forwarded-For is trusted (TRUST_PROXY_HOPS); default 0. */
-  trustProxyHops?: number;
-  /** Temporal Web UI base URL for the timeline's link (default http://localhost:8233, the dev server's). */
-  temporalUiUrl?: string;
   now?: () => Date;
   /** Access and error lines (JSON); default: warnings and errors only, on stdout. api/server.ts passes LOG_LEVEL's. */
   logger?: Logger;
@@ -44,8 +42,6 @@ export interface AppDeps {
   log?: (line: string) => void;
   /** The registry /metrics serves; default: a fresh one per app, so apps in one process never share counts. */
   metrics?: ApiMetrics;
-  /** Ingress rate limits (api/rate-limit.ts); absent: none (api/server.ts passes the configured ones). */
-  rateLimits?: RateLimitSettings;
 }
 
 /** A wrong method on a known path is the client's mistake: a JSON 405, never a plain-text 501. */
@@ -63,14 +59,15 @@ export function createApp(deps: AppDeps): Koa {
   // X-Forwarded-For is believed only for the proxies we run: with N hops, ctx.ip is the Nth
   // address from the right (what our own load balancer saw). The client writes the rest, and an
   // IP the client chose would defeat the per-IP limit, the advertiser allowlist and fraud rules.
-  const hops = deps.trustProxyHops ?? 0;
+  const { api, temporal: temporalConfig, lifecycle } = deps.config;
+  const hops = api.trustProxyHops;
   app.proxy = hops > 0;
   app.maxIpsCount = hops;
   app.silent = true; // errorHandler logs; Koa's default handler would print secrets in URLs
 
   app.use(requestContext({ logger, metrics })); // outermost: sees the final status, times everything
   app.use(errorHandler(logger));
-  const limits = deps.rateLimits ?? rateLimitsOff;
+  const limits = api.rateLimits;
   app.use(ipRateLimit(limits.perIp));
   app.use(
     bodyParser({
@@ -92,7 +89,6 @@ export function createApp(deps: AppDeps): Koa {
     temporal: () => pingTemporal(deps.temporal),
   });
   const now = deps.now ?? (() => new Date());
-  const reversalWindowHours = deps.reversalWindowHours ?? 90 * 24;
   const targets = clickTargetCache(deps.models);
   const advertiserLimit = rateLimit(limits.perAdvertiser, (id) => `advertiser ${id}`);
   const publicRouters = [
@@ -101,8 +97,8 @@ export function createApp(deps: AppDeps): Koa {
     postbackRoutes({
       temporal: deps.temporal,
       models: deps.models,
-      taskQueue: deps.taskQueue,
-      reversalWindowHours,
+      taskQueue: temporalConfig.taskQueue,
+      reversalWindowHours: lifecycle.reversalWindowHours,
       now,
       advertiserLimit,
     }),
@@ -112,22 +108,23 @@ export function createApp(deps: AppDeps): Koa {
   ];
   for (const router of publicRouters) app.use(router.routes()).use(router.allowedMethods(methodErrors));
 
+  const workflows = { models: deps.models, temporal: deps.temporal, taskQueue: temporalConfig.taskQueue };
   // Everything under /api needs the admin key; checked before any admin route runs. The router
   // matches paths case-insensitively, so this check must too: /API/advertisers is /api/advertisers.
   const admin = [
     partyRoutes(deps.models, targets.clear),
     offerRoutes(deps.models, targets.clear),
-    conversionRoutes(deps),
+    conversionRoutes(workflows),
     conversionHistoryRoutes({
       models: deps.models,
       temporal: deps.temporal,
-      temporalUiUrl: deps.temporalUiUrl ?? 'http://localhost:8233',
+      temporalUiUrl: temporalConfig.uiUrl,
     }),
     postbackEndpointRoutes(deps.models),
-    deliveryRoutes(deps),
+    deliveryRoutes(workflows),
     reportRoutes({ models: deps.models, now }),
   ];
-  const requireAdmin = requireAdminKey(deps.adminApiKey);
+  const requireAdmin = requireAdminKey(api.adminApiKey);
   app.use(async (ctx, next) => {
     const path = ctx.path.slice(0, 5).toLowerCase();
     return path === '/api' || path === '/api/' ? requireAdmin(ctx, next) : next();

@@ -15,8 +15,6 @@ export interface RateLimitSettings {
   perAdvertiser: number;
 }
 
-export const rateLimitsOff: RateLimitSettings = { perIp: 0, perAdvertiser: 0 };
-
 /** Throws a 429 (with Retry-After set on ctx) when `key` is over its limit; undefined when off. */
 export type RateLimit = (ctx: Context, key: string) => Promise<void>;
 

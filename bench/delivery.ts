@@ -25,7 +25,7 @@ import { runMain } from './lib/main';
 import { describeCpu, measure, transportErrors, unexpectedCount } from './lib/measure';
 import { ReceiverProcess, type Receipt } from './lib/receiver';
 import { writeReport } from './lib/results';
-import { BENCH_DELIVERY, startBenchStack } from './lib/stack';
+import { startBenchStack } from './lib/stack';
 import { round } from './lib/stats';
 
 const flags = parseFlags('npx tsx bench/delivery.ts [flags]', {
@@ -48,7 +48,8 @@ async function main(): Promise<void> {
   const clickCount = flags.clicks ?? Math.ceil(flags.rate * (flags.warmup + flags.duration)) + 100;
   const deadlineMs = flags['drain-timeout'] * 1000;
 
-  const stack = await startBenchStack({ name: 'delivery', worker: true, delivery: BENCH_DELIVERY });
+  const stack = await startBenchStack({ name: 'delivery', worker: true });
+  const delivery = stack.config.delivery;
   const receiver = await ReceiverProcess.start();
   try {
     const setup = await createOfferSetup(stack.baseUrl, stack.adminKey);
@@ -158,8 +159,8 @@ async function main(): Promise<void> {
         drain_timeout_s: flags['drain-timeout'],
         endpoint: 'GET on approved; the receiver answers 200 at once',
         delivery:
-          `production defaults (timeout ${BENCH_DELIVERY.timeoutMs} ms; ${BENCH_DELIVERY.scheduleMs.length} attempts; ` +
-          `breaker after ${BENCH_DELIVERY.pauseAfterFailures} failures for ${BENCH_DELIVERY.pauseMs} ms) + loopback allowed`,
+          `production defaults (timeout ${delivery.timeoutMs} ms; ${delivery.scheduleMs.length} attempts; ` +
+          `breaker after ${delivery.pauseAfterFailures} failures for ${delivery.pauseMs} ms) + loopback allowed`,
       },
       headline: {
         columns: [
@@ -221,7 +222,7 @@ async function main(): Promise<void> {
         arrivalWait: arrival,
         settle,
         drainCpu,
-        settingsDelivery: BENCH_DELIVERY,
+        settingsDelivery: delivery,
         appErrors: stack.appErrors,
       },
     });

@@ -4,23 +4,33 @@ import { defaultDeliverySchedule, parseSchedule } from '../domain/retry-schedule
 import { parseSocketAddress } from '../observability/socket-address';
 
 /**
- * Process configuration, parsed once at start-up from environment variables.
- * A bad value stops the process with a message naming the variable (see formatConfigError).
+ * Process configuration, parsed once from environment variables into typed sections
+ * (`config.api`, `config.delivery`, …). Every default lives here and nowhere else: tests and
+ * benchmarks build their configuration with loadConfig too. A bad value stops the process with
+ * a message naming the variable (see ConfigError).
  */
-/** A zod check that a string parses with `parse`, reporting the parser's own complaint. */
-const parsedBy = (parse: (spec: string) => unknown, expected: string) => (spec: string, ctx: z.RefinementCtx) => {
-  try {
-    parse(spec);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: `${expected} (${(err as Error).message})` });
-  }
-};
+
+/**
+ * A zod transform that parses a string with `parse`, so the value is parsed once and its
+ * complaint is reported under the variable's name.
+ */
+const parsedBy =
+  <T>(parse: (spec: string) => T, expected: string) =>
+  (spec: string, ctx: z.RefinementCtx): T => {
+    try {
+      return parse(spec);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `${expected} (${(err as Error).message})` });
+      return z.NEVER;
+    }
+  };
 
 const port = z.coerce.number().int().min(0).max(65535);
 /** `true`/`false` (also `1`/`0`), as environment variables spell booleans. */
 const flag = z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).transform((v) => v === 'true' || v === '1');
 
-export const configSchema = z
+/** The variables as the environment spells them; each one checked (and parsed) on its own. */
+const variables = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
     HOST: z.string().min(1).default('0.0.0.0'),
@@ -50,13 +60,13 @@ export const configSchema = z
     DELIVERY_SCHEDULE: z
       .string()
       .default(defaultDeliverySchedule)
-      .superRefine(parsedBy(parseSchedule, 'must be comma-separated durations such as 0s,5s,5m,30m,2h')),
+      .transform(parsedBy(parseSchedule, 'must be comma-separated durations such as 0s,5s,5m,30m,2h')),
     DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
     // CIDRs outbound postbacks may reach although private/loopback (SSRF guard); empty in production.
     DELIVERY_ALLOWED_NETWORKS: z
       .string()
       .default('')
-      .superRefine(parsedBy(parseNetworkList, 'must be comma-separated IP addresses or CIDRs such as 127.0.0.0/8,::1/128')),
+      .transform(parsedBy(parseNetworkList, 'must be comma-separated IP addresses or CIDRs such as 127.0.0.0/8,::1/128')),
     // Circuit breaker: after this many failures in a row an endpoint is paused (not switched off).
     DELIVERY_PAUSE_AFTER_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
     DELIVERY_PAUSE_MS: z.coerce
@@ -83,24 +93,67 @@ export const configSchema = z
     // to its file (survives the store being killed); with this it also fsyncs (survives power loss).
     EMBEDDED_MONGO_FSYNC: flag.default(false),
     // The worker's Prometheus endpoint (/metrics): the Temporal SDK's series and postflow's worker
-    // metrics. One port per worker process; `off` serves none. Default: workerMetricsAddress().
-    WORKER_METRICS_ADDRESS: z.string().superRefine(parsedBy(parseSocketAddress, 'must be ip:port such as 0.0.0.0:9464, or off')).optional(),
+    // metrics. One port per worker process; `off` serves none (null). Default: see worker.metricsAddress.
+    WORKER_METRICS_ADDRESS: z
+      .string()
+      .transform(parsedBy((spec) => parseSocketAddress(spec) ?? null, 'must be ip:port such as 0.0.0.0:9464, or off'))
+      .optional(),
   })
-  .superRefine((cfg, ctx) => {
-    if (cfg.NODE_ENV === 'production' && !cfg.ADMIN_API_KEY) {
+  .superRefine((vars, ctx) => {
+    if (vars.NODE_ENV === 'production' && !vars.ADMIN_API_KEY) {
       ctx.addIssue({ code: 'custom', path: ['ADMIN_API_KEY'], message: 'is required when NODE_ENV=production' });
     }
   });
 
-export type Config = z.infer<typeof configSchema>;
+/** The sections each part of the system reads; a part is handed only the sections it needs. */
+export const configSchema = variables.transform((v) => ({
+  nodeEnv: v.NODE_ENV,
+  api: {
+    host: v.HOST,
+    port: v.PORT,
+    adminApiKey: v.ADMIN_API_KEY,
+    trustProxyHops: v.TRUST_PROXY_HOPS,
+    rateLimits: { perIp: v.RATE_LIMIT_PER_IP, perAdvertiser: v.RATE_LIMIT_PER_ADVERTISER },
+  },
+  temporal: {
+    address: v.TEMPORAL_ADDRESS,
+    namespace: v.TEMPORAL_NAMESPACE,
+    /** Conversions run here; deliveries on deliveryTaskQueue(taskQueue). */
+    taskQueue: v.TASK_QUEUE,
+    uiUrl: v.TEMPORAL_UI_URL,
+  },
+  mongo: { url: v.MONGO_URL },
+  lifecycle: { reversalWindowHours: v.REVERSAL_WINDOW_DAYS * 24 },
+  delivery: {
+    scheduleMs: v.DELIVERY_SCHEDULE,
+    timeoutMs: v.DELIVERY_TIMEOUT_MS,
+    allowedNetworks: v.DELIVERY_ALLOWED_NETWORKS,
+    pauseAfterFailures: v.DELIVERY_PAUSE_AFTER_FAILURES,
+    pauseMs: v.DELIVERY_PAUSE_MS,
+  },
+  worker: {
+    maxCachedWorkflows: v.WORKER_MAX_CACHED_WORKFLOWS,
+    /**
+     * Where /metrics is served, undefined for none: WORKER_METRICS_ADDRESS, else 0.0.0.0:9464, or
+     * with NODE_ENV=test any free port, so the worker processes of parallel test files never race for one.
+     */
+    metricsAddress:
+      v.WORKER_METRICS_ADDRESS === undefined
+        ? v.NODE_ENV === 'test'
+          ? '127.0.0.1:0'
+          : '0.0.0.0:9464'
+        : (v.WORKER_METRICS_ADDRESS ?? undefined),
+  },
+  log: { level: v.LOG_LEVEL, mongoDriverEvents: v.LOG_MONGO_DRIVER_EVENTS },
+  /** What `npm start` provisions for itself (scripts/start.ts). */
+  embedded: { dataDir: v.DATA_DIR, mongoFsync: v.EMBEDDED_MONGO_FSYNC },
+}));
 
-/**
- * Where the worker serves /metrics: WORKER_METRICS_ADDRESS, else 0.0.0.0:9464, or with
- * NODE_ENV=test any free port, so the worker processes of parallel test files never race for one.
- */
-export function workerMetricsAddress(config: Config): string {
-  return config.WORKER_METRICS_ADDRESS ?? (config.NODE_ENV === 'test' ? '127.0.0.1:0' : '0.0.0.0:9464');
-}
+export type Config = z.output<typeof configSchema>;
+export type ApiConfig = Config['api'];
+export type TemporalConfig = Config['temporal'];
+export type DeliveryConfig = Config['delivery'];
+export type WorkerConfig = Config['worker'];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -39,7 +39,7 @@ async function waitForReady(url: string, children: Child[], timeoutMs: number): 
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(); // validate before starting anything
-  const dataDir = path.resolve(config.DATA_DIR);
+  const dataDir = path.resolve(config.embedded.dataDir);
   mkdirSync(dataDir, { recursive: true });
 
   const started = Date.now();
@@ -49,8 +49,8 @@ async function main(): Promise<void> {
       mode: 'dev',
       dataDir,
       env: process.env,
-      namespace: config.TEMPORAL_NAMESPACE,
-      mongoFsync: config.EMBEDDED_MONGO_FSYNC,
+      namespace: config.temporal.namespace,
+      mongoFsync: config.embedded.mongoFsync,
       sinkFor: (component) => ({ prefix: `[${component}]`.padEnd(10) }),
       log,
     });
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   }
   infra.summary.forEach((line) => log(line));
 
-  const adminKey = config.ADMIN_API_KEY ?? developmentAdminKey(dataDir);
+  const adminKey = config.api.adminApiKey ?? developmentAdminKey(dataDir);
   const env = {
     ...process.env,
     TEMPORAL_ADDRESS: infra.temporalAddress,
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
     });
   }
 
-  const apiUrl = `http://localhost:${config.PORT}`;
+  const apiUrl = `http://localhost:${config.api.port}`;
   try {
     await waitForReady(`${apiUrl}/readyz`, apps, 120_000);
   } catch (err) {
@@ -107,9 +107,9 @@ async function main(): Promise<void> {
     `postflow is up in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     `API:          ${apiUrl}   (walk-through: README.md, section "Walk-through")`,
     `Temporal UI:  ${infra.temporalUiUrl ?? '(external server: see its own UI)'}`,
-    `Temporal:     ${infra.temporalAddress}   namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TASK_QUEUE}`,
+    `Temporal:     ${infra.temporalAddress}   namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}`,
     'Admin key:    ' +
-      (config.ADMIN_API_KEY
+      (config.api.adminApiKey
         ? '(from ADMIN_API_KEY)'
         : `${adminKey}   (generated for development, kept in ${path.join(dataDir, 'admin-api-key')})`),
     'Ctrl-C stops everything.',

@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Connection, type Client } from '@temporalio/client';
 
 /** How long to pause between tries while Temporal is unreachable at start-up (each try has its own 5 s timeout). */
 const RETRY_PAUSE_MS = 1_000;
@@ -29,15 +29,10 @@ export function temporalWaitLog(log: { warn(fields: Record<string, unknown>, msg
     );
 }
 
-/** A Temporal client for the API; with `onWait` it waits for Temporal, else fails fast with the address in the message. */
-export async function connectTemporalClient(
-  address: string,
-  namespace: string,
-  onWait?: (err: Error, attempt: number) => void,
-): Promise<Client> {
+/** A connection to Temporal's frontend; with `onWait` it waits for Temporal, else fails fast with the address in the message. */
+export async function connectTemporal(address: string, onWait?: (err: Error, attempt: number) => void): Promise<Connection> {
   try {
-    const connection = await untilReachable(() => Connection.connect({ address, connectTimeout: '5 seconds' }), onWait);
-    return new Client({ connection, namespace });
+    return await untilReachable(() => Connection.connect({ address, connectTimeout: '5 seconds' }), onWait);
   } catch (err) {
     throw new Error(`cannot reach Temporal at ${address}: ${(err as Error).message}`);
   }

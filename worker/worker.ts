@@ -1,24 +1,18 @@
 import { bundleWorkflowCode, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../activities';
-import type { DeliverySettings } from '../activities/deps';
+import { createActivities } from '../activities';
 import type { Config } from '../config';
-import { parseNetworkList } from '../domain/ip';
-import { parseSchedule } from '../domain/retry-schedule';
+import type { Models } from '../models';
 import { deliveryTaskQueue } from '../temporal/task-queues';
+
+/** The configuration sections the worker reads (config/index.ts): every setting is given, none defaulted here. */
+export type WorkersConfig = Pick<Config, 'temporal' | 'worker' | 'delivery'>;
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
-  namespace: string;
-  /** Conversions run here; deliveries on deliveryTaskQueue(taskQueue). */
-  taskQueue: string;
-  deps: ActivityDeps;
-  /**
-   * Workflows each worker keeps in memory (sticky cache). Approved conversions wait out the
-   * reversal window, so the SDK's default (sized from the heap, thousands) fills with idle
-   * workflows: RSS grew past 1.5 GB in the benchmark. An evicted one is replayed from its short
-   * history when it is next needed.
-   */
-  maxCachedWorkflows?: number;
+  config: WorkersConfig;
+  models: Models;
+  /** The activities' clock; the real one unless a test turns it. */
+  now?: () => Date;
   /** A prebuilt bundle (tests build one per run); else the workflows are bundled once here. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -38,16 +32,20 @@ export async function createWorkers(opts: CreateWorkerOptions): Promise<Workers>
   const workflowBundle = opts.workflowBundle ?? {
     code: (await bundleWorkflowCode({ workflowsPath: workflowsPath() })).code,
   };
-  const activities = createActivities(opts.deps);
+  const { temporal, worker, delivery } = opts.config;
+  const activities = createActivities({ models: opts.models, now: opts.now ?? (() => new Date()), delivery });
   const workers = await Promise.all(
-    [opts.taskQueue, deliveryTaskQueue(opts.taskQueue)].map((taskQueue) =>
+    [temporal.taskQueue, deliveryTaskQueue(temporal.taskQueue)].map((taskQueue) =>
       Worker.create({
         connection: opts.connection,
-        namespace: opts.namespace,
+        namespace: temporal.namespace,
         taskQueue,
         activities,
         workflowBundle,
-        ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
+        // Approved conversions wait out the reversal window, so the SDK's default cache (sized from
+        // the heap, thousands) fills with idle workflows: RSS grew past 1.5 GB in the benchmark. An
+        // evicted one is replayed from its short history when it is next needed.
+        maxCachedWorkflows: worker.maxCachedWorkflows,
       }),
     ),
   );
@@ -56,18 +54,8 @@ export async function createWorkers(opts: CreateWorkerOptions): Promise<Workers>
     run: async () => {
       await Promise.all(workers.map((w) => w.run()));
     },
-    shutdown: () => workers.forEach((w) => w.shutdown()),
-  };
-}
-
-/** The worker's delivery settings from its configuration (parsed and validated by config/). */
-export function deliverySettingsFrom(config: Config): DeliverySettings {
-  return {
-    scheduleMs: parseSchedule(config.DELIVERY_SCHEDULE),
-    timeoutMs: config.DELIVERY_TIMEOUT_MS,
-    allowedNetworks: parseNetworkList(config.DELIVERY_ALLOWED_NETWORKS),
-    pauseAfterFailures: config.DELIVERY_PAUSE_AFTER_FAILURES,
-    pauseMs: config.DELIVERY_PAUSE_MS,
+    // Only running workers: one that already stopped (SIGINT through the SDK's runtime) would throw.
+    shutdown: () => workers.filter((w) => w.getState() === 'RUNNING').forEach((w) => w.shutdown()),
   };
 }
 

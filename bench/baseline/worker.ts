@@ -5,33 +5,32 @@
  * baseline workflows (bench/baseline/workflows.ts, bundled here) on TASK_QUEUE, until SIGINT/SIGTERM.
  */
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
-import { loadConfigOrExit, workerMetricsAddress } from '../../config';
+import { loadConfigOrExit } from '../../config';
 import { createLogger } from '../../observability/logger';
-import { parseSocketAddress } from '../../observability/socket-address';
 import { installWorkerRuntime } from '../../observability/worker-runtime';
 import { createBaselineActivities } from './activities';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const log = createLogger({ level: config.LOG_LEVEL, service: 'baseline-worker' });
+  const log = createLogger({ level: config.log.level, service: 'baseline-worker' });
   const lifecycle = log.child({}, { level: 'info' });
   installWorkerRuntime({
     logger: log,
-    level: config.LOG_LEVEL,
-    metricsAddress: parseSocketAddress(workerMetricsAddress(config)),
+    level: config.log.level,
+    metricsAddress: config.worker.metricsAddress,
   });
   const workflowBundle = {
     code: (await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: bundlerLogger(log) })).code,
   };
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await Worker.create({
     connection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TASK_QUEUE,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
     activities: createBaselineActivities(),
     workflowBundle,
   });
-  lifecycle.info(`baseline worker polling task queue "${config.TASK_QUEUE}" in namespace "${config.TEMPORAL_NAMESPACE}"`);
+  lifecycle.info(`baseline worker polling task queue "${config.temporal.taskQueue}" in namespace "${config.temporal.namespace}"`);
   await worker.run();
   await connection.close();
   lifecycle.info('baseline worker stopped');

@@ -8,8 +8,9 @@ import { connectMongo } from '../../models/connect';
 import { freePort, spawnChild, type Child } from '../../scripts/infra/child';
 import type { Infrastructure } from '../../scripts/infra/provision';
 import { deliveryTaskQueue } from '../../temporal/task-queues';
+import { instanceEnv } from '../../system/instance-env';
 import { log } from './log';
-import { BENCH_RATE_LIMITS } from './stack';
+import { BENCH_SETTINGS } from './stack';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -111,13 +112,6 @@ export async function hasPollers(client: Client, taskQueue: string): Promise<boo
   return (answer.pollers?.length ?? 0) > 0;
 }
 
-/** A MongoDB connection string with its database name replaced (keeps credentials, hosts and options). */
-export function withDatabase(url: string, db: string): string {
-  const match = /^(mongodb(?:\+srv)?:\/\/[^/?]+)(?:\/[^?]*)?(\?.*)?$/.exec(url);
-  if (!match) throw new Error(`not a mongodb:// URL: ${url}`);
-  return `${match[1]}/${db}${match[2] ?? ''}`;
-}
-
 export interface PostflowProcesses {
   api: ServiceProcess;
   worker: ServiceProcess;
@@ -142,7 +136,7 @@ const POSTFLOW_LINES =
  * NODE_ENV=production and the default LOG_LEVEL, configured only through the environment, on a fresh database and task
  * queue. Delivery settings are the production defaults except that loopback is allowed (the
  * benchmark's receiver listens on 127.0.0.1); the ingress rate limits run but are set far above
- * the load (BENCH_RATE_LIMITS), since the load generator is one IP and one advertiser.
+ * the load (BENCH_SETTINGS), since the load generator is one IP and one advertiser.
  */
 export async function startPostflowProcesses(opts: {
   infra: Infrastructure;
@@ -154,22 +148,21 @@ export async function startPostflowProcesses(opts: {
   const taskQueue = `bench-${db}`;
   const adminKey = randomBytes(24).toString('hex');
   const port = await freePort();
-  const env = {
-    NODE_ENV: 'production',
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    MONGO_URL: withDatabase(opts.infra.mongoUrl, db),
-    TEMPORAL_ADDRESS: opts.infra.temporalAddress,
-    TEMPORAL_NAMESPACE: 'default',
-    TASK_QUEUE: taskQueue,
-    ADMIN_API_KEY: adminKey,
-    LOG_LEVEL: 'info', // the default: what production logs is part of the cost
-    // Served as in production, on a free port so runs (and other benchmarks) never race for 9464.
-    WORKER_METRICS_ADDRESS: '127.0.0.1:0',
-    DELIVERY_ALLOWED_NETWORKS: '127.0.0.0/8,::1/128',
-    RATE_LIMIT_PER_IP: String(BENCH_RATE_LIMITS.perIp),
-    RATE_LIMIT_PER_ADVERTISER: String(BENCH_RATE_LIMITS.perAdvertiser),
-  };
+  const env = instanceEnv({
+    database: db,
+    taskQueue,
+    adminKey,
+    mongoUrl: opts.infra.mongoUrl,
+    temporalAddress: opts.infra.temporalAddress,
+    port,
+    settings: {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info', // the default: what production logs is part of the cost
+      // Served as in production, on a free port so runs (and other benchmarks) never race for 9464.
+      WORKER_METRICS_ADDRESS: '127.0.0.1:0',
+      ...BENCH_SETTINGS,
+    },
+  });
   const mongo = await connectMongo(opts.infra.mongoUrl, { dbName: db });
   const models = createModels(mongo);
   await ensureIndexes(models);

@@ -4,19 +4,15 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import type Koa from 'koa';
 import type { Connection as MongoConnection } from 'mongoose';
-import type { DeliverySettings } from '../../activities/deps';
-import { createApp } from '../../api/app';
-import type { RateLimitSettings } from '../../api/rate-limit';
-import { defaultDeliverySchedule, parseSchedule } from '../../domain/retry-schedule';
-import { createModels, ensureIndexes, type Models } from '../../models';
-import { connectMongo } from '../../models/connect';
+import { loadConfig, type Config } from '../../config';
+import type { Models } from '../../models';
 import { provisionInfrastructure, type Infrastructure } from '../../scripts/infra/provision';
-import { ensureSearchAttributes } from '../../temporal/ensure-search-attributes';
-import { createWorkers, type Workers } from '../../worker/worker';
+import { instanceEnv } from '../../system/instance-env';
+import { startSystem } from '../../system/start';
 import { log } from './log';
 
 export interface Listening {
@@ -43,23 +39,20 @@ export function listen(app: Koa): Promise<Listening> {
 }
 
 /**
- * The worker's delivery settings: the production defaults (config/index.ts: the Standard Webhooks
- * schedule, a 10 s timeout, the breaker after 5 failures for 60 s), except that loopback is
- * allowed, since the benchmark's affiliate receiver listens on 127.0.0.1.
+ * What the benchmarks change from the production defaults (config/index.ts): loopback is allowed,
+ * since the benchmark's affiliate receiver listens on 127.0.0.1, and the rate limits run on every
+ * request (so their cost is measured) but far above the load, which comes from one IP and one
+ * advertiser.
  */
-export const BENCH_DELIVERY: DeliverySettings = {
-  scheduleMs: parseSchedule(defaultDeliverySchedule),
-  timeoutMs: 10_000,
-  allowedNetworks: ['127.0.0.0/8', '::1/128'],
-  pauseAfterFailures: 5,
-  pauseMs: 60_000,
+export const BENCH_SETTINGS: Record<string, string> = {
+  DELIVERY_ALLOWED_NETWORKS: '127.0.0.0/8,::1/128',
+  RATE_LIMIT_PER_IP: '1000000',
+  RATE_LIMIT_PER_ADVERTISER: '1000000',
 };
-
-/** Rate limits on, per IP and per advertiser, but never reached by the benchmarks' load. */
-export const BENCH_RATE_LIMITS: RateLimitSettings = { perIp: 1_000_000, perAdvertiser: 1_000_000 };
 
 export interface BenchStack {
   infra: Infrastructure;
+  config: Config;
   mongo: MongoConnection;
   models: Models;
   client: Client;
@@ -102,59 +95,53 @@ export async function startInfra(name: string): Promise<BenchInfra> {
 }
 
 /**
- * The real system in one process, as test/support/stack.ts builds it, but listening on a port:
- * the embedded (or TEMPORAL_ADDRESS / MONGO_URL) servers, a fresh database and task queue, and
- * optionally an in-process worker so workflows drain.
+ * The real system in one process, wired as test/support/stack.ts and the processes wire it
+ * (system/start.ts), but listening on a port: the embedded (or TEMPORAL_ADDRESS / MONGO_URL)
+ * servers, a fresh database and task queue, and optionally an in-process worker so workflows drain.
  */
-export async function startBenchStack(opts: { name: string; worker: boolean; delivery?: DeliverySettings }): Promise<BenchStack> {
+export async function startBenchStack(opts: { name: string; worker: boolean }): Promise<BenchStack> {
   const started = Date.now();
   const { infra, cleanups, stop } = await startInfra(opts.name);
   try {
     const name = `bench_${opts.name}_${randomBytes(4).toString('hex')}`;
-    const taskQueue = `bench-${name}`;
-    const connection = await Connection.connect({ address: infra.temporalAddress });
-    cleanups.push(() => connection.close());
-    await ensureSearchAttributes(connection, 'default'); // only does something for an external TEMPORAL_ADDRESS
-    const client = new Client({ connection, namespace: 'default' });
-
-    const mongo = await connectMongo(infra.mongoUrl, { dbName: name });
-    cleanups.push(async () => {
-      await mongo.dropDatabase().catch(() => undefined);
-      await mongo.close();
-    });
-    const models = createModels(mongo);
-    await ensureIndexes(models);
-
-    if (opts.worker) await startWorker(infra.temporalAddress, taskQueue, models, opts.delivery ?? BENCH_DELIVERY, cleanups);
-
     const adminKey = randomBytes(24).toString('hex');
+    const config = loadConfig(
+      instanceEnv({
+        database: name,
+        taskQueue: `bench-${name}`,
+        adminKey,
+        mongoUrl: infra.mongoUrl,
+        temporalAddress: infra.temporalAddress,
+        // The load generator stands in for a load balancer (X-Forwarded-For).
+        settings: { ...BENCH_SETTINGS, TRUST_PROXY_HOPS: '1' },
+      }),
+    );
     const appErrors = { count: 0, first: [] as string[] };
-    const app = createApp({
-      temporal: client,
-      mongo,
-      models,
-      taskQueue,
-      adminApiKey: adminKey,
-      // All load comes from 127.0.0.1 and one advertiser, far above the production defaults
-      // (config/index.ts). The limiters still run on every request, so their cost is measured,
-      // but at this height they never refuse one.
-      rateLimits: BENCH_RATE_LIMITS,
-      trustProxyHops: 1, // the load generator stands in for a load balancer (X-Forwarded-For)
-      log: (line) => {
-        appErrors.count += 1;
-        if (appErrors.first.length < 5) appErrors.first.push(line.slice(0, 500));
+    const system = await startSystem(config, {
+      registerSearchAttributes: true, // only does something for an external TEMPORAL_ADDRESS
+      workers: opts.worker ? { workflowBundle: await quietBundle() } : undefined,
+      app: {
+        log: (line: string) => {
+          appErrors.count += 1;
+          if (appErrors.first.length < 5) appErrors.first.push(line.slice(0, 500));
+        },
       },
+      dropDatabaseOnStop: true,
     });
-    const api = await listen(app);
+    cleanups.push(() => system.stop());
+    // A worker that dies mid-run would otherwise only show up as a drain that never finishes.
+    system.workersStopped?.catch((err: unknown) => log(`worker stopped with an error: ${String(err)}`));
+    const api = await listen(system.app);
     cleanups.push(() => api.close());
     log(`stack ready in ${Date.now() - started} ms: api http://127.0.0.1:${api.port}`);
     for (const line of infra.summary) log(`  ${line}`);
     return {
       infra,
-      mongo,
-      models,
-      client,
-      taskQueue,
+      config,
+      mongo: system.mongo,
+      models: system.models,
+      client: system.client,
+      taskQueue: config.temporal.taskQueue,
       adminKey,
       api,
       baseUrl: `http://127.0.0.1:${api.port}`,
@@ -167,17 +154,11 @@ export async function startBenchStack(opts: { name: string; worker: boolean; del
   }
 }
 
-async function startWorker(
-  address: string,
-  taskQueue: string,
-  models: Models,
-  delivery: DeliverySettings,
-  cleanups: Array<() => Promise<unknown>>,
-): Promise<Workers> {
-  // The SDK's INFO lines (worker state changes) would interleave with the progress lines.
+/** The workflow bundle, with the SDK's and webpack's INFO lines kept out of the progress lines. */
+async function quietBundle(): Promise<{ code: string }> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const quiet = (m: string) => log(`[bundle] ${m}`);
-  const bundle = await bundleWorkflowCode({
+  return bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
     logger: {
       log: () => undefined,
@@ -188,21 +169,4 @@ async function startWorker(
       error: quiet,
     },
   });
-  const nativeConnection = await NativeConnection.connect({ address });
-  cleanups.push(() => nativeConnection.close());
-  const workers = await createWorkers({
-    connection: nativeConnection,
-    namespace: 'default',
-    taskQueue,
-    deps: { models, now: () => new Date(), delivery },
-    workflowBundle: bundle,
-  });
-  const running = workers.run();
-  // A worker that dies mid-run would otherwise only show up as a drain that never finishes.
-  running.catch((err: unknown) => log(`worker stopped with an error: ${String(err)}`));
-  cleanups.push(async () => {
-    workers.shutdown();
-    await running;
-  });
-  return workers;
 }

@@ -1,21 +1,13 @@
 import type request from 'supertest';
-import { fixtures } from '../support/fixtures';
-import { startTestStack, TEST_ADMIN_KEY, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/preamble';
+import { TEST_ADMIN_KEY } from '../support/stack';
 
 /**
  * The configuration API under /api (advertisers, affiliates, offers) and GET /click, through
  * the real app against real MongoDB and Temporal servers.
  */
 
-let stack: TestStack;
-let f: ReturnType<typeof fixtures>;
-beforeAll(async () => {
-  stack = await startTestStack('admin');
-  f = fixtures(stack);
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const { stack, f } = useTestStack('admin');
 
 interface Issue {
   path: string;

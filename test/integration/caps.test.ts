@@ -1,17 +1,8 @@
 import { createActivities } from '../../activities';
-import { fixtures } from '../support/fixtures';
-import { startTestStack, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/preamble';
 import { waitFor } from '../support/wait-for';
 
-let stack: TestStack;
-let f: ReturnType<typeof fixtures>;
-beforeAll(async () => {
-  stack = await startTestStack('caps');
-  f = fixtures(stack);
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const { stack, f } = useTestStack('caps');
 
 const goals = [{ key: 'sale', payout: { type: 'fixed', amount: '5.00' }, revenue: { type: 'fixed', amount: '8.00' } }];
 

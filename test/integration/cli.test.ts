@@ -5,9 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../scripts/infra/child';
-import { fixtures } from '../support/fixtures';
 import { startReceiver, type Receiver } from '../support/receiver';
-import { startTestStack, TEST_ADMIN_KEY, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/preamble';
+import { TEST_ADMIN_KEY } from '../support/stack';
 import { waitFor } from '../support/wait-for';
 
 /**
@@ -16,8 +16,7 @@ import { waitFor } from '../support/wait-for';
  */
 const bin = path.join(__dirname, '..', '..', 'bin', 'postflow.js');
 
-let stack: TestStack;
-let f: ReturnType<typeof fixtures>;
+const { stack, f } = useTestStack('cli');
 let receiver: Receiver;
 let server: Server;
 let apiUrl: string;
@@ -56,8 +55,6 @@ async function postflowJson<T = Record<string, unknown>>(args: string[]): Promis
 }
 
 beforeAll(async () => {
-  stack = await startTestStack('cli');
-  f = fixtures(stack);
   receiver = await startReceiver();
   server = stack.app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
@@ -68,7 +65,6 @@ afterAll(async () => {
   server?.closeAllConnections();
   await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
   await receiver?.close();
-  await stack?.stop();
   if (cwd) rmSync(cwd, { recursive: true, force: true });
 });
 

@@ -1,29 +1,20 @@
 import request from 'supertest';
 import { createApp } from '../../api/app';
-import { fixtures } from '../support/fixtures';
-import { startTestStack, TEST_ADMIN_KEY, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/preamble';
 
 /** The client IP feeds rate limits, advertiser allowlists and fraud rules: a client must not choose it. */
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await startTestStack('client_ip');
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const { stack, f } = useTestStack('client_ip');
 
 async function clickIpVia(trustProxyHops: number | undefined, forwardedFor: string) {
-  const f = fixtures(stack);
   const adv = await f.advertiser();
   const aff = await f.affiliate();
   const offer = await f.offer(adv.id);
   const app = createApp({
+    // Unset: the production default applies.
+    config: stack.configWith({ TRUST_PROXY_HOPS: trustProxyHops === undefined ? undefined : String(trustProxyHops) }),
     temporal: stack.client,
     mongo: stack.mongo,
     models: stack.models,
-    taskQueue: stack.taskQueue,
-    adminApiKey: TEST_ADMIN_KEY,
-    trustProxyHops,
   });
   const res = await request(app.callback())
     .get('/click')

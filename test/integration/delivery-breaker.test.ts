@@ -1,7 +1,7 @@
 import { loadConfig } from '../../config';
-import { deliverySettingsFrom } from '../../worker/worker';
 import { fixtures } from '../support/fixtures';
 import { startReceiver, type Receiver } from '../support/receiver';
+import { PRODUCTION_DELIVERY } from '../support/stack';
 import { describeTimeSkipping, startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping';
 import { waitFor } from '../support/wait-for';
 
@@ -9,7 +9,7 @@ import { waitFor } from '../support/wait-for';
  * The breaker at the deployment's defaults (paused after 5 failures in a row, for 60 s, doubling)
  * on the time-skipping server (test/support/time-skipping.ts), whose clock the attempts read.
  */
-const production = deliverySettingsFrom(loadConfig({ DELIVERY_ALLOWED_NETWORKS: '127.0.0.0/8,::1/128' }));
+const production = loadConfig({ DELIVERY_ALLOWED_NETWORKS: '127.0.0.0/8,::1/128' }).delivery;
 
 let stack: TimeSkippingStack;
 let f: ReturnType<typeof fixtures>;
@@ -26,7 +26,7 @@ const goals = [
 
 describeTimeSkipping('an endpoint that fails for a while, then recovers', () => {
   beforeAll(async () => {
-    stack = await startTimeSkippingStack('breaker', { delivery: production });
+    stack = await startTimeSkippingStack('breaker', { settings: PRODUCTION_DELIVERY });
     f = fixtures(stack);
     receiver = await startReceiver();
   });

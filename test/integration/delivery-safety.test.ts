@@ -1,20 +1,15 @@
-import { fixtures } from '../support/fixtures';
 import { startReceiver, type Receiver } from '../support/receiver';
-import { startTestStack, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/preamble';
 import { waitFor } from '../support/wait-for';
 
 /** A worker as production runs it: no private network allowlisted. */
-let stack: TestStack;
-let f: ReturnType<typeof fixtures>;
+const { stack, f } = useTestStack('safety', { DELIVERY_ALLOWED_NETWORKS: undefined });
 let receiver: Receiver;
 beforeAll(async () => {
-  stack = await startTestStack('safety', { delivery: { allowedNetworks: [] } });
-  f = fixtures(stack);
   receiver = await startReceiver();
 });
 afterAll(async () => {
   await receiver?.close();
-  await stack?.stop();
 });
 
 const goals = [

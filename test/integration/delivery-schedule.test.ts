@@ -1,8 +1,8 @@
 import { loadConfig } from '../../config';
 import { defaultDeliverySchedule, parseSchedule } from '../../domain/retry-schedule';
-import { deliverySettingsFrom } from '../../worker/worker';
 import { fixtures } from '../support/fixtures';
 import { startReceiver, type Receiver } from '../support/receiver';
+import { PRODUCTION_DELIVERY } from '../support/stack';
 import { describeTimeSkipping, startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping';
 import { waitFor } from '../support/wait-for';
 
@@ -10,7 +10,7 @@ import { waitFor } from '../support/wait-for';
  * The delivery schedule at the deployment's defaults (ten attempts over about three days), on
  * the time-skipping server (test/support/time-skipping.ts). Attempt times are the server's clock.
  */
-const production = deliverySettingsFrom(loadConfig({ DELIVERY_ALLOWED_NETWORKS: '127.0.0.0/8,::1/128' }));
+const production = loadConfig({ DELIVERY_ALLOWED_NETWORKS: '127.0.0.0/8,::1/128' }).delivery;
 /** An attempt starts its planned delay (±10 % jitter) after the previous one, plus that one's own run time. */
 const RUN_SLACK_MS = 2_000;
 
@@ -52,7 +52,7 @@ const gaps = (attempts: Array<{ at: Date }>) => attempts.slice(1).map((a, i) => 
 
 describeTimeSkipping('affiliate postback delivery on the production schedule', () => {
   beforeAll(async () => {
-    stack = await startTimeSkippingStack('delivery-schedule', { delivery: production });
+    stack = await startTimeSkippingStack('delivery-schedule', { settings: PRODUCTION_DELIVERY });
     f = fixtures(stack);
     receiver = await startReceiver();
   });

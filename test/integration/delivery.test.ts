@@ -1,23 +1,18 @@
 import { Webhook } from 'standardwebhooks';
-import { fixtures } from '../support/fixtures';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { createActivities } from '../../activities';
-import { startTestStack, TEST_DELIVERY, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/preamble';
 import { waitFor } from '../support/wait-for';
 
-let stack: TestStack;
-let f: ReturnType<typeof fixtures>;
+// Attempts at once, then 200, 400 and 800 ms later (TEST_SETTINGS); the production schedule's
+// retries, dead letter and redelivery are in delivery-schedule.test.ts.
+const { stack, f } = useTestStack('delivery');
 let receiver: Receiver;
 beforeAll(async () => {
-  // Attempts at once, then 200, 400 and 800 ms later (TEST_DELIVERY); the production schedule's
-  // retries, dead letter and redelivery are in delivery-schedule.test.ts.
-  stack = await startTestStack('delivery');
-  f = fixtures(stack);
   receiver = await startReceiver();
 });
 afterAll(async () => {
   await receiver?.close();
-  await stack?.stop();
 });
 beforeEach(() => {
   receiver.requests.length = 0;
@@ -153,7 +148,7 @@ describe('affiliate postback delivery', () => {
     const created = await endpoint(s.affiliate.id, { url: `${receiver.url}/later`, events: ['pending'] });
     const id = await convert(s); // approved: the endpoint only wants 'pending', so nothing is planned
     await waitFor('the conversion to be approved', async () => (await stack.models.Conversion.findById(id).lean())?.status === 'approved');
-    const activities = createActivities({ models: stack.models, now: () => new Date(), delivery: TEST_DELIVERY });
+    const activities = createActivities({ models: stack.models, now: () => new Date(), delivery: stack.config.delivery });
     const first = await activities.planDeliveries({ conversionId: id, event: 'pending', seq: 7 });
     expect(first).toHaveLength(1);
     // The endpoint is deactivated before Temporal retries the planning activity…

@@ -1,18 +1,9 @@
 import request from 'supertest';
 import { createApp } from '../../api/app';
-import { fixtures } from '../support/fixtures';
-import { startTestStack, TEST_ADMIN_KEY, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/preamble';
 import { waitFor } from '../support/wait-for';
 
-let stack: TestStack;
-let f: ReturnType<typeof fixtures>;
-beforeAll(async () => {
-  stack = await startTestStack('fraud');
-  f = fixtures(stack);
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const { stack, f } = useTestStack('fraud');
 
 const goals = [{ key: 'sale', payout: { type: 'fixed', amount: '5.00' }, revenue: { type: 'fixed', amount: '8.00' } }];
 
@@ -33,12 +24,10 @@ async function convertAfter(
   const aff = await f.affiliate();
   const offer = await f.offer(adv.id, { goals, fraud, attribution_window_hours: 24 });
   const past = createApp({
+    config: stack.config,
     temporal: stack.client,
     mongo: stack.mongo,
     models: stack.models,
-    taskQueue: stack.taskQueue,
-    adminApiKey: TEST_ADMIN_KEY,
-    trustProxyHops: 1,
     now: () => new Date(Date.now() - ageSeconds * 1000),
   });
   const click = await request(past.callback())

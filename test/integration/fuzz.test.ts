@@ -3,8 +3,8 @@ import type Koa from 'koa';
 import request from 'supertest';
 import { createApp } from '../../api/app';
 import { sha256 } from '../../api/auth';
-import { fixtures } from '../support/fixtures';
-import { startTestStack, TEST_ADMIN_KEY, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/preamble';
+import { TEST_ADMIN_KEY } from '../support/stack';
 import { waitFor } from '../support/wait-for';
 
 /**
@@ -35,8 +35,7 @@ const RUNS = Object.fromEntries(
 ) as Record<'postback' | 'click' | 'status' | 'adminWrite' | 'adminList' | 'noAuth', number>;
 jest.setTimeout(120_000 * FACTOR);
 
-let stack: TestStack;
-let f: ReturnType<typeof fixtures>;
+const { stack, f } = useTestStack('fuzz');
 /** The app under test: the production middleware, with the rate limiters on (high enough never to refuse). */
 let app: Koa;
 
@@ -61,16 +60,11 @@ const workflowQuery = () => `TaskQueue = '${stack.taskQueue}'`;
 const countWorkflows = async () => (await stack.client.workflow.count(workflowQuery())).count;
 
 beforeAll(async () => {
-  stack = await startTestStack('fuzz');
-  f = fixtures(stack);
   app = createApp({
+    config: stack.configWith({ RATE_LIMIT_PER_IP: '1000000', RATE_LIMIT_PER_ADVERTISER: '1000000' }),
     temporal: stack.client,
     mongo: stack.mongo,
     models: stack.models,
-    taskQueue: stack.taskQueue,
-    adminApiKey: TEST_ADMIN_KEY,
-    rateLimits: { perIp: 1_000_000, perAdvertiser: 1_000_000 },
-    trustProxyHops: 1,
     log: (line) => process.stderr.write(`${line}\n`),
   });
   const s = await f.setup();
@@ -110,9 +104,6 @@ beforeAll(async () => {
     return n >= 1 ? n : undefined;
   });
   lastFingerprint = await fingerprint();
-});
-afterAll(async () => {
-  await stack?.stop();
 });
 
 // ---------------------------------------------------------------------------------------------

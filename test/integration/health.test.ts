@@ -2,15 +2,9 @@ import { Client, Connection } from '@temporalio/client';
 import request from 'supertest';
 import { createApp } from '../../api/app';
 import { freePort } from '../../scripts/infra/child';
-import { startTestStack, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/preamble';
 
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await startTestStack('health');
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const { stack } = useTestStack('health');
 
 describe('/healthz and /readyz', () => {
   it('/healthz answers 200 and /readyz answers 200 when MongoDB and Temporal answer', async () => {
@@ -27,11 +21,10 @@ describe('/healthz and /readyz', () => {
       connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}`, interceptors: [] }),
     });
     const app = createApp({
+      config: stack.config,
       temporal: deadTemporal,
       mongo: stack.mongo,
       models: stack.models,
-      taskQueue: stack.taskQueue,
-      adminApiKey: undefined,
       log: () => undefined,
     });
     const res = await request(app.callback()).get('/readyz');

@@ -1,20 +1,15 @@
-import { fixtures } from '../support/fixtures';
 import { startReceiver, type Receiver } from '../support/receiver';
-import { startTestStack, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/preamble';
 import { waitFor } from '../support/wait-for';
 import type { Timeline } from '../../api/timeline/load';
 
-let stack: TestStack;
-let f: ReturnType<typeof fixtures>;
+const { stack, f } = useTestStack('history');
 let receiver: Receiver;
 beforeAll(async () => {
-  stack = await startTestStack('history');
-  f = fixtures(stack);
   receiver = await startReceiver();
 });
 afterAll(async () => {
   await receiver?.close();
-  await stack?.stop();
 });
 
 const history = async (id: string) => {

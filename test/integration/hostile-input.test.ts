@@ -2,8 +2,8 @@ import crypto from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type request from 'supertest';
 import { secretMatches, sha256 } from '../../api/auth';
-import { fixtures } from '../support/fixtures';
-import { startTestStack, TEST_ADMIN_KEY, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/preamble';
+import { TEST_ADMIN_KEY } from '../support/stack';
 import { waitFor } from '../support/wait-for';
 
 /**
@@ -15,8 +15,7 @@ import { waitFor } from '../support/wait-for';
  * Each case records a failure instead of stopping, so one run lists every offending input.
  */
 
-let stack: TestStack;
-let f: ReturnType<typeof fixtures>;
+const { stack, f } = useTestStack('hostile');
 
 /** Things the sweep points at. `victim*` entities are the targets of PATCH/DELETE by hostile id. */
 interface World {
@@ -34,8 +33,6 @@ interface World {
 let w: World;
 
 beforeAll(async () => {
-  stack = await startTestStack('hostile');
-  f = fixtures(stack);
   const s = await f.setup();
   const txid = 'hostile-base-order';
   // A pending conversion for the click, without a txid: every accepted variant of the base
@@ -67,9 +64,6 @@ beforeAll(async () => {
     victimAffiliateId: victimAff.id,
     victimOfferId: victimOffer.id,
   };
-});
-afterAll(async () => {
-  await stack?.stop();
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ const MINUTE_MS = 60_000;
 /** Holds are set per goal; three days is a common one. */
 const HOLD_HOURS = 72;
 /** The deployment default, as the API starts conversions with it. */
-const REVERSAL_WINDOW_MS = loadConfig({}).REVERSAL_WINDOW_DAYS * 24 * HOUR_MS;
+const REVERSAL_WINDOW_MS = loadConfig({}).lifecycle.reversalWindowHours * HOUR_MS;
 
 let stack: TimeSkippingStack;
 let f: ReturnType<typeof fixtures>;

@@ -4,20 +4,12 @@ import { createApp } from '../../api/app';
 import { createActivities } from '../../activities';
 import { workflowIdFor } from '../../domain/conversion';
 import { payableMinor, type LifecycleStatus } from '../../domain/status';
-import { fixtures } from '../support/fixtures';
-import { startTestStack, TEST_ADMIN_KEY, uniqueName, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/preamble';
+import { uniqueName } from '../support/stack';
 import { testEnv } from '../support/test-env';
 import { waitFor } from '../support/wait-for';
 
-let stack: TestStack;
-let f: ReturnType<typeof fixtures>;
-beforeAll(async () => {
-  stack = await startTestStack('lifecycle');
-  f = fixtures(stack);
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const { stack, f } = useTestStack('lifecycle');
 
 const sale = (extra: Record<string, unknown> = {}) => [
   { key: 'sale', payout: { type: 'fixed', amount: '5.00' }, revenue: { type: 'fixed', amount: '8.00' }, ...extra },
@@ -188,11 +180,10 @@ describe('booking survives a crash after the write (invariant 3)', () => {
     const running = worker.run();
     try {
       const app = createApp({
+        config: stack.configWith({ TASK_QUEUE: taskQueue }),
         temporal: stack.client,
         mongo: stack.mongo,
         models: stack.models,
-        taskQueue,
-        adminApiKey: TEST_ADMIN_KEY,
       });
       const s = await f.setup({ goals: sale() });
       const res = await request(app.callback()).get('/postback').query({ click_id: s.clickId, token: s.token });

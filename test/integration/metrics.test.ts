@@ -1,22 +1,13 @@
 import request from 'supertest';
 import { createApp } from '../../api/app';
 import { createLogger } from '../../observability/logger';
-import { fixtures } from '../support/fixtures';
 import { parseMetrics, sample } from '../support/prometheus';
-import { startTestStack, TEST_ADMIN_KEY, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/preamble';
+import { TEST_ADMIN_KEY } from '../support/stack';
 import { waitFor } from '../support/wait-for';
 
 describe('API metrics and access lines', () => {
-  let stack: TestStack;
-  let f: ReturnType<typeof fixtures>;
-
-  beforeAll(async () => {
-    stack = await startTestStack('metrics');
-    f = fixtures(stack);
-  });
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const { stack, f } = useTestStack('metrics');
 
   const scrape = async () => {
     const res = await f.http().get('/metrics');
@@ -73,11 +64,10 @@ describe('API metrics and access lines', () => {
       destination: { write: (line: string) => void raw.push(line) },
     });
     const app = createApp({
+      config: stack.config,
       temporal: stack.client,
       mongo: stack.mongo,
       models: stack.models,
-      taskQueue: stack.taskQueue,
-      adminApiKey: TEST_ADMIN_KEY,
       logger,
     });
     const http = () => request(app.callback());

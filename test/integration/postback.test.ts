@@ -1,19 +1,10 @@
 import { conversionIdFor } from '../../domain/conversion-id';
 import { createActivities } from '../../activities';
 import { dedupeKey, singleConversionKey, workflowIdFor } from '../../domain/conversion';
-import { fixtures } from '../support/fixtures';
-import { startTestStack, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/preamble';
 import { waitFor } from '../support/wait-for';
 
-let stack: TestStack;
-let f: ReturnType<typeof fixtures>;
-beforeAll(async () => {
-  stack = await startTestStack('postback');
-  f = fixtures(stack);
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const { stack, f } = useTestStack('postback');
 
 const conversion = (id: string, status?: string) =>
   waitFor(`conversion ${id}${status ? ` to be ${status}` : ''}`, async () => {

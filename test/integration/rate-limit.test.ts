@@ -6,8 +6,8 @@ import { ipKey, type RateLimitSettings } from '../../api/rate-limit';
 import { loadConfig } from '../../config';
 import { dedupeKey, workflowIdFor } from '../../domain/conversion';
 import { conversionIdFor } from '../../domain/conversion-id';
-import { fixtures } from '../support/fixtures';
-import { startTestStack, TEST_ADMIN_KEY, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/preamble';
+import { TEST_ADMIN_KEY } from '../support/stack';
 import { waitFor } from '../support/wait-for';
 
 /**
@@ -16,25 +16,17 @@ import { waitFor } from '../support/wait-for';
  * Each test builds its own app (own limiter memory) on the shared stack.
  */
 
-let stack: TestStack;
-let f: ReturnType<typeof fixtures>;
-beforeAll(async () => {
-  stack = await startTestStack('ratelimit');
-  f = fixtures(stack);
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const { stack, f } = useTestStack('ratelimit');
 
+/** An app with these limits; without any, the test stack's configuration (no limits). */
 const appWith = (rateLimits?: RateLimitSettings): Koa =>
   createApp({
+    config: rateLimits
+      ? stack.configWith({ RATE_LIMIT_PER_IP: String(rateLimits.perIp), RATE_LIMIT_PER_ADVERTISER: String(rateLimits.perAdvertiser) })
+      : stack.config,
     temporal: stack.client,
     mongo: stack.mongo,
     models: stack.models,
-    taskQueue: stack.taskQueue,
-    adminApiKey: TEST_ADMIN_KEY,
-    trustProxyHops: 1,
-    rateLimits,
     log: (line) => process.stderr.write(`${line}\n`),
   });
 
@@ -141,7 +133,7 @@ describe('per-IP limit', () => {
     expect(Date.now() - started).toBeLessThanOrEqual(Number(refused.headers['retry-after']) * 1000 + 500);
   });
 
-  it('is off when createApp gets no limits, and when a limit is 0', async () => {
+  it('is off in the test configuration, and when a limit is 0', async () => {
     for (const app of [appWith(undefined), appWith({ perIp: 0, perAdvertiser: 0 })]) {
       const answers = await burst(50, () =>
         request(app.callback()).get('/postback').query({ click_id: 'clk_nope', token: 'x' }).set('X-Forwarded-For', '203.0.113.60'),
@@ -210,10 +202,10 @@ describe('per-advertiser limit', () => {
 
 describe('configuration', () => {
   it('RATE_LIMIT_PER_IP and RATE_LIMIT_PER_ADVERTISER: generous defaults, 0 turns off, a bad value names the variable', () => {
-    expect(loadConfig({})).toMatchObject({ RATE_LIMIT_PER_IP: 500, RATE_LIMIT_PER_ADVERTISER: 1000 });
-    expect(loadConfig({ RATE_LIMIT_PER_IP: '0', RATE_LIMIT_PER_ADVERTISER: '0' })).toMatchObject({
-      RATE_LIMIT_PER_IP: 0,
-      RATE_LIMIT_PER_ADVERTISER: 0,
+    expect(loadConfig({}).api.rateLimits).toEqual({ perIp: 500, perAdvertiser: 1000 });
+    expect(loadConfig({ RATE_LIMIT_PER_IP: '0', RATE_LIMIT_PER_ADVERTISER: '0' }).api.rateLimits).toEqual({
+      perIp: 0,
+      perAdvertiser: 0,
     });
     expect(() => loadConfig({ RATE_LIMIT_PER_IP: '-1' })).toThrow(/RATE_LIMIT_PER_IP .*\(got "-1"\)/);
     expect(() => loadConfig({ RATE_LIMIT_PER_ADVERTISER: 'lots' })).toThrow(/RATE_LIMIT_PER_ADVERTISER .*\(got "lots"\)/);

@@ -4,19 +4,10 @@ import request from 'supertest';
 import { errorHandler } from '../../api/errors';
 import { reportRoutes } from '../../api/routes/reports';
 import { fromMinor } from '../../domain/money';
-import { fixtures } from '../support/fixtures';
-import { startTestStack, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/preamble';
 import { waitFor } from '../support/wait-for';
 
-let stack: TestStack;
-let f: ReturnType<typeof fixtures>;
-beforeAll(async () => {
-  stack = await startTestStack('reports');
-  f = fixtures(stack);
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const { stack, f } = useTestStack('reports');
 
 const report = (query: Record<string, string>) => f.admin('get', '/api/reports').query(query);
 

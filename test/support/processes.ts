@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { freePort } from '../../scripts/infra/child';
+import { instanceEnv } from '../../system/instance-env';
 import { testEnv } from './test-env';
 
 const root = path.join(__dirname, '..', '..');
@@ -31,16 +32,15 @@ export async function processEnv(
   extra: Record<string, string> = {},
 ): Promise<{ env: Record<string, string>; apiUrl: string }> {
   const port = await freePort();
-  const env = {
-    NODE_ENV: 'test',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    MONGO_URL: `${testEnv('mongoUrl')}/${name}`,
-    TEMPORAL_ADDRESS: testEnv('temporalAddress'),
-    TASK_QUEUE: `test-${name}`,
-    ADMIN_API_KEY: `${name}-admin-key-0123456789`,
-    ...extra,
-  };
+  const env = instanceEnv({
+    database: name,
+    taskQueue: `test-${name}`,
+    adminKey: `${name}-admin-key-0123456789`,
+    mongoUrl: testEnv('mongoUrl'),
+    temporalAddress: testEnv('temporalAddress'),
+    port,
+    settings: { NODE_ENV: 'test', ...extra },
+  });
   return { env, apiUrl: `http://127.0.0.1:${port}` };
 }
 

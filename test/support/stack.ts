@@ -1,19 +1,26 @@
 import { randomBytes } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type Koa from 'koa';
 import type { Connection as MongoConnection } from 'mongoose';
-import type { DeliverySettings } from '../../activities/deps';
-import { createApp } from '../../api/app';
-import { createModels, ensureIndexes, type Models } from '../../models';
-import { connectMongo } from '../../models/connect';
-import { createWorkers, type Workers } from '../../worker/worker';
+import { loadConfig, type Config } from '../../config';
+import type { Models } from '../../models';
+import { instanceEnv } from '../../system/instance-env';
+import { startSystem } from '../../system/start';
+import type { Workers } from '../../worker/worker';
 import { testEnv } from './test-env';
+
+/** Variables as the environment spells them; undefined unsets one (its default from config/index.ts applies). */
+export type Settings = Record<string, string | undefined>;
 
 export interface TestStack {
   /** Unique per test file: its own database and task queue, so files run in parallel. */
   name: string;
   taskQueue: string;
+  /** What the app and workers were built with: TEST_SETTINGS and the file's own, through loadConfig. */
+  config: Config;
+  /** This stack's configuration with more settings, for a test that builds its own app. */
+  configWith(settings: Settings): Config;
   mongo: MongoConnection;
   models: Models;
   client: Client;
@@ -37,72 +44,67 @@ export function uniqueName(prefix: string): string {
   return `${prefix}_${randomBytes(4).toString('hex')}`;
 }
 
-/** The real system in-process: app (never listening), worker on its own task queue, real servers. */
-/** Delivery settings for tests: a schedule of milliseconds, loopback receivers allowed. */
-export const TEST_DELIVERY: DeliverySettings = {
-  scheduleMs: [0, 200, 400, 800],
-  timeoutMs: 1_000,
-  allowedNetworks: ['127.0.0.0/8', '::1/128'],
-  pauseAfterFailures: 1_000, // the breaker stays out of the way unless a test turns it on
-  pauseMs: 500,
+/**
+ * What tests change from the production defaults: deliveries on a schedule of milliseconds
+ * (attempts at once, then 200, 400 and 800 ms later) with loopback receivers allowed, the
+ * breaker out of the way unless a test turns it on, no rate limits, and the test client's
+ * X-Forwarded-For believed (it stands in for a load balancer).
+ */
+export const TEST_SETTINGS: Settings = {
+  NODE_ENV: 'test',
+  DELIVERY_SCHEDULE: '0ms,200ms,400ms,800ms',
+  DELIVERY_TIMEOUT_MS: '1000',
+  DELIVERY_ALLOWED_NETWORKS: '127.0.0.0/8,::1/128',
+  DELIVERY_PAUSE_AFTER_FAILURES: '1000',
+  DELIVERY_PAUSE_MS: '500',
+  RATE_LIMIT_PER_IP: '0',
+  RATE_LIMIT_PER_ADVERTISER: '0',
+  TRUST_PROXY_HOPS: '1',
+};
+
+/**
+ * The deployment's delivery defaults (config/index.ts), with loopback receivers still allowed:
+ * for the tests of the schedule and the breaker at their real lengths (time-skipping.ts).
+ */
+export const PRODUCTION_DELIVERY: Settings = {
+  DELIVERY_SCHEDULE: undefined,
+  DELIVERY_TIMEOUT_MS: undefined,
+  DELIVERY_PAUSE_AFTER_FAILURES: undefined,
+  DELIVERY_PAUSE_MS: undefined,
 };
 
 export interface TestStackOptions {
-  delivery?: Partial<DeliverySettings>;
+  /** The file's own settings over TEST_SETTINGS. */
+  settings?: Settings;
   /** Default: the run's dev server. The timer tests pass their time-skipping server. */
   temporalAddress?: string;
   /** The activities' clock; default the wall clock. */
   now?: () => Date;
 }
 
+/** The real system in-process: app (never listening), worker on its own task queue, real servers. */
 export async function startTestStack(prefix: string, opts: TestStackOptions = {}): Promise<TestStack> {
   installQuietRuntime();
-  const temporalAddress = opts.temporalAddress ?? testEnv('temporalAddress');
   const name = uniqueName(prefix);
   const taskQueue = `test-${name}`;
-  const mongo = await connectMongo(testEnv('mongoUrl'), { dbName: name });
-  const models = createModels(mongo);
-  await ensureIndexes(models);
-
-  const client = new Client({
-    connection: await Connection.connect({ address: temporalAddress }),
-    namespace: 'default',
+  const configWith = (more: Settings) =>
+    loadConfig(
+      instanceEnv({
+        database: name,
+        taskQueue,
+        adminKey: TEST_ADMIN_KEY,
+        mongoUrl: testEnv('mongoUrl'),
+        temporalAddress: opts.temporalAddress ?? testEnv('temporalAddress'),
+        settings: { ...TEST_SETTINGS, ...opts.settings, ...more },
+      }),
+    );
+  const config = configWith({});
+  const system = await startSystem(config, {
+    workers: { workflowBundle: { codePath: testEnv('workflowBundle') }, now: opts.now },
+    // Unexpected (5xx) errors are printed, so a failing test shows why.
+    app: { log: (line: string) => process.stderr.write(`${line}\n`) },
+    dropDatabaseOnStop: true,
   });
-  const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
-  const workers = await createWorkers({
-    connection: nativeConnection,
-    namespace: 'default',
-    taskQueue,
-    deps: { models, now: opts.now ?? (() => new Date()), delivery: { ...TEST_DELIVERY, ...opts.delivery } },
-    workflowBundle: { codePath: testEnv('workflowBundle') },
-  });
-  const running = workers.run();
-  // Unexpected (5xx) errors are printed, so a failing test shows why.
-  const app = createApp({
-    temporal: client,
-    mongo,
-    models,
-    taskQueue,
-    adminApiKey: TEST_ADMIN_KEY,
-    trustProxyHops: 1,
-    log: (line) => process.stderr.write(`${line}\n`),
-  });
-
-  return {
-    name,
-    taskQueue,
-    mongo,
-    models,
-    client,
-    workers,
-    app,
-    async stop() {
-      workers.shutdown();
-      await running;
-      await nativeConnection.close();
-      await client.connection.close();
-      await mongo.dropDatabase().catch(() => undefined);
-      await mongo.close();
-    },
-  };
+  const { mongo, models, client, workers, app, stop } = system;
+  return { name, taskQueue, config, configWith, mongo, models, client, workers, app, stop };
 }

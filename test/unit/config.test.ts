@@ -3,18 +3,16 @@ import { ConfigError, loadConfig } from '../../config';
 describe('loadConfig', () => {
   it('gives development defaults for an empty environment', () => {
     expect(loadConfig({})).toMatchObject({
-      NODE_ENV: 'development',
-      PORT: 3000,
-      MONGO_URL: 'mongodb://127.0.0.1:27017/postflow',
-      TEMPORAL_ADDRESS: 'localhost:7233',
-      TEMPORAL_NAMESPACE: 'default',
-      TASK_QUEUE: 'postflow',
-      DATA_DIR: '.postflow',
+      nodeEnv: 'development',
+      api: { port: 3000 },
+      mongo: { url: 'mongodb://127.0.0.1:27017/postflow' },
+      temporal: { address: 'localhost:7233', namespace: 'default', taskQueue: 'postflow' },
+      embedded: { dataDir: '.postflow' },
     });
   });
 
   it('treats empty strings as unset', () => {
-    expect(loadConfig({ PORT: '' }).PORT).toBe(3000);
+    expect(loadConfig({ PORT: '' }).api.port).toBe(3000);
   });
 
   it.each([
@@ -41,6 +39,6 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/ADMIN_API_KEY is required when NODE_ENV=production/);
     expect(() => loadConfig({ ADMIN_API_KEY: 'short-secret' })).toThrow(/ADMIN_API_KEY must be at least 16 characters/);
     expect(() => loadConfig({ ADMIN_API_KEY: 'short-secret' })).not.toThrow(/short-secret/);
-    expect(loadConfig({ NODE_ENV: 'production', ADMIN_API_KEY: 'k'.repeat(32) }).ADMIN_API_KEY).toBe('k'.repeat(32));
+    expect(loadConfig({ NODE_ENV: 'production', ADMIN_API_KEY: 'k'.repeat(32) }).api.adminApiKey).toBe('k'.repeat(32));
   });
 });

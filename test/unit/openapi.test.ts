@@ -4,6 +4,7 @@ import type Koa from 'koa';
 import mongoose from 'mongoose';
 import request from 'supertest';
 import { createApp } from '../../api/app';
+import { loadConfig } from '../../config';
 import { openApiDocument } from '../../api/openapi/document';
 import { createModels } from '../../models';
 
@@ -18,11 +19,10 @@ beforeAll(() => {
   const mongo = mongoose.createConnection();
   temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1', interceptors: [] }) });
   app = createApp({
+    config: loadConfig({ TASK_QUEUE: 'openapi-test' }),
     temporal,
     mongo,
     models: createModels(mongo),
-    taskQueue: 'openapi-test',
-    adminApiKey: undefined,
     log: () => undefined,
   });
 });

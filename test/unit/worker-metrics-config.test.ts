@@ -1,4 +1,4 @@
-import { loadConfig, workerMetricsAddress } from '../../config';
+import { loadConfig } from '../../config';
 import { parseSocketAddress } from '../../observability/socket-address';
 import { conversionReasonLabel } from '../../observability/worker-metrics';
 
@@ -21,9 +21,10 @@ describe('WORKER_METRICS_ADDRESS', () => {
   });
 
   it('defaults to 0.0.0.0:9464, and to any free port for test processes, which run in parallel', () => {
-    expect(workerMetricsAddress(loadConfig({}))).toBe('0.0.0.0:9464');
-    expect(workerMetricsAddress(loadConfig({ NODE_ENV: 'test' }))).toBe('127.0.0.1:0');
-    expect(workerMetricsAddress(loadConfig({ NODE_ENV: 'test', WORKER_METRICS_ADDRESS: '127.0.0.1:9999' }))).toBe('127.0.0.1:9999');
+    expect(loadConfig({}).worker.metricsAddress).toBe('0.0.0.0:9464');
+    expect(loadConfig({ NODE_ENV: 'test' }).worker.metricsAddress).toBe('127.0.0.1:0');
+    expect(loadConfig({ NODE_ENV: 'test', WORKER_METRICS_ADDRESS: '127.0.0.1:9999' }).worker.metricsAddress).toBe('127.0.0.1:9999');
+    expect(loadConfig({ WORKER_METRICS_ADDRESS: 'off' }).worker.metricsAddress).toBeUndefined();
   });
 });
 

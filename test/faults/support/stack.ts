@@ -5,6 +5,7 @@ import type { Connection } from 'mongoose';
 import { freePort } from '../../../scripts/infra/child';
 import { createModels, type Models } from '../../../models';
 import { connectMongo } from '../../../models/connect';
+import { instanceEnv } from '../../../system/instance-env';
 import { startEntry, type Proc } from '../../support/processes';
 import { uniqueName } from '../../support/stack';
 import { waitFor } from '../../support/wait-for';
@@ -95,11 +96,6 @@ async function ready(proc: Proc, what: string, probe: () => boolean | Promise<bo
   }
 }
 
-/** `url` with its database replaced by `name` (an external MONGO_URL may carry one). */
-function withDatabase(url: string, name: string): string {
-  return url.replace(/^(mongodb(?:\+srv)?:\/\/[^/?]+)(\/[^?]*)?/, `$1/${name}`);
-}
-
 /**
  * One scenario's system: its own servers (or the external ones it may use), an api and a
  * worker as real processes (what `npm start` runs), and a fake affiliate receiver.
@@ -119,20 +115,22 @@ export async function startFaultStack(opts: FaultStackOptions): Promise<FaultSta
 
     const port = await freePort();
     const adminKey = `${name}-admin-key-0123456789`;
-    const env: Record<string, string> = {
-      NODE_ENV: 'test',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      MONGO_URL: withDatabase(mongo.url, name),
-      TEMPORAL_ADDRESS: temporal.url,
-      TASK_QUEUE: `faults-${name}`,
-      ADMIN_API_KEY: adminKey,
-      DELIVERY_ALLOWED_NETWORKS: '127.0.0.0/8',
-      LOG_LEVEL: 'warn',
-      // The kept logs of a failed run show which driver monitor or socket got stuck (issue 10).
-      LOG_MONGO_DRIVER_EVENTS: 'true',
-      ...opts.env,
-    };
+    const env = instanceEnv({
+      database: name,
+      taskQueue: `faults-${name}`,
+      adminKey,
+      mongoUrl: mongo.url,
+      temporalAddress: temporal.url,
+      port,
+      settings: {
+        NODE_ENV: 'test',
+        DELIVERY_ALLOWED_NETWORKS: '127.0.0.0/8',
+        LOG_LEVEL: 'warn',
+        // The kept logs of a failed run show which driver monitor or socket got stuck (issue 10).
+        LOG_MONGO_DRIVER_EVENTS: 'true',
+        ...opts.env,
+      },
+    });
     const apiUrl = `http://127.0.0.1:${port}`;
     const processes: Proc[] = [];
     started.push(async () => {
