@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { freePort } from '../../scripts/infra/child';
-import { processEnv, setupOverHttp, startEntry, type Proc } from '../support/processes';
+import { useProcesses } from '../support/preamble';
+import { setupOverHttp, type Proc } from '../support/processes';
 import { sample, scrape } from '../support/prometheus';
 import { startReceiver, type Receiver } from '../support/receiver';
-import { uniqueName } from '../support/stack';
 import { waitFor } from '../support/wait-for';
 
 type Line = Record<string, unknown>;
@@ -14,35 +14,27 @@ type Line = Record<string, unknown>;
  * JSON log lines, while a conversion is accepted, decided and delivered to a signed endpoint.
  */
 describe('metrics and logs of the api and worker processes', () => {
-  const name = uniqueName('obs');
   const signingSecret = `whsec_${randomBytes(32).toString('base64')}`;
   const urlSecret = `urlsecret${randomBytes(8).toString('hex')}`;
-  let env: Record<string, string>;
-  let apiUrl: string;
   let workerMetricsUrl: string;
-  let api: Proc;
-  let worker: Proc;
-  let receiver: Receiver;
-
-  beforeAll(async () => {
-    receiver = await startReceiver();
+  const processes = useProcesses('obs', async () => {
     const metricsPort = await freePort();
     workerMetricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
-    ({ env, apiUrl } = await processEnv(name, {
+    return {
       LOG_LEVEL: 'debug', // the SDK's workflow lines are debug; and the more lines, the stronger the secret check
       WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
       DELIVERY_SCHEDULE: '0s,300ms,1s',
       DELIVERY_TIMEOUT_MS: '1500',
       DELIVERY_ALLOWED_NETWORKS: '127.0.0.0/8',
-    }));
-    worker = startEntry('worker/main.ts', env);
-    api = startEntry('api/server.ts', env);
-    await waitFor('the API to be ready', async () => (await fetch(`${apiUrl}/readyz`)).status === 200, 60_000);
-    await waitFor('the worker to poll', () => worker.output().includes('worker polling task queues'), 60_000);
+    };
+  });
+  let receiver: Receiver;
+
+  beforeAll(async () => {
+    receiver = await startReceiver();
   });
 
   afterAll(async () => {
-    for (const p of [api, worker]) if (p && p.child.exitCode === null) p.child.kill('SIGKILL');
     await receiver?.close();
   });
 
@@ -62,6 +54,7 @@ describe('metrics and logs of the api and worker processes', () => {
   const everySeriesMoves =
     'a processed conversion moves the API, postflow worker and Temporal SDK series, and every line is JSON, traceable and secret-free';
   it(everySeriesMoves, async () => {
+    const { env, apiUrl, api, worker } = processes;
     const apiBefore = (await scrape(`${apiUrl}/metrics`)).families;
     const workerBefore = await scrape(workerMetricsUrl);
     expect(workerBefore.contentType).toMatch(/^text\/plain/);
@@ -184,6 +177,7 @@ describe('metrics and logs of the api and worker processes', () => {
   });
 
   it('both processes stop cleanly on SIGTERM, still writing JSON', async () => {
+    const { api, worker } = processes;
     api.child.kill('SIGTERM');
     worker.child.kill('SIGTERM');
     expect(await api.exited).toBe(0);

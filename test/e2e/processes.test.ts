@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import mongoose from 'mongoose';
-import { processEnv, setupOverHttp, startEntry, type Proc } from '../support/processes';
-import { uniqueName } from '../support/stack';
+import { useProcesses } from '../support/preamble';
+import { setupOverHttp, startEntry } from '../support/processes';
 import { waitFor } from '../support/wait-for';
 
 /**
@@ -9,24 +9,10 @@ import { waitFor } from '../support/wait-for';
  * through environment variables, talking to the run's real Temporal and MongoDB over HTTP/gRPC.
  */
 describe('api and worker processes, end to end', () => {
-  const name = uniqueName('e2e');
-  let env: Record<string, string>;
-  let api: Proc;
-  let worker: Proc;
-  let apiUrl: string;
-
-  beforeAll(async () => {
-    ({ env, apiUrl } = await processEnv(name));
-    worker = startEntry('worker/main.ts', env);
-    api = startEntry('api/server.ts', env);
-    await waitFor('the API to be ready', async () => (await fetch(`${apiUrl}/readyz`)).status === 200, 60_000);
-  });
-
-  afterAll(async () => {
-    for (const p of [api, worker]) if (p && p.child.exitCode === null) p.child.kill('SIGKILL');
-  });
+  const processes = useProcesses('e2e');
 
   it('a click and a postback over HTTP become a workflow, listed by search attribute, and a MongoDB document', async () => {
+    const { env, apiUrl } = processes;
     const { advertiser, offer, clickId } = await setupOverHttp(apiUrl, env.ADMIN_API_KEY!);
 
     const res = await fetch(`${apiUrl}/postback?click_id=${clickId}&txid=e2e-1&amount=5.00&token=${advertiser.postback_token}`);
@@ -69,6 +55,7 @@ describe('api and worker processes, end to end', () => {
   });
 
   it('both processes stop cleanly (exit 0) on SIGTERM', async () => {
+    const { api, worker } = processes;
     api.child.kill('SIGTERM');
     worker.child.kill('SIGTERM');
     expect(await api.exited).toBe(0);

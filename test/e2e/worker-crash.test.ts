@@ -1,6 +1,6 @@
-import { processEnv, setupOverHttp, startEntry, type Proc } from '../support/processes';
+import { useProcesses } from '../support/preamble';
+import { setupOverHttp } from '../support/processes';
 import { startReceiver, type Receiver } from '../support/receiver';
-import { uniqueName } from '../support/stack';
 import { waitFor } from '../support/wait-for';
 
 /**
@@ -8,31 +8,23 @@ import { waitFor } from '../support/wait-for';
  * flight; a new worker takes over and the receiver still gets the event, with the same id.
  */
 describe('a worker killed in the middle of a delivery', () => {
-  const name = uniqueName('crash');
-  let api: Proc;
-  const workers: Proc[] = [];
+  const processes = useProcesses('crash', {
+    DELIVERY_SCHEDULE: '0s,200ms,400ms,800ms',
+    DELIVERY_TIMEOUT_MS: '1500',
+    DELIVERY_ALLOWED_NETWORKS: '127.0.0.0/8',
+  });
   let receiver: Receiver;
-  let env: Record<string, string>;
-  let apiUrl: string;
 
   beforeAll(async () => {
     receiver = await startReceiver();
-    ({ env, apiUrl } = await processEnv(name, {
-      DELIVERY_SCHEDULE: '0s,200ms,400ms,800ms',
-      DELIVERY_TIMEOUT_MS: '1500',
-      DELIVERY_ALLOWED_NETWORKS: '127.0.0.0/8',
-    }));
-    workers.push(startEntry('worker/main.ts', env));
-    api = startEntry('api/server.ts', env);
-    await waitFor('the API to be ready', async () => (await fetch(`${apiUrl}/readyz`)).status === 200, 60_000);
   });
 
   afterAll(async () => {
-    for (const p of [api, ...workers]) if (p && p.child.exitCode === null) p.child.kill('SIGKILL');
     await receiver?.close();
   });
 
   it('still delivers the event after a new worker takes over', async () => {
+    const { env, apiUrl, workers } = processes;
     const { admin, advertiser, affiliate, clickId } = await setupOverHttp(apiUrl, env.ADMIN_API_KEY!);
     await admin(`/api/affiliates/${affiliate.id}/postbacks`, { url: `${receiver.url}/pb?e={event_id}` });
 
@@ -42,7 +34,7 @@ describe('a worker killed in the middle of a delivery', () => {
     await waitFor('the first attempt to reach the receiver', () => receiver.requests.length >= 1, 30_000);
     workers[0]!.child.kill('SIGKILL'); // …and its worker dies while waiting for it
     await workers[0]!.exited;
-    workers.push(startEntry('worker/main.ts', env));
+    processes.startWorker();
 
     await waitFor('the event delivered by the new worker', () => receiver.requests.length >= 2, 60_000);
     const eventIds = receiver.requests.map((r) => new URL(r.url, receiver.url).searchParams.get('e'));

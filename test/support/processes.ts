@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { freePort } from '../../scripts/infra/child';
 import { instanceEnv } from '../../system/instance-env';
+import { adminOverHttp, clickOverHttp, seedOffer } from '../../system/seed';
 import { testEnv } from './test-env';
 
 const root = path.join(__dirname, '..', '..');
@@ -29,7 +30,7 @@ export function startEntry(entry: string, env: Record<string, string>): Proc {
 /** Environment for api/worker processes of one test file: its own database, queue and port. */
 export async function processEnv(
   name: string,
-  extra: Record<string, string> = {},
+  extra: Record<string, string | undefined> = {},
 ): Promise<{ env: Record<string, string>; apiUrl: string }> {
   const port = await freePort();
   const env = instanceEnv({
@@ -49,27 +50,18 @@ export async function processEnv(
  * paying 2.50) and one click on it.
  */
 export async function setupOverHttp(apiUrl: string, adminKey: string) {
-  const admin = async (path: string, body: unknown) => {
-    const res = await fetch(`${apiUrl}${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    if (res.status !== 201) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as { id: string; postback_token?: string };
-  };
-  const advertiser = await admin('/api/advertisers', { name: 'Shop' });
-  const affiliate = await admin('/api/affiliates', { name: 'Publisher' });
-  const offer = await admin('/api/offers', {
-    advertiser_id: advertiser.id,
-    name: 'Shoes',
-    url: 'https://shop.example/?cid={click_id}',
-    currency: 'EUR',
-    default_goal: 'sale',
-    goals: [{ key: 'sale', payout: { type: 'fixed', amount: '2.50' }, revenue: { type: 'fixed', amount: '4' } }],
+  const admin = adminOverHttp(apiUrl, adminKey);
+  const { advertiser, affiliate, offer } = await seedOffer(admin, {
+    advertiser: { name: 'Shop' },
+    affiliate: { name: 'Publisher' },
+    offer: {
+      name: 'Shoes',
+      url: 'https://shop.example/?cid={click_id}',
+      currency: 'EUR',
+      default_goal: 'sale',
+      goals: [{ key: 'sale', payout: { type: 'fixed', amount: '2.50' }, revenue: { type: 'fixed', amount: '4' } }],
+    },
   });
-  const click = await fetch(`${apiUrl}/click?offer_id=${offer.id}&aff_id=${affiliate.id}`, { redirect: 'manual' });
-  if (click.status !== 302) throw new Error(`/click: ${click.status}`);
-  const clickId = new URL(click.headers.get('location')!).searchParams.get('cid')!;
-  return { admin, advertiser, affiliate, offer, clickId, token: advertiser.postback_token! };
+  const clickId = await clickOverHttp(apiUrl, offer.id, affiliate.id);
+  return { admin, advertiser, affiliate, offer, clickId, token: advertiser.postback_token };
 }

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { adminOverHttp, clickOverHttp, seedOffer } from '../../../system/seed';
 import { waitFor } from '../../support/wait-for';
 import { checkInvariants, describeViolations, type InvariantReport } from './invariants';
 import { startClickStream } from './clicks';
@@ -66,17 +67,7 @@ export interface ScenarioResult {
 
 /** Over HTTP, as an operator would: parties, an uncapped and a capped offer, clicks, the affiliate's endpoint. */
 export async function setupLoadTarget(stack: FaultStack): Promise<LoadTarget> {
-  const admin = async (path: string, body: unknown) => {
-    const res = await fetch(`${stack.apiUrl}${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${stack.adminKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    if (res.status !== 201) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as { id: string; postback_token?: string };
-  };
-  const advertiser = await admin('/api/advertisers', { name: 'Shop' });
-  const affiliate = await admin('/api/affiliates', { name: 'Publisher' });
+  const admin = adminOverHttp(stack.apiUrl, stack.adminKey);
   // Several conversions per click (one per txid), so the load needs only a few clicks.
   const goals = [
     {
@@ -86,36 +77,32 @@ export async function setupLoadTarget(stack: FaultStack): Promise<LoadTarget> {
       allow_multiple: true,
     },
   ];
-  const offer = (name: string, caps: unknown[]) =>
-    admin('/api/offers', {
-      advertiser_id: advertiser.id,
-      name,
-      url: 'https://shop.example/?cid={click_id}',
-      currency: 'EUR',
-      default_goal: 'sale',
-      goals,
-      caps,
-    });
-  const main = await offer('Shoes', []);
-  const capped = await offer('Capped shoes', [{ metric: 'conversions', period: 'total', limit: String(CAP_LIMIT), on_exceed: 'reject' }]);
+  const offer = (name: string, caps: unknown[]) => ({
+    name,
+    url: 'https://shop.example/?cid={click_id}',
+    currency: 'EUR',
+    default_goal: 'sale',
+    goals,
+    caps,
+  });
+  const seed = await seedOffer(admin, { advertiser: { name: 'Shop' }, affiliate: { name: 'Publisher' }, offer: offer('Shoes', []) });
+  const { advertiser, affiliate, offer: main } = seed;
+  const capped = await admin('/api/offers', {
+    advertiser_id: advertiser.id,
+    ...offer('Capped shoes', [{ metric: 'conversions', period: 'total', limit: String(CAP_LIMIT), on_exceed: 'reject' }]),
+  });
   await admin(`/api/affiliates/${affiliate.id}/postbacks`, {
     url: `${stack.receiver.url}/pb?e={event_id}&s={status}`,
     events: SUBSCRIBED_EVENTS,
   });
   const clicks = async (offerId: string) => {
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) {
-      const res = await fetch(`${stack.apiUrl}/click?offer_id=${offerId}&aff_id=${affiliate.id}&sub1=s${i}`, {
-        redirect: 'manual',
-      });
-      if (res.status !== 302) throw new Error(`/click: ${res.status} ${await res.text()}`);
-      ids.push(new URL(res.headers.get('location')!).searchParams.get('cid')!);
-    }
+    for (let i = 0; i < 5; i++) ids.push(await clickOverHttp(stack.apiUrl, offerId, affiliate.id, { sub1: `s${i}` }));
     return ids;
   };
   return {
     apiUrl: stack.apiUrl,
-    token: advertiser.postback_token!,
+    token: advertiser.postback_token,
     affiliateId: affiliate.id,
     main: { offerId: main.id, clickIds: await clicks(main.id) },
     capped: { offerId: capped.id, clickIds: await clicks(capped.id) },
