@@ -11,8 +11,10 @@ import { pingTemporal } from '../temporal/connect';
 import { requireAdminKey } from './auth';
 import { clickTargetCache } from './click-targets';
 import { ApiError, errorHandler } from './errors';
+import { openApiJson } from './openapi/document';
 import { ipRateLimit, rateLimit } from './rate-limit';
 import { requestContext } from './request-context';
+import { mountRoutes, type Route } from './route';
 import { offerRoutes } from './routes/admin-offers';
 import { partyRoutes } from './routes/admin-parties';
 import { clickRoutes } from './routes/click';
@@ -43,13 +45,6 @@ export interface AppDeps {
   /** The registry /metrics serves; default: a fresh one per app, so apps in one process never share counts. */
   metrics?: ApiMetrics;
 }
-
-/** A wrong method on a known path is the client's mistake: a JSON 405, never a plain-text 501. */
-const methodErrors = {
-  throw: true,
-  methodNotAllowed: () => new ApiError(405, 'method_not_allowed', 'this method is not allowed on this path; see the Allow header'),
-  notImplemented: () => new ApiError(405, 'method_not_allowed', 'this HTTP method is not supported'),
-};
 
 /** Builds the Koa app; it never listens (api/server.ts does), so tests drive app.callback(). */
 export function createApp(deps: AppDeps): Koa {
@@ -91,10 +86,10 @@ export function createApp(deps: AppDeps): Koa {
   const now = deps.now ?? (() => new Date());
   const targets = clickTargetCache(deps.models);
   const advertiserLimit = rateLimit(limits.perAdvertiser, (id) => `advertiser ${id}`);
-  const publicRouters = [
-    health,
-    metricsRoutes(metrics.registry),
-    postbackRoutes({
+  const publicRoutes: Route[] = [
+    ...health,
+    ...metricsRoutes(metrics.registry),
+    ...postbackRoutes({
       temporal: deps.temporal,
       models: deps.models,
       taskQueue: temporalConfig.taskQueue,
@@ -102,33 +97,35 @@ export function createApp(deps: AppDeps): Koa {
       now,
       advertiserLimit,
     }),
-    clickRoutes({ models: deps.models, targets, now }),
-    postbackStatusRoutes(deps.models, advertiserLimit),
-    docsRoutes(),
+    ...clickRoutes({ models: deps.models, targets, now }),
+    ...postbackStatusRoutes(deps.models, advertiserLimit),
+    // The document describes exactly the routes this app mounts (both lists, built below).
+    ...docsRoutes(() => openApiJson(routes)),
   ];
-  for (const router of publicRouters) app.use(router.routes()).use(router.allowedMethods(methodErrors));
 
   const workflows = { models: deps.models, temporal: deps.temporal, taskQueue: temporalConfig.taskQueue };
   // Everything under /api needs the admin key; checked before any admin route runs. The router
   // matches paths case-insensitively, so this check must too: /API/advertisers is /api/advertisers.
-  const admin = [
-    partyRoutes(deps.models, targets.clear),
-    offerRoutes(deps.models, targets.clear),
-    conversionRoutes(workflows),
-    conversionHistoryRoutes({
+  const adminRoutes: Route[] = [
+    ...partyRoutes(deps.models, targets.clear),
+    ...offerRoutes(deps.models, targets.clear),
+    ...conversionRoutes(workflows),
+    ...conversionHistoryRoutes({
       models: deps.models,
       temporal: deps.temporal,
       temporalUiUrl: temporalConfig.uiUrl,
     }),
-    postbackEndpointRoutes(deps.models),
-    deliveryRoutes(workflows),
-    reportRoutes({ models: deps.models, now }),
+    ...postbackEndpointRoutes(deps.models),
+    ...deliveryRoutes(workflows),
+    ...reportRoutes({ models: deps.models, now }),
   ];
+  const routes = [...publicRoutes, ...adminRoutes];
+  app.use(mountRoutes(publicRoutes));
   const requireAdmin = requireAdminKey(api.adminApiKey);
   app.use(async (ctx, next) => {
     const path = ctx.path.slice(0, 5).toLowerCase();
     return path === '/api' || path === '/api/' ? requireAdmin(ctx, next) : next();
   });
-  for (const router of admin) app.use(router.routes()).use(router.allowedMethods(methodErrors));
+  app.use(mountRoutes(adminRoutes));
   return app;
 }

@@ -10,7 +10,8 @@ export interface OfferUrlValues {
   sub5?: string;
 }
 
-const knownMacros: ReadonlySet<string> = new Set(['click_id', 'offer_id', 'aff_id', 'sub1', 'sub2', 'sub3', 'sub4', 'sub5']);
+export const offerUrlMacros = ['click_id', 'offer_id', 'aff_id', 'sub1', 'sub2', 'sub3', 'sub4', 'sub5'] as const;
+const knownMacros: ReadonlySet<string> = new Set(offerUrlMacros);
 
 // Anything in braces counts as a macro, so a typo such as "{click id}" is reported, not ignored.
 const MACRO = /\{([^{}]+)\}/g;

@@ -1,7 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { version } from '../../package.json';
+import type { Route } from '../route';
 import { securitySchemes, toRouteConfig } from './operation';
-import { operations } from './routes';
 
 type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;
 
@@ -29,10 +29,10 @@ const tags = [
   { name: 'Operations', description: 'Health, metrics and this reference' },
 ];
 
-function build(): OpenApiDocument {
+function build(routes: readonly Route[]): OpenApiDocument {
   const registry = new OpenAPIRegistry();
   for (const [name, scheme] of Object.entries(securitySchemes)) registry.registerComponent('securitySchemes', name, scheme);
-  for (const op of operations) registry.registerPath(toRouteConfig(op));
+  for (const { spec } of routes) registry.registerPath(toRouteConfig(spec));
   const doc = new OpenApiGeneratorV31(registry.definitions, { sortComponents: 'alphabetically' }).generateDocument({
     openapi: '3.1.0',
     info: { title: 'postflow', version, description, license: { name: 'Apache-2.0', identifier: 'Apache-2.0' } },
@@ -61,19 +61,27 @@ function withoutNullParameters(doc: OpenApiDocument): OpenApiDocument {
   return doc;
 }
 
-let cached: { doc: OpenApiDocument; json: string } | undefined;
+const built = new WeakMap<readonly Route[], { doc: OpenApiDocument; json: string }>();
 
-/** Built on first use and kept: the routes and schemas cannot change while the process runs. */
-export function openApiDocument(): OpenApiDocument {
-  cached ??= (() => {
-    const doc = build();
-    return { doc, json: JSON.stringify(doc) };
-  })();
-  return cached.doc;
+/**
+ * The document of exactly the routes an app mounts, built on first use and kept: the routes and
+ * their schemas cannot change while the process runs.
+ */
+export function openApiDocument(routes: readonly Route[]): OpenApiDocument {
+  return documentOf(routes).doc;
 }
 
 /** The document as served: serialised once too. */
-export function openApiJson(): string {
-  openApiDocument();
-  return cached!.json;
+export function openApiJson(routes: readonly Route[]): string {
+  return documentOf(routes).json;
+}
+
+function documentOf(routes: readonly Route[]) {
+  let entry = built.get(routes);
+  if (!entry) {
+    const doc = build(routes);
+    entry = { doc, json: JSON.stringify(doc) };
+    built.set(routes, entry);
+  }
+  return entry;
 }

@@ -1,31 +1,8 @@
 import type { ResponseConfig, RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { idParam } from '../schemas/common';
-import { errorBody } from './shapes';
-
-/**
- * One route as the reference shows it. `routes.ts` lists every route the app serves in this
- * form; `toRouteConfig` adds what all routes of a kind share (security, the error answers).
- */
-export interface Operation {
-  method: 'get' | 'post' | 'patch' | 'delete';
-  /** OpenAPI form: `/api/offers/{id}`. */
-  path: string;
-  tag: string;
-  summary: string;
-  description?: string;
-  /** admin: Bearer ADMIN_API_KEY (everything under /api); postback: the advertiser's token. */
-  access: 'public' | 'admin' | 'postback';
-  params?: z.ZodObject;
-  query?: z.ZodObject;
-  /** A JSON body, or the same fields as JSON or a form when `form` is set. */
-  body?: z.ZodType;
-  form?: boolean;
-  /** Success answers by status. */
-  ok: Record<number, ResponseConfig>;
-  /** Error statuses this route answers itself; admin and body-related ones are added. */
-  errors?: number[];
-}
+import type { RouteSpec } from '../route';
+import { errorBody } from '../schemas/error';
 
 export const securitySchemes = {
   adminKey: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <ADMIN_API_KEY>' },
@@ -67,13 +44,14 @@ export const text = (contentType: string, description: string): ResponseConfig =
 /** `{id}` in a path, described for this route's entity. */
 export const byId = (what: string) => z.object({ id: idParam.meta({ description: `the ${what}'s id` }) });
 
-export function toRouteConfig(op: Operation): RouteConfig {
+/** What all routes of a kind share (security, the error answers), added to one route's own description. */
+export function toRouteConfig(op: RouteSpec<z.ZodType | undefined, z.ZodType | undefined, z.ZodType | undefined>): RouteConfig {
   const errors = new Set(op.errors ?? []);
   if (op.access === 'admin') errors.add(401).add(503);
   if (op.access === 'postback') errors.add(401);
   if (op.body) errors.add(400).add(413);
-  const responses: Record<number, ResponseConfig> = { ...op.ok };
-  for (const status of [...errors].sort((a, b) => a - b)) responses[status] = json(errorBody, errorDescriptions[status] ?? 'Error');
+  const responses: Record<number, ResponseConfig> = { ...op.responses };
+  for (const status of [...errors].sort((a, b) => a - b)) responses[status] ??= json(errorBody, errorDescriptions[status] ?? 'Error');
 
   const bodyTypes = op.form ? ['application/json', 'application/x-www-form-urlencoded'] : ['application/json'];
   return {
@@ -85,8 +63,8 @@ export function toRouteConfig(op: Operation): RouteConfig {
     ...(op.access === 'admin' ? { security: [{ adminKey: [] }] } : {}),
     ...(op.access === 'postback' ? { security: [{ postbackToken: [] }, { postbackTokenHeader: [] }] } : {}),
     request: {
-      ...(op.params ? { params: op.params } : {}),
-      ...(op.query ? { query: op.query } : {}),
+      ...(op.params ? { params: op.params as z.ZodObject } : {}),
+      ...(op.query ? { query: op.query as z.ZodObject } : {}),
       ...(op.body
         ? {
             body: {

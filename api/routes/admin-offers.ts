@@ -1,15 +1,14 @@
-import Router from '@koa/router';
 import type { Models } from '../../models';
 import { newId } from '../../models/ids';
 import { ApiError, parseOr400 } from '../errors';
+import { json } from '../openapi/operation';
+import { route, type Route } from '../route';
 import { idParam } from '../schemas/common';
-import { offerSchema, offerUpdateSchema } from '../schemas/offer';
+import { offer, offerSchema, offerUpdateSchema } from '../schemas/offer';
 import { offerToApi } from '../serialize';
-import { mountEntityRoutes } from './admin-parties';
+import { entityRoutes, entityUpdate } from './admin-parties';
 
-export function offerRoutes(models: Models, onChange: () => void): Router {
-  const router = new Router({ prefix: '/api' });
-
+export function offerRoutes(models: Models, onChange: () => void): Route[] {
   const requireAdvertiser = async (advertiserId: string) => {
     if (!(await models.Advertiser.exists({ _id: advertiserId }))) {
       throw new ApiError(400, 'invalid_request', `advertiser_id: no advertiser with id "${advertiserId}"`, [
@@ -17,34 +16,46 @@ export function offerRoutes(models: Models, onChange: () => void): Router {
       ]);
     }
   };
+  const entity = { path: '/api/offers', label: 'offer', tag: 'Offers', shape: offer, toApi: offerToApi };
 
-  router.post('/offers', async (ctx) => {
-    const offer = parseOr400(offerSchema, ctx.request.body ?? {});
-    await requireAdvertiser(offer.advertiser_id);
-    const doc = await models.Offer.create({ _id: newId('off'), ...offer });
-    ctx.status = 201;
-    ctx.body = offerToApi(doc.toObject());
-  });
-
-  // PATCH merges the given top-level fields into the stored offer and validates the result
-  // as a whole, so cross-field rules (default_goal among goals, caps' goals) always hold.
-  router.patch('/offers/:id', async (ctx) => {
-    const id = parseOr400(idParam, ctx.params.id);
-    const existing = await models.Offer.findById(id).lean<Record<string, unknown>>();
-    if (!existing) throw new ApiError(404, 'not_found', `no offer with id "${id}"`);
-    const body = (ctx.request.body ?? {}) as Record<string, unknown>;
-    parseOr400(offerUpdateSchema, body); // refuses unknown fields and advertiser_id
-    const { _id, created_at: _c, updated_at: _u, ...stored } = existing;
-    const merged = parseOr400(offerSchema, { ...stored, ...body });
-    const doc = await models.Offer.findByIdAndUpdate(_id, { $set: merged }, { new: true }).lean<Record<string, unknown>>();
-    onChange();
-    ctx.body = offerToApi(doc!);
-  });
-
-  mountEntityRoutes(router, '/offers', 'offer', models.Offer, {
-    toApi: offerToApi,
-    filters: { advertiser_id: idParam.optional() },
-    onChange,
-  });
-  return router;
+  return [
+    route(
+      {
+        method: 'post',
+        path: '/api/offers',
+        tag: 'Offers',
+        access: 'admin',
+        summary: 'Create an offer',
+        body: offerSchema,
+        responses: { 201: json(offer, 'Created') },
+      },
+      async (ctx, { body }) => {
+        await requireAdvertiser(body.advertiser_id);
+        const doc = await models.Offer.create({ _id: newId('off'), ...body });
+        ctx.status = 201;
+        ctx.body = offerToApi(doc.toObject());
+      },
+    ),
+    // PATCH merges the given top-level fields into the stored offer and validates the result
+    // as a whole, so cross-field rules (default_goal among goals, caps' goals) always hold.
+    route(
+      {
+        ...entityUpdate(entity, 'Merges the given top-level fields into the stored offer and validates the result as a whole.'),
+        body: offerUpdateSchema, // refuses unknown fields and advertiser_id
+      },
+      async (ctx, input) => {
+        const id = input.params.id;
+        const existing = await models.Offer.findById(id).lean<Record<string, unknown>>();
+        if (!existing) throw new ApiError(404, 'not_found', `no offer with id "${id}"`);
+        // The raw fields, not the parsed ones: parsing the part alone would not change them.
+        const body = ctx.request.body as Record<string, unknown>;
+        const { _id, created_at: _c, updated_at: _u, ...stored } = existing;
+        const merged = parseOr400(offerSchema, { ...stored, ...body });
+        const doc = await models.Offer.findByIdAndUpdate(_id, { $set: merged }, { new: true }).lean<Record<string, unknown>>();
+        onChange();
+        ctx.body = offerToApi(doc!);
+      },
+    ),
+    ...entityRoutes(models.Offer, { ...entity, filters: { advertiser_id: idParam.optional() }, onChange }),
+  ];
 }

@@ -1,22 +1,36 @@
-import Router from '@koa/router';
 import { renderOfferUrl } from '../../domain/click-url';
 import type { Models } from '../../models';
 import { newId } from '../../models/ids';
 import type { ClickTargets } from '../click-targets';
 import { batchedInserter, type InsertManyTarget } from '../click-writer';
-import { ApiError, parseOr400 } from '../errors';
+import { ApiError } from '../errors';
+import { route, type Route } from '../route';
 import { clickQuerySchema } from '../schemas/click';
 
 /**
  * GET /click: record the click, then 302 to the advertiser's landing URL with the click id
  * filled in. It sits in a browser's path: cached lookups and one insert, no more.
  */
-export function clickRoutes(deps: { models: Models; targets: ClickTargets; now: () => Date }): Router {
-  const router = new Router();
+export function clickRoutes(deps: { models: Models; targets: ClickTargets; now: () => Date }): Route[] {
   // Concurrent clicks share one insertMany; each answers only once its own document is written.
   const insertClick = batchedInserter(deps.models.Click.collection as unknown as InsertManyTarget<Record<string, unknown>>);
-  router.get('/click', async (ctx) => {
-    const query = parseOr400(clickQuerySchema, ctx.query);
+  const spec = {
+    method: 'get',
+    path: '/click',
+    tag: 'Clicks',
+    access: 'public',
+    summary: 'Record a click and redirect to the offer',
+    description: '302 to the offer URL with `{click_id}`, `{offer_id}`, `{aff_id}`, `{sub1}`…`{sub5}` filled in, URL-encoded.',
+    query: clickQuerySchema,
+    responses: {
+      302: {
+        description: 'Redirect to the landing page',
+        headers: { Location: { description: 'the offer URL with the click id', schema: { type: 'string' } } },
+      },
+    },
+    errors: [400, 404, 429],
+  } as const;
+  const handler = route(spec, async (ctx, { query }) => {
     const { offer, affiliate } = await deps.targets.get(query.offer_id, query.aff_id);
     if (!offer || !offer.active) throw new ApiError(404, 'unknown_offer', `no active offer with id "${query.offer_id}"`);
     if (!affiliate || !affiliate.active) throw new ApiError(404, 'unknown_affiliate', `no active affiliate with id "${query.aff_id}"`);
@@ -46,5 +60,5 @@ export function clickRoutes(deps: { models: Models; targets: ClickTargets; now: 
     ctx.set('Cache-Control', 'no-store');
     ctx.redirect(renderOfferUrl(offer.url, { click_id: click._id, offer_id: offer._id, aff_id: affiliate._id, ...subs }));
   });
-  return router;
+  return [handler];
 }

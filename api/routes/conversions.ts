@@ -1,10 +1,18 @@
-import Router from '@koa/router';
 import type { Client } from '@temporalio/client';
 import { fromMinor } from '../../domain/money';
 import type { Models } from '../../models';
-import { ApiError, parseOr400 } from '../errors';
-import { idParam } from '../schemas/common';
-import { conversionListQuery, statusChangeBody } from '../schemas/conversion';
+import { ApiError } from '../errors';
+import { byId, json } from '../openapi/operation';
+import { route, type Route } from '../route';
+import { page } from '../schemas/common';
+import {
+  balance,
+  conversion,
+  conversionListQuery,
+  conversionStatusChanged,
+  conversionWithDeliveries,
+  statusChangeBody,
+} from '../schemas/conversion';
 import { conversionDeliveryToApi, conversionDocToApi } from '../serialize';
 import { requestStatusChange } from '../status-change';
 
@@ -16,9 +24,9 @@ export function conversionToApi(doc: Record<string, unknown>): Record<string, un
   return { ...rest, payout: money(payout_minor), revenue: money(revenue_minor), created_at: received_at };
 }
 
-export function conversionRoutes(deps: { models: Models; temporal: Client; taskQueue: string }): Router {
-  const router = new Router({ prefix: '/api' });
+export function conversionRoutes(deps: { models: Models; temporal: Client; taskQueue: string }): Route[] {
   const { models } = deps;
+  const base = { tag: 'Conversions', access: 'admin' } as const;
 
   const find = async (id: string) => {
     const doc = await models.Conversion.findById(id).lean<Record<string, unknown>>();
@@ -26,58 +34,99 @@ export function conversionRoutes(deps: { models: Models; temporal: Client; taskQ
     return doc;
   };
 
-  router.get('/conversions/:id', async (ctx) => {
-    const id = parseOr400(idParam, ctx.params.id);
-    const [doc, deliveries] = await Promise.all([
-      find(id),
-      models.Delivery.find({ conversion_id: id }).sort({ created_at: 1 }).lean<Record<string, unknown>[]>(),
-    ]);
-    ctx.body = { ...conversionToApi(doc), deliveries: deliveries.map(conversionDeliveryToApi) };
-  });
+  const read = route(
+    {
+      ...base,
+      method: 'get',
+      path: '/api/conversions/{id}',
+      summary: 'Read a conversion, with its deliveries',
+      params: byId('conversion'),
+      responses: { 200: json(conversionWithDeliveries, 'Found') },
+      errors: [400, 404],
+    },
+    async (ctx, { params: { id } }) => {
+      const [doc, deliveries] = await Promise.all([
+        find(id),
+        models.Delivery.find({ conversion_id: id }).sort({ created_at: 1 }).lean<Record<string, unknown>[]>(),
+      ]);
+      ctx.body = { ...conversionToApi(doc), deliveries: deliveries.map(conversionDeliveryToApi) };
+    },
+  );
 
-  router.get('/conversions', async (ctx) => {
-    const q = parseOr400(conversionListQuery, ctx.query);
-    const filter: Record<string, unknown> = {};
-    for (const field of ['offer_id', 'affiliate_id', 'advertiser_id', 'status'] as const) if (q[field]) filter[field] = q[field];
-    if (q.from || q.to) filter.received_at = { ...(q.from ? { $gte: new Date(q.from) } : {}), ...(q.to ? { $lt: new Date(q.to) } : {}) };
-    const docs = await models.Conversion.find(filter)
-      .sort({ received_at: -1, _id: 1 })
-      .skip(q.offset)
-      .limit(q.limit + 1)
-      .lean<Record<string, unknown>[]>();
-    ctx.body = {
-      data: docs.slice(0, q.limit).map(conversionToApi),
-      next_offset: docs.length > q.limit ? q.offset + q.limit : null,
-    };
-  });
+  const list = route(
+    {
+      ...base,
+      method: 'get',
+      path: '/api/conversions',
+      summary: 'List conversions, newest first',
+      query: conversionListQuery,
+      responses: { 200: json(page(conversion, 'ConversionPage'), 'One page') },
+      errors: [400],
+    },
+    async (ctx, { query: q }) => {
+      const filter: Record<string, unknown> = {};
+      for (const field of ['offer_id', 'affiliate_id', 'advertiser_id', 'status'] as const) if (q[field]) filter[field] = q[field];
+      if (q.from || q.to) filter.received_at = { ...(q.from ? { $gte: new Date(q.from) } : {}), ...(q.to ? { $lt: new Date(q.to) } : {}) };
+      const docs = await models.Conversion.find(filter)
+        .sort({ received_at: -1, _id: 1 })
+        .skip(q.offset)
+        .limit(q.limit + 1)
+        .lean<Record<string, unknown>[]>();
+      ctx.body = {
+        data: docs.slice(0, q.limit).map(conversionToApi),
+        next_offset: docs.length > q.limit ? q.offset + q.limit : null,
+      };
+    },
+  );
 
-  router.post('/conversions/:id/status', async (ctx) => {
-    const id = parseOr400(idParam, ctx.params.id);
-    const body = parseOr400(statusChangeBody, ctx.request.body ?? {});
-    await find(id);
-    const result = await requestStatusChange(deps.temporal, deps.taskQueue, id, {
-      status: body.status,
-      reason: body.reason,
-      actor: 'ops',
-    });
-    ctx.body = { changed: result.changed, ...conversionToApi(await find(id)) };
-  });
+  const setStatus = route(
+    {
+      ...base,
+      method: 'post',
+      path: '/api/conversions/{id}/status',
+      summary: "Change a conversion's status (ops)",
+      description: 'Sent to the workflow as an Update, whose validator refuses an illegal transition (409) before anything is written.',
+      params: byId('conversion'),
+      body: statusChangeBody,
+      responses: { 200: json(conversionStatusChanged, 'Applied, or already so (`changed: false`)') },
+      errors: [404, 409],
+    },
+    async (ctx, { params: { id }, body }) => {
+      await find(id);
+      const result = await requestStatusChange(deps.temporal, deps.taskQueue, id, {
+        status: body.status,
+        reason: body.reason,
+        actor: 'ops',
+      });
+      ctx.body = { changed: result.changed, ...conversionToApi(await find(id)) };
+    },
+  );
 
   // The balance is what the ledger says, summed per currency: never a stored running total.
-  router.get('/affiliates/:id/balance', async (ctx) => {
-    const affiliateId = parseOr400(idParam, ctx.params.id);
-    if (!(await models.Affiliate.exists({ _id: affiliateId })))
-      throw new ApiError(404, 'not_found', `no affiliate with id "${affiliateId}"`);
-    const rows = await models.LedgerEntry.aggregate<{ _id: string; total: number; entries: number }>([
-      { $match: { affiliate_id: affiliateId, account: 'affiliate_payable' } },
-      { $group: { _id: '$currency', total: { $sum: '$amount_minor' }, entries: { $sum: 1 } } },
-    ]);
-    ctx.body = {
-      affiliate_id: affiliateId,
-      balances: rows
-        .sort((a, b) => a._id.localeCompare(b._id))
-        .map((r) => ({ currency: r._id, payable: fromMinor(r.total, r._id), entries: r.entries })),
-    };
-  });
-  return router;
+  const affiliateBalance = route(
+    {
+      ...base,
+      method: 'get',
+      path: '/api/affiliates/{id}/balance',
+      summary: 'What the ledger says the affiliate is owed, per currency',
+      params: byId('affiliate'),
+      responses: { 200: json(balance, 'Balances') },
+      errors: [400, 404],
+    },
+    async (ctx, { params: { id: affiliateId } }) => {
+      if (!(await models.Affiliate.exists({ _id: affiliateId })))
+        throw new ApiError(404, 'not_found', `no affiliate with id "${affiliateId}"`);
+      const rows = await models.LedgerEntry.aggregate<{ _id: string; total: number; entries: number }>([
+        { $match: { affiliate_id: affiliateId, account: 'affiliate_payable' } },
+        { $group: { _id: '$currency', total: { $sum: '$amount_minor' }, entries: { $sum: 1 } } },
+      ]);
+      ctx.body = {
+        affiliate_id: affiliateId,
+        balances: rows
+          .sort((a, b) => a._id.localeCompare(b._id))
+          .map((r) => ({ currency: r._id, payable: fromMinor(r.total, r._id), entries: r.entries })),
+      };
+    },
+  );
+  return [list, read, setStatus, affiliateBalance];
 }

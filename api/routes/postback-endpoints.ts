@@ -1,9 +1,10 @@
-import Router from '@koa/router';
+import { z } from 'zod';
 import type { Models } from '../../models';
 import { newId } from '../../models/ids';
-import { ApiError, parseOr400 } from '../errors';
-import { idParam } from '../schemas/common';
-import { endpointCreateSchema, endpointUpdateSchema } from '../schemas/postback-endpoint';
+import { ApiError } from '../errors';
+import { byId, json } from '../openapi/operation';
+import { route, type Route } from '../route';
+import { endpointCreateSchema, endpointUpdateSchema, postbackEndpoint } from '../schemas/postback-endpoint';
 import { postbackEndpointToApi } from '../serialize';
 
 /** An endpoint as the API shows it: whether it signs, never the secret itself. */
@@ -12,71 +13,124 @@ const endpointToApi = (doc: Record<string, unknown>) => ({
   signing_secret_set: Boolean(doc.signing_secret),
 });
 
-export function postbackEndpointRoutes(models: Models): Router {
-  const router = new Router({ prefix: '/api' });
-
-  const findEndpoint = async (raw: string | undefined) => {
-    const id = parseOr400(idParam, raw);
+export function postbackEndpointRoutes(models: Models): Route[] {
+  const base = { tag: 'Affiliate postback endpoints', access: 'admin' } as const;
+  const findEndpoint = async (id: string) => {
     const doc = await models.PostbackEndpoint.findById(id).lean<Record<string, unknown>>();
     if (!doc) throw new ApiError(404, 'not_found', `no postback endpoint with id "${id}"`);
     return { id, doc };
   };
-  const requireAffiliate = async (raw: string | undefined) => {
-    const id = parseOr400(idParam, raw);
+  const requireAffiliate = async (id: string) => {
     if (!(await models.Affiliate.exists({ _id: id }))) throw new ApiError(404, 'not_found', `no affiliate with id "${id}"`);
     return id;
   };
 
-  router.post('/affiliates/:id/postbacks', async (ctx) => {
-    const affiliateId = await requireAffiliate(ctx.params.id);
-    const input = parseOr400(endpointCreateSchema, ctx.request.body ?? {});
-    if (input.offer_id && !(await models.Offer.exists({ _id: input.offer_id }))) {
-      throw new ApiError(400, 'invalid_request', `offer_id: no offer with id "${input.offer_id}"`, [
-        { path: 'offer_id', code: 'unknown_reference', message: 'no such offer' },
-      ]);
-    }
-    const doc = await models.PostbackEndpoint.create({ _id: newId('pb'), affiliate_id: affiliateId, ...input });
-    ctx.status = 201;
-    ctx.body = endpointToApi(doc.toObject());
-  });
+  const create = route(
+    {
+      ...base,
+      method: 'post',
+      path: '/api/affiliates/{id}/postbacks',
+      summary: 'Add a postback endpoint to an affiliate',
+      params: byId('affiliate'),
+      body: endpointCreateSchema,
+      responses: { 201: json(postbackEndpoint, 'Created') },
+      errors: [404],
+    },
+    async (ctx, { params, body: input }) => {
+      const affiliateId = await requireAffiliate(params.id);
+      if (input.offer_id && !(await models.Offer.exists({ _id: input.offer_id }))) {
+        throw new ApiError(400, 'invalid_request', `offer_id: no offer with id "${input.offer_id}"`, [
+          { path: 'offer_id', code: 'unknown_reference', message: 'no such offer' },
+        ]);
+      }
+      const doc = await models.PostbackEndpoint.create({ _id: newId('pb'), affiliate_id: affiliateId, ...input });
+      ctx.status = 201;
+      ctx.body = endpointToApi(doc.toObject());
+    },
+  );
 
-  router.get('/affiliates/:id/postbacks', async (ctx) => {
-    const affiliateId = await requireAffiliate(ctx.params.id);
-    const docs = await models.PostbackEndpoint.find({ affiliate_id: affiliateId }).sort({ _id: 1 }).lean<Record<string, unknown>[]>();
-    ctx.body = { data: docs.map(endpointToApi) };
-  });
+  const list = route(
+    {
+      ...base,
+      method: 'get',
+      path: '/api/affiliates/{id}/postbacks',
+      summary: "An affiliate's postback endpoints",
+      params: byId('affiliate'),
+      responses: { 200: json(z.object({ data: z.array(postbackEndpoint) }), 'All of them') },
+      errors: [400, 404],
+    },
+    async (ctx, { params }) => {
+      const affiliateId = await requireAffiliate(params.id);
+      const docs = await models.PostbackEndpoint.find({ affiliate_id: affiliateId }).sort({ _id: 1 }).lean<Record<string, unknown>[]>();
+      ctx.body = { data: docs.map(endpointToApi) };
+    },
+  );
 
-  router.get('/postbacks/:id', async (ctx) => {
-    ctx.body = endpointToApi((await findEndpoint(ctx.params.id)).doc);
-  });
+  const read = route(
+    {
+      ...base,
+      method: 'get',
+      path: '/api/postbacks/{id}',
+      summary: 'Read a postback endpoint',
+      params: byId('endpoint'),
+      responses: { 200: json(postbackEndpoint, 'Found') },
+      errors: [400, 404],
+    },
+    async (ctx, { params }) => {
+      ctx.body = endpointToApi((await findEndpoint(params.id)).doc);
+    },
+  );
 
-  router.patch('/postbacks/:id', async (ctx) => {
-    const { id, doc } = await findEndpoint(ctx.params.id);
-    const patch = parseOr400(endpointUpdateSchema, ctx.request.body ?? {});
-    if (patch.body && (patch.method ?? doc.method) !== 'POST')
-      throw new ApiError(400, 'invalid_request', 'body: a body template needs method POST', [
-        { path: 'body', code: 'custom', message: 'needs method POST' },
-      ]);
-    const { signing_secret, ...rest } = patch;
-    const update =
-      signing_secret === null
-        ? { $set: rest, $unset: { signing_secret: 1 } }
-        : { $set: { ...rest, ...(signing_secret ? { signing_secret } : {}) } };
-    // Reactivating also closes the breaker: ops saying "it works again" should be believed.
-    if (patch.active === true) Object.assign(update.$set, { consecutive_failures: 0, paused_until: null, deactivated_reason: null });
-    const updated = await models.PostbackEndpoint.findByIdAndUpdate(id, update, { new: true }).lean<Record<string, unknown>>();
-    ctx.body = endpointToApi(updated!);
-  });
+  const update = route(
+    {
+      ...base,
+      method: 'patch',
+      path: '/api/postbacks/{id}',
+      summary: 'Update a postback endpoint',
+      description: '`signing_secret: null` stops signing. `active: true` also closes the breaker.',
+      params: byId('endpoint'),
+      body: endpointUpdateSchema,
+      responses: { 200: json(postbackEndpoint, 'Updated') },
+      errors: [404],
+    },
+    async (ctx, { params, body: patch }) => {
+      const { id, doc } = await findEndpoint(params.id);
+      if (patch.body && (patch.method ?? doc.method) !== 'POST')
+        throw new ApiError(400, 'invalid_request', 'body: a body template needs method POST', [
+          { path: 'body', code: 'custom', message: 'needs method POST' },
+        ]);
+      const { signing_secret, ...rest } = patch;
+      const update =
+        signing_secret === null
+          ? { $set: rest, $unset: { signing_secret: 1 } }
+          : { $set: { ...rest, ...(signing_secret ? { signing_secret } : {}) } };
+      // Reactivating also closes the breaker: ops saying "it works again" should be believed.
+      if (patch.active === true) Object.assign(update.$set, { consecutive_failures: 0, paused_until: null, deactivated_reason: null });
+      const updated = await models.PostbackEndpoint.findByIdAndUpdate(id, update, { new: true }).lean<Record<string, unknown>>();
+      ctx.body = endpointToApi(updated!);
+    },
+  );
 
   // Deactivation, not deletion: its deliveries and attempts keep pointing at it.
-  router.delete('/postbacks/:id', async (ctx) => {
-    const { id } = await findEndpoint(ctx.params.id);
-    const updated = await models.PostbackEndpoint.findByIdAndUpdate(
-      id,
-      { $set: { active: false, deactivated_reason: 'deactivated through the API' } },
-      { new: true },
-    ).lean<Record<string, unknown>>();
-    ctx.body = endpointToApi(updated!);
-  });
-  return router;
+  const deactivate = route(
+    {
+      ...base,
+      method: 'delete',
+      path: '/api/postbacks/{id}',
+      summary: 'Deactivate a postback endpoint',
+      params: byId('endpoint'),
+      responses: { 200: json(postbackEndpoint, 'Deactivated') },
+      errors: [400, 404],
+    },
+    async (ctx, { params }) => {
+      const { id } = await findEndpoint(params.id);
+      const updated = await models.PostbackEndpoint.findByIdAndUpdate(
+        id,
+        { $set: { active: false, deactivated_reason: 'deactivated through the API' } },
+        { new: true },
+      ).lean<Record<string, unknown>>();
+      ctx.body = endpointToApi(updated!);
+    },
+  );
+  return [create, list, read, update, deactivate];
 }

@@ -1,28 +1,31 @@
-import Router from '@koa/router';
-import { z } from 'zod';
 import type { Models } from '../../models';
 import { sha256 } from '../auth';
 import { ApiError, parseOr400 } from '../errors';
+import { json } from '../openapi/operation';
 import type { RateLimit } from '../rate-limit';
-import { idParam } from '../schemas/common';
-import { normalisePostbackParams } from '../schemas/postback';
-
-const receiptQuery = z
-  .object({
-    conversion_id: idParam.optional(),
-    txid: z.string().trim().min(1).max(200).optional(),
-    token: z.string().min(1).max(200).optional(),
-  })
-  .refine((q) => q.conversion_id || q.txid, { message: 'give conversion_id or txid', path: ['conversion_id'] });
+import { route, type Route } from '../route';
+import { normalisePostbackParams, receipt, receiptFields, receiptQuery } from '../schemas/postback';
 
 /**
  * The advertiser's receipt: what became of a postback they sent, by conversion id or txid,
  * with their own postback token. Closes the "200 OK, rejected later" gap. Another
  * advertiser's conversion answers exactly like a missing one.
  */
-export function postbackStatusRoutes(models: Models, advertiserLimit?: RateLimit): Router {
-  const router = new Router();
-  router.get('/postback/status', async (ctx) => {
+export function postbackStatusRoutes(models: Models, advertiserLimit?: RateLimit): Route[] {
+  const spec = {
+    method: 'get',
+    path: '/postback/status',
+    tag: 'Advertiser postbacks',
+    access: 'postback',
+    summary: "The advertiser's receipt for its own conversions",
+    description: "What became of a postback, by conversion id or txid. Another advertiser's conversion answers 404, like a missing one.",
+    // The token is documented as the route's credential, not as a parameter.
+    query: receiptFields.omit({ token: true }),
+    mergedInput: true,
+    responses: { 200: json(receipt, 'Up to 20 conversions, newest first') },
+    errors: [400, 404, 429],
+  } as const;
+  const handler = route(spec, async (ctx) => {
     const token = ctx.get('x-postback-token');
     const q = parseOr400(receiptQuery, normalisePostbackParams({ ...(token ? { token } : {}), ...ctx.query }));
     if (!q.token) throw new ApiError(401, 'missing_token', 'send your postback token as token=… or the X-Postback-Token header');
@@ -50,5 +53,5 @@ export function postbackStatusRoutes(models: Models, advertiserLimit?: RateLimit
       })),
     };
   });
-  return router;
+  return [handler];
 }

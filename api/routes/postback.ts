@@ -1,4 +1,4 @@
-import Router, { type RouterContext } from '@koa/router';
+import type { RouterContext } from '@koa/router';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { dedupeKey, singleConversionKey, workflowIdFor, type ConversionInput } from '../../domain/conversion';
@@ -9,9 +9,11 @@ import type { Models } from '../../models';
 import { searchAttributes } from '../../temporal/search-attributes';
 import { secretMatches } from '../auth';
 import { ApiError, parseOr400 } from '../errors';
+import { json } from '../openapi/operation';
 import { annotateRequest } from '../request-context';
 import type { RateLimit } from '../rate-limit';
-import { normalisePostbackParams, postbackSchema, type PostbackInput } from '../schemas/postback';
+import { route, type Route } from '../route';
+import { normalisePostbackParams, postbackAliases, postbackResult, postbackSchema, type PostbackInput } from '../schemas/postback';
 import { requestStatusChange } from '../status-change';
 
 export interface PostbackDeps {
@@ -42,9 +44,7 @@ function rawParams(ctx: RouterContext): Record<string, unknown> {
  * The synchronous part of a postback: validate, find the click, authenticate the advertiser,
  * dedupe, and start (or update) the conversion workflow. Everything slow happens in the workflow.
  */
-export function postbackRoutes(deps: PostbackDeps): Router {
-  const router = new Router();
-
+export function postbackRoutes(deps: PostbackDeps): Route[] {
   const authenticate = async (params: PostbackInput, ip: string) => {
     const click = await deps.models.Click.findById(params.click_id).lean();
     if (!click)
@@ -169,7 +169,30 @@ export function postbackRoutes(deps: PostbackDeps): Router {
     };
   };
 
-  router.get('/postback', handle);
-  router.post('/postback', handle);
-  return router;
+  return [route(postbackSpec('get'), handle), route(postbackSpec('post'), handle)];
 }
+
+const aliasList = Object.entries(postbackAliases)
+  .map(([name, aliases]) => `\`${name}\`: ${aliases.map((a) => `\`${a}\``).join(', ')}`)
+  .join('; ');
+const postbackDescription =
+  'A conversion, or a status update of one. Parameters come in the query string, a form or a JSON body (the body wins). ' +
+  `When a canonical name is absent, an alias is read: ${aliasList}. ` +
+  'Checked synchronously, nothing stored on failure: validation (400), the click exists (404 unknown_click), the token (401), ' +
+  "the advertiser is active and the caller's IP allowed (403), the goal exists (400). 200 means the workflow start is durable.";
+// The token is documented as the security scheme, not as an ordinary parameter.
+const postbackParams = postbackSchema.omit({ token: true });
+
+const postbackSpec = (method: 'get' | 'post') =>
+  ({
+    method,
+    path: '/postback',
+    tag: 'Advertiser postbacks',
+    access: 'postback',
+    summary: method === 'get' ? 'Send a conversion (query string)' : 'Send a conversion (form or JSON body)',
+    description: postbackDescription,
+    ...(method === 'get' ? { query: postbackParams } : { body: postbackParams, form: true }),
+    mergedInput: true,
+    responses: { 200: json(postbackResult, 'accepted, duplicate or status_update') },
+    errors: [400, 403, 404, 409, 429],
+  }) as const;

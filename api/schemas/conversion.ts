@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { lifecycleStatuses } from '../../domain/status';
-import { idParam, paging } from './common';
+import { delivery } from './delivery';
+import { at, idParam, nonBlank, paging } from './common';
 
 export const conversionListQuery = paging.extend({
   offer_id: idParam.optional(),
@@ -15,6 +16,58 @@ export const conversionListQuery = paging.extend({
 export const statusChangeBody = z
   .object({
     status: z.enum(['approved', 'pending', 'declined', 'reversed']),
-    reason: z.string().trim().min(1).max(500).optional(),
+    reason: nonBlank(500).optional(),
   })
   .strict();
+
+const statusChange = z.object({
+  seq: z.number().int(),
+  from: z.string(),
+  to: z.enum(lifecycleStatuses),
+  reason: z.string().optional(),
+  actor: z.string().optional(),
+  at,
+});
+
+export const conversion = z
+  .object({
+    id: idParam,
+    status: z.enum(lifecycleStatuses),
+    reason_codes: z.array(z.string()).meta({ example: ['too_fast'] }),
+    click_id: idParam,
+    offer_id: idParam,
+    affiliate_id: idParam,
+    advertiser_id: idParam,
+    workflow_id: z.string(),
+    goal: z.string(),
+    txid: z.string().optional(),
+    amount: z.string().optional().meta({ description: 'the sale amount the advertiser sent' }),
+    payout: z.string().nullable().meta({ description: 'decimal in the currency; null until attributed', example: '12.00' }),
+    revenue: z.string().nullable().meta({ example: '18.00' }),
+    currency: z.string().optional().meta({ example: 'USD' }),
+    subs: z.record(z.string(), z.string()),
+    ip: z.string().optional(),
+    fraud: z.record(z.string(), z.unknown()).optional().meta({ description: 'the fraud verdict with each failing rule and its evidence' }),
+    status_history: z.array(statusChange),
+    cap_reservations: z.array(z.string()),
+    created_at: at.meta({ description: 'when the postback was received' }),
+    updated_at: at,
+  })
+  .meta({ id: 'Conversion' });
+export const conversionWithDeliveries = conversion.extend({ deliveries: z.array(delivery) }).meta({ id: 'ConversionWithDeliveries' });
+export const conversionStatusChanged = conversion
+  .extend({ changed: z.boolean().meta({ description: 'false when the conversion already had this status' }) })
+  .meta({ id: 'ConversionStatusChanged' });
+
+export const balance = z
+  .object({
+    affiliate_id: idParam,
+    balances: z.array(
+      z.object({
+        currency: z.string().meta({ example: 'USD' }),
+        payable: z.string().meta({ example: '12.00' }),
+        entries: z.number().int(),
+      }),
+    ),
+  })
+  .meta({ id: 'AffiliateBalance' });

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { isValidTimeZone } from '../../domain/cap-window';
-import { unknownMacros } from '../../domain/click-url';
+import { offerUrlMacros, unknownMacros } from '../../domain/click-url';
 import type { Cap } from '../../domain/offer';
-import { currencyCode, decimalString, idParam, name } from './common';
+import { currencyCode, decimalString, idParam, isHttpUrlTemplate, name, timestamps, timeZone, urlTemplatePattern } from './common';
 
 const key = z
   .string()
@@ -34,7 +34,7 @@ const capSchema = z.object({
   period: z.enum(['day', 'week', 'month', 'total']),
   limit: decimalString,
   per_affiliate: z.boolean().default(false),
-  timezone: z.string().refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Berlin').default('UTC'),
+  timezone: timeZone(isValidTimeZone, 'must be an IANA time zone such as Europe/Berlin').default('UTC'),
   on_exceed: z.enum(['reject', 'hold']).default('reject'),
 });
 
@@ -72,7 +72,16 @@ export function capId(cap: Omit<Cap, 'id'>): string {
 const offerFields = z.object({
   advertiser_id: idParam,
   name,
-  url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2000),
+  url: z
+    .string()
+    .trim()
+    .max(2000)
+    .refine(isHttpUrlTemplate, 'must be an http(s) URL')
+    .meta({
+      description: 'the landing page; {click_id}, {offer_id}, {aff_id} and {sub1}…{sub5} are filled in, URL-encoded',
+      pattern: urlTemplatePattern(offerUrlMacros),
+      example: 'https://shop.example/landing?click={click_id}&src={sub1}',
+    }),
   currency: currencyCode,
   attribution_window_hours: z
     .number()
@@ -139,3 +148,15 @@ export type OfferInput = z.infer<typeof offerSchema>;
 
 /** PATCH takes any subset of the fields; the merged offer is validated as a whole. */
 export const offerUpdateSchema = offerFields.partial().omit({ advertiser_id: true }).strict();
+
+// The stored offer is the validated request (defaults applied) plus what the server adds.
+export const offer = z
+  .intersection(
+    offerSchema.meta({ id: 'OfferInput' }),
+    z.object({
+      id: idParam,
+      caps: z.array(z.object({ id: z.string().meta({ description: 'metric:period:goal:scope:timezone' }) })),
+      ...timestamps,
+    }),
+  )
+  .meta({ id: 'Offer' });

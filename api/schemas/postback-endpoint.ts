@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { authorityHasMacro, postbackMacros, renderPostbackBody, unknownPostbackMacros } from '../../domain/postback-macros';
-import { idParam } from './common';
+import { at, idParam, timestamps, urlTemplatePattern } from './common';
 
 export const deliveryEvents = ['approved', 'pending', 'held', 'declined', 'reversed', 'rejected'] as const;
 
@@ -27,6 +27,11 @@ const urlTemplate = z
     }
     const unknown = unknownPostbackMacros(url);
     if (unknown.length > 0) ctx.addIssue({ code: 'custom', message: `unknown macros ${unknown.join(', ')}` });
+  })
+  .meta({
+    description: "the affiliate's tracker; macros in the path, query or fragment are filled in, URL-encoded",
+    pattern: urlTemplatePattern(postbackMacros),
+    example: 'https://tracker.example/pb?clickid={sub1}&payout={payout}&status={status}&eid={event_id}',
   });
 
 const bodyTemplate = z
@@ -49,13 +54,23 @@ const bodyTemplate = z
   });
 
 /** Standard Webhooks secrets: whsec_ + base64 of 24–64 random bytes. */
-const signingSecret = z.string().refine((secret) => {
-  if (!secret.startsWith('whsec_')) return false;
-  const encoded = secret.slice('whsec_'.length);
-  const bytes = Buffer.from(encoded, 'base64');
-  // Canonical base64 only: what the receiver's library decodes must be exactly what we sign with.
-  return bytes.length >= 24 && bytes.length <= 64 && bytes.toString('base64') === encoded;
-}, 'must be whsec_ followed by base64 of 24 to 64 random bytes');
+const signingSecret = z
+  .string()
+  .refine((secret) => {
+    if (!secret.startsWith('whsec_')) return false;
+    const encoded = secret.slice('whsec_'.length);
+    const bytes = Buffer.from(encoded, 'base64');
+    // Canonical base64 only: what the receiver's library decodes must be exactly what we sign with.
+    return bytes.length >= 24 && bytes.length <= 64 && bytes.toString('base64') === encoded;
+  }, 'must be whsec_ followed by base64 of 24 to 64 random bytes')
+  .meta({
+    description: 'whsec_ + canonical base64 of 24 to 64 random bytes (Standard Webhooks); never shown again',
+    // 8–20 full groups (24–62 bytes) with an optional last group of 1 or 2 bytes, or 21 groups
+    // (63 bytes) with at most 1 more; a last group's unused bits are 0, as canonical base64 has them.
+    pattern:
+      '^whsec_(([A-Za-z0-9+/]{4}){8,20}([A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?' +
+      '|([A-Za-z0-9+/]{4}){21}([A-Za-z0-9+/][AQgw]==)?)$',
+  });
 
 const fields = {
   url: urlTemplate,
@@ -95,24 +110,21 @@ export const endpointUpdateSchema = z
   })
   .strict();
 
-export const deliveryListQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
-  affiliate_id: idParam.optional(),
-  endpoint_id: idParam.optional(),
-  conversion_id: idParam.optional(),
-  status: z.enum(['pending', 'delivering', 'succeeded', 'failed', 'dead_lettered']).optional(),
-  from: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
-  to: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
-});
-
-/** Bulk redelivery: what to redeliver; by default everything dead-lettered that matches. */
-export const bulkRedeliverySchema = z
+export const postbackEndpoint = z
   .object({
-    affiliate_id: idParam.optional(),
-    endpoint_id: idParam.optional(),
-    status: z.enum(['failed', 'dead_lettered']).default('dead_lettered'),
-    from: z.iso.datetime({ offset: true }).optional(),
-    to: z.iso.datetime({ offset: true }).optional(),
+    id: idParam,
+    affiliate_id: idParam,
+    url: z.string(),
+    method: z.enum(['GET', 'POST']),
+    events: z.array(z.enum(deliveryEvents)),
+    offer_id: idParam.optional(),
+    goal: z.string().optional(),
+    body: z.string().optional(),
+    signing_secret_set: z.boolean().meta({ description: 'whether deliveries are signed; the secret itself is never returned' }),
+    active: z.boolean(),
+    deactivated_reason: z.string().nullable().optional(),
+    consecutive_failures: z.number().int(),
+    paused_until: at.nullable().meta({ description: 'the breaker: no attempts before this time' }),
+    ...timestamps,
   })
-  .strict();
+  .meta({ id: 'PostbackEndpoint' });

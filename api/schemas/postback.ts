@@ -1,7 +1,8 @@
+import { isIp } from '../../domain/ip';
 import { z } from 'zod';
 import { postbackStatuses } from '../../domain/conversion';
-import { isIp } from '../../domain/ip';
-import { currencyCode, decimalString } from './common';
+import { lifecycleStatuses } from '../../domain/status';
+import { at, currencyCode, decimalString, idParam } from './common';
 
 /** A single query/form value; a repeated parameter (an array) is refused with a clear message. */
 const param = (max: number) =>
@@ -10,9 +11,9 @@ const param = (max: number) =>
       error: (issue) =>
         issue.input === undefined ? 'is required' : Array.isArray(issue.input) ? 'must be given once, not repeated' : undefined,
     })
-    .trim()
-    .min(1, 'must not be empty')
-    .max(max, `must be at most ${max} characters`);
+    .max(max, `must be at most ${max} characters`)
+    .regex(/\S/, 'must not be empty')
+    .trim();
 
 /**
  * Inbound postback, from the query string, a form or a JSON body (snake_case, the industry's
@@ -34,7 +35,13 @@ export const postbackSchema = z.object({
   ip: param(45)
     .refine(isIp, 'must be an IPv4 or IPv6 address')
     .optional()
-    .meta({ description: "the converting user's IP, for the IP fraud rules; default: the caller's IP" }),
+    .meta({
+      description: "the converting user's IP, for the IP fraud rules; default: the caller's IP",
+      anyOf: [
+        { type: 'string', format: 'ipv4' },
+        { type: 'string', format: 'ipv6' },
+      ],
+    }),
 });
 
 export type PostbackInput = z.infer<typeof postbackSchema>;
@@ -52,12 +59,55 @@ export const postbackAliases: Record<string, readonly string[]> = {
   ip: ['user_ip', 'ip_address'],
 };
 
+const credentialAliases: Record<string, true> = Object.fromEntries(['token', ...postbackAliases.token!].map((n) => [n, true]));
+const blank = (value: unknown) => typeof value === 'string' && value.trim() === '';
+
 export function normalisePostbackParams(raw: Record<string, unknown>): Record<string, unknown> {
   const params = { ...raw };
+  // An empty credential is no credential: `token=` answers 401 missing_token, as no token does.
+  const sent = (name: string) => raw[name] !== undefined && !(name in credentialAliases && blank(raw[name]));
   for (const [canonical, aliases] of Object.entries(postbackAliases)) {
+    if (canonical === 'token' && params.token !== undefined && !sent('token')) delete params.token;
     if (params[canonical] !== undefined) continue;
-    const alias = aliases.find((a) => raw[a] !== undefined);
+    const alias = aliases.find(sent);
     if (alias) params[canonical] = raw[alias];
   }
   return params;
 }
+
+/** GET /postback/status: which conversion (the token is the route's credential, not a filter). */
+export const receiptFields = z.object({
+  conversion_id: idParam.optional().meta({ description: 'give conversion_id or txid' }),
+  txid: z.string().trim().min(1).max(200).optional(),
+  token: z.string().min(1).max(200).optional(),
+});
+export const receiptQuery = receiptFields.refine((q) => q.conversion_id || q.txid, {
+  message: 'give conversion_id or txid',
+  path: ['conversion_id'],
+});
+
+export const postbackResult = z
+  .object({
+    conversion_id: idParam,
+    result: z.enum(['accepted', 'duplicate', 'status_update']),
+    status: z.enum(lifecycleStatuses).optional().meta({ description: 'the new status, with result status_update' }),
+  })
+  .meta({ id: 'PostbackResult' });
+
+export const receipt = z
+  .object({
+    conversions: z.array(
+      z.object({
+        conversion_id: idParam,
+        status: z.enum(lifecycleStatuses),
+        reason_codes: z.array(z.string()),
+        click_id: idParam,
+        offer_id: idParam,
+        goal: z.string(),
+        txid: z.string().nullable(),
+        received_at: at,
+        updated_at: at,
+      }),
+    ),
+  })
+  .meta({ id: 'PostbackReceipt' });

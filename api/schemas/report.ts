@@ -1,9 +1,24 @@
 import { z } from 'zod';
-import { isReportTimeZone, MAX_REPORT_DAYS, parseGroupBy, reportDimensions, resolveReportQuery } from '../../domain/report';
+import { at, ianaZones } from './common';
+import { isReportTimeZone, MAX_REPORT_DAYS, parseGroupBy, reportDimensions, reportStatuses, resolveReportQuery } from '../../domain/report';
 
 /** Koa hands a repeated parameter over as an array: say so instead of "expected string". */
 const given = (message: string) => (issue: { input?: unknown }) =>
   issue.input === undefined ? undefined : Array.isArray(issue.input) ? 'must be given once, not repeated' : message;
+
+/** Every value group_by accepts (each dimension at most once, in any order), for the document. */
+function groupings(dimensions: readonly string[]): string[] {
+  const out: string[] = [];
+  const extend = (prefix: string[]) => {
+    for (const d of dimensions) {
+      if (prefix.includes(d)) continue;
+      out.push([...prefix, d].join(','));
+      extend([...prefix, d]);
+    }
+  };
+  extend([]);
+  return out;
+}
 
 const bound = (example: string, meaning: string) =>
   z
@@ -21,7 +36,11 @@ const fields = {
       const parsed = parseGroupBy(value);
       if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
     })
-    .meta({ description: `comma-separated, in order: ${reportDimensions.join(', ')}`, example: 'day,offer' }),
+    .meta({
+      description: `comma-separated, in order: ${reportDimensions.join(', ')}, each once`,
+      example: 'day,offer',
+      enum: groupings(reportDimensions),
+    }),
   from: bound(
     '2026-11-01',
     'start of the window, inclusive. A date is midnight in `timezone`; ' +
@@ -35,7 +54,7 @@ const fields = {
     .string({ error: given('must be an IANA time zone') })
     .default('UTC')
     .refine(isReportTimeZone, 'must be an IANA time zone such as Europe/Berlin or UTC')
-    .meta({ description: 'IANA zone in which days (and date-only bounds) are cut', example: 'Europe/Berlin' }),
+    .meta({ description: 'IANA zone in which days (and date-only bounds) are cut', example: 'Europe/Berlin', enum: ianaZones }),
 };
 
 /**
@@ -62,3 +81,44 @@ export function reportQueryAt(now: () => Date) {
 
 export const reportQuery = reportQueryAt(() => new Date());
 export type ReportQuery = z.infer<typeof reportQuery>;
+
+const conversionCounts = z
+  .object({
+    total: z.number().int(),
+    ...Object.fromEntries(reportStatuses.map((status) => [status, z.number().int()])),
+  })
+  .meta({ id: 'ReportConversionCounts', description: 'by current status; total is their sum' });
+
+// Mirrors ReportFigures (domain/report.ts): null where a figure does not apply (no currency known,
+// clicks when grouped by goal, rates without clicks).
+const figures = {
+  currency: z.string().nullable().meta({ example: 'EUR' }),
+  clicks: z.number().int().nullable().meta({ description: 'null on rows grouped by goal (clicks have no goal)' }),
+  conversions: conversionCounts,
+  payout: z.string().nullable().meta({ example: '12.50' }),
+  revenue: z.string().nullable().meta({ example: '20.00' }),
+  margin: z.string().nullable().meta({ example: '7.50' }),
+  conversion_rate: z.number().nullable().meta({ description: 'conversions per click; null without clicks', example: 0.0583 }),
+  epc: z.string().nullable().meta({ description: 'earnings per click; null without clicks', example: '0.10' }),
+};
+
+export const report = z
+  .object({
+    group_by: z.array(z.enum(reportDimensions)),
+    from: at,
+    to: at,
+    timezone: z.string().meta({ example: 'Europe/Berlin' }),
+    rows: z.array(
+      z
+        .object({
+          day: z.string().optional().meta({ example: '2026-11-24' }),
+          offer_id: z.string().optional(),
+          affiliate_id: z.string().optional(),
+          goal: z.string().nullable().optional(),
+          ...figures,
+        })
+        .meta({ id: 'ReportRow', description: 'one per group and currency; only the grouped keys are present' }),
+    ),
+    totals: z.array(z.object(figures).meta({ id: 'ReportTotal', description: 'one per currency' })),
+  })
+  .meta({ id: 'Report' });

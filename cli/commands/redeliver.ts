@@ -3,8 +3,9 @@ import { commandContext, type CliIo } from '../context';
 import { CliError, ExitCode } from '../errors';
 import { segment } from '../options';
 
-/** The keys of the bulk route's body (kept equal to bulkRedeliverySchema by a unit test). */
+/** The filter keys of the bulk route's body; with `all`, its keys (kept equal to bulkRedeliverySchema by a unit test). */
 export const bulkFilterKeys = ['affiliate_id', 'endpoint_id', 'status', 'from', 'to'] as const;
+export const bulkBodyKeys = [...bulkFilterKeys, 'all'] as const;
 type BulkFilterKey = (typeof bulkFilterKeys)[number];
 
 /** The spellings `postflow deliveries` uses for the same filters. */
@@ -64,6 +65,7 @@ export function registerRedeliver(program: Command, io: CliIo): void {
     .command('redeliver')
     .description('deliver a failed or dead-lettered postback again (same event id), or every delivery a filter matches')
     .argument('[delivery-id]', 'one delivery to redeliver')
+    .option('--all', 'redeliver every dead-lettered delivery (with --filter status=failed: every failed one)')
     .option(
       '--filter <key=value,…>',
       `redeliver every match instead; keys ${bulkFilterKeys.join(', ')} ` +
@@ -73,26 +75,32 @@ export function registerRedeliver(program: Command, io: CliIo): void {
       'after',
       `
 Calls POST /api/deliveries/:id/redeliver, or POST /api/deliveries/redeliver with the filter as
-its body. --json prints the answer: {"id", "run", "status"} or {"matched", "started", "truncated"}.
+its body; --all sends "all": true (the API refuses a bulk redelivery with neither).
+--json prints the answer: {"id", "run", "status"} or {"matched", "started", "truncated"}.
 
 Examples:
   npx postflow redeliver dl_5dbba65e3db06b8b6e4039e5
   npx postflow redeliver --filter status=dead_lettered,affiliate_id=aff_7b0620a177bac74748f5
-  npx postflow redeliver --filter status=failed,from=2026-11-24T00:00:00Z`,
+  npx postflow redeliver --filter status=failed,from=2026-11-24T00:00:00Z
+  npx postflow redeliver --all`,
     )
-    .action(async (id: string | undefined, opts: { filter?: string }, cmd: Command) => {
+    .action(async (id: string | undefined, opts: { filter?: string; all?: boolean }, cmd: Command) => {
       const ctx = commandContext(cmd, io);
-      if (id !== undefined && opts.filter !== undefined) throw new CliError(ExitCode.usage, 'give a delivery id or --filter, not both');
-      if (id === undefined && opts.filter === undefined)
-        throw new CliError(ExitCode.usage, 'give a delivery id, or --filter to redeliver every match (e.g. --filter status=dead_lettered)');
+      const bulk = opts.filter !== undefined || opts.all === true;
+      if (id !== undefined && bulk) throw new CliError(ExitCode.usage, 'give a delivery id or --filter/--all, not both');
+      if (id === undefined && !bulk)
+        throw new CliError(
+          ExitCode.usage,
+          'give a delivery id, or --filter to redeliver every match (e.g. --filter status=dead_lettered), or --all',
+        );
       if (id !== undefined) {
         const result = await ctx.api().post<SingleRedelivery>(`/api/deliveries/${segment(id, 'the delivery id')}/redeliver`);
         return ctx.json
           ? ctx.printJson(result)
           : ctx.print(`Redelivery of ${result.id} started: run ${result.run}, status ${result.status}.`);
       }
-      const filter = parseFilter(opts.filter!);
-      const result = await ctx.api().post<BulkRedelivery>('/api/deliveries/redeliver', filter);
+      const filter = opts.filter === undefined ? {} : parseFilter(opts.filter);
+      const result = await ctx.api().post<BulkRedelivery>('/api/deliveries/redeliver', { ...filter, ...(opts.all ? { all: true } : {}) });
       return ctx.json ? ctx.printJson(result) : ctx.print(renderBulk(result, filter));
     });
 }

@@ -2,6 +2,7 @@ import Big from 'big.js';
 import Koa from 'koa';
 import request from 'supertest';
 import { errorHandler } from '../../api/errors';
+import { mountRoutes } from '../../api/route';
 import { reportRoutes } from '../../api/routes/reports';
 import { fromMinor } from '../../domain/money';
 import { useTestStack } from '../support/preamble';
@@ -389,7 +390,7 @@ describe('GET /api/reports across a time-zone day boundary', () => {
     const limited = (scanLimit: number) =>
       new Koa()
         .use(errorHandler((line: string) => process.stderr.write(`${line}\n`)))
-        .use(reportRoutes({ models: stack.models, scanLimit }).routes())
+        .use(mountRoutes(reportRoutes({ models: stack.models, scanLimit })))
         .callback();
     const refused = await request(limited(10)).get('/api/reports').query(window);
     expect(refused.status).toBe(422);

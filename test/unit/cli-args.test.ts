@@ -1,11 +1,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { bulkFilterKeys, parseFilter } from '../../cli/commands/redeliver';
+import { bulkBodyKeys, parseFilter } from '../../cli/commands/redeliver';
 import { deliveryStatuses } from '../../cli/commands/deliveries';
 import { run } from '../../cli/program';
 import { resolveKey, resolveUrl } from '../../cli/settings';
-import { bulkRedeliverySchema, deliveryListQuery } from '../../api/schemas/postback-endpoint';
+import { bulkRedeliverySchema, deliveryListQuery } from '../../api/schemas/delivery';
 
 interface Sent {
   method: string;
@@ -321,6 +321,6 @@ describe('cli settings', () => {
 
   it('knows the same delivery statuses and bulk filter keys as the API', () => {
     expect([...deliveryStatuses]).toEqual(deliveryListQuery.shape.status.unwrap().options);
-    expect([...bulkFilterKeys].sort()).toEqual(Object.keys(bulkRedeliverySchema.shape).sort());
+    expect([...bulkBodyKeys].sort()).toEqual(Object.keys(bulkRedeliverySchema.shape).sort());
   });
 });

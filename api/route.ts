@@ -1,0 +1,121 @@
+import type { ResponseConfig } from '@asteasolutions/zod-to-openapi';
+import Router, { type RouterContext } from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import type { z } from 'zod';
+import { ApiError, parseOr400 } from './errors';
+
+/**
+ * One route, declared once: the schemas here are what the router validates with and what
+ * /openapi.json (api/openapi/document.ts) describes, so the two cannot drift apart.
+ */
+export interface RouteSpec<
+  P extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  B extends z.ZodType | undefined = undefined,
+> {
+  method: 'get' | 'post' | 'patch' | 'delete';
+  /** OpenAPI form: `/api/offers/{id}`. */
+  path: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  /** admin: Bearer ADMIN_API_KEY (everything under /api); postback: the advertiser's token. */
+  access: 'public' | 'admin' | 'postback';
+  params?: P;
+  query?: Q;
+  /** A JSON body (required), or with `form` the same fields as JSON or a form (optional, merged with the query). */
+  body?: B;
+  form?: boolean;
+  /**
+   * The handler validates with these schemas itself, because its input is merged from several
+   * places first (query, body, a header, parameter aliases): the postback routes.
+   */
+  mergedInput?: boolean;
+  /** Success answers (and the error answers the route describes itself) by status. */
+  responses: Record<number, ResponseConfig>;
+  /** Error statuses this route answers; admin, credential and body-related ones are added. */
+  errors?: readonly number[];
+}
+
+type Out<T> = T extends z.ZodType ? z.output<T> : undefined;
+export interface RouteInput<P, Q, B> {
+  params: Out<P>;
+  query: Out<Q>;
+  body: Out<B>;
+}
+
+export interface Route {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  spec: RouteSpec<any, any, any>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  handle: (ctx: RouterContext, input: RouteInput<any, any, any>) => unknown;
+}
+
+export function route<
+  P extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  B extends z.ZodType | undefined = undefined,
+>(spec: RouteSpec<P, Q, B>, handle: (ctx: RouterContext, input: RouteInput<P, Q, B>) => unknown): Route {
+  return { spec, handle: handle as Route['handle'] };
+}
+
+/** A JSON route's body is required: no body (or one of a type the parser skips) is refused, never read as `{}`. */
+function hasBody(ctx: RouterContext): boolean {
+  const raw = (ctx.request as { rawBody?: string }).rawBody;
+  return typeof raw === 'string' && raw.trim() !== '';
+}
+
+function validate(ctx: RouterContext, spec: Route['spec']): RouteInput<unknown, unknown, unknown> {
+  const params = spec.params ? parseOr400(spec.params, ctx.params) : undefined;
+  if (spec.mergedInput) return { params, query: undefined, body: undefined };
+  const query = spec.query ? parseOr400(spec.query, ctx.query) : undefined;
+  if (spec.body && !spec.form && !hasBody(ctx))
+    throw new ApiError(400, 'invalid_request', 'a JSON body is required (Content-Type: application/json)', [
+      { path: '', code: 'body_required', message: 'a JSON body is required' },
+    ]);
+  const body = spec.body ? parseOr400(spec.body, (ctx.request as { body?: unknown }).body) : undefined;
+  return { params, query, body };
+}
+
+/**
+ * `/api/deliveries/redeliver` also matches `/api/deliveries/:id`; the document lists the first as
+ * its own resource, so Allow names the methods of the literal path when one matches.
+ */
+function preferStaticPath(ctx: Context): void {
+  const layers = ((ctx as { matched?: { path: string; methods: string[] }[] }).matched ?? []).filter((l) => l.methods.length > 0);
+  const literal = layers.filter((l) => !l.path.includes(':'));
+  if (literal.length === 0 || literal.length === layers.length) return;
+  ctx.set('Allow', [...new Set(literal.flatMap((l) => l.methods))].join(', '));
+}
+
+/**
+ * Mounts routes on one router. A known path with a method it does not serve answers a JSON 405
+ * with the `Allow` header (RFC 9110); the routes sharing a path sit on one router, so it lists all.
+ */
+export function mountRoutes(routes: readonly Route[]): Middleware {
+  const router = new Router();
+  for (const { spec, handle } of routes) {
+    const path = spec.path.replace(/\{(\w+)\}/g, ':$1');
+    router[spec.method](path, async (ctx) => {
+      await handle(ctx, validate(ctx, spec) as RouteInput<unknown, unknown, unknown>);
+    });
+  }
+  const dispatch = router.routes();
+  const allowed = router.allowedMethods();
+  const middleware: Middleware = async (ctx, next) =>
+    dispatch(ctx as never, async () => {
+      await allowed(ctx as never, next);
+      // allowedMethods sets the status and Allow but no body: 501 for a method no route here
+      // knows (TRACE), 405 for a known one. To the client both are "not on this path".
+      if (ctx.response.get('Allow')) preferStaticPath(ctx);
+      if ((ctx.status !== 405 && ctx.status !== 501) || ctx.body !== undefined) return;
+      const allow = ctx.response.get('Allow');
+      if (!allow) {
+        ctx.status = 404; // an unknown method on an unknown path: the path is what is wrong
+        return;
+      }
+      throw new ApiError(405, 'method_not_allowed', `${ctx.method} is not allowed on this path; allowed: ${allow}`);
+    });
+  // Like @koa/router's own middleware, it carries its router, so tests can list what is served.
+  return Object.assign(middleware, { router });
+}
