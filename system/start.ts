@@ -4,13 +4,12 @@ import type Koa from 'koa';
 import type { Connection } from 'mongoose';
 import { createApp, type AppDeps } from '../api/app';
 import type { Config } from '../config';
-import { createModels, ensureIndexes, type Models } from '../models';
-import { connectMongo } from '../models/connect';
-import { connectProcessMongo } from '../models/process-connection';
+import type { Models } from '../models';
 import type { Logger } from '../observability/logger';
 import { connectTemporal, temporalWaitLog, untilReachable } from '../temporal/connect';
 import { ensureSearchAttributes } from '../temporal/ensure-search-attributes';
 import { createWorkers, type Workers } from '../worker/worker';
+import { openStore } from './store';
 
 /**
  * The one way postflow is wired, in the API and worker processes, the test stack and the
@@ -63,20 +62,11 @@ export async function startSystem<O extends SystemOptions>(config: Config, opts:
     if (failures.length > 0) throw failures[0];
   };
   try {
-    const mongo = lifecycle
-      ? await connectProcessMongo({ url: config.mongo.url, log: lifecycle, verboseDriverEvents: config.log.mongoDriverEvents })
-      : await connectMongo(config.mongo.url).then((connection) => ({ connection, close: () => connection.close() }));
-    closers.push(() => mongo.close());
-    if (opts.dropDatabaseOnStop)
-      closers.push(() =>
-        mongo.connection.dropDatabase().then(
-          () => undefined,
-          () => undefined,
-        ),
-      );
-    const models = createModels(mongo.connection);
-    // Before any traffic: unique indexes are what make retried and concurrent writes idempotent.
-    await ensureIndexes(models);
+    const store = await openStore(config.mongo.url, { lifecycle, logDriverEvents: config.log.mongoDriverEvents });
+    closers.push(() => store.close());
+    // Best effort: a failed drop leaves a stray database behind, never a failed stop.
+    if (opts.dropDatabaseOnStop) closers.push(() => store.connection.dropDatabase().then(noop, noop));
+    const { connection: mongo, models } = store;
 
     const { address, namespace } = config.temporal;
     const waitForTemporal = lifecycle ? temporalWaitLog(lifecycle, address) : undefined;
@@ -109,11 +99,13 @@ export async function startSystem<O extends SystemOptions>(config: Config, opts:
       });
     }
 
-    const app = opts.app ? createApp({ ...opts.app, config, temporal: client, mongo: mongo.connection, models }) : undefined;
-    const system: System = { config, mongo: mongo.connection, models, client, workers, workersStopped, app, stop: closeAll };
+    const app = opts.app ? createApp({ ...opts.app, config, temporal: client, mongo, models }) : undefined;
+    const system: System = { config, mongo, models, client, workers, workersStopped, app, stop: closeAll };
     return system as StartedSystem<O>;
   } catch (err) {
     await closeAll().catch(() => undefined);
     throw err;
   }
 }
+
+const noop = () => undefined;

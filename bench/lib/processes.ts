@@ -3,12 +3,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Connection as MongoConnection } from 'mongoose';
-import { createModels, ensureIndexes, type Models } from '../../models';
-import { connectMongo } from '../../models/connect';
+import type { Models } from '../../models';
 import { freePort, spawnChild, type Child } from '../../scripts/infra/child';
 import type { Infrastructure } from '../../scripts/infra/provision';
 import { deliveryTaskQueue } from '../../temporal/task-queues';
 import { instanceEnv } from '../../system/instance-env';
+import { openStore } from '../../system/store';
 import { log } from './log';
 import { BENCH_SETTINGS } from './stack';
 
@@ -163,9 +163,7 @@ export async function startPostflowProcesses(opts: {
       ...BENCH_SETTINGS,
     },
   });
-  const mongo = await connectMongo(opts.infra.mongoUrl, { dbName: db });
-  const models = createModels(mongo);
-  await ensureIndexes(models);
+  const { connection: mongo, models } = await openStore(env.MONGO_URL!);
   const started: ServiceProcess[] = [];
   const stop = async () => {
     for (const p of started.reverse()) await p.stop();

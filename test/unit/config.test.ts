@@ -41,4 +41,33 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ADMIN_API_KEY: 'short-secret' })).not.toThrow(/short-secret/);
     expect(loadConfig({ NODE_ENV: 'production', ADMIN_API_KEY: 'k'.repeat(32) }).api.adminApiKey).toBe('k'.repeat(32));
   });
+
+  it('parses each value once, into the typed sections the system reads', () => {
+    const config = loadConfig({
+      DELIVERY_SCHEDULE: '0s, 5s,2m',
+      DELIVERY_ALLOWED_NETWORKS: ' 127.0.0.0/8 ,::1/128',
+      REVERSAL_WINDOW_DAYS: '30',
+      WORKER_METRICS_ADDRESS: 'off',
+      RATE_LIMIT_PER_IP: '7',
+    });
+    expect(config.delivery).toEqual({
+      scheduleMs: [0, 5_000, 120_000],
+      timeoutMs: 10_000,
+      allowedNetworks: ['127.0.0.0/8', '::1/128'],
+      pauseAfterFailures: 5,
+      pauseMs: 60_000,
+    });
+    expect(config.lifecycle.reversalWindowHours).toBe(720);
+    expect(config.worker).toEqual({ maxCachedWorkflows: 500, metricsAddress: undefined });
+    expect(config.api.rateLimits).toEqual({ perIp: 7, perAdvertiser: 1000 });
+  });
+
+  it.each([
+    ['DELIVERY_SCHEDULE', '0s,soon'],
+    ['DELIVERY_ALLOWED_NETWORKS', '127.0.0.0/33'],
+    ['WORKER_METRICS_ADDRESS', 'localhost:9464'],
+  ])('names %s when its parser refuses %p', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^invalid configuration: ${name} `));
+    expect(() => loadConfig({ [name]: value })).toThrow(`(got "${value}")`);
+  });
 });

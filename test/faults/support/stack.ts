@@ -1,11 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Connection } from 'mongoose';
 import { freePort } from '../../../scripts/infra/child';
-import { createModels, type Models } from '../../../models';
-import { connectMongo } from '../../../models/connect';
+import type { Models } from '../../../models';
 import { instanceEnv } from '../../../system/instance-env';
+import { openStore } from '../../../system/store';
 import { startEntry, type Proc } from '../../support/processes';
 import { uniqueName } from '../../support/stack';
 import { waitFor } from '../../support/wait-for';
@@ -152,11 +151,12 @@ export async function startFaultStack(opts: FaultStackOptions): Promise<FaultSta
     };
     const [api] = await Promise.all([startApi(), startWorker()]);
 
-    const connection: Connection = await connectMongo(env.MONGO_URL!);
+    // For the invariant checks: the processes have their own connections.
+    const store = await openStore(env.MONGO_URL!);
     started.push(async () => {
       // Our own servers go with their folder; on an external MongoDB, the scenario's database.
-      if (!('stop' in mongo)) await connection.dropDatabase();
-      await connection.close();
+      if (!('stop' in mongo)) await store.connection.dropDatabase();
+      await store.close();
     });
 
     return {
@@ -170,7 +170,7 @@ export async function startFaultStack(opts: FaultStackOptions): Promise<FaultSta
       receiver,
       api,
       workers,
-      models: createModels(connection),
+      models: store.models,
       async killWorker() {
         const worker = workers[workers.length - 1]!;
         worker.child.kill('SIGKILL');
