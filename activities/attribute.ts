@@ -1,19 +1,6 @@
 import { computeAmountMinor } from '../domain/money';
-import type { ClickRecord, OfferConfig } from '../domain/offer';
+import type { AttributeInput, Attribution } from '../domain/steps';
 import type { ActivityDeps } from './deps';
-
-export interface AttributeInput {
-  conversionId: string;
-  offer: OfferConfig;
-  click: ClickRecord;
-  goal: string;
-  amount?: string;
-  currency?: string;
-}
-
-export type Attribution =
-  | { ok: true; payoutMinor: number; revenueMinor: number; currency: string; override: boolean }
-  | { ok: false; reason: 'unknown_goal' | 'amount_required' | 'currency_mismatch'; detail: string };
 
 export function attributeActivities({ models }: ActivityDeps) {
   return {

@@ -1,26 +1,8 @@
 import { capCounterId, capWindow, capsFor } from '../domain/cap-window';
 import { toMinor } from '../domain/money';
-import type { Cap, OfferConfig } from '../domain/offer';
+import type { CapOutcome, CapRelease, CapReservation, ReleaseCapsInput, ReserveCapsInput } from '../domain/steps';
 import { observeCapRejection } from '../observability/worker-metrics';
 import type { ActivityDeps } from './deps';
-
-export interface CapReservation {
-  counterId: string;
-  amount: number;
-}
-
-export interface ReserveCapsInput {
-  conversionId: string;
-  offer: OfferConfig;
-  goal: string;
-  affiliateId: string;
-  payoutMinor: number;
-  /** ISO instant the windows are computed for: when the postback was accepted. */
-  at: string;
-}
-
-export type CapOutcome =
-  { ok: true; reservations: CapReservation[] } | { ok: false; capId: string; onExceed: Cap['on_exceed']; detail: string };
 
 const DUPLICATE_KEY = 11000;
 
@@ -102,7 +84,7 @@ export function capActivities({ models }: ActivityDeps) {
     },
 
     /** Gives the conversion's places back (declined, reversed, rejected after reserving). */
-    async releaseCaps(input: { conversionId: string; reservations: CapReservation[] }): Promise<{ released: CapReservation[] }> {
+    async releaseCaps(input: ReleaseCapsInput): Promise<CapRelease> {
       await release(input.conversionId, input.reservations);
       return { released: input.reservations }; // for the timeline: local activities keep no input
     },

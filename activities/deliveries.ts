@@ -3,19 +3,11 @@ import { renderPostbackBody, renderPostbackUrl, type MacroValues } from '../doma
 import { feedBreaker } from './endpoint-breaker';
 import { parseRetryAfter } from '../domain/retry-schedule';
 import { observeDeliveryAttempt, observeDeliveryFinished } from '../observability/worker-metrics';
+import type { AttemptInput, AttemptOutcome, DeliveryRun, DeliverySchedule, FinishInput, FinishRecord } from '../domain/steps';
 import type { ActivityDeps, DeliverySettings } from './deps';
 import { maskUrl } from './http/mask-url';
 import { createSender, type Sender } from './http/send';
 import { signStandardWebhook } from './http/signature';
-
-export type AttemptOutcome =
-  | { outcome: 'paused'; waitMs: number }
-  | {
-      outcome: 'success' | 'retry' | 'permanent' | 'gone' | 'inactive';
-      statusCode?: number;
-      retryAfterMs?: number;
-      error?: string;
-    };
 
 /** Every macro of the default POST body, for endpoints that give no template of their own. */
 export const defaultPostBody = JSON.stringify(
@@ -52,13 +44,13 @@ export function deliveryActivities({ models, now, delivery }: ActivityDeps) {
 
   return {
     /** Marks the run as under way and hands the workflow this deployment's retry schedule. */
-    async beginDelivery(input: { deliveryId: string; run: number }): Promise<{ scheduleMs: number[]; timeoutMs: number }> {
+    async beginDelivery(input: DeliveryRun): Promise<DeliverySchedule> {
       await models.Delivery.updateOne({ _id: input.deliveryId }, { $set: { status: 'delivering', run: input.run, attempt_count: 0 } });
       return { scheduleMs: settings().scheduleMs, timeoutMs: settings().timeoutMs };
     },
 
     /** One attempt: render, sign, send, record the attempt row, feed the endpoint's breaker. */
-    async attemptDelivery(input: { deliveryId: string; run: number; attempt: number; nextDelayMs?: number }): Promise<AttemptOutcome> {
+    async attemptDelivery(input: AttemptInput): Promise<AttemptOutcome> {
       const { timeoutMs, pauseAfterFailures, pauseMs } = settings();
       const deliveryDoc = await models.Delivery.findById(input.deliveryId).lean();
       if (!deliveryDoc) return { outcome: 'inactive', error: 'delivery not found' };
@@ -192,11 +184,7 @@ export function deliveryActivities({ models, now, delivery }: ActivityDeps) {
     },
 
     /** Returns its input: local activities keep none in the history, and the timeline shows the reason. */
-    async finishDelivery(input: {
-      deliveryId: string;
-      status: 'succeeded' | 'failed' | 'dead_lettered';
-      reason?: string;
-    }): Promise<{ status: string; reason?: string }> {
+    async finishDelivery(input: FinishInput): Promise<FinishRecord> {
       await models.Delivery.updateOne(
         { _id: input.deliveryId },
         {

@@ -1,14 +1,10 @@
 import { createHash } from 'node:crypto';
 import { fromMinor } from '../domain/money';
 import type { MacroValues } from '../domain/postback-macros';
+import type { PlanDeliveriesInput, PlannedDelivery } from '../domain/steps';
 import type { ActivityDeps } from './deps';
 
 const digest = (...parts: Array<string | number>) => createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 24);
-
-export interface PlannedDelivery {
-  deliveryId: string;
-  endpointId: string;
-}
 
 export function deliveryPlanActivities({ models, now }: ActivityDeps) {
   return {
@@ -17,7 +13,7 @@ export function deliveryPlanActivities({ models, now }: ActivityDeps) {
      * event, the most specific scope winning (offer + goal, then offer, then global). Ids are
      * digests, so a retried call plans the same deliveries (and never fewer).
      */
-    async planDeliveries(input: { conversionId: string; event: string; seq: number }): Promise<PlannedDelivery[]> {
+    async planDeliveries(input: PlanDeliveriesInput): Promise<PlannedDelivery[]> {
       const conv = await models.Conversion.findById(input.conversionId).lean();
       if (!conv) return [];
       const endpoints = await models.PostbackEndpoint.find({

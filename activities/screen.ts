@@ -1,18 +1,11 @@
 import type { ConversionInput } from '../domain/conversion';
-import { screenConversion, type FraudScreening } from '../domain/fraud';
+import { screenConversion } from '../domain/fraud';
 import { normaliseIp } from '../domain/ip';
 import type { ClickRecord, OfferConfig } from '../domain/offer';
+import type { ScreenOutcome } from '../domain/steps';
+import { conversionWorkflowId } from '../domain/workflow-ids';
 import type { ActivityDeps } from './deps';
 import { ApplicationFailure } from '@temporalio/activity';
-
-export interface ScreenOutcome {
-  screen: FraudScreening;
-  /** The offer as it was configured when the conversion was screened (kept in the history). */
-  offer: OfferConfig;
-  click: ClickRecord;
-  /** Set when another conversion already holds this click and goal (a race the edge could not see). */
-  duplicateOf?: string;
-}
 
 const DUPLICATE_KEY = 11000;
 
@@ -47,7 +40,7 @@ export function screenActivities({ models }: ActivityDeps) {
             $setOnInsert: {
               dedupe_key: input.dedupeKey,
               single_key: key,
-              workflow_id: `conversion-${input.conversionId}`,
+              workflow_id: conversionWorkflowId(input.conversionId),
               advertiser_id: input.advertiserId,
               offer_id: input.offerId,
               affiliate_id: input.affiliateId,

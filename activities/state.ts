@@ -1,14 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import type { ConversionView } from '../domain/conversion';
 import type { LifecycleStatus } from '../domain/status';
-import type { CapReservation } from './caps';
+import type { ConversionState } from '../domain/steps';
 import type { ActivityDeps } from './deps';
-
-export interface ConversionState {
-  view: ConversionView;
-  parties: { affiliateId: string; advertiserId: string; offerId: string };
-  reservations: CapReservation[];
-}
 
 export function stateActivities({ models }: ActivityDeps) {
   return {

@@ -1,26 +1,7 @@
-import { payableMinor, type LifecycleStatus } from '../domain/status';
+import { payableMinor } from '../domain/status';
+import type { TransitionInput, TransitionRecord } from '../domain/steps';
 import { observeTransition } from '../observability/worker-metrics';
 import type { ActivityDeps } from './deps';
-
-export interface TransitionInput {
-  conversionId: string;
-  /** The transition's number within the conversion: part of the ledger keys. */
-  seq: number;
-  from: LifecycleStatus;
-  to: LifecycleStatus;
-  reasonCodes: string[];
-  reason?: string;
-  actor: string;
-  payoutMinor: number;
-  revenueMinor: number;
-  currency: string;
-  affiliateId: string;
-  advertiserId: string;
-  offerId: string;
-}
-
-/** The change recordTransition applied, as its result shows it. */
-export type AppliedTransition = Pick<TransitionInput, 'seq' | 'from' | 'to' | 'actor' | 'reason' | 'reasonCodes'>;
 
 const DUPLICATE_KEY = 11000;
 
@@ -30,11 +11,7 @@ export function transitionActivities({ models, now }: ActivityDeps) {
      * Books the ledger difference between two statuses and moves the projection. Idempotent:
      * ledger ids are (conversion, seq, account), and the projection only moves forward in seq.
      */
-    /**
-     * Returns what it applied, not only the amount: local activities keep no input in the
-     * workflow history, and the timeline (api/timeline/) reads the transition from here.
-     */
-    async recordTransition(input: TransitionInput): Promise<{ bookedMinor: number; transition: AppliedTransition }> {
+    async recordTransition(input: TransitionInput): Promise<TransitionRecord> {
       const at = now();
       const payable = payableMinor(input.to, input.payoutMinor) - payableMinor(input.from, input.payoutMinor);
       const receivable = payableMinor(input.to, input.revenueMinor) - payableMinor(input.from, input.revenueMinor);

@@ -2,6 +2,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Models } from '../models';
 import { deliveryTaskQueue } from '../temporal/task-queues';
+import { deliveryWorkflowId, workflowTypes, type DeliverPostback } from '../workflows/contract';
 import { ApiError } from './errors';
 
 const closed = ['succeeded', 'failed', 'dead_lettered'];
@@ -26,8 +27,8 @@ export async function redeliver(
   }
   const run = before.run + 1;
   try {
-    await deps.temporal.workflow.start('deliverPostback', {
-      workflowId: `delivery-${deliveryId}`,
+    await deps.temporal.workflow.start<DeliverPostback>(workflowTypes.deliverPostback, {
+      workflowId: deliveryWorkflowId(deliveryId),
       taskQueue: deliveryTaskQueue(deps.taskQueue),
       args: [{ deliveryId, run }],
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,

@@ -1,7 +1,15 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
-import { workflowIdFor, type ConversionView, type StatusChange } from '../domain/conversion';
-import { ILLEGAL_TRANSITION, setStatusUpdate, type StatusUpdateResult } from '../workflows/conversion-api';
+import type { StatusChange } from '../domain/conversion';
+import {
+  conversionWorkflowId,
+  ILLEGAL_TRANSITION,
+  lateChangeWorkflowId,
+  setStatusUpdate,
+  workflowTypes,
+  type ApplyLateStatusChange,
+  type StatusUpdateResult,
+} from '../workflows/contract';
 import { ApiError } from './errors';
 
 /**
@@ -16,29 +24,26 @@ export async function requestStatusChange(
   change: StatusChange,
 ): Promise<StatusUpdateResult> {
   try {
-    return await temporal.workflow.getHandle(workflowIdFor(conversionId)).executeUpdate(setStatusUpdate, { args: [change] });
+    return await temporal.workflow.getHandle(conversionWorkflowId(conversionId)).executeUpdate(setStatusUpdate, { args: [change] });
   } catch (err) {
     if (isIllegal(err)) throw new ApiError(409, 'illegal_transition', (err as WorkflowUpdateFailedError).cause!.message);
     if (!(err instanceof WorkflowNotFoundError)) throw err;
   }
+  const workflowId = lateChangeWorkflowId(conversionId, change.status);
   try {
-    const conversion = await temporal.workflow.execute('applyLateStatusChange', {
+    return await temporal.workflow.execute<ApplyLateStatusChange>(workflowTypes.applyLateStatusChange, {
       taskQueue,
-      // One id per requested change, so the same late request repeated starts nothing new.
-      workflowId: `${workflowIdFor(conversionId)}-late-${change.status}`,
+      workflowId,
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
       args: [{ conversionId, change }],
     });
-    return conversion as StatusUpdateResult;
   } catch (err) {
     const cause = (err as { cause?: unknown }).cause;
     if (cause instanceof ApplicationFailure && cause.type === ILLEGAL_TRANSITION)
       throw new ApiError(409, 'illegal_transition', cause.message);
     if ((err as Error).name === 'WorkflowExecutionAlreadyStartedError') {
-      const result = (await temporal.workflow
-        .getHandle(`${workflowIdFor(conversionId)}-late-${change.status}`)
-        .result()) as StatusUpdateResult;
-      return { changed: false, conversion: result.conversion as ConversionView };
+      const result = await temporal.workflow.getHandle<ApplyLateStatusChange>(workflowId).result();
+      return { changed: false, conversion: result.conversion };
     }
     throw err;
   }

@@ -73,7 +73,3 @@ export function dedupeKey(fields: { advertiserId: string; offerId: string; click
 export function singleConversionKey(fields: { clickId: string; goal: string; allowMultiple: boolean; dedupeKey: string }): string {
   return fields.allowMultiple ? fields.dedupeKey : JSON.stringify(['single', fields.clickId, fields.goal]);
 }
-
-export function workflowIdFor(conversionId: string): string {
-  return `conversion-${conversionId}`;
-}

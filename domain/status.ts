@@ -39,3 +39,12 @@ export function payableMinor(status: LifecycleStatus, payoutMinor: number): numb
   if (!Number.isSafeInteger(payoutMinor)) throw new Error(`payout must be integer minor units, got ${payoutMinor}`);
   return status === 'approved' ? payoutMinor : 0;
 }
+
+/**
+ * Whether entering `status` gives the conversion's cap places back. A cap limits the
+ * conversions that count; one that ends unpaid (rejected, declined, reversed: the final
+ * statuses) must not keep a place another conversion could use. Approved, pending and held keep theirs.
+ */
+export function freesCaps(status: LifecycleStatus): boolean {
+  return status === 'rejected' || status === 'declined' || status === 'reversed';
+}

@@ -1,5 +1,5 @@
 import { patched, proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { Steps } from '../domain/steps';
 
 /**
  * Short MongoDB steps: retried without limit, since a conversion must never be dropped for a
@@ -22,8 +22,8 @@ export const LOCAL_DATABASE_STEP: LocalActivityOptions = {
   retry: DATABASE_STEP.retry,
 };
 
-const remoteSteps = proxyActivities<Activities>(DATABASE_STEP);
-const localSteps = proxyLocalActivities<Activities>(LOCAL_DATABASE_STEP);
+const remoteSteps = proxyActivities<Steps>(DATABASE_STEP);
+const localSteps = proxyLocalActivities<Steps>(LOCAL_DATABASE_STEP);
 
 /** Patch id of the switch to local activities; histories recorded before it replay with remote ones. */
 export const LOCAL_DATABASE_STEPS_PATCH = 'local-database-steps-v1';
@@ -32,6 +32,6 @@ export const LOCAL_DATABASE_STEPS_PATCH = 'local-database-steps-v1';
  * The database steps for this point of the workflow: local, unless this is a history recorded
  * before the switch (test/fixtures/histories keep such histories replaying).
  */
-export function databaseSteps(): Activities {
+export function databaseSteps(): Steps {
   return patched(LOCAL_DATABASE_STEPS_PATCH) ? localSteps : remoteSteps;
 }

@@ -1,18 +1,18 @@
 import { allHandlersFinished, ApplicationFailure, condition, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { databaseSteps } from './activity-profiles';
-import type { CapReservation } from '../activities/caps';
 import type { ConversionInput, ConversionView, StatusChange } from '../domain/conversion';
 import { checkTransition, isFinal, type LifecycleStatus } from '../domain/status';
+import type { CapReservation } from '../domain/steps';
 import { searchAttributes } from '../temporal/search-attributes';
-import { conversionQuery, ILLEGAL_TRANSITION, setStatusUpdate } from './conversion-api';
-import { notifyAffiliates } from './notify';
+import { conversionQuery, ILLEGAL_TRANSITION, setStatusUpdate } from './contract';
+import { applyTransition } from './transition';
 
 const HOUR_MS = 60 * 60 * 1000;
 
 /**
  * One workflow per conversion: screen → attribute → reserve caps → book, then stay open for
  * status changes until the conversion is final (or, once approved, until the reversal window
- * has passed). Its id is derived from the dedupe key (workflowIdFor).
+ * has passed). Its id is derived from the dedupe key (conversionWorkflowId).
  */
 export async function processConversion(input: ConversionInput): Promise<ConversionView> {
   const view: ConversionView = {
@@ -34,33 +34,22 @@ export async function processConversion(input: ConversionInput): Promise<Convers
     busy = true;
   };
 
+  const parties = { affiliateId: input.affiliateId, advertiserId: input.advertiserId, offerId: input.offerId };
   const transition = async (to: LifecycleStatus, reasonCodes: string[], actor: string, reason?: string) => {
-    const from = view.status;
-    await databaseSteps().recordTransition({
-      conversionId: input.conversionId,
-      seq: view.seq,
-      from,
-      to,
-      reasonCodes,
-      reason,
-      actor,
-      payoutMinor: view.payoutMinor,
-      revenueMinor: view.revenueMinor,
-      currency: view.currency,
-      affiliateId: input.affiliateId,
-      advertiserId: input.advertiserId,
-      offerId: input.offerId,
-    });
-    view.status = to;
-    view.reasonCodes = reasonCodes;
-    view.seq += 1;
-    upsertSearchAttributes([{ key: searchAttributes.status, value: to }]);
-    if ((to === 'declined' || to === 'reversed' || to === 'rejected') && reservations.length > 0) {
-      await databaseSteps().releaseCaps({ conversionId: input.conversionId, reservations });
-      reservations = [];
-    }
-    // Histories recorded before deliveries existed replay without this step.
-    if (patched('notify-affiliates-v1')) await notifyAffiliates(input.conversionId, to, view.seq - 1);
+    const applied = await applyTransition(
+      { view, parties, reservations },
+      { to, reasonCodes, actor, reason },
+      {
+        onRecorded: (next) => {
+          // The query answers with the new status while caps and deliveries are still being done.
+          Object.assign(view, { status: next.status, reasonCodes: next.reasonCodes, seq: next.seq });
+          upsertSearchAttributes([{ key: searchAttributes.status, value: to }]);
+        },
+        // Histories recorded before deliveries existed replay without this step.
+        notify: () => patched('notify-affiliates-v1'),
+      },
+    );
+    reservations = applied.reservations;
   };
 
   setHandler(conversionQuery, () => view);

@@ -1,19 +1,8 @@
 import { proxyActivities, sleep } from '@temporalio/workflow';
-import type { Activities } from '../activities';
 import { withJitter } from '../domain/retry-schedule';
+import type { DeliverySteps } from '../domain/steps';
 import { databaseSteps } from './activity-profiles';
-
-export interface DeliveryInput {
-  deliveryId: string;
-  /** 0 for the first delivery, +1 for each redelivery (attempt rows are per run). */
-  run: number;
-}
-
-export interface DeliveryResult {
-  deliveryId: string;
-  status: 'succeeded' | 'failed' | 'dead_lettered';
-  attempts: number;
-}
+import type { DeliveryInput, DeliveryResult } from './contract';
 
 /**
  * One attempt per activity call, never retried by Temporal for an HTTP failure (the schedule
@@ -22,7 +11,7 @@ export interface DeliveryResult {
  * plus a margin, so an attempt lost with its worker is retried elsewhere within seconds.
  */
 const attemptProfile = (httpTimeoutMs: number) =>
-  proxyActivities<Activities>({
+  proxyActivities<DeliverySteps>({
     startToCloseTimeout: httpTimeoutMs + 5_000,
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
   });

@@ -1,4 +1,11 @@
+import type { WorkflowSignatures } from './contract';
+import { processConversion } from './conversion';
+import { deliverPostback } from './delivery';
+import { applyLateStatusChange } from './late-status-change';
+
 // The worker bundles this file: every workflow type is exported from here.
-export { processConversion } from './conversion';
-export { applyLateStatusChange } from './late-status-change';
-export { deliverPostback } from './delivery';
+export { processConversion, applyLateStatusChange, deliverPostback };
+
+// Compile-time only: each exported workflow has the signature the API starts it with.
+const registered: WorkflowSignatures = { processConversion, applyLateStatusChange, deliverPostback };
+void registered;

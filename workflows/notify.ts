@@ -2,6 +2,8 @@ import { ParentClosePolicy, startChild, WorkflowIdReusePolicy, workflowInfo } fr
 import type { LifecycleStatus } from '../domain/status';
 import { deliveryTaskQueue } from '../temporal/task-queues';
 import { databaseSteps } from './activity-profiles';
+import { deliveryWorkflowId } from './contract';
+import { deliverPostback } from './delivery';
 
 /**
  * One delivery workflow per endpoint for this event. Deterministic ids (from the event and the
@@ -11,8 +13,8 @@ import { databaseSteps } from './activity-profiles';
 export async function notifyAffiliates(conversionId: string, event: LifecycleStatus, seq: number): Promise<void> {
   const planned = await databaseSteps().planDeliveries({ conversionId, event, seq });
   for (const delivery of planned) {
-    await startChild('deliverPostback', {
-      workflowId: `delivery-${delivery.deliveryId}`,
+    await startChild(deliverPostback, {
+      workflowId: deliveryWorkflowId(delivery.deliveryId),
       taskQueue: deliveryTaskQueue(workflowInfo().taskQueue),
       args: [{ deliveryId: delivery.deliveryId, run: 0 }],
       parentClosePolicy: ParentClosePolicy.ABANDON,

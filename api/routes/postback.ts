@@ -1,12 +1,13 @@
 import type { RouterContext } from '@koa/router';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import { dedupeKey, singleConversionKey, workflowIdFor, type ConversionInput } from '../../domain/conversion';
+import { dedupeKey, singleConversionKey, type ConversionInput } from '../../domain/conversion';
 import { conversionIdFor } from '../../domain/conversion-id';
 import { allowlistAdmits } from '../../domain/ip';
 import type { Goal } from '../../domain/offer';
 import type { Models } from '../../models';
 import { searchAttributes } from '../../temporal/search-attributes';
+import { conversionWorkflowId, workflowTypes, type ProcessConversion } from '../../workflows/contract';
 import { secretMatches } from '../auth';
 import { ApiError, parseOr400 } from '../errors';
 import { json } from '../openapi/operation';
@@ -89,7 +90,8 @@ export function postbackRoutes(deps: PostbackDeps): Route[] {
       txid: params.txid,
     });
     const conversionId = conversionIdFor(key);
-    const annotate = (id: string) => annotateRequest(ctx, { conversion_id: id, workflow_id: workflowIdFor(id) }); // for the access line
+    // For the access line.
+    const annotate = (id: string) => annotateRequest(ctx, { conversion_id: id, workflow_id: conversionWorkflowId(id) });
     annotate(conversionId);
     const answer = (id: string, result: string, extra: Record<string, unknown> = {}) => {
       if (id !== conversionId) annotate(id); // a repeat on the same click answers with the first conversion
@@ -133,8 +135,8 @@ export function postbackRoutes(deps: PostbackDeps): Route[] {
     };
     try {
       // start() returns only once the server has persisted the workflow: then 200 is safe.
-      await deps.temporal.workflow.start('processConversion', {
-        workflowId: workflowIdFor(conversionId),
+      await deps.temporal.workflow.start<ProcessConversion>(workflowTypes.processConversion, {
+        workflowId: conversionWorkflowId(conversionId),
         taskQueue: deps.taskQueue,
         args: [input],
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,

@@ -1,7 +1,7 @@
-import type { AttemptOutcome } from '../../activities/deliveries';
-import type { DeliveryInput, DeliveryResult } from '../../workflows/delivery';
+import type { AttemptOutcome, DeliverySteps } from '../../workflows/contract';
 import type { PendingActivity } from './conversion-entries';
 import type { HistoryStep } from './history-steps';
+import { recorded, workflowInput, workflowResult, type ActivityStep, type RecordedStep } from './recorded';
 import { iso, type TimelineEntry } from './types';
 
 /** The delivery as stored, and its attempt rows (request URL masked, response excerpt). */
@@ -22,8 +22,8 @@ export interface DeliveryFacts {
   }[];
 }
 
-const attemptTitle = (n: number, r: AttemptOutcome & { statusCode?: number; error?: string }): string => {
-  const answer = r.statusCode !== undefined ? `HTTP ${r.statusCode}` : (r.error ?? 'no answer');
+const attemptTitle = (n: number, r: AttemptOutcome): string => {
+  const answer = r.outcome === 'paused' ? 'no answer' : r.statusCode !== undefined ? `HTTP ${r.statusCode}` : (r.error ?? 'no answer');
   const meaning = {
     success: 'delivered',
     retry: 'will retry',
@@ -35,6 +35,104 @@ const attemptTitle = (n: number, r: AttemptOutcome & { statusCode?: number; erro
   return `attempt ${n}: ${answer}, ${meaning}`;
 };
 
+type EntryDraft = Omit<TimelineEntry, 'source' | 'workflow_id'>;
+
+/** What the run has told so far, for the steps after. */
+interface RunState {
+  run: number;
+  delivery: DeliveryFacts;
+  pending: PendingActivity[];
+  /** finishDelivery's reason, shown with the run's result. */
+  reason?: string;
+  /** The last attempt's outcome: what the wait after it is for. */
+  lastOutcome?: AttemptOutcome;
+}
+
+type StepView<N extends keyof DeliverySteps> = (step: RecordedStep<N>, activity: ActivityStep, state: RunState) => EntryDraft[];
+
+/**
+ * How each step of the delivery workflow reads in the timeline. Keyed by the step contract, so a
+ * step renamed, added or given another result is a type error here until the timeline follows.
+ */
+const deliveryStepViews: { [N in keyof DeliverySteps]: StepView<N> } = {
+  beginDelivery: () => [],
+
+  attemptDelivery: ({ input, result }, step, state) => {
+    const n = input?.attempt ?? 0;
+    const row = state.delivery.attempts.find((a) => a.run === state.run && a.attempt === n);
+    const detail = row
+      ? {
+          method: row.method,
+          request_url: row.request_url,
+          status_code: row.status_code,
+          response_excerpt: row.response_excerpt,
+          error: row.error,
+          http_duration_ms: row.duration_ms,
+        }
+      : {};
+    if (step.state === 'completed' && result) {
+      state.lastOutcome = result;
+      return [
+        {
+          at: iso(step.startedAt ?? step.scheduledAt),
+          duration_ms: step.closedAt !== undefined ? step.closedAt - (step.startedAt ?? step.scheduledAt) : null,
+          kind: 'delivery_attempt',
+          title: attemptTitle(n, result),
+          outcome: result.outcome === 'success' ? 'ok' : result.outcome === 'paused' ? 'waiting' : 'failed',
+          attempt: n,
+          detail: { outcome: result.outcome, ...detail },
+        },
+      ];
+    }
+    if (step.state === 'scheduled') {
+      const p = state.pending.find((a) => a.name === 'attemptDelivery');
+      return [
+        {
+          at: iso(step.scheduledAt),
+          duration_ms: null,
+          kind: 'delivery_attempt',
+          title:
+            `attempt ${n} in flight` +
+            `${p && p.attempt > 1 ? ` (worker retry ${p.attempt}${p.lastFailure ? `: ${p.lastFailure}` : ''})` : ''}`,
+          outcome: 'waiting',
+          attempt: n,
+          detail,
+        },
+      ];
+    }
+    return [
+      {
+        at: iso(step.scheduledAt),
+        duration_ms: null,
+        kind: 'delivery_attempt',
+        title: `attempt ${n}: ${step.state.replace('_', ' ')}${step.failure ? `, ${step.failure.message}` : ''}`,
+        outcome: 'failed',
+        attempt: n,
+        detail: { ...detail, failure: step.failure },
+      },
+    ];
+  },
+
+  finishDelivery: ({ input, result }, _step, state) => {
+    state.reason = (result ?? input)?.reason;
+    return [];
+  },
+};
+
+const isDeliveryStep = (name: string): name is keyof DeliverySteps => Object.hasOwn(deliveryStepViews, name);
+
+function view<N extends keyof DeliverySteps>(name: N, step: ActivityStep, state: RunState): EntryDraft[] {
+  const typed = recorded(step, name);
+  return typed ? deliveryStepViews[name](typed, step, state) : [];
+}
+
+/** A wait between attempts: the pause an endpoint asked for, or the schedule's delay before the next attempt. */
+function waitTitle(ms: number, after: AttemptOutcome | undefined, waiting: boolean): string {
+  const now = waiting ? ' (now)' : '';
+  if (after?.outcome === 'paused') return `endpoint paused: waiting ${ms} ms before trying again${now}`;
+  return `waiting ${ms} ms before the next attempt${now}`;
+}
+
 /**
  * One run of a delivery workflow (deliverPostback) as timeline entries: the run starting, each
  * wait, each attempt with the receiver's answer, and how the run ended.
@@ -44,15 +142,14 @@ export function deliveryEntries(
   ctx: { workflowId: string; delivery: DeliveryFacts; pending: PendingActivity[] },
 ): TimelineEntry[] {
   const entries: TimelineEntry[] = [];
-  const push = (e: Omit<TimelineEntry, 'source' | 'workflow_id'>) =>
-    entries.push({ source: 'delivery', workflow_id: ctx.workflowId, ...e });
+  const push = (e: EntryDraft) => entries.push({ source: 'delivery', workflow_id: ctx.workflowId, ...e });
   const { delivery } = ctx;
-  let run = 0;
-  let reason: string | undefined;
+  const state: RunState = { run: 0, delivery, pending: ctx.pending };
 
   for (const step of steps) {
     if (step.type === 'started') {
-      run = (step.input[0] as DeliveryInput | undefined)?.run ?? 0;
+      state.run = workflowInput(step, 'deliverPostback')?.run ?? 0;
+      const run = state.run;
       push({
         at: iso(step.at),
         duration_ms: null,
@@ -68,62 +165,15 @@ export function deliveryEntries(
         at: iso(step.startedAt),
         duration_ms: step.endedAt !== undefined ? step.endedAt - step.startedAt : null,
         kind: 'delivery_wait',
-        title: `waiting ${step.durationMs} ms before the next attempt${step.state === 'waiting' ? ' (now)' : ''}`,
+        title: waitTitle(step.durationMs, state.lastOutcome, step.state === 'waiting'),
         outcome: step.state === 'waiting' ? 'waiting' : 'info',
         detail: { timer_ms: step.durationMs },
       });
-    } else if (step.type === 'activity' && step.name === 'attemptDelivery') {
-      const input = step.input as { attempt: number };
-      const row = delivery.attempts.find((a) => a.run === run && a.attempt === input.attempt);
-      const detail = row
-        ? {
-            method: row.method,
-            request_url: row.request_url,
-            status_code: row.status_code,
-            response_excerpt: row.response_excerpt,
-            error: row.error,
-            http_duration_ms: row.duration_ms,
-          }
-        : {};
-      if (step.state === 'completed') {
-        const result = step.result as AttemptOutcome;
-        push({
-          at: iso(step.startedAt ?? step.scheduledAt),
-          duration_ms: step.closedAt! - (step.startedAt ?? step.scheduledAt),
-          kind: 'delivery_attempt',
-          title: attemptTitle(input.attempt, result),
-          outcome: result.outcome === 'success' ? 'ok' : result.outcome === 'paused' ? 'waiting' : 'failed',
-          attempt: input.attempt,
-          detail: { outcome: result.outcome, ...detail },
-        });
-      } else if (step.state === 'scheduled') {
-        const p = ctx.pending.find((a) => a.name === 'attemptDelivery');
-        push({
-          at: iso(step.scheduledAt),
-          duration_ms: null,
-          kind: 'delivery_attempt',
-          title:
-            `attempt ${input.attempt} in flight` +
-            `${p && p.attempt > 1 ? ` (worker retry ${p.attempt}${p.lastFailure ? `: ${p.lastFailure}` : ''})` : ''}`,
-          outcome: 'waiting',
-          attempt: input.attempt,
-          detail,
-        });
-      } else {
-        push({
-          at: iso(step.scheduledAt),
-          duration_ms: null,
-          kind: 'delivery_attempt',
-          title: `attempt ${input.attempt}: ${step.state.replace('_', ' ')}${step.failure ? `, ${step.failure.message}` : ''}`,
-          outcome: 'failed',
-          attempt: input.attempt,
-          detail: { ...detail, failure: step.failure },
-        });
-      }
-    } else if (step.type === 'activity' && step.name === 'finishDelivery') {
-      reason = ((step.input ?? step.result) as { reason?: string } | undefined)?.reason;
+    } else if (step.type === 'activity' && isDeliveryStep(step.name)) {
+      for (const e of view(step.name, step, state)) push(e);
     } else if (step.type === 'closed') {
-      const result = step.result as DeliveryResult | undefined;
+      const result = workflowResult(step, 'deliverPostback');
+      const reason = state.reason;
       const title = result
         ? {
             succeeded: `delivered after ${result.attempts} attempt(s)`,
@@ -137,7 +187,7 @@ export function deliveryEntries(
         kind: 'delivery_result',
         title,
         outcome: result?.status === 'succeeded' ? 'ok' : 'failed',
-        detail: { ...(result ?? {}), run, ...(reason ? { reason } : {}) },
+        detail: { ...(result ?? {}), run: state.run, ...(reason ? { reason } : {}) },
       });
     }
   }

@@ -1,5 +1,6 @@
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { workflowIdFor } from '../../domain/conversion';
+import { conversionWorkflowId, deliveryWorkflowId, lateChangeWorkflowId } from '../../workflows/contract';
+import type { LifecycleStatus } from '../../domain/status';
 import type { Models } from '../../models';
 import { ApiError } from '../errors';
 import { conversionEntries, type LedgerLine, type PendingActivity } from './conversion-entries';
@@ -29,7 +30,7 @@ export interface Timeline {
 /** More delivery workflows than this for one conversion means something else is wrong; the timeline stays bounded. */
 const MAX_DELIVERY_RUNS = 100;
 /** The statuses a late change can ask for: each has its own workflow id (api/status-change.ts). */
-const LATE_STATUSES = ['approved', 'pending', 'declined', 'reversed'];
+const LATE_STATUSES: readonly LifecycleStatus[] = ['approved', 'pending', 'declined', 'reversed'];
 
 /**
  * Everything that happened to one conversion, from its workflow history and its deliveries'
@@ -41,7 +42,7 @@ export async function loadTimeline(deps: TimelineDeps, conversionId: string): Pr
   const { models, temporal } = deps;
   const conversion = await models.Conversion.findById(conversionId).lean();
   if (!conversion) throw new ApiError(404, 'not_found', `no conversion with id "${conversionId}"`);
-  const workflowId = conversion.workflow_id ?? workflowIdFor(conversionId);
+  const workflowId = conversion.workflow_id ?? conversionWorkflowId(conversionId);
 
   const [ledger, deliveries] = await Promise.all([
     models.LedgerEntry.find({ conversion_id: conversionId }).lean<LedgerLine[]>(),
@@ -67,8 +68,8 @@ export async function loadTimeline(deps: TimelineDeps, conversionId: string): Pr
   }
 
   // Deliveries (each redelivery is a new run of the same workflow id) and late status changes.
-  const deliveryIds = new Map(deliveries.map((d) => [`delivery-${d._id}`, d]));
-  const lateIds = LATE_STATUSES.map((s) => `${workflowId}-late-${s}`);
+  const deliveryIds = new Map(deliveries.map((d) => [deliveryWorkflowId(d._id), d]));
+  const lateIds = LATE_STATUSES.map((s) => lateChangeWorkflowId(conversionId, s));
   const runs = await listRuns(temporal, [...deliveryIds.keys(), ...lateIds]);
   // Visibility can lag a just-started workflow: a delivery with no listed run is read by id.
   for (const id of deliveryIds.keys()) if (!runs.some((r) => r.workflowId === id)) runs.push({ workflowId: id });

@@ -1,5 +1,5 @@
 import { loadConfig } from '../../config';
-import { workflowIdFor } from '../../domain/conversion';
+import { conversionWorkflowId } from '../../domain/workflow-ids';
 import { payableMinor, type LifecycleStatus } from '../../domain/status';
 import { fixtures } from '../support/fixtures';
 import { describeTimeSkipping, startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping';
@@ -77,7 +77,7 @@ describeTimeSkipping('lifecycle timers at their production lengths', () => {
     const res = await f.http().get('/postback').query({ click_id: s.clickId, token: s.token });
     const id = res.body.conversion_id as string;
     await statusOf(id, 'approved');
-    const handle = stack.client.workflow.getHandle(workflowIdFor(id));
+    const handle = stack.client.workflow.getHandle(conversionWorkflowId(id));
 
     await stack.skip(REVERSAL_WINDOW_MS - MINUTE_MS);
     expect((await handle.describe()).status.name).toBe('RUNNING');

@@ -2,7 +2,8 @@ import { Worker } from '@temporalio/worker';
 import request from 'supertest';
 import { createApp } from '../../api/app';
 import { createActivities } from '../../activities';
-import { workflowIdFor } from '../../domain/conversion';
+import { conversionWorkflowId } from '../../domain/workflow-ids';
+import { lateChangeWorkflowId, workflowTypes, type ApplyLateStatusChange } from '../../workflows/contract';
 import { payableMinor, type LifecycleStatus } from '../../domain/status';
 import { useTestStack } from '../support/preamble';
 import { uniqueName } from '../support/stack';
@@ -84,7 +85,7 @@ describe('status lifecycle through the ops API', () => {
   it('final statuses refuse every change, after the workflow has closed too', async () => {
     const c = await conversionIn('pending');
     expect((await setStatus(c.id, 'declined')).status).toBe(200);
-    await stack.client.workflow.getHandle(workflowIdFor(c.id)).result(); // declined is final: the workflow closes
+    await stack.client.workflow.getHandle(conversionWorkflowId(c.id)).result(); // declined is final: the workflow closes
     for (const to of ['approved', 'pending', 'reversed']) {
       const res = await setStatus(c.id, to);
       expect([res.status, res.body.error]).toEqual([409, 'illegal_transition']);
@@ -100,7 +101,7 @@ describe('status lifecycle through the ops API', () => {
     const doc = await statusOf(c.id, winner);
     expect(doc.status_history).toHaveLength(2); // the first decision and the winner, nothing else
     await expectLedgerMatches(c.id);
-    const handle = stack.client.workflow.getHandle(workflowIdFor(c.id));
+    const handle = stack.client.workflow.getHandle(conversionWorkflowId(c.id));
     expect((await handle.query('conversion')) as { status: string }).toMatchObject({ status: winner });
   });
 
@@ -195,5 +196,27 @@ describe('booking survives a crash after the write (invariant 3)', () => {
       worker.shutdown();
       await running;
     }
+  });
+});
+
+describe('one transition rule for the workflow and for late changes', () => {
+  it('a late rejection gives the cap place back, as the workflow would (freesCaps)', async () => {
+    const s = await f.setup({ goals: sale({ default_status: 'pending' }), caps: [{ metric: 'conversions', period: 'total', limit: 1 }] });
+    const res = await f.http().get('/postback').query({ click_id: s.clickId, token: s.token });
+    const id = res.body.conversion_id as string;
+    await statusOf(id, 'pending');
+    const reserved = async () => (await stack.models.CapCounter.find({ offer_id: s.offer.id }).lean()).map((c) => c.reserved);
+    expect(await reserved()).toEqual([1]);
+    // A workflow ended after reserving its place and before deciding (terminated by ops): the
+    // projection is still processing, and the rejection can only come as a late change.
+    await stack.client.workflow.getHandle(conversionWorkflowId(id)).terminate('test: ended before deciding');
+    await stack.models.Conversion.updateOne({ _id: id }, { $set: { status: 'processing', status_seq: -1 } });
+    const result = await stack.client.workflow.execute<ApplyLateStatusChange>(workflowTypes.applyLateStatusChange, {
+      taskQueue: stack.taskQueue,
+      workflowId: lateChangeWorkflowId(id, 'rejected'),
+      args: [{ conversionId: id, change: { status: 'rejected', actor: 'system', reason: 'ended before deciding' } }],
+    });
+    expect(result).toMatchObject({ changed: true, conversion: { status: 'rejected' } });
+    expect(await reserved()).toEqual([0]);
   });
 });

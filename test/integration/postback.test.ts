@@ -1,6 +1,7 @@
 import { conversionIdFor } from '../../domain/conversion-id';
 import { createActivities } from '../../activities';
-import { dedupeKey, singleConversionKey, workflowIdFor } from '../../domain/conversion';
+import { dedupeKey, singleConversionKey } from '../../domain/conversion';
+import { conversionWorkflowId } from '../../domain/workflow-ids';
 import { useTestStack } from '../support/preamble';
 import { waitFor } from '../support/wait-for';
 
@@ -169,7 +170,7 @@ describe('postback ingress', () => {
     await conversion(id, 'pending');
     // What retention leaves behind: the projection exists, the server has no execution. Terminate
     // + delete gets there; deletion is asynchronous, so wait for it with a deadline.
-    const workflowId = workflowIdFor(id);
+    const workflowId = conversionWorkflowId(id);
     await stack.client.workflow.getHandle(workflowId).terminate('test: simulate retention');
     await stack.client.workflowService.deleteWorkflowExecution({
       namespace: 'default',

@@ -4,7 +4,8 @@ import request from 'supertest';
 import { createApp } from '../../api/app';
 import { ipKey, type RateLimitSettings } from '../../api/rate-limit';
 import { loadConfig } from '../../config';
-import { dedupeKey, workflowIdFor } from '../../domain/conversion';
+import { dedupeKey } from '../../domain/conversion';
+import { conversionWorkflowId } from '../../domain/workflow-ids';
 import { conversionIdFor } from '../../domain/conversion-id';
 import { useTestStack } from '../support/preamble';
 import { TEST_ADMIN_KEY } from '../support/stack';
@@ -182,7 +183,7 @@ describe('per-advertiser limit', () => {
     }
     const refusedId = conversionIdOf(x, x.clicks[refusedAt]!);
     expect(await stack.models.Conversion.findById(refusedId).lean()).toBeNull();
-    await expect(stack.client.workflow.getHandle(workflowIdFor(refusedId)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    await expect(stack.client.workflow.getHandle(conversionWorkflowId(refusedId)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
     expect(await stack.models.Conversion.countDocuments({ advertiser_id: x.advertiser.id })).toBe(3);
   });
 

@@ -1,4 +1,5 @@
-import { dedupeKey, workflowIdFor } from '../../domain/conversion';
+import { dedupeKey } from '../../domain/conversion';
+import { conversionWorkflowId } from '../../domain/workflow-ids';
 import { conversionIdFor } from '../../domain/conversion-id';
 
 const base = { advertiserId: 'adv_1', offerId: 'off_1', clickId: 'clk_1', goal: 'sale' };
@@ -32,6 +33,6 @@ describe('dedupe key and conversion id', () => {
     expect(id).toMatch(/^cv_[0-9a-f]{32}$/);
     expect(conversionIdFor(dedupeKey({ ...base }))).toBe(id);
     expect(id).not.toContain('clk_1');
-    expect(workflowIdFor(id)).toBe(`conversion-${id}`);
+    expect(conversionWorkflowId(id)).toBe(`conversion-${id}`);
   });
 });

@@ -1,4 +1,12 @@
-import { allowedTransitions, checkTransition, isFinal, lifecycleStatuses, payableMinor, type LifecycleStatus } from '../../domain/status';
+import {
+  allowedTransitions,
+  checkTransition,
+  freesCaps,
+  isFinal,
+  lifecycleStatuses,
+  payableMinor,
+  type LifecycleStatus,
+} from '../../domain/status';
 
 // The lifecycle written out independently of the implementation, as the spec states it.
 const legal = new Set([
@@ -74,5 +82,11 @@ describe('payableMinor', () => {
 
   it('refuses a payout that is not integer minor units', () => {
     expect(() => payableMinor('approved', 12.5)).toThrow('integer minor units');
+  });
+});
+
+describe('freesCaps', () => {
+  it('gives the cap place back exactly when the conversion ends unpaid: rejected, declined, reversed', () => {
+    expect(lifecycleStatuses.filter(freesCaps)).toEqual(finals);
   });
 });

@@ -171,6 +171,61 @@ describe('conversion timeline: retries, running steps and refusals', () => {
   });
 });
 
+describe('conversion timeline: what a wait means comes from the recorded transitions', () => {
+  const base = { workflowId: 'conversion-cv_h', source: 'conversion' as const, ledger: [], pending: [] };
+  const held = {
+    seq: 0,
+    from: 'processing',
+    to: 'held',
+    actor: 'system',
+    reason: 'approves after 1.1 h unless declined',
+    reasonCodes: ['hold_period'],
+  };
+  const steps = (transition: typeof held): HistoryStep[] => [
+    {
+      type: 'activity',
+      eventId: 5,
+      name: 'recordTransition',
+      local: true,
+      scheduledAt: 1_000,
+      startedAt: 1_000,
+      closedAt: 1_000,
+      attempt: 1,
+      state: 'completed',
+      result: { bookedMinor: 0, transition },
+    },
+    { type: 'timer', eventId: 7, startedAt: 1_000, durationMs: 3_960_000, endedAt: 3_961_000, state: 'fired' },
+  ];
+
+  it('a timer after a change to held for hold_period is the hold period, whatever its length in floating point', () => {
+    // 1.1 h is 3960000.0000000005 ms in floating point, and the recorded timer is 3960000 ms.
+    const wait = conversionEntries(steps(held), base).find((e) => e.kind === 'wait');
+    expect(wait!.title).toBe('hold period of 1.1 h: elapsed');
+  });
+
+  it('a timer after a change to approved is the reversal window', () => {
+    const approved = { ...held, from: 'pending', to: 'approved', reason: 'ok', reasonCodes: [] };
+    const wait = conversionEntries(steps(approved), base).find((e) => e.kind === 'wait');
+    expect(wait!.title).toBe('reversal window of 1.1 h: closed');
+  });
+});
+
+describe('late status change timeline from recorded histories', () => {
+  it.each(['late-reversed-no-cap.json', 'late-reversed-with-cap.json'])('%s: the request, the change, the caps and the end', (file) => {
+    const entries = conversionEntries(fixture(file), {
+      workflowId: 'conversion-cv_late-late-reversed',
+      source: 'late_status_change',
+      ledger: [],
+      pending: [],
+    });
+    const titles = entries.map((e) => `${e.kind}: ${e.title}`);
+    expect(titles[0]).toBe('status_request: late status change asked for: reversed by ops (the conversion workflow had closed)');
+    expect(titles).toContain('status_change: approved → reversed by ops: chargeback');
+    expect(titles).toContain('workflow: workflow closed with the conversion reversed');
+    if (file.includes('with-cap')) expect(titles).toContain('cap: released 1 cap slot(s)');
+  });
+});
+
 describe('delivery timeline', () => {
   it('shows the failed attempts, the waits and the success of a retried delivery', () => {
     const entries = deliveryEntries(fixture('delivery-local-retried.json'), {
