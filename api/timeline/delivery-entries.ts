@@ -85,7 +85,7 @@ const deliveryStepViews: { [N in keyof DeliverySteps]: StepView<N> } = {
       ];
     }
     if (step.state === 'scheduled') {
-      const p = state.pending.find((a) => a.name === 'attemptDelivery');
+      const p = state.pending.find((a) => a.name === step.name);
       return [
         {
           at: iso(step.scheduledAt),

@@ -1,5 +1,12 @@
 import type { StatusChange } from '../../domain/conversion';
-import type { StepInput, StepName, StepResult, StatusUpdateResult, WorkflowSignatures } from '../../workflows/contract';
+import {
+  setStatusUpdate,
+  type StatusUpdateResult,
+  type StepInput,
+  type StepName,
+  type StepResult,
+  type WorkflowSignatures,
+} from '../../workflows/contract';
 import type { HistoryStep } from './history-steps';
 
 /**
@@ -58,5 +65,6 @@ export function workflowResult<N extends WorkflowName>(
 
 /** The setStatus update (workflows/contract.ts setStatusUpdate): what was asked, and the answer. */
 export function statusUpdate(step: Extract<HistoryStep, { type: 'update' }>): { change?: StatusChange; result?: StatusUpdateResult } {
+  if (step.name !== setStatusUpdate.name) return {};
   return { change: step.input[0] as StatusChange | undefined, result: step.result as StatusUpdateResult | undefined };
 }
