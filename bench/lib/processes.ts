@@ -128,8 +128,17 @@ export interface PostflowProcesses {
 
 // Plain-text lines that are not trouble: the SDK's default logger at INFO and below (the worker's
 // workflow bundler prints its webpack summary that way), and the start/stop lines of older entry points.
-const POSTFLOW_LINES =
-  /^(\S+ \[(INFO|DEBUG|TRACE)\] |api listening on |api: SIG\w+, draining|api stopped|worker polling task queues |registered search attributes: |worker stopped)/;
+const POSTFLOW_LINES = new RegExp(
+  [
+    String.raw`^(\S+ \[(INFO|DEBUG|TRACE)\] `,
+    'api listening on ',
+    String.raw`api: SIG\w+, draining`,
+    'api stopped',
+    'worker polling task queues ',
+    'registered search attributes: ',
+    'worker stopped)',
+  ].join('|'),
+);
 
 /**
  * postflow as production runs it: `api/server.ts` and `worker/main.ts` in two processes with
