@@ -26,5 +26,3 @@ export function createActivities(deps: ActivityDeps) {
     ...deliveryActivities(deps),
   } satisfies Steps;
 }
-
-export type Activities = ReturnType<typeof createActivities>;

@@ -68,14 +68,14 @@ export function isIp(raw: string): boolean {
 }
 
 /**
- * One spelling per address, for comparing and counting: IPv4 dotted decimal, IPv6 as eight
- * lower-case groups ("2001:db8:0:0:0:0:0:1"). Text that is no address is compared as itself,
- * trimmed and lower-cased.
+ * One spelling per address, for comparing, counting and showing: IPv4 dotted decimal, IPv6 in
+ * the RFC 5952 form people and Node's sockets write ("2001:db8::1"). Text that is no address is
+ * compared as itself, trimmed and lower-cased.
  */
 export function normaliseIp(raw: string): string {
   const address = parseIp(raw);
   if (address === undefined) return cleaned(raw).toLowerCase();
-  return address.toNormalizedString();
+  return address.kind() === 'ipv6' ? (address as ipaddr.IPv6).toRFC5952String() : address.toString();
 }
 
 /** "203.0.113.0/24", "2001:db8::/32", or a single address; undefined when it is neither. */

@@ -1,9 +1,9 @@
-import { createReport, resolveReportQuery, type ReportLedgerEntry, type ReportSpec } from '../../domain/report';
+import { createReport, type ReportLedgerEntry, type ReportSpec } from '../../domain/report';
 import type { Models } from '../../models';
 import { ApiError } from '../errors';
 import { json } from '../openapi/operation';
 import { route, type Route } from '../route';
-import { report, reportQueryAt } from '../schemas/report';
+import { report, reportQueryAt, specCheckedFor } from '../schemas/report';
 
 /**
  * Most documents (clicks + conversions + ledger entries) one report may read. The report is
@@ -39,10 +39,8 @@ export function reportRoutes(deps: ReportDeps): Route[] {
     errors: [400, 422],
   } as const;
   const handler = route(spec, async (ctx, { query: q }) => {
-    const at = now();
-    const resolved = resolveReportQuery(q, at);
-    if ('issues' in resolved) throw new Error(`report query passed validation but does not resolve: ${JSON.stringify(resolved.issues)}`);
-    const { spec } = resolved;
+    const spec = specCheckedFor(q);
+    if (!spec) throw new Error('report query reached the route without passing reportQueryAt');
     const result = await buildReport(models, spec, scanLimit);
     ctx.body = {
       group_by: spec.groupBy,

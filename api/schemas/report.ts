@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { at, ianaZones } from './common';
-import { isReportTimeZone, MAX_REPORT_DAYS, parseGroupBy, reportDimensions, reportStatuses, resolveReportQuery } from '../../domain/report';
+import {
+  isReportTimeZone,
+  MAX_REPORT_DAYS,
+  parseGroupBy,
+  reportDimensions,
+  reportStatuses,
+  resolveReportQuery,
+  type ReportSpec,
+} from '../../domain/report';
 
 /** Koa hands a repeated parameter over as an array: say so instead of "expected string". */
 const given = (message: string) => (issue: { input?: unknown }) =>
@@ -59,7 +67,7 @@ const fields = {
 
 /**
  * The query of GET /api/reports. Built per request with that request's clock, so the defaults
- * the check sees are the defaults the route uses; `reportQuery` (the wall clock) is for the docs.
+ * the check sees are the defaults the route uses; `reportQuery` (the wall clock) is for tests.
  */
 export function reportQueryAt(now: () => Date) {
   return z
@@ -76,7 +84,20 @@ export function reportQueryAt(now: () => Date) {
       const resolved = resolveReportQuery(q, now());
       if ('issues' in resolved)
         for (const issue of resolved.issues) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
+      else resolvedAtCheck.set(q, resolved.spec);
     });
+}
+
+/**
+ * The window each accepted query resolved to when it was checked. The route uses that one rather
+ * than reading the clock again: a window at the 366-day limit or a day boundary could pass the
+ * check at one instant and not resolve at the next.
+ */
+const resolvedAtCheck = new WeakMap<object, ReportSpec>();
+
+/** The spec a query resolved to when reportQueryAt checked it (undefined for a query it did not check). */
+export function specCheckedFor(query: object): ReportSpec | undefined {
+  return resolvedAtCheck.get(query);
 }
 
 export const reportQuery = reportQueryAt(() => new Date());

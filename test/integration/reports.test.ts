@@ -399,6 +399,19 @@ describe('GET /api/reports across a time-zone day boundary', () => {
     expect(enough.status).toBe(200);
     expect(enough.body.totals).toHaveLength(2);
   });
+  it('resolves the window once: a query checked just before midnight is answered with that window', async () => {
+    // The first reading of the clock is the check's; later readings are a day on. A window of exactly
+    // 366 days to the end of "today" passes the check and would not resolve a second time.
+    const readings = [new Date('2026-06-01T23:59:59.999Z')];
+    const now = () => readings.shift() ?? new Date('2026-06-02T12:00:00Z');
+    const app = new Koa()
+      .use(errorHandler((line: string) => process.stderr.write(`${line}\n`)))
+      .use(mountRoutes(reportRoutes({ models: stack.models, now })))
+      .callback();
+    const res = await request(app).get('/api/reports').query({ from: '2025-06-01', timezone: 'UTC' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ from: '2025-06-01T00:00:00.000Z', to: '2026-06-02T00:00:00.000Z' });
+  });
 });
 
 describe('GET /api/reports: the query', () => {

@@ -44,6 +44,9 @@ export default async function globalSetup(): Promise<void> {
   // server, so files running in parallel must not share one.
   const testServer = resolveTimeSkippingServer(process.env, (line) => process.stderr.write(`[test-infra] ${line}\n`));
   if ('executable' in testServer) process.env[TEST_ENV.timeSkippingServer] = testServer.executable;
+  else if (process.env.POSTFLOW_REQUIRE_TIME_SKIPPING)
+    // CI has Java and Maven: there, a missing server is a broken setup, not a reason to skip tests.
+    throw new Error(`POSTFLOW_REQUIRE_TIME_SKIPPING is set but there is no time-skipping server: ${testServer.unavailable}`);
   else process.env[TEST_ENV.timeSkippingUnavailable] = testServer.unavailable;
   const summary = [
     ...infra.summary,
