@@ -91,11 +91,13 @@ export function isHttpUrlTemplate(url: string): boolean {
 /**
  * For the document: a URL template with macros is no `format: uri` (braces are not allowed in a
  * URI), so it is described by a pattern that matches only templates the API accepts: a host
- * whose last label starts with a letter (a numeric one would be read as an IPv4 address), and
- * known macros in the path, query or fragment only.
+ * whose last label starts with a letter (a numeric one would be read as an IPv4 address), labels
+ * without a leading, trailing or doubled hyphen (a label such as "xn--a" is punycode, and the URL
+ * parser refuses an invalid one), and known macros in the path, query or fragment only.
  */
 export function urlTemplatePattern(macros: readonly string[]): string {
-  const host = '([A-Za-z0-9-]+\\.)*[A-Za-z][A-Za-z0-9-]*';
+  const label = '[A-Za-z0-9]+(-[A-Za-z0-9]+)*';
+  const host = `(${label}\\.)*[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*`;
   const char = "[A-Za-z0-9._~!$&'()*+,;=:@%/?#-]";
   return `^https?://${host}(:[1-9][0-9]{0,3})?([/?#](${char}|\\{(${macros.join('|')})\\})*)?$`;
 }
