@@ -1,39 +1,44 @@
 import request from 'supertest';
+import { seedOffer, type AdminPost, type Created } from '../../system/seed';
 import type { TestStack } from './stack';
 import { TEST_ADMIN_KEY } from './stack';
 
-/** Builds what a postback needs through the real admin API, as a user would. */
+const ADVERTISER = { name: 'Advertiser' };
+const AFFILIATE = { name: 'Affiliate' };
+const OFFER = {
+  name: 'Offer',
+  url: 'https://shop.example/land?cid={click_id}&s1={sub1}',
+  currency: 'USD',
+  default_goal: 'sale',
+  goals: [{ key: 'sale', payout: { type: 'fixed', amount: '5.00' }, revenue: { type: 'fixed', amount: '8.00' } }],
+};
+
+/**
+ * Builds what a postback needs through the real admin API, as a user would: the seeding of
+ * system/seed.ts (shared with the e2e tests, benchmarks and fault suite), in process.
+ */
 export function fixtures(stack: TestStack) {
   const http = () => request(stack.app.callback());
   const admin = (method: 'get' | 'post' | 'patch' | 'delete', path: string) =>
     http()[method](path).set('Authorization', `Bearer ${TEST_ADMIN_KEY}`);
 
-  async function created(res: request.Response): Promise<Record<string, unknown> & { id: string }> {
-    if (res.status !== 201) throw new Error(`expected 201, got ${res.status}: ${JSON.stringify(res.body)}`);
-    return res.body;
-  }
+  const post: AdminPost = async (path, body) => {
+    const res = await admin('post', path).send(body as object);
+    if (res.status !== 201) throw new Error(`POST ${path}: expected 201, got ${res.status}: ${JSON.stringify(res.body)}`);
+    return res.body as Created;
+  };
 
   return {
     http,
     admin,
     async advertiser(body: Record<string, unknown> = {}) {
-      const res = await admin('post', '/api/advertisers').send({ name: 'Advertiser', ...body });
-      return (await created(res)) as { id: string; postback_token: string };
+      return (await post('/api/advertisers', { ...ADVERTISER, ...body })) as Created & { postback_token: string };
     },
     async affiliate(body: Record<string, unknown> = {}) {
-      return created(await admin('post', '/api/affiliates').send({ name: 'Affiliate', ...body }));
+      return post('/api/affiliates', { ...AFFILIATE, ...body });
     },
     async offer(advertiserId: string, body: Record<string, unknown> = {}) {
-      const res = await admin('post', '/api/offers').send({
-        advertiser_id: advertiserId,
-        name: 'Offer',
-        url: 'https://shop.example/land?cid={click_id}&s1={sub1}',
-        currency: 'USD',
-        default_goal: 'sale',
-        goals: [{ key: 'sale', payout: { type: 'fixed', amount: '5.00' }, revenue: { type: 'fixed', amount: '8.00' } }],
-        ...body,
-      });
-      return created(res);
+      return post('/api/offers', { advertiser_id: advertiserId, ...OFFER, ...body });
     },
     /** A click through GET /click; returns its id from the redirect. */
     async click(offerId: string, affiliateId: string, query: Record<string, string> = {}, ip = '198.51.100.7') {
@@ -48,11 +53,13 @@ export function fixtures(stack: TestStack) {
     },
     /** Everything for one postback: advertiser (with token), affiliate, offer, click. */
     async setup(offerBody: Record<string, unknown> = {}) {
-      const adv = await this.advertiser();
-      const aff = await this.affiliate();
-      const offer = await this.offer(adv.id, offerBody);
-      const clickId = await this.click(offer.id, aff.id);
-      return { advertiser: adv, token: adv.postback_token, affiliate: aff, offer, clickId };
+      const { advertiser, affiliate, offer } = await seedOffer(post, {
+        advertiser: ADVERTISER,
+        affiliate: AFFILIATE,
+        offer: { ...OFFER, ...offerBody },
+      });
+      const clickId = await this.click(offer.id, affiliate.id);
+      return { advertiser, token: advertiser.postback_token, affiliate, offer, clickId };
     },
   };
 }
