@@ -10,6 +10,7 @@ import { log } from './lib/log';
 import { machineFacts, versions } from './lib/machine';
 import { runMain } from './lib/main';
 import { describeCpu, measure, transportErrors, unexpectedCount, type Measurement, type MeasureOptions } from './lib/measure';
+import { clickDetailsSchema } from './lib/report-schema';
 import { writeReport } from './lib/results';
 import { startBenchStack } from './lib/stack';
 import { round } from './lib/stats';
@@ -80,32 +81,35 @@ async function main(): Promise<void> {
         Object.entries(m.measured.unexpectedSamples).map(([status, bodies]) => `Unexpected ${status}, e.g. ${bodies[0]}`),
       ),
     ];
-    const { json, markdown } = writeReport({
-      name: 'click-redirect',
-      title: 'GET /click vs bare Koa 302',
-      startedAt,
-      command: `npx tsx bench/click-redirect.ts ${process.argv.slice(2).join(' ')}`.trim(),
-      settings: { concurrency: flags.concurrency, duration_s: flags.duration, warmup_s: flags.warmup },
-      headline: {
-        columns: [
-          'target',
-          'requests/s',
-          'p50 ms',
-          'p99 ms',
-          'max ms',
-          '302s',
-          'non-302',
-          'transport errors',
-          'CPU busy % / other procs %',
-        ],
-        rows: [row('postflow GET /click', postflow), row('bare Koa 302 (baseline)', baseline)],
+    const { json, markdown } = writeReport(
+      {
+        name: 'click-redirect',
+        title: 'GET /click vs bare Koa 302',
+        startedAt,
+        command: `npx tsx bench/click-redirect.ts ${process.argv.slice(2).join(' ')}`.trim(),
+        settings: { concurrency: flags.concurrency, duration_s: flags.duration, warmup_s: flags.warmup },
+        headline: {
+          columns: [
+            'target',
+            'requests/s',
+            'p50 ms',
+            'p99 ms',
+            'max ms',
+            '302s',
+            'non-302',
+            'transport errors',
+            'CPU busy % / other procs %',
+          ],
+          rows: [row('postflow GET /click', postflow), row('bare Koa 302 (baseline)', baseline)],
+        },
+        notes,
+        machine,
+        versions: versions(process.env),
+        infrastructure: stack.infra.summary,
+        details: { postflow, baseline, clicksStored: stored, redirects, ratio, appErrors: stack.appErrors },
       },
-      notes,
-      machine,
-      versions: versions(process.env),
-      infrastructure: stack.infra.summary,
-      details: { postflow, baseline, clicksStored: stored, redirects, ratio, appErrors: stack.appErrors },
-    });
+      clickDetailsSchema,
+    );
     process.stdout.write(`${notes.join('\n')}\nwrote ${json}\nwrote ${markdown}\n`);
   } finally {
     await stack.stop();

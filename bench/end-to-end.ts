@@ -32,6 +32,7 @@ import { describeCpu, measure, transportErrors, unexpectedCount } from './lib/me
 import { RssSampler, type MemoryPeak } from './lib/memory';
 import { startPostflowProcesses } from './lib/processes';
 import { ReceiverProcess } from './lib/receiver';
+import { endToEndDetailsSchema } from './lib/report-schema';
 import { writeReport } from './lib/results';
 import { startInfra, type BenchInfra } from './lib/stack';
 import { round } from './lib/stats';
@@ -343,68 +344,71 @@ async function main(): Promise<void> {
         ? [`The baseline worker printed ${baselineOutput.count} unexpected lines; first: ${baselineOutput.first[0]}`]
         : []),
     ];
-    const { json, markdown } = writeReport({
-      name: 'end-to-end',
-      title: `End to end (postback → affiliate receipt) at ${flags.rates.join(', ')}/s, with a Temporal baseline`,
-      startedAt,
-      command: `npx tsx bench/end-to-end.ts ${process.argv.slice(2).join(' ')}`.trim(),
-      settings: {
-        rates_per_s: flags.rates.join(','),
-        duration_s: flags.duration,
-        warmup_s: flags.warmup,
-        concurrency: flags.concurrency,
-        drain_timeout_s: flags['drain-timeout'],
-        processes:
-          'api/server.ts and worker/main.ts as separate processes (NODE_ENV=production, LOG_LEVEL=info, worker metrics exporter on, ' +
-          'rate limits far above the load, loopback deliveries allowed), fresh database and task queue per rate',
-        baseline: baseline ? 'bench/baseline/worker.ts in its own process, one task queue, the same Temporal server' : 'skipped',
-      },
-      headline: {
-        columns: [
-          'postbacks/s (offered)',
-          'accepted/s',
-          'completed conversions/s',
-          'empty workflow/s',
-          '1-activity workflow/s',
-          'ratio vs empty',
-          'ratio vs 1-activity',
-          '200 → receipt p50 ms',
-          'p99 ms',
-          'empty start → result p50 / p99 ms',
-          '1-activity p50 / p99 ms',
-          'final & delivered / accepted',
-          'drain s',
-          'CPU busy % / other procs % (load)',
-        ],
-        rows: runs.map(headlineRow),
-      },
-      tables: [
-        {
-          title:
-            'Resources (CPU % of one core over load start → last completion; peak RSS sampled during the traffic; ' +
-            'baseline cells: empty / 1-activity)',
-          columns: [
-            'postbacks/s',
-            'API CPU %',
-            'API peak RSS MiB',
-            'worker CPU %',
-            'worker peak RSS MiB',
-            'postflow CPU ms / conversion (API + worker)',
-            'Temporal CPU ms / conversion',
-            'baseline worker CPU %',
-            'baseline worker peak RSS MiB',
-            'baseline CPU ms / workflow (client + worker)',
-            'Temporal CPU ms / workflow',
-          ],
-          rows: runs.map(resourceRow),
+    const { json, markdown } = writeReport(
+      {
+        name: 'end-to-end',
+        title: `End to end (postback → affiliate receipt) at ${flags.rates.join(', ')}/s, with a Temporal baseline`,
+        startedAt,
+        command: `npx tsx bench/end-to-end.ts ${process.argv.slice(2).join(' ')}`.trim(),
+        settings: {
+          rates_per_s: flags.rates.join(','),
+          duration_s: flags.duration,
+          warmup_s: flags.warmup,
+          concurrency: flags.concurrency,
+          drain_timeout_s: flags['drain-timeout'],
+          processes:
+            'api/server.ts and worker/main.ts as separate processes (NODE_ENV=production, LOG_LEVEL=info, worker metrics exporter on, ' +
+            'rate limits far above the load, loopback deliveries allowed), fresh database and task queue per rate',
+          baseline: baseline ? 'bench/baseline/worker.ts in its own process, one task queue, the same Temporal server' : 'skipped',
         },
-      ],
-      notes,
-      machine,
-      versions: versions(process.env),
-      infrastructure: env.infra.summary,
-      details: { runs, baselineOutput },
-    });
+        headline: {
+          columns: [
+            'postbacks/s (offered)',
+            'accepted/s',
+            'completed conversions/s',
+            'empty workflow/s',
+            '1-activity workflow/s',
+            'ratio vs empty',
+            'ratio vs 1-activity',
+            '200 → receipt p50 ms',
+            'p99 ms',
+            'empty start → result p50 / p99 ms',
+            '1-activity p50 / p99 ms',
+            'final & delivered / accepted',
+            'drain s',
+            'CPU busy % / other procs % (load)',
+          ],
+          rows: runs.map(headlineRow),
+        },
+        tables: [
+          {
+            title:
+              'Resources (CPU % of one core over load start → last completion; peak RSS sampled during the traffic; ' +
+              'baseline cells: empty / 1-activity)',
+            columns: [
+              'postbacks/s',
+              'API CPU %',
+              'API peak RSS MiB',
+              'worker CPU %',
+              'worker peak RSS MiB',
+              'postflow CPU ms / conversion (API + worker)',
+              'Temporal CPU ms / conversion',
+              'baseline worker CPU %',
+              'baseline worker peak RSS MiB',
+              'baseline CPU ms / workflow (client + worker)',
+              'Temporal CPU ms / workflow',
+            ],
+            rows: runs.map(resourceRow),
+          },
+        ],
+        notes,
+        machine,
+        versions: versions(process.env),
+        infrastructure: env.infra.summary,
+        details: { runs, baselineOutput },
+      },
+      endToEndDetailsSchema,
+    );
     process.stdout.write(`${notes.join('\n')}\nwrote ${json}\nwrote ${markdown}\n`);
   } finally {
     await env.stop();

@@ -2,27 +2,16 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { z } from 'zod';
 import { mongoFlavour } from '../../scripts/infra/mongo';
 import { cacheDir, which } from '../../scripts/infra/paths';
 import { TEMPORAL_CLI_VERSION } from '../../scripts/infra/temporal';
+import type { machineFactsSchema, versionsSchema } from './report-schema';
 
 const root = path.resolve(__dirname, '..', '..');
 
-export interface MachineFacts {
-  cores: number;
-  cpuModel: string;
-  memoryGiB: number;
-  node: string;
-  os: string;
-  /** 1-minute load average when the run started: a busy machine explains odd figures. */
-  loadAverage1m: number;
-}
-
-export interface Versions {
-  temporalCli: string;
-  mongo: string;
-  packages: Record<string, string>;
-}
+export type MachineFacts = z.infer<typeof machineFactsSchema>;
+export type Versions = z.infer<typeof versionsSchema>;
 
 export function machineFacts(): MachineFacts {
   const cpus = os.cpus();

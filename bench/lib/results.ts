@@ -1,42 +1,32 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { MachineFacts, Versions } from './machine';
+import { z } from 'zod';
+import { anyDetailsSchema, reportSchema, type Report } from './report-schema';
 
 // Overridable so a smoke run (or CI) does not replace the committed latest figures.
 export const resultsDir = process.env.POSTFLOW_BENCH_RESULTS_DIR ?? path.resolve(__dirname, '..', 'results');
 
-export interface Report {
-  /** File-name stem: results/<name>-<timestamp>.json and results/<name>-latest.md. */
-  name: string;
-  title: string;
-  startedAt: Date;
-  command: string;
-  settings: Record<string, unknown>;
-  headline: { columns: string[]; rows: Array<Array<string | number>> };
-  /** Further tables under the headline, each with a short heading (e.g. resource use). */
-  tables?: Array<{ title: string; columns: string[]; rows: Array<Array<string | number>> }>;
-  /** Findings that belong next to the figures (ratios, checks, warnings). */
-  notes: string[];
-  machine: MachineFacts;
-  versions: Versions;
-  infrastructure: string[];
-  /** Everything measured, for later comparison; the Markdown shows only the headline. */
-  details: Record<string, unknown>;
-}
-
-/** Writes the full JSON (kept per run) and replaces the human-readable latest Markdown. */
-export function writeReport(report: Report): { json: string; markdown: string } {
+/**
+ * Writes the full JSON (kept per run) and replaces the human-readable latest Markdown, then checks
+ * the JSON against the documented shape (`details` against the benchmark's own schema). Both files
+ * are written first, so a long run's figures survive a shape error; the error still fails the run.
+ */
+export function writeReport(report: Report, detailsSchema: z.ZodType = anyDetailsSchema): { json: string; markdown: string } {
   mkdirSync(resultsDir, { recursive: true });
   const stamp = report.startedAt.toISOString().replace(/[:.]/g, '-');
   const json = path.join(resultsDir, `${report.name}-${stamp}.json`);
   const markdown = path.join(resultsDir, `${report.name}-latest.md`);
-  writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
+  const text = `${JSON.stringify(report, null, 2)}\n`;
+  writeFileSync(json, text);
   writeFileSync(markdown, toMarkdown(report, path.basename(json)));
+  // Checked as read back: what JSON.stringify wrote (NaN as null, Date as text), not the objects in memory.
+  const checked = reportSchema(detailsSchema).safeParse(JSON.parse(text));
+  if (!checked.success) throw new Error(`${json} does not have the documented shape:\n${z.prettifyError(checked.error)}`);
   return { json, markdown };
 }
 
-function table(columns: string[], rows: Array<Array<string | number>>): string {
-  const cell = (v: string | number) => String(v).replace(/\|/g, '\\|');
+function table(columns: string[], rows: Report['headline']['rows']): string {
+  const cell = (v: string | number | null) => String(v).replace(/\|/g, '\\|');
   return [
     `| ${columns.join(' | ')} |`,
     `|${columns.map(() => '---').join('|')}|`,
