@@ -7,15 +7,16 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 COPY . .
+# Compiles to dist/ and prebuilds the workflow bundle (dist/workflow-bundle.js and its manifest).
 RUN npm run build
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
-# Production deps include the worker's bundler (webpack, @swc/core): it runs at worker start.
+# webpack is still installed (a dependency of @temporalio/worker) but never runs here: the worker
+# loads the bundle prebuilt above (WORKER_WORKFLOW_BUNDLE, default dist/workflow-bundle.js).
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund
-# dist/workflows is required at run time: the worker bundles workflow code from it when it starts.
 COPY --from=build /app/dist ./dist
 # The ops CLI launcher (npx postflow …); in the image it runs dist/cli/main.js.
 COPY bin ./bin

@@ -85,6 +85,9 @@ const variables = z
     // Workflows each of the worker's two workers keeps in memory; idle ones are evicted first and
     // replayed when needed. Bounds the worker's RSS (see worker/worker.ts).
     WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(500),
+    // The prebuilt workflow bundle the worker runs (npm run build:workflows writes it); relative to the
+    // working directory, which is the project root for the npm scripts and the image.
+    WORKER_WORKFLOW_BUNDLE: z.string().min(1).default('dist/workflow-bundle.js'),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     // Every MongoDB driver monitoring and pool event as a log line (diagnosis of a client that does
     // not recover after an outage); reachability changes are logged whatever this says.
@@ -133,6 +136,7 @@ export const configSchema = variables.transform((v) => ({
   },
   worker: {
     maxCachedWorkflows: v.WORKER_MAX_CACHED_WORKFLOWS,
+    workflowBundle: v.WORKER_WORKFLOW_BUNDLE,
     /**
      * Where /metrics is served, undefined for none: WORKER_METRICS_ADDRESS, else 0.0.0.0:9464, or
      * with NODE_ENV=test any free port, so the worker processes of parallel test files never race for one.

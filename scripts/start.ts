@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfigOrExit } from '../config';
+import { bundleState } from '../worker/workflow-bundle';
 import { spawnChild, type Child } from './infra/child';
 import { MissingToolError } from './infra/paths';
 import { provisionInfrastructure, type Infrastructure } from './infra/provision';
@@ -37,6 +38,21 @@ async function waitForReady(url: string, children: Child[], timeoutMs: number): 
   throw new Error(`${url} did not answer 200 within ${timeoutMs / 1000} s`);
 }
 
+/**
+ * A newcomer runs `npm ci` then `npm start`: the worker's prebuilt bundle is made here when it is
+ * missing or older than the workflow sources (their hash, kept beside it), in a process of its
+ * own so webpack's memory leaves with it.
+ */
+async function prepareWorkflowBundle(codePath: string, node: (entry: string) => [string, string[]]): Promise<void> {
+  const found = bundleState(codePath);
+  if (found.state === 'fresh') return;
+  log(`${found.reason}: building it (npm run build:workflows)`);
+  const [command, args] = node('scripts/build-workflows.ts');
+  const build = spawnChild('bundle', command, [...args, '--out', codePath], { prefix: '[bundle]  ' });
+  const code = await new Promise<number | null>((resolve) => build.process.once('exit', resolve));
+  if (code !== 0) throw new Error(`building the workflow bundle failed (exit ${code}; see the [bundle] lines above)`);
+}
+
 async function main(): Promise<void> {
   const config = loadConfigOrExit(); // validate before starting anything
   const dataDir = path.resolve(config.embedded.dataDir);
@@ -70,6 +86,7 @@ async function main(): Promise<void> {
     DELIVERY_ALLOWED_NETWORKS: process.env.DELIVERY_ALLOWED_NETWORKS ?? '127.0.0.0/8,::1/128',
   };
   const node = (entry: string): [string, string[]] => [process.execPath, ['--import', 'tsx', path.join(__dirname, '..', entry)]];
+  await prepareWorkflowBundle(path.resolve(config.worker.workflowBundle), node);
   const apps = [
     spawnChild('worker', ...node('worker/main.ts'), { prefix: '[worker]  ' }, { env, detached: true }),
     spawnChild('api', ...node('api/server.ts'), { prefix: '[api]     ' }, { env, detached: true }),

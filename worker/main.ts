@@ -1,10 +1,9 @@
-import { bundleWorkflowCode } from '@temporalio/worker';
+import path from 'node:path';
 import { loadConfigOrExit } from '../config';
 import { createLogger, type Logger } from '../observability/logger';
-import { PinoTemporalLogger } from '../observability/temporal-logger';
 import { installWorkerRuntime } from '../observability/worker-runtime';
 import { startSystem } from '../system/start';
-import { workflowsPath } from './worker';
+import { verifiedBundle } from './workflow-bundle';
 
 let logger: Logger | undefined;
 
@@ -27,12 +26,19 @@ async function main(): Promise<void> {
         ? 'worker metrics on a free port (WORKER_METRICS_ADDRESS port 0)'
         : `worker metrics on http://${metricsAddress}/metrics`,
     );
-  // Bundled here rather than in createWorkers so that webpack's lines go to our logger too (as debug).
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: workflowsPath(),
-    logger: new PinoTemporalLogger(log, { infoAs: 'debug' }),
+  // Checked before any connection, so a missing or stale bundle stops the start with one clear line.
+  const bundle = verifiedBundle(path.resolve(config.worker.workflowBundle));
+  lifecycle.info(
+    { workflow_bundle: bundle.codePath, built_at: bundle.manifest.builtAt, sources_hash: bundle.manifest.sourcesHash },
+    bundle.sourcesChecked
+      ? `workflow bundle ${bundle.codePath} matches the workflow sources`
+      : `workflow bundle ${bundle.codePath} (no workflow sources here to check it against)`,
+  );
+  const system = await startSystem(config, {
+    lifecycle,
+    registerSearchAttributes: true,
+    workers: { workflowBundle: { codePath: bundle.codePath } },
   });
-  const system = await startSystem(config, { lifecycle, registerSearchAttributes: true, workers: { workflowBundle: { code } } });
   const { namespace } = config.temporal;
   const queues = system.workers.workers.map((w) => w.options.taskQueue);
   lifecycle.info(

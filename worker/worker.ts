@@ -1,4 +1,4 @@
-import { bundleWorkflowCode, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { Config } from '../config';
 import type { Models } from '../models';
@@ -13,8 +13,8 @@ export interface CreateWorkerOptions {
   models: Models;
   /** The activities' clock; the real one unless a test turns it. */
   now?: () => Date;
-  /** A prebuilt bundle (tests build one per run); else the workflows are bundled once here. */
-  workflowBundle?: WorkerOptions['workflowBundle'];
+  /** The prebuilt workflow bundle (worker/workflow-bundle.ts): webpack never runs in the worker. */
+  workflowBundle: WorkerOptions['workflowBundle'];
 }
 
 export interface Workers {
@@ -29,9 +29,7 @@ export interface Workers {
  * the activities and one workflow bundle. Either queue can also be served by more processes.
  */
 export async function createWorkers(opts: CreateWorkerOptions): Promise<Workers> {
-  const workflowBundle = opts.workflowBundle ?? {
-    code: (await bundleWorkflowCode({ workflowsPath: workflowsPath() })).code,
-  };
+  const { workflowBundle } = opts;
   const { temporal, worker, delivery } = opts.config;
   const activities = createActivities({ models: opts.models, now: opts.now ?? (() => new Date()), delivery });
   const workers = await Promise.all(
@@ -57,8 +55,4 @@ export async function createWorkers(opts: CreateWorkerOptions): Promise<Workers>
     // Only running workers: one that already stopped (SIGINT through the SDK's runtime) would throw.
     shutdown: () => workers.filter((w) => w.getState() === 'RUNNING').forEach((w) => w.shutdown()),
   };
-}
-
-export function workflowsPath(): string {
-  return require.resolve('../workflows');
 }

@@ -7,6 +7,7 @@ import type { Models } from '../../models';
 import { freePort, spawnChild, type Child } from '../../scripts/infra/child';
 import type { Infrastructure } from '../../scripts/infra/provision';
 import { deliveryTaskQueue } from '../../temporal/task-queues';
+import { ensureWorkflowBundle } from '../../scripts/workflow-bundle';
 import { instanceEnv } from '../../system/instance-env';
 import { openStore } from '../../system/store';
 import { log } from './log';
@@ -152,7 +153,10 @@ export async function startPostflowProcesses(opts: {
   runDir: string;
   name: string;
   client: Client;
+  /** The worker's entry point; bench/worker-memory.ts swaps in one that bundles in-process, as the worker once did. */
+  workerEntry?: string;
 }): Promise<PostflowProcesses> {
+  const workflowBundle = await prebuiltBundle();
   const db = `bench_${opts.name}_${randomBytes(4).toString('hex')}`;
   const taskQueue = `bench-${db}`;
   const adminKey = randomBytes(24).toString('hex');
@@ -169,6 +173,7 @@ export async function startPostflowProcesses(opts: {
       LOG_LEVEL: 'info', // the default: what production logs is part of the cost
       // Served as in production, on a free port so runs (and other benchmarks) never race for 9464.
       WORKER_METRICS_ADDRESS: '127.0.0.1:0',
+      WORKER_WORKFLOW_BUNDLE: workflowBundle,
       ...BENCH_SETTINGS,
     },
   });
@@ -182,7 +187,13 @@ export async function startPostflowProcesses(opts: {
   try {
     const t = Date.now();
     // The worker first, so the first postback's workflow task finds a poller.
-    const worker = startService('postflow worker', 'worker/main.ts', env, path.join(opts.runDir, `${db}-worker.log`), POSTFLOW_LINES);
+    const worker = startService(
+      'postflow worker',
+      opts.workerEntry ?? 'worker/main.ts',
+      env,
+      path.join(opts.runDir, `${db}-worker.log`),
+      POSTFLOW_LINES,
+    );
     started.push(worker);
     const api = startService('postflow api', 'api/server.ts', env, path.join(opts.runDir, `${db}-api.log`), POSTFLOW_LINES);
     started.push(api);
@@ -200,3 +211,19 @@ export async function startPostflowProcesses(opts: {
     throw err;
   }
 }
+
+/** The bundle production runs (`npm run build:workflows`'s default path), built first if missing or stale. */
+export async function prebuiltBundle(): Promise<string> {
+  const codePath = path.join(root, 'dist', 'workflow-bundle.js');
+  await ensureWorkflowBundle(codePath, { log: (line) => log(`workflow bundle: ${line}`), logger: quietBundler });
+  return codePath;
+}
+
+const quietBundler = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => log(`bundler: ${message}`),
+  error: (message: string) => log(`bundler: ${message}`),
+};

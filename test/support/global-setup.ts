@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { provisionInfrastructure } from '../../scripts/infra/provision';
 import { resolveTimeSkippingServer } from '../../scripts/infra/temporal-test-server';
+import { buildWorkflowBundle } from '../../scripts/workflow-bundle';
 import { ensureSearchAttributes } from '../../temporal/ensure-search-attributes';
 import { TEST_ENV, type TestInfraHandle } from './test-env';
 
@@ -31,9 +31,9 @@ export default async function globalSetup(): Promise<void> {
   await ensureSearchAttributes(connection, 'default'); // for an external TEMPORAL_ADDRESS
   await connection.close();
 
-  const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+  // Built as `npm run build:workflows` builds it (with its manifest), so worker processes check it as production does.
   const bundlePath = path.join(runDir, 'workflow-bundle.js');
-  writeFileSync(bundlePath, bundle.code);
+  await buildWorkflowBundle(bundlePath, quietLogger);
 
   process.env[TEST_ENV.temporalAddress] = infra.temporalAddress;
   process.env[TEST_ENV.mongoUrl] = infra.mongoUrl;

@@ -40,7 +40,7 @@ export async function processEnv(
     mongoUrl: testEnv('mongoUrl'),
     temporalAddress: testEnv('temporalAddress'),
     port,
-    settings: { NODE_ENV: 'test', ...extra },
+    settings: { NODE_ENV: 'test', WORKER_WORKFLOW_BUNDLE: testEnv('workflowBundle'), ...extra },
   });
   return { env, apiUrl: `http://127.0.0.1:${port}` };
 }

@@ -58,7 +58,7 @@ describe('loadConfig', () => {
       pauseMs: 60_000,
     });
     expect(config.lifecycle.reversalWindowHours).toBe(720);
-    expect(config.worker).toEqual({ maxCachedWorkflows: 500, metricsAddress: undefined });
+    expect(config.worker).toEqual({ maxCachedWorkflows: 500, workflowBundle: 'dist/workflow-bundle.js', metricsAddress: undefined });
     expect(config.api.rateLimits).toEqual({ perIp: 7, perAdvertiser: 1000 });
   });
 

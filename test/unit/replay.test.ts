@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { workflowsPath } from '../../worker/worker';
+import { workflowsPath } from '../../worker/workflow-sources';
 
 /**
  * Determinism guard: histories recorded from real runs must replay against today's workflow
