@@ -13,6 +13,14 @@ async function main(): Promise<void> {
   const log = (logger = createLogger({ level: config.log.level, service: 'worker' }));
   // Start-up and shutdown lines are written whatever LOG_LEVEL says: scripts wait for them.
   const lifecycle = log.child({}, { level: 'info' });
+  // Checked before anything listens or connects, so a missing or stale bundle stops the start with one clear line.
+  const bundle = verifiedBundle(path.resolve(config.worker.workflowBundle));
+  lifecycle.info(
+    { workflow_bundle: bundle.codePath, built_at: bundle.manifest.builtAt, sources_hash: bundle.manifest.sourcesHash },
+    bundle.sourcesChecked
+      ? `workflow bundle ${bundle.codePath} matches the workflow sources`
+      : `workflow bundle ${bundle.codePath} (no workflow sources here to check it against)`,
+  );
   const { metricsAddress } = config.worker;
   try {
     installWorkerRuntime({ logger: log, level: config.log.level, metricsAddress });
@@ -26,14 +34,6 @@ async function main(): Promise<void> {
         ? 'worker metrics on a free port (WORKER_METRICS_ADDRESS port 0)'
         : `worker metrics on http://${metricsAddress}/metrics`,
     );
-  // Checked before any connection, so a missing or stale bundle stops the start with one clear line.
-  const bundle = verifiedBundle(path.resolve(config.worker.workflowBundle));
-  lifecycle.info(
-    { workflow_bundle: bundle.codePath, built_at: bundle.manifest.builtAt, sources_hash: bundle.manifest.sourcesHash },
-    bundle.sourcesChecked
-      ? `workflow bundle ${bundle.codePath} matches the workflow sources`
-      : `workflow bundle ${bundle.codePath} (no workflow sources here to check it against)`,
-  );
   const system = await startSystem(config, {
     lifecycle,
     registerSearchAttributes: true,
