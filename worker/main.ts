@@ -34,11 +34,23 @@ async function main(): Promise<void> {
         ? 'worker metrics on a free port (WORKER_METRICS_ADDRESS port 0)'
         : `worker metrics on http://${metricsAddress}/metrics`,
     );
+  // The SDK's runtime (installed above) takes SIGINT/SIGTERM to drain running workers; with none
+  // running yet it does nothing, so a worker waiting for MongoDB or Temporal could not be stopped
+  // (an orchestrator would wait out its grace period and SIGKILL it). Until the workers run,
+  // nothing is in flight: a signal ends the process at once.
+  const stopBeforeStart = (signal: NodeJS.Signals) => {
+    lifecycle.info({ signal }, `worker: ${signal} before start-up finished; worker stopped`);
+    process.exit(0);
+  };
+  process.once('SIGINT', stopBeforeStart);
+  process.once('SIGTERM', stopBeforeStart);
   const system = await startSystem(config, {
     lifecycle,
     registerSearchAttributes: true,
     workers: { workflowBundle: { codePath: bundle.codePath } },
   });
+  process.off('SIGINT', stopBeforeStart);
+  process.off('SIGTERM', stopBeforeStart);
   const { namespace } = config.temporal;
   const queues = system.workers.workers.map((w) => w.options.taskQueue);
   lifecycle.info(

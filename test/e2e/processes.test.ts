@@ -1,7 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
 import mongoose from 'mongoose';
 import { useProcesses } from '../support/preamble';
-import { setupOverHttp, startEntry } from '../support/processes';
+import { freePort } from '../../scripts/infra/child';
+import { processEnv, setupOverHttp, startEntry } from '../support/processes';
 import { waitFor } from '../support/wait-for';
 
 /**
@@ -62,6 +63,22 @@ describe('api and worker processes, end to end', () => {
     expect(await worker.exited).toBe(0);
     expect(api.output()).toContain('api stopped');
     expect(worker.output()).toContain('worker stopped');
+  });
+});
+
+describe('stopping a process that is still starting', () => {
+  it('a worker waiting for Temporal stops on SIGTERM (exit 0) instead of ignoring it', async () => {
+    const { env } = await processEnv('e2e-stop-waiting', { WORKER_METRICS_ADDRESS: 'off' });
+    // A port nothing listens on: the worker connects to MongoDB, then waits for Temporal.
+    const worker = startEntry('worker/main.ts', { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}` });
+    try {
+      await waitFor('the worker to wait for Temporal', () => worker.output().includes('waiting for Temporal'), 30_000);
+      worker.child.kill('SIGTERM');
+      expect(await worker.exited).toBe(0);
+      expect(worker.output()).toContain('SIGTERM before start-up finished; worker stopped');
+    } finally {
+      worker.child.kill('SIGKILL');
+    }
   });
 });
 
