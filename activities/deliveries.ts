@@ -1,5 +1,5 @@
 import { classifyResponse, honoursRetryAfter } from '../domain/delivery-outcome';
-import { renderPostbackBody, renderPostbackUrl, type MacroValues } from '../domain/postback-macros';
+import { postbackMacros, renderPostbackBody, renderPostbackUrl, type MacroValues } from '../domain/postback-macros';
 import { feedBreaker } from './endpoint-breaker';
 import { parseRetryAfter } from '../domain/retry-schedule';
 import { observeDeliveryAttempt, observeDeliveryFinished } from '../observability/worker-metrics';
@@ -10,28 +10,7 @@ import { createSender, type Sender } from './http/send';
 import { signStandardWebhook } from './http/signature';
 
 /** Every macro of the default POST body, for endpoints that give no template of their own. */
-export const defaultPostBody = JSON.stringify(
-  Object.fromEntries(
-    [
-      'event_id',
-      'conversion_id',
-      'click_id',
-      'offer_id',
-      'aff_id',
-      'goal',
-      'status',
-      'payout',
-      'currency',
-      'txid',
-      'sub1',
-      'sub2',
-      'sub3',
-      'sub4',
-      'sub5',
-      'timestamp',
-    ].map((m) => [m, `{${m}}`]),
-  ),
-);
+export const defaultPostBody = JSON.stringify(Object.fromEntries(postbackMacros.map((m) => [m, `{${m}}`])));
 
 /** Running one delivery: begin a run, attempt, finish. Planning is in delivery-plan.ts. */
 export function deliveryActivities({ models, now, delivery }: ActivityDeps) {

@@ -21,26 +21,12 @@ beforeEach(() => {
 
 const goals = [{ key: 'sale', payout: { type: 'fixed', amount: '5.25' }, revenue: { type: 'fixed', amount: '8.00' } }];
 
-async function endpoint(affiliateId: string, body: Record<string, unknown>) {
-  const res = await f.admin('post', `/api/affiliates/${affiliateId}/postbacks`).send(body);
-  if (res.status !== 201) throw new Error(`endpoint: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as { id: string };
-}
+const endpoint = (affiliateId: string, body: Record<string, unknown>) => f.endpoint(affiliateId, body);
 
 const deliveryOf = (conversionId: string, status: string) =>
-  waitFor(`a ${status} delivery of ${conversionId}`, async () => {
-    const docs = await stack.models.Delivery.find({ conversion_id: conversionId }).lean();
-    return docs.length > 0 && docs.every((d) => d.status === status) ? docs : undefined;
-  });
+  waitFor(`a ${status} delivery of ${conversionId}`, () => f.deliveriesIn(conversionId, status));
 
-async function convert(setup: Awaited<ReturnType<typeof f.setup>>, query: Record<string, string> = {}) {
-  const res = await f
-    .http()
-    .get('/postback')
-    .query({ click_id: setup.clickId, token: setup.token, ...query });
-  expect(res.status).toBe(200);
-  return res.body.conversion_id as string;
-}
+const convert = (setup: Awaited<ReturnType<typeof f.setup>>, query: Record<string, string> = {}) => f.convert(setup, query);
 
 describe('affiliate postback delivery', () => {
   it('renders and URL-encodes the macros into a GET and records the attempt', async () => {

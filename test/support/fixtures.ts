@@ -51,6 +51,23 @@ export function fixtures(stack: TestStack) {
       if (!clickId) throw new Error(`no click id in ${res.headers.location}`);
       return clickId;
     },
+    /** A postback endpoint of the affiliate (POST /api/affiliates/:id/postbacks). */
+    async endpoint(affiliateId: string, body: Record<string, unknown>) {
+      return post(`/api/affiliates/${affiliateId}/postbacks`, body);
+    },
+    /** The advertiser's postback for a click of `setup()`; it must be accepted (200). Returns the conversion id. */
+    async convert(setup: { clickId: string; token: string }, query: Record<string, string> = {}) {
+      const res = await http()
+        .get('/postback')
+        .query({ click_id: setup.clickId, token: setup.token, ...query });
+      expect(res.status).toBe(200);
+      return res.body.conversion_id as string;
+    },
+    /** A probe for waitFor: the conversion's deliveries once there are some and all have `status`. */
+    async deliveriesIn(conversionId: string, status: string) {
+      const docs = await stack.models.Delivery.find({ conversion_id: conversionId }).lean();
+      return docs.length > 0 && docs.every((d) => d.status === status) ? docs : undefined;
+    },
     /** Everything for one postback: advertiser (with token), affiliate, offer, click. */
     async setup(offerBody: Record<string, unknown> = {}) {
       const { advertiser, affiliate, offer } = await seedOffer(post, {
