@@ -12,10 +12,11 @@ import { runMain } from './lib/main';
 import { describeCpu, measure, transportErrors, unexpectedCount, type Measurement, type MeasureOptions } from './lib/measure';
 import { clickDetailsSchema } from './lib/report-schema';
 import { writeReport } from './lib/results';
-import { startBenchStack } from './lib/stack';
+import { benchStorage, startBenchStack, storageFlag } from './lib/stack';
 import { round } from './lib/stats';
 
 const flags = parseFlags('npx tsx bench/click-redirect.ts [flags]', {
+  storage: storageFlag,
   concurrency: { help: 'connections kept busy (closed loop)', default: 64 },
   duration: { help: 'measured seconds per target', default: 20 },
   warmup: { help: 'discarded seconds before each measurement', default: 3, min: 0 },
@@ -24,7 +25,7 @@ const flags = parseFlags('npx tsx bench/click-redirect.ts [flags]', {
 async function main(): Promise<void> {
   const startedAt = new Date();
   const machine = machineFacts();
-  const stack = await startBenchStack({ name: 'click', worker: false });
+  const stack = await startBenchStack({ storage: benchStorage(flags.storage), name: 'click', worker: false });
   try {
     const setup = await createOfferSetup(stack.baseUrl, stack.adminKey);
     const opts: MeasureOptions = {
@@ -87,7 +88,7 @@ async function main(): Promise<void> {
         title: 'GET /click vs bare Koa 302',
         startedAt,
         command: `npx tsx bench/click-redirect.ts ${process.argv.slice(2).join(' ')}`.trim(),
-        settings: { concurrency: flags.concurrency, duration_s: flags.duration, warmup_s: flags.warmup },
+        settings: { storage: flags.storage, concurrency: flags.concurrency, duration_s: flags.duration, warmup_s: flags.warmup },
         headline: {
           columns: [
             'target',

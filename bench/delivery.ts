@@ -25,10 +25,11 @@ import { runMain } from './lib/main';
 import { describeCpu, measure, transportErrors, unexpectedCount } from './lib/measure';
 import { ReceiverProcess, type Receipt } from './lib/receiver';
 import { writeReport } from './lib/results';
-import { startBenchStack } from './lib/stack';
+import { benchStorage, startBenchStack, storageFlag } from './lib/stack';
 import { round } from './lib/stats';
 
 const flags = parseFlags('npx tsx bench/delivery.ts [flags]', {
+  storage: storageFlag,
   rate: { help: 'advertiser postbacks per second, sent on schedule whatever the answers (open loop)', default: 25 },
   duration: { help: 'measured seconds', default: 30 },
   warmup: { help: 'discarded seconds before the measurement (its deliveries are awaited first)', default: 3, min: 0 },
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
   const clickCount = flags.clicks ?? Math.ceil(flags.rate * (flags.warmup + flags.duration)) + 100;
   const deadlineMs = flags['drain-timeout'] * 1000;
 
-  const stack = await startBenchStack({ name: 'delivery', worker: true });
+  const stack = await startBenchStack({ storage: benchStorage(flags.storage), name: 'delivery', worker: true });
   const delivery = stack.config.delivery;
   const receiver = await ReceiverProcess.start();
   try {
@@ -151,6 +152,7 @@ async function main(): Promise<void> {
       startedAt,
       command: `npx tsx bench/delivery.ts ${process.argv.slice(2).join(' ')}`.trim(),
       settings: {
+        storage: flags.storage,
         rate_per_s: flags.rate,
         duration_s: flags.duration,
         warmup_s: flags.warmup,

@@ -34,10 +34,11 @@ import { startPostflowProcesses } from './lib/processes';
 import { ReceiverProcess } from './lib/receiver';
 import { endToEndDetailsSchema } from './lib/report-schema';
 import { writeReport } from './lib/results';
-import { startInfra, type BenchInfra } from './lib/stack';
+import { benchStorage, startInfra, storageFlag, type BenchInfra } from './lib/stack';
 import { round } from './lib/stats';
 
 const flags = parseFlags('npx tsx bench/end-to-end.ts [flags]', {
+  storage: storageFlag,
   rates: {
     type: 'numbers',
     help: 'postbacks (and baseline workflows) per second, one measurement each, open loop',
@@ -306,7 +307,7 @@ function notesFor(run: RateRun): string[] {
 async function main(): Promise<void> {
   const startedAt = new Date();
   const machine = machineFacts();
-  const env = await startInfra('e2e');
+  const env = await startInfra('e2e', benchStorage(flags.storage));
   try {
     const connection = await Connection.connect({ address: env.infra.temporalAddress });
     env.cleanups.push(() => connection.close());
@@ -351,6 +352,7 @@ async function main(): Promise<void> {
         startedAt,
         command: `npx tsx bench/end-to-end.ts ${process.argv.slice(2).join(' ')}`.trim(),
         settings: {
+          storage: flags.storage,
           rates_per_s: flags.rates.join(','),
           duration_s: flags.duration,
           warmup_s: flags.warmup,

@@ -14,10 +14,11 @@ import { runMain } from './lib/main';
 import { cpuSnapshot, cpuUsage } from './lib/cpu';
 import { describeCpu, measure, transportErrors, unexpectedCount } from './lib/measure';
 import { writeReport } from './lib/results';
-import { startBenchStack } from './lib/stack';
+import { benchStorage, startBenchStack, storageFlag } from './lib/stack';
 import { round } from './lib/stats';
 
 const flags = parseFlags('npx tsx bench/ingress.ts [flags]', {
+  storage: storageFlag,
   concurrency: { help: 'closed loop: postbacks in flight; open loop (--rate): connection cap', default: 32 },
   rate: { help: 'open loop: postbacks per second, sent on schedule whatever the answers' },
   duration: { help: 'measured seconds', default: 20 },
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
   const clickCount = flags.clicks ?? (open ? Math.ceil(flags.rate! * (flags.warmup + flags.duration)) + 100 : 30_000);
   const deadlineMs = flags['drain-timeout'] * 1000;
 
-  const stack = await startBenchStack({ name: 'ingress', worker: true });
+  const stack = await startBenchStack({ storage: benchStorage(flags.storage), name: 'ingress', worker: true });
   try {
     const setup = await createOfferSetup(stack.baseUrl, stack.adminKey);
     const t = Date.now();
@@ -104,6 +105,7 @@ async function main(): Promise<void> {
       startedAt,
       command: `npx tsx bench/ingress.ts ${process.argv.slice(2).join(' ')}`.trim(),
       settings: {
+        storage: flags.storage,
         mode: open ? 'open' : 'closed',
         concurrency: flags.concurrency,
         rate_per_s: flags.rate ?? '-',

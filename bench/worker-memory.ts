@@ -20,10 +20,11 @@ import { RssSampler, type MemoryPeak } from './lib/memory';
 import { startPostflowProcesses } from './lib/processes';
 import { ReceiverProcess } from './lib/receiver';
 import { writeReport } from './lib/results';
-import { startInfra, type BenchInfra } from './lib/stack';
+import { benchStorage, startInfra, storageFlag, type BenchInfra } from './lib/stack';
 import { round } from './lib/stats';
 
 const flags = parseFlags('npx tsx bench/worker-memory.ts [flags]', {
+  storage: storageFlag,
   rate: { help: 'postbacks per second during the load phase, open loop', default: 10 },
   duration: { help: 'seconds of load', default: 30 },
   idle: { help: 'seconds the worker sits idle (after it polls) before the load', default: 15 },
@@ -80,7 +81,7 @@ async function measureVariant(env: BenchInfra, client: Client, variant: (typeof 
 
 async function main(): Promise<void> {
   const startedAt = new Date();
-  const env = await startInfra('worker-memory');
+  const env = await startInfra('worker-memory', benchStorage(flags.storage));
   try {
     const connection = await Connection.connect({ address: env.infra.temporalAddress });
     env.cleanups.push(() => connection.close());

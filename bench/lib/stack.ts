@@ -65,8 +65,29 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
+/**
+ * Where the embedded servers keep their data. `file` is what `npm start` runs (Temporal's SQLite
+ * file, MongoDB's H2 file committed before each acknowledgement, EMBEDDED_MONGO_FSYNC as set),
+ * the benchmarks' default; `memory` is what the tests run. TEMPORAL_ADDRESS / MONGO_URL override either.
+ */
+export type BenchStorage = 'file' | 'memory';
+
+/** The `--storage` flag every benchmark of the whole system takes (bench/lib/args.ts). */
+export const storageFlag = {
+  type: 'string',
+  default: 'file',
+  help: "the embedded servers' storage: file (as npm start runs them) or memory (as the tests run them)",
+} as const;
+
+export function benchStorage(value: string): BenchStorage {
+  if (value === 'file' || value === 'memory') return value;
+  process.stderr.write(`--storage must be file or memory (got "${value}")\n`);
+  process.exit(2);
+}
+
 export interface BenchInfra {
   infra: Infrastructure;
+  storage: BenchStorage;
   /** Temporary directory for the servers' logs (kept with POSTFLOW_KEEP_BENCH_LOGS=1). */
   runDir: string;
   /** Run in reverse order by stop(); the infrastructure's own stop is the first entry. */
@@ -74,11 +95,13 @@ export interface BenchInfra {
   stop(): Promise<void>;
 }
 
-/** The embedded (or TEMPORAL_ADDRESS / MONGO_URL) servers and a run directory for their logs. */
-export async function startInfra(name: string): Promise<BenchInfra> {
+/** The embedded (or TEMPORAL_ADDRESS / MONGO_URL) servers and a run directory for their logs (and files). */
+export async function startInfra(name: string, storage: BenchStorage): Promise<BenchInfra> {
   const runDir = mkdtempSync(path.join(os.tmpdir(), `postflow-bench-${name}-`));
   const infra = await provisionInfrastructure({
     mode: 'test',
+    storage,
+    mongoFsync: loadConfig(process.env).embedded.mongoFsync,
     dataDir: runDir,
     env: process.env,
     namespace: 'default',
@@ -91,7 +114,7 @@ export async function startInfra(name: string): Promise<BenchInfra> {
     if (!process.env.POSTFLOW_KEEP_BENCH_LOGS) rmSync(runDir, { recursive: true, force: true });
     else log(`server logs kept in ${runDir}`);
   };
-  return { infra, runDir, cleanups, stop };
+  return { infra, storage, runDir, cleanups, stop };
 }
 
 /**
@@ -99,9 +122,9 @@ export async function startInfra(name: string): Promise<BenchInfra> {
  * (system/start.ts), but listening on a port: the embedded (or TEMPORAL_ADDRESS / MONGO_URL)
  * servers, a fresh database and task queue, and optionally an in-process worker so workflows drain.
  */
-export async function startBenchStack(opts: { name: string; worker: boolean }): Promise<BenchStack> {
+export async function startBenchStack(opts: { name: string; worker: boolean; storage: BenchStorage }): Promise<BenchStack> {
   const started = Date.now();
-  const { infra, cleanups, stop } = await startInfra(opts.name);
+  const { infra, cleanups, stop } = await startInfra(opts.name, opts.storage);
   try {
     const name = `bench_${opts.name}_${randomBytes(4).toString('hex')}`;
     const adminKey = randomBytes(24).toString('hex');

@@ -4,8 +4,13 @@ import { startMongo } from './mongo';
 import { startTemporalDevServer } from './temporal';
 
 export interface ProvisionOptions {
-  /** dev: fixed ports, state kept under dataDir. test: free ports, everything in memory. */
+  /** dev: fixed ports, servers outlive a crashed parent. test: free ports, children of this process. */
   mode: 'dev' | 'test';
+  /**
+   * Where the embedded servers keep their data: `file` under dataDir (Temporal's SQLite file, the
+   * H2-backed MongoDB stand-in: what `npm start` runs) or `memory`. Default: file for dev, memory for test.
+   */
+  storage?: 'file' | 'memory';
   dataDir: string;
   /** TEMPORAL_ADDRESS / MONGO_URL here mean "use that server, start nothing". */
   env: NodeJS.ProcessEnv;
@@ -32,6 +37,7 @@ const DEV_PORTS = { temporal: 7233, temporalUi: 8233, mongo: 27017 };
 export async function provisionInfrastructure(opts: ProvisionOptions): Promise<Infrastructure> {
   const stops: Array<() => Promise<void>> = [];
   const summary: string[] = [];
+  const onFile = (opts.storage ?? (opts.mode === 'dev' ? 'file' : 'memory')) === 'file';
 
   const temporal = (async () => {
     if (opts.env.TEMPORAL_ADDRESS) {
@@ -42,7 +48,7 @@ export async function provisionInfrastructure(opts: ProvisionOptions): Promise<I
     const server = await startTemporalDevServer({
       port,
       uiPort: opts.mode === 'dev' ? DEV_PORTS.temporalUi : undefined,
-      dbFile: opts.mode === 'dev' ? path.join(opts.dataDir, 'temporal.db') : undefined,
+      dbFile: onFile ? path.join(opts.dataDir, 'temporal.db') : undefined,
       namespace: opts.namespace,
       sink: opts.sinkFor('temporal'),
       detached: opts.mode === 'dev',
@@ -62,7 +68,7 @@ export async function provisionInfrastructure(opts: ProvisionOptions): Promise<I
       opts.mode === 'dev' ? await devPort(DEV_PORTS.mongo, 'MongoDB', 'MONGO_URL=mongodb://localhost:27017/postflow') : await freePort();
     const server = await startMongo({
       port,
-      dataDir: opts.mode === 'dev' ? path.join(opts.dataDir, 'mongo') : undefined,
+      dataDir: onFile ? path.join(opts.dataDir, 'mongo') : undefined,
       fsync: opts.mongoFsync,
       sink: opts.sinkFor('mongo'),
       detached: opts.mode === 'dev',
