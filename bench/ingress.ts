@@ -1,8 +1,11 @@
 /**
  * POST /postback for distinct clicks with a worker draining the workflows: how fast postflow
- * accepts (durable workflow start → 200) and how fast it decides, end to end.
+ * accepts (durable workflow start → 200) and how fast it decides, end to end. The API and the
+ * worker run as `npm start` runs them (two processes, production settings, --storage file).
  * Run: npx tsx bench/ingress.ts [--rate 200]
  */
+import { Client, Connection } from '@temporalio/client';
+import { ensureSearchAttributes } from '../temporal/ensure-search-attributes';
 import { createOfferSetup } from './lib/admin';
 import { parseFlags } from './lib/args';
 import { insertClicks, postbackSpec } from './lib/clicks';
@@ -14,7 +17,8 @@ import { runMain } from './lib/main';
 import { cpuSnapshot, cpuUsage } from './lib/cpu';
 import { describeCpu, measure, transportErrors, unexpectedCount } from './lib/measure';
 import { writeReport } from './lib/results';
-import { benchStorage, startBenchStack, storageFlag } from './lib/stack';
+import { startPostflowProcesses } from './lib/processes';
+import { benchStorage, startInfra, storageFlag } from './lib/stack';
 import { round } from './lib/stats';
 
 const flags = parseFlags('npx tsx bench/ingress.ts [flags]', {
@@ -35,8 +39,17 @@ async function main(): Promise<void> {
   const clickCount = flags.clicks ?? (open ? Math.ceil(flags.rate! * (flags.warmup + flags.duration)) + 100 : 30_000);
   const deadlineMs = flags['drain-timeout'] * 1000;
 
-  const stack = await startBenchStack({ storage: benchStorage(flags.storage), name: 'ingress', worker: true });
+  const env = await startInfra('ingress', benchStorage(flags.storage));
   try {
+    const connection = await Connection.connect({ address: env.infra.temporalAddress });
+    env.cleanups.push(() => connection.close());
+    await ensureSearchAttributes(connection, 'default'); // only does something for an external TEMPORAL_ADDRESS
+    const client = new Client({ connection, namespace: 'default' });
+    const stack = await startPostflowProcesses({ infra: env.infra, runDir: env.runDir, name: 'ingress', client });
+    env.cleanups.push(() => stack.stop());
+    const cpuLabels: Record<number, string> = { [process.pid]: 'bench process' };
+    if (stack.api.pid) cpuLabels[stack.api.pid] = 'postflow api';
+    if (stack.worker.pid) cpuLabels[stack.worker.pid] = 'postflow worker';
     const setup = await createOfferSetup(stack.baseUrl, stack.adminKey);
     const t = Date.now();
     const clickIds = await insertClicks(stack.models, setup, clickCount);
@@ -47,7 +60,7 @@ async function main(): Promise<void> {
     let warmDrain: DrainResult | undefined;
     const accepted = (r: PhaseResult | undefined) => r?.tallies.accepted ?? 0;
     const m = await measure(
-      stack.api.port,
+      stack.port,
       spec,
       {
         mode: open ? 'open' : 'closed',
@@ -56,6 +69,7 @@ async function main(): Promise<void> {
         warmupS: flags.warmup,
         durationS: flags.duration,
         expectStatus: 200,
+        cpuLabels,
       },
       // The measured phase starts with no backlog, so the drain afterwards is its own.
       async (warmup) => {
@@ -71,9 +85,9 @@ async function main(): Promise<void> {
 
     const r = m.measured;
     log(`  load done: ${accepted(r)} accepted; waiting for the workflows to decide them`);
-    const beforeDrain = cpuSnapshot();
+    const beforeDrain = cpuSnapshot(cpuLabels);
     const drain = await waitForDrain(stack.models, accepted(m.warmup) + accepted(r), deadlineMs);
-    const drainCpu = cpuUsage(beforeDrain, cpuSnapshot());
+    const drainCpu = cpuUsage(beforeDrain, cpuSnapshot(cpuLabels));
     const mix = await decisions(stack.models, m.measuredFrom);
     const endToEndS = (r.elapsedMs + drain.waitedMs) / 1000;
     const conversionsPerSec = round(accepted(r) / endToEndS);
@@ -95,7 +109,10 @@ async function main(): Promise<void> {
       ...(open && r.maxSendLagMs !== undefined && r.maxSendLagMs > 50
         ? [`The generator sent up to ${r.maxSendLagMs} ms late (CPU contention); latencies count from the scheduled time.`]
         : []),
-      ...(stack.appErrors.count > 0 ? [`The app logged ${stack.appErrors.count} errors; first: ${stack.appErrors.first[0]}`] : []),
+      ...[stack.api, stack.worker].flatMap((p) => {
+        const odd = p.unexpectedOutput();
+        return odd.count > 0 ? [`The ${p.label} process printed ${odd.count} unexpected lines; first: ${odd.first[0]}`] : [];
+      }),
       ...Object.entries(r.unexpectedSamples).map(([status, bodies]) => `Unexpected ${status}, e.g. ${bodies[0]}`),
     ];
     const name = open ? 'ingress-open' : 'ingress';
@@ -146,7 +163,7 @@ async function main(): Promise<void> {
       notes,
       machine,
       versions: versions(process.env),
-      infrastructure: stack.infra.summary,
+      infrastructure: env.infra.summary,
       details: {
         measurement: m,
         warmupDrain: warmDrain,
@@ -154,12 +171,12 @@ async function main(): Promise<void> {
         drainCpu,
         decisions: mix,
         conversionsPerSec,
-        appErrors: stack.appErrors,
+        appErrors: { api: stack.api.unexpectedOutput(), worker: stack.worker.unexpectedOutput() },
       },
     });
     process.stdout.write(`${notes.join('\n')}\nwrote ${json}\nwrote ${markdown}\n`);
   } finally {
-    await stack.stop();
+    await env.stop();
   }
 }
 
