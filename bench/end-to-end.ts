@@ -9,32 +9,33 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { ensureSearchAttributes } from '../temporal/ensure-search-attributes';
-import type { BaselineWorkflowType } from './baseline/workflows';
-import { createOfferSetup, createPostbackEndpoint } from './lib/admin';
 import { parseFlags } from './lib/args';
-import { runWorkflowsAtRate, startBaselineWorker, type BaselinePhase, type BaselineWorker } from './lib/baseline';
-import { insertClicks, postbackSpec } from './lib/clicks';
-import { cpuSnapshot, cpuUsage, type CpuUsage } from './lib/cpu';
+import { startBaselineWorker, type BaselineWorker } from './lib/baseline';
+import { fmtLatency } from './lib/deliveries';
 import {
-  analyseReceipts,
-  awaitWarmupDeliveries,
-  fmtLatency,
-  stageBreakdown,
-  waitForReceipts,
-  waitForSettled,
-  type ReceiptWait,
-} from './lib/deliveries';
-import type { PhaseResult } from './lib/load';
+  API,
+  BASELINE_WORKER,
+  BENCH,
+  cpuS,
+  measureBaseline,
+  measurePostflow,
+  pctOfCore,
+  perItemMs,
+  ratio,
+  shown,
+  TEMPORAL,
+  WORKER,
+  type BaselineRun,
+  type LoadShape,
+  type RateRun,
+} from './lib/end-to-end-run';
 import { log } from './lib/log';
 import { machineFacts, versions } from './lib/machine';
 import { runMain } from './lib/main';
-import { describeCpu, measure, transportErrors, unexpectedCount } from './lib/measure';
-import { RssSampler, type MemoryPeak } from './lib/memory';
-import { startPostflowProcesses } from './lib/processes';
-import { ReceiverProcess } from './lib/receiver';
+import { describeCpu, transportErrors, unexpectedCount } from './lib/measure';
 import { endToEndDetailsSchema } from './lib/report-schema';
 import { writeReport } from './lib/results';
-import { benchStorage, startInfra, storageFlag, type BenchInfra } from './lib/stack';
+import { benchStorage, startInfra, storageFlag } from './lib/stack';
 import { round } from './lib/stats';
 
 const flags = parseFlags('npx tsx bench/end-to-end.ts [flags]', {
@@ -57,144 +58,8 @@ const flags = parseFlags('npx tsx bench/end-to-end.ts [flags]', {
   'skip-baseline': { type: 'boolean', help: 'measure postflow only (no baseline, no ratios)' },
 });
 
-const API = 'postflow api';
-const WORKER = 'postflow worker';
-const BASELINE_WORKER = 'baseline worker';
-const BENCH = 'bench process';
-const TEMPORAL = 'temporal';
 const deadlineMs = flags['drain-timeout'] * 1000;
-
-const ids = (r: PhaseResult | undefined) => (r?.records ?? []).map(([id]) => id);
-/** CPU-seconds of `labels` summed over phases (a process that exited mid-way counts until then). */
-const cpuS = (phases: Array<CpuUsage | undefined>, ...labels: string[]) =>
-  phases.reduce((sum, c) => sum + labels.reduce((s, l) => s + (c?.oursCpuS[l] ?? 0), 0), 0);
-const pctOfCore = (seconds: number, windowMs: number) => round((seconds / (windowMs / 1000)) * 100, 1);
-const perItemMs = (seconds: number, n: number) => (n > 0 ? round((seconds * 1000) / n, 2) : Number.NaN);
-const shown = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : v);
-
-interface BaselineRun {
-  phase: BaselinePhase;
-  cpu: CpuUsage | undefined;
-  memory: MemoryPeak;
-}
-
-async function measureBaseline(client: Client, worker: BaselineWorker, type: BaselineWorkflowType, rate: number): Promise<BaselineRun> {
-  log(`  baseline ${type} at ${rate}/s: warm-up ${flags.warmup} s, then ${flags.duration} s`);
-  if (flags.warmup > 0) await runWorkflowsAtRate(client, worker.taskQueue, type, { ratePerSec: rate, durationS: flags.warmup, deadlineMs });
-  const labels = { ...(worker.proc.pid ? { [worker.proc.pid]: BASELINE_WORKER } : {}), [process.pid]: BENCH };
-  const sampler = new RssSampler({ [BASELINE_WORKER]: worker.proc.pid });
-  const before = cpuSnapshot(labels);
-  const phase = await runWorkflowsAtRate(client, worker.taskQueue, type, {
-    ratePerSec: rate,
-    durationS: flags.duration,
-    deadlineMs,
-  });
-  const cpu = cpuUsage(before, cpuSnapshot(labels));
-  const memory = sampler.stop()[BASELINE_WORKER] ?? {};
-  log(`    ${phase.completed}/${phase.started} completed, ${phase.completedPerSec}/s; start → result ${fmtLatency(phase.resultLatency)}`);
-  return { phase, cpu, memory };
-}
-
-async function measurePostflow(env: BenchInfra, client: Client, rate: number, otherLabels: Record<number, string>) {
-  const procs = await startPostflowProcesses({ infra: env.infra, runDir: env.runDir, name: `e2e_${rate}`, client });
-  const receiver = await ReceiverProcess.start().catch(async (err: unknown) => {
-    await procs.stop();
-    throw err;
-  });
-  try {
-    const setup = await createOfferSetup(procs.baseUrl, procs.adminKey);
-    // e = event id (what receivers de-duplicate on), c = conversion id (to match the advertiser's 200).
-    await createPostbackEndpoint(procs.baseUrl, procs.adminKey, setup.affiliateId, `${receiver.baseUrl}/pb?e={event_id}&c={conversion_id}`);
-    const clickIds = await insertClicks(procs.models, setup, Math.ceil(rate * (flags.warmup + flags.duration)) + 100);
-    const spec = postbackSpec(setup.token, clickIds, { recordJsonField: 'conversion_id' });
-    const labels: Record<number, string> = { ...otherLabels, [process.pid]: BENCH };
-    if (procs.api.pid) labels[procs.api.pid] = API;
-    if (procs.worker.pid) labels[procs.worker.pid] = WORKER;
-    if (receiver.pid) labels[receiver.pid] = 'receiver';
-    const sampler = new RssSampler({ [API]: procs.api.pid, [WORKER]: procs.worker.pid });
-
-    log(`  postflow at ${rate}/s`);
-    let warmWait: ReceiptWait | undefined;
-    // The measured phase starts with nothing in flight: the warm-up's conversions are delivered and settled.
-    const m = await measure(
-      procs.port,
-      spec,
-      {
-        mode: 'open',
-        concurrency: flags.concurrency,
-        ratePerSec: rate,
-        warmupS: flags.warmup,
-        durationS: flags.duration,
-        expectStatus: 200,
-        cpuLabels: labels,
-      },
-      async (warmup) => {
-        warmWait = await awaitWarmupDeliveries(receiver, procs.models, ids(warmup).length, deadlineMs);
-      },
-    );
-    const r = m.measured;
-    const warmIds = ids(m.warmup);
-    const measuredIds = ids(r);
-    log(`  load done: ${measuredIds.length} accepted; waiting for their deliveries`);
-    const beforeDrain = cpuSnapshot(labels);
-    const arrival = await waitForReceipts(receiver, warmIds.length + measuredIds.length, deadlineMs);
-    const drainCpu = cpuUsage(beforeDrain, cpuSnapshot(labels));
-    const memory = sampler.stop();
-    // Then until every delivery has finished, so late duplicates (retries) are counted too.
-    const settle = await waitForSettled(procs.models, warmIds.length + measuredIds.length, Math.max(0, deadlineMs - arrival.waitedMs));
-    const rx = analyseReceipts(await receiver.receipts(), r.records ?? [], warmIds, {
-      startMs: m.measuredFrom.getTime(),
-      elapsedMs: r.elapsedMs,
-    });
-    const { final, ...breakdown } = await stageBreakdown(procs.models, new Set(measuredIds), rx.firstReceipt);
-
-    // Zero loss: every accepted conversion reached the receiver, is approved, and its delivery succeeded.
-    const notApproved: Array<[string, string]> = [];
-    const deliveryNotSucceeded: Array<[string, string]> = [];
-    for (const id of measuredIds) {
-      const f = final.get(id);
-      if (f?.status !== 'approved') notApproved.push([id, f?.status ?? 'no conversion document']);
-      if (f?.delivery !== 'succeeded') deliveryNotSucceeded.push([id, f?.delivery ?? 'no delivery']);
-    }
-    return {
-      measurement: {
-        ...m,
-        warmup: m.warmup && { ...m.warmup, records: undefined },
-        measured: { ...r, records: undefined },
-      },
-      accepted: measuredIds.length,
-      rx: { ...rx, firstReceipt: undefined },
-      breakdown,
-      loss: {
-        notDelivered: rx.missing,
-        notApproved,
-        deliveryNotSucceeded,
-        zeroLoss: measuredIds.length > 0 && rx.missing.length === 0 && notApproved.length === 0 && deliveryNotSucceeded.length === 0,
-      },
-      cpu: { load: m.cpu, drain: drainCpu, windowMs: r.elapsedMs + arrival.waitedMs },
-      memory,
-      warmWait,
-      arrival,
-      settle,
-      processOutput: { api: procs.api.unexpectedOutput(), worker: procs.worker.unexpectedOutput() },
-    };
-  } finally {
-    await receiver.close();
-    await procs.stop();
-  }
-}
-
-type PostflowRun = Awaited<ReturnType<typeof measurePostflow>>;
-interface RateRun {
-  rate: number;
-  empty?: BaselineRun;
-  single?: BaselineRun;
-  postflow: PostflowRun;
-}
-
-/** Ratio of postflow's completed conversions/s to a baseline's completed workflows/s. */
-const ratio = (p: PostflowRun, b: BaselineRun | undefined) =>
-  b && b.phase.completedPerSec > 0 ? round(p.rx.deliveriesPerSecEndToEnd / b.phase.completedPerSec, 3) : undefined;
+const load: LoadShape = { warmupS: flags.warmup, durationS: flags.duration, concurrency: flags.concurrency, deadlineMs };
 
 function headlineRow(run: RateRun): Array<string | number> {
   const p = run.postflow;
@@ -324,11 +189,11 @@ async function main(): Promise<void> {
     for (const rate of flags.rates) {
       log(`=== ${rate}/s`);
       // The baselines first, adjacent in time to postflow's run at the same rate, on the same server.
-      const empty = baseline && (await measureBaseline(client, baseline, 'emptyWorkflow', rate));
-      const single = baseline && (await measureBaseline(client, baseline, 'singleActivityWorkflow', rate));
+      const empty = baseline && (await measureBaseline(load, client, baseline, 'emptyWorkflow', rate));
+      const single = baseline && (await measureBaseline(load, client, baseline, 'singleActivityWorkflow', rate));
       // The idle baseline worker still polls: named, so its CPU is not mistaken for another process's.
       const idle = baseline?.proc.pid ? { [baseline.proc.pid]: `${BASELINE_WORKER} (idle)` } : {};
-      runs.push({ rate, empty, single, postflow: await measurePostflow(env, client, rate, idle) });
+      runs.push({ rate, empty, single, postflow: await measurePostflow(load, env, client, rate, idle) });
     }
     const baselineOutput = baseline?.proc.unexpectedOutput();
 

@@ -132,5 +132,21 @@ export const endToEndDetailsSchema = z.looseObject({
     .min(1),
 });
 
+const capacityStepSchema = z.looseObject({
+  rate: z.number().positive(),
+  keptUp: z.boolean(),
+  why: z.string(),
+  completedPerSec: figure,
+  p99Ms: figure,
+});
+
+/** capacity: per target the capacity found (null: not even the ladder's first rate) and every step climbed. */
+export const capacityDetailsSchema = z.looseObject({
+  capacities: z.partialRecord(z.enum(['empty', 'single', 'postflow']), z.number().positive().nullable()),
+  ratios: z.object({ postflowToEmpty: figure, postflowToSingle: figure }),
+  steps: z.partialRecord(z.enum(['empty', 'single', 'postflow']), z.array(capacityStepSchema).min(1)),
+  half: z.looseObject({ rate: z.number().positive() }).nullable(),
+});
+
 /** A report as the benchmarks build it: the file's shape, with the start as a Date. */
 export type Report = Omit<z.input<ReturnType<typeof reportSchema<typeof anyDetailsSchema>>>, 'startedAt'> & { startedAt: Date };

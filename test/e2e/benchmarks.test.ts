@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { clickDetailsSchema, endToEndDetailsSchema, reportSchema } from '../../bench/lib/report-schema';
+import { capacityDetailsSchema, clickDetailsSchema, endToEndDetailsSchema, reportSchema } from '../../bench/lib/report-schema';
 import { testEnv } from '../support/test-env';
 
 /**
@@ -119,6 +119,36 @@ describe('the benchmarks still run (short runs; shape and zero loss, never timin
           expect(b!.phase.started).toBeGreaterThan(0);
         }
       }
+    },
+    BENCH_DEADLINE_MS + 20_000,
+  );
+  it(
+    'capacity: climbs the ladder for a baseline and postflow, then measures postflow at half its capacity',
+    async () => {
+      // A one-rung ladder and a p99 limit no run can miss: the step passes unless something is lost or unfinished.
+      const run = await runBench('capacity.ts', [
+        '--ladder',
+        '2',
+        '--duration',
+        '2',
+        '--warmup',
+        '1',
+        '--targets',
+        'empty,postflow',
+        '--p99-limit',
+        '600000',
+        '--drain-timeout',
+        '120',
+      ]);
+      expectSuccess(run);
+
+      const report = readResults('capacity', capacityDetailsSchema);
+      const { capacities, steps, half } = report.details;
+      expect(capacities).toEqual({ empty: 2, postflow: 2 });
+      expect(steps.empty!.map((s) => [s.rate, s.keptUp])).toEqual([[2, true]]);
+      expect(steps.postflow!.map((s) => [s.rate, s.keptUp])).toEqual([[2, true]]);
+      expect(half).toMatchObject({ rate: 1 });
+      expect(report.tables!.map((t) => t.rows.length)).toEqual([2, 2]); // every step; at capacity and at half
     },
     BENCH_DEADLINE_MS + 20_000,
   );
