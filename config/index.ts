@@ -88,6 +88,11 @@ const variables = z
     // The prebuilt workflow bundle the worker runs (npm run build:workflows writes it); relative to the
     // working directory, which is the project root for the npm scripts and the image.
     WORKER_WORKFLOW_BUNDLE: z.string().min(1).default('dist/workflow-bundle.js'),
+    // How much work each of the worker's two Temporal workers runs at once (the SDK's own defaults):
+    // lower caps leave CPU to an API on the same machine, and bound memory, at the cost of a backlog.
+    WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(10_000).default(40),
+    WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(100),
+    WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(100),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     // Every MongoDB driver monitoring and pool event as a log line (diagnosis of a client that does
     // not recover after an outage); reachability changes are logged whatever this says.
@@ -137,6 +142,9 @@ export const configSchema = variables.transform((v) => ({
   worker: {
     maxCachedWorkflows: v.WORKER_MAX_CACHED_WORKFLOWS,
     workflowBundle: v.WORKER_WORKFLOW_BUNDLE,
+    maxConcurrentWorkflowTasks: v.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    maxConcurrentActivities: v.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentLocalActivities: v.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
     /**
      * Where /metrics is served, undefined for none: WORKER_METRICS_ADDRESS, else 0.0.0.0:9464, or
      * with NODE_ENV=test any free port, so the worker processes of parallel test files never race for one.

@@ -44,6 +44,9 @@ export async function createWorkers(opts: CreateWorkerOptions): Promise<Workers>
         // the heap, thousands) fills with idle workflows: RSS grew past 1.5 GB in the benchmark. An
         // evicted one is replayed from its short history when it is next needed.
         maxCachedWorkflows: worker.maxCachedWorkflows,
+        maxConcurrentWorkflowTaskExecutions: worker.maxConcurrentWorkflowTasks,
+        maxConcurrentActivityTaskExecutions: worker.maxConcurrentActivities,
+        maxConcurrentLocalActivityExecutions: worker.maxConcurrentLocalActivities,
       }),
     ),
   );

@@ -49,6 +49,7 @@ describe('loadConfig', () => {
       REVERSAL_WINDOW_DAYS: '30',
       WORKER_METRICS_ADDRESS: 'off',
       RATE_LIMIT_PER_IP: '7',
+      WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '8',
     });
     expect(config.delivery).toEqual({
       scheduleMs: [0, 5_000, 120_000],
@@ -58,7 +59,14 @@ describe('loadConfig', () => {
       pauseMs: 60_000,
     });
     expect(config.lifecycle.reversalWindowHours).toBe(720);
-    expect(config.worker).toEqual({ maxCachedWorkflows: 500, workflowBundle: 'dist/workflow-bundle.js', metricsAddress: undefined });
+    expect(config.worker).toEqual({
+      maxCachedWorkflows: 500,
+      workflowBundle: 'dist/workflow-bundle.js',
+      metricsAddress: undefined,
+      maxConcurrentWorkflowTasks: 8,
+      maxConcurrentActivities: 100,
+      maxConcurrentLocalActivities: 100,
+    });
     expect(config.api.rateLimits).toEqual({ perIp: 7, perAdvertiser: 1000 });
   });
 
@@ -66,6 +74,9 @@ describe('loadConfig', () => {
     ['DELIVERY_SCHEDULE', '0s,soon'],
     ['DELIVERY_ALLOWED_NETWORKS', '127.0.0.0/33'],
     ['WORKER_METRICS_ADDRESS', 'localhost:9464'],
+    // The SDK needs two: one for the sticky queue, one for the normal one.
+    ['WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', '1'],
+    ['WORKER_MAX_CONCURRENT_ACTIVITIES', '0'],
   ])('names %s when its parser refuses %p', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^invalid configuration: ${name} `));
     expect(() => loadConfig({ [name]: value })).toThrow(`(got "${value}")`);
