@@ -3,7 +3,17 @@ import { postbackMacros, renderPostbackBody, renderPostbackUrl, type MacroValues
 import { feedBreaker } from './endpoint-breaker';
 import { parseRetryAfter } from '../domain/retry-schedule';
 import { observeDeliveryAttempt, observeDeliveryFinished } from '../observability/worker-metrics';
-import type { AttemptInput, AttemptOutcome, DeliveryRun, DeliverySchedule, FinishInput, FinishRecord } from '../domain/steps';
+import { continuation, runEnding } from '../domain/delivery-run';
+import type {
+  AttemptInput,
+  AttemptOutcome,
+  BeginInput,
+  DeliveryRun,
+  DeliverySchedule,
+  FinishInput,
+  FinishRecord,
+  FirstAttemptRecord,
+} from '../domain/steps';
 import type { ActivityDeps, DeliverySettings } from './deps';
 import { maskUrl } from './http/mask-url';
 import { createSender, type Sender } from './http/send';
@@ -21,10 +31,11 @@ export function deliveryActivities({ models, now, delivery }: ActivityDeps) {
   let sender: Sender | undefined;
   const send: Sender = (req) => (sender ??= createSender(settings().allowedNetworks))(req);
 
-  return {
+  const steps = {
     /** Marks the run as under way and hands the workflow this deployment's retry schedule. */
-    async beginDelivery(input: DeliveryRun): Promise<DeliverySchedule> {
-      await models.Delivery.updateOne({ _id: input.deliveryId }, { $set: { status: 'delivering', run: input.run, attempt_count: 0 } });
+    async beginDelivery(input: BeginInput): Promise<DeliverySchedule> {
+      const counted = input.continued ? {} : { attempt_count: 0 };
+      await models.Delivery.updateOne({ _id: input.deliveryId }, { $set: { status: 'delivering', run: input.run, ...counted } });
       return { scheduleMs: settings().scheduleMs, timeoutMs: settings().timeoutMs };
     },
 
@@ -178,5 +189,24 @@ export function deliveryActivities({ models, now, delivery }: ActivityDeps) {
       observeDeliveryFinished(input);
       return { status: input.status, ...(input.reason ? { reason: input.reason } : {}) };
     },
+
+    /**
+     * The common case in one step, inside the conversion workflow: begin the run, make attempt 1
+     * exactly as the retry workflow would (same attempt row id, breaker, event id), and finish the
+     * delivery if that attempt ended it. A retried call sends again (at least once, as a retried
+     * attempt always has) and rewrites the same attempt row; the breaker counts the attempt once.
+     */
+    async firstDeliveryAttempt(input: DeliveryRun): Promise<FirstAttemptRecord> {
+      const run = { deliveryId: input.deliveryId, run: input.run };
+      const { scheduleMs } = await steps.beginDelivery(run);
+      // The schedule asks to wait before attempt 1: that wait is the retry workflow's (a durable timer).
+      if ((scheduleMs[0] ?? 0) > 0) return { ...run, continueFrom: continuation(undefined) };
+      const attempt = await steps.attemptDelivery({ ...run, attempt: 1, nextDelayMs: scheduleMs[1] });
+      const ending = runEnding(attempt, attempt.outcome === 'paused' ? 0 : 1, scheduleMs.length);
+      if (!ending) return { ...run, attempt, continueFrom: continuation(attempt) };
+      const finished = await steps.finishDelivery({ deliveryId: input.deliveryId, ...ending });
+      return { ...run, attempt, finished: { ...finished, attempts: 1 } };
+    },
   };
+  return steps;
 }

@@ -1,5 +1,5 @@
 import { patched, proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
-import type { Steps } from '../domain/steps';
+import type { DeliverySteps, Steps } from '../domain/steps';
 
 /**
  * Short MongoDB steps: retried without limit, since a conversion must never be dropped for a
@@ -35,3 +35,12 @@ export const LOCAL_DATABASE_STEPS_PATCH = 'local-database-steps-v1';
 export function databaseSteps(): Steps {
   return patched(LOCAL_DATABASE_STEPS_PATCH) ? localSteps : remoteSteps;
 }
+
+/**
+ * The first delivery attempt, made inside the conversion workflow (workflows/notify.ts): an HTTP
+ * call bounded by DELIVERY_TIMEOUT_MS (at most 120 s, config/index.ts) plus its database writes.
+ * Retried like a database step: an error here is the database's, the HTTP outcome is a result.
+ */
+export const FIRST_ATTEMPT_STEP: LocalActivityOptions = { ...LOCAL_DATABASE_STEP, startToCloseTimeout: '130 seconds' };
+
+export const firstAttemptSteps = () => proxyLocalActivities<DeliverySteps>(FIRST_ATTEMPT_STEP);

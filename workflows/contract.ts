@@ -5,7 +5,7 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { ConversionInput, ConversionView, StatusChange } from '../domain/conversion';
-import type { DeliveryRun, DeliveryStatus } from '../domain/steps';
+import type { DeliveryRunInput, DeliveryStatus } from '../domain/steps';
 
 export { conversionWorkflowId, deliveryWorkflowId, lateChangeWorkflowId } from '../domain/workflow-ids';
 export type * from '../domain/steps';
@@ -27,7 +27,7 @@ export interface StatusUpdateResult {
 /** Type name of the failure an illegal transition raises, for the API to map to 409. */
 export const ILLEGAL_TRANSITION = 'IllegalTransition';
 
-export type DeliveryInput = DeliveryRun;
+export type DeliveryInput = DeliveryRunInput;
 
 export interface DeliveryResult {
   deliveryId: string;

@@ -1,4 +1,5 @@
 import { proxyActivities, sleep } from '@temporalio/workflow';
+import { runEnding } from '../domain/delivery-run';
 import { withJitter } from '../domain/retry-schedule';
 import type { DeliverySteps } from '../domain/steps';
 import { databaseSteps } from './activity-profiles';
@@ -20,27 +21,29 @@ const attemptProfile = (httpTimeoutMs: number) =>
  * Delivers one event to one endpoint: attempts on the deployment's schedule (with ±10 %
  * jitter, and at least what Retry-After asks), waiting without spending attempts while the
  * endpoint is paused. Ends succeeded, failed (a permanent 4xx) or dead-lettered, never dropped.
+ * A run the conversion workflow began with its first attempt (`continueFrom`) goes on from there.
  */
 export async function deliverPostback(input: DeliveryInput): Promise<DeliveryResult> {
-  const { scheduleMs, timeoutMs } = await databaseSteps().beginDelivery(input);
+  const from = input.continueFrom;
+  const run = { deliveryId: input.deliveryId, run: input.run };
+  const { scheduleMs, timeoutMs } = await databaseSteps().beginDelivery(from ? { ...run, continued: true } : run);
   const { attemptDelivery } = attemptProfile(timeoutMs);
-  let attempts = 0;
-  let retryAfterMs = 0;
+  let attempts = from?.attempts ?? 0;
+  let retryAfterMs = from?.retryAfterMs ?? 0;
+  if (from?.pausedMs) await sleep(from.pausedMs);
   while (attempts < scheduleMs.length) {
     const planned = scheduleMs[attempts]!;
     const delay = Math.max(withJitter(planned, Math.random()), retryAfterMs);
     if (delay > 0) await sleep(delay);
-    const result = await attemptDelivery({ ...input, attempt: attempts + 1, nextDelayMs: scheduleMs[attempts + 1] });
+    const result = await attemptDelivery({ ...run, attempt: attempts + 1, nextDelayMs: scheduleMs[attempts + 1] });
     if (result.outcome === 'paused') {
       retryAfterMs = 0;
       await sleep(result.waitMs);
       continue;
     }
     attempts += 1;
-    if (result.outcome === 'success') return finish(input, 'succeeded', attempts);
-    if (result.outcome === 'permanent') return finish(input, 'failed', attempts, `the endpoint answered ${result.statusCode}`);
-    if (result.outcome === 'gone') return finish(input, 'dead_lettered', attempts, 'the endpoint answered 410 Gone and was deactivated');
-    if (result.outcome === 'inactive') return finish(input, 'dead_lettered', attempts, result.error ?? 'endpoint inactive');
+    const ending = runEnding(result, attempts, scheduleMs.length);
+    if (ending) return finish(input, ending.status, attempts, ending.reason);
     retryAfterMs = result.retryAfterMs ?? 0;
   }
   return finish(input, 'dead_lettered', attempts, `no success after ${attempts} attempts`);

@@ -2,25 +2,21 @@ import type { ConversionInput } from '../../domain/conversion';
 import type { LifecycleStatus } from '../../domain/status';
 import type { AppliedTransition } from '../../workflows/contract';
 import { activityEntries, transitionOf, type EntryDraft, type LedgerLine } from './conversion-steps';
+import { firstAttemptEntries, type DeliveryFacts } from './delivery-entries';
 import type { HistoryStep } from './history-steps';
 import { recorded, statusUpdate, workflowInput, workflowResult, type ActivityStep } from './recorded';
-import { iso, maskSecrets, type TimelineEntry } from './types';
+import { iso, maskSecrets, type PendingActivity, type TimelineEntry } from './types';
 
 export type { LedgerLine } from './conversion-steps';
-
-/** An activity the server reports as still being attempted (describe().pendingActivities). */
-export interface PendingActivity {
-  name: string;
-  attempt: number;
-  lastFailure?: string;
-  nextAttemptAt?: number;
-}
+export type { PendingActivity } from './types';
 
 export interface ConversionContext {
   workflowId: string;
   source: 'conversion' | 'late_status_change';
   ledger: LedgerLine[];
   pending: PendingActivity[];
+  /** The conversion's deliveries and their attempt rows: first attempts are made inside this workflow. */
+  deliveries?: DeliveryFacts[];
 }
 
 const HOUR_MS = 3_600_000;
@@ -111,6 +107,13 @@ export function conversionEntries(steps: HistoryStep[], ctx: ConversionContext):
         if (step.state !== 'completed') {
           push(unfinishedActivity(step, ctx.pending));
           break;
+        }
+        {
+          const first = recorded(step, 'firstDeliveryAttempt');
+          if (first) {
+            for (const e of firstAttemptEntries(first, step, ctx.deliveries ?? [])) push(e);
+            break;
+          }
         }
         for (const e of activityEntries(step, { ledger: ctx.ledger, received, status })) push(e);
         {

@@ -1,8 +1,7 @@
-import type { AttemptOutcome, DeliverySteps } from '../../workflows/contract';
-import type { PendingActivity } from './conversion-entries';
+import type { AttemptOutcome, DeliveryResult, DeliverySteps } from '../../workflows/contract';
 import type { HistoryStep } from './history-steps';
 import { recorded, workflowInput, workflowResult, type ActivityStep, type RecordedStep } from './recorded';
-import { iso, type TimelineEntry } from './types';
+import { iso, type PendingActivity, type TimelineEntry } from './types';
 
 /** The delivery as stored, and its attempt rows (request URL masked, response excerpt). */
 export interface DeliveryFacts {
@@ -36,6 +35,40 @@ const attemptTitle = (n: number, r: AttemptOutcome): string => {
 };
 
 type EntryDraft = Omit<TimelineEntry, 'source' | 'workflow_id'>;
+type AttemptRow = DeliveryFacts['attempts'][number];
+
+const rowDetail = (row: AttemptRow | undefined) =>
+  row
+    ? {
+        method: row.method,
+        request_url: row.request_url,
+        status_code: row.status_code,
+        response_excerpt: row.response_excerpt,
+        error: row.error,
+        http_duration_ms: row.duration_ms,
+      }
+    : {};
+
+/** A made attempt, with the receiver's answer from its attempt row. */
+const attemptEntry = (n: number, result: AttemptOutcome, row: AttemptRow | undefined, at: number, duration: number | null): EntryDraft => ({
+  at: iso(at),
+  duration_ms: duration,
+  kind: 'delivery_attempt',
+  title: attemptTitle(n, result),
+  outcome: result.outcome === 'success' ? 'ok' : result.outcome === 'paused' ? 'waiting' : 'failed',
+  attempt: n,
+  detail: { outcome: result.outcome, ...rowDetail(row) },
+});
+
+const startedTitle = (delivery: DeliveryFacts, run: number) =>
+  `${run === 0 ? 'delivery' : `redelivery (run ${run})`} ${delivery.id} of event ${delivery.event} to endpoint ${delivery.endpoint_id}`;
+
+const resultTitle = (result: Pick<DeliveryResult, 'status' | 'attempts'>, reason: string | undefined) =>
+  ({
+    succeeded: `delivered after ${result.attempts} attempt(s)`,
+    failed: `failed for good after ${result.attempts} attempt(s) (redeliverable)`,
+    dead_lettered: `dead-lettered after ${result.attempts} attempt(s) (redeliverable)`,
+  })[result.status] + (reason ? `: ${reason}` : '');
 
 /** What the run has told so far, for the steps after. */
 interface RunState {
@@ -60,29 +93,11 @@ const deliveryStepViews: { [N in keyof DeliverySteps]: StepView<N> } = {
   attemptDelivery: ({ input, result }, step, state) => {
     const n = input?.attempt ?? 0;
     const row = state.delivery.attempts.find((a) => a.run === state.run && a.attempt === n);
-    const detail = row
-      ? {
-          method: row.method,
-          request_url: row.request_url,
-          status_code: row.status_code,
-          response_excerpt: row.response_excerpt,
-          error: row.error,
-          http_duration_ms: row.duration_ms,
-        }
-      : {};
+    const detail = rowDetail(row);
     if (step.state === 'completed' && result) {
       state.lastOutcome = result;
-      return [
-        {
-          at: iso(step.startedAt ?? step.scheduledAt),
-          duration_ms: step.closedAt !== undefined ? step.closedAt - (step.startedAt ?? step.scheduledAt) : null,
-          kind: 'delivery_attempt',
-          title: attemptTitle(n, result),
-          outcome: result.outcome === 'success' ? 'ok' : result.outcome === 'paused' ? 'waiting' : 'failed',
-          attempt: n,
-          detail: { outcome: result.outcome, ...detail },
-        },
-      ];
+      const at = step.startedAt ?? step.scheduledAt;
+      return [attemptEntry(n, result, row, at, step.closedAt !== undefined ? step.closedAt - at : null)];
     }
     if (step.state === 'scheduled') {
       const p = state.pending.find((a) => a.name === step.name);
@@ -117,7 +132,57 @@ const deliveryStepViews: { [N in keyof DeliverySteps]: StepView<N> } = {
     state.reason = (result ?? input)?.reason;
     return [];
   },
+
+  // Made inside the conversion workflow, never by this one: see firstAttemptEntries.
+  firstDeliveryAttempt: () => [],
 };
+
+/**
+ * The first attempt made inside the conversion workflow (workflows/notify.ts), read from its
+ * marker: the run starting, the attempt with the receiver's answer, and, when that attempt ended
+ * the delivery, its result. Otherwise the retry workflow's own entries go on from attempt 2.
+ */
+export function firstAttemptEntries(
+  step: RecordedStep<'firstDeliveryAttempt'>,
+  activity: ActivityStep,
+  deliveries: DeliveryFacts[],
+): EntryDraft[] {
+  const record = step.result;
+  if (!record) return [];
+  const delivery = deliveries.find((d) => d.id === record.deliveryId) ?? {
+    id: record.deliveryId,
+    event: '?',
+    endpoint_id: '?',
+    attempts: [],
+  };
+  const at = activity.startedAt ?? activity.scheduledAt;
+  const entries: EntryDraft[] = [
+    {
+      at: iso(at),
+      duration_ms: null,
+      kind: 'delivery_started',
+      title: `${startedTitle(delivery, record.run)}, first attempt inside the conversion workflow`,
+      outcome: 'info',
+      detail: { delivery_id: delivery.id, endpoint_id: delivery.endpoint_id, event: delivery.event, run: record.run },
+    },
+  ];
+  if (record.attempt) {
+    const row = delivery.attempts.find((a) => a.run === record.run && a.attempt === 1);
+    entries.push(attemptEntry(1, record.attempt, row, at, null));
+  }
+  if (record.finished) {
+    const { status, reason, attempts } = record.finished;
+    entries.push({
+      at: iso(at),
+      duration_ms: null,
+      kind: 'delivery_result',
+      title: resultTitle({ status, attempts }, reason),
+      outcome: status === 'succeeded' ? 'ok' : 'failed',
+      detail: { status, attempts, deliveryId: delivery.id, run: record.run, ...(reason ? { reason } : {}) },
+    });
+  }
+  return entries;
+}
 
 const isDeliveryStep = (name: string): name is keyof DeliverySteps => Object.hasOwn(deliveryStepViews, name);
 
@@ -148,17 +213,27 @@ export function deliveryEntries(
 
   for (const step of steps) {
     if (step.type === 'started') {
-      state.run = workflowInput(step, 'deliverPostback')?.run ?? 0;
+      const input = workflowInput(step, 'deliverPostback');
+      state.run = input?.run ?? 0;
       const run = state.run;
+      const from = input?.continueFrom;
+      // The conversion workflow made the first attempt: what the first wait here is for.
+      if (from) state.lastOutcome = from.pausedMs ? { outcome: 'paused', waitMs: from.pausedMs } : { outcome: 'retry' };
       push({
         at: iso(step.at),
         duration_ms: null,
         kind: 'delivery_started',
         title:
-          `${run === 0 ? 'delivery' : `redelivery (run ${run})`} ${delivery.id} ` +
-          `of event ${delivery.event} to endpoint ${delivery.endpoint_id}`,
+          startedTitle(delivery, run) +
+          (from ? `: retries, going on from attempt ${from.attempts + 1} (the conversion workflow made the first)` : ''),
         outcome: 'info',
-        detail: { delivery_id: delivery.id, endpoint_id: delivery.endpoint_id, event: delivery.event, run },
+        detail: {
+          delivery_id: delivery.id,
+          endpoint_id: delivery.endpoint_id,
+          event: delivery.event,
+          run,
+          ...(from ? { continue_from: from } : {}),
+        },
       });
     } else if (step.type === 'timer') {
       push({
@@ -175,11 +250,7 @@ export function deliveryEntries(
       const result = workflowResult(step, 'deliverPostback');
       const reason = state.reason;
       const title = result
-        ? {
-            succeeded: `delivered after ${result.attempts} attempt(s)`,
-            failed: `failed for good after ${result.attempts} attempt(s) (redeliverable)`,
-            dead_lettered: `dead-lettered after ${result.attempts} attempt(s) (redeliverable)`,
-          }[result.status] + (reason ? `: ${reason}` : '')
+        ? resultTitle(result, reason)
         : `delivery workflow ${step.status.replace(/_/g, ' ')}${step.failure ? `: ${step.failure.message}` : ''}`;
       push({
         at: iso(step.at),

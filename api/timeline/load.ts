@@ -51,6 +51,17 @@ export async function loadTimeline(deps: TimelineDeps, conversionId: string): Pr
   const attempts =
     deliveries.length > 0 ? await models.DeliveryAttempt.find({ delivery_id: { $in: deliveries.map((d) => d._id) } }).lean() : [];
   const converter = temporal.options.loadedDataConverter.payloadConverter;
+  const facts = new Map(
+    deliveries.map((doc): [string, DeliveryFacts] => [
+      String(doc._id),
+      {
+        id: String(doc._id),
+        event: doc.event,
+        endpoint_id: doc.endpoint_id,
+        attempts: attempts.filter((a) => a.delivery_id === doc._id) as DeliveryFacts['attempts'],
+      },
+    ]),
+  );
 
   const main = await readRun(temporal.workflow.getHandle(workflowId));
   const entries: TimelineEntry[] = [];
@@ -61,6 +72,7 @@ export async function loadTimeline(deps: TimelineDeps, conversionId: string): Pr
         source: 'conversion',
         ledger,
         pending: main.pending,
+        deliveries: [...facts.values()],
       }),
     );
   } else {
@@ -82,13 +94,8 @@ export async function loadTimeline(deps: TimelineDeps, conversionId: string): Pr
     const steps = readHistory(h.run.events, converter);
     const doc = deliveryIds.get(h.workflowId);
     if (doc) {
-      const facts: DeliveryFacts = {
-        id: String(doc._id),
-        event: doc.event,
-        endpoint_id: doc.endpoint_id,
-        attempts: attempts.filter((a) => a.delivery_id === doc._id) as DeliveryFacts['attempts'],
-      };
-      entries.push(...deliveryEntries(steps, { workflowId: h.workflowId, delivery: facts, pending: h.run.pending }));
+      const delivery = facts.get(String(doc._id))!;
+      entries.push(...deliveryEntries(steps, { workflowId: h.workflowId, delivery, pending: h.run.pending }));
     } else {
       entries.push(
         ...conversionEntries(steps, {
@@ -96,6 +103,7 @@ export async function loadTimeline(deps: TimelineDeps, conversionId: string): Pr
           source: 'late_status_change',
           ledger,
           pending: h.run.pending,
+          deliveries: [...facts.values()],
         }),
       );
     }

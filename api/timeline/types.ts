@@ -25,3 +25,11 @@ export function maskSecrets(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((v) => maskSecrets(v, depth + 1));
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isSecretField(k) ? CENSOR : maskSecrets(v, depth + 1)]));
 }
+
+/** An activity the server reports as still being attempted (describe().pendingActivities). */
+export interface PendingActivity {
+  name: string;
+  attempt: number;
+  lastFailure?: string;
+  nextAttemptAt?: number;
+}

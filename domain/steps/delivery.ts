@@ -8,6 +8,26 @@ export interface DeliveryRun {
 }
 
 /** This deployment's retry schedule, handed to the workflow when a run begins. */
+/** Where a run goes on from when the conversion workflow made its first attempt (workflows/notify.ts). */
+export interface DeliveryContinuation {
+  /** Attempts already spent (0 when the first attempt was not made: paused endpoint, or the schedule waits first). */
+  attempts: number;
+  /** What the last attempt's Retry-After asked for. */
+  retryAfterMs?: number;
+  /** The endpoint was paused: wait this long before the next attempt, without spending one. */
+  pausedMs?: number;
+}
+
+/** The delivery workflow's input: a run, continued from the first attempt when the conversion workflow made it. */
+export interface DeliveryRunInput extends DeliveryRun {
+  continueFrom?: DeliveryContinuation;
+}
+
+export interface BeginInput extends DeliveryRun {
+  /** The run was begun by the first attempt: keep its attempt count. */
+  continued?: boolean;
+}
+
 export interface DeliverySchedule {
   /** Delay before attempt 1, 2, … in ms. */
   scheduleMs: number[];
@@ -43,8 +63,23 @@ export interface FinishRecord {
   reason?: string;
 }
 
+/**
+ * The first attempt of a run, made inside the conversion workflow (a local activity): it begins the
+ * run, attempts, and finishes the delivery when that attempt ends it. Echoes the delivery and run,
+ * since a local activity's marker keeps no input and the timeline reads this back.
+ */
+export interface FirstAttemptRecord extends DeliveryRun {
+  /** Absent when no attempt was made: the schedule waits before attempt 1, so the retry workflow makes it. */
+  attempt?: AttemptOutcome;
+  /** How the run ended, when this attempt ended it; otherwise the retry workflow goes on. */
+  finished?: FinishRecord & { attempts: number };
+  /** Set when the retry workflow must go on: where it starts from. */
+  continueFrom?: DeliveryContinuation;
+}
+
 export interface DeliverySteps {
-  beginDelivery: (input: DeliveryRun) => Promise<DeliverySchedule>;
+  beginDelivery: (input: BeginInput) => Promise<DeliverySchedule>;
   attemptDelivery: (input: AttemptInput) => Promise<AttemptOutcome>;
   finishDelivery: (input: FinishInput) => Promise<FinishRecord>;
+  firstDeliveryAttempt: (input: DeliveryRun) => Promise<FirstAttemptRecord>;
 }
