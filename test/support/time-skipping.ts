@@ -52,13 +52,23 @@ export async function startTimeSkippingStack(
     server: { executable: { type: 'existing-path', path: process.env[TEST_ENV.timeSkippingServer]! } },
   });
   let stack: TestStack;
+  // The server's clock minus the wall clock, for local activities (temporalClock). The server moves
+  // its clock only while no task runs, so between skips the difference holds; it is read again
+  // after every skip, and every 20 ms while the clock may jump.
+  const offset = { ms: 0 };
+  const readOffset = async () => {
+    const before = Date.now();
+    const server = await env.currentTimeMs();
+    offset.ms = server - Math.round((before + Date.now()) / 2);
+  };
   try {
+    await readOffset();
     // A fresh server knows none (and cannot list them, so ensureSearchAttributes does not apply).
     await env.connection.operatorService.addSearchAttributes({
       namespace: 'default',
       searchAttributes: Object.fromEntries(allSearchAttributeKeys.map((key) => [key.name, keyword])),
     });
-    stack = await startTestStack(prefix, { ...opts, temporalAddress: env.address, now: temporalClock });
+    stack = await startTestStack(prefix, { ...opts, temporalAddress: env.address, now: () => temporalClock(offset.ms) });
   } catch (err) {
     await env.teardown();
     throw err;
@@ -66,13 +76,19 @@ export async function startTimeSkippingStack(
   const testService = env.connection.testService!;
   return {
     ...stack,
-    skip: (duration) => env.sleep(duration),
+    async skip(duration) {
+      await env.sleep(duration);
+      await readOffset();
+    },
     async skipWhile(wait) {
       await testService.unlockTimeSkipping({});
+      const poll = setInterval(() => void readOffset().catch(() => undefined), 20);
       try {
         return await wait();
       } finally {
+        clearInterval(poll);
         await testService.lockTimeSkipping({});
+        await readOffset();
       }
     },
     now: async () => new Date(await env.currentTimeMs()),
@@ -90,16 +106,18 @@ const firstRead = new WeakMap<Context, number>();
 /**
  * The activities' clock must be the server's, or a breaker's pause (written by one attempt, read
  * by the next after a skipped sleep) would never end. A remote activity learns it from its
- * attempt's schedule time; local activities and code outside an activity read the wall clock.
+ * attempt's schedule time; a local activity (the first delivery attempt, made inside the
+ * conversion workflow, writes an attempt row) from the wall clock and the last known offset;
+ * code outside an activity reads the wall clock.
  */
-function temporalClock(): Date {
+function temporalClock(offsetMs: number): Date {
   let context: Context;
   try {
     context = Context.current();
   } catch {
     return new Date(); // not inside an activity
   }
-  if (context.info.isLocal) return new Date();
+  if (context.info.isLocal) return new Date(Date.now() + offsetMs);
   const since = firstRead.get(context) ?? Date.now();
   firstRead.set(context, since);
   return new Date(context.info.currentAttemptScheduledTimestampMs + (Date.now() - since));
