@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { isGrpcServiceError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { conversionWorkflowId, deliveryWorkflowId, lateChangeWorkflowId } from '../../workflows/contract';
 import type { LifecycleStatus } from '../../domain/status';
 import type { Models } from '../../models';
@@ -27,6 +27,7 @@ export interface Timeline {
   entries: TimelineEntry[];
 }
 
+const GRPC_NOT_FOUND = 5;
 /** More delivery workflows than this for one conversion means something else is wrong; the timeline stays bounded. */
 const MAX_DELIVERY_RUNS = 100;
 /** The statuses a late change can ask for: each has its own workflow id (api/status-change.ts). */
@@ -145,7 +146,9 @@ async function readRun(handle: WorkflowHandle): Promise<RunHistory | undefined> 
     }));
     return { runId: description.runId, status: description.status.name, events: history.events ?? [], pending };
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return undefined;
+    // A delivery whose first attempt ended it inside the conversion workflow never had a workflow:
+    // describe() says so with WorkflowNotFoundError, fetchHistory() with the raw gRPC NOT_FOUND (5).
+    if (err instanceof WorkflowNotFoundError || (isGrpcServiceError(err) && err.code === GRPC_NOT_FOUND)) return undefined;
     throw err;
   }
 }

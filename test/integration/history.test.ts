@@ -1,3 +1,5 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { deliveryWorkflowId } from '../../workflows/contract';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { useTestStack } from '../support/preamble';
 import { waitFor } from '../support/wait-for';
@@ -105,6 +107,37 @@ describe('GET /api/conversions/:id/history', () => {
     expect(timeline.temporal_ui_url).toBe(`http://localhost:8233/namespaces/default/workflows/conversion-${id}/${timeline.run_id}/history`);
     expect(timeline.entries.at(-1)!.kind).not.toBe('workflow');
     expect(timeline.entries.some((e) => e.kind === 'wait' && e.outcome === 'waiting' && /^reversal window/.test(e.title))).toBe(true);
+  });
+
+  it('tells a delivery whose first attempt succeeded inside the conversion workflow, which then started no delivery workflow', async () => {
+    const s = await f.setup({
+      goals: [
+        { key: 'sale', payout: { type: 'fixed', amount: '1.00' }, revenue: { type: 'fixed', amount: '2.00' }, default_status: 'approved' },
+      ],
+    });
+    await f.admin('post', `/api/affiliates/${s.affiliate.id}/postbacks`).send({ url: `${receiver.url}/pb?e={event_id}` });
+    const id = (await f.http().get('/postback').query({ click_id: s.clickId, token: s.token })).body.conversion_id as string;
+    const delivery = await waitFor('the delivery to succeed', async () =>
+      stack.models.Delivery.findOne({ conversion_id: id, status: 'succeeded' })
+        .lean()
+        .then((d) => d ?? undefined),
+    );
+    const timeline = await history(id);
+    expectInOrder(timeline, [
+      { kind: 'status_change', title: /^processing → approved by system/ },
+      { kind: 'delivery_planned', title: /^event approved: 1 affiliate postback\(s\) planned/ },
+      {
+        kind: 'delivery_started',
+        title: new RegExp(`^delivery ${delivery._id} of event approved .*first attempt inside the conversion workflow$`),
+      },
+      { kind: 'delivery_attempt', title: /^attempt 1: HTTP 200, delivered$/, outcome: 'ok' },
+      { kind: 'delivery_result', title: /^delivered after 1 attempt\(s\)$/, outcome: 'ok' },
+    ]);
+    expect(timeline.entries.filter((e) => e.kind.startsWith('delivery_')).every((e) => e.source === 'conversion')).toBe(true);
+    expect(timeline.entries.find((e) => e.kind === 'delivery_attempt')!.detail).toMatchObject({ status_code: 200, method: 'GET' });
+    await expect(stack.client.workflow.getHandle(deliveryWorkflowId(delivery._id)).describe()).rejects.toBeInstanceOf(
+      WorkflowNotFoundError,
+    );
   });
 
   it('shows every run of a redelivered postback, oldest first', async () => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { conversionEntries, type LedgerLine } from '../../api/timeline/conversion-entries';
-import { deliveryEntries } from '../../api/timeline/delivery-entries';
+import { deliveryEntries, type DeliveryFacts } from '../../api/timeline/delivery-entries';
 import { readHistory, type HistoryStep } from '../../api/timeline/history-steps';
 import { maskSecrets } from '../../api/timeline/types';
 
@@ -279,6 +279,91 @@ describe('delivery timeline', () => {
       detail: { status_code: 200, response_excerpt: 'ok', request_url: 'http://127.0.0.1/pb?token=***' },
     });
     expect(entries[2]!.title).toBe('delivered after 1 attempt(s)');
+  });
+});
+
+describe('timeline of a delivery whose first attempt was made inside the conversion workflow', () => {
+  const facts = (steps: HistoryStep[], attempts: DeliveryFacts['attempts'] = []): DeliveryFacts => {
+    const planned = steps.find((s) => s.type === 'activity' && s.name === 'firstDeliveryAttempt') as { result: { deliveryId: string } };
+    return { id: planned.result.deliveryId, event: 'approved', endpoint_id: 'pb_1', attempts };
+  };
+
+  it('delivered on that attempt: started, the attempt with its row, the result, all from the conversion workflow; no delivery workflow', () => {
+    const steps = fixture('conversion-first-attempt-delivered.json');
+    const delivery = facts(steps, [
+      {
+        run: 0,
+        attempt: 1,
+        method: 'GET',
+        request_url: 'http://127.0.0.1/pb?token=***',
+        outcome: 'success',
+        status_code: 200,
+        response_excerpt: 'ok',
+      },
+    ]);
+    const entries = conversionEntries(steps, {
+      workflowId: 'conversion-cv_1',
+      source: 'conversion',
+      ledger: [],
+      pending: [],
+      deliveries: [delivery],
+    });
+    expect(entries.map((e) => e.kind)).toEqual([
+      'received',
+      'fraud_check',
+      'fraud_check',
+      'fraud_check',
+      'fraud_verdict',
+      'attribution',
+      'cap',
+      'status_change',
+      'ledger',
+      'delivery_planned',
+      'delivery_started',
+      'delivery_attempt',
+      'delivery_result',
+      'wait',
+    ]);
+    const delivered = entries.filter((e) => e.kind.startsWith('delivery_') && e.kind !== 'delivery_planned');
+    expect(delivered.map((e) => `${e.source} ${e.title}`)).toEqual([
+      `conversion delivery ${delivery.id} of event approved to endpoint pb_1, first attempt inside the conversion workflow`,
+      'conversion attempt 1: HTTP 200, delivered',
+      'conversion delivered after 1 attempt(s)',
+    ]);
+    expect(delivered[1]!.detail).toMatchObject({ status_code: 200, response_excerpt: 'ok', request_url: 'http://127.0.0.1/pb?token=***' });
+    expect(entries.at(-1)!.title).toBe('reversal window of 90 days: still open');
+    const times = entries.map((e) => Date.parse(e.at));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+
+  it('failed on that attempt: the conversion workflow tells attempt 1, the retry workflow goes on from attempt 2 to the end', () => {
+    const steps = fixture('conversion-first-attempt-failed.json');
+    const delivery = facts(steps);
+    const parent = conversionEntries(steps, {
+      workflowId: 'conversion-cv_2',
+      source: 'conversion',
+      ledger: [],
+      pending: [],
+      deliveries: [delivery],
+    });
+    expect(parent.filter((e) => e.kind.startsWith('delivery_')).map((e) => `${e.kind} ${e.outcome} ${e.title}`)).toEqual([
+      expect.stringMatching(/^delivery_planned info event approved: 1 affiliate postback\(s\) planned/),
+      `delivery_started info delivery ${delivery.id} of event approved to endpoint pb_1, first attempt inside the conversion workflow`,
+      'delivery_attempt failed attempt 1: HTTP 500, will retry',
+    ]);
+    const child = deliveryEntries(fixture('delivery-continued-after-first-attempt.json'), {
+      workflowId: `delivery-${delivery.id}`,
+      delivery,
+      pending: [],
+    });
+    expect(child.map((e) => `${e.kind} ${e.outcome} ${e.title}`)).toEqual([
+      expect.stringMatching(
+        new RegExp(`^delivery_started info delivery ${delivery.id} of event approved to endpoint pb_1: retries, going on from attempt 2`),
+      ),
+      expect.stringMatching(/^delivery_wait info waiting \d+ ms before the next attempt$/),
+      'delivery_attempt ok attempt 2: HTTP 200, delivered',
+      'delivery_result ok delivered after 2 attempt(s)',
+    ]);
   });
 });
 
