@@ -18,11 +18,13 @@ import { machineFacts, versions } from './lib/machine';
 import { runMain } from './lib/main';
 import { ReceiverProcess } from './lib/receiver';
 import { writeReport } from './lib/results';
-import { startBenchStack } from './lib/stack';
+import { benchStorage, startBenchStack, storageFlag } from './lib/stack';
 
 const flags = parseFlags('npx tsx bench/workflow-cost.ts [flags]', {
   conversions: { help: 'conversions to post, one at a time, each with one delivery', default: 20, min: 1 },
   timeout: { help: 'seconds to wait for the deliveries and for the histories to come to rest', default: 120 },
+  // The counts do not depend on the storage; the flag is there so the run starts like the others.
+  storage: storageFlag,
 });
 
 /** Until the workflow has no task outstanding and every child it started has reported back, more events may come. */
@@ -62,7 +64,7 @@ async function conversionCost(client: Client, conversionId: string, deadline: nu
 async function main(): Promise<void> {
   const startedAt = new Date();
   const n = flags.conversions;
-  const stack = await startBenchStack({ name: 'workflow-cost', worker: true });
+  const stack = await startBenchStack({ storage: benchStorage(flags.storage), name: 'workflow-cost', worker: true });
   const receiver = await ReceiverProcess.start();
   try {
     const setup = await createOfferSetup(stack.baseUrl, stack.adminKey);
@@ -122,7 +124,7 @@ async function main(): Promise<void> {
       title: 'Temporal work per conversion (one endpoint, first attempt succeeds)',
       startedAt,
       command: `npx tsx bench/workflow-cost.ts ${process.argv.slice(2).join(' ')}`.trim(),
-      settings: { conversions: n, endpoint: 'GET on approved; the receiver answers 200 at once' },
+      settings: { conversions: n, storage: flags.storage, endpoint: 'GET on approved; the receiver answers 200 at once' },
       headline: { columns, rows: [row] },
       notes,
       machine: machineFacts(),

@@ -288,7 +288,7 @@ describe('timeline of a delivery whose first attempt was made inside the convers
     return { id: planned.result.deliveryId, event: 'approved', endpoint_id: 'pb_1', attempts };
   };
 
-  it('delivered on that attempt: started, the attempt with its row, the result, all from the conversion workflow; no delivery workflow', () => {
+  it('delivered on that attempt: started, the attempt with its row and the result, all from the conversion workflow', () => {
     const steps = fixture('conversion-first-attempt-delivered.json');
     const delivery = facts(steps, [
       {
