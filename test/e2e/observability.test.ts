@@ -160,11 +160,12 @@ describe('metrics and logs of the api and worker processes', () => {
       ['delivery attempt 1: retry (503)', 'warn'],
       ['delivery attempt 2: success (200)', 'info'],
     ]);
-    for (const line of attempts) {
+    // Attempt 1 is made inside the conversion workflow; the retry workflow makes attempt 2.
+    for (const [line, workflowId] of attempts.map((l, i) => [l, i === 0 ? `conversion-${conversionId}` : `delivery-${delivery.id}`])) {
       expect(line).toMatchObject({
         conversion_id: conversionId,
         delivery_id: delivery.id,
-        workflow_id: `delivery-${delivery.id}`,
+        workflow_id: workflowId,
         url: expect.stringContaining('api_key=***'),
       });
     }
