@@ -1,7 +1,7 @@
 import { classifyResponse, honoursRetryAfter } from '../domain/delivery-outcome';
 import { postbackMacros, renderPostbackBody, renderPostbackUrl, type MacroValues } from '../domain/postback-macros';
 import { feedBreaker } from './endpoint-breaker';
-import { parseRetryAfter } from '../domain/retry-schedule';
+import { parseRetryAfter } from '../domain/retry-after';
 import { observeDeliveryAttempt, observeDeliveryFinished } from '../observability/worker-metrics';
 import { continuation, runEnding } from '../domain/delivery-run';
 import type {

@@ -1,4 +1,5 @@
-import { defaultDeliverySchedule, maxRetryAfterMs, parseRetryAfter, parseSchedule, withJitter } from '../../domain/retry-schedule';
+import { maxRetryAfterMs, parseRetryAfter } from '../../domain/retry-after';
+import { defaultDeliverySchedule, parseSchedule, withJitter } from '../../domain/retry-schedule';
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
