@@ -1,6 +1,7 @@
 /**
- * GET /click against the real app (Mongo reads + insert per request) and, as the baseline, a
- * bare Koa app that answers the same 302 with no work. Run: npx tsx bench/click-redirect.ts
+ * GET /click as `npm start` runs it (the API in its own production process, the embedded MongoDB
+ * on a file) and, as the baseline, a bare Koa app that answers the same 302 with no work.
+ * Run: npx tsx bench/click-redirect.ts [--storage memory] [--in-process]
  */
 import { createOfferSetup } from './lib/admin';
 import { parseFlags } from './lib/args';
@@ -12,7 +13,8 @@ import { runMain } from './lib/main';
 import { describeCpu, measure, transportErrors, unexpectedCount, type Measurement, type MeasureOptions } from './lib/measure';
 import { clickDetailsSchema } from './lib/report-schema';
 import { writeReport } from './lib/results';
-import { benchStorage, startBenchStack, storageFlag } from './lib/stack';
+import { startApiProcess } from './lib/processes';
+import { BENCH_SETTINGS, benchStorage, startBenchStack, startInfra, storageFlag } from './lib/stack';
 import { round } from './lib/stats';
 
 const flags = parseFlags('npx tsx bench/click-redirect.ts [flags]', {
@@ -20,14 +22,71 @@ const flags = parseFlags('npx tsx bench/click-redirect.ts [flags]', {
   concurrency: { help: 'connections kept busy (closed loop)', default: 64 },
   duration: { help: 'measured seconds per target', default: 20 },
   warmup: { help: 'discarded seconds before each measurement', default: 3, min: 0 },
+  'in-process': { help: 'the API in this process (no production environment), as the integration tests run it', type: 'boolean' },
 });
+const storage = benchStorage(flags.storage);
+
+/** The API under test, either way: where it listens, the run's click count, what it logged that it should not have. */
+interface ClickTarget {
+  port: number;
+  baseUrl: string;
+  adminKey: string;
+  how: string;
+  infrastructure: string[];
+  countClicks(): Promise<number>;
+  /** Stops the API (not the servers), so the baseline does not share the CPU with an idle app. */
+  closeApi(): Promise<void>;
+  appErrors(): { count: number; first: string[] };
+  stop(): Promise<void>;
+}
+
+async function startTarget(): Promise<ClickTarget> {
+  if (flags['in-process']) {
+    const stack = await startBenchStack({ name: 'click', worker: false, storage });
+    return {
+      port: stack.api.port,
+      baseUrl: stack.baseUrl,
+      adminKey: stack.adminKey,
+      how: 'API in the bench process',
+      infrastructure: stack.infra.summary,
+      countClicks: () => stack.models.Click.countDocuments(),
+      closeApi: () => stack.api.close(),
+      appErrors: () => stack.appErrors,
+      stop: () => stack.stop(),
+    };
+  }
+  const infra = await startInfra('click', storage);
+  try {
+    const proc = await startApiProcess({ infra: infra.infra, runDir: infra.runDir, name: 'click' });
+    infra.cleanups.push(() => proc.stop());
+    let errors = { count: 0, first: [] as string[] };
+    return {
+      port: proc.port,
+      baseUrl: proc.baseUrl,
+      adminKey: proc.adminKey,
+      how: `API as its own process (api/server.ts, NODE_ENV=production, LOG_LEVEL=info, pid ${proc.api.pid})`,
+      infrastructure: infra.infra.summary,
+      countClicks: () => proc.models.Click.countDocuments(),
+      closeApi: async () => {
+        await proc.api.stop();
+        errors = proc.api.unexpectedOutput(); // read after stopping, so its last lines are in
+      },
+      appErrors: () => errors,
+      stop: () => infra.stop(),
+    };
+  } catch (err) {
+    await infra.stop();
+    throw err;
+  }
+}
 
 async function main(): Promise<void> {
   const startedAt = new Date();
   const machine = machineFacts();
-  const stack = await startBenchStack({ storage: benchStorage(flags.storage), name: 'click', worker: false });
+  const target = await startTarget();
   try {
-    const setup = await createOfferSetup(stack.baseUrl, stack.adminKey);
+    log(`postflow: ${target.how}; ${target.infrastructure.join('; ')}`);
+    const setup = await createOfferSetup(target.baseUrl, target.adminKey);
     const opts: MeasureOptions = {
       mode: 'closed',
       concurrency: flags.concurrency,
@@ -44,10 +103,11 @@ async function main(): Promise<void> {
     };
 
     log('postflow GET /click');
-    const postflow = await measure(stack.api.port, spec, opts);
+    const postflow = await measure(target.port, spec, opts);
     const redirects = (postflow.warmup?.statusCounts['302'] ?? 0) + (postflow.measured.statusCounts['302'] ?? 0);
-    const stored = await stack.models.Click.countDocuments();
-    await stack.api.close(); // the baseline should not share the CPU with an idle-but-listening app
+    const stored = await target.countClicks();
+    await target.closeApi(); // the baseline should not share the CPU with an idle-but-listening app
+    const appErrors = target.appErrors();
 
     log('baseline: bare Koa 302');
     const bare = await startBareKoa('https://shop.example/land?cid=clk_0123456789abcdef0123');
@@ -67,6 +127,8 @@ async function main(): Promise<void> {
     ];
     const notes = [
       `Throughput ratio postflow / bare Koa: **${ratio}** (${round(ratio * 100, 1)} %).`,
+      `postflow: ${target.how}; MongoDB: ${target.infrastructure.find((l) => l.startsWith('mongodb')) ?? '?'}.`,
+      `The per-IP limit runs at ${BENCH_SETTINGS.RATE_LIMIT_PER_IP}/s, far above the load: one load generator stands for many browsers.`,
       `Clicks stored in MongoDB: ${stored}; 302s answered (warm-up + measured): ${redirects}: ` +
         `${stored === redirects ? 'match' : '**MISMATCH**'}.`,
       `postflow: ${describeCpu(postflow.cpu)}.`,
@@ -77,7 +139,7 @@ async function main(): Promise<void> {
               'its figures are understated; rerun on a quiet machine.**',
           ]
         : []),
-      ...(stack.appErrors.count > 0 ? [`The app logged ${stack.appErrors.count} errors; first: ${stack.appErrors.first[0]}`] : []),
+      ...(appErrors.count > 0 ? [`The app logged ${appErrors.count} errors; first: ${appErrors.first[0]}`] : []),
       ...[postflow, baseline].flatMap((m) =>
         Object.entries(m.measured.unexpectedSamples).map(([status, bodies]) => `Unexpected ${status}, e.g. ${bodies[0]}`),
       ),
@@ -88,7 +150,13 @@ async function main(): Promise<void> {
         title: 'GET /click vs bare Koa 302',
         startedAt,
         command: `npx tsx bench/click-redirect.ts ${process.argv.slice(2).join(' ')}`.trim(),
-        settings: { storage: flags.storage, concurrency: flags.concurrency, duration_s: flags.duration, warmup_s: flags.warmup },
+        settings: {
+          concurrency: flags.concurrency,
+          duration_s: flags.duration,
+          warmup_s: flags.warmup,
+          storage,
+          in_process: flags['in-process'],
+        },
         headline: {
           columns: [
             'target',
@@ -106,14 +174,14 @@ async function main(): Promise<void> {
         notes,
         machine,
         versions: versions(process.env),
-        infrastructure: stack.infra.summary,
-        details: { postflow, baseline, clicksStored: stored, redirects, ratio, appErrors: stack.appErrors },
+        infrastructure: target.infrastructure,
+        details: { postflow, baseline, clicksStored: stored, redirects, ratio, appErrors },
       },
       clickDetailsSchema,
     );
     process.stdout.write(`${notes.join('\n')}\nwrote ${json}\nwrote ${markdown}\n`);
   } finally {
-    await stack.stop();
+    await target.stop();
   }
 }
 

@@ -54,7 +54,7 @@ export function startService(
   const child: Child = spawnChild(
     label,
     process.execPath,
-    ['--import', 'tsx', path.resolve(root, entry)],
+    [...cpuProfileArgs(), '--import', 'tsx', path.resolve(root, entry)],
     { file: logFile },
     { cwd: root, env: { ...process.env, ...env } },
   );
@@ -74,6 +74,15 @@ export function startService(
       return { count: odd.length, first: odd.slice(0, 3).map((l) => l.slice(0, 300)) };
     },
   };
+}
+
+/**
+ * POSTFLOW_BENCH_CPU_PROFILE=<dir>: each server process writes a V8 CPU profile there when it stops
+ * (Node refuses --cpu-prof in NODE_OPTIONS).
+ */
+function cpuProfileArgs(): string[] {
+  const dir = process.env.POSTFLOW_BENCH_CPU_PROFILE;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`] : [];
 }
 
 /** Resolves when `check` does, polling; rejects with the process's log when it exits or the deadline passes. */
@@ -141,22 +150,19 @@ const POSTFLOW_LINES = new RegExp(
   ].join('|'),
 );
 
-/**
- * postflow as production runs it: `api/server.ts` and `worker/main.ts` in two processes with
- * NODE_ENV=production and the default LOG_LEVEL, configured only through the environment, on a fresh database and task
- * queue. Delivery settings are the production defaults except that loopback is allowed (the
- * benchmark's receiver listens on 127.0.0.1); the ingress rate limits run but are set far above
- * the load (BENCH_SETTINGS), since the load generator is one IP and one advertiser.
- */
-export async function startPostflowProcesses(opts: {
+interface InstanceSpec {
   infra: Infrastructure;
-  runDir: string;
   name: string;
-  client: Client;
-  /** The worker's entry point; bench/worker-memory.ts swaps in one that bundles in-process, as the worker once did. */
-  workerEntry?: string;
-}): Promise<PostflowProcesses> {
-  const workflowBundle = await prebuiltBundle();
+}
+
+/**
+ * The environment production runs with (NODE_ENV=production, the default LOG_LEVEL), configured
+ * only through variables, for a fresh database and task queue on the shared servers. Delivery
+ * settings are the production defaults except that loopback is allowed (the benchmark's receiver
+ * listens on 127.0.0.1); the ingress rate limits run but are set far above the load
+ * (BENCH_SETTINGS), since the load generator is one IP and one advertiser.
+ */
+async function productionEnv(opts: InstanceSpec, extra: Record<string, string> = {}) {
   const db = `bench_${opts.name}_${randomBytes(4).toString('hex')}`;
   const taskQueue = `bench-${db}`;
   const adminKey = randomBytes(24).toString('hex');
@@ -171,11 +177,65 @@ export async function startPostflowProcesses(opts: {
     settings: {
       NODE_ENV: 'production',
       LOG_LEVEL: 'info', // the default: what production logs is part of the cost
-      // Served as in production, on a free port so runs (and other benchmarks) never race for 9464.
-      WORKER_METRICS_ADDRESS: '127.0.0.1:0',
-      WORKER_WORKFLOW_BUNDLE: workflowBundle,
       ...BENCH_SETTINGS,
+      ...extra,
     },
+  });
+  return { db, taskQueue, adminKey, port, env, baseUrl: `http://127.0.0.1:${port}` };
+}
+
+export interface ApiProcess {
+  api: ServiceProcess;
+  baseUrl: string;
+  port: number;
+  adminKey: string;
+  /** The bench's own connection to the run's database: the checks afterwards. */
+  mongo: MongoConnection;
+  models: Models;
+  /** Stops the process, then drops the database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The API alone as `npm start` runs it (`api/server.ts` in its own process, production
+ * environment): for benchmarks of what the API answers without a workflow behind it (GET /click).
+ */
+export async function startApiProcess(opts: InstanceSpec & { runDir: string }): Promise<ApiProcess> {
+  const { db, adminKey, port, env, baseUrl } = await productionEnv(opts);
+  const { connection: mongo, models } = await openStore(env.MONGO_URL!);
+  let api: ServiceProcess | undefined;
+  const stop = async () => {
+    await api?.stop();
+    await mongo.dropDatabase().catch(() => undefined);
+    await mongo.close();
+  };
+  try {
+    const t = Date.now();
+    api = startService('postflow api', 'api/server.ts', env, path.join(opts.runDir, `${db}-api.log`), POSTFLOW_LINES);
+    const started = api;
+    await waitUntil('answering /readyz', started, async () => (await fetch(`${baseUrl}/readyz`)).status === 200);
+    log(`postflow api (pid ${started.pid}) ready in ${Date.now() - t} ms: ${baseUrl}`);
+    return { api: started, baseUrl, port, adminKey, mongo, models, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** postflow as production runs it: `api/server.ts` and `worker/main.ts` in two processes (see productionEnv). */
+export async function startPostflowProcesses(opts: {
+  infra: Infrastructure;
+  runDir: string;
+  name: string;
+  client: Client;
+  /** The worker's entry point; bench/worker-memory.ts swaps in one that bundles in-process, as the worker once did. */
+  workerEntry?: string;
+}): Promise<PostflowProcesses> {
+  const workflowBundle = await prebuiltBundle();
+  const { db, taskQueue, adminKey, port, env, baseUrl } = await productionEnv(opts, {
+    // Served as in production, on a free port so runs (and other benchmarks) never race for 9464.
+    WORKER_METRICS_ADDRESS: '127.0.0.1:0',
+    WORKER_WORKFLOW_BUNDLE: workflowBundle,
   });
   const { connection: mongo, models } = await openStore(env.MONGO_URL!);
   const started: ServiceProcess[] = [];
@@ -197,7 +257,6 @@ export async function startPostflowProcesses(opts: {
     started.push(worker);
     const api = startService('postflow api', 'api/server.ts', env, path.join(opts.runDir, `${db}-api.log`), POSTFLOW_LINES);
     started.push(api);
-    const baseUrl = `http://127.0.0.1:${port}`;
     await waitUntil(
       'polling',
       worker,
