@@ -51,7 +51,7 @@ function mongoVersion(): string {
   if (flavour === 'mongo-java-server') {
     const pom = readFileSync(path.join(root, 'scripts', 'infra', 'mongo-java-server', 'pom.xml'), 'utf8');
     const version = /<artifactId>mongo-java-server-memory-backend<\/artifactId>\s*<version>([^<]+)</.exec(pom)?.[1] ?? 'unknown';
-    return `mongo-java-server ${version} (in-memory stand-in; ${run('java', ['-version']).split('\n')[0]})`;
+    return `mongo-java-server ${version} (the stand-in; where it keeps its data: see servers; ${run('java', ['-version']).split('\n')[0]})`;
   }
   return 'mongodb-memory-server (downloaded mongod)';
 }
