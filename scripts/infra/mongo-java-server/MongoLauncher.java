@@ -13,12 +13,13 @@ public final class MongoLauncher {
         int port = Integer.parseInt(args[0]);
         String file = args.length > 1 ? args[1] : null;
         boolean fsync = args.length > 2 && args[2].equals("fsync");
-        MongoBackend backend = file != null ? DurableH2Backend.open(file, fsync) : new MemoryBackend();
+        DurableH2Backend durable = file != null ? DurableH2Backend.open(file, fsync) : null;
+        MongoBackend backend = durable != null ? durable : new MemoryBackend();
         MongoServer server = new MongoServer(backend);
         server.bind("127.0.0.1", port);
         // shutdown() closes the backend, which stores what is left and closes the H2 file.
         Runtime.getRuntime().addShutdownHook(new Thread(server::shutdown));
-        System.out.println("mongo-java-server listening on 127.0.0.1:" + port + (file != null ? " file " + file + (fsync ? " (fsync)" : "") : " in memory"));
+        System.out.println("mongo-java-server listening on 127.0.0.1:" + port + (durable != null ? " file " + file + (fsync ? " (fsync)" : "") + ", " + durable.format() : " in memory"));
         Thread.currentThread().join();
     }
 }
