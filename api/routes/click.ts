@@ -1,6 +1,6 @@
 import { renderOfferUrl } from '../../domain/click-url';
 import type { Models } from '../../models';
-import { newId } from '../../models/ids';
+import { newTimeOrderedId } from '../../models/ids';
 import type { ClickTargets } from '../click-targets';
 import { batchedInserter, type InsertManyTarget } from '../click-writer';
 import { ApiError } from '../errors';
@@ -45,7 +45,7 @@ export function clickRoutes(deps: { models: Models; targets: ClickTargets; now: 
       }).filter(([, v]) => v !== undefined),
     );
     const click = {
-      _id: newId('clk'),
+      _id: newTimeOrderedId('clk'),
       offer_id: offer._id,
       affiliate_id: affiliate._id,
       advertiser_id: offer.advertiser_id,

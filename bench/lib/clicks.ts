@@ -1,5 +1,5 @@
 import type { Models } from '../../models';
-import { newId } from '../../models/ids';
+import { newTimeOrderedId } from '../../models/ids';
 import type { OfferSetup } from './admin';
 import { LoadGenerator, type PhaseResult, type Progress, type RequestSpec, type Target } from './load';
 
@@ -14,7 +14,7 @@ export async function insertClicks(models: Models, setup: OfferSetup, count: num
   const batch = 2_000;
   for (let start = 0; start < count; start += batch) {
     const docs = Array.from({ length: Math.min(batch, count - start) }, (_, i) => ({
-      _id: newId('clk'),
+      _id: newTimeOrderedId('clk'),
       offer_id: setup.offerId,
       affiliate_id: setup.affiliateId,
       advertiser_id: setup.advertiserId,
@@ -56,8 +56,8 @@ export function postbackSpec(
   };
 }
 
-// newId('clk'): the prefix and 20 hex digits (models/ids.ts).
-const CLICK_ID = /clk_[0-9a-f]{20}/;
+// newTimeOrderedId('clk'): the prefix and 32 hex digits (models/ids.ts).
+const CLICK_ID = /clk_[0-9a-f]{32}/;
 
 /**
  * The click id in /click's redirect: wherever the offer URL put its {click_id} macro (any
