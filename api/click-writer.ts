@@ -10,20 +10,30 @@ interface Pending<T> {
 }
 
 /**
- * Group commit for clicks: the inserts that arrive in one turn of the event loop go to MongoDB
- * as one unordered insertMany, and each request still waits for its own document to be written
- * before it answers (a click id handed out but not stored would lose the conversion later).
- * Under load one command carries many clicks; alone, a click waits for nothing but its insert.
+ * Group commit for clicks: inserts go to MongoDB as unordered insertManys, at most `maxInFlight`
+ * at a time; what arrives while they are in flight waits and goes as the next one. Each request
+ * still waits for its own document to be written before it answers (a click id handed out but
+ * not stored would lose the conversion later). Alone, a click waits for nothing but its insert;
+ * under load the batch grows with the store's latency, so one durable commit carries many clicks
+ * instead of each command paying its own (on the embedded store a commit costs far more than a
+ * document).
  */
-export function batchedInserter<T>(target: InsertManyTarget<T>, maxBatch = 500): (doc: T) => Promise<void> {
+export function batchedInserter<T>(target: InsertManyTarget<T>, maxBatch = 500, maxInFlight = 1): (doc: T) => Promise<void> {
   let queue: Pending<T>[] = [];
   let scheduled = false;
+  let inFlight = 0;
 
   const flush = () => {
     scheduled = false;
-    const batch = queue;
-    queue = [];
-    for (let i = 0; i < batch.length; i += maxBatch) void write(batch.slice(i, i + maxBatch));
+    while (queue.length > 0 && inFlight < maxInFlight) {
+      const batch = queue.length <= maxBatch ? queue : queue.slice(0, maxBatch);
+      queue = queue.length <= maxBatch ? [] : queue.slice(maxBatch);
+      inFlight += 1;
+      void write(batch).finally(() => {
+        inFlight -= 1;
+        flush();
+      });
+    }
   };
 
   const write = async (batch: Pending<T>[]) => {
@@ -44,9 +54,9 @@ export function batchedInserter<T>(target: InsertManyTarget<T>, maxBatch = 500):
   return (doc: T) =>
     new Promise<void>((resolve, reject) => {
       queue.push({ doc, resolve, reject });
-      if (!scheduled) {
+      if (!scheduled && inFlight < maxInFlight) {
         scheduled = true;
-        setImmediate(flush);
+        setImmediate(flush); // the rest of this turn's clicks join the batch
       }
     });
 }

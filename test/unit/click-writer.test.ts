@@ -51,4 +51,47 @@ describe('batchedInserter (group commit for clicks)', () => {
     const failed = await Promise.allSettled([1, 2].map((n) => insertDown(n)));
     expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
   });
+
+  it('while a write is in flight, later inserts wait and go together as the next one', async () => {
+    const calls: number[][] = [];
+    const releases: Array<() => void> = [];
+    const target: InsertManyTarget<number> = {
+      insertMany(docs) {
+        calls.push([...docs]);
+        return new Promise<void>((resolve) => releases.push(resolve));
+      },
+    };
+    const insert = batchedInserter(target);
+    const done: number[] = [];
+    const first = insert(1).then(() => done.push(1));
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toEqual([[1]]);
+    const later = [2, 3].map((n) => insert(n).then(() => done.push(n)));
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toEqual([[1]]); // nothing else is sent before the first write is acknowledged
+    releases[0]!();
+    await first;
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toEqual([[1], [2, 3]]);
+    expect(done).toEqual([1]); // 2 and 3 answer only once their own write is acknowledged
+    releases[1]!();
+    await Promise.all(later);
+    expect(done.sort()).toEqual([1, 2, 3]);
+  });
+
+  it('a failed write lets the next batch go, and fails only its own inserts', async () => {
+    let n = 0;
+    const target: InsertManyTarget<number> = {
+      async insertMany() {
+        n += 1;
+        if (n === 1) throw new Error('not primary');
+      },
+    };
+    const insert = batchedInserter(target);
+    const first = insert(1);
+    await new Promise((r) => setImmediate(r));
+    const second = insert(2);
+    await expect(first).rejects.toThrow('not primary');
+    await expect(second).resolves.toBeUndefined();
+  });
 });
