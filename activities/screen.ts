@@ -5,6 +5,8 @@ import type { ClickRecord, OfferConfig } from '../domain/offer';
 import type { ScreenOutcome } from '../domain/steps';
 import { conversionWorkflowId } from '../domain/workflow-ids';
 import type { ActivityDeps } from './deps';
+import { conversionCreated } from '../domain/rollup';
+import { applyRollupDeltas } from '../rollups/apply';
 import { ApplicationFailure } from '@temporalio/activity';
 
 const DUPLICATE_KEY = 11000;
@@ -53,6 +55,7 @@ export function screenActivities({ models }: ActivityDeps) {
               ip,
               status: 'processing',
               status_seq: -1,
+              rollup_created: false,
               received_at: receivedAt,
               updated_at: receivedAt,
             },
@@ -68,7 +71,15 @@ export function screenActivities({ models }: ActivityDeps) {
       }
       // Decided from what is stored, not from this attempt's error: a retry after the fallback
       // insert sees no error, but our document still does not hold the click-and-goal key.
-      const own = await models.Conversion.findById(input.conversionId, { single_key: 1 }).lean();
+      const own = await models.Conversion.findById(input.conversionId, {
+        single_key: 1,
+        rollup_created: 1,
+        received_at: 1,
+        offer_id: 1,
+        affiliate_id: 1,
+        goal: 1,
+        currency: 1,
+      }).lean();
       const duplicateOf =
         !own?.single_key || own.single_key === singleKey
           ? undefined
@@ -91,10 +102,26 @@ export function screenActivities({ models }: ActivityDeps) {
         conversionIp: input.ip,
         conversionsFromIpToday,
       });
-      await models.Conversion.updateOne(
-        { _id: input.conversionId },
-        { $set: { fraud: { ...screen, conversions_from_ip_today: conversionsFromIpToday } } },
-      );
+      const saveVerdict = (rolledUp: boolean) =>
+        models.Conversion.updateOne(
+          { _id: input.conversionId },
+          {
+            $set: {
+              fraud: { ...screen, conversions_from_ip_today: conversionsFromIpToday },
+              ...(rolledUp ? { rollup_created: true } : {}),
+            },
+          },
+        );
+      // Counted in the report roll-ups once: rollup_created turns true in the same write as the verdict.
+      // (false, not absent: conversions from before the roll-ups were counted by their rebuild.)
+      if (own?.rollup_created === false) {
+        const key = { offer_id: own.offer_id, affiliate_id: own.affiliate_id, goal: own.goal, currency: own.currency ?? null };
+        await applyRollupDeltas(models, `${input.conversionId}:created`, [conversionCreated(own.received_at, key)], () =>
+          saveVerdict(true),
+        );
+      } else {
+        await saveVerdict(false);
+      }
       return { screen, offer, click, ...(duplicateOf ? { duplicateOf } : {}) };
     },
   };

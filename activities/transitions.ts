@@ -2,6 +2,8 @@ import { payableMinor } from '../domain/status';
 import type { TransitionInput, TransitionRecord } from '../domain/steps';
 import { observeTransition } from '../observability/worker-metrics';
 import type { ActivityDeps } from './deps';
+import { ledgerBooked, statusMoved, type RollupDelta } from '../domain/rollup';
+import { applyRollupDeltas } from '../rollups/apply';
 
 const DUPLICATE_KEY = 11000;
 
@@ -15,6 +17,9 @@ export function transitionActivities({ models, now }: ActivityDeps) {
       const at = now();
       const payable = payableMinor(input.to, input.payoutMinor) - payableMinor(input.from, input.payoutMinor);
       const receivable = payableMinor(input.to, input.revenueMinor) - payableMinor(input.from, input.revenueMinor);
+      // When this attempt inserted an entry it carries `at`; one an earlier attempt inserted carries that attempt's time.
+      const booked: { _id: string; account: string; amount_minor: number; created_at: Date }[] = [];
+      const bookedEarlier: string[] = [];
       if (payable !== 0 || receivable !== 0) {
         const base = {
           conversion_id: input.conversionId,
@@ -44,28 +49,56 @@ export function transitionActivities({ models, now }: ActivityDeps) {
         for (const entry of entries) {
           try {
             await models.LedgerEntry.create(entry);
+            booked.push(entry);
           } catch (err) {
             if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err; // booked by an earlier attempt
+            bookedEarlier.push(entry._id);
           }
         }
       }
-      const moved = await models.Conversion.updateOne(
-        { _id: input.conversionId, status_seq: { $lt: input.seq } },
-        {
-          $set: { status: input.to, status_seq: input.seq, reason_codes: input.reasonCodes, updated_at: at },
-          $push: {
-            status_history: {
-              seq: input.seq,
-              from: input.from,
-              to: input.to,
-              reason: input.reason,
-              actor: input.actor,
-              at,
+      const move = () =>
+        models.Conversion.updateOne(
+          { _id: input.conversionId, status_seq: { $lt: input.seq } },
+          {
+            $set: { status: input.to, status_seq: input.seq, reason_codes: input.reasonCodes, updated_at: at },
+            $push: {
+              status_history: {
+                seq: input.seq,
+                from: input.from,
+                to: input.to,
+                reason: input.reason,
+                actor: input.actor,
+                at,
+              },
             },
           },
-        },
-      );
-      if (moved.modifiedCount === 1) observeTransition(input); // once: a retried attempt finds it applied
+        );
+      // The report roll-ups take the change in the same step, keyed by the transition: the move
+      // above is their gate (applyRollupDeltas), so a retry after it adds nothing.
+      const conversion = await models.Conversion.findById(input.conversionId, {
+        status_seq: 1,
+        received_at: 1,
+        offer_id: 1,
+        affiliate_id: 1,
+        goal: 1,
+        currency: 1,
+      }).lean();
+      let moved: Awaited<ReturnType<typeof move>> | undefined;
+      if (conversion && conversion.status_seq < input.seq) {
+        if (bookedEarlier.length > 0) booked.push(...(await models.LedgerEntry.find({ _id: { $in: bookedEarlier } }).lean()));
+        const counted = { offer_id: conversion.offer_id, affiliate_id: conversion.affiliate_id, goal: conversion.goal };
+        const deltas: RollupDelta[] = [
+          statusMoved(conversion.received_at, { ...counted, currency: conversion.currency ?? null }, input.from, input.to),
+          ...booked.map((e) =>
+            ledgerBooked({
+              ...e,
+              key: { offer_id: input.offerId, affiliate_id: input.affiliateId, goal: conversion.goal, currency: input.currency },
+            }),
+          ),
+        ];
+        await applyRollupDeltas(models, `${input.conversionId}:${input.seq}`, deltas, async () => (moved = await move()));
+      }
+      if (moved?.modifiedCount === 1) observeTransition(input); // once: a retried attempt finds it applied
       return {
         bookedMinor: payable,
         transition: {

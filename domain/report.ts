@@ -1,6 +1,7 @@
 import Big from 'big.js';
 import { DateTime, IANAZone } from 'luxon';
 import { currencyExponent } from './money';
+import type { RollupCounts } from './rollup';
 
 /**
  * The performance report, as pure code: the API streams clicks, conversions and ledger entries
@@ -347,6 +348,31 @@ export function createReport(spec: ReportSpec) {
       if (field === undefined) throw new Error(`ledger entry with unknown account ${JSON.stringify(entry.account)}`);
       for (const acc of [rowFor(entry, entry.created_at, entry.currency), totalFor(entry.currency)]) {
         acc[field] = addMinor(acc[field], entry.amount_minor);
+      }
+    },
+
+    /**
+     * A roll-up bucket starting at `at` (domain/rollup.ts), which the caller chose to lie inside
+     * the window and, grouped by day, inside one local day. It makes the same rows the raw facts
+     * it counts would: clicks alone make no goal row, a conversion or a ledger entry makes one.
+     */
+    addRollup(
+      fact: { offer_id: string; affiliate_id: string; goal: string | null; currency: string | null },
+      at: Date,
+      counts: RollupCounts,
+    ): void {
+      const clicks = counts.clicks ?? 0;
+      const hasRow = (!byGoal && clicks > 0) || (counts.total ?? 0) > 0 || (counts.entries ?? 0) > 0;
+      if (!hasRow) dayOf(at); // still refuses a bucket outside the window
+      const row = hasRow ? rowFor(fact, at, fact.currency) : undefined;
+      const total = totalFor(fact.currency);
+      if (row && !byGoal) row.clicks += clicks;
+      total.clicks += clicks;
+      for (const acc of row ? [row, total] : [total]) {
+        acc.conversions.total += counts.total ?? 0;
+        for (const status of reportStatuses) acc.conversions[status] += counts[status] ?? 0;
+        acc.payoutMinor = addMinor(acc.payoutMinor, counts.payout_minor ?? 0);
+        acc.revenueMinor = addMinor(acc.revenueMinor, counts.revenue_minor ?? 0);
       }
     },
 

@@ -34,6 +34,8 @@ export const conversionSchema = new Schema(
       type: [{ _id: false, seq: Number, from: String, to: String, reason: String, actor: String, at: Date }],
       default: [],
     },
+    // false until the report roll-ups count it (activities/screen.ts); absent on conversions older than the roll-ups.
+    rollup_created: Boolean,
     received_at: { type: Date, required: true },
     updated_at: { type: Date, required: true },
   },

@@ -9,6 +9,7 @@ import { deliveryAttemptModel } from './delivery-attempt';
 import { ledgerEntryModel } from './ledger-entry';
 import { offerModel } from './offer';
 import { postbackEndpointModel } from './postback-endpoint';
+import { reportRollupModels } from './report-rollup';
 
 /** Models bound to one connection, so tests can give each file its own database. */
 export function createModels(connection: Connection) {
@@ -23,6 +24,7 @@ export function createModels(connection: Connection) {
     PostbackEndpoint: postbackEndpointModel(connection),
     Delivery: deliveryModel(connection),
     DeliveryAttempt: deliveryAttemptModel(connection),
+    ...reportRollupModels(connection),
   };
 }
 

@@ -3,6 +3,7 @@ import { createModels, ensureIndexes, type Models } from '../models';
 import { connectMongo } from '../models/connect';
 import { connectProcessMongo } from '../models/process-connection';
 import type { Logger } from '../observability/logger';
+import { ensureRollupState } from '../rollups/state';
 
 export interface Store {
   connection: Connection;
@@ -23,6 +24,10 @@ export async function openStore(url: string, opts: { lifecycle?: Logger; logDriv
     const models = createModels(mongo.connection);
     // Before any traffic: unique indexes are what make retried and concurrent writes idempotent.
     await ensureIndexes(models);
+    if (!(await ensureRollupState(models)))
+      opts.lifecycle?.warn(
+        'report roll-ups not built for the rows already stored: reports read the raw rows until `npm run rollups:rebuild` runs',
+      );
     return { connection: mongo.connection, models, close: () => mongo.close() };
   } catch (err) {
     await mongo.close().catch(() => undefined);

@@ -1,5 +1,6 @@
 import { renderOfferUrl } from '../../domain/click-url';
 import type { Models } from '../../models';
+import { countClick } from '../../rollups/clicks';
 import { newTimeOrderedId } from '../../models/ids';
 import type { ClickTargets } from '../click-targets';
 import { batchedInserter, type InsertManyTarget } from '../click-writer';
@@ -57,6 +58,7 @@ export function clickRoutes(deps: { models: Models; targets: ClickTargets; now: 
     // The driver, not Model.create: the document is built above from validated input, and
     // Mongoose's per-document casting and validation cost more than the insert itself.
     await insertClick(click);
+    await countClick(deps.models, click); // report roll-ups (rollups/clicks.ts); never fails the redirect
     ctx.set('Cache-Control', 'no-store');
     ctx.redirect(renderOfferUrl(offer.url, { click_id: click._id, offer_id: offer._id, aff_id: affiliate._id, ...subs }));
   });

@@ -10,6 +10,8 @@ import {
   type ReportSpec,
 } from '../../domain/report';
 
+export const reportSources = ['auto', 'raw'] as const;
+
 /** Koa hands a repeated parameter over as an array: say so instead of "expected string". */
 const given = (message: string) => (issue: { input?: unknown }) =>
   issue.input === undefined ? undefined : Array.isArray(issue.input) ? 'must be given once, not repeated' : message;
@@ -63,6 +65,15 @@ const fields = {
     .default('UTC')
     .refine(isReportTimeZone, 'must be an IANA time zone such as Europe/Berlin or UTC')
     .meta({ description: 'IANA zone in which days (and date-only bounds) are cut', example: 'Europe/Berlin', enum: ianaZones }),
+  source: z
+    .enum(reportSources, { error: given(`must be one of ${reportSources.join(', ')}`) })
+    .default('auto')
+    .meta({
+      description:
+        '`auto`: the hourly roll-ups when they can cut the window (bounds and, grouped by day, local midnights on whole UTC ' +
+        'hours), else the raw rows. `raw`: always the raw clicks, conversions and ledger entries, to check the roll-ups ' +
+        'against; refused with 422 `report_too_large` above 1,000,000 rows',
+    }),
 };
 
 /**
@@ -129,6 +140,7 @@ export const report = z
     from: at,
     to: at,
     timezone: z.string().meta({ example: 'Europe/Berlin' }),
+    source: z.enum(['rollups', 'raw']).meta({ description: 'what the report was read from' }),
     rows: z.array(
       z
         .object({
