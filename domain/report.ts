@@ -217,6 +217,8 @@ interface Accumulator {
   conversions: ConversionCounts;
   payoutMinor: number;
   revenueMinor: number;
+  /** Facts counted from roll-ups (signed parts); undefined when only raw facts were added. */
+  rollupFacts?: number;
 }
 
 const emptyCounts = (): ConversionCounts => ({
@@ -352,33 +354,37 @@ export function createReport(spec: ReportSpec) {
     },
 
     /**
-     * A roll-up bucket starting at `at` (domain/rollup.ts), which the caller chose to lie inside
-     * the window and, grouped by day, inside one local day. It makes the same rows the raw facts
-     * it counts would: clicks alone make no goal row, a conversion or a ledger entry makes one.
+     * A part of a roll-up bucket (domain/rollup.ts), counted in the row of the local day of `at`,
+     * added (sign 1) or taken away (-1). It makes the rows the raw facts it counts would: a row
+     * exists where clicks (not grouped by goal), conversions or ledger entries are counted, and a
+     * row whose parts net to no fact at all is left out, as no raw fact would have made it.
      */
     addRollup(
       fact: { offer_id: string; affiliate_id: string; goal: string | null; currency: string | null },
       at: Date,
       counts: RollupCounts,
+      sign: 1 | -1 = 1,
     ): void {
-      const clicks = counts.clicks ?? 0;
-      const hasRow = (!byGoal && clicks > 0) || (counts.total ?? 0) > 0 || (counts.entries ?? 0) > 0;
-      if (!hasRow) dayOf(at); // still refuses a bucket outside the window
-      const row = hasRow ? rowFor(fact, at, fact.currency) : undefined;
+      const row = rowFor(fact, at, fact.currency);
       const total = totalFor(fact.currency);
-      if (row && !byGoal) row.clicks += clicks;
+      const clicks = sign * (counts.clicks ?? 0);
+      const facts = sign * ((counts.total ?? 0) + (counts.entries ?? 0));
+      if (!byGoal) row.clicks += clicks;
+      row.rollupFacts = (row.rollupFacts ?? 0) + facts + (byGoal ? 0 : clicks);
       total.clicks += clicks;
-      for (const acc of row ? [row, total] : [total]) {
-        acc.conversions.total += counts.total ?? 0;
-        for (const status of reportStatuses) acc.conversions[status] += counts[status] ?? 0;
-        acc.payoutMinor = addMinor(acc.payoutMinor, counts.payout_minor ?? 0);
-        acc.revenueMinor = addMinor(acc.revenueMinor, counts.revenue_minor ?? 0);
+      total.rollupFacts = (total.rollupFacts ?? 0) + facts + clicks;
+      for (const acc of [row, total]) {
+        acc.conversions.total += sign * (counts.total ?? 0);
+        for (const status of reportStatuses) acc.conversions[status] += sign * (counts[status] ?? 0);
+        acc.payoutMinor = addMinor(acc.payoutMinor, sign * (counts.payout_minor ?? 0));
+        acc.revenueMinor = addMinor(acc.revenueMinor, sign * (counts.revenue_minor ?? 0));
       }
     },
 
     result(): ReportResult {
       const format = minorFormatter();
-      const sorted = [...rows.values()].sort((a, b) => {
+      const counted = (acc: Accumulator) => acc.rollupFacts === undefined || acc.rollupFacts !== 0;
+      const sorted = [...rows.values()].filter(counted).sort((a, b) => {
         for (const dim of spec.groupBy) {
           const c = compareKeys(a.keys[dim], b.keys[dim]);
           if (c !== 0) return c;
@@ -391,7 +397,10 @@ export function createReport(spec: ReportSpec) {
           for (const dim of spec.groupBy) keys[rowField[dim]] = acc.keys[dim] ?? null;
           return { ...keys, ...figures(acc, !byGoal, format) } as ReportRow;
         }),
-        totals: [...totals.values()].sort((a, b) => compareKeys(a.currency, b.currency)).map((acc) => figures(acc, true, format)),
+        totals: [...totals.values()]
+          .filter(counted)
+          .sort((a, b) => compareKeys(a.currency, b.currency))
+          .map((acc) => figures(acc, true, format)),
       };
     },
   };

@@ -4,15 +4,19 @@ import type { LifecycleStatus } from './status';
 
 /**
  * Report roll-ups, as pure code: what a click, a new conversion or a booked transition adds to
- * the buckets, and which buckets tile a report's window. The I/O lives in rollups/.
+ * the buckets, and which parts of the buckets make up a report's window. The I/O lives in rollups/.
  *
- * A bucket is keyed by (offer, affiliate, goal, currency) and a UTC span. Two levels are kept:
- * - a **day** document per UTC day with the day's totals (`t`) and its hours (`h.00`…`h.23`), so
- *   any report whose cuts (from, to, local midnights) fall on whole UTC hours can be answered;
- * - a **month** document per UTC month with the month's totals, so a year is 12 reads per key,
- *   not 365.
+ * A bucket is one document per (UTC month, offer, affiliate, goal, currency) holding the month's
+ * totals (`t`), each UTC day's totals (`d.<DD>`) and each hour's (`h.<HH>.<DD>`, hour first so
+ * one hour of every day is one projection). A step adds to all three in one single-document
+ * update; a report reads a few thousand documents, whatever the number of rows behind them:
+ * - whole months from `t`, whole days from `d`;
+ * - grouped by day in a zone that is not UTC, each UTC day is cut by one local midnight at a
+ *   whole hour: the day's total goes to one local day, minus the hours on the far side of
+ *   midnight, which go to the other (at most 12 hour cells per day, 1 for Europe/Berlin);
+ * - the hours of a window's first and last day, when the window does not start or end at midnight.
  * Zones whose midnights are not on a whole UTC hour (Asia/Kolkata +05:30, Asia/Kathmandu +05:45)
- * and windows with minutes are not tiled: the report reads the raw rows for them.
+ * and windows with minutes are not cut from hours: the report reads the raw rows for them.
  */
 
 /** What a bucket counts. Absent fields are zero. */
@@ -51,18 +55,16 @@ export interface RollupDelta {
 
 export const utcDay = (at: Date): string => at.toISOString().slice(0, 10);
 export const utcMonth = (at: Date): string => at.toISOString().slice(0, 7);
-export const utcHour = (at: Date): string => at.toISOString().slice(11, 13);
 
 /** JSON of the key's parts: no id can forge a separator and merge two buckets. */
-export function bucketId(span: string, key: RollupKey): string {
-  return JSON.stringify([span, key.offer_id, key.affiliate_id, key.goal, key.currency]);
+export function bucketId(month: string, key: RollupKey): string {
+  return JSON.stringify([month, key.offer_id, key.affiliate_id, key.goal, key.currency]);
 }
 
 export interface BucketUpdate {
-  level: 'day' | 'month';
   _id: string;
   /** Set when the bucket is created. */
-  fields: RollupKey & ({ day: string } | { month: string });
+  fields: RollupKey & { month: string };
   /** Dotted paths to add to. */
   inc: Record<string, number>;
 }
@@ -70,24 +72,20 @@ export interface BucketUpdate {
 /** The writes that apply `deltas`: one per bucket touched, deltas for the same bucket merged. */
 export function bucketUpdates(deltas: RollupDelta[]): BucketUpdate[] {
   const updates = new Map<string, BucketUpdate>();
-  const add = (level: BucketUpdate['level'], span: string, key: RollupKey, paths: string[], counts: RollupCounts) => {
-    const id = `${level}:${bucketId(span, key)}`;
+  for (const { at, key, counts } of deltas) {
+    const iso = at.toISOString();
+    const month = iso.slice(0, 7);
+    const id = bucketId(month, key);
     let update = updates.get(id);
-    if (!update) {
-      const fields = level === 'day' ? { ...key, day: span } : { ...key, month: span };
-      updates.set(id, (update = { level, _id: bucketId(span, key), fields, inc: {} }));
-    }
+    // A delta that nets to nothing still creates its bucket, as its fact still makes a report row.
+    if (!update) updates.set(id, (update = { _id: id, fields: { ...key, month }, inc: {} }));
+    const paths = ['t', `d.${iso.slice(8, 10)}`, `h.${iso.slice(11, 13)}.${iso.slice(8, 10)}`];
     for (const [field, n] of Object.entries(counts)) {
       if (n === 0 || n === undefined) continue;
       if (!Number.isSafeInteger(n)) throw new Error(`roll-up count ${field} must be an integer, got ${n}`);
       for (const path of paths) update.inc[`${path}.${field}`] = (update.inc[`${path}.${field}`] ?? 0) + n;
     }
-  };
-  for (const { at, key, counts } of deltas) {
-    add('day', utcDay(at), key, ['t', `h.${utcHour(at)}`], counts);
-    add('month', utcMonth(at), key, ['t'], counts);
   }
-  // A delta that nets to nothing still creates its bucket (a report row exists for it), so keep empty ones.
   return [...updates.values()];
 }
 
@@ -112,21 +110,25 @@ export function clicked(at: Date, offerId: string, affiliateId: string): RollupD
   return { at, key: { offer_id: offerId, affiliate_id: affiliateId, goal: null, currency: null }, counts: { clicks: 1 } };
 }
 
-/** The buckets that cover a report's window exactly: whole months, whole days, and hours of the rest. */
-export interface RollupPlan {
-  months: string[];
-  days: string[];
-  /** UTC day → its hours ("00"…"23") inside the window. */
-  hours: Map<string, string[]>;
-}
+/**
+ * One part of a bucket to add (sign 1) or take away (sign -1), counted in the report at `at`:
+ * an instant of the local day (and window) the part belongs to.
+ */
+export type RollupPart = { sign: 1 | -1; at: Date } & (
+  { path: 't' } | { path: 'd'; day: string } | { path: 'h'; day: string; hour: string }
+);
+
+/** The parts of the buckets of each month that make up a report's window exactly. */
+export type RollupPlan = Map<string, RollupPart[]>;
 
 const HOUR_MS = 3_600_000;
+const two = (n: number) => String(n).padStart(2, '0');
 
 /**
- * The tiling of spec's window by buckets, or null when the window cannot be cut from whole UTC
+ * The parts that sum to spec's window, or null when the window cannot be cut from whole UTC
  * hours: a bound with minutes, or (grouped by day) a zone whose local midnight is not on a whole
- * UTC hour. A bucket is used only if it lies inside the window and, grouped by day, inside one
- * local day, so summing buckets gives every row exactly.
+ * UTC hour. Grouped by day, every part is counted in the local day its facts belong to, or is
+ * a day total with the hours of the neighbouring local day taken away, so every row sums exactly.
  */
 export function planRollupRead(spec: ReportSpec): RollupPlan | null {
   const from = spec.from.getTime();
@@ -141,31 +143,50 @@ export function planRollupRead(spec: ReportSpec): RollupPlan | null {
       day = day.plus({ days: 1 }).startOf('day');
     }
   }
-  let next = 0; // first cut after the current position
-  const usable = (start: number, end: number) => {
-    if (end > to) return false;
-    while (next < cuts.length && cuts[next]! <= start) next += 1;
-    return next >= cuts.length || cuts[next]! >= end;
+  const plan: RollupPlan = new Map();
+  const add = (month: string, part: RollupPart) => {
+    const parts = plan.get(month) ?? [];
+    if (parts.length === 0) plan.set(month, parts);
+    parts.push(part);
   };
-  const plan: RollupPlan = { months: [], days: [], hours: new Map() };
+  const hourPart = (ms: number, sign: 1 | -1, at: Date): RollupPart => {
+    const d = new Date(ms);
+    return { path: 'h', day: two(d.getUTCDate()), hour: two(d.getUTCHours()), sign, at };
+  };
+  const cutsIn = (start: number, end: number) => cuts.filter((c) => c > start && c < end);
   for (let t = from; t < to;) {
     const at = new Date(t);
-    const dayEnd = Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate() + 1);
+    const month = utcMonth(at);
+    const dayStart = Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate());
+    const dayEnd = dayStart + 24 * HOUR_MS;
     const monthEnd = Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1);
-    const dayStart = at.getUTCHours() === 0;
-    if (dayStart && at.getUTCDate() === 1 && usable(t, monthEnd)) {
-      plan.months.push(utcMonth(at));
+    if (t === dayStart && at.getUTCDate() === 1 && monthEnd <= to && cutsIn(t, monthEnd).length === 0) {
+      add(month, { path: 't', sign: 1, at });
       t = monthEnd;
-    } else if (dayStart && usable(t, dayEnd)) {
-      plan.days.push(utcDay(at));
-      t = dayEnd;
-    } else {
-      const day = utcDay(at);
-      const hours = plan.hours.get(day) ?? [];
-      if (hours.length === 0) plan.hours.set(day, hours);
-      hours.push(utcHour(at));
-      t += HOUR_MS;
+      continue;
     }
+    // This UTC day's hours in the window, split at local midnights into the local days they count in.
+    const end = Math.min(dayEnd, to);
+    const bounds = [t, ...cutsIn(t, end), end];
+    const segments = bounds.slice(1).map((e, i): [number, number] => [bounds[i]!, e]);
+    const largest = segments.reduce((a, b) => (b[1] - b[0] > a[1] - a[0] ? b : a));
+    const hoursIn = (end - t) / HOUR_MS;
+    const inLargest = (largest[1] - largest[0]) / HOUR_MS;
+    // The day's total, less the hours outside the largest segment, plus the other segments' hours; or the hours alone, if fewer.
+    // Every part of a segment is counted at the segment's start, so a reader can sum a bucket's parts per instant first.
+    const segmentOf = (h: number) => new Date(segments.find(([s, e]) => h >= s && h < e)![0]);
+    if (1 + (24 - inLargest) + (hoursIn - inLargest) < hoursIn) {
+      const carrier = new Date(largest[0]);
+      add(month, { path: 'd', day: two(at.getUTCDate()), sign: 1, at: carrier });
+      for (let h = dayStart; h < dayEnd; h += HOUR_MS) {
+        if (h >= largest[0] && h < largest[1]) continue;
+        add(month, hourPart(h, -1, carrier));
+        if (h >= t && h < end) add(month, hourPart(h, 1, segmentOf(h)));
+      }
+    } else {
+      for (let h = t; h < end; h += HOUR_MS) add(month, hourPart(h, 1, segmentOf(h)));
+    }
+    t = end;
   }
   return plan;
 }

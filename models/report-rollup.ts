@@ -1,34 +1,29 @@
 import { Schema, type Connection } from 'mongoose';
 
 /**
- * Report roll-ups (domain/rollup.ts): per (UTC day | UTC month, offer, affiliate, goal, currency),
- * counts and minor units that the steps writing clicks, conversions and ledger entries add to.
- * `ops` holds the idempotency keys of deltas being applied right now (rollups/apply.ts): a retried
- * step finds its key there and adds nothing. Written through the driver ($inc on dotted paths);
- * the schemas exist for the indexes and for reads.
+ * Report roll-ups (domain/rollup.ts): per (UTC month, offer, affiliate, goal, currency), the
+ * month's, each day's and each hour's counts and minor units, which the steps writing clicks,
+ * conversions and ledger entries add to. `ops` holds the idempotency keys of deltas being applied
+ * right now (rollups/apply.ts): a retried step finds its key there and adds nothing. Written
+ * through the driver ($inc on dotted paths); the schema is there for the index and for reads.
  */
-const figures = { type: Schema.Types.Mixed, default: undefined };
-const keyFields = {
-  _id: { type: String, required: true },
-  offer_id: { type: String, required: true },
-  affiliate_id: { type: String, required: true },
-  goal: { type: String, default: null },
-  currency: { type: String, default: null },
-  t: figures,
-  ops: { type: [String], default: undefined },
-};
-
-export const reportRollupDaySchema = new Schema(
-  { ...keyFields, day: { type: String, required: true }, h: figures },
-  { collection: 'report_rollup_days', versionKey: false, minimize: false },
+export const reportRollupSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    month: { type: String, required: true },
+    offer_id: { type: String, required: true },
+    affiliate_id: { type: String, required: true },
+    goal: { type: String, default: null },
+    currency: { type: String, default: null },
+    t: { type: Schema.Types.Mixed },
+    d: { type: Schema.Types.Mixed },
+    h: { type: Schema.Types.Mixed },
+    ops: { type: [String], default: undefined },
+  },
+  { collection: 'report_rollups', versionKey: false, minimize: false },
 );
-export const reportRollupMonthSchema = new Schema(
-  { ...keyFields, month: { type: String, required: true } },
-  { collection: 'report_rollup_months', versionKey: false, minimize: false },
-);
-// Reports read by span.
-reportRollupDaySchema.index({ day: 1 });
-reportRollupMonthSchema.index({ month: 1 });
+// Reports read by month.
+reportRollupSchema.index({ month: 1 });
 
 /** One document, `built`, once the roll-ups hold everything (a new database, or after a rebuild). */
 export const reportRollupStateSchema = new Schema(
@@ -37,7 +32,6 @@ export const reportRollupStateSchema = new Schema(
 );
 
 export const reportRollupModels = (connection: Connection) => ({
-  RollupDay: connection.model('ReportRollupDay', reportRollupDaySchema),
-  RollupMonth: connection.model('ReportRollupMonth', reportRollupMonthSchema),
+  Rollup: connection.model('ReportRollup', reportRollupSchema),
   RollupState: connection.model('ReportRollupState', reportRollupStateSchema),
 });

@@ -3,9 +3,8 @@ import type { Models } from '../models';
 
 const DUPLICATE_KEY = 11000;
 
-function bucketCollection(models: Models, level: BucketUpdate['level']): BucketCollection {
-  const model = level === 'day' ? models.RollupDay : models.RollupMonth;
-  return model.collection as unknown as BucketCollection;
+function bucketCollection(models: Models): BucketCollection {
+  return models.Rollup.collection as unknown as BucketCollection;
 }
 
 type BucketCollection = {
@@ -47,34 +46,27 @@ export async function applyRollupDeltas(
   markApplied: () => Promise<unknown>,
 ): Promise<void> {
   const updates = bucketUpdates(deltas);
-  await Promise.all(updates.map((u) => addOnce(bucketCollection(models, u.level), u, key)));
+  await Promise.all(updates.map((u) => addOnce(bucketCollection(models), u, key)));
   await markApplied();
-  await Promise.all(updates.map((u) => bucketCollection(models, u.level).updateOne({ _id: u._id }, { $pull: { ops: key } })));
+  await Promise.all(updates.map((u) => bucketCollection(models).updateOne({ _id: u._id }, { $pull: { ops: key } })));
 }
 
 /**
  * Adds deltas that need no idempotency key (clicks: inserted once, never retried), merged per
- * bucket into one unordered bulk write per level.
+ * bucket into one unordered bulk write.
  */
 export async function addRollupDeltas(models: Models, deltas: RollupDelta[]): Promise<void> {
-  const updates = bucketUpdates(deltas);
-  const ops = (level: BucketUpdate['level']) =>
-    updates
-      .filter((u) => u.level === level)
-      .map((u) => ({ updateOne: { filter: { _id: u._id }, update: { $inc: u.inc, $setOnInsert: u.fields }, upsert: true } }));
-  await Promise.all(
-    (['day', 'month'] as const).map(async (level) => {
-      const batch = ops(level);
-      if (batch.length === 0) return;
-      const collection = (level === 'day' ? models.RollupDay : models.RollupMonth).collection;
-      try {
-        await collection.bulkWrite(batch as never, { ordered: false });
-      } catch (err) {
-        // Two first upserts of one bucket at once: the loser's bucket exists now, so its $inc applies on a second try.
-        const failed = (err as { writeErrors?: { index: number; code?: number }[] }).writeErrors ?? [];
-        if (failed.length === 0 || failed.some((e) => e.code !== DUPLICATE_KEY)) throw err;
-        await collection.bulkWrite(failed.map((e) => batch[e.index]!) as never, { ordered: false });
-      }
-    }),
-  );
+  const batch = bucketUpdates(deltas).map((u) => ({
+    updateOne: { filter: { _id: u._id }, update: { $inc: u.inc, $setOnInsert: u.fields }, upsert: true },
+  }));
+  if (batch.length === 0) return;
+  const { collection } = models.Rollup;
+  try {
+    await collection.bulkWrite(batch as never, { ordered: false });
+  } catch (err) {
+    // Two first upserts of one bucket at once: the loser's bucket exists now, so its $inc applies on a second try.
+    const failed = (err as { writeErrors?: { index: number; code?: number }[] }).writeErrors ?? [];
+    if (failed.length === 0 || failed.some((e) => e.code !== DUPLICATE_KEY)) throw err;
+    await collection.bulkWrite(failed.map((e) => batch[e.index]!) as never, { ordered: false });
+  }
 }

@@ -60,13 +60,11 @@ async function rebuildMonth(models: Models, month: string): Promise<RebuildProgr
   const from = new Date(`${month}-01T00:00:00Z`);
   const to = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth() + 1, 1));
   const inMonth = (field: string) => ({ [field]: { $gte: from, $lt: to } });
-  const days = new Map<string, BucketDoc>();
-  const monthDocs = new Map<string, BucketDoc>();
+  const buckets = new Map<string, BucketDoc>();
   const fold = (deltas: RollupDelta[]) => {
     for (const u of bucketUpdates(deltas)) {
-      const docs = u.level === 'day' ? days : monthDocs;
-      let doc = docs.get(u._id);
-      if (!doc) docs.set(u._id, (doc = { _id: u._id, ...u.fields }));
+      let doc = buckets.get(u._id);
+      if (!doc) buckets.set(u._id, (doc = { _id: u._id, ...u.fields }));
       for (const [path, n] of Object.entries(u.inc)) {
         const parts = path.split('.');
         let node = doc as Record<string, unknown>;
@@ -74,8 +72,6 @@ async function rebuildMonth(models: Models, month: string): Promise<RebuildProgr
         const leaf = parts[parts.length - 1]!;
         node[leaf] = ((node[leaf] as number | undefined) ?? 0) + n;
       }
-      // A bucket exists for every fact, even one that nets to nothing: give it its totals object.
-      doc.t ??= {};
     }
   };
   const progress: RebuildProgress = { month, clicks: 0, conversions: 0, ledgerEntries: 0, buckets: 0 };
@@ -149,14 +145,10 @@ async function rebuildMonth(models: Models, month: string): Promise<RebuildProgr
   }
   await flush();
 
-  await models.RollupDay.collection.deleteMany({ day: { $gte: `${month}-01`, $lt: `${month}-99` } });
-  await models.RollupMonth.collection.deleteMany({ month });
-  for (const [model, docs] of [
-    [models.RollupDay, [...days.values()]],
-    [models.RollupMonth, [...monthDocs.values()]],
-  ] as const) {
-    for (let i = 0; i < docs.length; i += BATCH) await model.collection.insertMany(docs.slice(i, i + BATCH) as never[], { ordered: false });
-  }
-  progress.buckets = days.size + monthDocs.size;
+  await models.Rollup.collection.deleteMany({ month });
+  const docs = [...buckets.values()];
+  for (let i = 0; i < docs.length; i += BATCH)
+    await models.Rollup.collection.insertMany(docs.slice(i, i + BATCH) as never[], { ordered: false });
+  progress.buckets = docs.length;
   return progress;
 }

@@ -1,7 +1,16 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { createReport, type ReportDimension, type ReportSpec } from '../../domain/report';
-import { bucketUpdates, clicked, conversionCreated, ledgerBooked, planRollupRead, statusMoved, type RollupPlan } from '../../domain/rollup';
+import {
+  bucketUpdates,
+  clicked,
+  conversionCreated,
+  ledgerBooked,
+  planRollupRead,
+  statusMoved,
+  type RollupPart,
+  type RollupPlan,
+} from '../../domain/rollup';
 
 const HOUR = 3_600_000;
 const spec = (from: string, to: string, groupBy: ReportDimension[], timezone = 'UTC'): ReportSpec => ({
@@ -11,32 +20,51 @@ const spec = (from: string, to: string, groupBy: ReportDimension[], timezone = '
   timezone,
 });
 
-/** The plan's buckets as [start, end) spans in ms. */
-function spans(plan: RollupPlan): [number, number][] {
-  const out: [number, number][] = [];
-  for (const m of plan.months) {
-    const start = Date.parse(`${m}-01T00:00:00Z`);
+type Span = [number, number];
+const spanOf = (month: string, part: RollupPart): Span => {
+  if (part.path === 't') {
+    const start = Date.parse(`${month}-01T00:00:00Z`);
     const d = new Date(start);
-    out.push([start, Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)]);
+    return [start, Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)];
   }
-  for (const day of plan.days) out.push([Date.parse(`${day}T00:00:00Z`), Date.parse(`${day}T00:00:00Z`) + 24 * HOUR]);
-  for (const [day, hours] of plan.hours)
-    for (const h of hours) out.push([Date.parse(`${day}T${h}:00:00Z`), Date.parse(`${day}T${h}:00:00Z`) + HOUR]);
-  return out.sort((a, b) => a[0] - b[0]);
+  const start = Date.parse(`${month}-${part.day}T${part.path === 'h' ? part.hour : '00'}:00:00Z`);
+  return [start, start + (part.path === 'h' ? HOUR : 24 * HOUR)];
+};
+
+/**
+ * Each hour of the plan, with the local day it is counted in and its net sign: a plan is exact
+ * when every hour of the window is counted once (net 1), in its own local day, and nothing else is.
+ */
+function hoursOf(plan: RollupPlan, day: (ms: number) => string): Map<number, Map<string, number>> {
+  const out = new Map<number, Map<string, number>>();
+  for (const [month, parts] of plan) {
+    for (const part of parts) {
+      const [start, end] = spanOf(month, part);
+      for (let h = start; h < end; h += HOUR) {
+        const byDay = out.get(h) ?? new Map<string, number>();
+        out.set(h, byDay);
+        byDay.set(day(part.at.getTime()), (byDay.get(day(part.at.getTime())) ?? 0) + part.sign);
+      }
+    }
+  }
+  return out;
 }
 
+const count = (plan: RollupPlan, path: RollupPart['path']) => [...plan.values()].flat().filter((p) => p.path === path).length;
+
 describe('planRollupRead', () => {
-  it('reads a UTC year by offer as twelve months', () => {
+  it('reads a UTC year by offer as twelve month totals', () => {
     const plan = planRollupRead(spec('2025-01-01T00:00:00Z', '2026-01-01T00:00:00Z', ['offer']))!;
-    expect(plan.months).toHaveLength(12);
-    expect([plan.days, plan.hours.size]).toEqual([[], 0]);
+    expect([plan.size, count(plan, 't'), count(plan, 'd'), count(plan, 'h')]).toEqual([12, 12, 0, 0]);
   });
 
-  it('reads 30 UTC days by day as days, and Berlin days from hours (its midnights fall inside UTC days)', () => {
+  it('reads 30 UTC days by day as day totals; Berlin days as day totals with one hour moved across midnight', () => {
     const utc = planRollupRead(spec('2025-11-01T00:00:00Z', '2025-12-01T00:00:00Z', ['day']))!;
-    expect([utc.months, utc.days.length, utc.hours.size]).toEqual([[], 30, 0]);
+    expect([count(utc, 't'), count(utc, 'd'), count(utc, 'h')]).toEqual([0, 30, 0]);
     const berlin = planRollupRead(spec('2025-10-31T23:00:00Z', '2025-11-30T23:00:00Z', ['day'], 'Europe/Berlin'))!;
-    expect([berlin.months, berlin.days, [...berlin.hours.values()].flat().length]).toEqual([[], [], 30 * 24]);
+    // 10-31: its 23:00 alone. 11-01…11-29: the day less its 23:00 (-1), which counts in the next local day (+1).
+    // 11-30 until 23:00: the day less its 23:00, which is past the window.
+    expect([count(berlin, 't'), count(berlin, 'd'), count(berlin, 'h')]).toEqual([0, 30, 1 + 2 * 29 + 1]);
   });
 
   it('refuses what whole UTC hours cannot cut: a bound with minutes, a half-hour zone grouped by day', () => {
@@ -46,7 +74,7 @@ describe('planRollupRead', () => {
   });
 
   const zones = ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Tokyo', 'Pacific/Kiritimati', 'America/Los_Angeles', 'Australia/Sydney'];
-  it('tiles any hour-aligned window exactly, and grouped by day never across a local midnight', () => {
+  it('counts every hour of any hour-aligned window once, and grouped by day in its own local day', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 2 * 365 * 24 }),
@@ -55,61 +83,54 @@ describe('planRollupRead', () => {
         fc.boolean(),
         (startHour, hours, timezone, byDay) => {
           const from = Date.parse('2024-01-01T00:00:00Z') + startHour * HOUR;
-          const s: ReportSpec = {
-            groupBy: byDay ? ['day', 'offer'] : ['offer'],
-            from: new Date(from),
-            to: new Date(from + hours * HOUR),
-            timezone,
-          };
-          const tiles = spans(planRollupRead(s)!);
-          expect(tiles[0]![0]).toBe(from);
-          expect(tiles[tiles.length - 1]![1]).toBe(from + hours * HOUR);
-          for (let i = 1; i < tiles.length; i++) expect(tiles[i]![0]).toBe(tiles[i - 1]![1]);
-          if (byDay) {
-            for (const [start, end] of tiles) {
-              const day = (ms: number) => DateTime.fromMillis(ms, { zone: timezone }).toISODate();
-              expect(day(end - 1)).toBe(day(start));
-            }
+          const to = from + hours * HOUR;
+          const s: ReportSpec = { groupBy: byDay ? ['day', 'offer'] : ['offer'], from: new Date(from), to: new Date(to), timezone };
+          const day = (ms: number) => (byDay ? DateTime.fromMillis(ms, { zone: timezone }).toISODate()! : 'any');
+          // An hour a day total covers and a part takes away again nets to nothing: it is not counted.
+          const counted = [...hoursOf(planRollupRead(s)!, day)]
+            .map(([h, byDays]) => [h, [...byDays].filter(([, n]) => n !== 0)] as const)
+            .filter(([, net]) => net.length > 0);
+          expect(counted.length).toBe(hours);
+          for (const [h, net] of counted) {
+            expect(h >= from && h < to).toBe(true);
+            expect(net).toEqual([[day(h), 1]]);
           }
+          for (const part of [...planRollupRead(s)!.values()].flat())
+            expect(part.at.getTime() >= from && part.at.getTime() < to).toBe(true);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 });
 
 describe('bucketUpdates', () => {
   const key = { offer_id: 'off_a', affiliate_id: 'aff_a', goal: 'sale', currency: 'USD' };
-  it('adds each delta to its day (totals and hour) and its month, merged per bucket', () => {
+  it('adds each delta to its month, day and hour in one update, merged per bucket', () => {
     const at = new Date('2025-11-24T13:05:00Z');
     const updates = bucketUpdates([
       conversionCreated(at, key),
       statusMoved(at, key, 'processing', 'approved'),
       ledgerBooked({ created_at: at, account: 'affiliate_payable', amount_minor: 500, key }),
+      clicked(new Date('2025-12-01T00:00:00Z'), 'off_a', 'aff_a'),
     ]);
+    const paths = (field: string, n: number) => ({ [`t.${field}`]: n, [`d.24.${field}`]: n, [`h.13.24.${field}`]: n });
     expect(updates).toEqual([
       {
-        level: 'day',
-        _id: JSON.stringify(['2025-11-24', 'off_a', 'aff_a', 'sale', 'USD']),
-        fields: { ...key, day: '2025-11-24' },
+        _id: JSON.stringify(['2025-11', 'off_a', 'aff_a', 'sale', 'USD']),
+        fields: { ...key, month: '2025-11' },
         inc: {
-          't.total': 1,
-          'h.13.total': 1,
-          't.processing': 0,
-          'h.13.processing': 0,
-          't.approved': 1,
-          'h.13.approved': 1,
-          't.payout_minor': 500,
-          'h.13.payout_minor': 500,
-          't.entries': 1,
-          'h.13.entries': 1,
+          ...paths('total', 1),
+          ...paths('processing', 0),
+          ...paths('approved', 1),
+          ...paths('payout_minor', 500),
+          ...paths('entries', 1),
         },
       },
       {
-        level: 'month',
-        _id: JSON.stringify(['2025-11', 'off_a', 'aff_a', 'sale', 'USD']),
-        fields: { ...key, month: '2025-11' },
-        inc: { 't.total': 1, 't.processing': 0, 't.approved': 1, 't.payout_minor': 500, 't.entries': 1 },
+        _id: JSON.stringify(['2025-12', 'off_a', 'aff_a', null, null]),
+        fields: { offer_id: 'off_a', affiliate_id: 'aff_a', goal: null, currency: null, month: '2025-12' },
+        inc: { 't.clicks': 1, 'd.01.clicks': 1, 'h.00.01.clicks': 1 },
       },
     ]);
   });
@@ -136,6 +157,17 @@ describe('createReport.addRollup', () => {
     const result = report.result();
     expect(result.rows.map((r) => [r.goal, r.clicks, r.conversions.total, r.payout])).toEqual([['sale', null, 1, '0.00']]);
     expect(result.totals.map((t) => [t.currency, t.clicks, t.conversions.total])).toEqual([['USD', 1, 1]]);
+  });
+
+  it('leaves out a row whose parts net to no fact: a day total less the hour that moved to the next day', () => {
+    const report = createReport({ ...s, groupBy: ['day'], timezone: 'Europe/Berlin' }); // 23:00Z is the next day's 00:00
+    const fact = { offer_id: 'o', affiliate_id: 'a', goal: 'sale', currency: 'USD' };
+    const counts = { total: 1, approved: 1, entries: 2, payout_minor: 500, revenue_minor: 800 };
+    report.addRollup(fact, new Date('2025-11-01T00:00:00Z'), counts); // the day's total
+    report.addRollup(fact, new Date('2025-11-01T00:00:00Z'), counts, -1); // less its last hour
+    report.addRollup(fact, new Date('2025-11-01T23:00:00Z'), counts); // counted on the next day
+    const result = report.result();
+    expect(result.rows.map((r) => [r.day, r.conversions.total, r.payout])).toEqual([['2025-11-02', 1, '5.00']]);
   });
 
   it('refuses a bucket outside the window', () => {
