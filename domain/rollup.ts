@@ -7,13 +7,14 @@ import type { LifecycleStatus } from './status';
  * the buckets, and which parts of the buckets make up a report's window. The I/O lives in rollups/.
  *
  * A bucket is one document per (UTC month, offer, affiliate, goal, currency) holding the month's
- * totals (`t`), each UTC day's totals (`d.<DD>`) and each hour's (`h.<HH>.<DD>`, hour first so
- * one hour of every day is one projection). A step adds to all three in one single-document
+ * totals (`t`), each UTC day's (`d.<DD>`), each 3-hour block's (`b.<HH>.<DD>`) and each hour's
+ * (`h.<HH>.<DD>`; hour first, so one hour of every day is one projection). A step adds to all three in one single-document
  * update; a report reads a few thousand documents, whatever the number of rows behind them:
  * - whole months from `t`, whole days from `d`;
  * - grouped by day in a zone that is not UTC, each UTC day is cut by one local midnight at a
  *   whole hour: the day's total goes to one local day, minus the hours on the far side of
- *   midnight, which go to the other (at most 12 hour cells per day, 1 for Europe/Berlin);
+ *   midnight, which go to the other (as 3-hour blocks and hours: 1 cell each way for
+ *   Europe/Berlin, 3 for Asia/Tokyo);
  * - the hours of a window's first and last day, when the window does not start or end at midnight.
  * Zones whose midnights are not on a whole UTC hour (Asia/Kolkata +05:30, Asia/Kathmandu +05:45)
  * and windows with minutes are not cut from hours: the report reads the raw rows for them.
@@ -53,6 +54,8 @@ export interface RollupDelta {
   counts: RollupCounts;
 }
 
+const two = (n: number) => String(n).padStart(2, '0');
+
 export const utcDay = (at: Date): string => at.toISOString().slice(0, 10);
 export const utcMonth = (at: Date): string => at.toISOString().slice(0, 7);
 
@@ -79,7 +82,9 @@ export function bucketUpdates(deltas: RollupDelta[]): BucketUpdate[] {
     let update = updates.get(id);
     // A delta that nets to nothing still creates its bucket, as its fact still makes a report row.
     if (!update) updates.set(id, (update = { _id: id, fields: { ...key, month }, inc: {} }));
-    const paths = ['t', `d.${iso.slice(8, 10)}`, `h.${iso.slice(11, 13)}.${iso.slice(8, 10)}`];
+    const day = iso.slice(8, 10);
+    const hour = iso.slice(11, 13);
+    const paths = ['t', `d.${day}`, `b.${two(Number(hour) - (Number(hour) % 3))}.${day}`, `h.${hour}.${day}`];
     for (const [field, n] of Object.entries(counts)) {
       if (n === 0 || n === undefined) continue;
       if (!Number.isSafeInteger(n)) throw new Error(`roll-up count ${field} must be an integer, got ${n}`);
@@ -115,14 +120,16 @@ export function clicked(at: Date, offerId: string, affiliateId: string): RollupD
  * an instant of the local day (and window) the part belongs to.
  */
 export type RollupPart = { sign: 1 | -1; at: Date } & (
-  { path: 't' } | { path: 'd'; day: string } | { path: 'h'; day: string; hour: string }
+  | { path: 't' }
+  | { path: 'd'; day: string }
+  /** `b`: the 3-hour block starting at `hour`. */
+  | { path: 'h' | 'b'; day: string; hour: string }
 );
 
 /** The parts of the buckets of each month that make up a report's window exactly. */
 export type RollupPlan = Map<string, RollupPart[]>;
 
 const HOUR_MS = 3_600_000;
-const two = (n: number) => String(n).padStart(2, '0');
 
 /**
  * The parts that sum to spec's window, or null when the window cannot be cut from whole UTC
@@ -149,10 +156,6 @@ export function planRollupRead(spec: ReportSpec): RollupPlan | null {
     if (parts.length === 0) plan.set(month, parts);
     parts.push(part);
   };
-  const hourPart = (ms: number, sign: 1 | -1, at: Date): RollupPart => {
-    const d = new Date(ms);
-    return { path: 'h', day: two(d.getUTCDate()), hour: two(d.getUTCHours()), sign, at };
-  };
   const cutsIn = (start: number, end: number) => cuts.filter((c) => c > start && c < end);
   for (let t = from; t < to;) {
     const at = new Date(t);
@@ -170,21 +173,32 @@ export function planRollupRead(spec: ReportSpec): RollupPlan | null {
     const bounds = [t, ...cutsIn(t, end), end];
     const segments = bounds.slice(1).map((e, i): [number, number] => [bounds[i]!, e]);
     const largest = segments.reduce((a, b) => (b[1] - b[0] > a[1] - a[0] ? b : a));
-    const hoursIn = (end - t) / HOUR_MS;
-    const inLargest = (largest[1] - largest[0]) / HOUR_MS;
-    // The day's total, less the hours outside the largest segment, plus the other segments' hours; or the hours alone, if fewer.
-    // Every part of a segment is counted at the segment's start, so a reader can sum a bucket's parts per instant first.
-    const segmentOf = (h: number) => new Date(segments.find(([s, e]) => h >= s && h < e)![0]);
-    if (1 + (24 - inLargest) + (hoursIn - inLargest) < hoursIn) {
-      const carrier = new Date(largest[0]);
-      add(month, { path: 'd', day: two(at.getUTCDate()), sign: 1, at: carrier });
-      for (let h = dayStart; h < dayEnd; h += HOUR_MS) {
-        if (h >= largest[0] && h < largest[1]) continue;
-        add(month, hourPart(h, -1, carrier));
-        if (h >= t && h < end) add(month, hourPart(h, 1, segmentOf(h)));
+    const others = segments.filter((seg) => seg !== largest);
+    const day = two(at.getUTCDate());
+    // [a, b) of this day as 3-hour blocks where they fit, else hours.
+    const cells = (a: number, b: number, sign: 1 | -1, counted: Date, write = true) => {
+      let n = 0;
+      for (let h = a; h < b; n++) {
+        const hour = new Date(h).getUTCHours();
+        const block = hour % 3 === 0 && h + 3 * HOUR_MS <= b;
+        if (write) add(month, { path: block ? 'b' : 'h', day, hour: two(hour), sign, at: counted });
+        h += block ? 3 * HOUR_MS : HOUR_MS;
       }
+      return n;
+    };
+    // Each part is counted at its segment's start, so a reader can sum a bucket's parts per instant first.
+    const alone = segments.reduce((n, [a, b]) => n + cells(a, b, 1, at, false), 0);
+    const withTotal =
+      1 + cells(dayStart, largest[0], -1, at, false) + cells(largest[1], dayEnd, -1, at, false) + (alone - cells(...largest, 1, at, false));
+    if (withTotal < alone) {
+      // The day's total, less the hours outside the largest segment, plus the other segments' hours.
+      const carrier = new Date(largest[0]);
+      add(month, { path: 'd', day, sign: 1, at: carrier });
+      cells(dayStart, largest[0], -1, carrier);
+      cells(largest[1], dayEnd, -1, carrier);
+      for (const [a, b] of others) cells(a, b, 1, new Date(a));
     } else {
-      for (let h = t; h < end; h += HOUR_MS) add(month, hourPart(h, 1, segmentOf(h)));
+      for (const [a, b] of segments) cells(a, b, 1, new Date(a));
     }
     t = end;
   }

@@ -27,8 +27,8 @@ const spanOf = (month: string, part: RollupPart): Span => {
     const d = new Date(start);
     return [start, Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)];
   }
-  const start = Date.parse(`${month}-${part.day}T${part.path === 'h' ? part.hour : '00'}:00:00Z`);
-  return [start, start + (part.path === 'h' ? HOUR : 24 * HOUR)];
+  const start = Date.parse(`${month}-${part.day}T${part.path === 'd' ? '00' : part.hour}:00:00Z`);
+  return [start, start + { d: 24, b: 3, h: 1 }[part.path] * HOUR];
 };
 
 /**
@@ -58,13 +58,16 @@ describe('planRollupRead', () => {
     expect([plan.size, count(plan, 't'), count(plan, 'd'), count(plan, 'h')]).toEqual([12, 12, 0, 0]);
   });
 
-  it('reads 30 UTC days by day as day totals; Berlin days as day totals with one hour moved across midnight', () => {
+  it('reads 30 UTC days by day as day totals; Berlin days as day totals with one hour moved across midnight; Tokyo with a block', () => {
     const utc = planRollupRead(spec('2025-11-01T00:00:00Z', '2025-12-01T00:00:00Z', ['day']))!;
     expect([count(utc, 't'), count(utc, 'd'), count(utc, 'h')]).toEqual([0, 30, 0]);
     const berlin = planRollupRead(spec('2025-10-31T23:00:00Z', '2025-11-30T23:00:00Z', ['day'], 'Europe/Berlin'))!;
     // 10-31: its 23:00 alone. 11-01…11-29: the day less its 23:00 (-1), which counts in the next local day (+1).
     // 11-30 until 23:00: the day less its 23:00, which is past the window.
     expect([count(berlin, 't'), count(berlin, 'd'), count(berlin, 'h')]).toEqual([0, 30, 1 + 2 * 29 + 1]);
+    // Midnight at 15:00Z: each day less 15:00–24:00 (blocks at 15, 18 and 21), which count in the next local day.
+    const tokyo = planRollupRead(spec('2025-11-01T15:00:00Z', '2025-11-08T15:00:00Z', ['day'], 'Asia/Tokyo'))!;
+    expect([count(tokyo, 'd'), count(tokyo, 'b'), count(tokyo, 'h')]).toEqual([7, 3 + 2 * 3 * 6 + 3, 0]);
   });
 
   it('refuses what whole UTC hours cannot cut: a bound with minutes, a half-hour zone grouped by day', () => {
@@ -114,7 +117,12 @@ describe('bucketUpdates', () => {
       ledgerBooked({ created_at: at, account: 'affiliate_payable', amount_minor: 500, key }),
       clicked(new Date('2025-12-01T00:00:00Z'), 'off_a', 'aff_a'),
     ]);
-    const paths = (field: string, n: number) => ({ [`t.${field}`]: n, [`d.24.${field}`]: n, [`h.13.24.${field}`]: n });
+    const paths = (field: string, n: number) => ({
+      [`t.${field}`]: n,
+      [`d.24.${field}`]: n,
+      [`b.12.24.${field}`]: n,
+      [`h.13.24.${field}`]: n,
+    });
     expect(updates).toEqual([
       {
         _id: JSON.stringify(['2025-11', 'off_a', 'aff_a', 'sale', 'USD']),
@@ -130,7 +138,7 @@ describe('bucketUpdates', () => {
       {
         _id: JSON.stringify(['2025-12', 'off_a', 'aff_a', null, null]),
         fields: { offer_id: 'off_a', affiliate_id: 'aff_a', goal: null, currency: null, month: '2025-12' },
-        inc: { 't.clicks': 1, 'd.01.clicks': 1, 'h.00.01.clicks': 1 },
+        inc: { 't.clicks': 1, 'd.01.clicks': 1, 'b.00.01.clicks': 1, 'h.00.01.clicks': 1 },
       },
     ]);
   });
