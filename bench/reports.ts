@@ -384,7 +384,10 @@ async function main(): Promise<void> {
       return store;
     };
     log(`roll-ups for ${flags.conversions.toLocaleString('en')} conversions over ${flags.days} days`);
-    const scale = await rollupsAtScale(await open('rollups'), end);
+    const scaleStore = await open('rollups');
+    const scale = await rollupsAtScale(scaleStore, end);
+    // Gone before the raw rows go in: mongo-java-server holds both in one heap, and its GC pauses outlast the driver's heartbeat.
+    await scaleStore.connection.dropDatabase();
     log(`raw rows for ${flags['raw-conversions'].toLocaleString('en')} conversions over ${flags['raw-days']} days`);
     const check = await rawVersusRollups(await open('raw'), end);
     const slowest = Math.max(...scale.rows.map((r) => r[1] as number));
