@@ -25,7 +25,7 @@ import { log } from './lib/log';
 import { machineFacts, versions } from './lib/machine';
 import { runMain } from './lib/main';
 import { writeReport } from './lib/results';
-import { startInfra } from './lib/stack';
+import { benchStorage, startInfra, storageFlag } from './lib/stack';
 import { round } from './lib/stats';
 
 const flags = parseFlags('npx tsx bench/reports.ts [flags]', {
@@ -38,6 +38,7 @@ const flags = parseFlags('npx tsx bench/reports.ts [flags]', {
   'raw-conversions': { help: 'conversions written as raw rows for the raw-vs-roll-up comparison', default: 100_000 },
   'raw-days': { help: 'days the raw rows span', default: 60 },
   repeat: { help: 'times each report is asked (the median is shown)', default: 3 },
+  storage: storageFlag,
 });
 
 const DAY = 86_400_000;
@@ -372,7 +373,7 @@ async function rawVersusRollups(store: Store, end: number) {
 
 async function main(): Promise<void> {
   const startedAt = new Date();
-  const env = await startInfra('reports');
+  const env = await startInfra('reports', benchStorage(flags.storage));
   try {
     const end = Date.UTC(startedAt.getUTCFullYear(), startedAt.getUTCMonth(), startedAt.getUTCDate());
     const open = async (what: string) => {
