@@ -6,8 +6,6 @@
  * half its capacity: the advertiser's p99 to the 200 while the workflows drain behind it.
  * Run: npx tsx bench/capacity.ts [--ladder 5,10,20,40,80] [--duration 20]
  */
-import { Client, Connection } from '@temporalio/client';
-import { ensureSearchAttributes } from '../temporal/ensure-search-attributes';
 import { parseFlags } from './lib/args';
 import { startBaselineWorker, type BaselineWorker } from './lib/baseline';
 import {
@@ -31,7 +29,7 @@ import { runMain } from './lib/main';
 import { describeCpu } from './lib/measure';
 import { capacityDetailsSchema } from './lib/report-schema';
 import { writeReport } from './lib/results';
-import { benchStorage, startInfra, storageFlag } from './lib/stack';
+import { benchClient, benchStorage, startInfra, storageFlag } from './lib/stack';
 import { round } from './lib/stats';
 
 const flags = parseFlags('npx tsx bench/capacity.ts [flags]', {
@@ -156,10 +154,7 @@ async function main(): Promise<void> {
   }
   const env = await startInfra('capacity', benchStorage(flags.storage));
   try {
-    const connection = await Connection.connect({ address: env.infra.temporalAddress });
-    env.cleanups.push(() => connection.close());
-    await ensureSearchAttributes(connection, 'default'); // only does something for an external TEMPORAL_ADDRESS
-    const client = new Client({ connection, namespace: 'default' });
+    const client = await benchClient(env);
     let baseline: BaselineWorker | undefined;
     if (targets.includes('empty') || targets.includes('single')) {
       baseline = await startBaselineWorker({ infra: env.infra, runDir: env.runDir, client });

@@ -7,8 +7,6 @@
  * and a one-no-op-activity workflow at the same rate, as the baseline our throughput is a ratio of.
  * Run: npx tsx bench/end-to-end.ts [--rates 10,20,40] [--duration 60]
  */
-import { Client, Connection } from '@temporalio/client';
-import { ensureSearchAttributes } from '../temporal/ensure-search-attributes';
 import { parseFlags } from './lib/args';
 import { startBaselineWorker, type BaselineWorker } from './lib/baseline';
 import { fmtLatency } from './lib/deliveries';
@@ -35,7 +33,7 @@ import { runMain } from './lib/main';
 import { describeCpu, transportErrors, unexpectedCount } from './lib/measure';
 import { endToEndDetailsSchema } from './lib/report-schema';
 import { writeReport } from './lib/results';
-import { benchStorage, startInfra, storageFlag } from './lib/stack';
+import { benchClient, benchStorage, startInfra, storageFlag } from './lib/stack';
 import { round } from './lib/stats';
 
 const flags = parseFlags('npx tsx bench/end-to-end.ts [flags]', {
@@ -174,10 +172,7 @@ async function main(): Promise<void> {
   const machine = machineFacts();
   const env = await startInfra('e2e', benchStorage(flags.storage));
   try {
-    const connection = await Connection.connect({ address: env.infra.temporalAddress });
-    env.cleanups.push(() => connection.close());
-    await ensureSearchAttributes(connection, 'default'); // only does something for an external TEMPORAL_ADDRESS
-    const client = new Client({ connection, namespace: 'default' });
+    const client = await benchClient(env);
     let baseline: BaselineWorker | undefined;
     if (!flags['skip-baseline']) {
       const worker = await startBaselineWorker({ infra: env.infra, runDir: env.runDir, client });

@@ -4,8 +4,6 @@
  * worker run as `npm start` runs them (two processes, production settings, --storage file).
  * Run: npx tsx bench/ingress.ts [--rate 200]
  */
-import { Client, Connection } from '@temporalio/client';
-import { ensureSearchAttributes } from '../temporal/ensure-search-attributes';
 import { createOfferSetup } from './lib/admin';
 import { parseFlags } from './lib/args';
 import { insertClicks, postbackSpec } from './lib/clicks';
@@ -18,7 +16,7 @@ import { cpuSnapshot, cpuUsage } from './lib/cpu';
 import { describeCpu, measure, transportErrors, unexpectedCount } from './lib/measure';
 import { writeReport } from './lib/results';
 import { startPostflowProcesses } from './lib/processes';
-import { benchStorage, startInfra, storageFlag } from './lib/stack';
+import { benchClient, benchStorage, startInfra, storageFlag } from './lib/stack';
 import { round } from './lib/stats';
 
 const flags = parseFlags('npx tsx bench/ingress.ts [flags]', {
@@ -41,10 +39,7 @@ async function main(): Promise<void> {
 
   const env = await startInfra('ingress', benchStorage(flags.storage));
   try {
-    const connection = await Connection.connect({ address: env.infra.temporalAddress });
-    env.cleanups.push(() => connection.close());
-    await ensureSearchAttributes(connection, 'default'); // only does something for an external TEMPORAL_ADDRESS
-    const client = new Client({ connection, namespace: 'default' });
+    const client = await benchClient(env);
     const stack = await startPostflowProcesses({ infra: env.infra, runDir: env.runDir, name: 'ingress', client });
     env.cleanups.push(() => stack.stop());
     const cpuLabels: Record<number, string> = { [process.pid]: 'bench process' };

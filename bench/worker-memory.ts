@@ -6,8 +6,7 @@
  * Peak RSS is sampled every 250 ms; VmHWM adds the start-up's peak.
  * Run: npx tsx bench/worker-memory.ts [--rate 10] [--duration 30] [--idle 15]
  */
-import { Client, Connection } from '@temporalio/client';
-import { ensureSearchAttributes } from '../temporal/ensure-search-attributes';
+import type { Client } from '@temporalio/client';
 import { createOfferSetup, createPostbackEndpoint } from './lib/admin';
 import { parseFlags } from './lib/args';
 import { insertClicks, postbackSpec } from './lib/clicks';
@@ -20,7 +19,7 @@ import { RssSampler, type MemoryPeak } from './lib/memory';
 import { startPostflowProcesses } from './lib/processes';
 import { ReceiverProcess } from './lib/receiver';
 import { writeReport } from './lib/results';
-import { benchStorage, startInfra, storageFlag, type BenchInfra } from './lib/stack';
+import { benchClient, benchStorage, startInfra, storageFlag, type BenchInfra } from './lib/stack';
 import { round } from './lib/stats';
 
 const flags = parseFlags('npx tsx bench/worker-memory.ts [flags]', {
@@ -83,10 +82,7 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const env = await startInfra('worker-memory', benchStorage(flags.storage));
   try {
-    const connection = await Connection.connect({ address: env.infra.temporalAddress });
-    env.cleanups.push(() => connection.close());
-    await ensureSearchAttributes(connection, 'default');
-    const client = new Client({ connection, namespace: 'default' });
+    const client = await benchClient(env);
     const runs: VariantRun[] = [];
     for (const variant of VARIANTS) runs.push(await measureVariant(env, client, variant));
     const [before, now] = runs as [VariantRun, VariantRun];

@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import type Koa from 'koa';
 import type { Connection as MongoConnection } from 'mongoose';
@@ -12,6 +12,7 @@ import { loadConfig, type Config } from '../../config';
 import type { Models } from '../../models';
 import { provisionInfrastructure, type Infrastructure } from '../../scripts/infra/provision';
 import { instanceEnv } from '../../system/instance-env';
+import { ensureSearchAttributes } from '../../temporal/ensure-search-attributes';
 import { startSystem } from '../../system/start';
 import { log } from './log';
 
@@ -115,6 +116,18 @@ export async function startInfra(name: string, storage: BenchStorage): Promise<B
     else log(`server logs kept in ${runDir}`);
   };
   return { infra, storage, runDir, cleanups, stop };
+}
+
+/**
+ * A Temporal client on the run's server, for benchmarks whose system runs in processes of its own;
+ * closed with the infrastructure. Registers postflow's search attributes on an external server
+ * (the dev server is started with them).
+ */
+export async function benchClient(env: BenchInfra): Promise<Client> {
+  const connection = await Connection.connect({ address: env.infra.temporalAddress });
+  env.cleanups.push(() => connection.close());
+  await ensureSearchAttributes(connection, 'default');
+  return new Client({ connection, namespace: 'default' });
 }
 
 /**
