@@ -7,6 +7,7 @@ import { conversionWorkflowId } from '../domain/workflow-ids';
 import type { ActivityDeps } from './deps';
 import { conversionCreated } from '../domain/rollup';
 import { applyRollupDeltas } from '../rollups/apply';
+import { conversionRollupFields, conversionRollupKey } from '../rollups/conversion-key';
 import { ApplicationFailure } from '@temporalio/activity';
 
 const DUPLICATE_KEY = 11000;
@@ -74,11 +75,7 @@ export function screenActivities({ models }: ActivityDeps) {
       const own = await models.Conversion.findById(input.conversionId, {
         single_key: 1,
         rollup_created: 1,
-        received_at: 1,
-        offer_id: 1,
-        affiliate_id: 1,
-        goal: 1,
-        currency: 1,
+        ...conversionRollupFields,
       }).lean();
       const duplicateOf =
         !own?.single_key || own.single_key === singleKey
@@ -115,9 +112,11 @@ export function screenActivities({ models }: ActivityDeps) {
       // Counted in the report roll-ups once: rollup_created turns true in the same write as the verdict.
       // (false, not absent: conversions from before the roll-ups were counted by their rebuild.)
       if (own?.rollup_created === false) {
-        const key = { offer_id: own.offer_id, affiliate_id: own.affiliate_id, goal: own.goal, currency: own.currency ?? null };
-        await applyRollupDeltas(models, `${input.conversionId}:created`, [conversionCreated(own.received_at, key)], () =>
-          saveVerdict(true),
+        await applyRollupDeltas(
+          models,
+          `${input.conversionId}:created`,
+          [conversionCreated(own.received_at, conversionRollupKey(own))],
+          () => saveVerdict(true),
         );
       } else {
         await saveVerdict(false);

@@ -4,6 +4,7 @@ import { observeTransition } from '../observability/worker-metrics';
 import type { ActivityDeps } from './deps';
 import { ledgerBooked, statusMoved, type RollupDelta } from '../domain/rollup';
 import { applyRollupDeltas } from '../rollups/apply';
+import { conversionRollupFields, conversionRollupKey } from '../rollups/conversion-key';
 
 const DUPLICATE_KEY = 11000;
 
@@ -75,20 +76,12 @@ export function transitionActivities({ models, now }: ActivityDeps) {
         );
       // The report roll-ups take the change in the same step, keyed by the transition: the move
       // above is their gate (applyRollupDeltas), so a retry after it adds nothing.
-      const conversion = await models.Conversion.findById(input.conversionId, {
-        status_seq: 1,
-        received_at: 1,
-        offer_id: 1,
-        affiliate_id: 1,
-        goal: 1,
-        currency: 1,
-      }).lean();
+      const conversion = await models.Conversion.findById(input.conversionId, { status_seq: 1, ...conversionRollupFields }).lean();
       let moved: Awaited<ReturnType<typeof move>> | undefined;
       if (conversion && conversion.status_seq < input.seq) {
         if (bookedEarlier.length > 0) booked.push(...(await models.LedgerEntry.find({ _id: { $in: bookedEarlier } }).lean()));
-        const counted = { offer_id: conversion.offer_id, affiliate_id: conversion.affiliate_id, goal: conversion.goal };
         const deltas: RollupDelta[] = [
-          statusMoved(conversion.received_at, { ...counted, currency: conversion.currency ?? null }, input.from, input.to),
+          statusMoved(conversion.received_at, conversionRollupKey(conversion), input.from, input.to),
           ...booked.map((e) =>
             ledgerBooked({
               ...e,

@@ -27,6 +27,7 @@ import { runMain } from './lib/main';
 import { writeReport } from './lib/results';
 import { benchStorage, startInfra, storageFlag } from './lib/stack';
 import { round } from './lib/stats';
+import { seededRandom } from './lib/seeded-random';
 
 const flags = parseFlags('npx tsx bench/reports.ts [flags]', {
   conversions: { help: 'conversions the generated roll-ups stand for', default: 10_000_000 },
@@ -52,17 +53,6 @@ const STATUSES: [LifecycleStatus, number][] = [
   ['rejected', 0.09],
   ['processing', 0.01],
 ];
-
-/** mulberry32: the same data set on every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Traffic {
   /** (offer, affiliate, goal) with its currency and a Zipf share of the conversions. */
@@ -198,7 +188,7 @@ function typicalReports(end: number, days: number): [string, Record<string, stri
 }
 
 async function rollupsAtScale(store: Store, end: number) {
-  const rnd = random(7);
+  const rnd = seededRandom(7);
   const t = traffic(rnd);
   const writer = new BucketWriter(store.models);
   const start = end - flags.days * DAY;
@@ -268,7 +258,7 @@ async function rollupsAtScale(store: Store, end: number) {
 }
 
 async function rawVersusRollups(store: Store, end: number) {
-  const rnd = random(11);
+  const rnd = seededRandom(11);
   const t = traffic(rnd);
   const start = end - flags['raw-days'] * DAY;
   const { models } = store;

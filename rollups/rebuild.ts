@@ -2,6 +2,7 @@ import { bucketUpdates, clicked, conversionCreated, ledgerBooked, statusMoved, t
 import type { LifecycleStatus } from '../domain/status';
 import type { Models } from '../models';
 import { markRollupsBuilt } from './state';
+import { conversionRollupFields, conversionRollupKey } from './conversion-key';
 
 /** Rows read per lookup of their conversions, and buckets written per insertMany. */
 const BATCH = 1_000;
@@ -94,21 +95,12 @@ async function rebuildMonth(models: Models, month: string): Promise<RebuildProgr
     status_seq: number;
     rollup_created?: boolean;
   };
-  const conversionFields = {
-    received_at: 1,
-    offer_id: 1,
-    affiliate_id: 1,
-    goal: 1,
-    currency: 1,
-    status: 1,
-    status_seq: 1,
-    rollup_created: 1,
-  };
+  const conversionFields = { ...conversionRollupFields, status: 1, status_seq: 1, rollup_created: 1 };
   for await (const c of models.Conversion.find(inMonth('received_at'), conversionFields)
     .lean<StoredConversion>()
     .cursor({ batchSize: BATCH })) {
     if (c.rollup_created === false) continue; // its screening step counts it when it resumes
-    const key = { offer_id: c.offer_id, affiliate_id: c.affiliate_id, goal: c.goal, currency: c.currency ?? null };
+    const key = conversionRollupKey(c);
     fold([conversionCreated(c.received_at, key), statusMoved(c.received_at, key, 'processing', c.status)]);
     progress.conversions += 1;
   }

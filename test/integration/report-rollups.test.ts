@@ -5,6 +5,7 @@ import { newId } from '../../models/ids';
 import { countClick } from '../../rollups/clicks';
 import { rebuildRollups } from '../../rollups/rebuild';
 import { useTestStack } from '../support/preamble';
+import { seededRandom } from '../../bench/lib/seeded-random';
 
 /**
  * The roll-ups against the raw rows on generated data: clicks, conversions and transitions made
@@ -14,17 +15,6 @@ import { useTestStack } from '../support/preamble';
  * equal to the cent, and a rebuild from the rows must give the same buckets.
  */
 const { stack, f } = useTestStack('report_rollups');
-
-/** mulberry32: the data set is the same on every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SPAN_FROM = Date.parse('2025-09-20T00:00:00Z');
 const SPAN_TO = Date.parse('2025-11-30T00:00:00Z');
@@ -58,7 +48,7 @@ async function generate(
   models: Models,
   parties: { advertiserId: string; offers: { id: string; currency: string }[]; affiliates: string[] },
 ) {
-  const rnd = random(13);
+  const rnd = seededRandom(13);
   const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   let clock = SPAN_FROM;
   const now = () => new Date(clock);

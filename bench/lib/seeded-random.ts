@@ -1,0 +1,13 @@
+/**
+ * mulberry32: numbers in [0, 1) from a seed, so a generated data set is the same on every run
+ * (bench/reports.ts, and the roll-up test that checks reports against the raw rows).
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
