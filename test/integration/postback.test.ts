@@ -164,32 +164,47 @@ describe('postback ingress', () => {
   });
 
   it('still answers "duplicate" after Temporal has forgotten the workflow (retention passed)', async () => {
+    // What retention leaves behind: the projection exists, the server has no execution. The screening
+    // activity writes exactly that projection without any workflow, so the state is built directly
+    // rather than by terminate + delete, whose asynchronous deletion can lag by minutes on a busy server.
     const s = await f.setup();
-    const first = await f.http().get('/postback').query({ click_id: s.clickId, token: s.token, status: 'pending' });
-    const id = first.body.conversion_id;
-    await conversion(id, 'pending');
-    // What retention leaves behind: the projection exists, the server has no execution. Terminate
-    // + delete gets there; deletion is asynchronous, so wait for it with a deadline.
-    const workflowId = conversionWorkflowId(id);
-    await stack.client.workflow.getHandle(workflowId).terminate('test: simulate retention');
-    await stack.client.workflowService.deleteWorkflowExecution({
-      namespace: 'default',
-      workflowExecution: { workflowId },
+    const key = dedupeKey({
+      advertiserId: s.advertiser.id,
+      offerId: s.offer.id,
+      clickId: s.clickId,
+      goal: 'sale',
+      txid: 'remembered',
     });
-    await waitFor(
-      'the execution to be deleted',
-      async () => {
-        try {
-          await stack.client.workflow.getHandle(workflowId).describe();
-          return false;
-        } catch (err) {
-          return /not found/i.test((err as Error).message);
-        }
-      },
-      45_000,
-    );
-    const again = await f.http().get('/postback').query({ click_id: s.clickId, token: s.token, status: 'pending' });
-    expect(again.body).toEqual({ conversion_id: id, result: 'duplicate' });
+    const conversionId = conversionIdFor(key);
+    const activities = createActivities({ models: stack.models, now: () => new Date() });
+    await activities.screenConversion({
+      conversionId,
+      dedupeKey: key,
+      singleKey: singleConversionKey({ clickId: s.clickId, goal: 'sale', allowMultiple: false, dedupeKey: key }),
+      clickId: s.clickId,
+      offerId: s.offer.id,
+      affiliateId: s.affiliate.id,
+      advertiserId: s.advertiser.id,
+      goal: 'sale',
+      txid: 'remembered',
+      receivedAt: new Date().toISOString(),
+      reversalWindowHours: 1,
+    });
+    const workflowId = conversionWorkflowId(conversionId);
+    const describeError = () =>
+      stack.client.workflow
+        .getHandle(workflowId)
+        .describe()
+        .then(
+          () => null,
+          (err: Error) => err.message,
+        );
+    expect(await describeError()).toMatch(/not found/i);
+
+    const again = await f.http().get('/postback').query({ click_id: s.clickId, token: s.token, txid: 'remembered' });
+    expect(again.body).toEqual({ conversion_id: conversionId, result: 'duplicate' });
+    // Answered from the projection: no second workflow was started for it, and no second row written.
+    expect(await describeError()).toMatch(/not found/i);
     expect(await stack.models.Conversion.countDocuments({ click_id: s.clickId })).toBe(1);
   });
 });
