@@ -8,7 +8,8 @@ import { pingMongo } from '../models/connect';
 import { createApiMetrics, type ApiMetrics } from '../observability/api-metrics';
 import { callbackLogger, createLogger, type Logger } from '../observability/logger';
 import { pingTemporal } from '../temporal/connect';
-import { requireAdminKey } from './auth';
+import { requireAdmin } from './auth';
+import { consoleStatic } from './console/static';
 import { clickTargetCache } from './click-targets';
 import { ApiError, errorHandler } from './errors';
 import { openApiJson } from './openapi/document';
@@ -26,6 +27,7 @@ import { postbackEndpointRoutes } from './routes/postback-endpoints';
 import { postbackStatusRoutes } from './routes/postback-status';
 import { reportRoutes } from './routes/reports';
 import { healthRoutes } from './routes/health';
+import { sessionRoutes } from './routes/session';
 import { metricsRoutes } from './routes/metrics';
 import { postbackRoutes } from './routes/postback';
 
@@ -99,6 +101,8 @@ export function createApp(deps: AppDeps): Koa {
     }),
     ...clickRoutes({ models: deps.models, targets, now }),
     ...postbackStatusRoutes(deps.models, advertiserLimit),
+    // Sign-in carries the key itself; reading and ending a session check its cookie.
+    ...sessionRoutes({ models: deps.models, adminApiKey: api.adminApiKey, ttlMs: api.sessionTtlMs, now }),
     // The document describes exactly the routes this app mounts (both lists, built below).
     ...docsRoutes(() => openApiJson(routes)),
   ];
@@ -120,11 +124,12 @@ export function createApp(deps: AppDeps): Koa {
     ...reportRoutes({ models: deps.models, now }),
   ];
   const routes = [...publicRoutes, ...adminRoutes];
+  app.use(consoleStatic());
   app.use(mountRoutes(publicRoutes));
-  const requireAdmin = requireAdminKey(api.adminApiKey);
+  const admin = requireAdmin({ adminApiKey: api.adminApiKey, models: deps.models, now });
   app.use(async (ctx, next) => {
     const path = ctx.path.slice(0, 5).toLowerCase();
-    return path === '/api' || path === '/api/' ? requireAdmin(ctx, next) : next();
+    return path === '/api' || path === '/api/' ? admin(ctx, next) : next();
   });
   app.use(mountRoutes(adminRoutes));
   return app;

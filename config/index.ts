@@ -82,6 +82,8 @@ const variables = z
     // Reverse proxies (load balancers) in front of the API whose X-Forwarded-For is believed; 0 = none:
     // the client's own header would otherwise choose the IP for rate limits, allowlists and fraud rules.
     TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+    // How long a console sign-in lasts (api/session.ts); signing out ends it sooner.
+    SESSION_TTL_HOURS: z.coerce.number().positive().max(720).default(12),
     // Workflows each of the worker's two workers keeps in memory; idle ones are evicted first and
     // replayed when needed. Bounds the worker's RSS (see worker/worker.ts).
     WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(500),
@@ -121,6 +123,7 @@ export const configSchema = variables.transform((v) => ({
     port: v.PORT,
     adminApiKey: v.ADMIN_API_KEY,
     trustProxyHops: v.TRUST_PROXY_HOPS,
+    sessionTtlMs: v.SESSION_TTL_HOURS * 3600 * 1000,
     rateLimits: { perIp: v.RATE_LIMIT_PER_IP, perAdvertiser: v.RATE_LIMIT_PER_ADVERTISER },
   },
   temporal: {

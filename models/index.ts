@@ -10,6 +10,7 @@ import { ledgerEntryModel } from './ledger-entry';
 import { offerModel } from './offer';
 import { postbackEndpointModel } from './postback-endpoint';
 import { reportRollupModels } from './report-rollup';
+import { sessionModel } from './session';
 
 /** Models bound to one connection, so tests can give each file its own database. */
 export function createModels(connection: Connection) {
@@ -24,6 +25,7 @@ export function createModels(connection: Connection) {
     PostbackEndpoint: postbackEndpointModel(connection),
     Delivery: deliveryModel(connection),
     DeliveryAttempt: deliveryAttemptModel(connection),
+    Session: sessionModel(connection),
     ...reportRollupModels(connection),
   };
 }

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfigOrExit } from '../config';
 import { bundleState } from '../worker/workflow-bundle';
+import { ensureConsoleBuilt } from './build-ui';
 import { spawnChild, type Child } from './infra/child';
 import { MissingToolError } from './infra/paths';
 import { provisionInfrastructure, type Infrastructure } from './infra/provision';
@@ -87,6 +88,8 @@ async function main(): Promise<void> {
   };
   const node = (entry: string): [string, string[]] => [process.execPath, ['--import', 'tsx', path.join(__dirname, '..', entry)]];
   await prepareWorkflowBundle(path.resolve(config.worker.workflowBundle), node);
+  // The console at /ui: built here when dist/ui is missing or older than ui/ (a few seconds).
+  ensureConsoleBuilt((line) => log(line));
   const apps = [
     spawnChild('worker', ...node('worker/main.ts'), { prefix: '[worker]  ' }, { env, detached: true }),
     spawnChild('api', ...node('api/server.ts'), { prefix: '[api]     ' }, { env, detached: true }),
@@ -122,6 +125,7 @@ async function main(): Promise<void> {
   }
   const lines = [
     `postflow is up in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `Console:      ${apiUrl}/ui   (sign in with the admin key below)`,
     `API:          ${apiUrl}   (walk-through: README.md, section "Walk-through")`,
     `Temporal UI:  ${infra.temporalUiUrl ?? '(external server: see its own UI)'}`,
     `Temporal:     ${infra.temporalAddress}   namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}`,

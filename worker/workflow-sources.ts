@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { projectRoot } from '../system/project-root';
+
+export { projectRoot };
 
 /**
  * What the workflow bundle is built from, and a hash of it: the worker compares that hash with
@@ -10,14 +13,6 @@ import path from 'node:path';
 /** The workflows' entry module, as the bundler and the replayer take it. */
 export function workflowsPath(): string {
   return require.resolve('../workflows');
-}
-
-/** The clone or image root: the nearest directory up from here with a package.json (this file may run from dist/worker). */
-export function projectRoot(from = __dirname): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'package.json'))) return dir;
-    if (path.dirname(dir) === dir) return path.resolve(__dirname, '..');
-  }
 }
 
 // Every directory workflows/ imports values from (eslint keeps the rest out of the bundle), and

@@ -10,7 +10,8 @@ const description = `Durable postback processor for affiliate marketing. Adverti
 
 All JSON is snake_case. Errors are always JSON \`{error, message, issues?}\`; validation errors are
 \`invalid_request\` with one entry per wrong field in \`issues\`. A parameter sent twice is refused.
-Everything under \`/api\` needs \`Authorization: Bearer <ADMIN_API_KEY>\`.`;
+Everything under \`/api\` needs \`Authorization: Bearer <ADMIN_API_KEY>\`, or the console's session cookie
+(\`POST /api/session\`) with its \`X-CSRF-Token\` header on state-changing calls.`;
 
 /** Swagger UI shows the groups in this order. */
 const tags = [
@@ -26,6 +27,7 @@ const tags = [
   { name: 'Conversions' },
   { name: 'Deliveries', description: 'Outbound affiliate postbacks: attempts, dead letters, redelivery' },
   { name: 'Reports' },
+  { name: 'Console session', description: 'Sign-in for the ops console at /ui: the admin key for an HttpOnly session cookie' },
   { name: 'Operations', description: 'Health, metrics and this reference' },
 ];
 

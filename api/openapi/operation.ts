@@ -6,6 +6,12 @@ import { errorBody } from '../schemas/error';
 
 export const securitySchemes = {
   adminKey: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <ADMIN_API_KEY>' },
+  consoleSession: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'postflow_session',
+    description: 'the console session (POST /api/session); state-changing calls also need its X-CSRF-Token header',
+  },
   postbackToken: {
     type: 'apiKey',
     in: 'query',
@@ -48,6 +54,7 @@ export const byId = (what: string) => z.object({ id: idParam.meta({ description:
 export function toRouteConfig(op: RouteSpec<z.ZodType | undefined, z.ZodType | undefined, z.ZodType | undefined>): RouteConfig {
   const errors = new Set(op.errors ?? []);
   if (op.access === 'admin') errors.add(401).add(503);
+  if (op.access === 'admin' && op.method !== 'get') errors.add(403); // a session call without its CSRF token
   if (op.access === 'postback') errors.add(401);
   if (op.body) errors.add(400).add(413);
   const responses: Record<number, ResponseConfig> = { ...op.responses };
@@ -60,7 +67,7 @@ export function toRouteConfig(op: RouteSpec<z.ZodType | undefined, z.ZodType | u
     tags: [op.tag],
     summary: op.summary,
     ...(op.description ? { description: op.description } : {}),
-    ...(op.access === 'admin' ? { security: [{ adminKey: [] }] } : {}),
+    ...(op.access === 'admin' ? { security: [{ adminKey: [] }, { consoleSession: [] }] } : {}),
     ...(op.access === 'postback' ? { security: [{ postbackToken: [] }, { postbackTokenHeader: [] }] } : {}),
     request: {
       ...(op.params ? { params: op.params as z.ZodObject } : {}),
