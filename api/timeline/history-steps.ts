@@ -115,8 +115,13 @@ export function readHistory(events: HistoryEvent[], converter: PayloadConverter)
   const updates = new Map<number, Extract<HistoryStep, { type: 'update' }>>();
   const children = new Map<number, Extract<HistoryStep, { type: 'child' }>>();
 
+  // When the worker picked up the workflow task now running: an update is accepted then, though the
+  // server writes its Accepted event only when the task completes, after the work it led to.
+  let taskStartedAt: number | undefined;
+
   for (const event of events) {
     const eventId = num(event.eventId);
+    if (event.eventType === E.EVENT_TYPE_WORKFLOW_TASK_STARTED) taskStartedAt = at(event);
     switch (event.eventType) {
       case E.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED: {
         const a = event.workflowExecutionStartedEventAttributes!;
@@ -207,7 +212,7 @@ export function readHistory(events: HistoryEvent[], converter: PayloadConverter)
           eventId,
           name: input?.name ?? '',
           input: decode(input?.args),
-          acceptedAt: at(event),
+          acceptedAt: Math.min(at(event), taskStartedAt ?? at(event)),
         };
         updates.set(eventId, step);
         steps.push(step);
@@ -266,16 +271,29 @@ export function readHistory(events: HistoryEvent[], converter: PayloadConverter)
         // A local activity is one marker, written when the workflow task that ran it completed.
         const a = event.markerRecordedEventAttributes!;
         if (a.markerName !== LOCAL_ACTIVITY_MARKER) break;
-        const data = (decode(a.details?.data)[0] ?? {}) as { activity_type?: string; attempt?: number };
+        const data = (decode(a.details?.data)[0] ?? {}) as {
+          activity_type?: string;
+          attempt?: number;
+          complete_time?: { seconds?: number | string; nanos?: number };
+        };
         const failure = summarizeFailure(a.failure);
+        // The marker is written when the whole workflow task completes, which may be after work
+        // that other workflows started meanwhile (a redelivery of a delivery this task made), so
+        // the worker's completion time in the marker is when it happened; never after the marker.
+        const recordedAt = at(event);
+        const completed =
+          data.complete_time?.seconds !== undefined
+            ? Number(data.complete_time.seconds) * 1000 + Math.floor((data.complete_time.nanos ?? 0) / 1e6)
+            : NaN;
+        const when = Number.isFinite(completed) ? Math.min(completed, recordedAt) : recordedAt;
         steps.push({
           type: 'activity',
           eventId,
           name: data.activity_type ?? '',
           local: true,
-          scheduledAt: at(event),
-          startedAt: at(event),
-          closedAt: at(event),
+          scheduledAt: when,
+          startedAt: when,
+          closedAt: when,
           attempt: data.attempt ?? 1,
           state: failure ? 'failed' : 'completed',
           result: decode(a.details?.result)[0],

@@ -13,11 +13,12 @@ import { TEST_ADMIN_KEY, type Settings, type TestStack } from './stack';
  * useTestStack served on a real port. CHROMIUM_PATH names another browser binary.
  */
 export function chromiumPath(): string {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean) as string[];
+  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((c): c is string => Boolean(c));
   const found = candidates.find((c) => existsSync(c));
   if (!found)
     throw new Error(
-      `no Chromium found (tried ${candidates.join(', ')}): install Debian's package (apt-get install chromium; .ci/run does) or set CHROMIUM_PATH`,
+      `no Chromium found (tried ${candidates.join(', ')}): ` +
+        "install Debian's package (apt-get install chromium; .ci/run does) or set CHROMIUM_PATH",
     );
   return found;
 }
