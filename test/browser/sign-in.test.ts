@@ -40,3 +40,30 @@ describe('console sign-in', () => {
     expect(await page.context().cookies()).toEqual([]);
   });
 });
+
+describe('console layout', () => {
+  it('is keyboard navigable: a skip link first, then the screens, each reachable with Enter', async () => {
+    const page = await c.signedInPage('/ui/');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    const labels: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      await page.keyboard.press('Tab');
+      labels.push((await page.evaluate(() => document.activeElement?.textContent?.trim())) ?? '');
+    }
+    expect(labels).toEqual(['postflow', 'Overview', 'Conversions', 'Deliveries', 'Live', 'Configuration', 'Audit log', 'Sign out']);
+    // Back to "Conversions" and follow it with the keyboard.
+    for (let i = 0; i < 5; i++) await page.keyboard.press('Shift+Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Conversions');
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/ui/conversions');
+    expect(await page.getByRole('link', { name: 'Conversions' }).getAttribute('aria-current')).toBe('page');
+  });
+
+  it('fits a phone-width screen without sideways scrolling, and unknown screens say where to go', async () => {
+    const page = await c.signedInPage('/ui/no-such-screen', { width: 390, height: 844 });
+    await page.getByText('No such screen').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+  });
+});
