@@ -1,13 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { consoleBuildDir, consoleCsp } from '../../api/console/static';
-import { ensureConsoleBuilt } from '../../scripts/build-ui';
 import { useTestStack } from '../support/preamble';
 import { TEST_ADMIN_KEY } from '../support/stack';
 
 /** The console's security at the HTTP level: sessions, CSRF, cookie flags, CSP, no secret served. */
+// The console is built once per run by the global setup (test/support/global-setup.ts).
 const { stack, f } = useTestStack('console_security');
-beforeAll(() => ensureConsoleBuilt(() => undefined));
 
 const SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
 

@@ -3,7 +3,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { ensureConsoleBuilt } from '../../scripts/build-ui';
 import { useTestStack } from './preamble';
 import { TEST_ADMIN_KEY, type Settings, type TestStack } from './stack';
 
@@ -43,7 +42,6 @@ export function useConsole(prefix: string, settings: Settings = {}): ConsoleHarn
   const harness = { stack, f } as ConsoleHarness;
   let server: Server | undefined;
   beforeAll(async () => {
-    ensureConsoleBuilt(() => undefined);
     server = createServer(stack.app.callback());
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     harness.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { provisionInfrastructure } from '../../scripts/infra/provision';
 import { resolveTimeSkippingServer } from '../../scripts/infra/temporal-test-server';
+import { ensureConsoleBuilt } from '../../scripts/build-ui';
 import { buildWorkflowBundle } from '../../scripts/workflow-bundle';
 import { ensureSearchAttributes } from '../../temporal/ensure-search-attributes';
 import { TEST_ENV, type TestInfraHandle } from './test-env';
@@ -34,6 +35,10 @@ export default async function globalSetup(): Promise<void> {
   // Built as `npm run build:workflows` builds it (with its manifest), so worker processes check it as production does.
   const bundlePath = path.join(runDir, 'workflow-bundle.js');
   await buildWorkflowBundle(bundlePath, quietLogger);
+
+  // The console's production build, once for the run: test files run in parallel and must not
+  // build into the same dist/ui at once. A no-op when ui/ has not changed since the last build.
+  ensureConsoleBuilt((line) => process.stderr.write(`[test-infra] ${line}\n`));
 
   process.env[TEST_ENV.temporalAddress] = infra.temporalAddress;
   process.env[TEST_ENV.mongoUrl] = infra.mongoUrl;
