@@ -36,7 +36,7 @@ export interface ConsoleHarness {
   signedInPage(path?: string, viewport?: { width: number; height: number }): Promise<Page>;
 }
 
-/** The preamble of a browser test file: a test stack on a real port, the console built, one browser. */
+/** The preamble of a browser test file: a test stack on a real port and one browser (the global setup built the console). */
 export function useConsole(prefix: string, settings: Settings = {}): ConsoleHarness {
   const { stack, f } = useTestStack(prefix, settings);
   const harness = { stack, f } as ConsoleHarness;
