@@ -57,7 +57,8 @@ export function buildConsole(log: (line: string) => void = console.log): Console
   const run = spawnSync(process.execPath, [vite, 'build', '--config', path.join(root, 'ui', 'vite.config.mts'), '--logLevel', 'warn'], {
     cwd: root,
     stdio: 'inherit',
-    env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
+    // Always the production build: jest sets NODE_ENV=test, and Vite would keep Preact's debug paths for it.
+    env: { ...process.env, NODE_ENV: 'production' },
   });
   if (run.status !== 0) throw new Error(`vite build failed (exit ${run.status})`);
   const sizes = { js: { bytes: 0, gzipBytes: 0 }, css: { bytes: 0, gzipBytes: 0 } };
