@@ -26,6 +26,7 @@ import { docsRoutes } from './routes/docs';
 import { postbackEndpointRoutes } from './routes/postback-endpoints';
 import { postbackStatusRoutes } from './routes/postback-status';
 import { reportRoutes } from './routes/reports';
+import { overviewRoutes } from './routes/overview';
 import { healthRoutes } from './routes/health';
 import { sessionRoutes } from './routes/session';
 import { metricsRoutes } from './routes/metrics';
@@ -122,6 +123,7 @@ export function createApp(deps: AppDeps): Koa {
     ...postbackEndpointRoutes(deps.models),
     ...deliveryRoutes(workflows),
     ...reportRoutes({ models: deps.models, now }),
+    ...overviewRoutes({ models: deps.models, now }),
   ];
   const routes = [...publicRoutes, ...adminRoutes];
   app.use(consoleStatic());

@@ -38,8 +38,13 @@ export interface ReportQueryInput {
   timezone: string;
 }
 
+/** How long one `day` row is: a local day (reports), or a local hour or minute (the overview's time series). */
+export type ReportPeriod = 'day' | 'hour' | 'minute';
+
 export interface ReportSpec {
   groupBy: ReportDimension[];
+  /** The length of a `day` row; default `day`. Rows of a shorter period are keyed by their start as a UTC ISO instant. */
+  period?: ReportPeriod;
   /** Inclusive. */
   from: Date;
   /** Exclusive. */
@@ -128,18 +133,31 @@ export function resolveReportQuery(q: ReportQueryInput, now: Date): { spec: Repo
 }
 
 /**
- * Local day of an instant, by binary search over the window's day starts: luxon is consulted
- * once per day of the window, not once per row, and DST days (23 or 25 hours) come out right.
+ * The starts of the periods (local days, hours or minutes in the spec's zone) that cover the
+ * window, each with its row key: a day is its local date, a shorter period its start as a UTC
+ * instant (a local hour repeats when clocks go back, its instant never does).
+ */
+export function periodStarts(spec: Pick<ReportSpec, 'from' | 'to' | 'timezone' | 'period'>): { start: number; key: string }[] {
+  const period = spec.period ?? 'day';
+  const out: { start: number; key: string }[] = [];
+  let at = DateTime.fromJSDate(spec.from, { zone: spec.timezone }).startOf(period);
+  while (at.toMillis() < spec.to.getTime()) {
+    out.push({ start: at.toMillis(), key: period === 'day' ? at.toISODate()! : at.toUTC().toISO()! });
+    // From the period's start again, so a 23- or 25-hour day (or a skipped hour) stays whole.
+    at = at.plus({ [`${period}s`]: 1 }).startOf(period);
+  }
+  return out;
+}
+
+/**
+ * Period (local day by default) of an instant, by binary search over the window's period starts:
+ * luxon is consulted once per period of the window, not once per row, and DST days (23 or 25
+ * hours) come out right.
  */
 function dayIndex(spec: ReportSpec): (at: Date) => string {
-  const starts: number[] = [];
-  const keys: string[] = [];
-  let day = DateTime.fromJSDate(spec.from, { zone: spec.timezone }).startOf('day');
-  while (day.toMillis() < spec.to.getTime()) {
-    starts.push(day.toMillis());
-    keys.push(day.toISODate()!);
-    day = day.plus({ days: 1 }).startOf('day');
-  }
+  const periods = periodStarts(spec);
+  const starts = periods.map((p) => p.start);
+  const keys = periods.map((p) => p.key);
   return (at) => {
     const ms = at.getTime();
     if (!(ms >= spec.from.getTime() && ms < spec.to.getTime())) {

@@ -1,5 +1,4 @@
-import { DateTime } from 'luxon';
-import type { ReportSpec } from './report';
+import { periodStarts, type ReportSpec } from './report';
 import type { LifecycleStatus } from './status';
 
 /**
@@ -143,11 +142,13 @@ export function planRollupRead(spec: ReportSpec): RollupPlan | null {
   if (from % HOUR_MS !== 0 || to % HOUR_MS !== 0) return null;
   const cuts: number[] = [];
   if (spec.groupBy.includes('day')) {
-    let day = DateTime.fromMillis(from, { zone: spec.timezone }).startOf('day').plus({ days: 1 }).startOf('day');
-    while (day.toMillis() < to) {
-      if (day.toMillis() % HOUR_MS !== 0) return null;
-      cuts.push(day.toMillis());
-      day = day.plus({ days: 1 }).startOf('day');
+    // Local midnights (or, for the overview's hourly series, every local hour): a minute period never falls on whole hours.
+    const period = spec.period ?? 'day';
+    if (period === 'minute') return null;
+    for (const { start } of periodStarts(spec)) {
+      if (start <= from) continue;
+      if (start % HOUR_MS !== 0) return null;
+      cuts.push(start);
     }
   }
   const plan: RollupPlan = new Map();

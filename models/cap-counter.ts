@@ -20,4 +20,7 @@ export const capCounterSchema = new Schema(
   { collection: 'cap_counters', versionKey: false },
 );
 
+// The overview's use of a per-affiliate cap: its counters in the current window.
+capCounterSchema.index({ offer_id: 1, cap_id: 1, window: 1 });
+
 export const capCounterModel = (connection: Connection) => connection.model('CapCounter', capCounterSchema);

@@ -22,5 +22,7 @@ export const deliveryAttemptSchema = new Schema(
   { collection: 'delivery_attempts', versionKey: false },
 );
 deliveryAttemptSchema.index({ delivery_id: 1, run: 1, attempt: 1 });
+// The overview's delivery success rate and latency, by attempt time.
+deliveryAttemptSchema.index({ at: 1 });
 
 export const deliveryAttemptModel = (connection: Connection) => connection.model('DeliveryAttempt', deliveryAttemptSchema);

@@ -40,5 +40,7 @@ deliverySchema.index({ event_id: 1 });
 // Ops' lists: dead letters across affiliates, and one endpoint's deliveries.
 deliverySchema.index({ status: 1, created_at: -1 });
 deliverySchema.index({ endpoint_id: 1, created_at: -1 });
+// The overview's dead-letter depth: dead letters by when they got there (their last write).
+deliverySchema.index({ status: 1, updated_at: 1 });
 
 export const deliveryModel = (connection: Connection) => connection.model('Delivery', deliverySchema);

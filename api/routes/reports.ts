@@ -64,7 +64,8 @@ export function reportRoutes(deps: ReportDeps): Route[] {
   return [handler];
 }
 
-async function buildReport(models: Models, spec: ReportSpec, scanLimit: number) {
+/** The report from the raw rows (clicks, conversions, ledger entries), at most `scanLimit` of them. */
+export async function buildReport(models: Models, spec: ReportSpec, scanLimit: number) {
   const report = createReport(spec);
   const inWindow = (field: string) => ({ [field]: { $gte: spec.from, $lt: spec.to } });
   let scanned = 0;

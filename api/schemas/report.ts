@@ -76,6 +76,9 @@ const fields = {
     }),
 };
 
+/** The window parameters, shared with GET /api/overview (same dates, same zone rules). */
+export const windowFields = { from: fields.from, to: fields.to, timezone: fields.timezone };
+
 /**
  * The query of GET /api/reports. Built per request with that request's clock, so the defaults
  * the check sees are the defaults the route uses; `reportQuery` (the wall clock) is for tests.
@@ -134,6 +137,8 @@ const figures = {
   epc: z.string().nullable().meta({ description: 'earnings per click; null without clicks', example: '0.10' }),
 };
 
+export const reportTotal = z.object(figures).meta({ id: 'ReportTotal', description: 'one per currency' });
+
 export const report = z
   .object({
     group_by: z.array(z.enum(reportDimensions)),
@@ -152,6 +157,6 @@ export const report = z
         })
         .meta({ id: 'ReportRow', description: 'one per group and currency; only the grouped keys are present' }),
     ),
-    totals: z.array(z.object(figures).meta({ id: 'ReportTotal', description: 'one per currency' })),
+    totals: z.array(reportTotal),
   })
   .meta({ id: 'Report' });

@@ -1,4 +1,5 @@
 import type { Schema } from 'mongoose';
+import { capCounterSchema } from '../../models/cap-counter';
 import { clickSchema } from '../../models/click';
 import { conversionSchema } from '../../models/conversion';
 import { deliverySchema } from '../../models/delivery';
@@ -33,6 +34,9 @@ const queryPaths: [string, Schema, string[]][] = [
   ['dead letters across affiliates', deliverySchema, ['status', 'created_at']],
   ['deliveries of an endpoint', deliverySchema, ['endpoint_id', 'created_at']],
   ['attempts of a delivery', deliveryAttemptSchema, ['delivery_id', 'run', 'attempt']],
+  ['overview: attempts by time', deliveryAttemptSchema, ['at']],
+  ['overview: dead letters by when', deliverySchema, ['status', 'updated_at']],
+  ['overview: counters of a per-affiliate cap window', capCounterSchema, ['offer_id', 'cap_id', 'window']],
   ['endpoints for an event', postbackEndpointSchema, ['affiliate_id', 'active', 'events']],
   ['offers of an advertiser', offerSchema, ['advertiser_id']],
 ];

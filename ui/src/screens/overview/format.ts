@@ -1,0 +1,22 @@
+/** Display of the API's figures: rates as percentages, counts grouped; money is never converted, only labelled. */
+export const percent = (rate: number | null | undefined): string =>
+  rate === null || rate === undefined ? '–' : `${(rate * 100).toFixed(2)} %`;
+export const count = (n: number): string => n.toLocaleString('en-US');
+export const money = (amount: string | null | undefined, currency: string | null): string =>
+  amount === null || amount === undefined ? '–' : `${amount} ${currency ?? '(unknown currency)'}`;
+export const ms = (n: number | null | undefined): string => (n === null || n === undefined ? '–' : `${count(n)} ms`);
+
+/** A period's start in the chosen zone, for headings and the range line. */
+export function localTime(iso: string, timezone: string): string {
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: timezone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  })
+    .format(new Date(iso))
+    .replace(',', '');
+}
