@@ -50,7 +50,8 @@ export function consoleStatic(buildDir: string = consoleBuildDir) {
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('Referrer-Policy', 'no-referrer');
     ctx.set('X-Frame-Options', 'DENY');
-    if (p === consolePrefix) return ctx.redirect(`${consolePrefix}/`);
+    // The query goes along: a shared link to /ui?… must keep its filters.
+    if (p === consolePrefix) return ctx.redirect(`${consolePrefix}/${ctx.querystring ? `?${ctx.querystring}` : ''}`);
     const rest = p.slice(consolePrefix.length + 1);
     if (!existsSync(path.join(buildDir, 'index.html'))) {
       ctx.status = 503;

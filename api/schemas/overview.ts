@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LAST_PATTERN, lastWindow, overviewSpec } from '../../domain/overview';
-import { isReportTimeZone, reportStatuses, resolveReportQuery, type ReportPeriod, type ReportSpec } from '../../domain/report';
+import { isReportTimeZone, resolveReportQuery, type ReportPeriod, type reportStatuses, type ReportSpec } from '../../domain/report';
 import { at } from './common';
 import { reportTotal, windowFields } from './report';
 

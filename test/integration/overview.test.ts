@@ -119,7 +119,6 @@ describe('GET /api/overview over postbacks made through the pipeline', () => {
 });
 
 describe('GET /api/overview periods in a zone', () => {
-  const HOUR = 3_600_000;
   let offerId: string;
   let affiliateId: string;
   let advertiserId: string;
@@ -263,6 +262,12 @@ describe('GET /api/overview refuses bad input, naming the field', () => {
     expect(res.status).toBe(400);
     expect(res.body.error).toBe('invalid_request');
     expect(res.body.issues.map((i: { path: string }) => i.path)).toContain(field);
+  });
+
+  it('keeps the query when /ui redirects to /ui/, so a shared overview link keeps its range and zone', async () => {
+    const res = await f.http().get('/ui?last=6h&tz=Asia%2FTokyo');
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe('/ui/?last=6h&tz=Asia%2FTokyo');
   });
 
   it('needs the admin key or a session', async () => {

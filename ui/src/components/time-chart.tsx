@@ -27,7 +27,11 @@ export interface TimeChartProps {
   /** Tick text of each axis (default: the number). */
   yTick?: (v: number) => string;
   y2Tick?: (v: number) => string;
+  /** The left axis counts things: whole-number ticks only. */
+  counts?: boolean;
 }
+
+const wholeSteps = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6, 1e7, 1e8];
 
 const HEIGHT = 200;
 
@@ -72,6 +76,7 @@ export function TimeChart({ chart: props }: { chart: TimeChartProps }) {
           label: props.yLabel,
           stroke: '#57606a',
           size: 60,
+          ...(props.counts ? { incrs: wholeSteps } : {}),
           values: (_u, ticks) => ticks.map((t) => (props.yTick ? props.yTick(t) : String(t))),
         },
         ...(twoAxes

@@ -21,7 +21,7 @@ const noTraffic = (d: Overview) =>
 
 /** Overview: the range's totals, then each figure as a time series, and every cap's use now. */
 export function OverviewScreen() {
-  const { query, path, route } = useLocation();
+  const { query, route } = useLocation();
   const range = rangeFromQuery(query);
   const search = rangeToQuery(range);
   const [state, setState] = useState<State>({ kind: 'loading' });
@@ -29,7 +29,7 @@ export function OverviewScreen() {
 
   // The range and zone always stand in the URL, defaults included, so a shared link shows the same zone.
   useEffect(() => {
-    if (new URLSearchParams(window.location.search).toString() !== search) route(`${path}?${search}`, true);
+    if (new URLSearchParams(window.location.search).toString() !== search) route(`/ui/?${search}`, true);
   }, [search]);
 
   useEffect(() => {
@@ -48,7 +48,7 @@ export function OverviewScreen() {
     };
   }, [search, reloads]);
 
-  const change = (next: OverviewRange) => route(`${path}?${rangeToQuery(next)}`);
+  const change = (next: OverviewRange) => route(`/ui/?${rangeToQuery(next)}`);
   const data = state.kind === 'ready' ? state.data : undefined;
   return (
     <div class="overview">

@@ -13,7 +13,8 @@ export function CapUse({ caps, timezone }: { caps: Schemas['OverviewCapUse'][]; 
       ) : (
         <ul class="cap-list">
           {caps.map((c) => {
-            const label = `${c.offer_name}: ${c.metric} per ${c.period}${c.goal ? `, goal ${c.goal}` : ''}${c.affiliate_id ? `, affiliate ${c.affiliate_id}` : ''}`;
+            const scope = [c.goal && `goal ${c.goal}`, c.affiliate_id && `affiliate ${c.affiliate_id}`].filter(Boolean);
+            const label = `${c.offer_name}: ${c.metric} per ${c.period}${scope.map((x) => `, ${x}`).join('')}`;
             const unit = c.currency ? ` ${c.currency}` : '';
             const id = `cap-${c.offer_id}-${c.cap_id}-${c.affiliate_id ?? 'all'}`;
             return (

@@ -24,12 +24,14 @@ function chartsOf(data: Overview): TimeChartProps[] {
       ...base,
       title: 'Clicks',
       yLabel: 'clicks',
+      counts: true,
       series: [{ label: 'clicks', values: clicks, show: (i) => count(clicks[i]!), color: colors[0]! }],
     },
     {
       ...base,
       title: 'Conversions by status',
       yLabel: 'conversions',
+      counts: true,
       series: statuses
         .map((status, k) => {
           const values = sumAcross(data.series, (s) => s.conversions[status], n);
@@ -88,6 +90,7 @@ function chartsOf(data: Overview): TimeChartProps[] {
       ...base,
       title: 'Dead-letter depth',
       yLabel: 'deliveries',
+      counts: true,
       series: [
         {
           label: 'dead-lettered',

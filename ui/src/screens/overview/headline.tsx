@@ -39,7 +39,7 @@ export function Headline({ data }: { data: Overview }) {
     .filter(([, n]) => n > 0);
   const d = deliveries.totals;
   return (
-    <dl class="headline" aria-label="Totals for the range">
+    <dl class="headline" aria-label="Totals">
       <Figure label="Clicks">{count(clicks)}</Figure>
       <Figure label="Conversions" note={byStatus.length > 0 ? byStatus.map(([s, n]) => `${s} ${count(n)}`).join(' · ') : undefined}>
         {count(conversions)}
