@@ -19,8 +19,12 @@ export interface RouteSpec<
   tag: string;
   summary: string;
   description?: string;
-  /** admin: Bearer ADMIN_API_KEY (everything under /api); postback: the advertiser's token. */
-  access: 'public' | 'admin' | 'postback';
+  /**
+   * admin: Bearer ADMIN_API_KEY or the console session (everything under /api); postback: the
+   * advertiser's token; session: the console session cookie only, checked by the handler
+   * (reading and ending a session, api/routes/session.ts).
+   */
+  access: 'public' | 'admin' | 'postback' | 'session';
   params?: P;
   query?: Q;
   /** A JSON body (required), or with `form` the same fields as JSON or a form (optional, merged with the query). */

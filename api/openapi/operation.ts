@@ -55,7 +55,7 @@ export function toRouteConfig(op: RouteSpec<z.ZodType | undefined, z.ZodType | u
   const errors = new Set(op.errors ?? []);
   if (op.access === 'admin') errors.add(401).add(503);
   if (op.access === 'admin' && op.method !== 'get') errors.add(403); // a session call without its CSRF token
-  if (op.access === 'postback') errors.add(401);
+  if (op.access === 'postback' || op.access === 'session') errors.add(401);
   if (op.body) errors.add(400).add(413);
   const responses: Record<number, ResponseConfig> = { ...op.responses };
   for (const status of [...errors].sort((a, b) => a - b)) responses[status] ??= json(errorBody, errorDescriptions[status] ?? 'Error');
@@ -69,6 +69,7 @@ export function toRouteConfig(op: RouteSpec<z.ZodType | undefined, z.ZodType | u
     ...(op.description ? { description: op.description } : {}),
     ...(op.access === 'admin' ? { security: [{ adminKey: [] }, { consoleSession: [] }] } : {}),
     ...(op.access === 'postback' ? { security: [{ postbackToken: [] }, { postbackTokenHeader: [] }] } : {}),
+    ...(op.access === 'session' ? { security: [{ consoleSession: [] }] } : {}),
     request: {
       ...(op.params ? { params: op.params as z.ZodObject } : {}),
       ...(op.query ? { query: op.query as z.ZodObject } : {}),

@@ -13,7 +13,7 @@ import { createSession, csrfHeader, endSession, readSession, sessionCookie } fro
  */
 export function sessionRoutes(deps: { models: Models; adminApiKey: string | undefined; ttlMs: number; now: () => Date }): Route[] {
   const expected = deps.adminApiKey ? sha256(deps.adminApiKey) : undefined;
-  const base = { tag: 'Console session', access: 'public', path: '/api/session' } as const;
+  const base = { tag: 'Console session', path: '/api/session' } as const;
   // Path=/api: only API calls carry it. Secure whenever the request came over HTTPS (directly or via a trusted proxy).
   const cookieOptions = (ctx: Context, expires: Date) =>
     ({ httpOnly: true, sameSite: 'strict', path: '/api', secure: ctx.secure, expires, overwrite: true }) as const;
@@ -26,6 +26,7 @@ export function sessionRoutes(deps: { models: Models; adminApiKey: string | unde
   const signIn = route(
     {
       ...base,
+      access: 'public',
       method: 'post',
       summary: 'Sign in to the console with the admin key',
       description:
@@ -49,6 +50,7 @@ export function sessionRoutes(deps: { models: Models; adminApiKey: string | unde
   const read = route(
     {
       ...base,
+      access: 'session',
       method: 'get',
       summary: 'The current console session',
       description: 'The console calls this on load to learn whether it is signed in, and to get the CSRF token again after a reload.',
@@ -65,6 +67,7 @@ export function sessionRoutes(deps: { models: Models; adminApiKey: string | unde
   const signOut = route(
     {
       ...base,
+      access: 'session',
       method: 'delete',
       summary: 'Sign out: ends the session in every API process at once',
       description: `Needs the session's ${csrfHeader} header, like every state-changing call made with the cookie.`,

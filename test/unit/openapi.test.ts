@@ -121,11 +121,17 @@ describe('GET /openapi.json', () => {
         const pathParams = (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name);
         expect({ where, pathParams: pathParams.sort() }).toEqual({ where, pathParams: names.sort() });
         const schemes = (op.security ?? []).flatMap((s) => Object.keys(s)).sort();
-        const expected = path.startsWith('/api/')
-          ? ['adminKey']
-          : path.startsWith('/postback')
-            ? ['postbackToken', 'postbackTokenHeader']
-            : [];
+        // The console's sign-in carries the key in its body; reading and ending a session need the cookie.
+        const expected =
+          path === '/api/session'
+            ? method === 'post'
+              ? []
+              : ['consoleSession']
+            : path.startsWith('/api/')
+              ? ['adminKey', 'consoleSession']
+              : path.startsWith('/postback')
+                ? ['postbackToken', 'postbackTokenHeader']
+                : [];
         expect({ where, schemes }).toEqual({ where, schemes: expected });
       }
     }
