@@ -1,14 +1,16 @@
-import { ErrorBoundary, LocationProvider, Route, Router } from 'preact-iso';
+import { ErrorBoundary, lazy, LocationProvider, Route, Router } from 'preact-iso';
 import { Layout } from './components/layout';
 import { EmptyState } from './components/notice';
 import { AuditScreen } from './screens/audit';
-import { ConfigurationScreen } from './screens/config';
 import { ConversionScreen } from './screens/conversion';
 import { ConversionsScreen } from './screens/conversions';
 import { DeliveriesScreen } from './screens/deliveries';
 import { LiveScreen } from './screens/live';
 import { OverviewScreen } from './screens/overview';
 import { SessionGate } from './session';
+
+// The configuration forms are the console's largest screen and the least visited: fetched when first opened.
+const ConfigurationScreen = lazy(() => import('./screens/config').then((m) => m.ConfigurationScreen));
 
 function NotFound() {
   return (

@@ -121,9 +121,9 @@ export function AdvertiserNew() {
 
   if (created)
     return (
-      <section aria-labelledby="created-title">
+      <section>
         <PageHead back="/ui/config/advertisers" backLabel="Advertisers" title={`Advertiser “${created.name}” created`} />
-        <div class="notice warn" role="status" id="created-title">
+        <div class="notice warn" role="status">
           <p>
             <strong>Copy the postback token now: it is not shown again.</strong> postflow keeps only a hash of it, so neither this console
             nor the API can show it later.

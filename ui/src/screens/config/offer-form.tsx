@@ -206,7 +206,10 @@ export function OfferFields({ form }: { form: FormApi<OfferForm> }) {
         inputMode="url"
         class="wide"
         placeholder="https://shop.example/landing?click={click_id}&src={sub1}"
-        help="Where a click is redirected. Macros: {click_id} (the advertiser sends it back in the postback), {offer_id}, {aff_id}, {sub1}…{sub5}."
+        help={
+          'Where a click is redirected. Macros: {click_id} (the advertiser sends it back in the postback), ' +
+          '{offer_id}, {aff_id}, {sub1}…{sub5}.'
+        }
       />
       <div class="field-row">
         <TextField
@@ -242,7 +245,10 @@ export function OfferFields({ form }: { form: FormApi<OfferForm> }) {
           path="affiliate_overrides"
           label="Overrides"
           rows={4}
-          help='A list such as [{"affiliate_id":"aff_…","goal":"sale","payout":{"type":"fixed","amount":"6.00"}}]: that affiliate earns this payout on that goal instead.'
+          help={
+            'A list such as [{"affiliate_id":"aff_…","goal":"sale","payout":{"type":"fixed","amount":"6.00"}}]: ' +
+            'that affiliate earns this payout on that goal instead.'
+          }
         />
       </details>
     </>

@@ -124,7 +124,14 @@ export function When({ at }: { at: string }) {
   const d = new Date(at);
   return (
     <time dateTime={at} title={at}>
-      {d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZoneName: 'short' })}
+      {d.toLocaleString(undefined, {
+        year: 'numeric',
+        month: 'short',
+        day: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+        timeZoneName: 'short',
+      })}
     </time>
   );
 }

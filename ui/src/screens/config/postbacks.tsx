@@ -49,7 +49,7 @@ export function EndpointTable({ affiliateId, endpoints }: { affiliateId: string;
               <tr key={e.id}>
                 <td class="url">
                   <span class="badge">{e.method}</span>{' '}
-                  <a href={`/ui/config/affiliates/${affiliateId}/postbacks/${e.id}`} class="mono" aria-label={`Edit endpoint ${e.id}`}>
+                  <a href={`/ui/config/affiliates/${affiliateId}/postbacks/${e.id}`} class="mono">
                     {e.url}
                   </a>
                 </td>
@@ -353,7 +353,10 @@ function EndpointEdit({ endpoint: initial }: { endpoint: Endpoint }) {
       <ActivationControl
         active={endpoint.active}
         what="endpoint"
-        consequence="Its deliveries stop (pending ones are dead-lettered) and new events are not sent to it; reactivating also closes its circuit breaker."
+        consequence={
+          'Its deliveries stop (pending ones are dead-lettered) and new events are not sent to it; ' +
+          'reactivating also closes its circuit breaker.'
+        }
         deactivate={async () => {
           const r = await api.DELETE('/api/postbacks/{id}', { params: { path: { id } } });
           apply(r.data);

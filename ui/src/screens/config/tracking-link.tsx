@@ -71,7 +71,10 @@ export function TrackingLink(props: { affiliateId: string; offerId?: undefined }
         id="tracking-link"
         label="Tracking link"
         value={trackingLink(window.location.origin, offerId, affiliateId, subs)}
-        help="The affiliate sends visitors here; postflow records the click and redirects to the offer's landing page. Replace {sub1}… with the affiliate's own values (campaign, placement); they come back in its postbacks."
+        help={
+          "The affiliate sends visitors here; postflow records the click and redirects to the offer's landing page. " +
+          "Replace {sub1}… with the affiliate's own values (campaign, placement); they come back in its postbacks."
+        }
       />
     </div>
   );
