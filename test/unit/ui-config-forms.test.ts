@@ -1,0 +1,155 @@
+import { changes } from '../../ui/src/screens/config/changes';
+import { getAt, placeErrors, setAt, slotsOf } from '../../ui/src/screens/config/form-paths';
+import { postbackUrlTemplate, trackingLink } from '../../ui/src/screens/config/links';
+import { formToOffer, formToOfferPatch, newOffer, offerToForm, type Offer } from '../../ui/src/screens/config/offer-form-state';
+
+// What GET /api/offers/:id answers for an offer with every optional part set.
+const offer = {
+  id: 'off_1',
+  advertiser_id: 'adv_1',
+  name: 'Acme sale',
+  url: 'https://shop.example/land?cid={click_id}',
+  currency: 'USD',
+  attribution_window_hours: 720,
+  default_goal: 'sale',
+  goals: [
+    {
+      key: 'sale',
+      name: 'Sale',
+      payout: { type: 'percent', amount: '10' },
+      revenue: { type: 'fixed', amount: '15.50' },
+      default_status: 'pending',
+      hold_hours: 0.5,
+      allow_multiple: true,
+    },
+  ],
+  caps: [
+    {
+      id: 'conversions:day:*:offer:America/New_York',
+      metric: 'conversions',
+      period: 'day',
+      limit: '100',
+      per_affiliate: false,
+      timezone: 'America/New_York',
+      on_exceed: 'hold',
+    },
+  ],
+  fraud: { min_seconds_to_convert: 5, require_same_ip: true, blocked_sub_ids: ['bad-1', 'bad-2'], action: 'hold' },
+  affiliate_overrides: [{ affiliate_id: 'aff_1', goal: 'sale', payout: { type: 'fixed', amount: '6.00' } }],
+  active: true,
+  created_at: '2026-01-01T00:00:00.000Z',
+  updated_at: '2026-01-01T00:00:00.000Z',
+} as unknown as Offer;
+
+describe('console forms: paths shared by state, inputs and API errors', () => {
+  const state = { name: 'x', goals: [{ key: 'sale', payout: { type: 'fixed', amount: '5' } }], events: ['approved'], fraud: { ids: '' } };
+
+  it('reads and writes a value by its API path, copying only the branch it changes', () => {
+    expect(getAt(state, 'goals.0.payout.amount')).toBe('5');
+    const next = setAt(state, 'goals.0.payout.amount', '7.50');
+    expect(getAt(next, 'goals.0.payout.amount')).toBe('7.50');
+    expect(getAt(state, 'goals.0.payout.amount')).toBe('5');
+    expect(next.fraud).toBe(state.fraud);
+    expect(Array.isArray(next.goals)).toBe(true);
+  });
+
+  it('offers every field and group as a slot, but not the items of a list of plain values', () => {
+    expect([...slotsOf(state)].sort()).toEqual(
+      [
+        'events',
+        'fraud',
+        'fraud.ids',
+        'goals',
+        'goals.0',
+        'goals.0.key',
+        'goals.0.payout',
+        'goals.0.payout.amount',
+        'goals.0.payout.type',
+        'name',
+      ].sort(),
+    );
+  });
+
+  it('puts each API error at the deepest slot holding its path, and none is dropped', () => {
+    const slots = slotsOf({ url: '', ip_allowlist: '', caps: [{ limit: '' }] });
+    expect(
+      placeErrors(
+        {
+          url: 'must be an http(s) URL',
+          'ip_allowlist.2': 'must be an IP address',
+          'caps.0': 'duplicate',
+          'caps.3.limit': 'x',
+          '': 'whole body',
+        },
+        slots,
+      ),
+    ).toEqual([
+      { slot: 'url', message: 'must be an http(s) URL' },
+      { slot: 'ip_allowlist', message: 'entry 3: must be an IP address' },
+      { slot: 'caps.0', message: 'duplicate' },
+      { slot: 'caps', message: 'entry 4 limit: x' },
+      { message: 'whole body' },
+    ]);
+  });
+});
+
+describe('console offer form', () => {
+  it('prefills from the API and sends back the same offer (without ids and timestamps)', () => {
+    const form = offerToForm(offer);
+    expect(form.goals[0]!.payout).toEqual({ type: 'percent', amount: '10' });
+    expect(form.fraud.blocked_sub_ids).toBe('bad-1\nbad-2');
+    const { body } = formToOffer(form);
+    const { id: _id, created_at: _c, updated_at: _u, caps, ...rest } = offer as unknown as Record<string, unknown> & { caps: object[] };
+    expect(body).toEqual({ ...rest, caps: caps.map(({ id: _capId, ...cap }: Record<string, unknown>) => cap) });
+  });
+
+  it('sends numbers as numbers, leaves empty optional fields out and passes text it cannot read to the API as typed', () => {
+    const form = newOffer('adv_1');
+    form.attribution_window_hours = '48';
+    form.fraud.max_seconds_to_convert = 'soon';
+    form.goals[0]!.payout.amount = '5,00';
+    const { body } = formToOffer(form);
+    expect(body!.attribution_window_hours).toBe(48);
+    expect(body!.fraud!.max_seconds_to_convert).toBe('soon');
+    expect(body!.goals[0]!.payout.amount).toBe('5,00');
+    expect(JSON.parse(JSON.stringify(body!.fraud))).toEqual({ max_seconds_to_convert: 'soon', action: 'reject' });
+    expect(JSON.parse(JSON.stringify(body!.goals[0]))).not.toHaveProperty('hold_hours');
+  });
+
+  it('names the overrides field when its JSON does not parse, and never sends the advertiser in a PATCH', () => {
+    const form = offerToForm(offer);
+    expect(formToOfferPatch(form).body).not.toHaveProperty('advertiser_id');
+    form.affiliate_overrides = '[{';
+    expect(formToOffer(form).errors).toEqual({ affiliate_overrides: expect.stringMatching(/^is not valid JSON/) });
+  });
+});
+
+describe('console: what a save changed', () => {
+  it('lists changed values by API path, entry by entry in lists of objects, and ignores timestamps', () => {
+    const after = {
+      ...offer,
+      updated_at: '2026-02-01T00:00:00.000Z',
+      goals: [{ ...offer.goals[0]!, payout: { type: 'percent', amount: '12' } }],
+      caps: [],
+      fraud: { ...offer.fraud, blocked_sub_ids: ['bad-1'] },
+    };
+    expect(changes(offer, after)).toEqual([
+      { path: 'goals.0.payout.amount', before: '10', after: '12' },
+      { path: 'caps.0', before: 'present', after: 'removed' },
+      { path: 'fraud.blocked_sub_ids', before: 'bad-1, bad-2', after: 'bad-1' },
+    ]);
+    expect(changes(offer, { ...offer })).toEqual([]);
+  });
+});
+
+describe('console: links partners paste', () => {
+  it('builds the tracking link with sub placeholders and the postback URL with or without the token', () => {
+    expect(trackingLink('http://h:3000', 'off_1', 'aff_1', 2)).toBe(
+      'http://h:3000/click?offer_id=off_1&aff_id=aff_1&sub1={sub1}&sub2={sub2}',
+    );
+    expect(postbackUrlTemplate('http://h', 'pt_a+b')).toBe(
+      'http://h/postback?click_id={click_id}&txid={txid}&amount={amount}&token=pt_a%2Bb',
+    );
+    expect(postbackUrlTemplate('http://h')).toMatch(/&token=\{token\}$/);
+  });
+});
