@@ -108,6 +108,7 @@ describe('console configuration', () => {
     await expectAxeClean(page);
     await page.getByRole('link', { name: /goals\.0\.payout\.amount/ }).click();
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('offer-new-goals-0-payout-amount');
+    await screenshot(page, 'config-offer');
 
     await field(page, 'offer-new', 'url').fill('https://shop.example/land?cid={click_id}&s1={sub1}');
     await field(page, 'offer-new', 'goals.0.payout.amount').fill('5.00');
@@ -158,7 +159,6 @@ describe('console configuration', () => {
     expect(offer.caps[0].limit).toBe('50');
     expect(offer.fraud.blocked_sub_ids).toEqual(['known-bad-site']);
     await expectAxeClean(page);
-    await screenshot(page, 'config-offer');
   });
 
   it('shows a tracking link ready to copy that redirects to the offer’s URL', async () => {
@@ -172,6 +172,7 @@ describe('console configuration', () => {
     await page.getByRole('button', { name: 'Copy' }).click();
     await page.getByText('Copied to the clipboard.').waitFor();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(trackingLink);
+    await screenshot(page, 'config');
 
     // Where the clipboard is refused, the link is selected in its read-only input for Ctrl+C.
     await page.evaluate(() => {
@@ -195,7 +196,6 @@ describe('console configuration', () => {
     const postback = await c.f.http().get('/postback').query({ click_id: clickId, txid: 'order-1', amount: '20.00', token });
     expect(postback.status).toBe(200);
     expect(postback.body.result).toBe('accepted');
-    await screenshot(page, 'config');
   });
 
   it('adds an affiliate postback endpoint, with the API refusing an unknown macro next to the URL', async () => {

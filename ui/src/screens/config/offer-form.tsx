@@ -205,7 +205,7 @@ export function OfferFields({ form }: { form: FormApi<OfferForm> }) {
         required
         inputMode="url"
         class="wide"
-        placeholder="https://shop.example/landing?click={click_id}&src={sub1}"
+        placeholder="e.g. https://shop.example/landing?click={click_id}&src={sub1}"
         help={
           'Where a click is redirected. Macros: {click_id} (the advertiser sends it back in the postback), ' +
           '{offer_id}, {aff_id}, {sub1}…{sub5}.'

@@ -111,7 +111,7 @@ function DeliveryFields({ form }: { form: FormApi<EndpointForm> }) {
         label="URL"
         required
         inputMode="url"
-        placeholder="https://tracker.example/pb?clickid={sub1}&payout={payout}&status={status}"
+        placeholder="e.g. https://tracker.example/pb?clickid={sub1}&payout={payout}&status={status}"
         help={macroHelp}
       />
       <SelectField path="method" label="Method" options={['GET', 'POST']} />
