@@ -226,6 +226,15 @@ describe('console configuration', () => {
       }),
     ]);
     await expectAxeClean(page);
+
+    // Its page edits it, prefilled, and says what the save changed.
+    await page.getByRole('link', { name: 'https://tracker.example/pb?clickid={sub1}&payout={payout}&status={status}' }).click();
+    expect(await field(page, 'pb', 'url').inputValue()).toBe('https://tracker.example/pb?clickid={sub1}&payout={payout}&status={status}');
+    await field(page, 'pb', 'events').getByLabel('declined').check();
+    await page.getByRole('button', { name: 'Save endpoint' }).click();
+    await page.getByRole('status').filter({ hasText: 'events: approved, reversed → approved, declined, reversed' }).waitFor();
+    expect((await c.f.admin('get', `/api/postbacks/${body.data[0].id}`)).body.events).toEqual(['approved', 'declined', 'reversed']);
+    await expectAxeClean(page);
   });
 
   it('deactivates an affiliate (its tracking link then answers 404) and reactivates it', async () => {

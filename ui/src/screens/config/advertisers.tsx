@@ -132,8 +132,8 @@ export function AdvertiserNew() {
         <CopyField id="adv-token" label="Postback token" value={created.postback_token} />
         <PostbackTemplate id="adv-created" token={created.postback_token} />
         <p>
-          <a href={`/ui/config/advertisers/${created.id}`}>Open the advertiser</a> · <a href="/ui/config/offers/new">Create an offer</a> for
-          it
+          <a href={`/ui/config/advertisers/${created.id}`}>Open the advertiser</a> ·{' '}
+          <a href={`/ui/config/offers/new?advertiser_id=${created.id}`}>Create an offer</a> for it
         </p>
       </section>
     );
@@ -231,7 +231,7 @@ function AdvertiserEdit({ advertiser: initial }: { advertiser: Advertiser }) {
       {offers.error && <ErrorNotice>Could not read its offers: {offers.error}</ErrorNotice>}
       {offers.data && offers.data.data.length === 0 && (
         <p>
-          No offers yet. <a href="/ui/config/offers/new">Create an offer</a> for this advertiser.
+          No offers yet. <a href={`/ui/config/offers/new?advertiser_id=${id}`}>Create an offer</a> for this advertiser.
         </p>
       )}
       {offers.data && offers.data.data.length > 0 && (
