@@ -99,8 +99,14 @@ describe('console offer form', () => {
     expect(form.goals[0]!.payout).toEqual({ type: 'percent', amount: '10' });
     expect(form.fraud.blocked_sub_ids).toBe('bad-1\nbad-2');
     const { body } = formToOffer(form);
-    const { id: _id, created_at: _c, updated_at: _u, caps, ...rest } = offer as unknown as Record<string, unknown> & { caps: object[] };
-    expect(body).toEqual({ ...rest, caps: caps.map(({ id: _capId, ...cap }: Record<string, unknown>) => cap) });
+    const {
+      id: _id,
+      created_at: _c,
+      updated_at: _u,
+      caps,
+      ...rest
+    } = offer as unknown as Record<string, unknown> & { caps: Record<string, unknown>[] };
+    expect(body).toEqual({ ...rest, caps: caps.map(({ id: _capId, ...cap }) => cap) });
   });
 
   it('sends numbers as numbers, leaves empty optional fields out and passes text it cannot read to the API as typed', () => {
