@@ -2,7 +2,10 @@
 // real Temporal server and one real MongoDB-compatible server for the whole run (globalSetup).
 const transform = {
   '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+  // ESM-only packages the tests use, turned into CommonJS like the test files themselves.
+  '/node_modules/eventsource-parser/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
 };
+const transformIgnorePatterns = ['/node_modules/(?!eventsource-parser/)'];
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -13,12 +16,14 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
     },
     {
       displayName: 'integration',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       // test/browser: the console in Debian's Chromium (Playwright), on the same servers.
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts', '<rootDir>/test/browser/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
@@ -30,6 +35,7 @@ module.exports = {
       displayName: 'faults',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       testMatch: ['<rootDir>/test/faults/**/*.test.ts'],
     },
   ],

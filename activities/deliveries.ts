@@ -89,6 +89,8 @@ export function deliveryActivities({ models, now, delivery }: ActivityDeps) {
               last_error: row.error,
               next_attempt_at: row.nextAttemptAt,
             },
+            // An attempt to be retried is an outcome the live stream shows; one that ends the run shows with the run's end.
+            ...(row.nextAttemptAt ? { $currentDate: { changed_at: true as const } } : {}),
           },
         );
         observeDeliveryAttempt({
@@ -184,6 +186,7 @@ export function deliveryActivities({ models, now, delivery }: ActivityDeps) {
             next_attempt_at: null,
             ...(input.status === 'succeeded' ? { delivered_at: now() } : {}),
           },
+          $currentDate: { changed_at: true }, // the live stream's order (api/live)
         },
       );
       observeDeliveryFinished(input);

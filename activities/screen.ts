@@ -60,6 +60,8 @@ export function screenActivities({ models }: ActivityDeps) {
               received_at: receivedAt,
               updated_at: receivedAt,
             },
+            // The live stream's order: the database's clock at the write (a retry stamps again, and the stream shows it again).
+            $currentDate: { changed_at: true },
           },
           { upsert: true },
         );

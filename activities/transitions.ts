@@ -62,6 +62,7 @@ export function transitionActivities({ models, now }: ActivityDeps) {
           { _id: input.conversionId, status_seq: { $lt: input.seq } },
           {
             $set: { status: input.to, status_seq: input.seq, reason_codes: input.reasonCodes, updated_at: at },
+            $currentDate: { changed_at: true }, // the live stream's order (api/live)
             $push: {
               status_history: {
                 seq: input.seq,

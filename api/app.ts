@@ -28,6 +28,8 @@ import { postbackStatusRoutes } from './routes/postback-status';
 import { reportRoutes } from './routes/reports';
 import { overviewRoutes } from './routes/overview';
 import { healthRoutes } from './routes/health';
+import { LiveFeed } from './live/feed';
+import { liveRoutes } from './routes/live';
 import { sessionRoutes } from './routes/session';
 import { metricsRoutes } from './routes/metrics';
 import { postbackRoutes } from './routes/postback';
@@ -47,6 +49,8 @@ export interface AppDeps {
   log?: (line: string) => void;
   /** The registry /metrics serves; default: a fresh one per app, so apps in one process never share counts. */
   metrics?: ApiMetrics;
+  /** The live stream's poller (GET /api/stream); whoever passes it closes it (system/start.ts does on stop). */
+  live?: LiveFeed;
 }
 
 /** Builds the Koa app; it never listens (api/server.ts does), so tests drive app.callback(). */
@@ -108,6 +112,8 @@ export function createApp(deps: AppDeps): Koa {
     ...docsRoutes(() => openApiJson(routes)),
   ];
 
+  const live = deps.live ?? new LiveFeed({ models: deps.models });
+  live.onError ??= (err) => logger.warn({ err }, 'live stream: a read failed; open streams go on once the database answers');
   const workflows = { models: deps.models, temporal: deps.temporal, taskQueue: temporalConfig.taskQueue };
   // Everything under /api needs the admin key; checked before any admin route runs. The router
   // matches paths case-insensitively, so this check must too: /API/advertisers is /api/advertisers.
@@ -124,6 +130,7 @@ export function createApp(deps: AppDeps): Koa {
     ...deliveryRoutes(workflows),
     ...reportRoutes({ models: deps.models, now }),
     ...overviewRoutes({ models: deps.models, now }),
+    ...liveRoutes(live),
   ];
   const routes = [...publicRoutes, ...adminRoutes];
   app.use(consoleStatic());

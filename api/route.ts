@@ -27,6 +27,8 @@ export interface RouteSpec<
   access: 'public' | 'admin' | 'postback' | 'session';
   params?: P;
   query?: Q;
+  /** Request headers the route reads, for the document; its handler parses them with the same schema. */
+  headers?: z.ZodObject;
   /** A JSON body (required), or with `form` the same fields as JSON or a form (optional, merged with the query). */
   body?: B;
   form?: boolean;

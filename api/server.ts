@@ -21,6 +21,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     lifecycle.info({ signal }, `api: ${signal}, draining`);
+    // Open event streams never finish by themselves: end them, or close() would wait for ever.
+    void system.live?.close();
     server.close(async () => {
       await system.stop();
       lifecycle.info('api stopped');

@@ -38,6 +38,9 @@ export const conversionSchema = new Schema(
     rollup_created: Boolean,
     received_at: { type: Date, required: true },
     updated_at: { type: Date, required: true },
+    // Stamped by the database ($currentDate) when the conversion is created and at each status
+    // change: the live stream's order (api/live). updated_at is the step's own clock, taken before its writes.
+    changed_at: Date,
   },
   { collection: 'conversions', versionKey: false, minimize: false },
 );
@@ -51,5 +54,7 @@ conversionSchema.index({ affiliate_id: 1, received_at: -1 });
 conversionSchema.index({ advertiser_id: 1, received_at: -1 });
 conversionSchema.index({ status: 1, received_at: -1 });
 conversionSchema.index({ advertiser_id: 1, txid: 1, received_at: -1 });
+// The live stream reads changes after a (changed_at, _id) position.
+conversionSchema.index({ changed_at: 1, _id: 1 });
 
 export const conversionModel = (connection: Connection) => connection.model('Conversion', conversionSchema);

@@ -26,6 +26,9 @@ export const deliverySchema = new Schema(
     // Macro values as they were when the event happened; rendered into the URL at send time.
     values: { type: Schema.Types.Mixed, required: true },
     occurred_at: { type: Date, required: true },
+    // Stamped by the database ($currentDate) at each outcome (an attempt to retry, the end of a
+    // run): the live stream's order (api/live).
+    changed_at: Date,
   },
   {
     collection: 'deliveries',
@@ -42,5 +45,7 @@ deliverySchema.index({ status: 1, created_at: -1 });
 deliverySchema.index({ endpoint_id: 1, created_at: -1 });
 // The overview's dead-letter depth: dead letters by when they got there (their last write).
 deliverySchema.index({ status: 1, updated_at: 1 });
+// The live stream reads changes after a (changed_at, _id) position.
+deliverySchema.index({ changed_at: 1, _id: 1 });
 
 export const deliveryModel = (connection: Connection) => connection.model('Delivery', deliverySchema);

@@ -3,6 +3,7 @@ import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type Koa from 'koa';
 import type { Connection } from 'mongoose';
 import { createApp, type AppDeps } from '../api/app';
+import { LiveFeed } from '../api/live/feed';
 import type { Config } from '../config';
 import type { Models } from '../models';
 import type { Logger } from '../observability/logger';
@@ -43,6 +44,8 @@ export interface System {
   /** Settles when the workers stop (stop(), or SIGINT/SIGTERM through the SDK's runtime); rejects if one fails. */
   workersStopped?: Promise<void>;
   app?: Koa;
+  /** The app's live stream: closing it ends every open stream, which a draining server must do first (api/server.ts). */
+  live?: LiveFeed;
   /** Stops the workers (in-flight tasks finish first), then closes every connection. */
   stop(): Promise<void>;
 }
@@ -99,8 +102,14 @@ export async function startSystem<O extends SystemOptions>(config: Config, opts:
       });
     }
 
-    const app = opts.app ? createApp({ ...opts.app, config, temporal: client, mongo, models }) : undefined;
-    const system: System = { config, mongo, models, client, workers, workersStopped, app, stop: closeAll };
+    let live: LiveFeed | undefined;
+    let app: Koa | undefined;
+    if (opts.app) {
+      const feed = (live = new LiveFeed({ models }));
+      closers.push(() => feed.close()); // first to close: open streams end before the connections they read go
+      app = createApp({ ...opts.app, config, temporal: client, mongo, models, live });
+    }
+    const system: System = { config, mongo, models, client, workers, workersStopped, app, live, stop: closeAll };
     return system as StartedSystem<O>;
   } catch (err) {
     await closeAll().catch(() => undefined);

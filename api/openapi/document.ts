@@ -27,6 +27,7 @@ const tags = [
   { name: 'Conversions' },
   { name: 'Deliveries', description: 'Outbound affiliate postbacks: attempts, dead letters, redelivery' },
   { name: 'Reports' },
+  { name: 'Live', description: 'New conversions and delivery outcomes as they are stored, as Server-Sent Events' },
   { name: 'Console session', description: 'Sign-in for the ops console at /ui: the admin key for an HttpOnly session cookie' },
   { name: 'Operations', description: 'Health, metrics and this reference' },
 ];

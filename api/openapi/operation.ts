@@ -73,6 +73,7 @@ export function toRouteConfig(op: RouteSpec<z.ZodType | undefined, z.ZodType | u
     request: {
       ...(op.params ? { params: op.params as z.ZodObject } : {}),
       ...(op.query ? { query: op.query as z.ZodObject } : {}),
+      ...(op.headers ? { headers: op.headers } : {}),
       ...(op.body
         ? {
             body: {

@@ -1,0 +1,185 @@
+import type { Models } from '../../models';
+import type { LiveEvent, LiveQuery } from '../schemas/live';
+import { compareCursors, horizon, maxCursor, type Cursor } from './cursor';
+import { readChanges, type Change } from './read-changes';
+
+export interface LiveFeedOptions {
+  models: Models;
+  /** How often the database is read while someone listens. */
+  intervalMs?: number;
+  /**
+   * How long after its stamp a change is read. A change is stamped (by the database, $currentDate)
+   * a moment before it commits; a concurrent write stamped earlier may commit a little later.
+   * Reading only what is older than this keeps the stream in key order without skipping such a
+   * write, as long as no write takes longer than this to commit (and the API's clock is within
+   * it of the database's).
+   */
+  settleMs?: number;
+  /** Changes of each kind read per query: bounds one read, however far a client is behind. */
+  pageSize?: number;
+  now?: () => number;
+  /** A failed read (database unreachable): the streams stay open and catch up once it answers. */
+  onError?: (err: unknown) => void;
+}
+
+export interface LiveListener {
+  /** New changes for this listener, in key order, already filtered. */
+  deliver(changes: Change[]): void;
+  /** The feed closed (the server is stopping): end the stream. */
+  end(): void;
+}
+
+export interface LiveSubscription {
+  /** Everything up to here has been considered for this listener: where it would resume. */
+  readonly cursor: Cursor;
+  close(): void;
+}
+
+export class LiveFeedClosedError extends Error {
+  constructor() {
+    super('the live feed is closed: the server is stopping');
+  }
+}
+
+interface Subscriber {
+  filter: LiveQuery;
+  cursor: Cursor;
+  listener: LiveListener;
+}
+
+export function matches(filter: LiveQuery, event: LiveEvent): boolean {
+  return (
+    (!filter.kind || filter.kind === event.kind) &&
+    (!filter.offer_id || filter.offer_id === event.offer_id) &&
+    (!filter.affiliate_id || filter.affiliate_id === event.affiliate_id) &&
+    (!filter.status || filter.status === event.status)
+  );
+}
+
+/**
+ * One poller per API process for every open stream. It reads the conversions and deliveries
+ * changed since its cursor every `intervalMs`, only while at least one listener is subscribed,
+ * and hands each listener what matches its filter. MongoDB change streams would push instead,
+ * but the embedded store has none, and the cursor lives in the shared database, so any number of
+ * API processes serve the same stream and a client may resume on any of them.
+ *
+ * A listener that starts behind the poller (it resumes from an older Last-Event-ID) is caught
+ * up with reads of its own, a page per tick, until it reaches the poller; one that is ahead (its
+ * id came from a process whose poller is further on) gets only what is after its own cursor.
+ */
+export class LiveFeed {
+  private readonly subscribers = new Set<Subscriber>();
+  private cursor: Cursor | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  private isClosed = false;
+  private readonly intervalMs: number;
+  private readonly settleMs: number;
+  private readonly pageSize: number;
+  private readonly now: () => number;
+  /** Told of each failed read; createApp sets it to the app's logger when the creator did not. */
+  onError: ((err: unknown) => void) | undefined;
+
+  constructor(private readonly opts: LiveFeedOptions) {
+    this.onError = opts.onError;
+    this.intervalMs = opts.intervalMs ?? 250;
+    this.settleMs = opts.settleMs ?? 500;
+    this.pageSize = opts.pageSize ?? 500;
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** Whether the poller is reading (or scheduled to): only while someone listens. */
+  get polling(): boolean {
+    return this.timer !== undefined || this.ticking !== undefined;
+  }
+
+  /** Closed for good: the server is stopping. */
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  get listeners(): number {
+    return this.subscribers.size;
+  }
+
+  /** Listens from `after` (exclusive), or from now. */
+  subscribe(filter: LiveQuery, listener: LiveListener, after?: Cursor): LiveSubscription {
+    if (this.isClosed) throw new LiveFeedClosedError();
+    if (!this.cursor) this.cursor = horizon(this.now() - this.settleMs);
+    const subscriber: Subscriber = { filter, cursor: after ?? this.cursor, listener };
+    this.subscribers.add(subscriber);
+    if (!this.polling) this.schedule(this.intervalMs);
+    return {
+      get cursor() {
+        return subscriber.cursor;
+      },
+      close: () => {
+        this.subscribers.delete(subscriber);
+        if (this.subscribers.size === 0) this.stop();
+      },
+    };
+  }
+
+  /** Ends every stream and stops the poller; later subscriptions are refused. */
+  async close(): Promise<void> {
+    this.isClosed = true;
+    const subscribers = [...this.subscribers];
+    this.subscribers.clear();
+    this.stop();
+    for (const s of subscribers) s.listener.end();
+    await this.ticking;
+  }
+
+  private stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.cursor = undefined; // the next first listener starts from its own now
+  }
+
+  private schedule(delayMs: number): void {
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.ticking = this.tick().finally(() => {
+        this.ticking = undefined;
+      });
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    let behind = false;
+    try {
+      behind = await this.read();
+    } catch (err) {
+      this.onError?.(err);
+    }
+    if (!this.isClosed && this.subscribers.size > 0 && !this.timer) this.schedule(behind ? 0 : this.intervalMs);
+  }
+
+  /** One round: catch-up reads for listeners behind the poller, then the poller's own. True when a page was cut short. */
+  private async read(): Promise<boolean> {
+    let behind = false;
+    const start = this.cursor;
+    if (!start) return false;
+    for (const s of [...this.subscribers]) {
+      if (compareCursors(s.cursor, start) >= 0) continue;
+      const page = await readChanges(this.opts.models, s.cursor, start, this.pageSize);
+      this.hand(s, page.changes, page.next);
+      if (compareCursors(page.next, start) < 0) behind = true;
+    }
+    const upTo = horizon(this.now() - this.settleMs);
+    if (compareCursors(upTo, start) <= 0) return behind;
+    const page = await readChanges(this.opts.models, start, upTo, this.pageSize);
+    if (this.cursor !== start) return behind; // stopped (or restarted) while reading: this page is stale
+    this.cursor = page.next;
+    for (const s of [...this.subscribers]) if (compareCursors(s.cursor, start) >= 0) this.hand(s, page.changes, page.next);
+    return behind || compareCursors(page.next, upTo) < 0;
+  }
+
+  private hand(s: Subscriber, changes: Change[], next: Cursor): void {
+    if (!this.subscribers.has(s)) return; // it left while the read was under way
+    const fresh = changes.filter((c) => compareCursors(c.key, s.cursor) > 0 && matches(s.filter, c.event));
+    s.cursor = maxCursor(s.cursor, next);
+    if (fresh.length > 0) s.listener.deliver(fresh);
+  }
+}

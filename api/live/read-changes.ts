@@ -1,0 +1,123 @@
+import { fromMinor } from '../../domain/money';
+import type { Models } from '../../models';
+import type { LiveEvent } from '../schemas/live';
+import { afterFilter, compareCursors, kinds, rankOf, upToFilter, type Cursor, type LiveKind } from './cursor';
+
+export interface Change {
+  key: Cursor;
+  event: LiveEvent;
+}
+
+export interface ChangePage {
+  changes: Change[];
+  /** Where the next read starts: the last change's key when a page was cut short, else `upTo`. */
+  next: Cursor;
+}
+
+const conversionFields = {
+  _id: 1,
+  changed_at: 1,
+  offer_id: 1,
+  affiliate_id: 1,
+  advertiser_id: 1,
+  status: 1,
+  reason_codes: 1,
+  goal: 1,
+  txid: 1,
+  payout_minor: 1,
+  revenue_minor: 1,
+  currency: 1,
+  received_at: 1,
+};
+const deliveryFields = {
+  _id: 1,
+  changed_at: 1,
+  offer_id: 1,
+  affiliate_id: 1,
+  conversion_id: 1,
+  endpoint_id: 1,
+  event: 1,
+  status: 1,
+  status_reason: 1,
+  run: 1,
+  attempt_count: 1,
+  last_status_code: 1,
+  last_error: 1,
+  next_attempt_at: 1,
+};
+
+type Doc = Record<string, unknown> & { _id: string; changed_at: Date };
+const iso = (d: unknown) => (d instanceof Date ? d.toISOString() : undefined);
+const present = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as T;
+
+function conversionEvent(d: Doc): LiveEvent {
+  const currency = d.currency as string | undefined;
+  const money = (minor: unknown) => (typeof minor === 'number' && currency ? fromMinor(minor, currency) : null);
+  return {
+    ...present({ txid: d.txid as string | undefined, currency }),
+    kind: 'conversion',
+    id: d._id,
+    at: d.changed_at.toISOString(),
+    offer_id: d.offer_id as string,
+    affiliate_id: d.affiliate_id as string,
+    advertiser_id: d.advertiser_id as string,
+    status: d.status as never,
+    reason_codes: (d.reason_codes as string[] | undefined) ?? [],
+    goal: d.goal as string,
+    payout: money(d.payout_minor),
+    revenue: money(d.revenue_minor),
+    received_at: iso(d.received_at)!,
+  };
+}
+
+function deliveryEvent(d: Doc): LiveEvent {
+  return {
+    ...present({
+      status_reason: d.status_reason as string | undefined,
+      last_status_code: d.last_status_code as number | undefined,
+      last_error: d.last_error as string | undefined,
+      next_attempt_at: iso(d.next_attempt_at),
+    }),
+    kind: 'delivery',
+    id: d._id,
+    at: d.changed_at.toISOString(),
+    offer_id: d.offer_id as string,
+    affiliate_id: d.affiliate_id as string,
+    conversion_id: d.conversion_id as string,
+    endpoint_id: d.endpoint_id as string,
+    event: d.event as never,
+    status: d.status as never,
+    run: (d.run as number | undefined) ?? 0,
+    attempt_count: (d.attempt_count as number | undefined) ?? 0,
+  };
+}
+
+/**
+ * The changes with keys in (after, upTo], in key order, at most `limit` of each kind. When a
+ * kind's page is full, the merged page stops at that page's last key, so nothing of the other
+ * kind before it is skipped; `next` says where to go on.
+ */
+export async function readChanges(models: Models, after: Cursor, upTo: Cursor, limit: number): Promise<ChangePage> {
+  const read = async (kind: LiveKind) => {
+    const filter = { $and: [afterFilter(after, kind), upToFilter(upTo, kind)] };
+    const order = { changed_at: 1, _id: 1 } as const;
+    const docs =
+      kind === 'conversion'
+        ? await models.Conversion.find(filter, conversionFields).sort(order).limit(limit).lean<Doc[]>()
+        : await models.Delivery.find(filter, deliveryFields).sort(order).limit(limit).lean<Doc[]>();
+    const toEvent = kind === 'conversion' ? conversionEvent : deliveryEvent;
+    const changes = docs.map((d) => ({ key: { t: d.changed_at.getTime(), rank: rankOf(kind), id: d._id }, event: toEvent(d) }));
+    return { changes, full: docs.length === limit };
+  };
+  const pages = await Promise.all(kinds.map(read));
+  let next = upTo;
+  for (const page of pages) {
+    const last = page.changes.at(-1);
+    if (page.full && last && compareCursors(last.key, next) < 0) next = last.key;
+  }
+  const changes = pages
+    .flatMap((p) => p.changes)
+    .filter((c) => compareCursors(c.key, next) <= 0)
+    .sort((a, b) => compareCursors(a.key, b.key));
+  return { changes, next };
+}

@@ -1,0 +1,75 @@
+import { ApiError, parseOr400 } from '../errors';
+import { formatCursor, parseCursor } from '../live/cursor';
+import { openEventStream } from '../live/event-stream';
+import type { LiveFeed } from '../live/feed';
+import { route, type Route } from '../route';
+import { liveEvent, liveHeaders, liveQuery } from '../schemas/live';
+
+/** Proxies commonly drop a connection idle for a minute; a comment every 15 s keeps it busy. */
+const HEARTBEAT_MS = 15_000;
+/** How long EventSource waits before it reconnects (its default is about 3 s). */
+const RETRY_MS = 1_000;
+
+export function liveRoutes(feed: LiveFeed): Route[] {
+  const streamRoute = route(
+    {
+      method: 'get',
+      path: '/api/stream',
+      tag: 'Live',
+      access: 'admin',
+      summary: 'Stream new conversions and delivery outcomes (Server-Sent Events)',
+      description: `A \`text/event-stream\` that stays open: one event per change, named \`conversion\` (a new conversion,
+or a change of its status) or \`delivery\` (an attempt that failed and will be retried, or the end of a
+delivery run), whose \`data\` is one JSON object (\`LiveEvent\`). Changes arrive in the order they were stored,
+typically within a second; a comment every 15 s keeps proxies from closing the stream. Each event's \`id\` is its
+position: on reconnecting, EventSource sends the last one as \`Last-Event-ID\` and the stream goes on from there,
+on any API process, with nothing missed or repeated. Without it the stream starts with what changes from now on.`,
+      query: liveQuery,
+      headers: liveHeaders,
+      responses: {
+        200: {
+          description: 'The stream; every `data` is a LiveEvent',
+          content: { 'text/event-stream': { schema: liveEvent } },
+        },
+      },
+      errors: [400],
+    },
+    (ctx, { query }) => {
+      const headers = parseOr400(liveHeaders, ctx.headers);
+      const resumeFrom = headers['last-event-id'];
+      const after = resumeFrom === undefined ? undefined : parseCursor(resumeFrom);
+      if (resumeFrom !== undefined && !after)
+        throw new ApiError(400, 'invalid_request', 'Last-Event-ID is not an id this stream sent', [
+          { path: 'Last-Event-ID', code: 'invalid_string', message: 'must be the id of an event this stream sent' },
+        ]);
+      if (ctx.method === 'HEAD') return openEventStream(ctx, { retryMs: RETRY_MS }).end();
+
+      if (feed.closed) throw new ApiError(503, 'unavailable', 'the server is stopping: reconnect in a moment');
+      const stream = openEventStream(ctx, { retryMs: RETRY_MS });
+      const subscription = feed.subscribe(
+        query,
+        {
+          deliver: (changes) => {
+            for (const { key, event } of changes) stream.event(formatCursor(key), event.kind, event);
+          },
+          end: stream.end,
+        },
+        after,
+      );
+      // The starting position at once, so a client cut off before any event still resumes from it.
+      let lastId = formatCursor(subscription.cursor);
+      stream.heartbeat(lastId);
+      // The client's resume point moves on even when its filter lets nothing through.
+      const beat = setInterval(() => {
+        const id = formatCursor(subscription.cursor);
+        stream.heartbeat(id === lastId ? undefined : id);
+        lastId = id;
+      }, HEARTBEAT_MS);
+      void stream.done.then(() => {
+        clearInterval(beat);
+        subscription.close();
+      });
+    },
+  );
+  return [streamRoute];
+}

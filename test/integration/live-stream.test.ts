@@ -1,0 +1,247 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../api/app';
+import { LiveFeed } from '../../api/live/feed';
+import { openStream, type OpenStream, type StreamEvent } from '../../bench/lib/sse-client';
+import { useTestStack } from '../support/preamble';
+import { processEnv, startEntry } from '../support/processes';
+import { startReceiver, type Receiver } from '../support/receiver';
+import { TEST_ADMIN_KEY } from '../support/stack';
+import { waitFor } from '../support/wait-for';
+
+const { stack, f } = useTestStack('live');
+const auth = { authorization: `Bearer ${TEST_ADMIN_KEY}` };
+
+async function listen(app: { callback(): Parameters<typeof createServer>[1] }): Promise<{ server: Server; url: string }> {
+  const server = createServer(app.callback());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+let main: { server: Server; url: string };
+/** A second app on the same database with a feed of its own, whose pages hold two changes of a kind: catch-up takes several reads. */
+let small: { server: Server; url: string; feed: LiveFeed };
+let receiver: Receiver;
+const streams: OpenStream[] = [];
+const open = async (base: string, query = '', headers: Record<string, string> = {}) => {
+  const s = await openStream(`${base}/api/stream${query}`, { ...auth, ...headers });
+  streams.push(s);
+  return s;
+};
+
+beforeAll(async () => {
+  main = await listen(stack.app);
+  const feed = new LiveFeed({ models: stack.models, pageSize: 2 });
+  const app = createApp({ config: stack.config, temporal: stack.client, mongo: stack.mongo, models: stack.models, live: feed });
+  small = { ...(await listen(app)), feed };
+  receiver = await startReceiver();
+});
+afterEach(() => {
+  for (const s of streams.splice(0)) s.close();
+});
+afterAll(async () => {
+  await small?.feed.close();
+  for (const { server } of [main, small]) if (server) await new Promise((resolve) => server.close(resolve));
+  await receiver?.close();
+});
+
+const ofConversion = (id: string, status?: string) => (e: StreamEvent) => {
+  const data = JSON.parse(e.data) as { kind: string; id: string; status: string };
+  return e.event === 'conversion' && data.id === id && (!status || data.status === status);
+};
+const data = (e: StreamEvent) => JSON.parse(e.data) as Record<string, unknown>;
+
+describe('GET /api/stream', () => {
+  it('refuses a caller without a session or the admin key (401), and a Last-Event-ID it never sent (400)', async () => {
+    const anonymous = await openStream(`${main.url}/api/stream`);
+    expect(anonymous.status).toBe(401);
+    expect(JSON.parse(anonymous.text!)).toMatchObject({ error: 'unauthorized' });
+    const wrong = await openStream(`${main.url}/api/stream`, { authorization: 'Bearer not-the-key-0123456789' });
+    expect(wrong.status).toBe(401);
+    const forged = await open(main.url, '', { 'last-event-id': '12-5-cv_x' });
+    expect(forged.status).toBe(400);
+    expect(JSON.parse(forged.text!)).toMatchObject({ error: 'invalid_request' });
+  });
+
+  it('streams a new conversion, its status, and the outcome of its delivery, as documented', async () => {
+    const stream = await open(main.url);
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    expect(stream.headers.get('cache-control')).toContain('no-cache');
+
+    const s = await f.setup();
+    await f.endpoint(s.affiliate.id, { url: `${receiver.url}/pb?cid={click_id}` });
+    const id = await f.convert(s, { txid: 'live-1' });
+    const approved = await stream.waitForEvent('the approved conversion', ofConversion(id, 'approved'));
+    expect(data(approved)).toEqual({
+      kind: 'conversion',
+      id,
+      at: expect.any(String),
+      offer_id: s.offer.id,
+      affiliate_id: s.affiliate.id,
+      advertiser_id: s.advertiser.id,
+      status: 'approved',
+      reason_codes: [],
+      goal: 'sale',
+      txid: 'live-1',
+      payout: '5.00',
+      revenue: '8.00',
+      currency: 'USD',
+      received_at: expect.any(String),
+    });
+    const delivered = await stream.waitForEvent('the delivery outcome', (e) => e.event === 'delivery' && data(e).conversion_id === id);
+    expect(data(delivered)).toMatchObject({ kind: 'delivery', status: 'succeeded', last_status_code: 200, attempt_count: 1, run: 0 });
+    // In the order they were stored. A change read after the next one replaced it is not sent: the
+    // stream carries each document's latest state, so "processing" shows only if a read fell between.
+    const seen = stream.events.filter((e) => e.data.includes(id)).map((e) => `${e.event}:${data(e).status as string}`);
+    expect(seen.filter((x) => x !== 'conversion:processing')).toEqual(['conversion:approved', 'delivery:succeeded']);
+    expect(seen.indexOf('conversion:processing')).toBeLessThanOrEqual(0);
+    expect(stream.events.map((e) => e.id)).toEqual([...new Set(stream.events.map((e) => e.id))]);
+  });
+
+  it('a failed attempt that will be retried is an event too, with when it is tried again', async () => {
+    const stream = await open(main.url, '?kind=delivery');
+    const s = await f.setup();
+    await f.endpoint(s.affiliate.id, { url: `${receiver.url}/pb?cid={click_id}` });
+    receiver.reply({ status: 503 });
+    const id = await f.convert(s);
+    const retry = await stream.waitForEvent('the retry', (e) => data(e).conversion_id === id && data(e).status === 'delivering');
+    expect(data(retry)).toMatchObject({ last_status_code: 503, attempt_count: 1, next_attempt_at: expect.any(String) });
+    await stream.waitForEvent('the success after it', (e) => data(e).conversion_id === id && data(e).status === 'succeeded');
+  });
+
+  it('sends only what the filters ask for: kind, offer, affiliate and status', async () => {
+    const everything = await open(main.url);
+    const [a, b] = [await f.setup(), await f.setup()];
+    await f.endpoint(a.affiliate.id, { url: `${receiver.url}/pb?cid={click_id}` });
+    await f.endpoint(b.affiliate.id, { url: `${receiver.url}/pb?cid={click_id}` });
+    const byOffer = await open(main.url, `?offer_id=${a.offer.id}&status=approved`);
+    const byAffiliate = await open(main.url, `?affiliate_id=${a.affiliate.id}&kind=delivery`);
+    const approvedAnywhere = await open(main.url, '?kind=conversion&status=approved');
+
+    // b's changes are stored before a's, and every stream is served in that one order: once a
+    // stream has a's last change, it has already been offered all of b's.
+    const otherId = await f.convert(b);
+    await everything.waitForEvent("b's delivery", (e) => e.event === 'delivery' && data(e).conversion_id === otherId);
+    const id = await f.convert(a);
+    await everything.waitForEvent("a's delivery", (e) => e.event === 'delivery' && data(e).conversion_id === id);
+
+    await byOffer.waitForEvent("a's approval", ofConversion(id, 'approved'));
+    await byAffiliate.waitForEvent("a's delivery", (e) => data(e).conversion_id === id);
+    await approvedAnywhere.waitForEvent("a's approval", ofConversion(id, 'approved'));
+    const seen = (s: OpenStream) =>
+      s.events.map((e) => `${e.event}:${data(e).status as string}:${(data(e).conversion_id ?? data(e).id) as string}`);
+    expect(seen(byOffer)).toEqual([`conversion:approved:${id}`]);
+    expect(seen(byAffiliate)).toEqual([`delivery:succeeded:${id}`]);
+    expect(seen(approvedAnywhere)).toEqual([`conversion:approved:${otherId}`, `conversion:approved:${id}`]);
+  });
+
+  it('refuses a filter it does not know (400 with the field)', async () => {
+    const res = await f.admin('get', '/api/stream?status=lost');
+    expect(res.status).toBe(400);
+    expect(res.body.issues).toEqual([expect.objectContaining({ path: 'status' })]);
+  });
+});
+
+describe('resuming with Last-Event-ID', () => {
+  it('goes on after the last event received, on another API process, with nothing missed or repeated', async () => {
+    const client = await open(main.url);
+    const s = await f.setup();
+    const other = await f.setup();
+    await f.endpoint(s.affiliate.id, { url: `${receiver.url}/pb?cid={click_id}` });
+    const convert = async (setup: typeof s, txid: string) =>
+      f.convert({ ...setup, clickId: await f.click(setup.offer.id, setup.affiliate.id) }, { txid });
+    const delivered = (id: string) => (e: StreamEvent) => e.event === 'delivery' && data(e).conversion_id === id;
+    const first = await convert(s, 'r-1');
+    await client.waitForEvent('the first delivery', delivered(first));
+    const resumeFrom = client.lastId()!;
+    expect(resumeFrom).toBe(client.events.at(-1)!.id);
+    const before = new Set(client.events.map((e) => e.id));
+    client.close();
+
+    // While it is away: conversions of two affiliates, one with deliveries. The process it comes
+    // back to reads two changes of a kind at a time, so catching up takes several reads.
+    const away: string[] = [];
+    for (let i = 0; i < 3; i++) away.push(await convert(s, `r-${i + 2}`), await convert(other, `o-${i}`));
+    const ofS = away.filter((_, i) => i % 2 === 0);
+    await waitFor('every conversion approved and delivered', async () => {
+      const approved = await stack.models.Conversion.countDocuments({ _id: { $in: away }, status: 'approved' });
+      return (
+        approved === away.length && (await stack.models.Delivery.countDocuments({ conversion_id: { $in: ofS }, status: 'succeeded' })) === 3
+      );
+    });
+
+    const back = await open(small.url, '', { 'last-event-id': resumeFrom });
+    for (const id of away) await back.waitForEvent(`${id} approved`, ofConversion(id, 'approved'));
+    for (const id of ofS) await back.waitForEvent(`${id} delivered`, delivered(id));
+    const ids = back.events.map((e) => e.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.filter((id) => before.has(id!))).toEqual([]);
+    expect(back.events.some(ofConversion(first))).toBe(false);
+    // Each one's latest state, in the order stored: 3 × 2 conversions and 3 deliveries.
+    expect(
+      back.events
+        .slice(0, 9)
+        .map((e) => `${e.event}:${data(e).status as string}`)
+        .sort(),
+    ).toEqual([...Array(6).fill('conversion:approved'), ...Array(3).fill('delivery:succeeded')].sort());
+  });
+
+  it('a client whose filter matched nothing resumes from the position the stream gave it when it opened', async () => {
+    const quiet = await open(small.url, '?status=reversed');
+    await waitFor('the opening position', () => quiet.lastId());
+    const s = await f.setup();
+    const id = await f.convert(s);
+    quiet.close();
+    const back = await open(small.url, '', { 'last-event-id': quiet.lastId()! });
+    await back.waitForEvent('the conversion made while it was connected', ofConversion(id, 'approved'));
+  });
+});
+
+describe('the poller', () => {
+  it('runs only while someone listens', async () => {
+    await waitFor('no poller before anyone listens', () => !small.feed.polling);
+    const stream = await open(small.url);
+    expect(small.feed.listeners).toBe(1);
+    expect(small.feed.polling).toBe(true);
+    stream.close();
+    await waitFor('the listener to be gone', () => small.feed.listeners === 0);
+    await waitFor('the poller to stop', () => !small.feed.polling);
+  });
+
+  it('ends every open stream when the app closes, and refuses new ones (503)', async () => {
+    const feed = new LiveFeed({ models: stack.models });
+    const app = createApp({ config: stack.config, temporal: stack.client, mongo: stack.mongo, models: stack.models, live: feed });
+    const served = await listen(app);
+    try {
+      const stream = await open(served.url);
+      await waitFor('the stream to be listening', () => feed.listeners === 1);
+      await feed.close();
+      await stream.ended;
+      expect(feed.polling).toBe(false);
+      const refused = await open(served.url);
+      expect(refused.status).toBe(503);
+    } finally {
+      await new Promise((resolve) => served.server.close(resolve));
+    }
+  });
+});
+
+describe('api/server.ts', () => {
+  it('an open stream does not hold up shutdown: on SIGTERM the stream ends and the process exits 0', async () => {
+    const { env, apiUrl } = await processEnv('live-sigterm');
+    const api = startEntry('api/server.ts', env);
+    try {
+      await waitFor('the API to listen', () => api.output().includes('api listening'), 60_000);
+      const stream = await openStream(`${apiUrl}/api/stream`, { authorization: `Bearer ${env.ADMIN_API_KEY}` });
+      streams.push(stream);
+      expect(stream.status).toBe(200);
+      api.child.kill('SIGTERM');
+      await stream.ended;
+      expect(await api.exited).toBe(0);
+      expect(api.output()).toContain('api stopped');
+    } finally {
+      api.child.kill('SIGKILL');
+    }
+  });
+});
