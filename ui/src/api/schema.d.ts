@@ -3493,6 +3493,87 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stream new conversions and delivery outcomes (Server-Sent Events)
+         * @description A `text/event-stream` that stays open: one event per change, named `conversion` (a new conversion,
+         *     or a change of its status) or `delivery` (an attempt that failed and will be retried, or the end of a
+         *     delivery run), whose `data` is one JSON object (`LiveEvent`). Changes arrive in the order they were stored,
+         *     typically within a second; a comment every 15 s keeps proxies from closing the stream. Each event's `id` is its
+         *     position: on reconnecting, EventSource sends the last one as `Last-Event-ID` and the stream goes on from there,
+         *     on any API process, with nothing missed or repeated. Without it the stream starts with what changes from now on.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description only conversions or only deliveries; default both */
+                    kind?: "conversion" | "delivery";
+                    offer_id?: string;
+                    affiliate_id?: string;
+                    /** @description only events whose conversion or delivery has this status (a conversion's or a delivery's) */
+                    status?: "processing" | "approved" | "pending" | "held" | "rejected" | "declined" | "reversed" | "delivering" | "succeeded" | "failed" | "dead_lettered";
+                };
+                header?: {
+                    /** @description resume after this event (EventSource sends it when it reconnects): nothing in between is missed */
+                    "last-event-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The stream; every `data` is a LiveEvent */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": components["schemas"]["LiveEvent"];
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3908,6 +3989,78 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** @description SSE event `conversion`: a new conversion, or a change of its status */
+        LiveConversionEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "conversion";
+            /** @description the conversion id */
+            id: string;
+            /**
+             * Format: date-time
+             * @description when the change was stored (the stream is ordered by it)
+             */
+            at: string;
+            offer_id: string;
+            affiliate_id: string;
+            advertiser_id: string;
+            /** @enum {string} */
+            status: "processing" | "approved" | "pending" | "held" | "rejected" | "declined" | "reversed";
+            reason_codes: string[];
+            goal: string;
+            txid?: string;
+            /**
+             * @description decimal in the currency; null until attributed
+             * @example 12.00
+             */
+            payout: string | null;
+            /** @example 18.00 */
+            revenue: string | null;
+            /** @example USD */
+            currency?: string;
+            /**
+             * Format: date-time
+             * @description when the postback was received
+             */
+            received_at: string;
+        };
+        /** @description SSE event `delivery`: an attempt that failed and will be retried, or the end of a delivery run */
+        LiveDeliveryEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "delivery";
+            /** @description the delivery id */
+            id: string;
+            /**
+             * Format: date-time
+             * @description when the change was stored (the stream is ordered by it)
+             */
+            at: string;
+            offer_id: string;
+            affiliate_id: string;
+            conversion_id: string;
+            endpoint_id: string;
+            /** @enum {string} */
+            event: "approved" | "pending" | "held" | "declined" | "reversed" | "rejected";
+            /** @enum {string} */
+            status: "pending" | "delivering" | "succeeded" | "failed" | "dead_lettered";
+            status_reason?: string;
+            run: number;
+            attempt_count: number;
+            last_status_code?: number;
+            last_error?: string;
+            /**
+             * Format: date-time
+             * @description when a failed attempt is tried again
+             */
+            next_attempt_at?: string;
+        };
+        /** @description each SSE event's `data`: one JSON object; the event's name is its `kind` and its `id` the stream position */
+        LiveEvent: components["schemas"]["LiveConversionEvent"] | components["schemas"]["LiveDeliveryEvent"];
         Offer: components["schemas"]["OfferInput"] & {
             id: string;
             caps: {
