@@ -8,6 +8,7 @@ import { pingMongo } from '../models/connect';
 import { createApiMetrics, type ApiMetrics } from '../observability/api-metrics';
 import { callbackLogger, createLogger, type Logger } from '../observability/logger';
 import { pingTemporal } from '../temporal/connect';
+import { auditedRoutes } from './audit';
 import { requireAdmin } from './auth';
 import { consoleStatic } from './console/static';
 import { clickTargetCache } from './click-targets';
@@ -20,8 +21,10 @@ import { offerRoutes } from './routes/admin-offers';
 import { partyRoutes } from './routes/admin-parties';
 import { clickRoutes } from './routes/click';
 import { conversionHistoryRoutes } from './routes/conversion-history';
+import { auditRoutes } from './routes/audit';
 import { conversionRoutes } from './routes/conversions';
 import { deliveryRoutes } from './routes/deliveries';
+import { deliveryIssueRoutes } from './routes/delivery-issues';
 import { docsRoutes } from './routes/docs';
 import { postbackEndpointRoutes } from './routes/postback-endpoints';
 import { postbackStatusRoutes } from './routes/postback-status';
@@ -117,21 +120,27 @@ export function createApp(deps: AppDeps): Koa {
   const workflows = { models: deps.models, temporal: deps.temporal, taskQueue: temporalConfig.taskQueue };
   // Everything under /api needs the admin key; checked before any admin route runs. The router
   // matches paths case-insensitively, so this check must too: /API/advertisers is /api/advertisers.
-  const adminRoutes: Route[] = [
-    ...partyRoutes(deps.models, targets.clear),
-    ...offerRoutes(deps.models, targets.clear),
-    ...conversionRoutes(workflows),
-    ...conversionHistoryRoutes({
-      models: deps.models,
-      temporal: deps.temporal,
-      temporalUiUrl: temporalConfig.uiUrl,
-    }),
-    ...postbackEndpointRoutes(deps.models),
-    ...deliveryRoutes(workflows),
-    ...reportRoutes({ models: deps.models, now }),
-    ...overviewRoutes({ models: deps.models, now }),
-    ...liveRoutes(live),
-  ];
+  // Routes that declare an ops action write its audit entry (api/audit.ts).
+  const adminRoutes: Route[] = auditedRoutes(
+    [
+      ...partyRoutes(deps.models, targets.clear),
+      ...offerRoutes(deps.models, targets.clear),
+      ...conversionRoutes(workflows),
+      ...conversionHistoryRoutes({
+        models: deps.models,
+        temporal: deps.temporal,
+        temporalUiUrl: temporalConfig.uiUrl,
+      }),
+      ...postbackEndpointRoutes(deps.models),
+      ...deliveryRoutes(workflows),
+      ...deliveryIssueRoutes({ models: deps.models, now }),
+      ...reportRoutes({ models: deps.models, now }),
+      ...overviewRoutes({ models: deps.models, now }),
+      ...liveRoutes(live),
+      ...auditRoutes(deps.models),
+    ],
+    { models: deps.models, now },
+  );
   const routes = [...publicRoutes, ...adminRoutes];
   app.use(consoleStatic());
   app.use(mountRoutes(publicRoutes));

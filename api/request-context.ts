@@ -26,6 +26,11 @@ export function annotateRequest(ctx: Context, fields: Record<string, unknown>): 
   if (current) Object.assign(current.fields, fields);
 }
 
+/** This request's id (the X-Request-Id it was answered with), for records that point back to its log lines. */
+export function requestIdOf(ctx: Context): string | undefined {
+  return info(ctx)?.requestId;
+}
+
 /** The request's logger (it carries request_id), plus the fields annotated so far. */
 export function requestLog(ctx: Context, fallback: Logger): { log: Logger; fields: Record<string, unknown> } {
   const current = info(ctx);

@@ -2,6 +2,7 @@ import type { ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import Router, { type RouterContext } from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { z } from 'zod';
+import type { AuditSpec } from './audit';
 import { ApiError, parseOr400 } from './errors';
 
 /**
@@ -41,6 +42,8 @@ export interface RouteSpec<
   responses: Record<number, ResponseConfig>;
   /** Error statuses this route answers; admin, credential and body-related ones are added. */
   errors?: readonly number[];
+  /** The ops action this route is: every success writes one audit entry (api/audit.ts). */
+  audit?: AuditSpec;
 }
 
 type Out<T> = T extends z.ZodType ? z.output<T> : undefined;

@@ -24,5 +24,7 @@ export const deliveryAttemptSchema = new Schema(
 deliveryAttemptSchema.index({ delivery_id: 1, run: 1, attempt: 1 });
 // The overview's delivery success rate and latency, by attempt time.
 deliveryAttemptSchema.index({ at: 1 });
+// Endpoint health: an endpoint's latest failure (attempts in a window use the `at` index above).
+deliveryAttemptSchema.index({ endpoint_id: 1, at: -1 });
 
 export const deliveryAttemptModel = (connection: Connection) => connection.model('DeliveryAttempt', deliveryAttemptSchema);

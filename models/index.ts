@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import { advertiserModel } from './advertiser';
+import { auditEntryModel } from './audit-entry';
 import { affiliateModel } from './affiliate';
 import { capCounterModel } from './cap-counter';
 import { clickModel } from './click';
@@ -26,6 +27,7 @@ export function createModels(connection: Connection) {
     Delivery: deliveryModel(connection),
     DeliveryAttempt: deliveryAttemptModel(connection),
     Session: sessionModel(connection),
+    AuditEntry: auditEntryModel(connection),
     ...reportRollupModels(connection),
   };
 }

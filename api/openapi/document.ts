@@ -28,6 +28,7 @@ const tags = [
   { name: 'Deliveries', description: 'Outbound affiliate postbacks: attempts, dead letters, redelivery' },
   { name: 'Reports' },
   { name: 'Live', description: 'New conversions and delivery outcomes as they are stored, as Server-Sent Events' },
+  { name: 'Audit', description: 'Every ops action taken through the API: who, when, what, on which target or filter, how many' },
   { name: 'Console session', description: 'Sign-in for the ops console at /ui: the admin key for an HttpOnly session cookie' },
   { name: 'Operations', description: 'Health, metrics and this reference' },
 ];

@@ -1,5 +1,6 @@
 import type { Models } from '../../models';
 import { newId } from '../../models/ids';
+import { fieldsSent } from '../audit';
 import { ApiError, parseOr400 } from '../errors';
 import { json } from '../openapi/operation';
 import { route, type Route } from '../route';
@@ -16,7 +17,7 @@ export function offerRoutes(models: Models, onChange: () => void): Route[] {
       ]);
     }
   };
-  const entity = { path: '/api/offers', label: 'offer', tag: 'Offers', shape: offer, toApi: offerToApi };
+  const entity = { path: '/api/offers', label: 'offer', auditAs: 'offer', tag: 'Offers', shape: offer, toApi: offerToApi } as const;
 
   return [
     route(
@@ -28,6 +29,7 @@ export function offerRoutes(models: Models, onChange: () => void): Route[] {
         summary: 'Create an offer',
         body: offerSchema,
         responses: { 201: json(offer, 'Created') },
+        audit: { action: 'offer.create', target: 'response', detail: fieldsSent },
       },
       async (ctx, { body }) => {
         await requireAdvertiser(body.advertiser_id);

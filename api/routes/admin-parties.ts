@@ -3,6 +3,7 @@ import type { Model } from 'mongoose';
 import { z } from 'zod';
 import type { Models } from '../../models';
 import { newId } from '../../models/ids';
+import { fieldsSent, type AuditAction } from '../audit';
 import { sha256 } from '../auth';
 import { ApiError } from '../errors';
 import { byId, json } from '../openapi/operation';
@@ -36,12 +37,14 @@ export interface EntityRouteOptions {
   updateSchema?: z.ZodType<Record<string, unknown>>;
   /** Extra list filters (equality on the field of the same name), validated like everything else. */
   filters?: z.ZodRawShape;
+  /** The target type of this entity's audit entries (api/audit.ts). */
+  auditAs: 'advertiser' | 'affiliate' | 'offer';
   /** Called after every successful write (caches of this entity are cleared). */
   onChange?: () => void;
 }
 
 /** The PATCH route every entity without its own shares; exported so an entity's own PATCH reads the same. */
-export const entityUpdate = (opts: Pick<EntityRouteOptions, 'path' | 'label' | 'tag' | 'shape'>, description?: string) =>
+export const entityUpdate = (opts: Pick<EntityRouteOptions, 'path' | 'label' | 'tag' | 'shape' | 'auditAs'>, description?: string) =>
   ({
     method: 'patch',
     path: `${opts.path}/{id}`,
@@ -52,6 +55,7 @@ export const entityUpdate = (opts: Pick<EntityRouteOptions, 'path' | 'label' | '
     params: byId(opts.label),
     responses: { 200: json(opts.shape, 'Updated') },
     errors: [404],
+    audit: { action: `${opts.auditAs}.update` satisfies AuditAction, target: 'params', detail: fieldsSent },
   }) as const;
 
 export function entityRoutes(model: AnyModel, opts: EntityRouteOptions): Route[] {
@@ -120,6 +124,7 @@ export function entityRoutes(model: AnyModel, opts: EntityRouteOptions): Route[]
         params,
         responses: { 200: json(shape, 'Deactivated') },
         errors: [400, 404],
+        audit: { action: `${opts.auditAs}.deactivate`, target: 'params' },
       },
       async (ctx, input) => {
         const id = input.params.id;
@@ -145,8 +150,15 @@ export function entityRoutes(model: AnyModel, opts: EntityRouteOptions): Route[]
   return routes;
 }
 
-const create = (path: string, label: string, tag: string) =>
-  ({ method: 'post', path, tag, access: 'admin', summary: `Create an ${label}` }) as const;
+const create = (path: string, label: 'advertiser' | 'affiliate', tag: string) =>
+  ({
+    method: 'post',
+    path,
+    tag,
+    access: 'admin',
+    summary: `Create an ${label}`,
+    audit: { action: `${label}.create`, target: 'response', detail: fieldsSent },
+  }) as const;
 
 export function partyRoutes(models: Models, onChange: () => void): Route[] {
   return [
@@ -167,6 +179,7 @@ export function partyRoutes(models: Models, onChange: () => void): Route[] {
     ...entityRoutes(models.Advertiser, {
       path: '/api/advertisers',
       label: 'advertiser',
+      auditAs: 'advertiser',
       tag: 'Advertisers',
       shape: advertiser,
       toApi: advertiserToApi,
@@ -187,6 +200,7 @@ export function partyRoutes(models: Models, onChange: () => void): Route[] {
     ...entityRoutes(models.Affiliate, {
       path: '/api/affiliates',
       label: 'affiliate',
+      auditAs: 'affiliate',
       tag: 'Affiliates',
       shape: affiliate,
       toApi: affiliateToApi,

@@ -90,6 +90,7 @@ export function conversionRoutes(deps: { models: Models; temporal: Client; taskQ
       body: statusChangeBody,
       responses: { 200: json(conversionStatusChanged, 'Applied, or already so (`changed: false`)') },
       errors: [404, 409],
+      audit: { action: 'conversion.status_change', target: 'params', detail: ({ body }) => ({ status: body.status, reason: body.reason }) },
     },
     async (ctx, { params: { id }, body }) => {
       await find(id);

@@ -1,5 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Models } from '../../models';
+import { addAuditDetail, skipAudit } from '../audit';
+import { undelivered, type UndeliveredFilter } from '../deliveries/undelivered';
 import { ApiError } from '../errors';
 import { byId, json } from '../openapi/operation';
 import { redeliver } from '../redeliver';
@@ -16,6 +18,20 @@ import {
 import { deliveryAttemptToApi, deliveryToApi } from '../serialize';
 
 const BULK_LIMIT = 10_000;
+
+/**
+ * What a bulk redelivery would start: the first BULK_LIMIT matches, oldest first, and how many
+ * match in all. The preview (dry_run) and the real call both run this with the same filter.
+ */
+async function bulkMatch(models: Models, filter: UndeliveredFilter): Promise<{ ids: string[]; total: number }> {
+  const ids: string[] = [];
+  let total = 0;
+  for await (const d of undelivered(models, filter)) {
+    total += 1;
+    if (ids.length < BULK_LIMIT) ids.push(d.id);
+  }
+  return { ids, total };
+}
 
 const timeRange = (from?: string, to?: string) =>
   from || to ? { created_at: { ...(from ? { $gte: new Date(from) } : {}), ...(to ? { $lt: new Date(to) } : {}) } } : {};
@@ -78,6 +94,7 @@ export function deliveryRoutes(deps: { models: Models; temporal: Client; taskQue
       params: byId('delivery'),
       responses: { 202: json(redeliveryStarted, 'Started') },
       errors: [400, 404, 409],
+      audit: { action: 'delivery.redeliver', target: 'params' },
     },
     async (ctx, { params: { id } }) => {
       const { run } = await redeliver(deps, id);
@@ -94,15 +111,39 @@ export function deliveryRoutes(deps: { models: Models; temporal: Client; taskQue
       summary: 'Deliver again everything that matches',
       description:
         'Needs at least one filter, or `all: true` for every delivery of the status; `status` defaults to dead_lettered. ' +
-        'Redelivers at most the first 10 000 matches (`truncated`).',
+        'Redelivers at most the first 10 000 matches, oldest first (`truncated`, `total`). ' +
+        'Preview with `dry_run: true` (200, starts nothing), then send the same filter with `expected_count` set to the ' +
+        "preview's `matched`: if the filter matches another number by then, nothing starts (409 `count_changed`).",
       body: bulkRedeliverySchema,
-      responses: { 202: json(bulkRedeliveryStarted, 'Started') },
+      responses: {
+        200: json(bulkRedeliveryStarted, 'Dry run: what the same call would redeliver'),
+        202: json(bulkRedeliveryStarted, 'Started'),
+      },
+      errors: [409],
+      audit: { action: 'delivery.bulk_redeliver', target: 'none' },
     },
     async (ctx, { body: q }) => {
-      const filter: Record<string, unknown> = { status: q.status ?? 'dead_lettered', ...timeRange(q.from, q.to) };
-      if (q.affiliate_id) filter.affiliate_id = q.affiliate_id;
-      if (q.endpoint_id) filter.endpoint_id = q.endpoint_id;
-      const ids = (await models.Delivery.find(filter, { _id: 1 }).limit(BULK_LIMIT).lean()).map((d) => d._id);
+      const applied = {
+        status: q.status ?? 'dead_lettered',
+        ...(q.affiliate_id ? { affiliate_id: q.affiliate_id } : {}),
+        ...(q.endpoint_id ? { endpoint_id: q.endpoint_id } : {}),
+        ...(q.error_class ? { error_class: q.error_class } : {}),
+        ...(q.from ? { from: q.from } : {}),
+        ...(q.to ? { to: q.to } : {}),
+      };
+      const { ids, total } = await bulkMatch(models, { ...applied, statuses: [applied.status] });
+      const summary = { matched: ids.length, truncated: total > ids.length, total, filter: applied };
+      if (q.dry_run) {
+        skipAudit(ctx);
+        ctx.body = { ...summary, started: 0, dry_run: true };
+        return;
+      }
+      if (q.expected_count !== undefined && q.expected_count !== ids.length)
+        throw new ApiError(
+          409,
+          'count_changed',
+          `this filter now matches ${ids.length} deliveries, not the ${q.expected_count} previewed; nothing was redelivered: preview again`,
+        );
       let started = 0;
       for (const id of ids) {
         try {
@@ -112,8 +153,9 @@ export function deliveryRoutes(deps: { models: Models; temporal: Client; taskQue
           if (!(err instanceof ApiError)) throw err; // one that just started or ended is skipped
         }
       }
+      addAuditDetail(ctx, { filter: applied, matched: ids.length, started, truncated: summary.truncated });
       ctx.status = 202;
-      ctx.body = { matched: ids.length, started, truncated: ids.length === BULK_LIMIT };
+      ctx.body = { ...summary, started, dry_run: false };
     },
   );
   return [list, read, redeliverOne, redeliverAll];

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Models } from '../../models';
 import { newId } from '../../models/ids';
+import { fieldsSent } from '../audit';
 import { ApiError } from '../errors';
 import { byId, json } from '../openapi/operation';
 import { route, type Route } from '../route';
@@ -35,6 +36,7 @@ export function postbackEndpointRoutes(models: Models): Route[] {
       body: endpointCreateSchema,
       responses: { 201: json(postbackEndpoint, 'Created') },
       errors: [404],
+      audit: { action: 'postback_endpoint.create', target: 'response', detail: fieldsSent },
     },
     async (ctx, { params, body: input }) => {
       const affiliateId = await requireAffiliate(params.id);
@@ -92,6 +94,7 @@ export function postbackEndpointRoutes(models: Models): Route[] {
       body: endpointUpdateSchema,
       responses: { 200: json(postbackEndpoint, 'Updated') },
       errors: [404],
+      audit: { action: 'postback_endpoint.update', target: 'params', detail: fieldsSent },
     },
     async (ctx, { params, body: patch }) => {
       const { id, doc } = await findEndpoint(params.id);
@@ -121,6 +124,7 @@ export function postbackEndpointRoutes(models: Models): Route[] {
       params: byId('endpoint'),
       responses: { 200: json(postbackEndpoint, 'Deactivated') },
       errors: [400, 404],
+      audit: { action: 'postback_endpoint.deactivate', target: 'params' },
     },
     async (ctx, { params }) => {
       const { id } = await findEndpoint(params.id);

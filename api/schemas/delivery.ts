@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deliveryErrorClasses } from '../../domain/delivery-error-class';
 import { at, idParam, timestamps } from './common';
 import { deliveryEvents } from './postback-endpoint';
 
@@ -15,21 +16,35 @@ export const deliveryListQuery = z.object({
   to: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
 });
 
-const bulkFilters = ['affiliate_id', 'endpoint_id', 'status', 'from', 'to'] as const;
+const bulkFilters = ['affiliate_id', 'endpoint_id', 'status', 'error_class', 'from', 'to'] as const;
+
+export const errorClass = z.enum(deliveryErrorClasses).meta({
+  description:
+    "why the delivery's last attempt failed: the HTTP status class, timeout, connection (refused, reset, DNS), ssrf_refused (the address guard), signing, endpoint_inactive",
+});
 
 /**
  * Bulk redelivery: what to redeliver. A bulk action never starts from an empty or forgotten body:
  * it needs at least one filter, or `all: true` for every delivery of the status (default
- * dead-lettered).
+ * dead-lettered). `dry_run` previews; `expected_count` makes the real call refuse (409) when the
+ * same filter no longer matches what the preview showed.
  */
 export const bulkRedeliverySchema = z
   .object({
     affiliate_id: idParam.optional(),
     endpoint_id: idParam.optional(),
     status: z.enum(['failed', 'dead_lettered']).optional().meta({ description: 'default: dead_lettered' }),
-    from: z.iso.datetime({ offset: true }).optional(),
-    to: z.iso.datetime({ offset: true }).optional(),
+    error_class: errorClass.optional(),
+    from: z.iso.datetime({ offset: true }).optional().meta({ description: 'created at or after' }),
+    to: z.iso.datetime({ offset: true }).optional().meta({ description: 'created before' }),
     all: z.literal(true).optional().meta({ description: 'redeliver every delivery of the status; instead of the other filters' }),
+    dry_run: z.boolean().optional().meta({ description: 'true: count what the same call would redeliver, start nothing (200)' }),
+    expected_count: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .meta({ description: "the preview's `matched`: if the filter now matches another number, nothing starts (409 count_changed)" }),
   })
   .strict()
   .superRefine((body, ctx) => {
@@ -93,8 +108,20 @@ export const redeliveryStarted = z
   .meta({ id: 'RedeliveryStarted' });
 export const bulkRedeliveryStarted = z
   .object({
-    matched: z.number().int(),
-    started: z.number().int(),
+    matched: z.number().int().meta({ description: 'what this call redelivers (or would): at most 10 000, oldest first' }),
+    started: z.number().int().meta({ description: 'runs started; 0 for a dry run' }),
     truncated: z.boolean().meta({ description: 'more matched than one request redelivers (10 000)' }),
+    total: z.number().int().meta({ description: 'everything the filter matches, beyond the 10 000 too' }),
+    dry_run: z.boolean(),
+    filter: z
+      .object({
+        affiliate_id: idParam.optional(),
+        endpoint_id: idParam.optional(),
+        status: z.enum(['failed', 'dead_lettered']),
+        error_class: errorClass.optional(),
+        from: z.string().optional(),
+        to: z.string().optional(),
+      })
+      .meta({ id: 'BulkRedeliveryFilter', description: 'the filter as applied, defaults filled in' }),
   })
   .meta({ id: 'BulkRedeliveryStarted' });

@@ -1,5 +1,6 @@
 import type { Schema } from 'mongoose';
 import { capCounterSchema } from '../../models/cap-counter';
+import { auditEntrySchema } from '../../models/audit-entry';
 import { clickSchema } from '../../models/click';
 import { conversionSchema } from '../../models/conversion';
 import { deliverySchema } from '../../models/delivery';
@@ -37,6 +38,9 @@ const queryPaths: [string, Schema, string[]][] = [
   ['overview: attempts by time', deliveryAttemptSchema, ['at']],
   ['overview: dead letters by when', deliverySchema, ['status', 'updated_at']],
   ['overview: counters of a per-affiliate cap window', capCounterSchema, ['offer_id', 'cap_id', 'window']],
+  ["endpoint health: an endpoint's latest failure", deliveryAttemptSchema, ['endpoint_id', 'at']],
+  ['audit log by action, newest first', auditEntrySchema, ['action', '_id']],
+  ['audit log of a target, newest first', auditEntrySchema, ['target_id', '_id']],
   ['endpoints for an event', postbackEndpointSchema, ['affiliate_id', 'active', 'events']],
   ['offers of an advertiser', offerSchema, ['advertiser_id']],
 ];
