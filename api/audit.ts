@@ -48,7 +48,7 @@ export interface AuditSpec {
   action: AuditAction;
   target: 'params' | 'response' | 'none';
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  detail?: (input: RouteInput<any, any, any>) => AuditDetail;
+  detail?: (input: RouteInput<any, any, any>, ctx: RouterContext) => AuditDetail;
 }
 
 const stateKey = 'postflowAudit';
@@ -65,10 +65,15 @@ export function skipAudit(ctx: RouterContext): void {
   state(ctx).skip = true;
 }
 
-/** Configuration create/update: the fields sent, by name. */
-export const fieldsSent = ({ body }: RouteInput<unknown, unknown, unknown>): AuditDetail => ({
-  fields: Object.keys((body ?? {}) as object).sort(),
-});
+/** Configuration create/update: the fields the caller sent and the route took, by name (not the defaults it filled in). */
+export const fieldsSent = ({ body }: RouteInput<unknown, unknown, unknown>, ctx: RouterContext): AuditDetail => {
+  const sent = new Set(Object.keys(((ctx.request as { body?: unknown }).body ?? {}) as object));
+  return {
+    fields: Object.keys((body ?? {}) as object)
+      .filter((key) => sent.has(key))
+      .sort(),
+  };
+};
 
 /**
  * Wraps every route that declares `audit`: after its handler succeeded, one entry is written, so
@@ -85,7 +90,7 @@ export function auditedRoutes(routes: readonly Route[], deps: { models: Models; 
         await r.handle(ctx, input);
         const s = state(ctx);
         if (s.skip || ctx.status >= 400) return;
-        await writeAuditEntry(deps, ctx, spec, { ...spec.detail?.(input), ...s.detail }, targetId(ctx, spec, input));
+        await writeAuditEntry(deps, ctx, spec, { ...spec.detail?.(input, ctx), ...s.detail }, targetId(ctx, spec, input));
       },
     };
   });

@@ -122,19 +122,3 @@ export const conversionDocToApi = serializer(
   'received_at',
   'updated_at',
 );
-export const auditEntryToApi = serializer(
-  'at',
-  'actor',
-  'action',
-  'target_type',
-  'target_id',
-  'filter',
-  'matched',
-  'started',
-  'truncated',
-  'count',
-  'fields',
-  'status',
-  'reason',
-  'request_id',
-);

@@ -4,7 +4,7 @@ import { CliError, ExitCode } from '../errors';
 import { segment } from '../options';
 
 /** The filter keys of the bulk route's body; with `all`, its keys (kept equal to bulkRedeliverySchema by a unit test). */
-export const bulkFilterKeys = ['affiliate_id', 'endpoint_id', 'status', 'error_class', 'from', 'to'] as const;
+export const bulkFilterKeys = ['affiliate_id', 'endpoint_id', 'status', 'from', 'to', 'error_class'] as const;
 // dry_run and expected_count are the console's preview-then-confirm; the CLI sends the filter at once.
 export const bulkBodyKeys = [...bulkFilterKeys, 'all', 'dry_run', 'expected_count'] as const;
 type BulkFilterKey = (typeof bulkFilterKeys)[number];
