@@ -130,7 +130,7 @@ describe('bulk redelivery: preview, then confirm with the same filter', () => {
   it('the dry run counts exactly what the real call then starts, and starts nothing itself', async () => {
     const failing = await startReceiver();
     failing.otherwise({ status: 422, body: 'bad payout' });
-    const { s, endpointId, conversions } = await undelivered(`${failing.url}/bulk?e={event_id}`, 3, 'failed');
+    const { endpointId, conversions } = await undelivered(`${failing.url}/bulk?e={event_id}`, 3, 'failed');
     const filter = { endpoint_id: endpointId, status: 'failed', error_class: 'http_4xx' };
     const sentBefore = failing.requests.length;
     const auditBefore = await stack.models.AuditEntry.countDocuments({ action: 'delivery.bulk_redeliver' });

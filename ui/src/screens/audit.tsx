@@ -86,10 +86,10 @@ export function AuditScreen() {
       <form class="filters" onSubmit={apply} key={`${action}/${query.target_id}`} aria-label="Filter">
         <div>
           <label for="a-action">Action</label>
-          <select id="a-action" name="action" defaultValue={action ?? ''}>
+          <select id="a-action" name="action">
             <option value="">Every action</option>
             {Object.entries(actionLabels).map(([v, label]) => (
-              <option key={v} value={v}>
+              <option key={v} value={v} selected={v === action}>
                 {label}
               </option>
             ))}
@@ -114,7 +114,7 @@ export function AuditScreen() {
         </EmptyState>
       )}
       {data && data.data.length > 0 && (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Audit entries">
           <table>
             <thead>
               <tr>

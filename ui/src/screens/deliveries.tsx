@@ -50,9 +50,9 @@ export function DeliveriesScreen() {
       <form class="filters" onSubmit={apply} key={JSON.stringify(filter)} aria-label="Filter">
         <div>
           <label for="f-status">Status</label>
-          <select id="f-status" name="status" defaultValue={filter.status}>
+          <select id="f-status" name="status">
             {Object.entries(statusLabels).map(([v, label]) => (
-              <option key={v} value={v}>
+              <option key={v} value={v} selected={v === filter.status}>
                 {label}
               </option>
             ))}
@@ -60,10 +60,10 @@ export function DeliveriesScreen() {
         </div>
         <div>
           <label for="f-class">Cause</label>
-          <select id="f-class" name="error_class" defaultValue={filter.error_class ?? ''}>
+          <select id="f-class" name="error_class">
             <option value="">Any cause</option>
             {Object.entries(errorClassLabels).map(([v, label]) => (
-              <option key={v} value={v}>
+              <option key={v} value={v} selected={v === filter.error_class}>
                 {label}
               </option>
             ))}

@@ -61,7 +61,7 @@ export function EndpointHealth({ hours, affiliateId, query }: { hours: number; a
         </EmptyState>
       )}
       {data && data.data.length > 0 && (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Endpoint health table">
           <table>
             <thead>
               <tr>

@@ -8,10 +8,11 @@ type Issue = Schemas['DeliveryIssue'];
 type Recent = Issue['recent'][number];
 
 const POLL_MS = 500;
+type Outcome = { ok: boolean; text: string };
 const POLL_FOR_MS = 60_000;
 
 /** Redeliver one, then follow that run until it ends, so the result shows where the button was. */
-function RedeliverOne({ delivery, onEnded }: { delivery: Recent; onEnded: () => void }) {
+function RedeliverOne({ delivery, onEnded }: { delivery: Recent; onEnded: (outcome: Outcome) => void }) {
   const [state, setState] = useState<{ kind: 'idle' | 'running' | 'succeeded' | 'failed'; text?: string }>({ kind: 'idle' });
   useEffect(() => {
     if (state.kind !== 'running') return;
@@ -21,15 +22,12 @@ function RedeliverOne({ delivery, onEnded }: { delivery: Recent; onEnded: () => 
       const { data } = await api.GET('/api/deliveries/{id}', { params: { path: { id: delivery.id } } });
       if (data && (data.status === 'succeeded' || data.status === 'failed' || data.status === 'dead_lettered')) {
         const last = data.attempts[data.attempts.length - 1];
-        setState(
+        const ended: Outcome =
           data.status === 'succeeded'
-            ? { kind: 'succeeded', text: `Delivered (HTTP ${last?.status_code ?? '2xx'})` }
-            : {
-                kind: 'failed',
-                text: `Failed again: ${last?.status_code ? `HTTP ${last.status_code}` : (last?.error ?? data.status_reason)}`,
-              },
-        );
-        onEnded();
+            ? { ok: true, text: `Delivered (HTTP ${last?.status_code ?? '2xx'})` }
+            : { ok: false, text: `Failed again: ${last?.status_code ? `HTTP ${last.status_code}` : (last?.error ?? data.status_reason)}` };
+        setState({ kind: ended.ok ? 'succeeded' : 'failed', text: ended.text });
+        onEnded({ ...ended, text: `${delivery.id} (conversion ${delivery.conversion_id}): ${ended.text}` });
       } else if (Date.now() < deadline) timer = setTimeout(() => void poll(), POLL_MS);
       else setState({ kind: 'failed', text: 'Still being attempted: see its conversion page for the next retry' });
     };
@@ -58,7 +56,7 @@ function RedeliverOne({ delivery, onEnded }: { delivery: Recent; onEnded: () => 
   );
 }
 
-function IssueRow({ issue, query, onChanged }: { issue: Issue; query: Record<string, string>; onChanged: () => void }) {
+function IssueRow({ issue, query, onEnded }: { issue: Issue; query: Record<string, string>; onEnded: (outcome: Outcome) => void }) {
   const [open, setOpen] = useState(false);
   const only = { ...query, endpoint_id: issue.endpoint_id, error_class: issue.error_class, status: issue.status };
   const detailsId = `issue-${issue.endpoint_id}-${issue.error_class}-${issue.status}`;
@@ -96,7 +94,7 @@ function IssueRow({ issue, query, onChanged }: { issue: Issue; query: Record<str
               {issue.recent.map((d) => (
                 <li key={d.id}>
                   <a href={`/ui/conversions/${d.conversion_id}`}>{d.conversion_id}</a> <span class="mono help">{d.id}</span>{' '}
-                  <span class="help">{when(d.failed_at)}</span> <RedeliverOne delivery={d} onEnded={onChanged} />
+                  <span class="help">{when(d.failed_at)}</span> <RedeliverOne delivery={d} onEnded={onEnded} />
                 </li>
               ))}
             </ul>
@@ -126,9 +124,18 @@ export function Issues({
   // The issues route groups every undelivered status and class; the list shows what the filter (and so the bulk action) covers.
   const shown = data?.data.filter((i) => i.status === filter.status && (!filter.error_class || i.error_class === filter.error_class)) ?? [];
   const elsewhere = (data?.data.length ?? 0) - shown.length;
+  // A single redelivery's result stays here after the list is reloaded without it.
+  const [outcome, setOutcome] = useState<Outcome>();
+  const ended = (o: Outcome) => {
+    setOutcome(o);
+    onChanged();
+  };
   return (
     <section aria-labelledby="issues-title">
       <h2 id="issues-title">Issues</h2>
+      <p role="status" class={outcome ? `notice ${outcome.ok ? '' : 'error'}` : 'visually-hidden'}>
+        {outcome && `Redelivery of ${outcome.text}`}
+      </p>
       {error && <ErrorNotice>Could not load the issues: {error}. Reload the page to try again.</ErrorNotice>}
       {loading && !data && <Loading what="issues" />}
       {data?.truncated && <p class="notice">Counted over the oldest {data.scanned} undelivered deliveries only: narrow the filter.</p>}
@@ -142,7 +149,7 @@ export function Issues({
         </EmptyState>
       )}
       {shown.length > 0 && (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Issues table">
           <table>
             <thead>
               <tr>
@@ -153,19 +160,12 @@ export function Issues({
                 </th>
                 <th scope="col">First / last seen</th>
                 <th scope="col">Last error</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
+                <th scope="col">Actions</th>
               </tr>
             </thead>
             <tbody>
               {shown.map((issue) => (
-                <IssueRow
-                  key={`${issue.endpoint_id}/${issue.error_class}/${issue.status}`}
-                  issue={issue}
-                  query={query}
-                  onChanged={onChanged}
-                />
+                <IssueRow key={`${issue.endpoint_id}/${issue.error_class}/${issue.status}`} issue={issue} query={query} onEnded={ended} />
               ))}
             </tbody>
           </table>
