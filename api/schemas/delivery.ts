@@ -20,7 +20,8 @@ const bulkFilters = ['affiliate_id', 'endpoint_id', 'status', 'error_class', 'fr
 
 export const errorClass = z.enum(deliveryErrorClasses).meta({
   description:
-    "why the delivery's last attempt failed: the HTTP status class, timeout, connection (refused, reset, DNS), ssrf_refused (the address guard), signing, endpoint_inactive",
+    "why the delivery's last attempt failed: the HTTP status class, timeout, connection (refused, reset, DNS), " +
+    'ssrf_refused (the address guard), signing, endpoint_inactive',
 });
 
 /**
