@@ -8,6 +8,7 @@ import { redeliver } from '../redeliver';
 import { route, type Route } from '../route';
 import { page } from '../schemas/common';
 import {
+  bulkRedeliveryPreview,
   bulkRedeliveryStarted,
   bulkRedeliverySchema,
   delivery,
@@ -116,7 +117,7 @@ export function deliveryRoutes(deps: { models: Models; temporal: Client; taskQue
         "preview's `matched`: if the filter matches another number by then, nothing starts (409 `count_changed`).",
       body: bulkRedeliverySchema,
       responses: {
-        200: json(bulkRedeliveryStarted, 'Dry run: what the same call would redeliver'),
+        200: json(bulkRedeliveryPreview, 'Dry run: what the same call would redeliver'),
         202: json(bulkRedeliveryStarted, 'Started'),
       },
       errors: [409],
@@ -132,10 +133,10 @@ export function deliveryRoutes(deps: { models: Models; temporal: Client; taskQue
         ...(q.to ? { to: q.to } : {}),
       };
       const { ids, total } = await bulkMatch(models, { ...applied, statuses: [applied.status] });
-      const summary = { matched: ids.length, truncated: total > ids.length, total, filter: applied };
+      const truncated = total > ids.length;
       if (q.dry_run) {
         skipAudit(ctx);
-        ctx.body = { ...summary, started: 0, dry_run: true };
+        ctx.body = { dry_run: true, matched: ids.length, truncated, total, filter: applied };
         return;
       }
       if (q.expected_count !== undefined && q.expected_count !== ids.length)
@@ -153,9 +154,9 @@ export function deliveryRoutes(deps: { models: Models; temporal: Client; taskQue
           if (!(err instanceof ApiError)) throw err; // one that just started or ended is skipped
         }
       }
-      addAuditDetail(ctx, { filter: applied, matched: ids.length, started, truncated: summary.truncated });
+      addAuditDetail(ctx, { filter: applied, matched: ids.length, started, truncated });
       ctx.status = 202;
-      ctx.body = { ...summary, started, dry_run: false };
+      ctx.body = { matched: ids.length, started, truncated };
     },
   );
   return [list, read, redeliverOne, redeliverAll];

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { auditActions } from '../audit';
 import { at, idParam } from './common';
-import { bulkRedeliveryStarted } from './delivery';
+import { bulkRedeliveryFilter } from './delivery';
 
 const dateTime = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' });
 
@@ -29,7 +29,7 @@ export const auditEntry = z
     action: z.enum(auditActions),
     target_type: z.string().meta({ example: 'conversion' }),
     target_id: z.string().optional().meta({ description: 'absent for a bulk action, which has `filter`' }),
-    filter: bulkRedeliveryStarted.shape.filter.optional(),
+    filter: bulkRedeliveryFilter.optional(),
     matched: z.number().int().optional(),
     started: z.number().int().optional(),
     truncated: z.boolean().optional(),

@@ -107,22 +107,31 @@ export const deliveryWithAttempts = delivery.extend({ attempts: z.array(delivery
 export const redeliveryStarted = z
   .object({ id: idParam, run: z.number().int(), status: z.literal('pending') })
   .meta({ id: 'RedeliveryStarted' });
+export const bulkRedeliveryFilter = z
+  .object({
+    affiliate_id: idParam.optional(),
+    endpoint_id: idParam.optional(),
+    status: z.enum(['failed', 'dead_lettered']),
+    error_class: errorClass.optional(),
+    from: z.string().optional(),
+    to: z.string().optional(),
+  })
+  .meta({ id: 'BulkRedeliveryFilter', description: 'the filter as applied, defaults filled in' });
+
 export const bulkRedeliveryStarted = z
   .object({
-    matched: z.number().int().meta({ description: 'what this call redelivers (or would): at most 10 000, oldest first' }),
-    started: z.number().int().meta({ description: 'runs started; 0 for a dry run' }),
+    matched: z.number().int().meta({ description: 'what this call redelivered: at most 10 000, oldest first' }),
+    started: z.number().int(),
     truncated: z.boolean().meta({ description: 'more matched than one request redelivers (10 000)' }),
-    total: z.number().int().meta({ description: 'everything the filter matches, beyond the 10 000 too' }),
-    dry_run: z.boolean(),
-    filter: z
-      .object({
-        affiliate_id: idParam.optional(),
-        endpoint_id: idParam.optional(),
-        status: z.enum(['failed', 'dead_lettered']),
-        error_class: errorClass.optional(),
-        from: z.string().optional(),
-        to: z.string().optional(),
-      })
-      .meta({ id: 'BulkRedeliveryFilter', description: 'the filter as applied, defaults filled in' }),
   })
   .meta({ id: 'BulkRedeliveryStarted' });
+
+export const bulkRedeliveryPreview = z
+  .object({
+    dry_run: z.literal(true),
+    matched: z.number().int().meta({ description: 'what the same call would redeliver: at most 10 000, oldest first' }),
+    truncated: z.boolean().meta({ description: 'more match than one request redelivers (10 000)' }),
+    total: z.number().int().meta({ description: 'everything the filter matches, beyond the 10 000 too' }),
+    filter: bulkRedeliveryFilter,
+  })
+  .meta({ id: 'BulkRedeliveryPreview' });

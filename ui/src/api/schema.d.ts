@@ -3282,7 +3282,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["BulkRedeliveryStarted"];
+                        "application/json": components["schemas"]["BulkRedeliveryPreview"];
                     };
                 };
                 /** @description Started */
@@ -3852,17 +3852,23 @@ export interface components {
             from?: string;
             to?: string;
         };
-        BulkRedeliveryStarted: {
-            /** @description what this call redelivers (or would): at most 10 000, oldest first */
+        BulkRedeliveryPreview: {
+            /** @enum {boolean} */
+            dry_run: true;
+            /** @description what the same call would redeliver: at most 10 000, oldest first */
             matched: number;
-            /** @description runs started; 0 for a dry run */
-            started: number;
-            /** @description more matched than one request redelivers (10 000) */
+            /** @description more match than one request redelivers (10 000) */
             truncated: boolean;
             /** @description everything the filter matches, beyond the 10 000 too */
             total: number;
-            dry_run: boolean;
             filter: components["schemas"]["BulkRedeliveryFilter"];
+        };
+        BulkRedeliveryStarted: {
+            /** @description what this call redelivered: at most 10 000, oldest first */
+            matched: number;
+            started: number;
+            /** @description more matched than one request redelivers (10 000) */
+            truncated: boolean;
         };
         Conversion: {
             id: string;

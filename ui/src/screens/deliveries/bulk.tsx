@@ -4,12 +4,13 @@ import { ErrorNotice } from '../../components/notice';
 import { errorClassLabels, statusLabels } from './format';
 import type { DeliveryFilter } from './filter';
 
-type Result = Schemas['BulkRedeliveryStarted'];
+type Result = Schemas['BulkRedeliveryPreview'];
+type Started = Schemas['BulkRedeliveryStarted'];
 type State =
   | { kind: 'idle' }
   | { kind: 'busy'; what: string; preview?: Result }
   | { kind: 'previewed'; preview: Result; notice?: string }
-  | { kind: 'done'; result: Result }
+  | { kind: 'done'; result: Started }
   | { kind: 'error'; message: string };
 
 const labels: Record<string, (v: string) => string> = {
@@ -46,7 +47,9 @@ export function BulkRedeliver({ filter, onDone }: { filter: DeliveryFilter; onDo
     setState({ kind: 'busy', what: 'Counting…' });
     try {
       const { data, error } = await api.POST('/api/deliveries/redeliver', { body: { ...filter, dry_run: true } });
-      setState(data ? { kind: 'previewed', preview: data, notice } : { kind: 'error', message: problemMessage(error) });
+      setState(
+        data && 'dry_run' in data ? { kind: 'previewed', preview: data, notice } : { kind: 'error', message: problemMessage(error) },
+      );
     } catch (err) {
       setState({ kind: 'error', message: problemMessage(err) });
     }
@@ -58,7 +61,7 @@ export function BulkRedeliver({ filter, onDone }: { filter: DeliveryFilter; onDo
       const { data, error, response } = await api.POST('/api/deliveries/redeliver', {
         body: { ...filter, expected_count: previewed.matched },
       });
-      if (data) {
+      if (data && 'started' in data) {
         setState({ kind: 'done', result: data });
         onDone();
       } else if (response.status === 409 && (error as { error?: string }).error === 'count_changed') {
