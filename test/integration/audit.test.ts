@@ -20,12 +20,12 @@ const entriesSince = async (since: string) =>
   (await stack.models.AuditEntry.find({ _id: { $gt: since } })
     .sort({ _id: 1 })
     .lean()) as unknown as Record<string, unknown>[];
-/** An id below every entry written from now on (ids start with the time in ms). */
-const mark = () => `aud_${(Date.now() - 1).toString(16).padStart(12, '0')}`;
+/** The newest entry's id: every entry written from now on sorts after it. */
+const mark = async () => ((await stack.models.AuditEntry.findOne({}, { _id: 1 }).sort({ _id: -1 }).lean())?._id as string) ?? 'aud_';
 
 /** Runs `action` and expects it to write exactly one audit entry, which it returns. */
 async function oneEntry(action: () => Promise<{ status: number }>, expectedStatus: number) {
-  const since = mark();
+  const since = await mark();
   const res = await action();
   expect(res.status).toBe(expectedStatus);
   const entries = await entriesSince(since);
@@ -140,7 +140,7 @@ describe('the audit log', () => {
     });
 
     const filter = { endpoint_id: endpoint.id, status: 'failed', error_class: 'http_4xx' };
-    const since = mark();
+    const since = await mark();
     const preview = await f.admin('post', '/api/deliveries/redeliver').send({ ...filter, dry_run: true });
     expect(preview.body.matched).toBe(1);
     expect(await entriesSince(since)).toEqual([]);
@@ -161,7 +161,7 @@ describe('the audit log', () => {
   });
 
   it('refused and failed actions write nothing; a console session is recorded as such', async () => {
-    const since = mark();
+    const since = await mark();
     expect((await f.admin('patch', '/api/advertisers/adv_missing').send({ name: 'x' })).status).toBe(404);
     expect((await f.admin('post', '/api/advertisers').send({ name: '' })).status).toBe(400);
     expect((await f.admin('post', '/api/deliveries/redeliver').send({})).status).toBe(400);
