@@ -23,6 +23,7 @@ import { clickRoutes } from './routes/click';
 import { conversionHistoryRoutes } from './routes/conversion-history';
 import { auditRoutes } from './routes/audit';
 import { conversionRoutes } from './routes/conversions';
+import { conversionSearchRoutes } from './routes/conversion-search';
 import { deliveryRoutes } from './routes/deliveries';
 import { deliveryIssueRoutes } from './routes/delivery-issues';
 import { docsRoutes } from './routes/docs';
@@ -125,6 +126,8 @@ export function createApp(deps: AppDeps): Koa {
     [
       ...partyRoutes(deps.models, targets.clear),
       ...offerRoutes(deps.models, targets.clear),
+      // Before conversionRoutes: /api/conversions/export.csv would otherwise be read as /api/conversions/{id}.
+      ...conversionSearchRoutes({ models: deps.models, now }),
       ...conversionRoutes(workflows),
       ...conversionHistoryRoutes({
         models: deps.models,

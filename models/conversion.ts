@@ -56,5 +56,8 @@ conversionSchema.index({ status: 1, received_at: -1 });
 conversionSchema.index({ advertiser_id: 1, txid: 1, received_at: -1 });
 // The live stream reads changes after a (changed_at, _id) position.
 conversionSchema.index({ changed_at: 1, _id: 1 });
+// The console's search: a txid typed alone (any advertiser), and the reason-code filter newest first.
+conversionSchema.index({ txid: 1 }, { sparse: true });
+conversionSchema.index({ reason_codes: 1, received_at: -1 });
 
 export const conversionModel = (connection: Connection) => connection.model('Conversion', conversionSchema);

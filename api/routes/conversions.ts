@@ -4,15 +4,7 @@ import type { Models } from '../../models';
 import { ApiError } from '../errors';
 import { byId, json } from '../openapi/operation';
 import { route, type Route } from '../route';
-import { page } from '../schemas/common';
-import {
-  balance,
-  conversion,
-  conversionListQuery,
-  conversionStatusChanged,
-  conversionWithDeliveries,
-  statusChangeBody,
-} from '../schemas/conversion';
+import { balance, conversionStatusChanged, conversionWithDeliveries, statusChangeBody } from '../schemas/conversion';
 import { conversionDeliveryToApi, conversionDocToApi } from '../serialize';
 import { requestStatusChange } from '../status-change';
 
@@ -50,32 +42,6 @@ export function conversionRoutes(deps: { models: Models; temporal: Client; taskQ
         models.Delivery.find({ conversion_id: id }).sort({ created_at: 1 }).lean<Record<string, unknown>[]>(),
       ]);
       ctx.body = { ...conversionToApi(doc), deliveries: deliveries.map(conversionDeliveryToApi) };
-    },
-  );
-
-  const list = route(
-    {
-      ...base,
-      method: 'get',
-      path: '/api/conversions',
-      summary: 'List conversions, newest first',
-      query: conversionListQuery,
-      responses: { 200: json(page(conversion, 'ConversionPage'), 'One page') },
-      errors: [400],
-    },
-    async (ctx, { query: q }) => {
-      const filter: Record<string, unknown> = {};
-      for (const field of ['offer_id', 'affiliate_id', 'advertiser_id', 'status'] as const) if (q[field]) filter[field] = q[field];
-      if (q.from || q.to) filter.received_at = { ...(q.from ? { $gte: new Date(q.from) } : {}), ...(q.to ? { $lt: new Date(q.to) } : {}) };
-      const docs = await models.Conversion.find(filter)
-        .sort({ received_at: -1, _id: 1 })
-        .skip(q.offset)
-        .limit(q.limit + 1)
-        .lean<Record<string, unknown>[]>();
-      ctx.body = {
-        data: docs.slice(0, q.limit).map(conversionToApi),
-        next_offset: docs.length > q.limit ? q.offset + q.limit : null,
-      };
     },
   );
 
@@ -129,5 +95,5 @@ export function conversionRoutes(deps: { models: Models; temporal: Client; taskQ
       };
     },
   );
-  return [list, read, setStatus, affiliateBalance];
+  return [read, setStatus, affiliateBalance];
 }

@@ -1,16 +1,7 @@
 import { z } from 'zod';
 import { lifecycleStatuses } from '../../domain/status';
 import { delivery } from './delivery';
-import { at, idParam, nonBlank, paging } from './common';
-
-export const conversionListQuery = paging.extend({
-  offer_id: idParam.optional(),
-  affiliate_id: idParam.optional(),
-  advertiser_id: idParam.optional(),
-  status: z.enum(lifecycleStatuses).optional(),
-  from: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time such as 2026-11-25T00:00:00Z' }).optional(),
-  to: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time such as 2026-11-26T00:00:00Z' }).optional(),
-});
+import { at, idParam, nonBlank } from './common';
 
 /** What ops may set by hand: the statuses a person decides (not processing or rejected). */
 export const statusChangeBody = z

@@ -2146,6 +2146,88 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/conversions/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every conversion that matches, as CSV
+         * @description The same filters as the search, every matching row (no cap), newest first, streamed as it is read. A cell that would start a spreadsheet formula is prefixed with an apostrophe.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description any id of the conversion, matched exactly: conversion id, click id, advertiser transaction id (txid), delivery id, delivery event id, or a conversion or delivery workflow id */
+                    q?: string;
+                    offer_id?: string;
+                    affiliate_id?: string;
+                    advertiser_id?: string;
+                    status?: "processing" | "approved" | "pending" | "held" | "rejected" | "declined" | "reversed";
+                    goal?: string;
+                    /** @description conversions whose reason codes include this one */
+                    reason_code?: string;
+                    /** @description conversions with at least one affiliate postback delivery now in this state */
+                    delivery_state?: "pending" | "delivering" | "succeeded" | "failed" | "dead_lettered";
+                    /** @description received at or after, inclusive */
+                    from?: string;
+                    /** @description received before, exclusive */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description RFC 4180 CSV with a header row */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv; charset=utf-8": string;
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/conversions": {
         parameters: {
             query?: never;
@@ -2153,18 +2235,35 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List conversions, newest first */
+        /**
+         * Search conversions, newest first
+         * @description Pages follow `next_cursor` (keyset: no row cap, and rows that arrive meanwhile neither shift nor repeat a page); `offset` still works for short lists.
+         */
         get: {
             parameters: {
                 query?: {
-                    limit?: number;
-                    offset?: number;
+                    /** @description any id of the conversion, matched exactly: conversion id, click id, advertiser transaction id (txid), delivery id, delivery event id, or a conversion or delivery workflow id */
+                    q?: string;
                     offer_id?: string;
                     affiliate_id?: string;
                     advertiser_id?: string;
                     status?: "processing" | "approved" | "pending" | "held" | "rejected" | "declined" | "reversed";
+                    goal?: string;
+                    /** @description conversions whose reason codes include this one */
+                    reason_code?: string;
+                    /** @description conversions with at least one affiliate postback delivery now in this state */
+                    delivery_state?: "pending" | "delivering" | "succeeded" | "failed" | "dead_lettered";
+                    /** @description received at or after, inclusive */
                     from?: string;
+                    /** @description received before, exclusive */
                     to?: string;
+                    limit?: number;
+                    /** @description rows to skip; prefer `cursor`, which has no limit and does not shift when rows arrive */
+                    offset?: number;
+                    /** @description the previous page's `next_cursor`: the page after it, with the same filters */
+                    cursor?: string;
+                    /** @description also count every conversion that matches (`total`) */
+                    with_total?: "true" | "false";
                 };
                 header?: never;
                 path?: never;
@@ -4034,6 +4133,10 @@ export interface components {
             data: components["schemas"]["Conversion"][];
             /** @description offset of the next page; null on the last page */
             next_offset: number | null;
+            /** @description pass as `cursor` for the next page (newest first, then by id); null on the last page */
+            next_cursor: string | null;
+            /** @description every match, when asked with with_total=true */
+            total?: number;
         };
         ConversionStatusChanged: {
             id: string;
