@@ -14,8 +14,13 @@ import './conversion.css';
 type Loaded = { conversion: Schemas['ConversionWithDeliveries']; history: Schemas['ConversionHistory'] };
 type State = { kind: 'loading' } | { kind: 'missing' } | { kind: 'failed'; message: string } | { kind: 'ok'; data: Loaded };
 
-// While a delivery is under way the page follows it; once everything has ended it stays still.
+// While a delivery is being attempted, or its next attempt is due soon, the page follows it. A
+// delivery waiting hours for its next attempt (or a paused endpoint) is not polled for.
 const FOLLOW_MS = 2000;
+const FOLLOW_WITHIN_MS = 30_000;
+const dueSoon = (d: Schemas['Delivery']) =>
+  (d.status === 'pending' || d.status === 'delivering') &&
+  (!d.next_attempt_at || Date.parse(d.next_attempt_at) - Date.now() < FOLLOW_WITHIN_MS);
 
 /** One conversion's whole story: what it is now, what ops can do to it, and every step that led here. */
 export function ConversionScreen() {
@@ -48,8 +53,7 @@ export function ConversionScreen() {
     };
   }, [id, version]);
 
-  const following =
-    state.kind === 'ok' && state.data.conversion.deliveries.some((d) => d.status === 'pending' || d.status === 'delivering');
+  const following = state.kind === 'ok' && state.data.conversion.deliveries.some(dueSoon);
   useEffect(() => {
     if (!following) return;
     const timer = setTimeout(reload, FOLLOW_MS);

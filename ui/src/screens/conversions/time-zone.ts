@@ -33,7 +33,12 @@ function offsetMs(zone: string, at: number): number {
   return local - Math.floor(at / 1000) * 1000;
 }
 
-export const isDate = (value: string): boolean => /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`));
+/** A real calendar day: V8 reads 2026-02-30 as March 2, so the date must survive the round trip. */
+export function isDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const ms = Date.parse(`${value}T00:00:00Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === value;
+}
 
 /**
  * The instant local midnight of `date` (YYYY-MM-DD) is in `zone`, as ISO 8601 UTC. The offset is
