@@ -121,3 +121,40 @@ export async function readChanges(models: Models, after: Cursor, upTo: Cursor, l
     .sort((a, b) => compareCursors(a.key, b.key));
   return { changes, next };
 }
+
+/**
+ * The changes with keys in (after, upTo] that `known` does not know, in key order. The window is
+ * read as keys only (cheap, however busy it was); whole documents are read just for the unknown
+ * ones, which in normal operation is none. At most `limit` keys of each kind are looked at.
+ */
+export async function readUnknownChanges(
+  models: Models,
+  after: Cursor,
+  upTo: Cursor,
+  known: (key: Cursor) => boolean,
+  limit: number,
+): Promise<Change[]> {
+  const read = async (kind: LiveKind): Promise<Change[]> => {
+    const window = { $and: [afterFilter(after, kind), upToFilter(upTo, kind)] };
+    const keyFields = { _id: 1, changed_at: 1 };
+    const order = { changed_at: 1, _id: 1 } as const;
+    const keys =
+      kind === 'conversion'
+        ? await models.Conversion.find(window, keyFields).sort(order).limit(limit).lean<Doc[]>()
+        : await models.Delivery.find(window, keyFields).sort(order).limit(limit).lean<Doc[]>();
+    const unknown = keys.filter((d) => !known({ t: d.changed_at.getTime(), rank: rankOf(kind), id: d._id }));
+    if (unknown.length === 0) return [];
+    // Still in the window: one changed again since has a newer key, which the poller reads as usual.
+    const filter = { $and: [window, { _id: { $in: unknown.map((d) => d._id) } }] };
+    const docs =
+      kind === 'conversion'
+        ? await models.Conversion.find(filter, conversionFields).lean<Doc[]>()
+        : await models.Delivery.find(filter, deliveryFields).lean<Doc[]>();
+    const toEvent = kind === 'conversion' ? conversionEvent : deliveryEvent;
+    return docs
+      .map((d) => ({ key: { t: d.changed_at.getTime(), rank: rankOf(kind), id: d._id }, event: toEvent(d) }))
+      .filter((c) => !known(c.key));
+  };
+  const pages = await Promise.all(kinds.map(read));
+  return pages.flat().sort((a, b) => compareCursors(a.key, b.key));
+}

@@ -50,7 +50,7 @@ on any API process, with nothing missed or repeated. Without it the stream start
         query,
         {
           deliver: (changes) => {
-            for (const { key, event } of changes) stream.event(formatCursor(key), event.kind, event);
+            for (const { id, event } of changes) stream.event(formatCursor(id), event.kind, event);
           },
           end: stream.end,
         },

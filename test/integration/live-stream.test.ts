@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../api/app';
-import { LiveFeed } from '../../api/live/feed';
+import { compareCursors, parseCursor, type Cursor } from '../../api/live/cursor';
+import { LiveFeed, SWEEP_MS } from '../../api/live/feed';
 import { openStream, type OpenStream, type StreamEvent } from '../../bench/lib/sse-client';
 import { useTestStack } from '../support/preamble';
 import { processEnv, startEntry } from '../support/processes';
@@ -195,6 +196,76 @@ describe('resuming with Last-Event-ID', () => {
     quiet.close();
     const back = await open(small.url, '', { 'last-event-id': quiet.lastId()! });
     await back.waitForEvent('the conversion made while it was connected', ofConversion(id, 'approved'));
+  });
+});
+
+describe('changes that become visible late (stamped behind the poller)', () => {
+  const at = (e: StreamEvent) => Date.parse(data(e).at as string);
+  const cursorOf = (id: string | undefined): Cursor => parseCursor(id!)!;
+  /** Its own key as the id: the change was read in order, not found late by the sweep. */
+  const ownKey = (e: StreamEvent) => `${at(e)}-${e.event === 'conversion' ? 0 : 1}-${data(e).id as string}`;
+  const sweptPast = (t: number) =>
+    waitFor(`the sweep window to pass ${t}`, () => small.feed.position && small.feed.position.t > t + SWEEP_MS);
+  const convert = async (s: Awaited<ReturnType<typeof f.setup>>) => f.convert({ ...s, clickId: await f.click(s.offer.id, s.affiliate.id) });
+
+  it('one stamped behind the poller is delivered once, at the position where it was found, and ids stay in order', async () => {
+    const stream = await open(small.url);
+    const s = await f.setup();
+    await f.endpoint(s.affiliate.id, { url: `${receiver.url}/pb?cid={click_id}` });
+    const id = await f.convert(s);
+    const delivered = await stream.waitForEvent('the delivery', (e) => e.event === 'delivery' && data(e).conversion_id === id);
+    // A commit that became visible long after its stamp: the poller's cursor is past the delivery
+    // (same millisecond, later kind), so the conversion's new key is behind it when it appears.
+    const lateAt = new Date(at(delivered));
+    await stack.models.Conversion.updateOne({ _id: id }, { $set: { changed_at: lateAt } });
+    const isLate = (e: StreamEvent) => ofConversion(id)(e) && data(e).at === lateAt.toISOString();
+    const late = await stream.waitForEvent('the late change', isLate);
+    expect(late.id).not.toBe(`${lateAt.getTime()}-0-${id}`);
+    expect(compareCursors(cursorOf(late.id), cursorOf(delivered.id))).toBeGreaterThanOrEqual(0);
+
+    await sweptPast(lateAt.getTime());
+    expect(stream.events.filter(isLate)).toHaveLength(1);
+    const ids = stream.events.map((e) => cursorOf(e.id));
+    for (let i = 1; i < ids.length; i++) expect(compareCursors(ids[i - 1]!, ids[i]!)).toBeLessThanOrEqual(0);
+
+    // Resuming from the late change's id repeats neither it nor what came before it.
+    const back = await open(small.url, '', { 'last-event-id': late.id! });
+    const next = await convert(s);
+    await back.waitForEvent('the next conversion', ofConversion(next, 'approved'));
+    expect(back.events.filter((e) => e.data.includes(id))).toEqual([]);
+  });
+
+  it(`one stamped more than SWEEP_MS (${SWEEP_MS} ms) behind the poller is not sent: it is in the data, not in the tail`, async () => {
+    const stream = await open(small.url);
+    const from = await waitFor('the opening position', () => stream.lastId());
+    const s = await f.setup();
+    const [old, marker] = [await convert(s), await convert(s)];
+    for (const id of [old, marker]) await stream.waitForEvent(`${id} approved`, ofConversion(id, 'approved'));
+    await sweptPast(cursorOf(from).t + 1_000);
+
+    // Both after the stream opened; one already out of the sweep window, the other in it, written after.
+    const oldAt = new Date(cursorOf(from).t + 500);
+    await stack.models.Conversion.updateOne({ _id: old }, { $set: { changed_at: oldAt } });
+    const markerAt = new Date(small.feed.position!.t - 1_000);
+    await stack.models.Conversion.updateOne({ _id: marker }, { $set: { changed_at: markerAt } });
+    await stream.waitForEvent('the change in the window', (e) => ofConversion(marker)(e) && data(e).at === markerAt.toISOString());
+    expect(stream.events.filter((e) => ofConversion(old)(e) && data(e).at === oldAt.toISOString())).toEqual([]);
+  });
+
+  it('normal writes arrive once each, with their own keys as ids, however many ticks sweep them', async () => {
+    const stream = await open(small.url);
+    const s = await f.setup();
+    await f.endpoint(s.affiliate.id, { url: `${receiver.url}/pb?cid={click_id}` });
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push(await convert(s));
+    for (const id of ids) await stream.waitForEvent(`${id} delivered`, (e) => e.event === 'delivery' && data(e).conversion_id === id);
+    await sweptPast(Math.max(...stream.events.map(at)));
+
+    const sent = stream.events.map((e) => e.id);
+    expect(new Set(sent).size).toBe(sent.length);
+    expect(stream.events.filter((e) => e.id !== ownKey(e))).toEqual([]);
+    const states = stream.events.map((e) => `${data(e).id as string}:${data(e).status as string}:${data(e).at as string}`);
+    expect(new Set(states).size).toBe(states.length);
   });
 });
 
