@@ -3782,7 +3782,9 @@ export interface paths {
          *     delivery run), whose `data` is one JSON object (`LiveEvent`). Changes arrive in the order they were stored,
          *     typically within a second; a comment every 15 s keeps proxies from closing the stream. Each event's `id` is its
          *     position: on reconnecting, EventSource sends the last one as `Last-Event-ID` and the stream goes on from there,
-         *     on any API process, with nothing missed or repeated. Without it the stream starts with what changes from now on.
+         *     on any API process, with nothing missed or repeated. A change that became visible late (behind the stream's position)
+         *     is sent once when found, with the stream's current position as its `id` (README, "Late changes"). Without
+         *     Last-Event-ID the stream starts with what changes from now on.
          */
         get: {
             parameters: {

@@ -102,7 +102,7 @@ export function LiveScreen() {
             </thead>
             <tbody>
               {live.rows.map((row) => (
-                <EventRow key={row.streamId} row={row} names={{ offers: directory.offerNames, affiliates: directory.affiliateNames }} />
+                <EventRow key={row.rowKey} row={row} names={{ offers: directory.offerNames, affiliates: directory.affiliateNames }} />
               ))}
             </tbody>
           </table>

@@ -5,9 +5,12 @@ import type { paths } from '../../api/schema';
 export type LiveEvent = Schemas['LiveEvent'];
 export type LiveFilters = NonNullable<paths['/api/stream']['get']['parameters']['query']>;
 
-/** An event as shown: its stream id is unique, so it keys the row. */
+/**
+ * An event as shown, keyed by the document version it carries: a late change is sent with the
+ * stream's position as its id, which other events may share (README, "Late changes").
+ */
 export interface LiveRow {
-  streamId: string;
+  rowKey: string;
   event: LiveEvent;
 }
 
@@ -43,7 +46,8 @@ export function useLiveStream(filters: LiveFilters) {
     setConnection('connecting');
     const source = new EventSource(url);
     const take = (message: MessageEvent<string>) => {
-      const row = { streamId: message.lastEventId, event: JSON.parse(message.data) as LiveEvent };
+      const event = JSON.parse(message.data) as LiveEvent;
+      const row = { rowKey: `${event.kind}:${event.id}:${event.at}`, event };
       if (pausedRef.current) {
         setHeld((h) => [row, ...h].slice(0, MAX_ROWS));
         setHeldCount((n) => n + 1);
