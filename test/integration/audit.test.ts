@@ -1,3 +1,4 @@
+import { deliveryWorkflowId } from '../../workflows/contract';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { useTestStack } from '../support/preamble';
 import { TEST_ADMIN_KEY } from '../support/stack';
@@ -137,6 +138,12 @@ describe('the audit log', () => {
     await waitFor('the redelivery to fail again', async () => {
       const d = await stack.models.Delivery.findById(delivery!._id).lean();
       return d?.run === 1 && d.status === 'failed';
+    });
+    // The row says failed a moment before the run's workflow closes; a redelivery meanwhile is refused
+    // ("the previous run is still closing") and a bulk one skips it, so wait for the close.
+    await waitFor('the redelivery run to close', async () => {
+      const { status } = await stack.client.workflow.getHandle(deliveryWorkflowId(delivery!._id)).describe();
+      return status.name !== 'RUNNING';
     });
 
     const filter = { endpoint_id: endpoint.id, status: 'failed', error_class: 'http_4xx' };
