@@ -1,7 +1,7 @@
 import { fromMinor } from '../../domain/money';
 import type { Models } from '../../models';
 import type { LiveEvent } from '../schemas/live';
-import { afterFilter, compareCursors, kinds, rankOf, upToFilter, type Cursor, type LiveKind } from './cursor';
+import { afterFilter, compareCursors, horizon, kinds, minCursor, rankOf, upToFilter, withinMillisecond, type Cursor, type LiveKind } from './cursor';
 
 export interface Change {
   key: Cursor;
@@ -92,29 +92,40 @@ function deliveryEvent(d: Doc): LiveEvent {
   };
 }
 
+const order = { changed_at: 1, _id: 1 } as const;
+
+async function findChanges(models: Models, kind: LiveKind, filter: Record<string, unknown>, limit?: number): Promise<Change[]> {
+  const cap = limit ?? 0; // 0: no limit
+  const docs =
+    kind === 'conversion'
+      ? await models.Conversion.find(filter, conversionFields).sort(order).limit(cap).lean<Doc[]>()
+      : await models.Delivery.find(filter, deliveryFields).sort(order).limit(cap).lean<Doc[]>();
+  const toEvent = kind === 'conversion' ? conversionEvent : deliveryEvent;
+  return docs.map((d) => ({ key: { t: d.changed_at.getTime(), rank: rankOf(kind), id: d._id }, event: toEvent(d) }));
+}
+
 /**
- * The changes with keys in (after, upTo], in key order, at most `limit` of each kind. When a
- * kind's page is full, the merged page stops at that page's last key, so nothing of the other
- * kind before it is skipped; `next` says where to go on.
+ * The changes with keys in (after, upTo], in key order, at most about `limit` of each kind. When a
+ * kind's page is full, the merged page stops where that kind's page is known to be whole, so
+ * nothing of either kind before it is skipped; `next` says where to go on.
+ *
+ * A full page is cut at a whole millisecond: within one millisecond the embedded store sorts by
+ * its finer stamp, not by the key's id (see cursor.ts), so the page's last key does not mean every
+ * smaller key of that millisecond was in it. When one millisecond fills a whole page, all of that
+ * millisecond is read.
  */
 export async function readChanges(models: Models, after: Cursor, upTo: Cursor, limit: number): Promise<ChangePage> {
-  const read = async (kind: LiveKind) => {
-    const filter = { $and: [afterFilter(after, kind), upToFilter(upTo, kind)] };
-    const order = { changed_at: 1, _id: 1 } as const;
-    const docs =
-      kind === 'conversion'
-        ? await models.Conversion.find(filter, conversionFields).sort(order).limit(limit).lean<Doc[]>()
-        : await models.Delivery.find(filter, deliveryFields).sort(order).limit(limit).lean<Doc[]>();
-    const toEvent = kind === 'conversion' ? conversionEvent : deliveryEvent;
-    const changes = docs.map((d) => ({ key: { t: d.changed_at.getTime(), rank: rankOf(kind), id: d._id }, event: toEvent(d) }));
-    return { changes, full: docs.length === limit };
+  const read = async (kind: LiveKind): Promise<{ changes: Change[]; wholeUpTo: Cursor }> => {
+    const window = { $and: [afterFilter(after, kind), upToFilter(upTo, kind)] };
+    const page = await findChanges(models, kind, window, limit);
+    if (page.length < limit) return { changes: page, wholeUpTo: upTo };
+    const lastT = page.at(-1)!.key.t;
+    if (page[0]!.key.t < lastT) return { changes: page.filter((c) => c.key.t < lastT), wholeUpTo: horizon(lastT - 1) };
+    const all = await findChanges(models, kind, { $and: [window, withinMillisecond(lastT)] });
+    return { changes: all, wholeUpTo: minCursor(upTo, horizon(lastT)) };
   };
   const pages = await Promise.all(kinds.map(read));
-  let next = upTo;
-  for (const page of pages) {
-    const last = page.changes.at(-1);
-    if (page.full && last && compareCursors(last.key, next) < 0) next = last.key;
-  }
+  const next = pages.reduce((n, p) => minCursor(n, p.wholeUpTo), upTo);
   const changes = pages
     .flatMap((p) => p.changes)
     .filter((c) => compareCursors(c.key, next) <= 0)
@@ -137,7 +148,6 @@ export async function readUnknownChanges(
   const read = async (kind: LiveKind): Promise<Change[]> => {
     const window = { $and: [afterFilter(after, kind), upToFilter(upTo, kind)] };
     const keyFields = { _id: 1, changed_at: 1 };
-    const order = { changed_at: 1, _id: 1 } as const;
     const keys =
       kind === 'conversion'
         ? await models.Conversion.find(window, keyFields).sort(order).limit(limit).lean<Doc[]>()
@@ -145,15 +155,8 @@ export async function readUnknownChanges(
     const unknown = keys.filter((d) => !known({ t: d.changed_at.getTime(), rank: rankOf(kind), id: d._id }));
     if (unknown.length === 0) return [];
     // Still in the window: one changed again since has a newer key, which the poller reads as usual.
-    const filter = { $and: [window, { _id: { $in: unknown.map((d) => d._id) } }] };
-    const docs =
-      kind === 'conversion'
-        ? await models.Conversion.find(filter, conversionFields).lean<Doc[]>()
-        : await models.Delivery.find(filter, deliveryFields).lean<Doc[]>();
-    const toEvent = kind === 'conversion' ? conversionEvent : deliveryEvent;
-    return docs
-      .map((d) => ({ key: { t: d.changed_at.getTime(), rank: rankOf(kind), id: d._id }, event: toEvent(d) }))
-      .filter((c) => !known(c.key));
+    const changes = await findChanges(models, kind, { $and: [window, { _id: { $in: unknown.map((d) => d._id) } }] });
+    return changes.filter((c) => !known(c.key));
   };
   const pages = await Promise.all(kinds.map(read));
   return pages.flat().sort((a, b) => compareCursors(a.key, b.key));

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../api/app';
-import { compareCursors, parseCursor, type Cursor } from '../../api/live/cursor';
+import { compareCursors, formatCursor, horizon, parseCursor, type Cursor } from '../../api/live/cursor';
+import { readChanges, type Change } from '../../api/live/read-changes';
 import { LiveFeed, SWEEP_MS } from '../../api/live/feed';
 import { openStream, type OpenStream, type StreamEvent } from '../../bench/lib/sse-client';
 import { useTestStack } from '../support/preamble';
@@ -294,6 +295,52 @@ describe('changes that become visible late (stamped behind the poller)', () => {
     expect(stream.events.filter((e) => e.id !== ownKey(e))).toEqual([]);
     const states = stream.events.map((e) => `${data(e).id as string}:${data(e).status as string}:${data(e).at as string}`);
     expect(new Set(states).size).toBe(states.length);
+  });
+});
+
+describe('reading changes in windows and pages (api/live/read-changes.ts)', () => {
+  it('hands every change once, inside the window it was read for, in key order, wherever the windows and pages end', async () => {
+    // Stamped by the store, many in the same millisecond: the embedded store keeps $currentDate
+    // finer than a millisecond, while the key (and every date it sends back) is whole milliseconds.
+    const prefix = `cv_rc${Date.now().toString(36)}`;
+    const ids = Array.from({ length: 120 }, (_, i) => `${prefix}_${(i * 7919) % 1000}`);
+    const startedAt = Date.now() - 1;
+    for (let i = 0; i < ids.length; i += 30)
+      await Promise.all(
+        ids.slice(i, i + 30).map((id) =>
+          stack.models.Conversion.updateOne(
+            { _id: id },
+            { $setOnInsert: { dedupe_key: id, single_key: id, offer_id: 'off_rc', affiliate_id: 'aff_rc', advertiser_id: 'adv_rc', status: 'approved', goal: 'rc' }, $currentDate: { changed_at: true } },
+            { upsert: true },
+          ),
+        ),
+      );
+    const stored = await stack.models.Conversion.find({ _id: { $in: ids } }, { changed_at: 1 }).lean<{ _id: string; changed_at: Date }[]>();
+    const millis = [...new Set(stored.map((d) => d.changed_at.getTime()))].sort((a, b) => a - b);
+    expect(millis.length).toBeLessThan(ids.length); // some share a millisecond, or the test shows nothing
+
+    // Windows that end at every stamped millisecond (where the poller's horizon may fall), each read two at a time.
+    const seen: Change[] = [];
+    let after: Cursor = horizon(startedAt - 1);
+    for (const upTo of [...millis.map(horizon), horizon(Date.now())]) {
+      while (compareCursors(after, upTo) < 0) {
+        const page = await readChanges(stack.models, after, upTo, 2);
+        for (const c of page.changes) {
+          expect({ key: formatCursor(c.key), after: compareCursors(c.key, after) > 0, upTo: compareCursors(c.key, upTo) <= 0 }).toEqual({
+            key: formatCursor(c.key),
+            after: true,
+            upTo: true,
+          });
+        }
+        expect(compareCursors(page.next, after)).toBeGreaterThan(0); // progress
+        seen.push(...page.changes);
+        after = page.next;
+      }
+    }
+    const ours = seen.filter((c) => c.event.id.startsWith(prefix));
+    expect(ours.map((c) => c.event.id).sort()).toEqual([...ids].sort());
+    const keys = seen.map((c) => c.key);
+    for (let i = 1; i < keys.length; i++) expect(compareCursors(keys[i - 1]!, keys[i]!)).toBeLessThan(0);
   });
 });
 
