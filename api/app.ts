@@ -9,7 +9,7 @@ import { createApiMetrics, type ApiMetrics } from '../observability/api-metrics'
 import { callbackLogger, createLogger, type Logger } from '../observability/logger';
 import { pingTemporal } from '../temporal/connect';
 import { auditedRoutes } from './audit';
-import { requireAdmin } from './auth';
+import { authenticate } from './auth';
 import { consoleStatic } from './console/static';
 import { clickTargetCache } from './click-targets';
 import { ApiError, errorHandler } from './errors';
@@ -22,6 +22,7 @@ import { partyRoutes } from './routes/admin-parties';
 import { clickRoutes } from './routes/click';
 import { conversionHistoryRoutes } from './routes/conversion-history';
 import { auditRoutes } from './routes/audit';
+import { apiKeyRoutes } from './routes/api-keys';
 import { conversionRoutes } from './routes/conversions';
 import { conversionSearchRoutes } from './routes/conversion-search';
 import { deliveryRoutes } from './routes/deliveries';
@@ -141,17 +142,18 @@ export function createApp(deps: AppDeps): Koa {
       ...overviewRoutes({ models: deps.models, now }),
       ...liveRoutes(live),
       ...auditRoutes(deps.models),
+      ...apiKeyRoutes({ models: deps.models, now, sessionTtlMs: api.sessionTtlMs }),
     ],
     { models: deps.models, now },
   );
   const routes = [...publicRoutes, ...adminRoutes];
   app.use(consoleStatic());
   app.use(mountRoutes(publicRoutes));
-  const admin = requireAdmin({ adminApiKey: api.adminApiKey, models: deps.models, now });
+  const admin = authenticate({ adminApiKey: api.adminApiKey, models: deps.models, now });
   app.use(async (ctx, next) => {
     const path = ctx.path.slice(0, 5).toLowerCase();
     return path === '/api' || path === '/api/' ? admin(ctx, next) : next();
   });
-  app.use(mountRoutes(adminRoutes));
+  app.use(mountRoutes(adminRoutes, { models: deps.models }));
   return app;
 }

@@ -22,6 +22,10 @@ export const auditActions = [
   'postback_endpoint.create',
   'postback_endpoint.update',
   'postback_endpoint.deactivate',
+  'api_key.create',
+  'api_key.revoke',
+  'api_key.rotate',
+  'portal_link.create',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
@@ -114,7 +118,11 @@ async function writeAuditEntry(
   await deps.models.AuditEntry.create({
     _id: newTimeOrderedId('aud', at.getTime()),
     at,
-    actor: { role: principal?.role ?? 'unknown', via: principal?.via ?? 'unknown' },
+    actor: {
+      role: principal?.name ?? 'unknown',
+      via: principal?.via ?? 'unknown',
+      ...(principal?.key_id ? { key_id: principal.key_id } : {}),
+    },
     action: spec.action,
     target_type: spec.action.slice(0, spec.action.indexOf('.')),
     ...(target ? { target_id: target } : {}),

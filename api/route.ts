@@ -2,7 +2,12 @@ import type { ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import Router, { type RouterContext } from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { z } from 'zod';
+import type { Models } from '../models';
+import { authorize, checkRealmsDeclared, type RouteRealms } from './access/authorize';
+import { isPartner, type Capability } from './access/principal';
+import { projectFor } from './access/projection';
 import type { AuditSpec } from './audit';
+import { principalOf } from './auth';
 import { ApiError, parseOr400 } from './errors';
 
 /**
@@ -26,6 +31,14 @@ export interface RouteSpec<
    * (reading and ending a session, api/routes/session.ts).
    */
   access: 'public' | 'admin' | 'postback' | 'session';
+  /**
+   * For `admin` routes (everything under /api, any authenticated principal): who besides the
+   * admin may call it, and how a partner is confined on it (api/access/authorize.ts). Required:
+   * the app refuses to start with an /api route that does not say.
+   */
+  realms?: RouteRealms;
+  /** A capability a principal must hold to call it (a partner's key or portal link may lack it). */
+  capability?: Capability;
   params?: P;
   query?: Q;
   /** Request headers the route reads, for the document; its handler parses them with the same schema. */
@@ -101,12 +114,29 @@ function preferStaticPath(ctx: Context): void {
  * Mounts routes on one router. A known path with a method it does not serve answers a JSON 405
  * with the `Allow` header (RFC 9110); the routes sharing a path sit on one router, so it lists all.
  */
-export function mountRoutes(routes: readonly Route[]): Middleware {
+export function mountRoutes(routes: readonly Route[], access?: { models: Models }): Middleware {
   const router = new Router();
   for (const { spec, handle } of routes) {
     const path = spec.path.replace(/\{(\w+)\}/g, ':$1');
+    if (spec.access !== 'admin') {
+      router[spec.method](path, async (ctx) => {
+        await handle(ctx, validate(ctx, spec) as RouteInput<unknown, unknown, unknown>);
+      });
+      continue;
+    }
+    if (!access) throw new Error(`${spec.path}: /api routes are mounted with the models their realms are checked against`);
+    checkRealmsDeclared(spec);
     router[spec.method](path, async (ctx) => {
-      await handle(ctx, validate(ctx, spec) as RouteInput<unknown, unknown, unknown>);
+      const input = validate(ctx, spec) as RouteInput<unknown, unknown, unknown>;
+      await authorize(access.models, spec, ctx, input);
+      await handle(ctx, input);
+      // A partner's JSON answer loses what it may not see; streams project their own rows.
+      const body: unknown = ctx.body;
+      const principal = principalOf(ctx);
+      if (isPartner(principal) && typeof body === 'object' && body !== null) {
+        const projected = projectFor(principal, body);
+        if (projected !== body) ctx.body = projected;
+      }
     });
   }
   const dispatch = router.routes();

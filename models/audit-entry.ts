@@ -11,8 +11,10 @@ export const auditEntrySchema = new Schema(
     _id: { type: String, required: true },
     at: { type: Date, required: true },
     actor: {
+      // The principal's name: admin, ops, advertiser:<id>, affiliate:<id>.
       role: { type: String, required: true },
-      via: { type: String, required: true }, // key | session
+      via: { type: String, required: true }, // key (ADMIN_API_KEY) | api_key | session
+      key_id: String,
     },
     action: { type: String, required: true },
     target_type: String,

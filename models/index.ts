@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import { advertiserModel } from './advertiser';
+import { apiKeyModel } from './api-key';
 import { auditEntryModel } from './audit-entry';
 import { affiliateModel } from './affiliate';
 import { capCounterModel } from './cap-counter';
@@ -9,6 +10,7 @@ import { deliveryModel } from './delivery';
 import { deliveryAttemptModel } from './delivery-attempt';
 import { ledgerEntryModel } from './ledger-entry';
 import { offerModel } from './offer';
+import { portalLinkModel } from './portal-link';
 import { postbackEndpointModel } from './postback-endpoint';
 import { reportRollupModels } from './report-rollup';
 import { sessionModel } from './session';
@@ -27,6 +29,8 @@ export function createModels(connection: Connection) {
     Delivery: deliveryModel(connection),
     DeliveryAttempt: deliveryAttemptModel(connection),
     Session: sessionModel(connection),
+    ApiKey: apiKeyModel(connection),
+    PortalLink: portalLinkModel(connection),
     AuditEntry: auditEntryModel(connection),
     ...reportRollupModels(connection),
   };

@@ -9,6 +9,11 @@ export const sessionSchema = new Schema(
     // SHA-256 of the cookie's random value: a copy of this collection cannot be replayed as a cookie.
     _id: { type: String, required: true },
     principal: { type: String, required: true },
+    read_only: { type: Boolean, default: false },
+    // A partner's capabilities (api/access/principal.ts); unset: all its realm allows.
+    capabilities: { type: [String], default: undefined },
+    // The scoped key it was opened with: revoking that key ends the session too.
+    key_id: String,
     // The synchronizer token state-changing calls must echo in X-CSRF-Token.
     csrf_token: { type: String, required: true },
     expires_at: { type: Date, required: true },

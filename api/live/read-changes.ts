@@ -1,7 +1,18 @@
 import { fromMinor } from '../../domain/money';
 import type { Models } from '../../models';
 import type { LiveEvent } from '../schemas/live';
-import { afterFilter, compareCursors, horizon, kinds, minCursor, rankOf, upToFilter, withinMillisecond, type Cursor, type LiveKind } from './cursor';
+import {
+  afterFilter,
+  compareCursors,
+  horizon,
+  kinds,
+  minCursor,
+  rankOf,
+  upToFilter,
+  withinMillisecond,
+  type Cursor,
+  type LiveKind,
+} from './cursor';
 
 export interface Change {
   key: Cursor;

@@ -29,7 +29,11 @@ const tags = [
   { name: 'Reports' },
   { name: 'Live', description: 'New conversions and delivery outcomes as they are stored, as Server-Sent Events' },
   { name: 'Audit', description: 'Every ops action taken through the API: who, when, what, on which target or filter, how many' },
-  { name: 'Console session', description: 'Sign-in for the ops console at /ui: the admin key for an HttpOnly session cookie' },
+  { name: 'Console session', description: 'Sign-in for the console at /ui: a key or a portal link for an HttpOnly session cookie' },
+  {
+    name: 'Keys and portal links',
+    description: 'Scoped keys (admin, ops, advertiser:<id>, affiliate:<id>; read-only or read-write) and single-use partner sign-in links',
+  },
   { name: 'Operations', description: 'Health, metrics and this reference' },
 ];
 

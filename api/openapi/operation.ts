@@ -3,9 +3,14 @@ import { z } from 'zod';
 import { idParam } from '../schemas/common';
 import type { RouteSpec } from '../route';
 import { errorBody } from '../schemas/error';
+import { describeRealms } from '../access/authorize';
 
 export const securitySchemes = {
-  adminKey: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <ADMIN_API_KEY>' },
+  adminKey: {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'Authorization: Bearer <ADMIN_API_KEY>, or a scoped pf_ key (POST /api/keys); each route says which realms it serves',
+  },
   consoleSession: {
     type: 'apiKey',
     in: 'cookie',
@@ -50,11 +55,28 @@ export const text = (contentType: string, description: string): ResponseConfig =
 /** `{id}` in a path, described for this route's entity. */
 export const byId = (what: string) => z.object({ id: idParam.meta({ description: `the ${what}'s id` }) });
 
+const realmsOf = (op: Parameters<typeof describeRealms>[0]) => (op.access === 'admin' ? describeRealms(op) : undefined);
+
+/** The route's own description, then who may call it (the same declaration api/access/authorize.ts enforces). */
+function withRealms(op: Parameters<typeof describeRealms>[0]): string {
+  const realms = realmsOf(op);
+  if (!realms) return op.description ?? '';
+  const partners = Object.entries(realms.scopes).map(([realm, how]) => `${realm} (${how})`);
+  const lines = [
+    `**Realms:** ${['admin', ...(realms.realms.includes('ops') ? ['ops'] : []), ...partners].join(', ')}.` +
+      (realms.capability ? ` Needs the \`${realms.capability}\` capability.` : '') +
+      (op.method === 'get' ? '' : ' Read-only principals are refused (403 read_only).'),
+  ];
+  return [op.description, ...lines].filter(Boolean).join('\n\n');
+}
+
 /** What all routes of a kind share (security, the error answers), added to one route's own description. */
 export function toRouteConfig(op: RouteSpec<z.ZodType | undefined, z.ZodType | undefined, z.ZodType | undefined>): RouteConfig {
   const errors = new Set(op.errors ?? []);
   if (op.access === 'admin') errors.add(401).add(503);
-  if (op.access === 'admin' && op.method !== 'get') errors.add(403); // a session call without its CSRF token
+  // out_of_realm, read_only, missing_capability; a session call without its CSRF token
+  if (op.access === 'admin') errors.add(403);
+  if (op.access === 'admin' && op.path.includes('{id}')) errors.add(404);
   if (op.access === 'postback' || op.access === 'session') errors.add(401);
   if (op.body) errors.add(400).add(413);
   const responses: Record<number, ResponseConfig> = { ...op.responses };
@@ -66,7 +88,8 @@ export function toRouteConfig(op: RouteSpec<z.ZodType | undefined, z.ZodType | u
     path: op.path,
     tags: [op.tag],
     summary: op.summary,
-    ...(op.description ? { description: op.description } : {}),
+    ...(op.description || realmsOf(op) ? { description: withRealms(op) } : {}),
+    ...(realmsOf(op) ? { 'x-postflow-realms': realmsOf(op) } : {}),
     ...(op.access === 'admin' ? { security: [{ adminKey: [] }, { consoleSession: [] }] } : {}),
     ...(op.access === 'postback' ? { security: [{ postbackToken: [] }, { postbackTokenHeader: [] }] } : {}),
     ...(op.access === 'session' ? { security: [{ consoleSession: [] }] } : {}),

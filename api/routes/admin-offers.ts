@@ -1,3 +1,4 @@
+import { staffOnly } from '../access/authorize';
 import type { Models } from '../../models';
 import { newId } from '../../models/ids';
 import { fieldsSent } from '../audit';
@@ -26,6 +27,7 @@ export function offerRoutes(models: Models, onChange: () => void): Route[] {
         path: '/api/offers',
         tag: 'Offers',
         access: 'admin',
+        realms: staffOnly,
         summary: 'Create an offer',
         body: offerSchema,
         responses: { 201: json(offer, 'Created') },

@@ -1,3 +1,4 @@
+import { staffOnly } from '../access/authorize';
 import { randomBytes } from 'node:crypto';
 import type { Model } from 'mongoose';
 import { z } from 'zod';
@@ -50,6 +51,7 @@ export const entityUpdate = (opts: Pick<EntityRouteOptions, 'path' | 'label' | '
     path: `${opts.path}/{id}`,
     tag: opts.tag,
     access: 'admin',
+    realms: staffOnly,
     summary: `Update an ${opts.label}`,
     description: description ?? 'Sets the given fields; omitted ones keep their value.',
     params: byId(opts.label),
@@ -60,7 +62,7 @@ export const entityUpdate = (opts: Pick<EntityRouteOptions, 'path' | 'label' | '
 
 export function entityRoutes(model: AnyModel, opts: EntityRouteOptions): Route[] {
   const { path, label, tag, shape, toApi } = opts;
-  const base = { tag, access: 'admin' } as const;
+  const base = { tag, access: 'admin', realms: staffOnly } as const;
   const params = byId(label);
   const find = async (id: string) => {
     const doc = await model.findById(id).lean<Record<string, unknown>>();
@@ -156,6 +158,7 @@ const create = (path: string, label: 'advertiser' | 'affiliate', tag: string) =>
     path,
     tag,
     access: 'admin',
+    realms: staffOnly,
     summary: `Create an ${label}`,
     audit: { action: `${label}.create`, target: 'response', detail: fieldsSent },
   }) as const;

@@ -1,3 +1,4 @@
+import { staffOnly } from '../access/authorize';
 import type { Models } from '../../models';
 import { json } from '../openapi/operation';
 import { route, type Route } from '../route';
@@ -31,6 +32,7 @@ export function auditRoutes(models: Models): Route[] {
       {
         tag: 'Audit',
         access: 'admin',
+        realms: staffOnly,
         method: 'get',
         path: '/api/audit',
         summary: 'The audit log: every ops action, newest first',

@@ -1,3 +1,4 @@
+import { staffOnly } from '../access/authorize';
 import { byId, json } from '../openapi/operation';
 import { route, type Route } from '../route';
 import { conversionHistory } from '../schemas/history';
@@ -12,6 +13,7 @@ export function conversionHistoryRoutes(deps: TimelineDeps): Route[] {
         path: '/api/conversions/{id}/history',
         tag: 'Conversions',
         access: 'admin',
+        realms: staffOnly,
         summary: "A conversion's timeline, from its workflow histories",
         params: byId('conversion'),
         responses: { 200: json(conversionHistory, 'Every step, ordered by time') },

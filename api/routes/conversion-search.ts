@@ -1,3 +1,4 @@
+import { staffOnly } from '../access/authorize';
 import type { Models } from '../../models';
 import { conversionsCsv } from '../conversion-search/csv';
 import { afterPosition, decodeCursor, encodeCursor, listOrder } from '../conversion-search/cursor';
@@ -10,7 +11,7 @@ import { conversionToApi } from './conversions';
 /** The console's conversion search: one id box, exact filters, keyset pages and the whole set as CSV. */
 export function conversionSearchRoutes(deps: { models: Models; now: () => Date }): Route[] {
   const { models } = deps;
-  const base = { tag: 'Conversions', access: 'admin' } as const;
+  const base = { tag: 'Conversions', access: 'admin', realms: staffOnly } as const;
 
   const list = route(
     {

@@ -1,3 +1,4 @@
+import { staffOnly } from '../access/authorize';
 import type { Client } from '@temporalio/client';
 import { fromMinor } from '../../domain/money';
 import type { Models } from '../../models';
@@ -18,7 +19,7 @@ export function conversionToApi(doc: Record<string, unknown>): Record<string, un
 
 export function conversionRoutes(deps: { models: Models; temporal: Client; taskQueue: string }): Route[] {
   const { models } = deps;
-  const base = { tag: 'Conversions', access: 'admin' } as const;
+  const base = { tag: 'Conversions', access: 'admin', realms: staffOnly } as const;
 
   const find = async (id: string) => {
     const doc = await models.Conversion.findById(id).lean<Record<string, unknown>>();

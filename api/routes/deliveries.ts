@@ -1,3 +1,4 @@
+import { staffOnly } from '../access/authorize';
 import type { Client } from '@temporalio/client';
 import type { Models } from '../../models';
 import { addAuditDetail, skipAudit } from '../audit';
@@ -39,7 +40,7 @@ const timeRange = (from?: string, to?: string) =>
 
 export function deliveryRoutes(deps: { models: Models; temporal: Client; taskQueue: string }): Route[] {
   const { models } = deps;
-  const base = { tag: 'Deliveries', access: 'admin' } as const;
+  const base = { tag: 'Deliveries', access: 'admin', realms: staffOnly } as const;
 
   const list = route(
     {

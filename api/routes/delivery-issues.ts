@@ -1,3 +1,4 @@
+import { staffOnly } from '../access/authorize';
 import { deliveryErrorClass } from '../../domain/delivery-error-class';
 import type { Models } from '../../models';
 import { undelivered } from '../deliveries/undelivered';
@@ -33,7 +34,7 @@ interface EndpointDoc {
 /** Dead letters grouped into issues, and each endpoint's health: the console's Deliveries screen. */
 export function deliveryIssueRoutes(deps: { models: Models; now: () => Date }): Route[] {
   const { models } = deps;
-  const base = { tag: 'Deliveries', access: 'admin' } as const;
+  const base = { tag: 'Deliveries', access: 'admin', realms: staffOnly } as const;
   const endpointsById = async (ids: string[]) =>
     new Map(
       (

@@ -1,3 +1,4 @@
+import { staffOnly } from '../access/authorize';
 import { ApiError, parseOr400 } from '../errors';
 import { formatCursor, parseCursor } from '../live/cursor';
 import { openEventStream } from '../live/event-stream';
@@ -17,6 +18,7 @@ export function liveRoutes(feed: LiveFeed): Route[] {
       path: '/api/stream',
       tag: 'Live',
       access: 'admin',
+      realms: staffOnly,
       summary: 'Stream new conversions and delivery outcomes (Server-Sent Events)',
       description: `A \`text/event-stream\` that stays open: one event per change, named \`conversion\` (a new conversion,
 or a change of its status) or \`delivery\` (an attempt that failed and will be retried, or the end of a

@@ -1,3 +1,4 @@
+import { staffOnly } from '../access/authorize';
 import { seriesFromRows } from '../../domain/overview';
 import { periodStarts } from '../../domain/report';
 import { planRollupRead } from '../../domain/rollup';
@@ -27,6 +28,7 @@ export function overviewRoutes(deps: OverviewDeps): Route[] {
     path: '/api/overview',
     tag: 'Reports',
     access: 'admin',
+    realms: staffOnly,
     summary: 'Time series of clicks, conversions, money and delivery health, with cap use now',
     description:
       'The figures of GET /api/reports (same window, zone and rules; the totals are equal to the cent) per minute for ranges ' +

@@ -1,3 +1,4 @@
+import { staffOnly } from '../access/authorize';
 import { z } from 'zod';
 import type { Models } from '../../models';
 import { newId } from '../../models/ids';
@@ -15,7 +16,7 @@ const endpointToApi = (doc: Record<string, unknown>) => ({
 });
 
 export function postbackEndpointRoutes(models: Models): Route[] {
-  const base = { tag: 'Affiliate postback endpoints', access: 'admin' } as const;
+  const base = { tag: 'Affiliate postback endpoints', access: 'admin', realms: staffOnly } as const;
   const findEndpoint = async (id: string) => {
     const doc = await models.PostbackEndpoint.findById(id).lean<Record<string, unknown>>();
     if (!doc) throw new ApiError(404, 'not_found', `no postback endpoint with id "${id}"`);

@@ -1,3 +1,4 @@
+import { staffOnly } from '../access/authorize';
 import { createReport, type ReportLedgerEntry, type ReportSpec } from '../../domain/report';
 import { planRollupRead } from '../../domain/rollup';
 import type { Models } from '../../models';
@@ -36,6 +37,7 @@ export function reportRoutes(deps: ReportDeps): Route[] {
     path: '/api/reports',
     tag: 'Reports',
     access: 'admin',
+    realms: staffOnly,
     summary: 'Clicks, conversions and money, grouped',
     description:
       'Read from hourly roll-ups kept by the steps that record clicks, conversions and ledger entries; `source=raw` reads ' +

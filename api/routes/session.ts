@@ -5,7 +5,10 @@ import { ApiError } from '../errors';
 import { json } from '../openapi/operation';
 import { route, type Route } from '../route';
 import { sessionInfo, signInBody } from '../schemas/session';
-import { createSession, csrfHeader, endSession, readSession, sessionCookie } from '../session';
+import { createSession, csrfHeader, endSession, readSession, sessionCookie, type SessionGrant } from '../session';
+import { keyPattern, keyStillValid, principalOfKey } from '../access/keys';
+import { consumePortalLink } from '../access/portal-links';
+import { isPartner, principalFrom } from '../access/principal';
 
 /**
  * Console sign-in and sign-out (api/session.ts). Public routes: the sign-in itself carries the
@@ -18,9 +21,48 @@ export function sessionRoutes(deps: { models: Models; adminApiKey: string | unde
   const cookieOptions = (ctx: Context, expires: Date) =>
     ({ httpOnly: true, sameSite: 'strict', path: '/api', secure: ctx.secure, expires, overwrite: true }) as const;
   const current = async (ctx: Context) => {
-    const session = await readSession(deps.models, ctx.cookies.get(sessionCookie), deps.now());
-    if (!session) throw new ApiError(401, 'unauthorized', 'not signed in, or the session has ended: POST /api/session with the admin key');
+    const now = deps.now();
+    const session = await readSession(deps.models, ctx.cookies.get(sessionCookie), now);
+    if (!session || (session.key_id && !(await keyStillValid(deps.models, session.key_id, now))))
+      throw new ApiError(401, 'unauthorized', 'not signed in, or the session has ended: POST /api/session with a key or a sign-in link');
     return session;
+  };
+  /** A key (the admin's or a scoped one) or a portal link, as what the session will be. */
+  const grantFor = async (body: { key?: string; link?: string }, now: Date): Promise<{ grant: SessionGrant; ttlMs: number }> => {
+    if (body.link !== undefined) {
+      const used = await consumePortalLink(deps.models, body.link, now);
+      if (!used) throw new ApiError(401, 'unauthorized', 'this sign-in link is unknown, already used or expired: ask for a new one');
+      return { grant: used.grant, ttlMs: used.sessionTtlMs };
+    }
+    const key = body.key!;
+    if (keyPattern.test(key)) {
+      const principal = await principalOfKey(deps.models, key, now);
+      if (!principal) throw new ApiError(401, 'unauthorized', 'unknown, revoked or expired key');
+      const grant: SessionGrant = {
+        principal: principal.name,
+        read_only: principal.read_only,
+        ...(isPartner(principal) ? { capabilities: principal.capabilities } : {}),
+        key_id: principal.key_id!,
+        ...(principal.expires_at ? { notAfter: principal.expires_at } : {}),
+      };
+      return { grant, ttlMs: deps.ttlMs };
+    }
+    if (!expected)
+      throw new ApiError(503, 'admin_disabled', 'the admin key is disabled: ADMIN_API_KEY is not set (scoped pf_ keys still work)');
+    if (!secretMatches(key, expected)) throw new ApiError(401, 'unauthorized', 'wrong admin key');
+    return { grant: { principal: 'admin' }, ttlMs: deps.ttlMs };
+  };
+  const describe = (s: { principal: string; read_only: boolean; capabilities?: readonly string[]; expiresAt: Date; csrfToken: string }) => {
+    const principal = principalFrom(s, 'session')!;
+    return {
+      principal: principal.name,
+      realm: principal.realm,
+      ...(principal.party_id ? { party_id: principal.party_id } : {}),
+      read_only: principal.read_only,
+      capabilities: [...principal.capabilities],
+      expires_at: s.expiresAt.toISOString(),
+      csrf_token: s.csrfToken,
+    };
   };
 
   const signIn = route(
@@ -28,22 +70,23 @@ export function sessionRoutes(deps: { models: Models; adminApiKey: string | unde
       ...base,
       access: 'public',
       method: 'post',
-      summary: 'Sign in to the console with the admin key',
+      summary: 'Sign in to the console with a key or a single-use sign-in link',
       description:
-        'Answers with an HttpOnly, SameSite=Strict session cookie (Path=/api) and the CSRF token that state-changing calls made ' +
-        'with it must send as X-CSRF-Token. The key is not kept by the browser.',
+        'With the admin key, a scoped pf_ key or a portal link token (each link signs in once). Answers with an HttpOnly, ' +
+        'SameSite=Strict session cookie (Path=/api) and the CSRF token that state-changing calls made with it must send as ' +
+        'X-CSRF-Token. The key is not kept by the browser. A session opened with a scoped key ends when that key is revoked or expires.',
       body: signInBody,
       responses: { 201: json(sessionInfo, 'Signed in; Set-Cookie carries the session') },
       errors: [401, 503],
     },
     async (ctx, { body }) => {
-      if (!expected) throw new ApiError(503, 'admin_disabled', 'the admin API is disabled: ADMIN_API_KEY is not set');
-      if (!secretMatches(body.key, expected)) throw new ApiError(401, 'unauthorized', 'wrong admin key');
-      const session = await createSession(deps.models, 'admin', deps.ttlMs, deps.now());
+      const now = deps.now();
+      const { grant, ttlMs } = await grantFor(body, now);
+      const session = await createSession(deps.models, grant, ttlMs, now);
       ctx.cookies.set(sessionCookie, session.cookieValue, cookieOptions(ctx, session.expiresAt));
       ctx.set('Cache-Control', 'no-store');
       ctx.status = 201;
-      ctx.body = { principal: 'admin', expires_at: session.expiresAt.toISOString(), csrf_token: session.csrfToken };
+      ctx.body = describe({ ...grant, read_only: grant.read_only ?? false, expiresAt: session.expiresAt, csrfToken: session.csrfToken });
     },
   );
 
@@ -60,7 +103,7 @@ export function sessionRoutes(deps: { models: Models; adminApiKey: string | unde
     async (ctx) => {
       const session = await current(ctx);
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = { principal: session.principal, expires_at: session.expiresAt.toISOString(), csrf_token: session.csrfToken };
+      ctx.body = describe(session);
     },
   );
 

@@ -25,6 +25,10 @@ const actionLabels: Record<Action, string> = {
   'postback_endpoint.create': 'Postback endpoint created',
   'postback_endpoint.update': 'Postback endpoint updated',
   'postback_endpoint.deactivate': 'Postback endpoint deactivated',
+  'api_key.create': 'API key created',
+  'api_key.revoke': 'API key revoked',
+  'api_key.rotate': 'API key rotated',
+  'portal_link.create': 'Partner sign-in link created',
 };
 const PAGE = 50;
 
