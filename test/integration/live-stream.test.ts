@@ -307,26 +307,24 @@ describe('reading changes in windows and pages (api/live/read-changes.ts)', () =
     const startedAt = Date.now() - 1;
     for (let i = 0; i < ids.length; i += 30)
       await Promise.all(
-        ids
-          .slice(i, i + 30)
-          .map((id) =>
-            stack.models.Conversion.updateOne(
-              { _id: id },
-              {
-                $setOnInsert: {
-                  dedupe_key: id,
-                  single_key: id,
-                  offer_id: 'off_rc',
-                  affiliate_id: 'aff_rc',
-                  advertiser_id: 'adv_rc',
-                  status: 'approved',
-                  goal: 'rc',
-                },
-                $currentDate: { changed_at: true },
+        ids.slice(i, i + 30).map((id) =>
+          stack.models.Conversion.updateOne(
+            { _id: id },
+            {
+              $setOnInsert: {
+                dedupe_key: id,
+                single_key: id,
+                offer_id: 'off_rc',
+                affiliate_id: 'aff_rc',
+                advertiser_id: 'adv_rc',
+                status: 'approved',
+                goal: 'rc',
               },
-              { upsert: true },
-            ),
+              $currentDate: { changed_at: true },
+            },
+            { upsert: true },
           ),
+        ),
       );
     const stored = await stack.models.Conversion.find({ _id: { $in: ids } }, { changed_at: 1 }).lean<{ _id: string; changed_at: Date }[]>();
     const millis = [...new Set(stored.map((d) => d.changed_at.getTime()))].sort((a, b) => a - b);
