@@ -1,24 +1,29 @@
-import { ErrorBoundary, lazy, LocationProvider, Route, Router } from 'preact-iso';
+import { ErrorBoundary, LocationProvider, Route, Router } from 'preact-iso';
 import { Layout } from './components/layout';
 import { EmptyState } from './components/notice';
-import { AuditScreen } from './screens/audit';
-import { ConversionScreen } from './screens/conversion';
-import { ConversionsScreen } from './screens/conversions';
-import { DeliveriesScreen } from './screens/deliveries';
-import { LiveScreen } from './screens/live';
-import { OverviewScreen } from './screens/overview';
-import { SessionGate } from './session';
-
-// The configuration forms are the console's largest screen and the least visited: fetched when first opened.
-const ConfigurationScreen = lazy(() => import('./screens/config').then((m) => m.ConfigurationScreen));
+import { routesByRealm } from './realms';
+import { SessionGate, useSession } from './session';
 
 function NotFound() {
   return (
     <EmptyState title="No such screen">
       <p>
-        Pick one from the navigation above, or go to the <a href="/ui/">overview</a>.
+        Pick one from the navigation above, or go to the <a href="/ui/">first screen</a>.
       </p>
     </EmptyState>
+  );
+}
+
+/** The signed-in session's screens: its realm's route table (ui/src/realms), nothing else. */
+function Screens() {
+  const { session } = useSession();
+  return (
+    <Router>
+      {routesByRealm[session.realm].map((r) => (
+        <Route key={r.path} path={r.path} component={r.component} />
+      ))}
+      <Route default component={NotFound} />
+    </Router>
   );
 }
 
@@ -29,17 +34,7 @@ export function App() {
       <SessionGate>
         <Layout>
           <ErrorBoundary>
-            <Router>
-              <Route path="/ui/" component={OverviewScreen} />
-              <Route path="/ui/conversions" component={ConversionsScreen} />
-              <Route path="/ui/conversions/:id" component={ConversionScreen} />
-              <Route path="/ui/deliveries" component={DeliveriesScreen} />
-              <Route path="/ui/live" component={LiveScreen} />
-              <Route path="/ui/config/*" component={ConfigurationScreen} />
-              <Route path="/ui/config" component={ConfigurationScreen} />
-              <Route path="/ui/audit" component={AuditScreen} />
-              <Route default component={NotFound} />
-            </Router>
+            <Screens />
           </ErrorBoundary>
         </Layout>
       </SessionGate>

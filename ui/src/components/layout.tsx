@@ -1,20 +1,17 @@
 import type { ComponentChildren } from 'preact';
 import { useLocation } from 'preact-iso';
-import { useSession } from '../session';
+import { routesByRealm } from '../realms';
+import { isPartnerSession, useSession } from '../session';
 
-/** The screens in the navigation, in order; each path is a route in app.tsx. */
-export const screens = [
-  { path: '/ui/', label: 'Overview' },
-  { path: '/ui/conversions', label: 'Conversions' },
-  { path: '/ui/deliveries', label: 'Deliveries' },
-  { path: '/ui/live', label: 'Live' },
-  { path: '/ui/config', label: 'Configuration' },
-  { path: '/ui/audit', label: 'Audit log' },
-] as const;
+/** The session's screens in the navigation: its realm's labelled routes, in table order (ui/src/realms). */
+function navigation(realm: keyof typeof routesByRealm) {
+  return routesByRealm[realm].flatMap((r) => (r.nav ? [{ path: r.path, label: r.nav }] : []));
+}
 
 export function Layout({ children }: { children: ComponentChildren }) {
   const { path } = useLocation();
   const { session, signOut } = useSession();
+  const screens = navigation(session.realm);
   const current = (p: string) => (p === '/ui/' ? path === '/ui/' || path === '/ui' : path === p || path.startsWith(`${p}/`));
   return (
     <>
@@ -37,7 +34,10 @@ export function Layout({ children }: { children: ComponentChildren }) {
           </ul>
         </nav>
         <div class="who">
-          <span title={`session ends ${new Date(session.expires_at).toLocaleString()}`}>{session.principal}</span>
+          <span title={`session ends ${new Date(session.expires_at).toLocaleString()}`}>
+            {session.principal}
+            {isPartnerSession(session) && session.read_only ? ' (read-only)' : ''}
+          </span>
           <button type="button" class="link" onClick={() => void signOut()}>
             Sign out
           </button>

@@ -1,0 +1,23 @@
+import { lazy } from 'preact-iso';
+import { AuditScreen } from '../screens/audit';
+import { ConversionScreen } from '../screens/conversion';
+import { ConversionsScreen } from '../screens/conversions';
+import { DeliveriesScreen } from '../screens/deliveries';
+import { LiveScreen } from '../screens/live';
+import { OverviewScreen } from '../screens/overview';
+import type { ScreenRoute } from './route-table';
+
+// The configuration forms are the console's largest screen and the least visited: fetched when first opened.
+const ConfigurationScreen = lazy(() => import('../screens/config').then((m) => m.ConfigurationScreen));
+
+/** The network's own console (admin and ops): every screen. */
+export const staffRoutes: ScreenRoute[] = [
+  { path: '/ui/', component: OverviewScreen, nav: 'Overview' },
+  { path: '/ui/conversions', component: ConversionsScreen, nav: 'Conversions' },
+  { path: '/ui/conversions/:id', component: ConversionScreen },
+  { path: '/ui/deliveries', component: DeliveriesScreen, nav: 'Deliveries' },
+  { path: '/ui/live', component: LiveScreen, nav: 'Live' },
+  { path: '/ui/config/*', component: ConfigurationScreen },
+  { path: '/ui/config', component: ConfigurationScreen, nav: 'Configuration' },
+  { path: '/ui/audit', component: AuditScreen, nav: 'Audit log' },
+];
