@@ -4520,7 +4520,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate a key: a new key (shown once); the old one works for the overlap, then ends
-         * @description The new key has the old one's principal, name, read-only flag, capabilities and remaining lifetime's length.
+         * @description The new key has the old one's principal, name, read-only flag, capabilities and end: rotating replaces a secret, it does not extend a lifetime (the admin creates a new key for that).
          *
          *     **Realms:** admin, affiliate (only the affiliate's own keys; a new key is never broader than the caller's), advertiser (only the advertiser's own keys; a new key is never broader than the caller's). Needs the `manage_keys` capability. Read-only principals are refused (403 read_only).
          */
