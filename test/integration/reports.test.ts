@@ -1,6 +1,7 @@
 import Big from 'big.js';
 import Koa from 'koa';
 import request from 'supertest';
+import { adminPrincipal } from '../../api/access/principal';
 import { errorHandler } from '../../api/errors';
 import { mountRoutes } from '../../api/route';
 import { reportRoutes } from '../../api/routes/reports';
@@ -8,6 +9,12 @@ import { fromMinor } from '../../domain/money';
 import { rebuildRollups } from '../../rollups/rebuild';
 import { useTestStack } from '../support/preamble';
 import { waitFor } from '../support/wait-for';
+
+/** The report routes alone, as the admin (the app's authenticate() is not in these small apps). */
+const asAdmin = (ctx: Koa.Context, next: Koa.Next) => {
+  ctx.state.principal = adminPrincipal();
+  return next();
+};
 
 const { stack, f } = useTestStack('reports');
 
@@ -396,7 +403,8 @@ describe('GET /api/reports across a time-zone day boundary', () => {
     const limited = (scanLimit: number) =>
       new Koa()
         .use(errorHandler((line: string) => process.stderr.write(`${line}\n`)))
-        .use(mountRoutes(reportRoutes({ models: stack.models, scanLimit })))
+        .use(asAdmin)
+        .use(mountRoutes(reportRoutes({ models: stack.models, scanLimit }), { models: stack.models }))
         .callback();
     const raw = { ...window, source: 'raw' };
     const refused = await request(limited(10)).get('/api/reports').query(raw);
@@ -416,7 +424,8 @@ describe('GET /api/reports across a time-zone day boundary', () => {
     const now = () => readings.shift() ?? new Date('2026-06-02T12:00:00Z');
     const app = new Koa()
       .use(errorHandler((line: string) => process.stderr.write(`${line}\n`)))
-      .use(mountRoutes(reportRoutes({ models: stack.models, now })))
+      .use(asAdmin)
+      .use(mountRoutes(reportRoutes({ models: stack.models, now }), { models: stack.models }))
       .callback();
     const res = await request(app).get('/api/reports').query({ from: '2025-06-01', timezone: 'UTC' });
     expect(res.status).toBe(200);
