@@ -56,9 +56,15 @@ export function authenticate(opts: { adminApiKey: string | undefined; models: Mo
     }
     const now = opts.now();
     const session = await readSession(opts.models, ctx.cookies.get(sessionCookie), now);
+    // A session bounds what it mints by its end, except the admin's own (ADMIN_API_KEY never ends): a 12-hour console
+    // session must not cap every partner key the admin makes at 12 hours.
+    const bounded = session && (session.key_id || session.principal !== 'admin');
     const principal =
       session &&
-      principalFrom(session, 'session', { ...(session.key_id ? { key_id: session.key_id } : {}), expires_at: session.expiresAt });
+      principalFrom(session, 'session', {
+        ...(session.key_id ? { key_id: session.key_id } : {}),
+        ...(bounded ? { expires_at: session.expiresAt } : {}),
+      });
     if (!session || !principal || (session.key_id && !(await keyStillValid(opts.models, session.key_id, now))))
       return refuse(ctx, 'missing or wrong key: send Authorization: Bearer <key>, or sign in to the console (POST /api/session)');
     if (!SAFE_METHODS.has(ctx.method) && !session.csrfMatches(ctx.get(csrfHeader)))

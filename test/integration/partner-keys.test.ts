@@ -2,6 +2,7 @@ import request from 'supertest';
 import { createApp } from '../../api/app';
 import { sha256 } from '../../api/auth';
 import { useTestStack } from '../support/preamble';
+import { TEST_ADMIN_KEY } from '../support/stack';
 import { waitFor } from '../support/wait-for';
 
 /** Scoped keys, their realms, rotation and revocation, and single-use partner sign-in links (api/access/). */
@@ -113,6 +114,28 @@ describe('scoped keys', () => {
     expect((await noManage.post('/api/keys', { name: 'x', principal: `affiliate:${a.id}`, capabilities: [] })).body.error).toBe(
       'missing_capability',
     );
+  });
+
+  it("outlive the console session they were made in when the admin makes them, never a partner's session", async () => {
+    const adv = await f.advertiser();
+    const admin = await signInWith({ key: TEST_ADMIN_KEY });
+    const made = await f
+      .http()
+      .post('/api/keys')
+      .set('Cookie', admin.cookie)
+      .set('X-CSRF-Token', admin.csrf)
+      .send({ name: 'from the console', principal: `advertiser:${adv.id}`, expires_in_days: 90 });
+    expect(made.status).toBe(201);
+    const link = await f.admin('post', '/api/portal-links').send({ principal: `advertiser:${adv.id}` });
+    const partner = await signInWith({ link: new URL(link.body.url).hash.slice('#link='.length) });
+    const longer = await f
+      .http()
+      .post('/api/keys')
+      .set('Cookie', partner.cookie)
+      .set('X-CSRF-Token', partner.csrf)
+      .send({ name: 'longer than my session', principal: `advertiser:${adv.id}`, capabilities: [], expires_in_days: 2 });
+    expect(longer.status).toBe(403);
+    expect(longer.body.issues[0].path).toBe('expires_in_days');
   });
 
   it("show a partner only its own keys; another's key id answers 404 like a missing one", async () => {

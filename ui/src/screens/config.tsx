@@ -1,16 +1,21 @@
-import { Route, Router, useLocation } from 'preact-iso';
+import { lazy, Route, Router, useLocation } from 'preact-iso';
 import { EmptyState } from '../components/notice';
+import { useSession } from '../session';
 import { AdvertiserList, AdvertiserNew, AdvertiserPage } from './config/advertisers';
 import { AffiliateList, AffiliateNew, AffiliatePage } from './config/affiliates';
 import { OfferList, OfferNew, OfferPage } from './config/offers';
 import { PostbackEndpointPage, PostbackEndpointsPage } from './config/postbacks';
 import './config/config.css';
 
+// Keys and sign-in links are the admin's alone and rarely visited: their own chunk.
+const PartnerAccessScreen = lazy(() => import('./partners').then((m) => m.PartnerAccessScreen));
+
 const sections = [
   { path: '/ui/config/advertisers', label: 'Advertisers' },
   { path: '/ui/config/affiliates', label: 'Affiliates' },
   { path: '/ui/config/offers', label: 'Offers' },
 ] as const;
+const adminSections = [{ path: '/ui/config/partners', label: 'Partner access' }] as const;
 
 /** Where to start: what each part is for, in the order a new setup needs them. */
 function ConfigHome() {
@@ -55,12 +60,14 @@ function NoSuchPage() {
 /** Configuration: advertisers, affiliates, offers and affiliates' postback endpoints, each a URL under /ui/config. */
 export function ConfigurationScreen() {
   const { path } = useLocation();
+  const { session } = useSession();
+  const tabs = session.realm === 'admin' ? [...sections, ...adminSections] : sections;
   return (
     <div class="config">
       <h1>Configuration</h1>
       <nav aria-label="Configuration" class="tabs">
         <ul>
-          {sections.map((s) => (
+          {tabs.map((s) => (
             <li key={s.path}>
               <a href={s.path} aria-current={path === s.path ? 'page' : path.startsWith(`${s.path}/`) ? 'true' : undefined}>
                 {s.label}
@@ -82,6 +89,8 @@ export function ConfigurationScreen() {
         <Route path="/offers" component={OfferList} />
         <Route path="/offers/new" component={OfferNew} />
         <Route path="/offers/:id" component={OfferPage} />
+        <Route path="/partners" component={PartnerAccessScreen} />
+        <Route path="/partners/*" component={PartnerAccessScreen} />
         <Route default component={NoSuchPage} />
       </Router>
     </div>

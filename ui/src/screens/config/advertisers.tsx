@@ -9,6 +9,7 @@ import { fromLines, toLines } from './lines';
 import { postbackUrlTemplate } from './links';
 import { ActivationControl, ActiveBadge, PageHead, SavedChanges, When } from './parts';
 import { useUnsavedGuard } from './unsaved-guard';
+import { PartnerAccessLink } from '../partners/access-link';
 import { useLoad } from './use-load';
 import { usePaged } from './use-paged';
 import { useSubmit } from './use-submit';
@@ -213,6 +214,7 @@ function AdvertiserEdit({ advertiser: initial }: { advertiser: Advertiser }) {
       <PageHead back="/ui/config/advertisers" backLabel="Advertisers" title={advertiser.name}>
         <p class="meta">
           <code>{id}</code> <ActiveBadge active={advertiser.active} /> created <When at={advertiser.created_at} />
+          <PartnerAccessLink kind="advertiser" id={id} />
         </p>
       </PageHead>
       <SavedChanges changes={saved} what="advertiser" />

@@ -8,6 +8,7 @@ import { ActivationControl, ActiveBadge, PageHead, SavedChanges, setFlash, takeF
 import { EndpointTable } from './postbacks';
 import { TrackingLink } from './tracking-link';
 import { useUnsavedGuard } from './unsaved-guard';
+import { PartnerAccessLink } from '../partners/access-link';
 import { useLoad } from './use-load';
 import { usePaged } from './use-paged';
 import { useSubmit } from './use-submit';
@@ -157,6 +158,7 @@ function AffiliateEdit({ affiliate: initial }: { affiliate: Affiliate }) {
       <PageHead back="/ui/config/affiliates" backLabel="Affiliates" title={affiliate.name}>
         <p class="meta">
           <code>{id}</code> <ActiveBadge active={affiliate.active} /> created <When at={affiliate.created_at} />
+          <PartnerAccessLink kind="affiliate" id={id} />
         </p>
       </PageHead>
       {flash && (
