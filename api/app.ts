@@ -140,7 +140,7 @@ export function createApp(deps: AppDeps): Koa {
       ...deliveryIssueRoutes({ models: deps.models, now }),
       ...reportRoutes({ models: deps.models, now }),
       ...overviewRoutes({ models: deps.models, now }),
-      ...liveRoutes(live),
+      ...liveRoutes(live, deps.models),
       ...auditRoutes(deps.models),
       ...apiKeyRoutes({ models: deps.models, now, sessionTtlMs: api.sessionTtlMs }),
     ],

@@ -1,4 +1,5 @@
 import type { ResponseConfig } from '@asteasolutions/zod-to-openapi';
+import { Readable } from 'node:stream';
 import Router, { type RouterContext } from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { z } from 'zod';
@@ -6,6 +7,7 @@ import type { Models } from '../models';
 import { authorize, checkRealmsDeclared, type RouteRealms } from './access/authorize';
 import { isPartner, type Capability } from './access/principal';
 import { projectFor } from './access/projection';
+import { reasonDetailApplied, withReasonDetail } from './access/reason-detail';
 import type { AuditSpec } from './audit';
 import { principalOf } from './auth';
 import { ApiError, parseOr400 } from './errors';
@@ -133,8 +135,9 @@ export function mountRoutes(routes: readonly Route[], access?: { models: Models 
       // A partner's JSON answer loses what it may not see; streams project their own rows.
       const body: unknown = ctx.body;
       const principal = principalOf(ctx);
-      if (isPartner(principal) && typeof body === 'object' && body !== null) {
-        const projected = projectFor(principal, body);
+      if (isPartner(principal) && typeof body === 'object' && body !== null && !(body instanceof Readable)) {
+        const detailed = reasonDetailApplied(ctx) ? body : await withReasonDetail(access.models, principal, body);
+        const projected = projectFor(principal, detailed);
         if (projected !== body) ctx.body = projected;
       }
     });

@@ -43,6 +43,7 @@ export const offerToApi = serializer(
   'caps',
   'fraud',
   'affiliate_overrides',
+  'partner_reason_detail',
   'active',
   ...timestamps,
 );

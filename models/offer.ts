@@ -17,6 +17,8 @@ export const offerSchema = new Schema(
     caps: { type: Schema.Types.Mixed, default: [] },
     fraud: { type: Schema.Types.Mixed, default: {} },
     affiliate_overrides: { type: Schema.Types.Mixed, default: [] },
+    // Absent on offers saved before it existed: readers take 'category' (api/access/reason-detail.ts).
+    partner_reason_detail: { type: String },
     active: { type: Boolean, default: true },
   },
   {

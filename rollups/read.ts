@@ -17,7 +17,13 @@ interface StoredBucket extends RollupKey {
  * the clicks or conversions behind them. Plain driver reads: these are
  * counters, and Mongoose's hydration would cost more than the query.
  */
-export async function reportFromRollups(models: Models, spec: ReportSpec, plan: RollupPlan): Promise<ReportResult> {
+export async function reportFromRollups(
+  models: Models,
+  spec: ReportSpec,
+  plan: RollupPlan,
+  /** Narrows the buckets by offer_id / affiliate_id (a partner's report). */
+  rows: Record<string, unknown> = {},
+): Promise<ReportResult> {
   const report = createReport(spec);
   const offers = await models.Offer.find({}, { currency: 1 }).lean<{ _id: string; currency: string }[]>();
   const currencyOf = new Map(offers.map((o) => [o._id, o.currency]));
@@ -34,7 +40,7 @@ export async function reportFromRollups(models: Models, spec: ReportSpec, plan: 
     const projection = Object.fromEntries(
       ['month', 'offer_id', 'affiliate_id', 'goal', 'currency', ...paths.split(' ')].map((p) => [p, 1]),
     );
-    await addBuckets(models.Rollup.collection.find<StoredBucket>({ month: { $in: months } }, { projection, batchSize: 10_000 }));
+    await addBuckets(models.Rollup.collection.find<StoredBucket>({ ...rows, month: { $in: months } }, { projection, batchSize: 10_000 }));
   }
   return report.result();
 

@@ -15,11 +15,16 @@ export type OwnedModel = 'Conversion' | 'Delivery' | 'PostbackEndpoint' | 'Offer
  * - `self`: the path's `{id}` is the partner itself (`/api/affiliates/{id}/balance`);
  * - `owned`: the path's `{id}` names a row of `owned` whose `field` (default `<realm>_id`) is the partner;
  * - `filter`: a list or aggregate whose `filter` query parameter is set to the partner's id;
+ * - `bodyFilter`: the same for a bulk action whose filter is its JSON body (`POST /api/deliveries/redeliver`);
  * - `handler`: the handler confines it itself from the principal (`how` says how, for the document).
  * Anything foreign answers 404 exactly as a missing id does, so ids do not leak.
  */
 export type PartnerScope =
-  { self: string } | { owned: OwnedModel; label: string; field?: ScopeField } | { filter: ScopeField } | { handler: string };
+  | { self: string }
+  | { owned: OwnedModel; label: string; field?: ScopeField }
+  | { filter: ScopeField }
+  | { bodyFilter: ScopeField }
+  | { handler: string };
 
 /** Who besides the admin may call a route under /api. */
 export interface RouteRealms {
@@ -35,6 +40,14 @@ type AnySpec = RouteSpec<z.ZodType | undefined, z.ZodType | undefined, z.ZodType
 const notFound = (label: string, id: string) => new ApiError(404, 'not_found', `no ${label} with id "${id}"`);
 const fieldOf = (scope: { field?: ScopeField }, realm: PartnerRealm): ScopeField => scope.field ?? `${realm}_id`;
 
+/** The fields of an object schema, seen through refinements and pipes (`.superRefine`, `.transform`). */
+function shapeOf(schema: z.ZodType | undefined): Record<string, unknown> | undefined {
+  const def = (schema as { def?: { type?: string; in?: z.ZodType; shape?: Record<string, unknown> } } | undefined)?.def;
+  if (!def) return undefined;
+  if (def.type === 'pipe') return shapeOf(def.in);
+  return def.shape;
+}
+
 /** Refuses at start-up a route under /api that does not say who may call it, or says it in a way that cannot hold. */
 export function checkRealmsDeclared(spec: AnySpec): void {
   const where = `${spec.method.toUpperCase()} ${spec.path}`;
@@ -44,10 +57,10 @@ export function checkRealmsDeclared(spec: AnySpec): void {
     if (!scope) continue;
     if (('self' in scope || 'owned' in scope) && !spec.path.includes('{id}'))
       throw new Error(`${where}: a ${realm} scope by id needs {id}`);
-    if ('filter' in scope) {
-      const shape = (spec.query as z.ZodObject | undefined)?.shape as Record<string, unknown> | undefined;
-      if (!shape?.[scope.filter]) throw new Error(`${where}: the ${realm} scope filters by ${scope.filter}, which its query lacks`);
-    }
+    if ('filter' in scope && !shapeOf(spec.query)?.[scope.filter])
+      throw new Error(`${where}: the ${realm} scope filters by ${scope.filter}, which its query lacks`);
+    if ('bodyFilter' in scope && !shapeOf(spec.body)?.[scope.bodyFilter])
+      throw new Error(`${where}: the ${realm} scope filters by ${scope.bodyFilter}, which its body lacks`);
   }
 }
 
@@ -77,11 +90,12 @@ export async function authorize(models: Models, spec: AnySpec, ctx: Context, inp
     };
     const doc = await model.findById(id, { [field]: 1 }).lean();
     if (!doc || doc[field] !== principal.party_id) throw notFound(scope.label, id);
-  } else if ('filter' in scope) {
-    const query = input.query as unknown as Record<string, unknown>;
-    const given = query[scope.filter];
+  } else if ('filter' in scope || 'bodyFilter' in scope) {
+    const [source, field] = 'filter' in scope ? [input.query, scope.filter] : [input.body, scope.bodyFilter];
+    const fields = source as unknown as Record<string, unknown>;
+    const given = fields[field];
     if (given !== undefined && given !== principal.party_id) throw notFound(principal.realm, String(given));
-    query[scope.filter] = principal.party_id;
+    fields[field] = principal.party_id;
   }
 }
 
@@ -99,7 +113,9 @@ export function describeRealms(spec: AnySpec): { realms: string[]; scopes: Recor
           ? `the ${scope.label} {id} must be the ${realm}'s`
           : 'filter' in scope
             ? `${scope.filter} is set to the ${realm}'s own id`
-            : scope.handler;
+            : 'bodyFilter' in scope
+              ? `the body's ${scope.bodyFilter} is set to the ${realm}'s own id`
+              : scope.handler;
   }
   return {
     realms: ['admin', ...(spec.realms.ops ? ['ops'] : []), ...Object.keys(scopes)],

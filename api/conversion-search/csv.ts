@@ -36,6 +36,7 @@ export const csvColumns = [
 const inert = (value: string): string => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
 
 type Doc = Record<string, unknown>;
+export type CsvColumn = (typeof csvColumns)[number];
 
 function toRow(doc: Doc): Record<(typeof csvColumns)[number], string> {
   const str = (v: unknown) => (typeof v === 'string' ? inert(v) : '');
@@ -72,15 +73,20 @@ function toRow(doc: Doc): Record<(typeof csvColumns)[number], string> {
 /**
  * Conversions (a database cursor, read one batch at a time) as RFC 4180 CSV with a header row:
  * csv-stringify quotes every field that holds a comma, a quote or a line break. Backpressure
- * flows from the HTTP response to the cursor, so the export holds one batch in memory.
+ * flows from the HTTP response to the cursor, so the export holds one batch in memory. A partner's
+ * export has only the columns its projection shows, and its rows pass through `cut` (reason detail).
  */
-export function conversionsCsv(docs: AsyncIterable<Doc>): Readable {
+export function conversionsCsv(
+  docs: AsyncIterable<Doc>,
+  opts: { columns?: readonly CsvColumn[]; cut?: (row: Doc) => Promise<Doc> } = {},
+): Readable {
+  const cut = opts.cut ?? (async (row: Doc) => row);
   const rows = Readable.from(
     (async function* () {
-      for await (const doc of docs) yield toRow(doc);
+      for await (const doc of docs) yield toRow(await cut(doc));
     })(),
   );
-  const csv = stringify({ header: true, columns: [...csvColumns], record_delimiter: '\r\n' });
+  const csv = stringify({ header: true, columns: [...(opts.columns ?? csvColumns)], record_delimiter: '\r\n' });
   rows.on('error', (err) => csv.destroy(err));
   return rows.pipe(csv);
 }

@@ -78,6 +78,7 @@ export function matches(filter: LiveQuery, event: LiveEvent): boolean {
     (!filter.kind || filter.kind === event.kind) &&
     (!filter.offer_id || filter.offer_id === event.offer_id) &&
     (!filter.affiliate_id || filter.affiliate_id === event.affiliate_id) &&
+    (!filter.advertiser_id || ('advertiser_id' in event && filter.advertiser_id === event.advertiser_id)) &&
     (!filter.status || filter.status === event.status)
   );
 }

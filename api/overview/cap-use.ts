@@ -28,8 +28,8 @@ export interface CapUse {
  * (domain/cap-window.ts), with the places its counter holds: a cap nobody has reached yet has no
  * counter and shows 0 used.
  */
-export async function capUse(models: Models, now: Date): Promise<CapUse[]> {
-  const offers = await models.Offer.find({ active: true, 'caps.0': { $exists: true } }, { name: 1, currency: 1, caps: 1 }).lean<
+export async function capUse(models: Models, now: Date, only: Record<string, unknown> = {}): Promise<CapUse[]> {
+  const offers = await models.Offer.find({ ...only, active: true, 'caps.0': { $exists: true } }, { name: 1, currency: 1, caps: 1 }).lean<
     { _id: string; name: string; currency: string; caps: Cap[] }[]
   >();
   const out: CapUse[] = [];

@@ -7,10 +7,19 @@ import { ApiError } from '../errors';
  * at most `scanLimit` of them, like the raw report; past that the answer is 422 rather than a
  * connection and a core held for minutes.
  */
-export async function deliveryFigures(models: Models, window: { from: Date; to: Date }, starts: number[], scanLimit: number) {
+export async function deliveryFigures(
+  models: Models,
+  window: { from: Date; to: Date },
+  starts: number[],
+  scanLimit: number,
+  only: Record<string, unknown> = {},
+) {
   const series = createDeliverySeries(starts, window.to.getTime());
   let scanned = 0;
-  const rows = models.DeliveryAttempt.find({ at: { $gte: window.from, $lt: window.to } }, { at: 1, outcome: 1, duration_ms: 1, _id: 0 })
+  const rows = models.DeliveryAttempt.find(
+    { ...only, at: { $gte: window.from, $lt: window.to } },
+    { at: 1, outcome: 1, duration_ms: 1, _id: 0 },
+  )
     .lean<{ at: Date; outcome: string; duration_ms?: number }>()
     .cursor({ batchSize: 1000 });
   for await (const row of rows) {
@@ -30,8 +39,14 @@ export async function deliveryFigures(models: Models, window: { from: Date; to: 
  * dead-lettered now. Nothing writes a dead-lettered delivery until it is redelivered, so its
  * updated_at is when it was dead-lettered.
  */
-export async function deadLetters(models: Models, window: { from: Date; to: Date }, starts: number[], scanLimit: number) {
-  const dead = { status: 'dead_lettered' };
+export async function deadLetters(
+  models: Models,
+  window: { from: Date; to: Date },
+  starts: number[],
+  scanLimit: number,
+  only: Record<string, unknown> = {},
+) {
+  const dead = { ...only, status: 'dead_lettered' };
   const [now, before] = await Promise.all([
     models.Delivery.countDocuments(dead),
     models.Delivery.countDocuments({ ...dead, updated_at: { $lt: window.from } }),

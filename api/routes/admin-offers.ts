@@ -60,6 +60,13 @@ export function offerRoutes(models: Models, onChange: () => void): Route[] {
         ctx.body = offerToApi(doc!);
       },
     ),
-    ...entityRoutes(models.Offer, { ...entity, filters: { advertiser_id: idParam.optional() }, onChange }),
+    ...entityRoutes(models.Offer, {
+      ...entity,
+      filters: { advertiser_id: idParam.optional() },
+      onChange,
+      // Affiliates get the offers they may promote from their own route, without the advertiser's terms.
+      readRealms: { ops: true, advertiser: { owned: 'Offer', label: 'offer' } },
+      listRealms: { ops: true, advertiser: { filter: 'advertiser_id' } },
+    }),
   ];
 }

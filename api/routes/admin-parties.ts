@@ -1,4 +1,4 @@
-import { staffOnly } from '../access/authorize';
+import { staffOnly, type RouteRealms } from '../access/authorize';
 import { randomBytes } from 'node:crypto';
 import type { Model } from 'mongoose';
 import { z } from 'zod';
@@ -42,6 +42,9 @@ export interface EntityRouteOptions {
   auditAs: 'advertiser' | 'affiliate' | 'offer';
   /** Called after every successful write (caches of this entity are cleared). */
   onChange?: () => void;
+  /** Who besides staff may read one (GET {path}/{id}) and list them; writes stay with staff. */
+  readRealms?: RouteRealms;
+  listRealms?: RouteRealms;
 }
 
 /** The PATCH route every entity without its own shares; exported so an entity's own PATCH reads the same. */
@@ -82,6 +85,7 @@ export function entityRoutes(model: AnyModel, opts: EntityRouteOptions): Route[]
         ...base,
         method: 'get',
         path: `${path}/{id}`,
+        realms: opts.readRealms ?? staffOnly,
         summary: `Read an ${label}`,
         params,
         responses: { 200: json(shape, 'Found') },
@@ -96,6 +100,7 @@ export function entityRoutes(model: AnyModel, opts: EntityRouteOptions): Route[]
         ...base,
         method: 'get',
         path,
+        realms: opts.listRealms ?? staffOnly,
         summary: `List ${label}s`,
         description: 'Ordered by id.',
         query: listQuery,
@@ -187,6 +192,7 @@ export function partyRoutes(models: Models, onChange: () => void): Route[] {
       shape: advertiser,
       toApi: advertiserToApi,
       updateSchema: advertiserUpdateSchema,
+      readRealms: { ops: true, advertiser: { self: 'advertiser' } },
     }),
     route(
       {
@@ -208,6 +214,7 @@ export function partyRoutes(models: Models, onChange: () => void): Route[] {
       shape: affiliate,
       toApi: affiliateToApi,
       updateSchema: affiliateUpdateSchema,
+      readRealms: { ops: true, affiliate: { self: 'affiliate' } },
       onChange,
     }),
   ];

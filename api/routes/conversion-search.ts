@@ -1,6 +1,8 @@
-import { staffOnly } from '../access/authorize';
 import type { Models } from '../../models';
-import { conversionsCsv } from '../conversion-search/csv';
+import { visibleTo } from '../access/projection';
+import { reasonDetailCutter } from '../access/reason-detail';
+import { principalOf } from '../auth';
+import { conversionsCsv, csvColumns } from '../conversion-search/csv';
 import { afterPosition, decodeCursor, encodeCursor, listOrder } from '../conversion-search/cursor';
 import { conversionQuery } from '../conversion-search/filter';
 import { json, text } from '../openapi/operation';
@@ -11,7 +13,11 @@ import { conversionToApi } from './conversions';
 /** The console's conversion search: one id box, exact filters, keyset pages and the whole set as CSV. */
 export function conversionSearchRoutes(deps: { models: Models; now: () => Date }): Route[] {
   const { models } = deps;
-  const base = { tag: 'Conversions', access: 'admin', realms: staffOnly } as const;
+  const base = {
+    tag: 'Conversions',
+    access: 'admin',
+    realms: { ops: true, affiliate: { filter: 'affiliate_id' }, advertiser: { filter: 'advertiser_id' } },
+  } as const;
 
   const list = route(
     {
@@ -65,9 +71,14 @@ export function conversionSearchRoutes(deps: { models: Models; now: () => Date }
     async (ctx, { query }) => {
       const filter = await conversionQuery(models, query);
       const docs = models.Conversion.find(filter).sort(listOrder).lean<Record<string, unknown>>().cursor({ batchSize: 500 });
+      const principal = principalOf(ctx);
       ctx.type = 'text/csv; charset=utf-8';
       ctx.attachment(`conversions-${deps.now().toISOString().slice(0, 19).replace(/:/g, '')}Z.csv`);
-      ctx.body = conversionsCsv(docs);
+      // A stream is not projected after the handler: its columns and rows are cut here.
+      ctx.body = conversionsCsv(docs, {
+        columns: csvColumns.filter((c) => visibleTo(principal, c)),
+        cut: reasonDetailCutter(models, principal),
+      });
     },
   );
 

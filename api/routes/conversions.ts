@@ -1,4 +1,4 @@
-import { staffOnly } from '../access/authorize';
+import type { RouteRealms } from '../access/authorize';
 import type { Client } from '@temporalio/client';
 import { fromMinor } from '../../domain/money';
 import type { Models } from '../../models';
@@ -19,7 +19,8 @@ export function conversionToApi(doc: Record<string, unknown>): Record<string, un
 
 export function conversionRoutes(deps: { models: Models; temporal: Client; taskQueue: string }): Route[] {
   const { models } = deps;
-  const base = { tag: 'Conversions', access: 'admin', realms: staffOnly } as const;
+  const base = { tag: 'Conversions', access: 'admin' } as const;
+  const owned = { owned: 'Conversion', label: 'conversion' } as const;
 
   const find = async (id: string) => {
     const doc = await models.Conversion.findById(id).lean<Record<string, unknown>>();
@@ -32,6 +33,7 @@ export function conversionRoutes(deps: { models: Models; temporal: Client; taskQ
       ...base,
       method: 'get',
       path: '/api/conversions/{id}',
+      realms: { ops: true, affiliate: owned, advertiser: owned },
       summary: 'Read a conversion, with its deliveries',
       params: byId('conversion'),
       responses: { 200: json(conversionWithDeliveries, 'Found') },
@@ -51,6 +53,9 @@ export function conversionRoutes(deps: { models: Models; temporal: Client; taskQ
       ...base,
       method: 'post',
       path: '/api/conversions/{id}/status',
+      // The advertiser reviews its own pending conversions, where the offer lets it.
+      realms: { ops: true, advertiser: owned } satisfies RouteRealms,
+      capability: 'review_conversions',
       summary: "Change a conversion's status (ops)",
       description: 'Sent to the workflow as an Update, whose validator refuses an illegal transition (409) before anything is written.',
       params: byId('conversion'),
@@ -76,6 +81,7 @@ export function conversionRoutes(deps: { models: Models; temporal: Client; taskQ
       ...base,
       method: 'get',
       path: '/api/affiliates/{id}/balance',
+      realms: { ops: true, affiliate: { self: 'affiliate' } },
       summary: 'What the ledger says the affiliate is owed, per currency',
       params: byId('affiliate'),
       responses: { 200: json(balance, 'Balances') },

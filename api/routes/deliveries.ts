@@ -1,4 +1,3 @@
-import { staffOnly } from '../access/authorize';
 import type { Client } from '@temporalio/client';
 import type { Models } from '../../models';
 import { addAuditDetail, skipAudit } from '../audit';
@@ -40,13 +39,16 @@ const timeRange = (from?: string, to?: string) =>
 
 export function deliveryRoutes(deps: { models: Models; temporal: Client; taskQueue: string }): Route[] {
   const { models } = deps;
-  const base = { tag: 'Deliveries', access: 'admin', realms: staffOnly } as const;
+  const base = { tag: 'Deliveries', access: 'admin' } as const;
+  // An affiliate sees and redelivers its own deliveries; advertisers have none.
+  const ownDelivery = { ops: true, affiliate: { owned: 'Delivery', label: 'delivery' } } as const;
 
   const list = route(
     {
       ...base,
       method: 'get',
       path: '/api/deliveries',
+      realms: { ops: true, affiliate: { filter: 'affiliate_id' } },
       summary: 'List deliveries, newest first',
       query: deliveryListQuery,
       responses: { 200: json(page(delivery, 'DeliveryPage'), 'One page') },
@@ -72,6 +74,7 @@ export function deliveryRoutes(deps: { models: Models; temporal: Client; taskQue
       ...base,
       method: 'get',
       path: '/api/deliveries/{id}',
+      realms: ownDelivery,
       summary: 'Read a delivery, with every attempt',
       params: byId('delivery'),
       responses: { 200: json(deliveryWithAttempts, 'Found') },
@@ -92,6 +95,8 @@ export function deliveryRoutes(deps: { models: Models; temporal: Client; taskQue
       ...base,
       method: 'post',
       path: '/api/deliveries/{id}/redeliver',
+      realms: ownDelivery,
+      capability: 'redeliver',
       summary: 'Deliver again (same event id, new run)',
       params: byId('delivery'),
       responses: { 202: json(redeliveryStarted, 'Started') },
@@ -110,6 +115,8 @@ export function deliveryRoutes(deps: { models: Models; temporal: Client; taskQue
       ...base,
       method: 'post',
       path: '/api/deliveries/redeliver',
+      realms: { ops: true, affiliate: { bodyFilter: 'affiliate_id' } },
+      capability: 'redeliver',
       summary: 'Deliver again everything that matches',
       description:
         'Needs at least one filter, or `all: true` for every delivery of the status; `status` defaults to dead_lettered. ' +

@@ -1,4 +1,3 @@
-import { staffOnly } from '../access/authorize';
 import { deliveryErrorClass } from '../../domain/delivery-error-class';
 import type { Models } from '../../models';
 import { undelivered } from '../deliveries/undelivered';
@@ -34,7 +33,7 @@ interface EndpointDoc {
 /** Dead letters grouped into issues, and each endpoint's health: the console's Deliveries screen. */
 export function deliveryIssueRoutes(deps: { models: Models; now: () => Date }): Route[] {
   const { models } = deps;
-  const base = { tag: 'Deliveries', access: 'admin', realms: staffOnly } as const;
+  const base = { tag: 'Deliveries', access: 'admin', realms: { ops: true, affiliate: { filter: 'affiliate_id' } } } as const;
   const endpointsById = async (ids: string[]) =>
     new Map(
       (

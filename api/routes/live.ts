@@ -1,8 +1,12 @@
-import { staffOnly } from '../access/authorize';
+import { isPartner } from '../access/principal';
+import { projectFor } from '../access/projection';
+import { reasonDetailCutter } from '../access/reason-detail';
+import { principalOf } from '../auth';
+import type { Models } from '../../models';
 import { ApiError, parseOr400 } from '../errors';
 import { formatCursor, parseCursor } from '../live/cursor';
 import { openEventStream } from '../live/event-stream';
-import type { LiveFeed } from '../live/feed';
+import type { LiveFeed, LiveListener } from '../live/feed';
 import { route, type Route } from '../route';
 import { liveEvent, liveHeaders, liveQuery } from '../schemas/live';
 
@@ -11,14 +15,14 @@ const HEARTBEAT_MS = 15_000;
 /** How long EventSource waits before it reconnects (its default is about 3 s). */
 const RETRY_MS = 1_000;
 
-export function liveRoutes(feed: LiveFeed): Route[] {
+export function liveRoutes(feed: LiveFeed, models: Models): Route[] {
   const streamRoute = route(
     {
       method: 'get',
       path: '/api/stream',
       tag: 'Live',
       access: 'admin',
-      realms: staffOnly,
+      realms: { ops: true, affiliate: { filter: 'affiliate_id' }, advertiser: { filter: 'advertiser_id' } },
       summary: 'Stream new conversions and delivery outcomes (Server-Sent Events)',
       description: `A \`text/event-stream\` that stays open: one event per change, named \`conversion\` (a new conversion,
 or a change of its status) or \`delivery\` (an attempt that failed and will be retried, or the end of a
@@ -50,11 +54,24 @@ Last-Event-ID the stream starts with what changes from now on.`,
 
       if (feed.closed) throw new ApiError(503, 'unavailable', 'the server is stopping: reconnect in a moment');
       const stream = openEventStream(ctx, { retryMs: RETRY_MS });
+      // A partner's events are cut and projected one by one, as the JSON answers are after a handler;
+      // chained, so they still leave in the order the feed hands them over.
+      const principal = principalOf(ctx);
+      const cut = reasonDetailCutter(models, principal);
+      let sending = Promise.resolve();
+      const send = (changes: Parameters<LiveListener['deliver']>[0]) => {
+        for (const { id, event } of changes) stream.event(formatCursor(id), event.kind, event);
+      };
       const subscription = feed.subscribe(
         query,
         {
           deliver: (changes) => {
-            for (const { id, event } of changes) stream.event(formatCursor(id), event.kind, event);
+            if (!isPartner(principal)) return send(changes);
+            sending = sending
+              .then(async () =>
+                send(await Promise.all(changes.map(async (c) => ({ ...c, event: projectFor(principal, await cut(c.event)) })))),
+              )
+              .catch(() => stream.end());
           },
           end: stream.end,
         },
@@ -64,9 +81,10 @@ Last-Event-ID the stream starts with what changes from now on.`,
       let lastId = formatCursor(subscription.cursor);
       stream.heartbeat(lastId);
       // The client's resume point moves on even when its filter lets nothing through.
+      // Behind any event still being cut, so the position it names is never ahead of what was sent.
       const beat = setInterval(() => {
         const id = formatCursor(subscription.cursor);
-        stream.heartbeat(id === lastId ? undefined : id);
+        sending = sending.then(() => stream.heartbeat(id === lastId ? undefined : id));
         lastId = id;
       }, HEARTBEAT_MS);
       void stream.done.then(() => {

@@ -1,4 +1,4 @@
-import { staffOnly } from '../access/authorize';
+import { reportRowFilters } from '../access/report-scope';
 import { seriesFromRows } from '../../domain/overview';
 import { periodStarts } from '../../domain/report';
 import { planRollupRead } from '../../domain/rollup';
@@ -28,7 +28,7 @@ export function overviewRoutes(deps: OverviewDeps): Route[] {
     path: '/api/overview',
     tag: 'Reports',
     access: 'admin',
-    realms: staffOnly,
+    realms: { ops: true, affiliate: { filter: 'affiliate_id' }, advertiser: { filter: 'advertiser_id' } },
     summary: 'Time series of clicks, conversions, money and delivery health, with cap use now',
     description:
       'The figures of GET /api/reports (same window, zone and rules; the totals are equal to the cent) per minute for ranges ' +
@@ -46,13 +46,17 @@ export function overviewRoutes(deps: OverviewDeps): Route[] {
       // Exactly as GET /api/reports reads it, so the two agree to the cent by construction.
       const plan = planRollupRead(spec);
       const fromRollups = plan !== null && (await rollupsBuilt(models));
-      const report = fromRollups ? await reportFromRollups(models, spec, plan) : await buildReport(models, spec, scanLimit);
+      const scope = await reportRowFilters(models, query);
+      const report = fromRollups
+        ? await reportFromRollups(models, spec, plan, scope.rows)
+        : await buildReport(models, spec, scanLimit, scope.rows);
       const periods = periodStarts(spec);
       const starts = periods.map((p) => p.start);
       const [deliveries, dead, caps] = await Promise.all([
-        deliveryFigures(models, spec, starts, scanLimit),
-        deadLetters(models, spec, starts, scanLimit),
-        capUse(models, now()),
+        deliveryFigures(models, spec, starts, scanLimit, scope.attempts),
+        deadLetters(models, spec, starts, scanLimit, scope.deliveries),
+        // An advertiser sees its offers' caps, but not those counting the affiliates' payout.
+        scope.noCaps ? [] : capUse(models, now(), scope.offers).then((c) => (scope.offers ? c.filter((u) => u.metric !== 'payout') : c)),
       ]);
       ctx.body = {
         from: spec.from.toISOString(),

@@ -1,4 +1,3 @@
-import { staffOnly } from '../access/authorize';
 import { z } from 'zod';
 import type { Models } from '../../models';
 import { newId } from '../../models/ids';
@@ -16,7 +15,9 @@ const endpointToApi = (doc: Record<string, unknown>) => ({
 });
 
 export function postbackEndpointRoutes(models: Models): Route[] {
-  const base = { tag: 'Affiliate postback endpoints', access: 'admin', realms: staffOnly } as const;
+  const base = { tag: 'Affiliate postback endpoints', access: 'admin' } as const;
+  const ownAffiliate = { ops: true, affiliate: { self: 'affiliate' } } as const;
+  const ownEndpoint = { ops: true, affiliate: { owned: 'PostbackEndpoint', label: 'postback endpoint' } } as const;
   const findEndpoint = async (id: string) => {
     const doc = await models.PostbackEndpoint.findById(id).lean<Record<string, unknown>>();
     if (!doc) throw new ApiError(404, 'not_found', `no postback endpoint with id "${id}"`);
@@ -32,6 +33,8 @@ export function postbackEndpointRoutes(models: Models): Route[] {
       ...base,
       method: 'post',
       path: '/api/affiliates/{id}/postbacks',
+      realms: ownAffiliate,
+      capability: 'manage_endpoints',
       summary: 'Add a postback endpoint to an affiliate',
       params: byId('affiliate'),
       body: endpointCreateSchema,
@@ -57,6 +60,7 @@ export function postbackEndpointRoutes(models: Models): Route[] {
       ...base,
       method: 'get',
       path: '/api/affiliates/{id}/postbacks',
+      realms: ownAffiliate,
       summary: "An affiliate's postback endpoints",
       params: byId('affiliate'),
       responses: { 200: json(z.object({ data: z.array(postbackEndpoint) }), 'All of them') },
@@ -74,6 +78,7 @@ export function postbackEndpointRoutes(models: Models): Route[] {
       ...base,
       method: 'get',
       path: '/api/postbacks/{id}',
+      realms: ownEndpoint,
       summary: 'Read a postback endpoint',
       params: byId('endpoint'),
       responses: { 200: json(postbackEndpoint, 'Found') },
@@ -89,6 +94,8 @@ export function postbackEndpointRoutes(models: Models): Route[] {
       ...base,
       method: 'patch',
       path: '/api/postbacks/{id}',
+      realms: ownEndpoint,
+      capability: 'manage_endpoints',
       summary: 'Update a postback endpoint',
       description: '`signing_secret: null` stops signing. `active: true` also closes the breaker.',
       params: byId('endpoint'),
@@ -121,6 +128,8 @@ export function postbackEndpointRoutes(models: Models): Route[] {
       ...base,
       method: 'delete',
       path: '/api/postbacks/{id}',
+      realms: ownEndpoint,
+      capability: 'manage_endpoints',
       summary: 'Deactivate a postback endpoint',
       params: byId('endpoint'),
       responses: { 200: json(postbackEndpoint, 'Deactivated') },

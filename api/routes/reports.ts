@@ -1,4 +1,4 @@
-import { staffOnly } from '../access/authorize';
+import { reportRowFilters } from '../access/report-scope';
 import { createReport, type ReportLedgerEntry, type ReportSpec } from '../../domain/report';
 import { planRollupRead } from '../../domain/rollup';
 import type { Models } from '../../models';
@@ -37,7 +37,7 @@ export function reportRoutes(deps: ReportDeps): Route[] {
     path: '/api/reports',
     tag: 'Reports',
     access: 'admin',
-    realms: staffOnly,
+    realms: { ops: true, affiliate: { filter: 'affiliate_id' }, advertiser: { filter: 'advertiser_id' } },
     summary: 'Clicks, conversions and money, grouped',
     description:
       'Read from hourly roll-ups kept by the steps that record clicks, conversions and ledger entries; `source=raw` reads ' +
@@ -53,7 +53,8 @@ export function reportRoutes(deps: ReportDeps): Route[] {
     // The roll-ups answer what they can cut exactly; the rest (and every check) reads the raw rows.
     const plan = q.source === 'raw' ? null : planRollupRead(spec);
     const fromRollups = plan !== null && (await rollupsBuilt(models));
-    const result = fromRollups ? await reportFromRollups(models, spec, plan) : await buildReport(models, spec, scanLimit);
+    const { rows } = await reportRowFilters(models, q);
+    const result = fromRollups ? await reportFromRollups(models, spec, plan, rows) : await buildReport(models, spec, scanLimit, rows);
     ctx.body = {
       group_by: spec.groupBy,
       from: spec.from.toISOString(),
@@ -67,9 +68,9 @@ export function reportRoutes(deps: ReportDeps): Route[] {
 }
 
 /** The report from the raw rows (clicks, conversions, ledger entries), at most `scanLimit` of them. */
-export async function buildReport(models: Models, spec: ReportSpec, scanLimit: number) {
+export async function buildReport(models: Models, spec: ReportSpec, scanLimit: number, rows: Record<string, unknown> = {}) {
   const report = createReport(spec);
-  const inWindow = (field: string) => ({ [field]: { $gte: spec.from, $lt: spec.to } });
+  const inWindow = (field: string) => ({ ...rows, [field]: { $gte: spec.from, $lt: spec.to } });
   let scanned = 0;
   const scan = () => {
     scanned += 1;

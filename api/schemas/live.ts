@@ -12,6 +12,7 @@ export const liveQuery = z.object({
   kind: z.enum(kinds).optional().meta({ description: 'only conversions or only deliveries; default both' }),
   offer_id: idParam.optional(),
   affiliate_id: idParam.optional(),
+  advertiser_id: idParam.optional().meta({ description: "only this advertiser's conversions (delivery events carry no advertiser)" }),
   status: z
     .enum(liveStatuses)
     .optional()

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isValidTimeZone } from '../../domain/cap-window';
+import { defaultReasonDetail, reasonDetailLevels } from '../access/reason-detail';
 import { offerUrlMacros, unknownMacros } from '../../domain/click-url';
 import type { Cap } from '../../domain/offer';
 import { currencyCode, decimalString, idParam, isHttpUrlTemplate, name, timestamps, timeZone, urlTemplatePattern } from './common';
@@ -94,6 +95,14 @@ const offerFields = z.object({
   caps: z.array(capSchema).max(50).default([]),
   fraud: fraudSchema.default({ action: 'reject' }),
   affiliate_overrides: z.array(overrideSchema).max(10_000).default([]),
+  partner_reason_detail: z
+    .enum(reasonDetailLevels)
+    .default(defaultReasonDetail)
+    .meta({
+      description:
+        'what affiliates see of why a conversion was rejected or held: full (reason codes and fraud evidence), ' +
+        'category (fraud, attribution, cap, duplicate, advertiser, hold_period, offer, other) or none',
+    }),
   active: z.boolean().default(true),
 });
 

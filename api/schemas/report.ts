@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { at, ianaZones } from './common';
+import { at, ianaZones, idParam } from './common';
 import {
   isReportTimeZone,
   MAX_REPORT_DAYS,
@@ -65,6 +65,8 @@ const fields = {
     .default('UTC')
     .refine(isReportTimeZone, 'must be an IANA time zone such as Europe/Berlin or UTC')
     .meta({ description: 'IANA zone in which days (and date-only bounds) are cut', example: 'Europe/Berlin', enum: ianaZones }),
+  affiliate_id: idParam.optional().meta({ description: "only this affiliate's clicks, conversions and money" }),
+  advertiser_id: idParam.optional().meta({ description: "only the clicks, conversions and money of this advertiser's offers" }),
   source: z
     .enum(reportSources, { error: given(`must be one of ${reportSources.join(', ')}`) })
     .default('auto')
@@ -77,7 +79,13 @@ const fields = {
 };
 
 /** The window parameters, shared with GET /api/overview (same dates, same zone rules). */
-export const windowFields = { from: fields.from, to: fields.to, timezone: fields.timezone };
+export const windowFields = {
+  from: fields.from,
+  to: fields.to,
+  timezone: fields.timezone,
+  affiliate_id: fields.affiliate_id,
+  advertiser_id: fields.advertiser_id,
+};
 
 /**
  * The query of GET /api/reports. Built per request with that request's clock, so the defaults
