@@ -2,6 +2,7 @@ import type { RouteRealms } from '../access/authorize';
 import type { Client } from '@temporalio/client';
 import { fromMinor } from '../../domain/money';
 import type { Models } from '../../models';
+import { principalOf } from '../auth';
 import { ApiError } from '../errors';
 import { byId, json } from '../openapi/operation';
 import { route, type Route } from '../route';
@@ -40,9 +41,11 @@ export function conversionRoutes(deps: { models: Models; temporal: Client; taskQ
       errors: [400, 404],
     },
     async (ctx, { params: { id } }) => {
+      // Deliveries go to the affiliate's endpoints: the affiliate's business, not the advertiser's.
+      const deliveriesShown = principalOf(ctx).realm !== 'advertiser';
       const [doc, deliveries] = await Promise.all([
         find(id),
-        models.Delivery.find({ conversion_id: id }).sort({ created_at: 1 }).lean<Record<string, unknown>[]>(),
+        deliveriesShown ? models.Delivery.find({ conversion_id: id }).sort({ created_at: 1 }).lean<Record<string, unknown>[]>() : [],
       ]);
       ctx.body = { ...conversionToApi(doc), deliveries: deliveries.map(conversionDeliveryToApi) };
     },
