@@ -79,6 +79,7 @@ export function toRouteConfig(op: RouteSpec<z.ZodType | undefined, z.ZodType | u
   if (op.access === 'admin' && op.path.includes('{id}')) errors.add(404);
   if (op.access === 'postback' || op.access === 'session') errors.add(401);
   if (op.body) errors.add(400).add(413);
+  if (op.params || op.query) errors.add(400); // a parameter its schema refuses
   const responses: Record<number, ResponseConfig> = { ...op.responses };
   for (const status of [...errors].sort((a, b) => a - b)) responses[status] ??= json(errorBody, errorDescriptions[status] ?? 'Error');
 
