@@ -18,6 +18,7 @@ import { ipRateLimit, rateLimit } from './rate-limit';
 import { requestContext } from './request-context';
 import { mountRoutes, type Route } from './route';
 import { offerRoutes } from './routes/admin-offers';
+import { affiliateOfferRoutes } from './routes/affiliate-offers';
 import { partyRoutes } from './routes/admin-parties';
 import { clickRoutes } from './routes/click';
 import { conversionHistoryRoutes } from './routes/conversion-history';
@@ -127,6 +128,7 @@ export function createApp(deps: AppDeps): Koa {
     [
       ...partyRoutes(deps.models, targets.clear),
       ...offerRoutes(deps.models, targets.clear),
+      ...affiliateOfferRoutes(deps.models),
       // Before conversionRoutes: /api/conversions/export.csv would otherwise be read as /api/conversions/{id}.
       ...conversionSearchRoutes({ models: deps.models, now }),
       ...conversionRoutes(workflows),

@@ -85,7 +85,7 @@ export function conversionRoutes(deps: { models: Models; temporal: Client; taskQ
       method: 'get',
       path: '/api/affiliates/{id}/balance',
       realms: { ops: true, affiliate: { self: 'affiliate' } },
-      summary: 'What the ledger says the affiliate is owed, per currency',
+      summary: 'What the affiliate is owed per currency, and what is pending or held',
       params: byId('affiliate'),
       responses: { 200: json(balance, 'Balances') },
       errors: [400, 404],
@@ -93,15 +93,34 @@ export function conversionRoutes(deps: { models: Models; temporal: Client; taskQ
     async (ctx, { params: { id: affiliateId } }) => {
       if (!(await models.Affiliate.exists({ _id: affiliateId })))
         throw new ApiError(404, 'not_found', `no affiliate with id "${affiliateId}"`);
-      const rows = await models.LedgerEntry.aggregate<{ _id: string; total: number; entries: number }>([
-        { $match: { affiliate_id: affiliateId, account: 'affiliate_payable' } },
-        { $group: { _id: '$currency', total: { $sum: '$amount_minor' }, entries: { $sum: 1 } } },
+      const [rows, waiting] = await Promise.all([
+        models.LedgerEntry.aggregate<{ _id: string; total: number; entries: number }>([
+          { $match: { affiliate_id: affiliateId, account: 'affiliate_payable' } },
+          { $group: { _id: '$currency', total: { $sum: '$amount_minor' }, entries: { $sum: 1 } } },
+        ]),
+        // Pending and held conversions book nothing until approved (domain/status.ts): their payout is
+        // read from the conversions themselves. Test conversions are never money (invariant 10).
+        models.Conversion.aggregate<{ _id: { currency: string; status: 'pending' | 'held' }; total: number; count: number }>([
+          { $match: { affiliate_id: affiliateId, status: { $in: ['pending', 'held'] }, test: { $ne: true } } },
+          { $group: { _id: { currency: '$currency', status: '$status' }, total: { $sum: '$payout_minor' }, count: { $sum: 1 } } },
+        ]),
       ]);
+      const currencies = [...new Set([...rows.map((r) => r._id), ...waiting.map((r) => r._id.currency)])].filter(Boolean).sort();
+      const of = (currency: string, status: 'pending' | 'held') =>
+        waiting.find((r) => r._id.currency === currency && r._id.status === status);
       ctx.body = {
         affiliate_id: affiliateId,
         balances: rows
           .sort((a, b) => a._id.localeCompare(b._id))
           .map((r) => ({ currency: r._id, payable: fromMinor(r.total, r._id), entries: r.entries })),
+        split: currencies.map((currency) => ({
+          currency,
+          approved: fromMinor(rows.find((r) => r._id === currency)?.total ?? 0, currency),
+          pending: fromMinor(of(currency, 'pending')?.total ?? 0, currency),
+          held: fromMinor(of(currency, 'held')?.total ?? 0, currency),
+          pending_conversions: of(currency, 'pending')?.count ?? 0,
+          held_conversions: of(currency, 'held')?.count ?? 0,
+        })),
       };
     },
   );

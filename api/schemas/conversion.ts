@@ -60,5 +60,20 @@ export const balance = z
         entries: z.number().int(),
       }),
     ),
+    split: z
+      .array(
+        z.object({
+          currency: z.string().meta({ example: 'USD' }),
+          approved: z.string().meta({ example: '12.00', description: "approved payout, net of reversals: the ledger's payable" }),
+          pending: z.string().meta({ example: '5.00', description: "payout of conversions awaiting the advertiser's validation" }),
+          held: z.string().meta({ example: '0.00', description: 'payout of conversions held for review (fraud rules or a cap)' }),
+          pending_conversions: z.number().int(),
+          held_conversions: z.number().int(),
+        }),
+      )
+      .meta({
+        description:
+          'per currency, what is owed (approved) and what may become owed (pending, held: not booked until approved); test conversions never count',
+      }),
   })
   .meta({ id: 'AffiliateBalance' });
