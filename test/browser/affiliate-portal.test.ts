@@ -1,0 +1,115 @@
+import type { Page } from 'playwright-core';
+import { Webhook } from 'standardwebhooks';
+import { screenshot, seriousA11yViolations, useConsole } from '../support/browser';
+import { startReceiver, type Receiver } from '../support/receiver';
+import { waitFor } from '../support/wait-for';
+
+/**
+ * The affiliate's half of partner access, as a new affiliate would go through it: the network
+ * (admin API) creates it and sends a sign-in link; it signs in, copies its tracking link, adds
+ * its postback endpoint, fires a test postback and reads its server's answer, redelivers its own
+ * failed delivery and rotates its signing secret; it never sees another affiliate's rows.
+ */
+const c = useConsole('ui_affiliate');
+let receiver: Receiver;
+beforeAll(async () => {
+  receiver = await startReceiver();
+});
+afterAll(async () => {
+  await receiver?.close();
+});
+
+const capabilities = ['manage_endpoints', 'rotate_secrets', 'redeliver', 'test_postbacks'];
+const allSent = (page: Page) => page.getByRole('main');
+
+/** What the network has before the new affiliate arrives: an offer, and another affiliate with traffic and conversions. */
+async function network() {
+  const other = await c.f.setup();
+  await c.f.endpoint(other.affiliate.id, { url: `${receiver.url}/other?e={event_id}` });
+  const otherConversions = [await c.f.convert(other, { txid: 'other-1' })];
+  otherConversions.push(await c.f.convert({ ...other, clickId: await c.f.click(other.offer.id, other.affiliate.id) }, { txid: 'other-2' }));
+  for (const id of otherConversions) await waitFor(`the other affiliate's delivery of ${id}`, () => c.f.deliveriesIn(id, 'succeeded'));
+  return { other, otherConversions };
+}
+
+describe('affiliate view', () => {
+  it('takes a new affiliate from its sign-in link to a verified, signed postback without help from ops', async () => {
+    const { other, otherConversions } = await network();
+    // The admin creates the affiliate and a sign-in link for it.
+    const affiliate = await c.f.affiliate({ name: 'Fresh Media' });
+    const link = await c.f.admin('post', '/api/portal-links').send({ principal: `affiliate:${affiliate.id}`, capabilities });
+    expect(link.status).toBe(201);
+    const url = new URL(link.body.url as string);
+
+    const page = await c.newPage();
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await page.goto(`${url.pathname}${url.hash}`);
+    await page.getByRole('heading', { name: 'Your account' }).waitFor();
+    await page.getByText('No earnings yet').waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'affiliate-home');
+
+    // Offers: its tracking link, copied with the button, answers 302 through /click.
+    await page.getByRole('link', { name: 'Offers', exact: true }).click();
+    await page
+      .getByRole('heading', { name: other.offer.name ?? 'Offer' })
+      .first()
+      .waitFor();
+    await page.getByRole('button', { name: 'Copy' }).first().click();
+    await page.getByText('Copied to the clipboard.').first().waitFor();
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    expect(copied).toBe(`${c.baseUrl}/click?offer_id=${other.offer.id}&aff_id=${affiliate.id}&sub1={sub1}`);
+    const click = await c.f
+      .http()
+      .get(new URL(copied.replace('{sub1}', 'spring')).pathname + new URL(copied.replace('{sub1}', 'spring')).search);
+    expect(click.status).toBe(302);
+    expect(JSON.stringify(await allSent(page).textContent())).not.toMatch(/8\.00|revenue/i);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'affiliate-offers');
+
+    // Postbacks: it adds its endpoint, pointing at its own server.
+    await page.getByRole('link', { name: 'Postbacks', exact: true }).click();
+    await page.getByText('No postback endpoint yet').waitFor();
+    await page.getByLabel('Your postback URL').fill(`${receiver.url}/mine?cid={click_id}&status={status}&e={event_id}`);
+    await page.getByRole('button', { name: 'Add endpoint' }).click();
+    await page.getByText('Endpoint added.').waitFor();
+    await page.getByRole('link', { name: new RegExp(`${receiver.url}/mine`) }).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'affiliate-postbacks');
+
+    // Its own real conversion, refused by its server at first: a failed delivery it redelivers itself.
+    receiver.otherwise({ status: 400, body: 'unknown cid' });
+    const clickId = await c.f.click(other.offer.id, affiliate.id);
+    const mine = await c.f.convert({ token: other.token, clickId }, { txid: 'mine-1' });
+    await waitFor('its failed delivery', () => c.f.deliveriesIn(mine, 'failed'));
+    receiver.otherwise({ status: 200, body: 'thanks' });
+    await page.getByRole('link', { name: 'Delivery log', exact: true }).click();
+    await page.getByRole('cell', { name: 'HTTP 400' }).waitFor();
+    await page.getByRole('link', { name: 'Show what was sent' }).first().click();
+    await page.getByText('unknown cid').waitFor();
+    expect(await page.locator('pre.sent').first().textContent()).toContain(`/mine?cid=${clickId}&status=approved`);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'affiliate-delivery-log');
+    await page.getByRole('button', { name: /^Redeliver dl_/ }).click();
+    await page.getByRole('status').filter({ hasText: 'Delivered (HTTP 200: thanks)' }).waitFor();
+
+    // Only its own rows: none of the other affiliate's conversions, deliveries or ids anywhere.
+    await page.getByRole('link', { name: 'Conversions', exact: true }).click();
+    await page.getByRole('link', { name: mine }).waitFor();
+    const conversionsText = (await allSent(page).textContent()) ?? '';
+    for (const id of [...otherConversions, other.affiliate.id]) expect(conversionsText).not.toContain(id);
+    await page.goto('/ui/deliveries');
+    await page.getByRole('cell', { name: 'HTTP 200' }).first().waitFor();
+    const logText = (await allSent(page).textContent()) ?? '';
+    for (const id of otherConversions) expect(logText).not.toContain(id);
+    // Another affiliate's conversion URL is "not found", exactly like a missing one.
+    await page.goto(`/ui/conversions/${otherConversions[0]}`);
+    await page.getByText('Conversion not found').waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    // The link has been used: a second opening is refused.
+    const again = await c.newPage();
+    await again.goto(`${url.pathname}${url.hash}`);
+    await again.getByRole('alert').filter({ hasText: 'already been used or has expired' }).waitFor();
+  });
+});
