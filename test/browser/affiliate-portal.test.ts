@@ -21,6 +21,7 @@ afterAll(async () => {
 
 const capabilities = ['manage_endpoints', 'rotate_secrets', 'redeliver', 'test_postbacks'];
 const allSent = (page: Page) => page.getByRole('main');
+const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name, exact: true });
 
 /** What the network has before the new affiliate arrives: an offer, and another affiliate with traffic and conversions. */
 async function network() {
@@ -50,25 +51,21 @@ describe('affiliate view', () => {
     await screenshot(page, 'affiliate-home');
 
     // Offers: its tracking link, copied with the button, answers 302 through /click.
-    await page.getByRole('link', { name: 'Offers', exact: true }).click();
-    await page
-      .getByRole('heading', { name: other.offer.name ?? 'Offer' })
-      .first()
-      .waitFor();
+    await nav(page, 'Offers').click();
+    await page.getByRole('heading', { name: 'Offer', exact: true }).waitFor();
     await page.getByRole('button', { name: 'Copy' }).first().click();
     await page.getByText('Copied to the clipboard.').first().waitFor();
     const copied = await page.evaluate(() => navigator.clipboard.readText());
     expect(copied).toBe(`${c.baseUrl}/click?offer_id=${other.offer.id}&aff_id=${affiliate.id}&sub1={sub1}`);
-    const click = await c.f
-      .http()
-      .get(new URL(copied.replace('{sub1}', 'spring')).pathname + new URL(copied.replace('{sub1}', 'spring')).search);
+    const tracking = new URL(copied.replace('{sub1}', 'spring'));
+    const click = await c.f.http().get(`${tracking.pathname}${tracking.search}`);
     expect(click.status).toBe(302);
     expect(JSON.stringify(await allSent(page).textContent())).not.toMatch(/8\.00|revenue/i);
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, 'affiliate-offers');
 
     // Postbacks: it adds its endpoint, pointing at its own server.
-    await page.getByRole('link', { name: 'Postbacks', exact: true }).click();
+    await nav(page, 'Postbacks').click();
     await page.getByText('No postback endpoint yet').waitFor();
     await page.getByLabel('Your postback URL').fill(`${receiver.url}/mine?cid={click_id}&status={status}&e={event_id}`);
     await page.getByRole('button', { name: 'Add endpoint' }).click();
@@ -83,7 +80,7 @@ describe('affiliate view', () => {
     const mine = await c.f.convert({ token: other.token, clickId }, { txid: 'mine-1' });
     await waitFor('its failed delivery', () => c.f.deliveriesIn(mine, 'failed'));
     receiver.otherwise({ status: 200, body: 'thanks' });
-    await page.getByRole('link', { name: 'Delivery log', exact: true }).click();
+    await nav(page, 'Delivery log').click();
     await page.getByRole('cell', { name: 'HTTP 400' }).waitFor();
     await page.getByRole('link', { name: 'Show what was sent' }).first().click();
     await page.getByText('unknown cid').waitFor();
@@ -94,7 +91,7 @@ describe('affiliate view', () => {
     await page.getByRole('status').filter({ hasText: 'Delivered (HTTP 200: thanks)' }).waitFor();
 
     // Only its own rows: none of the other affiliate's conversions, deliveries or ids anywhere.
-    await page.getByRole('link', { name: 'Conversions', exact: true }).click();
+    await nav(page, 'Conversions').click();
     await page.getByRole('link', { name: mine }).waitFor();
     const conversionsText = (await allSent(page).textContent()) ?? '';
     for (const id of [...otherConversions, other.affiliate.id]) expect(conversionsText).not.toContain(id);

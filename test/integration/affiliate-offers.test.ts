@@ -71,7 +71,7 @@ describe('GET /api/affiliates/{id}/balance split', () => {
     await statusOf(pending, 'pending');
     await statusOf(held, 'held');
 
-    const res = await f.admin('get', `/api/affiliates/${s.affiliate.id}/balance`);
+    const res = await as(await keyFor(s.affiliate.id)).get(`/api/affiliates/${s.affiliate.id}/balance`);
     expect(res.status).toBe(200);
     expect(res.body.balances).toEqual([{ currency: 'USD', payable: '5.00', entries: 1 }]);
     expect(res.body.split).toEqual([

@@ -5,6 +5,7 @@ import { StatusBadge } from '../../components/status-badge';
 import { useCan } from '../../session';
 import { statusLabels, timeZone, when } from '../deliveries/format';
 import { useLoad } from '../deliveries/use-load';
+import { orMissing } from './or-missing';
 import { RedeliverButton } from './redeliver';
 import './affiliate.css';
 
@@ -12,19 +13,15 @@ import './affiliate.css';
 export function AffiliateConversion() {
   const { id } = useRoute().params as { id: string };
   const can = useCan();
-  const loaded = useLoad(async () => {
-    const { data, error, response } = await api.GET('/api/conversions/{id}', { params: { path: { id } } });
-    return { data: data ?? (response.status === 404 ? null : undefined), error: response.status === 404 ? undefined : error };
-  }, [id]);
+  const loaded = useLoad(() => orMissing(api.GET('/api/conversions/{id}', { params: { path: { id } } })), [id]);
   if (loaded.error)
     return (
       <ErrorNotice>
         Could not read conversion {id}: {loaded.error}. Reload to try again.
       </ErrorNotice>
     );
-  if (loaded.data === undefined) return <Loading what="the conversion" />;
-  const c = loaded.data;
-  if (c === null)
+  if (!loaded.data) return <Loading what="the conversion" />;
+  if (loaded.data.missing)
     return (
       <EmptyState title="Conversion not found">
         <p>
@@ -32,6 +29,7 @@ export function AffiliateConversion() {
         </p>
       </EmptyState>
     );
+  const c = loaded.data.found;
   const test = (c as { test?: boolean }).test;
   return (
     <section>

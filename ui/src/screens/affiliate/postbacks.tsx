@@ -8,6 +8,7 @@ import { useSubmit } from '../config/use-submit';
 import { when } from '../deliveries/format';
 import { useLoad } from '../deliveries/use-load';
 import { EndpointFields, emptyEndpoint, endpointToForm, formToBody, type Endpoint } from './endpoint-form';
+import { orMissing } from './or-missing';
 import { useAffiliateId } from './use-affiliate';
 import './affiliate.css';
 
@@ -124,18 +125,15 @@ export function AffiliatePostbacks() {
 /** One endpoint: edit it, and (with the capabilities) delete it. */
 export function AffiliatePostback() {
   const { id } = useRoute().params as { id: string };
-  const loaded = useLoad(async () => {
-    const { data, error, response } = await api.GET('/api/postbacks/{id}', { params: { path: { id } } });
-    return { data: data ?? (response.status === 404 ? null : undefined), error: response.status === 404 ? undefined : error };
-  }, [id]);
+  const loaded = useLoad(() => orMissing(api.GET('/api/postbacks/{id}', { params: { path: { id } } })), [id]);
   if (loaded.error)
     return (
       <ErrorNotice>
         Could not read endpoint {id}: {loaded.error}. Reload to try again.
       </ErrorNotice>
     );
-  if (loaded.data === undefined) return <Loading what="the endpoint" />;
-  if (loaded.data === null)
+  if (!loaded.data) return <Loading what="the endpoint" />;
+  if (loaded.data.missing)
     return (
       <EmptyState title="Endpoint not found">
         <p>
@@ -143,7 +141,7 @@ export function AffiliatePostback() {
         </p>
       </EmptyState>
     );
-  return <EndpointPage key={id} initial={loaded.data} />;
+  return <EndpointPage key={id} initial={loaded.data.found} />;
 }
 
 function EndpointPage({ initial }: { initial: Endpoint }) {
