@@ -73,7 +73,8 @@ export const balance = z
       )
       .meta({
         description:
-          'per currency, what is owed (approved) and what may become owed (pending, held: not booked until approved); test conversions never count',
+          'per currency, what is owed (approved) and what may become owed (pending, held: not booked until approved); ' +
+          'test conversions never count',
       }),
   })
   .meta({ id: 'AffiliateBalance' });

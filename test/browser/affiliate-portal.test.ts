@@ -1,5 +1,4 @@
 import type { Page } from 'playwright-core';
-import { Webhook } from 'standardwebhooks';
 import { screenshot, seriousA11yViolations, useConsole } from '../support/browser';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { waitFor } from '../support/wait-for';
@@ -108,5 +107,46 @@ describe('affiliate view', () => {
     const again = await c.newPage();
     await again.goto(`${url.pathname}${url.hash}`);
     await again.getByRole('alert').filter({ hasText: 'already been used or has expired' }).waitFor();
+  });
+
+  it('redelivers only its own failed deliveries in bulk, after a preview, on a phone-width screen', async () => {
+    receiver.otherwise({ status: 400, body: 'not yet' });
+    const failing = async (path: string, n: number) => {
+      const s = await c.f.setup({
+        goals: [
+          { key: 'sale', payout: { type: 'fixed', amount: '5.00' }, revenue: { type: 'fixed', amount: '8.00' }, allow_multiple: true },
+        ],
+      });
+      await c.f.endpoint(s.affiliate.id, { url: `${receiver.url}${path}?e={event_id}` });
+      const ids: string[] = [];
+      for (let i = 0; i < n; i += 1)
+        ids.push(await c.f.convert({ ...s, clickId: await c.f.click(s.offer.id, s.affiliate.id) }, { txid: `${path}-${i}` }));
+      for (const id of ids) await waitFor(`a failed delivery of ${id}`, () => c.f.deliveriesIn(id, 'failed'));
+      return s;
+    };
+    const mine = await failing('/bulk-mine', 2);
+    await failing('/bulk-theirs', 1);
+    receiver.otherwise({ status: 200, body: 'ok' });
+    const sent = (path: string) => receiver.requests.filter((r) => r.url.startsWith(path)).length;
+    const before = { mine: sent('/bulk-mine'), theirs: sent('/bulk-theirs') };
+
+    const key = await c.f
+      .admin('post', '/api/keys')
+      .send({ name: 'phone', principal: `affiliate:${mine.affiliate.id}`, capabilities: ['redeliver'] });
+    const page = await c.newPage({ width: 390, height: 844 });
+    await page.goto('/ui/deliveries?status=failed');
+    await page.getByLabel('Admin key or partner key').fill(key.body.key as string);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Preview bulk redelivery' }).click();
+    await page.getByText('2 deliveries').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'affiliate-bulk-redeliver-phone');
+    await page.getByRole('button', { name: 'Redeliver 2' }).click();
+    await page.getByText('Started 2 of 2 redeliveries.').waitFor();
+    await waitFor('both redelivered', () => sent('/bulk-mine') === before.mine + 2);
+    expect(sent('/bulk-theirs')).toBe(before.theirs);
+    // No audit-log link: that screen is the network's.
+    expect(await page.getByRole('link', { name: 'audit log' }).count()).toBe(0);
   });
 });

@@ -133,7 +133,7 @@ export function AffiliateDeliveries() {
         {page.data?.next_offset != null && <a href={link({ offset: page.data.next_offset })}>Older</a>}
       </div>
       {can('redeliver') && (status === 'failed' || status === 'dead_lettered') && (
-        <BulkRedeliver filter={{ status, affiliate_id: affiliateId }} onDone={page.reload} />
+        <BulkRedeliver filter={{ status, affiliate_id: affiliateId }} onDone={page.reload} audited={false} />
       )}
       {can('redeliver') && status !== 'failed' && status !== 'dead_lettered' && (
         <p class="help">

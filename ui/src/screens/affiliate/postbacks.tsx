@@ -61,7 +61,7 @@ export function AffiliatePostbacks() {
     <section>
       <h1>Postbacks</h1>
       <p class="help">
-        Where we tell your tracker about your conversions. A postback that does not get a 2xx answer is retried for days; each try is in the{' '}
+        Where we tell your tracker about your conversions. A postback not answered with a 2xx is retried for days; each try is in the{' '}
         <a href="/ui/deliveries">delivery log</a>.
       </p>
       {notice && (

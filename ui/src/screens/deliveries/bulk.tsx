@@ -38,7 +38,7 @@ function AppliedFilter({ filter }: { filter: Result['filter'] }) {
  * Redeliver everything the URL's filter matches, in two steps: a dry run that counts, then the
  * real call with the same filter and the count seen, which the API refuses if the set changed.
  */
-export function BulkRedeliver({ filter, onDone }: { filter: DeliveryFilter; onDone: () => void }) {
+export function BulkRedeliver({ filter, onDone, audited = true }: { filter: DeliveryFilter; onDone: () => void; audited?: boolean }) {
   const [state, setState] = useState<State>({ kind: 'idle' });
   const filterKey = JSON.stringify(filter);
   useEffect(() => setState({ kind: 'idle' }), [filterKey]);
@@ -105,7 +105,7 @@ export function BulkRedeliver({ filter, onDone }: { filter: DeliveryFilter; onDo
             </p>
           )}
           {state.preview.matched === 0 ? (
-            <p>Nothing to redeliver. Change the filter above, or pick an issue below.</p>
+            <p>Nothing to redeliver. Change the filter above{audited ? ', or pick an issue below' : ''}.</p>
           ) : (
             <button type="button" class="danger" onClick={() => void confirm(state.preview)}>
               Redeliver {state.preview.matched}
@@ -119,9 +119,13 @@ export function BulkRedeliver({ filter, onDone }: { filter: DeliveryFilter; onDo
       {state.kind === 'done' && (
         <p role="status" class="notice">
           Started {state.result.started} of {state.result.matched} redeliveries.
-          {state.result.started < state.result.matched &&
-            ' The others had just been started by someone else or were still running.'} The{' '}
-          <a href="/ui/audit?action=delivery.bulk_redeliver">audit log</a> has the entry.
+          {state.result.started < state.result.matched && ' The others had just been started by someone else or were still running.'}
+          {audited && (
+            <>
+              {' '}
+              The <a href="/ui/audit?action=delivery.bulk_redeliver">audit log</a> has the entry.
+            </>
+          )}
         </p>
       )}
       {state.kind === 'error' && (
