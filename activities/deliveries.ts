@@ -17,7 +17,23 @@ import type {
 import type { ActivityDeps, DeliverySettings } from './deps';
 import { maskUrl } from './http/mask-url';
 import { createSender, type Sender } from './http/send';
+import { bodyToRecord, headersToRecord } from './http/request-record';
 import { signStandardWebhook } from './http/signature';
+
+/**
+ * The secrets a request is signed with at `at`: the current one first, then the one a rotation
+ * replaced while its overlap lasts (Standard Webhooks: several space-separated signatures, and
+ * a receiver accepts the request when any of them verifies).
+ */
+function signingSecrets(
+  endpoint: { signing_secret?: string | null; previous_signing_secret?: string | null; previous_signing_secret_expires_at?: Date | null },
+  at: Date,
+): string[] {
+  if (!endpoint.signing_secret) return [];
+  const previous = endpoint.previous_signing_secret;
+  const until = endpoint.previous_signing_secret_expires_at;
+  return previous && until && until > at ? [endpoint.signing_secret, previous] : [endpoint.signing_secret];
+}
 
 /** Every macro of the default POST body, for endpoints that give no template of their own. */
 export const defaultPostBody = JSON.stringify(Object.fromEntries(postbackMacros.map((m) => [m, `{${m}}`])));
@@ -52,6 +68,8 @@ export function deliveryActivities({ models, now, delivery }: ActivityDeps) {
       const record = async (row: {
         outcome: string;
         url?: string;
+        headers?: Record<string, string>;
+        body?: string;
         statusCode?: number;
         durationMs?: number;
         excerpt?: string;
@@ -69,6 +87,8 @@ export function deliveryActivities({ models, now, delivery }: ActivityDeps) {
               attempt: input.attempt,
               method: endpoint?.method ?? 'GET',
               request_url: row.url ? maskUrl(row.url) : '(not sent)',
+              ...(row.headers ? { request_headers: headersToRecord(row.headers) } : {}),
+              ...(row.body !== undefined ? { request_body: bodyToRecord(row.body) } : {}),
               outcome: row.outcome,
               status_code: row.statusCode,
               duration_ms: row.durationMs,
@@ -111,6 +131,8 @@ export function deliveryActivities({ models, now, delivery }: ActivityDeps) {
         await record({ outcome: 'inactive', error });
         return { outcome: 'inactive', error };
       }
+      // Paused by hand: no end of its own, so the wait is only when to look again; the resume signal wakes it sooner.
+      if (endpoint.paused) return { outcome: 'paused', waitMs: pauseMs * 64, manual: true };
       if (endpoint.paused_until && endpoint.paused_until > at)
         return { outcome: 'paused', waitMs: endpoint.paused_until.getTime() - at.getTime() };
 
@@ -121,22 +143,20 @@ export function deliveryActivities({ models, now, delivery }: ActivityDeps) {
         'user-agent': 'postflow',
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
       };
-      if (endpoint.signing_secret) {
+      const secrets = signingSecrets(endpoint, at);
+      if (secrets.length > 0) {
         // Standard Webhooks: the id is constant across retries, the timestamp fresh per attempt.
         const timestamp = Math.floor(at.getTime() / 1000);
         headers['webhook-id'] = deliveryDoc.event_id;
         headers['webhook-timestamp'] = String(timestamp);
         try {
-          headers['webhook-signature'] = signStandardWebhook({
-            secret: endpoint.signing_secret,
-            msgId: deliveryDoc.event_id,
-            timestamp,
-            body: body ?? '',
-          });
+          headers['webhook-signature'] = secrets
+            .map((secret) => signStandardWebhook({ secret, msgId: deliveryDoc.event_id, timestamp, body: body ?? '' }))
+            .join(' ');
         } catch (err) {
           // A secret that cannot sign will not start working on a retry: fail, redeliverable after a fix.
           const error = `cannot sign: ${(err as Error).message}`;
-          await record({ outcome: 'permanent', url, error });
+          await record({ outcome: 'permanent', url, body, error });
           return { outcome: 'permanent', error };
         }
       }
@@ -158,6 +178,8 @@ export function deliveryActivities({ models, now, delivery }: ActivityDeps) {
       await record({
         outcome,
         url,
+        headers,
+        body,
         statusCode: result.statusCode,
         durationMs: result.durationMs,
         excerpt: result.excerpt,

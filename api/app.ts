@@ -30,6 +30,7 @@ import { deliveryRoutes } from './routes/deliveries';
 import { deliveryIssueRoutes } from './routes/delivery-issues';
 import { docsRoutes } from './routes/docs';
 import { postbackEndpointRoutes } from './routes/postback-endpoints';
+import { postbackMacroRoutes } from './routes/postback-macros';
 import { postbackStatusRoutes } from './routes/postback-status';
 import { reportRoutes } from './routes/reports';
 import { overviewRoutes } from './routes/overview';
@@ -137,7 +138,8 @@ export function createApp(deps: AppDeps): Koa {
         temporal: deps.temporal,
         temporalUiUrl: temporalConfig.uiUrl,
       }),
-      ...postbackEndpointRoutes(deps.models),
+      ...postbackEndpointRoutes({ models: deps.models, temporal: deps.temporal, now }),
+      ...postbackMacroRoutes(),
       ...deliveryRoutes(workflows),
       ...deliveryIssueRoutes({ models: deps.models, now }),
       ...reportRoutes({ models: deps.models, now }),

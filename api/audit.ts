@@ -26,6 +26,9 @@ export const auditActions = [
   'api_key.revoke',
   'api_key.rotate',
   'portal_link.create',
+  'postback_endpoint.rotate_secret',
+  'postback_endpoint.pause',
+  'postback_endpoint.resume',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

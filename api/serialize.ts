@@ -60,6 +60,7 @@ export const postbackEndpointToApi = serializer(
   'deactivated_reason',
   'consecutive_failures',
   'paused_until',
+  'paused_at',
   ...timestamps,
 );
 
@@ -92,6 +93,8 @@ export const deliveryAttemptToApi = serializer(
   'attempt',
   'method',
   'request_url',
+  'request_headers',
+  'request_body',
   'outcome',
   'status_code',
   'duration_ms',

@@ -25,6 +25,8 @@ export function runEnding(result: AttemptOutcome, attempts: number, scheduleLeng
 /** Where the retry workflow starts after a first attempt that did not end the run (none made: from attempt 1). */
 export function continuation(result: AttemptOutcome | undefined): DeliveryContinuation {
   if (!result) return { attempts: 0 };
-  if (result.outcome === 'paused') return { attempts: 0, pausedMs: result.waitMs };
+  // Paused by hand: the retry workflow looks again at once and then waits for the resume signal,
+  // so a resume between this attempt and the workflow's start is not missed.
+  if (result.outcome === 'paused') return result.manual ? { attempts: 0 } : { attempts: 0, pausedMs: result.waitMs };
   return { attempts: 1, ...(result.retryAfterMs ? { retryAfterMs: result.retryAfterMs } : {}) };
 }

@@ -2,26 +2,36 @@
  * Macros of affiliate postback templates (outbound URLs and JSON bodies). Pure: workflow code
  * imports this file too.
  */
-export const postbackMacros = [
-  'event_id',
-  'conversion_id',
-  'click_id',
-  'offer_id',
-  'aff_id',
-  'goal',
-  'status',
-  'payout',
-  'currency',
-  'txid',
-  'sub1',
-  'sub2',
-  'sub3',
-  'sub4',
-  'sub5',
-  'timestamp',
-] as const;
+/**
+ * Every macro the expander knows, with what it holds and an example value: the one table the
+ * renderer, the API's validation and the macro list (`GET /api/postback-macros`) all read, so
+ * the list shown to affiliates cannot drift from what is expanded.
+ */
+export const postbackMacroTable = {
+  event_id: {
+    description: 'stable id of the event: the same on every attempt and redelivery (also the webhook-id header)',
+    example: 'evt_3f9a1c2b7d4e5f60',
+  },
+  conversion_id: { description: 'the conversion id', example: 'cv_8d1e0f2a4b6c' },
+  click_id: { description: 'the click id the conversion is attributed to', example: 'clk_0193a7c2e4f1' },
+  offer_id: { description: 'the offer id', example: 'off_5b2d9e' },
+  aff_id: { description: 'your affiliate id', example: 'aff_7c41a0' },
+  goal: { description: "the goal's key", example: 'sale' },
+  status: { description: 'the event: approved, pending, held, declined, reversed or rejected', example: 'approved' },
+  payout: { description: 'your payout as a decimal, in the offer currency (empty before attribution)', example: '5.25' },
+  currency: { description: 'ISO 4217 currency of the payout', example: 'USD' },
+  txid: { description: "the advertiser's transaction id (empty when none was sent)", example: 'order-77' },
+  sub1: { description: 'sub id 1 from your tracking link', example: 'banner-1' },
+  sub2: { description: 'sub id 2 from your tracking link', example: 'campaign-9' },
+  sub3: { description: 'sub id 3 from your tracking link', example: 'site-42' },
+  sub4: { description: 'sub id 4 from your tracking link', example: 'creative-a' },
+  sub5: { description: 'sub id 5 from your tracking link', example: 'click-abc123' },
+  timestamp: { description: 'Unix seconds when the event happened', example: '1767225600' },
+} as const satisfies Record<string, { description: string; example: string }>;
 
-export type PostbackMacro = (typeof postbackMacros)[number];
+export const postbackMacros = Object.keys(postbackMacroTable) as (keyof typeof postbackMacroTable)[];
+
+export type PostbackMacro = keyof typeof postbackMacroTable;
 
 /** Values for a postback's macros; a missing one renders as an empty string. */
 export type MacroValues = Partial<Record<PostbackMacro, string>>;

@@ -11,6 +11,9 @@ export const deliveryAttemptSchema = new Schema(
     attempt: { type: Number, required: true },
     method: { type: String, required: true },
     request_url: { type: String, required: true }, // secrets in the query string masked
+    // What else was sent (activities/http/request-record.ts): secret-named headers and JSON fields masked, the body's first 1 KiB.
+    request_headers: { type: Schema.Types.Mixed },
+    request_body: String,
     outcome: { type: String, required: true },
     status_code: Number,
     duration_ms: Number,

@@ -17,11 +17,19 @@ export const postbackEndpointSchema = new Schema(
     body: String, // JSON template for POST; default: every macro
     // Needed in clear to sign; never returned by the API after creation, never logged.
     signing_secret: String,
+    // The secret a rotation replaced: deliveries carry its signature too until it expires, so the
+    // receiver can switch secrets without dropping a postback. Same rules as signing_secret.
+    previous_signing_secret: String,
+    previous_signing_secret_expires_at: Date,
     active: { type: Boolean, default: true },
     deactivated_reason: String,
     consecutive_failures: { type: Number, default: 0 },
     last_failed_attempt: String, // makes counting a failure idempotent
     paused_until: { type: Date, default: null },
+    // Paused by its owner or ops (POST /api/postbacks/:id/pause), until resumed: unlike the
+    // breaker's paused_until it has no end of its own. Deliveries wait without spending attempts.
+    paused: { type: Boolean, default: false },
+    paused_at: { type: Date, default: null },
   },
   {
     collection: 'postback_endpoints',

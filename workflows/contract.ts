@@ -3,7 +3,7 @@
  * their signatures, the update and query a conversion answers, and (re-exported) every step's
  * input and result. Deterministic: types, pure functions and Temporal definitions only.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ConversionInput, ConversionView, StatusChange } from '../domain/conversion';
 import type { DeliveryRunInput, DeliveryStatus } from '../domain/steps';
 
@@ -28,6 +28,12 @@ export interface StatusUpdateResult {
 export const ILLEGAL_TRANSITION = 'IllegalTransition';
 
 export type DeliveryInput = DeliveryRunInput;
+
+/**
+ * The endpoint was resumed after a pause by hand (POST /api/postbacks/:id/resume): a delivery
+ * waiting on it tries again at once instead of at its next re-check.
+ */
+export const endpointResumedSignal = defineSignal('endpointResumed');
 
 export interface DeliveryResult {
   deliveryId: string;

@@ -1,9 +1,9 @@
-import { proxyActivities, sleep } from '@temporalio/workflow';
+import { condition, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import { runEnding } from '../domain/delivery-run';
 import { withJitter } from '../domain/retry-schedule';
 import type { DeliverySteps } from '../domain/steps';
 import { databaseSteps } from './activity-profiles';
-import type { DeliveryInput, DeliveryResult } from './contract';
+import { endpointResumedSignal, type DeliveryInput, type DeliveryResult } from './contract';
 
 /**
  * One attempt per activity call, never retried by Temporal for an HTTP failure (the schedule
@@ -24,6 +24,8 @@ const attemptProfile = (httpTimeoutMs: number) =>
  * A run the conversion workflow began with its first attempt (`continueFrom`) goes on from there.
  */
 export async function deliverPostback(input: DeliveryInput): Promise<DeliveryResult> {
+  let resumes = 0;
+  setHandler(endpointResumedSignal, () => void (resumes += 1));
   const from = input.continueFrom;
   const run = { deliveryId: input.deliveryId, run: input.run };
   const { scheduleMs, timeoutMs } = await databaseSteps().beginDelivery(from ? { ...run, continued: true } : run);
@@ -35,10 +37,13 @@ export async function deliverPostback(input: DeliveryInput): Promise<DeliveryRes
     const planned = scheduleMs[attempts]!;
     const delay = Math.max(withJitter(planned, Math.random()), retryAfterMs);
     if (delay > 0) await sleep(delay);
+    // Counted before the attempt: a resume that lands while the attempt still saw the pause wakes the wait below.
+    const resumesBefore = resumes;
     const result = await attemptDelivery({ ...run, attempt: attempts + 1, nextDelayMs: scheduleMs[attempts + 1] });
     if (result.outcome === 'paused') {
       retryAfterMs = 0;
-      await sleep(result.waitMs);
+      if (result.manual) await condition(() => resumes > resumesBefore, result.waitMs);
+      else await sleep(result.waitMs);
       continue;
     }
     attempts += 1;

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { deliveryErrorClass, type AttemptFault } from '../../domain/delivery-error-class';
 import type { Models } from '../../models';
 import { addAuditDetail, skipAudit } from '../audit';
 import { undelivered, type UndeliveredFilter } from '../deliveries/undelivered';
@@ -12,6 +13,8 @@ import {
   bulkRedeliveryStarted,
   bulkRedeliverySchema,
   delivery,
+  deliveryAttempt,
+  deliveryAttemptListQuery,
   deliveryListQuery,
   deliveryWithAttempts,
   redeliveryStarted,
@@ -33,6 +36,12 @@ async function bulkMatch(models: Models, filter: UndeliveredFilter): Promise<{ i
   }
   return { ids, total };
 }
+
+/** An attempt row as the API shows it, with why it failed as one word (as the delivery issues group them). */
+const attemptToApi = (doc: Record<string, unknown>) => ({
+  ...deliveryAttemptToApi(doc),
+  ...(doc.outcome === 'success' ? {} : { error_class: deliveryErrorClass(doc as unknown as AttemptFault) }),
+});
 
 const timeRange = (from?: string, to?: string) =>
   from || to ? { created_at: { ...(from ? { $gte: new Date(from) } : {}), ...(to ? { $lt: new Date(to) } : {}) } } : {};
@@ -86,7 +95,36 @@ export function deliveryRoutes(deps: { models: Models; temporal: Client; taskQue
       const attempts = await models.DeliveryAttempt.find({ delivery_id: id })
         .sort({ run: 1, attempt: 1 })
         .lean<Record<string, unknown>[]>();
-      ctx.body = { ...deliveryToApi(doc), attempts: attempts.map(deliveryAttemptToApi) };
+      ctx.body = { ...deliveryToApi(doc), attempts: attempts.map(attemptToApi) };
+    },
+  );
+
+  const attempts = route(
+    {
+      ...base,
+      method: 'get',
+      path: '/api/deliveries/{id}/attempts',
+      realms: ownDelivery,
+      summary: "A delivery's attempts, oldest first",
+      description:
+        'Per attempt: what was sent (URL with secrets masked, method, headers, body) and what the server answered ' +
+        '(status code, first 1 KiB, latency, error class), and when the next attempt is due.',
+      params: byId('delivery'),
+      query: deliveryAttemptListQuery,
+      responses: { 200: json(page(deliveryAttempt, 'DeliveryAttemptPage'), 'One page') },
+      errors: [400, 404],
+    },
+    async (ctx, { params: { id }, query: q }) => {
+      if (!(await models.Delivery.exists({ _id: id }))) throw new ApiError(404, 'not_found', `no delivery with id "${id}"`);
+      const docs = await models.DeliveryAttempt.find({ delivery_id: id, ...(q.run !== undefined ? { run: q.run } : {}) })
+        .sort({ run: 1, attempt: 1 })
+        .skip(q.offset)
+        .limit(q.limit + 1)
+        .lean<Record<string, unknown>[]>();
+      ctx.body = {
+        data: docs.slice(0, q.limit).map(attemptToApi),
+        next_offset: docs.length > q.limit ? q.offset + q.limit : null,
+      };
     },
   );
 
@@ -167,5 +205,5 @@ export function deliveryRoutes(deps: { models: Models; temporal: Client; taskQue
       ctx.body = { matched: ids.length, started, truncated };
     },
   );
-  return [list, read, redeliverOne, redeliverAll];
+  return [list, read, attempts, redeliverOne, redeliverAll];
 }

@@ -1,20 +1,38 @@
+import type { Client } from '@temporalio/client';
 import { z } from 'zod';
+import { generateSigningSecret } from '../../activities/http/signature';
 import type { Models } from '../../models';
 import { newId } from '../../models/ids';
 import { fieldsSent } from '../audit';
 import { ApiError } from '../errors';
 import { byId, json } from '../openapi/operation';
 import { route, type Route } from '../route';
-import { endpointCreateSchema, endpointUpdateSchema, postbackEndpoint } from '../schemas/postback-endpoint';
+import {
+  endpointCreateSchema,
+  endpointUpdateSchema,
+  postbackEndpoint,
+  secretRotated,
+  secretRotationSchema,
+} from '../schemas/postback-endpoint';
 import { postbackEndpointToApi } from '../serialize';
+import { wakeDeliveries } from './endpoint-resume';
 
-/** An endpoint as the API shows it: whether it signs, never the secret itself. */
-const endpointToApi = (doc: Record<string, unknown>) => ({
-  ...postbackEndpointToApi(doc),
-  signing_secret_set: Boolean(doc.signing_secret),
-});
+const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : null);
 
-export function postbackEndpointRoutes(models: Models): Route[] {
+/** An endpoint as the API shows it: whether it signs and until when a rotation overlaps, never a secret itself. */
+const endpointToApi = (doc: Record<string, unknown>, now: Date) => {
+  const overlapUntil = doc.previous_signing_secret ? (doc.previous_signing_secret_expires_at as Date | undefined) : undefined;
+  return {
+    ...postbackEndpointToApi(doc),
+    signing_secret_set: Boolean(doc.signing_secret),
+    paused: doc.paused === true,
+    paused_at: iso(doc.paused_at),
+    rotation_overlap_until: overlapUntil && overlapUntil > now ? overlapUntil.toISOString() : null,
+  };
+};
+
+export function postbackEndpointRoutes({ models, temporal, now }: { models: Models; temporal: Client; now: () => Date }): Route[] {
+  const show = (doc: Record<string, unknown>) => endpointToApi(doc, now());
   const base = { tag: 'Affiliate postback endpoints', access: 'admin' } as const;
   const ownAffiliate = { ops: true, affiliate: { self: 'affiliate' } } as const;
   const ownEndpoint = { ops: true, affiliate: { owned: 'PostbackEndpoint', label: 'postback endpoint' } } as const;
@@ -51,7 +69,7 @@ export function postbackEndpointRoutes(models: Models): Route[] {
       }
       const doc = await models.PostbackEndpoint.create({ _id: newId('pb'), affiliate_id: affiliateId, ...input });
       ctx.status = 201;
-      ctx.body = endpointToApi(doc.toObject());
+      ctx.body = show(doc.toObject());
     },
   );
 
@@ -69,7 +87,7 @@ export function postbackEndpointRoutes(models: Models): Route[] {
     async (ctx, { params }) => {
       const affiliateId = await requireAffiliate(params.id);
       const docs = await models.PostbackEndpoint.find({ affiliate_id: affiliateId }).sort({ _id: 1 }).lean<Record<string, unknown>[]>();
-      ctx.body = { data: docs.map(endpointToApi) };
+      ctx.body = { data: docs.map(show) };
     },
   );
 
@@ -85,7 +103,7 @@ export function postbackEndpointRoutes(models: Models): Route[] {
       errors: [400, 404],
     },
     async (ctx, { params }) => {
-      ctx.body = endpointToApi((await findEndpoint(params.id)).doc);
+      ctx.body = show((await findEndpoint(params.id)).doc);
     },
   );
 
@@ -111,14 +129,22 @@ export function postbackEndpointRoutes(models: Models): Route[] {
           { path: 'body', code: 'custom', message: 'needs method POST' },
         ]);
       const { signing_secret, ...rest } = patch;
+      // A secret set here replaces the old one at once (no overlap: that is what rotation is for).
       const update =
-        signing_secret === null
-          ? { $set: rest, $unset: { signing_secret: 1 } }
-          : { $set: { ...rest, ...(signing_secret ? { signing_secret } : {}) } };
+        signing_secret === undefined
+          ? { $set: rest }
+          : {
+              $set: { ...rest, ...(signing_secret ? { signing_secret } : {}) },
+              $unset: {
+                previous_signing_secret: 1,
+                previous_signing_secret_expires_at: 1,
+                ...(signing_secret ? {} : { signing_secret: 1 }),
+              },
+            };
       // Reactivating also closes the breaker: ops saying "it works again" should be believed.
       if (patch.active === true) Object.assign(update.$set, { consecutive_failures: 0, paused_until: null, deactivated_reason: null });
       const updated = await models.PostbackEndpoint.findByIdAndUpdate(id, update, { new: true }).lean<Record<string, unknown>>();
-      ctx.body = endpointToApi(updated!);
+      ctx.body = show(updated!);
     },
   );
 
@@ -143,8 +169,100 @@ export function postbackEndpointRoutes(models: Models): Route[] {
         { $set: { active: false, deactivated_reason: 'deactivated through the API' } },
         { new: true },
       ).lean<Record<string, unknown>>();
-      ctx.body = endpointToApi(updated!);
+      ctx.body = show(updated!);
     },
   );
-  return [create, list, read, update, deactivate];
+
+  /**
+   * A new secret, answered once. The old one keeps signing beside it for the overlap, so the
+   * affiliate can switch its receiver without a failed delivery; a second rotation within the
+   * overlap drops the first old secret. Conditional on the secret read, so of two concurrent
+   * rotations one wins and the other answers 409 rather than losing the secret in between.
+   */
+  const rotateSecret = route(
+    {
+      ...base,
+      method: 'post',
+      path: '/api/postbacks/{id}/secret/rotate',
+      summary: 'Rotate the signing secret (or give an endpoint its first one)',
+      description:
+        'Answers the new secret once; it is never shown again. For `overlap_hours` (default 24) every request carries ' +
+        'two signatures in `webhook-signature`, the new secret’s first, then only the new one.',
+      params: byId('endpoint'),
+      body: secretRotationSchema,
+      responses: { 200: json(secretRotated, 'The new secret, shown this once') },
+      errors: [404, 409],
+      audit: { action: 'postback_endpoint.rotate_secret', target: 'params' },
+      realms: ownEndpoint,
+      capability: 'rotate_secrets',
+    },
+    async (ctx, { params, body }) => {
+      const { id, doc } = await findEndpoint(params.id);
+      const old = typeof doc.signing_secret === 'string' ? doc.signing_secret : undefined;
+      const secret = generateSigningSecret();
+      const overlapUntil = old && body.overlap_hours > 0 ? new Date(now().getTime() + body.overlap_hours * 3_600_000) : undefined;
+      const changed = await models.PostbackEndpoint.updateOne(
+        { _id: id, signing_secret: old ?? { $exists: false } },
+        overlapUntil
+          ? { $set: { signing_secret: secret, previous_signing_secret: old, previous_signing_secret_expires_at: overlapUntil } }
+          : { $set: { signing_secret: secret }, $unset: { previous_signing_secret: 1, previous_signing_secret_expires_at: 1 } },
+      );
+      if (changed.matchedCount === 0)
+        throw new ApiError(
+          409,
+          'concurrent_rotation',
+          'the secret changed while rotating it; nothing was changed by this call: rotate again',
+        );
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = { id, signing_secret: secret, rotation_overlap_until: overlapUntil?.toISOString() ?? null };
+    },
+  );
+
+  const pause = route(
+    {
+      ...base,
+      method: 'post',
+      path: '/api/postbacks/{id}/pause',
+      summary: 'Pause an endpoint until it is resumed',
+      description:
+        'Its deliveries wait without spending attempts (and new ones queue) until `POST …/resume`. ' +
+        'Distinct from the breaker’s automatic pause (`paused_until`), which ends by itself.',
+      params: byId('endpoint'),
+      responses: { 200: json(postbackEndpoint, 'Paused') },
+      errors: [400, 404],
+      audit: { action: 'postback_endpoint.pause', target: 'params' },
+      realms: ownEndpoint,
+      capability: 'manage_endpoints',
+    },
+    async (ctx, { params }) => {
+      const { id } = await findEndpoint(params.id);
+      // Paused once: pausing again keeps the first paused_at.
+      await models.PostbackEndpoint.updateOne({ _id: id, paused: { $ne: true } }, { $set: { paused: true, paused_at: now() } });
+      ctx.body = show((await findEndpoint(id)).doc);
+    },
+  );
+
+  const resume = route(
+    {
+      ...base,
+      method: 'post',
+      path: '/api/postbacks/{id}/resume',
+      summary: 'Resume a paused endpoint',
+      description: 'Deliveries waiting on it are tried at once. The breaker’s automatic pause is not touched.',
+      params: byId('endpoint'),
+      responses: { 200: json(postbackEndpoint, 'Resumed') },
+      errors: [400, 404],
+      audit: { action: 'postback_endpoint.resume', target: 'params' },
+      realms: ownEndpoint,
+      capability: 'manage_endpoints',
+    },
+    async (ctx, { params }) => {
+      const { id } = await findEndpoint(params.id);
+      await models.PostbackEndpoint.updateOne({ _id: id }, { $set: { paused: false, paused_at: null } });
+      // After the write: a delivery that looks from now on sees it resumed; those that looked before are woken.
+      await wakeDeliveries({ models, temporal }, id);
+      ctx.body = show((await findEndpoint(id)).doc);
+    },
+  );
+  return [create, list, read, update, deactivate, rotateSecret, pause, resume];
 }

@@ -92,15 +92,33 @@ export const deliveryAttempt = z
     attempt: z.number().int(),
     method: z.enum(['GET', 'POST']),
     request_url: z.string().meta({ description: 'secrets in the query string masked' }),
+    request_headers: z
+      .record(z.string(), z.string())
+      .optional()
+      .meta({
+        description:
+          'the headers sent, secret-named ones masked; webhook-signature keeps one `v1,***` per signature sent. ' +
+          'Absent when nothing was sent and on attempts recorded before they were kept',
+      }),
+    request_body: z.string().optional().meta({
+      description: 'the body sent (POST), its first 1 KiB; secret-named JSON fields masked',
+    }),
     outcome: z.string().meta({ example: 'retry' }),
-    status_code: z.number().int().optional(),
-    duration_ms: z.number().optional(),
+    status_code: z.number().int().optional().meta({ description: "the affiliate's server's HTTP status" }),
+    duration_ms: z.number().optional().meta({ description: 'latency: from sending to the end of the excerpt' }),
     response_excerpt: z.string().optional().meta({ description: 'first 1 KiB of the answer' }),
     error: z.string().optional(),
+    error_class: errorClass.optional().meta({ description: 'why it failed, as one word (absent on success)' }),
     at,
     next_attempt_at: at.nullable().optional().meta({ description: 'when the next attempt is due; null or absent after the last' }),
   })
   .meta({ id: 'DeliveryAttempt' });
+
+export const deliveryAttemptListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  run: z.coerce.number().int().min(0).optional().meta({ description: 'only this run (0 the first delivery, +1 per redelivery)' }),
+});
 
 export const deliveryWithAttempts = delivery.extend({ attempts: z.array(deliveryAttempt) }).meta({ id: 'DeliveryWithAttempts' });
 

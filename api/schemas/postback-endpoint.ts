@@ -125,6 +125,41 @@ export const postbackEndpoint = z
     deactivated_reason: z.string().nullable().optional(),
     consecutive_failures: z.number().int(),
     paused_until: at.nullable().meta({ description: 'the breaker: no attempts before this time' }),
+    paused: z.boolean().meta({
+      description:
+        'paused by hand (POST …/pause) until resumed, unlike the automatic `paused_until`; deliveries wait without spending attempts',
+    }),
+    paused_at: at.nullable(),
+    rotation_overlap_until: at.nullable().meta({
+      description: 'after a secret rotation: until then every request also carries the previous secret’s signature',
+    }),
     ...timestamps,
   })
   .meta({ id: 'PostbackEndpoint' });
+
+export const secretRotationSchema = z
+  .object({
+    overlap_hours: z.number().min(0).max(168).default(24).meta({
+      description: 'how long requests also carry the old secret’s signature (0: at once only the new one); default 24',
+    }),
+  })
+  .strict();
+
+export const secretRotated = z
+  .object({
+    id: idParam.meta({ description: "the endpoint's id" }),
+    signing_secret: z.string().meta({ description: 'the new secret (whsec_…): shown this once, never again' }),
+    rotation_overlap_until: at.nullable().meta({
+      description: 'until then the previous secret signs too; null when there was none or overlap_hours was 0',
+    }),
+  })
+  .meta({ id: 'SigningSecretRotated' });
+
+export const postbackMacro = z
+  .object({
+    name: z.enum(postbackMacros),
+    macro: z.string().meta({ description: 'as written in a template', example: '{event_id}' }),
+    description: z.string(),
+    example: z.string().meta({ description: 'a value it may expand to' }),
+  })
+  .meta({ id: 'PostbackMacro' });

@@ -41,7 +41,8 @@ export interface AttemptInput extends DeliveryRun {
 }
 
 export type AttemptOutcome =
-  | { outcome: 'paused'; waitMs: number }
+  /** `manual`: paused by hand, with no end of its own; waitMs is only when to look again (the resume signal wakes it sooner). */
+  | { outcome: 'paused'; waitMs: number; manual?: boolean }
   | {
       outcome: 'success' | 'retry' | 'permanent' | 'gone' | 'inactive';
       statusCode?: number;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
 import type Koa from 'koa';
 import type { Connection as MongoConnection } from 'mongoose';
 import { loadConfig, type Config } from '../../config';
@@ -31,11 +31,25 @@ export interface TestStack {
 }
 
 let runtimeInstalled = false;
-/** The SDK's INFO lines (worker state changes) drown test output; warnings and errors stay. */
+const runtimeLogTaps = new Set<(entry: LogEntry) => void>();
+
+/** Every line the workers log through the SDK runtime from now on (activities' INFO lines too), until the returned stop is called. */
+export function tapWorkerLog(tap: (entry: LogEntry) => void): () => void {
+  runtimeLogTaps.add(tap);
+  return () => runtimeLogTaps.delete(tap);
+}
+
+/** The SDK's INFO lines (worker state changes) drown test output; warnings and errors stay. Taps see every line. */
 export function installQuietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const printed = new DefaultLogger('WARN');
+  Runtime.install({
+    logger: new DefaultLogger('INFO', (entry) => {
+      for (const tap of runtimeLogTaps) tap(entry);
+      printed.log(entry.level, entry.message, entry.meta);
+    }),
+  });
 }
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789';

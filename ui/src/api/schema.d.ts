@@ -566,8 +566,8 @@ export interface paths {
         };
         put?: never;
         /**
-         * Sign in to the console with a key or a single-use sign-in link
-         * @description With the admin key, a scoped pf_ key or a portal link token (each link signs in once). Answers with an HttpOnly, SameSite=Strict session cookie (Path=/api) and the CSRF token that state-changing calls made with it must send as X-CSRF-Token. The key is not kept by the browser. A session opened with a scoped key ends when that key is revoked or expires.
+         * Sign in to the console with the admin key
+         * @description Answers with an HttpOnly, SameSite=Strict session cookie (Path=/api) and the CSRF token that state-changing calls made with it must send as X-CSRF-Token. The key is not kept by the browser.
          */
         post: {
             parameters: {
@@ -579,10 +579,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description the admin key (ADMIN_API_KEY) or a scoped pf_ key */
-                        key?: string;
-                        /** @description the token of a single-use portal link (POST /api/portal-links), from the link after #link= */
-                        link?: string;
+                        /** @description the admin key (ADMIN_API_KEY) */
+                        key: string;
                     };
                 };
             };
@@ -786,15 +784,6 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Invalid request: `issues` names each wrong field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
                 /** @description Not found */
                 404: {
                     headers: {
@@ -824,8 +813,6 @@ export interface paths {
         /**
          * List advertisers
          * @description Ordered by id.
-         *
-         *     **Realms:** admin, ops.
          */
         get: {
             parameters: {
@@ -868,15 +855,6 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Authenticated, but not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
                 /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
                 503: {
                     headers: {
@@ -889,10 +867,7 @@ export interface paths {
             };
         };
         put?: never;
-        /**
-         * Create an advertiser
-         * @description **Realms:** admin, ops. Read-only principals are refused (403 read_only).
-         */
+        /** Create an advertiser */
         post: {
             parameters: {
                 query?: never;
@@ -979,10 +954,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Read an advertiser
-         * @description **Realms:** admin, ops, advertiser ({id} must be the advertiser itself).
-         */
+        /** Read an advertiser */
         get: {
             parameters: {
                 query?: never;
@@ -1022,15 +994,6 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Authenticated, but not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
                 /** @description Not found */
                 404: {
                     headers: {
@@ -1056,8 +1019,6 @@ export interface paths {
         /**
          * Deactivate an advertiser
          * @description Sets `active: false`; nothing is deleted, so what points at it keeps working.
-         *
-         *     **Realms:** admin, ops. Read-only principals are refused (403 read_only).
          */
         delete: {
             parameters: {
@@ -1132,8 +1093,6 @@ export interface paths {
         /**
          * Update an advertiser
          * @description Sets the given fields; omitted ones keep their value.
-         *
-         *     **Realms:** admin, ops. Read-only principals are refused (403 read_only).
          */
         patch: {
             parameters: {
@@ -1232,8 +1191,6 @@ export interface paths {
         /**
          * List affiliates
          * @description Ordered by id.
-         *
-         *     **Realms:** admin, ops.
          */
         get: {
             parameters: {
@@ -1276,15 +1233,6 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Authenticated, but not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
                 /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
                 503: {
                     headers: {
@@ -1297,10 +1245,7 @@ export interface paths {
             };
         };
         put?: never;
-        /**
-         * Create an affiliate
-         * @description **Realms:** admin, ops. Read-only principals are refused (403 read_only).
-         */
+        /** Create an affiliate */
         post: {
             parameters: {
                 query?: never;
@@ -1385,10 +1330,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Read an affiliate
-         * @description **Realms:** admin, ops, affiliate ({id} must be the affiliate itself).
-         */
+        /** Read an affiliate */
         get: {
             parameters: {
                 query?: never;
@@ -1428,15 +1370,6 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Authenticated, but not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
                 /** @description Not found */
                 404: {
                     headers: {
@@ -1462,8 +1395,6 @@ export interface paths {
         /**
          * Deactivate an affiliate
          * @description Sets `active: false`; nothing is deleted, so what points at it keeps working.
-         *
-         *     **Realms:** admin, ops. Read-only principals are refused (403 read_only).
          */
         delete: {
             parameters: {
@@ -1538,8 +1469,6 @@ export interface paths {
         /**
          * Update an affiliate
          * @description Sets the given fields; omitted ones keep their value.
-         *
-         *     **Realms:** admin, ops. Read-only principals are refused (403 read_only).
          */
         patch: {
             parameters: {
@@ -1637,8 +1566,6 @@ export interface paths {
         /**
          * List offers
          * @description Ordered by id.
-         *
-         *     **Realms:** admin, ops, advertiser (advertiser_id is set to the advertiser's own id).
          */
         get: {
             parameters: {
@@ -1682,15 +1609,6 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Authenticated, but not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
                 /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
                 503: {
                     headers: {
@@ -1703,10 +1621,7 @@ export interface paths {
             };
         };
         put?: never;
-        /**
-         * Create an offer
-         * @description **Realms:** admin, ops. Read-only principals are refused (403 read_only).
-         */
+        /** Create an offer */
         post: {
             parameters: {
                 query?: never;
@@ -1824,12 +1739,6 @@ export interface paths {
                                 amount: string | number;
                             };
                         }[];
-                        /**
-                         * @description what affiliates see of why a conversion was rejected or held: full (reason codes and fraud evidence), category (fraud, attribution, cap, duplicate, advertiser, hold_period, offer, other) or none
-                         * @default category
-                         * @enum {string}
-                         */
-                        partner_reason_detail?: "full" | "category" | "none";
                         /** @default true */
                         active?: boolean;
                     };
@@ -1905,10 +1814,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Read an offer
-         * @description **Realms:** admin, ops, advertiser (the offer {id} must be the advertiser's).
-         */
+        /** Read an offer */
         get: {
             parameters: {
                 query?: never;
@@ -1948,15 +1854,6 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Authenticated, but not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
                 /** @description Not found */
                 404: {
                     headers: {
@@ -1982,8 +1879,6 @@ export interface paths {
         /**
          * Deactivate an offer
          * @description Sets `active: false`; nothing is deleted, so what points at it keeps working.
-         *
-         *     **Realms:** admin, ops. Read-only principals are refused (403 read_only).
          */
         delete: {
             parameters: {
@@ -2058,8 +1953,6 @@ export interface paths {
         /**
          * Update an offer
          * @description Merges the given top-level fields into the stored offer and validates the result as a whole.
-         *
-         *     **Realms:** admin, ops. Read-only principals are refused (403 read_only).
          */
         patch: {
             parameters: {
@@ -2180,12 +2073,6 @@ export interface paths {
                                 amount: string | number;
                             };
                         }[];
-                        /**
-                         * @description what affiliates see of why a conversion was rejected or held: full (reason codes and fraud evidence), category (fraud, attribution, cap, duplicate, advertiser, hold_period, offer, other) or none
-                         * @default category
-                         * @enum {string}
-                         */
-                        partner_reason_detail?: "full" | "category" | "none";
                         /** @default true */
                         active?: boolean;
                     };
@@ -2259,95 +2146,6 @@ export interface paths {
         };
         trace?: never;
     };
-    "/api/affiliates/{id}/offers": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The active offers with this affiliate's payout and tracking link
-         * @description Each goal's payout is the affiliate's own (an `affiliate_overrides` entry for it wins over the goal's). `tracking_url` is GET /click for the offer and the affiliate; `sub_params` are the sub ids it also takes.
-         *
-         *     **Realms:** admin, ops, affiliate ({id} must be the affiliate itself).
-         */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description the affiliate's id */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The affiliate's offers, by name */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["AffiliateOfferList"];
-                    };
-                };
-                /** @description Invalid request: `issues` names each wrong field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or wrong credentials */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Authenticated, but not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/conversions/export.csv": {
         parameters: {
             query?: never;
@@ -2358,8 +2156,6 @@ export interface paths {
         /**
          * Every conversion that matches, as CSV
          * @description The same filters as the search, every matching row (no cap), newest first, streamed as it is read. A cell that would start a spreadsheet formula is prefixed with an apostrophe.
-         *
-         *     **Realms:** admin, ops, affiliate (affiliate_id is set to the affiliate's own id), advertiser (advertiser_id is set to the advertiser's own id).
          */
         get: {
             parameters: {
@@ -2413,15 +2209,6 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Authenticated, but not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
                 /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
                 503: {
                     headers: {
@@ -2451,8 +2238,6 @@ export interface paths {
         /**
          * Search conversions, newest first
          * @description Pages follow `next_cursor` (keyset: no row cap, and rows that arrive meanwhile neither shift nor repeat a page); `offset` still works for short lists.
-         *
-         *     **Realms:** admin, ops, affiliate (affiliate_id is set to the affiliate's own id), advertiser (advertiser_id is set to the advertiser's own id).
          */
         get: {
             parameters: {
@@ -2513,15 +2298,6 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Authenticated, but not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
                 /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
                 503: {
                     headers: {
@@ -2548,10 +2324,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Read a conversion, with its deliveries
-         * @description **Realms:** admin, ops, affiliate (the conversion {id} must be the affiliate's), advertiser (the conversion {id} must be the advertiser's).
-         */
+        /** Read a conversion, with its deliveries */
         get: {
             parameters: {
                 query?: never;
@@ -2584,15 +2357,6 @@ export interface paths {
                 };
                 /** @description Missing or wrong credentials */
                 401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Authenticated, but not allowed */
-                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2640,8 +2404,6 @@ export interface paths {
         /**
          * Change a conversion's status (ops)
          * @description Sent to the workflow as an Update, whose validator refuses an illegal transition (409) before anything is written.
-         *
-         *     **Realms:** admin, ops, advertiser (the conversion {id} must be the advertiser's). Needs the `review_conversions` capability. Read-only principals are refused (403 read_only).
          */
         post: {
             parameters: {
@@ -2750,10 +2512,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * What the affiliate is owed per currency, and what is pending or held
-         * @description **Realms:** admin, ops, affiliate ({id} must be the affiliate itself).
-         */
+        /** What the ledger says the affiliate is owed, per currency */
         get: {
             parameters: {
                 query?: never;
@@ -2786,15 +2545,6 @@ export interface paths {
                 };
                 /** @description Missing or wrong credentials */
                 401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Authenticated, but not allowed */
-                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2837,12 +2587,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * A conversion's timeline, from its workflow histories
-         * @description A partner's timeline keeps only what its realm may read: its own side of the money and the ledger, reason codes at the offer's detail level (affiliates), and the affiliate's own deliveries (affiliates only).
-         *
-         *     **Realms:** admin, ops, affiliate (the conversion {id} must be the affiliate's), advertiser (the conversion {id} must be the advertiser's).
-         */
+        /** A conversion's timeline, from its workflow histories */
         get: {
             parameters: {
                 query?: never;
@@ -2875,15 +2620,6 @@ export interface paths {
                 };
                 /** @description Missing or wrong credentials */
                 401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Authenticated, but not allowed */
-                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2926,10 +2662,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * An affiliate's postback endpoints
-         * @description **Realms:** admin, ops, affiliate ({id} must be the affiliate itself).
-         */
+        /** An affiliate's postback endpoints */
         get: {
             parameters: {
                 query?: never;
@@ -2971,15 +2704,6 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Authenticated, but not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
                 /** @description Not found */
                 404: {
                     headers: {
@@ -3001,10 +2725,7 @@ export interface paths {
             };
         };
         put?: never;
-        /**
-         * Add a postback endpoint to an affiliate
-         * @description **Realms:** admin, ops, affiliate ({id} must be the affiliate itself). Needs the `manage_endpoints` capability. Read-only principals are refused (403 read_only).
-         */
+        /** Add a postback endpoint to an affiliate */
         post: {
             parameters: {
                 query?: never;
@@ -3123,10 +2844,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Read a postback endpoint
-         * @description **Realms:** admin, ops, affiliate (the postback endpoint {id} must be the affiliate's).
-         */
+        /** Read a postback endpoint */
         get: {
             parameters: {
                 query?: never;
@@ -3166,15 +2884,6 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Authenticated, but not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
                 /** @description Not found */
                 404: {
                     headers: {
@@ -3197,10 +2906,7 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /**
-         * Deactivate a postback endpoint
-         * @description **Realms:** admin, ops, affiliate (the postback endpoint {id} must be the affiliate's). Needs the `manage_endpoints` capability. Read-only principals are refused (403 read_only).
-         */
+        /** Deactivate a postback endpoint */
         delete: {
             parameters: {
                 query?: never;
@@ -3274,8 +2980,6 @@ export interface paths {
         /**
          * Update a postback endpoint
          * @description `signing_secret: null` stops signing. `active: true` also closes the breaker.
-         *
-         *     **Realms:** admin, ops, affiliate (the postback endpoint {id} must be the affiliate's). Needs the `manage_endpoints` capability. Read-only principals are refused (403 read_only).
          */
         patch: {
             parameters: {
@@ -3373,42 +3077,48 @@ export interface paths {
         };
         trace?: never;
     };
-    "/api/deliveries": {
+    "/api/postbacks/{id}/secret/rotate": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
+        get?: never;
+        put?: never;
         /**
-         * List deliveries, newest first
-         * @description **Realms:** admin, ops, affiliate (affiliate_id is set to the affiliate's own id).
+         * Rotate the signing secret (or give an endpoint its first one)
+         * @description Answers the new secret once; it is never shown again. For `overlap_hours` (default 24) every request carries two signatures in `webhook-signature`, the new secret’s first, then only the new one.
          */
-        get: {
+        post: {
             parameters: {
-                query?: {
-                    limit?: number;
-                    offset?: number;
-                    affiliate_id?: string;
-                    endpoint_id?: string;
-                    conversion_id?: string;
-                    status?: "pending" | "delivering" | "succeeded" | "failed" | "dead_lettered";
-                    from?: string;
-                    to?: string;
-                };
+                query?: never;
                 header?: never;
-                path?: never;
+                path: {
+                    /** @description the endpoint's id */
+                    id: string;
+                };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description how long requests also carry the old secret’s signature (0: at once only the new one); default 24
+                         * @default 24
+                         */
+                        overlap_hours?: number;
+                    };
+                };
+            };
             responses: {
-                /** @description One page */
+                /** @description The new secret, shown this once */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["DeliveryPage"];
+                        "application/json": components["schemas"]["SigningSecretRotated"];
                     };
                 };
                 /** @description Invalid request: `issues` names each wrong field */
@@ -3438,6 +3148,33 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with the current state (e.g. an illegal status change) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body over 64 KiB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
                 503: {
                     headers: {
@@ -3449,44 +3186,44 @@ export interface paths {
                 };
             };
         };
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/deliveries/{id}": {
+    "/api/postbacks/{id}/pause": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
+        get?: never;
+        put?: never;
         /**
-         * Read a delivery, with every attempt
-         * @description **Realms:** admin, ops, affiliate (the delivery {id} must be the affiliate's).
+         * Pause an endpoint until it is resumed
+         * @description Its deliveries wait without spending attempts (and new ones queue) until `POST …/resume`. Distinct from the breaker’s automatic pause (`paused_until`), which ends by itself.
          */
-        get: {
+        post: {
             parameters: {
                 query?: never;
                 header?: never;
                 path: {
-                    /** @description the delivery's id */
+                    /** @description the endpoint's id */
                     id: string;
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Found */
+                /** @description Paused */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["DeliveryWithAttempts"];
+                        "application/json": components["schemas"]["PostbackEndpoint"];
                     };
                 };
                 /** @description Invalid request: `issues` names each wrong field */
@@ -3536,6 +3273,380 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/postbacks/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a paused endpoint
+         * @description Deliveries waiting on it are tried at once. The breaker’s automatic pause is not touched.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the endpoint's id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Resumed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PostbackEndpoint"];
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/postback-macros": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The macros a postback URL or body template can use
+         * @description Every macro the expander knows, in its order, with what it holds and an example value.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every macro */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["PostbackMacro"][];
+                        };
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List deliveries, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                    affiliate_id?: string;
+                    endpoint_id?: string;
+                    conversion_id?: string;
+                    status?: "pending" | "delivering" | "succeeded" | "failed" | "dead_lettered";
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description One page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DeliveryPage"];
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/deliveries/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a delivery, with every attempt */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the delivery's id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Found */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DeliveryWithAttempts"];
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/deliveries/{id}/attempts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A delivery's attempts, oldest first
+         * @description Per attempt: what was sent (URL with secrets masked, method, headers, body) and what the server answered (status code, first 1 KiB, latency, error class), and when the next attempt is due.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                    /** @description only this run (0 the first delivery, +1 per redelivery) */
+                    run?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description the delivery's id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description One page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DeliveryAttemptPage"];
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         put?: never;
         post?: never;
         delete?: never;
@@ -3553,10 +3664,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Deliver again (same event id, new run)
-         * @description **Realms:** admin, ops, affiliate (the delivery {id} must be the affiliate's). Needs the `redeliver` capability. Read-only principals are refused (403 read_only).
-         */
+        /** Deliver again (same event id, new run) */
         post: {
             parameters: {
                 query?: never;
@@ -3652,8 +3760,6 @@ export interface paths {
         /**
          * Deliver again everything that matches
          * @description Needs at least one filter, or `all: true` for every delivery of the status; `status` defaults to dead_lettered. Redelivers at most the first 10 000 matches, oldest first (`truncated`, `total`). Preview with `dry_run: true` (200, starts nothing), then send the same filter with `expected_count` set to the preview's `matched`: if the filter matches another number by then, nothing starts (409 `count_changed`).
-         *
-         *     **Realms:** admin, ops, affiliate (the body's affiliate_id is set to the affiliate's own id). Needs the `redeliver` capability. Read-only principals are refused (403 read_only).
          */
         post: {
             parameters: {
@@ -3790,8 +3896,6 @@ export interface paths {
         /**
          * Undelivered deliveries grouped by endpoint, error class and status
          * @description Failed and dead-lettered deliveries, grouped by (endpoint, the class of the last attempt's error, status). To redeliver one group, send its endpoint_id, error_class and status to POST /api/deliveries/redeliver.
-         *
-         *     **Realms:** admin, ops, affiliate (affiliate_id is set to the affiliate's own id).
          */
         get: {
             parameters: {
@@ -3836,15 +3940,6 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Authenticated, but not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
                 /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
                 503: {
                     headers: {
@@ -3874,8 +3969,6 @@ export interface paths {
         /**
          * Each endpoint's health: success rate in a window, last error, breaker
          * @description Endpoints with attempts in the window, and endpoints paused now. The success rate counts attempts, not deliveries.
-         *
-         *     **Realms:** admin, ops, affiliate (affiliate_id is set to the affiliate's own id).
          */
         get: {
             parameters: {
@@ -3917,15 +4010,6 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Authenticated, but not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
                 /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
                 503: {
                     headers: {
@@ -3955,8 +4039,6 @@ export interface paths {
         /**
          * Clicks, conversions and money, grouped
          * @description Read from hourly roll-ups kept by the steps that record clicks, conversions and ledger entries; `source=raw` reads the raw rows instead, to check them (the two agree to the cent).
-         *
-         *     **Realms:** admin, ops, affiliate (affiliate_id is set to the affiliate's own id), advertiser (advertiser_id is set to the advertiser's own id).
          */
         get: {
             parameters: {
@@ -3969,10 +4051,6 @@ export interface paths {
                     to?: string;
                     /** @description IANA zone in which days (and date-only bounds) are cut */
                     timezone?: "UTC" | "Africa/Abidjan" | "Africa/Accra" | "Africa/Addis_Ababa" | "Africa/Algiers" | "Africa/Asmera" | "Africa/Bamako" | "Africa/Bangui" | "Africa/Banjul" | "Africa/Bissau" | "Africa/Blantyre" | "Africa/Brazzaville" | "Africa/Bujumbura" | "Africa/Cairo" | "Africa/Casablanca" | "Africa/Ceuta" | "Africa/Conakry" | "Africa/Dakar" | "Africa/Dar_es_Salaam" | "Africa/Djibouti" | "Africa/Douala" | "Africa/El_Aaiun" | "Africa/Freetown" | "Africa/Gaborone" | "Africa/Harare" | "Africa/Johannesburg" | "Africa/Juba" | "Africa/Kampala" | "Africa/Khartoum" | "Africa/Kigali" | "Africa/Kinshasa" | "Africa/Lagos" | "Africa/Libreville" | "Africa/Lome" | "Africa/Luanda" | "Africa/Lubumbashi" | "Africa/Lusaka" | "Africa/Malabo" | "Africa/Maputo" | "Africa/Maseru" | "Africa/Mbabane" | "Africa/Mogadishu" | "Africa/Monrovia" | "Africa/Nairobi" | "Africa/Ndjamena" | "Africa/Niamey" | "Africa/Nouakchott" | "Africa/Ouagadougou" | "Africa/Porto-Novo" | "Africa/Sao_Tome" | "Africa/Tripoli" | "Africa/Tunis" | "Africa/Windhoek" | "America/Adak" | "America/Anchorage" | "America/Anguilla" | "America/Antigua" | "America/Araguaina" | "America/Argentina/La_Rioja" | "America/Argentina/Rio_Gallegos" | "America/Argentina/Salta" | "America/Argentina/San_Juan" | "America/Argentina/San_Luis" | "America/Argentina/Tucuman" | "America/Argentina/Ushuaia" | "America/Aruba" | "America/Asuncion" | "America/Bahia" | "America/Bahia_Banderas" | "America/Barbados" | "America/Belem" | "America/Belize" | "America/Blanc-Sablon" | "America/Boa_Vista" | "America/Bogota" | "America/Boise" | "America/Buenos_Aires" | "America/Cambridge_Bay" | "America/Campo_Grande" | "America/Cancun" | "America/Caracas" | "America/Catamarca" | "America/Cayenne" | "America/Cayman" | "America/Chicago" | "America/Chihuahua" | "America/Ciudad_Juarez" | "America/Coral_Harbour" | "America/Cordoba" | "America/Costa_Rica" | "America/Coyhaique" | "America/Creston" | "America/Cuiaba" | "America/Curacao" | "America/Danmarkshavn" | "America/Dawson" | "America/Dawson_Creek" | "America/Denver" | "America/Detroit" | "America/Dominica" | "America/Edmonton" | "America/Eirunepe" | "America/El_Salvador" | "America/Fort_Nelson" | "America/Fortaleza" | "America/Glace_Bay" | "America/Godthab" | "America/Goose_Bay" | "America/Grand_Turk" | "America/Grenada" | "America/Guadeloupe" | "America/Guatemala" | "America/Guayaquil" | "America/Guyana" | "America/Halifax" | "America/Havana" | "America/Hermosillo" | "America/Indiana/Knox" | "America/Indiana/Marengo" | "America/Indiana/Petersburg" | "America/Indiana/Tell_City" | "America/Indiana/Vevay" | "America/Indiana/Vincennes" | "America/Indiana/Winamac" | "America/Indianapolis" | "America/Inuvik" | "America/Iqaluit" | "America/Jamaica" | "America/Jujuy" | "America/Juneau" | "America/Kentucky/Monticello" | "America/Kralendijk" | "America/La_Paz" | "America/Lima" | "America/Los_Angeles" | "America/Louisville" | "America/Lower_Princes" | "America/Maceio" | "America/Managua" | "America/Manaus" | "America/Marigot" | "America/Martinique" | "America/Matamoros" | "America/Mazatlan" | "America/Mendoza" | "America/Menominee" | "America/Merida" | "America/Metlakatla" | "America/Mexico_City" | "America/Miquelon" | "America/Moncton" | "America/Monterrey" | "America/Montevideo" | "America/Montserrat" | "America/Nassau" | "America/New_York" | "America/Nome" | "America/Noronha" | "America/North_Dakota/Beulah" | "America/North_Dakota/Center" | "America/North_Dakota/New_Salem" | "America/Ojinaga" | "America/Panama" | "America/Paramaribo" | "America/Phoenix" | "America/Port-au-Prince" | "America/Port_of_Spain" | "America/Porto_Velho" | "America/Puerto_Rico" | "America/Punta_Arenas" | "America/Rankin_Inlet" | "America/Recife" | "America/Regina" | "America/Resolute" | "America/Rio_Branco" | "America/Santarem" | "America/Santiago" | "America/Santo_Domingo" | "America/Sao_Paulo" | "America/Scoresbysund" | "America/Sitka" | "America/St_Barthelemy" | "America/St_Johns" | "America/St_Kitts" | "America/St_Lucia" | "America/St_Thomas" | "America/St_Vincent" | "America/Swift_Current" | "America/Tegucigalpa" | "America/Thule" | "America/Tijuana" | "America/Toronto" | "America/Tortola" | "America/Vancouver" | "America/Whitehorse" | "America/Winnipeg" | "America/Yakutat" | "Antarctica/Casey" | "Antarctica/Davis" | "Antarctica/DumontDUrville" | "Antarctica/Macquarie" | "Antarctica/Mawson" | "Antarctica/McMurdo" | "Antarctica/Palmer" | "Antarctica/Rothera" | "Antarctica/Syowa" | "Antarctica/Troll" | "Antarctica/Vostok" | "Arctic/Longyearbyen" | "Asia/Aden" | "Asia/Almaty" | "Asia/Amman" | "Asia/Anadyr" | "Asia/Aqtau" | "Asia/Aqtobe" | "Asia/Ashgabat" | "Asia/Atyrau" | "Asia/Baghdad" | "Asia/Bahrain" | "Asia/Baku" | "Asia/Bangkok" | "Asia/Barnaul" | "Asia/Beirut" | "Asia/Bishkek" | "Asia/Brunei" | "Asia/Calcutta" | "Asia/Chita" | "Asia/Colombo" | "Asia/Damascus" | "Asia/Dhaka" | "Asia/Dili" | "Asia/Dubai" | "Asia/Dushanbe" | "Asia/Famagusta" | "Asia/Gaza" | "Asia/Hebron" | "Asia/Hong_Kong" | "Asia/Hovd" | "Asia/Irkutsk" | "Asia/Jakarta" | "Asia/Jayapura" | "Asia/Jerusalem" | "Asia/Kabul" | "Asia/Kamchatka" | "Asia/Karachi" | "Asia/Katmandu" | "Asia/Khandyga" | "Asia/Krasnoyarsk" | "Asia/Kuala_Lumpur" | "Asia/Kuching" | "Asia/Kuwait" | "Asia/Macau" | "Asia/Magadan" | "Asia/Makassar" | "Asia/Manila" | "Asia/Muscat" | "Asia/Nicosia" | "Asia/Novokuznetsk" | "Asia/Novosibirsk" | "Asia/Omsk" | "Asia/Oral" | "Asia/Phnom_Penh" | "Asia/Pontianak" | "Asia/Pyongyang" | "Asia/Qatar" | "Asia/Qostanay" | "Asia/Qyzylorda" | "Asia/Rangoon" | "Asia/Riyadh" | "Asia/Saigon" | "Asia/Sakhalin" | "Asia/Samarkand" | "Asia/Seoul" | "Asia/Shanghai" | "Asia/Singapore" | "Asia/Srednekolymsk" | "Asia/Taipei" | "Asia/Tashkent" | "Asia/Tbilisi" | "Asia/Tehran" | "Asia/Thimphu" | "Asia/Tokyo" | "Asia/Tomsk" | "Asia/Ulaanbaatar" | "Asia/Urumqi" | "Asia/Ust-Nera" | "Asia/Vientiane" | "Asia/Vladivostok" | "Asia/Yakutsk" | "Asia/Yekaterinburg" | "Asia/Yerevan" | "Atlantic/Azores" | "Atlantic/Bermuda" | "Atlantic/Canary" | "Atlantic/Cape_Verde" | "Atlantic/Faeroe" | "Atlantic/Madeira" | "Atlantic/Reykjavik" | "Atlantic/South_Georgia" | "Atlantic/St_Helena" | "Atlantic/Stanley" | "Australia/Adelaide" | "Australia/Brisbane" | "Australia/Broken_Hill" | "Australia/Darwin" | "Australia/Eucla" | "Australia/Hobart" | "Australia/Lindeman" | "Australia/Lord_Howe" | "Australia/Melbourne" | "Australia/Perth" | "Australia/Sydney" | "Europe/Amsterdam" | "Europe/Andorra" | "Europe/Astrakhan" | "Europe/Athens" | "Europe/Belgrade" | "Europe/Berlin" | "Europe/Bratislava" | "Europe/Brussels" | "Europe/Bucharest" | "Europe/Budapest" | "Europe/Busingen" | "Europe/Chisinau" | "Europe/Copenhagen" | "Europe/Dublin" | "Europe/Gibraltar" | "Europe/Guernsey" | "Europe/Helsinki" | "Europe/Isle_of_Man" | "Europe/Istanbul" | "Europe/Jersey" | "Europe/Kaliningrad" | "Europe/Kiev" | "Europe/Kirov" | "Europe/Lisbon" | "Europe/Ljubljana" | "Europe/London" | "Europe/Luxembourg" | "Europe/Madrid" | "Europe/Malta" | "Europe/Mariehamn" | "Europe/Minsk" | "Europe/Monaco" | "Europe/Moscow" | "Europe/Oslo" | "Europe/Paris" | "Europe/Podgorica" | "Europe/Prague" | "Europe/Riga" | "Europe/Rome" | "Europe/Samara" | "Europe/San_Marino" | "Europe/Sarajevo" | "Europe/Saratov" | "Europe/Simferopol" | "Europe/Skopje" | "Europe/Sofia" | "Europe/Stockholm" | "Europe/Tallinn" | "Europe/Tirane" | "Europe/Ulyanovsk" | "Europe/Vaduz" | "Europe/Vatican" | "Europe/Vienna" | "Europe/Vilnius" | "Europe/Volgograd" | "Europe/Warsaw" | "Europe/Zagreb" | "Europe/Zurich" | "Indian/Antananarivo" | "Indian/Chagos" | "Indian/Christmas" | "Indian/Cocos" | "Indian/Comoro" | "Indian/Kerguelen" | "Indian/Mahe" | "Indian/Maldives" | "Indian/Mauritius" | "Indian/Mayotte" | "Indian/Reunion" | "Pacific/Apia" | "Pacific/Auckland" | "Pacific/Bougainville" | "Pacific/Chatham" | "Pacific/Easter" | "Pacific/Efate" | "Pacific/Enderbury" | "Pacific/Fakaofo" | "Pacific/Fiji" | "Pacific/Funafuti" | "Pacific/Galapagos" | "Pacific/Gambier" | "Pacific/Guadalcanal" | "Pacific/Guam" | "Pacific/Honolulu" | "Pacific/Kiritimati" | "Pacific/Kosrae" | "Pacific/Kwajalein" | "Pacific/Majuro" | "Pacific/Marquesas" | "Pacific/Midway" | "Pacific/Nauru" | "Pacific/Niue" | "Pacific/Norfolk" | "Pacific/Noumea" | "Pacific/Pago_Pago" | "Pacific/Palau" | "Pacific/Pitcairn" | "Pacific/Ponape" | "Pacific/Port_Moresby" | "Pacific/Rarotonga" | "Pacific/Saipan" | "Pacific/Tahiti" | "Pacific/Tarawa" | "Pacific/Tongatapu" | "Pacific/Truk" | "Pacific/Wake" | "Pacific/Wallis";
-                    /** @description only this affiliate's clicks, conversions and money */
-                    affiliate_id?: string;
-                    /** @description only the clicks, conversions and money of this advertiser's offers */
-                    advertiser_id?: string;
                     /** @description `auto`: the hourly roll-ups when they can cut the window (bounds and, grouped by day, local midnights on whole UTC hours), else the raw rows. `raw`: always the raw clicks, conversions and ledger entries, to check the roll-ups against; refused with 422 `report_too_large` above 1,000,000 rows */
                     source?: "auto" | "raw";
                 };
@@ -4002,15 +4080,6 @@ export interface paths {
                 };
                 /** @description Missing or wrong credentials */
                 401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Authenticated, but not allowed */
-                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4056,8 +4125,6 @@ export interface paths {
         /**
          * Time series of clicks, conversions, money and delivery health, with cap use now
          * @description The figures of GET /api/reports (same window, zone and rules; the totals are equal to the cent) per minute for ranges up to 6 hours, per hour up to 7 days, per day beyond; delivery attempts per period (success rate, p95 latency), dead-letter depth, and every cap in its current window. Minute series, and hours in a zone whose hours do not start on whole UTC hours, are read from the raw rows: at most 1,000,000 of them (422 `report_too_large`).
-         *
-         *     **Realms:** admin, ops, affiliate (affiliate_id is set to the affiliate's own id), advertiser (advertiser_id is set to the advertiser's own id).
          */
         get: {
             parameters: {
@@ -4068,10 +4135,6 @@ export interface paths {
                     to?: string;
                     /** @description IANA zone in which days (and date-only bounds) are cut */
                     timezone?: "UTC" | "Africa/Abidjan" | "Africa/Accra" | "Africa/Addis_Ababa" | "Africa/Algiers" | "Africa/Asmera" | "Africa/Bamako" | "Africa/Bangui" | "Africa/Banjul" | "Africa/Bissau" | "Africa/Blantyre" | "Africa/Brazzaville" | "Africa/Bujumbura" | "Africa/Cairo" | "Africa/Casablanca" | "Africa/Ceuta" | "Africa/Conakry" | "Africa/Dakar" | "Africa/Dar_es_Salaam" | "Africa/Djibouti" | "Africa/Douala" | "Africa/El_Aaiun" | "Africa/Freetown" | "Africa/Gaborone" | "Africa/Harare" | "Africa/Johannesburg" | "Africa/Juba" | "Africa/Kampala" | "Africa/Khartoum" | "Africa/Kigali" | "Africa/Kinshasa" | "Africa/Lagos" | "Africa/Libreville" | "Africa/Lome" | "Africa/Luanda" | "Africa/Lubumbashi" | "Africa/Lusaka" | "Africa/Malabo" | "Africa/Maputo" | "Africa/Maseru" | "Africa/Mbabane" | "Africa/Mogadishu" | "Africa/Monrovia" | "Africa/Nairobi" | "Africa/Ndjamena" | "Africa/Niamey" | "Africa/Nouakchott" | "Africa/Ouagadougou" | "Africa/Porto-Novo" | "Africa/Sao_Tome" | "Africa/Tripoli" | "Africa/Tunis" | "Africa/Windhoek" | "America/Adak" | "America/Anchorage" | "America/Anguilla" | "America/Antigua" | "America/Araguaina" | "America/Argentina/La_Rioja" | "America/Argentina/Rio_Gallegos" | "America/Argentina/Salta" | "America/Argentina/San_Juan" | "America/Argentina/San_Luis" | "America/Argentina/Tucuman" | "America/Argentina/Ushuaia" | "America/Aruba" | "America/Asuncion" | "America/Bahia" | "America/Bahia_Banderas" | "America/Barbados" | "America/Belem" | "America/Belize" | "America/Blanc-Sablon" | "America/Boa_Vista" | "America/Bogota" | "America/Boise" | "America/Buenos_Aires" | "America/Cambridge_Bay" | "America/Campo_Grande" | "America/Cancun" | "America/Caracas" | "America/Catamarca" | "America/Cayenne" | "America/Cayman" | "America/Chicago" | "America/Chihuahua" | "America/Ciudad_Juarez" | "America/Coral_Harbour" | "America/Cordoba" | "America/Costa_Rica" | "America/Coyhaique" | "America/Creston" | "America/Cuiaba" | "America/Curacao" | "America/Danmarkshavn" | "America/Dawson" | "America/Dawson_Creek" | "America/Denver" | "America/Detroit" | "America/Dominica" | "America/Edmonton" | "America/Eirunepe" | "America/El_Salvador" | "America/Fort_Nelson" | "America/Fortaleza" | "America/Glace_Bay" | "America/Godthab" | "America/Goose_Bay" | "America/Grand_Turk" | "America/Grenada" | "America/Guadeloupe" | "America/Guatemala" | "America/Guayaquil" | "America/Guyana" | "America/Halifax" | "America/Havana" | "America/Hermosillo" | "America/Indiana/Knox" | "America/Indiana/Marengo" | "America/Indiana/Petersburg" | "America/Indiana/Tell_City" | "America/Indiana/Vevay" | "America/Indiana/Vincennes" | "America/Indiana/Winamac" | "America/Indianapolis" | "America/Inuvik" | "America/Iqaluit" | "America/Jamaica" | "America/Jujuy" | "America/Juneau" | "America/Kentucky/Monticello" | "America/Kralendijk" | "America/La_Paz" | "America/Lima" | "America/Los_Angeles" | "America/Louisville" | "America/Lower_Princes" | "America/Maceio" | "America/Managua" | "America/Manaus" | "America/Marigot" | "America/Martinique" | "America/Matamoros" | "America/Mazatlan" | "America/Mendoza" | "America/Menominee" | "America/Merida" | "America/Metlakatla" | "America/Mexico_City" | "America/Miquelon" | "America/Moncton" | "America/Monterrey" | "America/Montevideo" | "America/Montserrat" | "America/Nassau" | "America/New_York" | "America/Nome" | "America/Noronha" | "America/North_Dakota/Beulah" | "America/North_Dakota/Center" | "America/North_Dakota/New_Salem" | "America/Ojinaga" | "America/Panama" | "America/Paramaribo" | "America/Phoenix" | "America/Port-au-Prince" | "America/Port_of_Spain" | "America/Porto_Velho" | "America/Puerto_Rico" | "America/Punta_Arenas" | "America/Rankin_Inlet" | "America/Recife" | "America/Regina" | "America/Resolute" | "America/Rio_Branco" | "America/Santarem" | "America/Santiago" | "America/Santo_Domingo" | "America/Sao_Paulo" | "America/Scoresbysund" | "America/Sitka" | "America/St_Barthelemy" | "America/St_Johns" | "America/St_Kitts" | "America/St_Lucia" | "America/St_Thomas" | "America/St_Vincent" | "America/Swift_Current" | "America/Tegucigalpa" | "America/Thule" | "America/Tijuana" | "America/Toronto" | "America/Tortola" | "America/Vancouver" | "America/Whitehorse" | "America/Winnipeg" | "America/Yakutat" | "Antarctica/Casey" | "Antarctica/Davis" | "Antarctica/DumontDUrville" | "Antarctica/Macquarie" | "Antarctica/Mawson" | "Antarctica/McMurdo" | "Antarctica/Palmer" | "Antarctica/Rothera" | "Antarctica/Syowa" | "Antarctica/Troll" | "Antarctica/Vostok" | "Arctic/Longyearbyen" | "Asia/Aden" | "Asia/Almaty" | "Asia/Amman" | "Asia/Anadyr" | "Asia/Aqtau" | "Asia/Aqtobe" | "Asia/Ashgabat" | "Asia/Atyrau" | "Asia/Baghdad" | "Asia/Bahrain" | "Asia/Baku" | "Asia/Bangkok" | "Asia/Barnaul" | "Asia/Beirut" | "Asia/Bishkek" | "Asia/Brunei" | "Asia/Calcutta" | "Asia/Chita" | "Asia/Colombo" | "Asia/Damascus" | "Asia/Dhaka" | "Asia/Dili" | "Asia/Dubai" | "Asia/Dushanbe" | "Asia/Famagusta" | "Asia/Gaza" | "Asia/Hebron" | "Asia/Hong_Kong" | "Asia/Hovd" | "Asia/Irkutsk" | "Asia/Jakarta" | "Asia/Jayapura" | "Asia/Jerusalem" | "Asia/Kabul" | "Asia/Kamchatka" | "Asia/Karachi" | "Asia/Katmandu" | "Asia/Khandyga" | "Asia/Krasnoyarsk" | "Asia/Kuala_Lumpur" | "Asia/Kuching" | "Asia/Kuwait" | "Asia/Macau" | "Asia/Magadan" | "Asia/Makassar" | "Asia/Manila" | "Asia/Muscat" | "Asia/Nicosia" | "Asia/Novokuznetsk" | "Asia/Novosibirsk" | "Asia/Omsk" | "Asia/Oral" | "Asia/Phnom_Penh" | "Asia/Pontianak" | "Asia/Pyongyang" | "Asia/Qatar" | "Asia/Qostanay" | "Asia/Qyzylorda" | "Asia/Rangoon" | "Asia/Riyadh" | "Asia/Saigon" | "Asia/Sakhalin" | "Asia/Samarkand" | "Asia/Seoul" | "Asia/Shanghai" | "Asia/Singapore" | "Asia/Srednekolymsk" | "Asia/Taipei" | "Asia/Tashkent" | "Asia/Tbilisi" | "Asia/Tehran" | "Asia/Thimphu" | "Asia/Tokyo" | "Asia/Tomsk" | "Asia/Ulaanbaatar" | "Asia/Urumqi" | "Asia/Ust-Nera" | "Asia/Vientiane" | "Asia/Vladivostok" | "Asia/Yakutsk" | "Asia/Yekaterinburg" | "Asia/Yerevan" | "Atlantic/Azores" | "Atlantic/Bermuda" | "Atlantic/Canary" | "Atlantic/Cape_Verde" | "Atlantic/Faeroe" | "Atlantic/Madeira" | "Atlantic/Reykjavik" | "Atlantic/South_Georgia" | "Atlantic/St_Helena" | "Atlantic/Stanley" | "Australia/Adelaide" | "Australia/Brisbane" | "Australia/Broken_Hill" | "Australia/Darwin" | "Australia/Eucla" | "Australia/Hobart" | "Australia/Lindeman" | "Australia/Lord_Howe" | "Australia/Melbourne" | "Australia/Perth" | "Australia/Sydney" | "Europe/Amsterdam" | "Europe/Andorra" | "Europe/Astrakhan" | "Europe/Athens" | "Europe/Belgrade" | "Europe/Berlin" | "Europe/Bratislava" | "Europe/Brussels" | "Europe/Bucharest" | "Europe/Budapest" | "Europe/Busingen" | "Europe/Chisinau" | "Europe/Copenhagen" | "Europe/Dublin" | "Europe/Gibraltar" | "Europe/Guernsey" | "Europe/Helsinki" | "Europe/Isle_of_Man" | "Europe/Istanbul" | "Europe/Jersey" | "Europe/Kaliningrad" | "Europe/Kiev" | "Europe/Kirov" | "Europe/Lisbon" | "Europe/Ljubljana" | "Europe/London" | "Europe/Luxembourg" | "Europe/Madrid" | "Europe/Malta" | "Europe/Mariehamn" | "Europe/Minsk" | "Europe/Monaco" | "Europe/Moscow" | "Europe/Oslo" | "Europe/Paris" | "Europe/Podgorica" | "Europe/Prague" | "Europe/Riga" | "Europe/Rome" | "Europe/Samara" | "Europe/San_Marino" | "Europe/Sarajevo" | "Europe/Saratov" | "Europe/Simferopol" | "Europe/Skopje" | "Europe/Sofia" | "Europe/Stockholm" | "Europe/Tallinn" | "Europe/Tirane" | "Europe/Ulyanovsk" | "Europe/Vaduz" | "Europe/Vatican" | "Europe/Vienna" | "Europe/Vilnius" | "Europe/Volgograd" | "Europe/Warsaw" | "Europe/Zagreb" | "Europe/Zurich" | "Indian/Antananarivo" | "Indian/Chagos" | "Indian/Christmas" | "Indian/Cocos" | "Indian/Comoro" | "Indian/Kerguelen" | "Indian/Mahe" | "Indian/Maldives" | "Indian/Mauritius" | "Indian/Mayotte" | "Indian/Reunion" | "Pacific/Apia" | "Pacific/Auckland" | "Pacific/Bougainville" | "Pacific/Chatham" | "Pacific/Easter" | "Pacific/Efate" | "Pacific/Enderbury" | "Pacific/Fakaofo" | "Pacific/Fiji" | "Pacific/Funafuti" | "Pacific/Galapagos" | "Pacific/Gambier" | "Pacific/Guadalcanal" | "Pacific/Guam" | "Pacific/Honolulu" | "Pacific/Kiritimati" | "Pacific/Kosrae" | "Pacific/Kwajalein" | "Pacific/Majuro" | "Pacific/Marquesas" | "Pacific/Midway" | "Pacific/Nauru" | "Pacific/Niue" | "Pacific/Norfolk" | "Pacific/Noumea" | "Pacific/Pago_Pago" | "Pacific/Palau" | "Pacific/Pitcairn" | "Pacific/Ponape" | "Pacific/Port_Moresby" | "Pacific/Rarotonga" | "Pacific/Saipan" | "Pacific/Tahiti" | "Pacific/Tarawa" | "Pacific/Tongatapu" | "Pacific/Truk" | "Pacific/Wake" | "Pacific/Wallis";
-                    /** @description only this affiliate's clicks, conversions and money */
-                    affiliate_id?: string;
-                    /** @description only the clicks, conversions and money of this advertiser's offers */
-                    advertiser_id?: string;
                     /** @description instead of `from` and `to`: the last hours (`6h`) or local days (`7d`) up to the end of the current minute, hour or day */
                     last?: string;
                 };
@@ -4101,15 +4164,6 @@ export interface paths {
                 };
                 /** @description Missing or wrong credentials */
                 401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Authenticated, but not allowed */
-                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4162,8 +4216,6 @@ export interface paths {
          *     on any API process, with nothing missed or repeated. A change that became visible late (behind the stream's position)
          *     is sent once when found, with the stream's current position as its `id` (README, "Late changes"). Without
          *     Last-Event-ID the stream starts with what changes from now on.
-         *
-         *     **Realms:** admin, ops, affiliate (affiliate_id is set to the affiliate's own id), advertiser (advertiser_id is set to the advertiser's own id).
          */
         get: {
             parameters: {
@@ -4172,8 +4224,6 @@ export interface paths {
                     kind?: "conversion" | "delivery";
                     offer_id?: string;
                     affiliate_id?: string;
-                    /** @description only this advertiser's conversions (delivery events carry no advertiser) */
-                    advertiser_id?: string;
                     /** @description only events whose conversion or delivery has this status (a conversion's or a delivery's) */
                     status?: "processing" | "approved" | "pending" | "held" | "rejected" | "declined" | "reversed" | "delivering" | "succeeded" | "failed" | "dead_lettered";
                 };
@@ -4213,15 +4263,6 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Authenticated, but not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
                 /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
                 503: {
                     headers: {
@@ -4251,13 +4292,11 @@ export interface paths {
         /**
          * The audit log: every ops action, newest first
          * @description Status changes, redeliveries (one or bulk, with the filter and counts) and configuration changes made through the API. Pages by keyset: pass `next_before` as `before`.
-         *
-         *     **Realms:** admin, ops.
          */
         get: {
             parameters: {
                 query?: {
-                    action?: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "api_key.create" | "api_key.revoke" | "api_key.rotate" | "portal_link.create";
+                    action?: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "postback_endpoint.rotate_secret" | "postback_endpoint.pause" | "postback_endpoint.resume";
                     /** @description what the action was on: a conversion, delivery, advertiser, … id */
                     target_id?: string;
                     /** @description at or after */
@@ -4301,15 +4340,6 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Authenticated, but not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
                 /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
                 503: {
                     headers: {
@@ -4323,556 +4353,6 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/keys": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List keys (never the keys themselves)
-         * @description Newest first. A partner sees only its own principal's keys.
-         *
-         *     **Realms:** admin, affiliate (only the affiliate's own keys; a new key is never broader than the caller's), advertiser (only the advertiser's own keys; a new key is never broader than the caller's).
-         */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description admin, ops, advertiser:<id> or affiliate:<id> */
-                    principal?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The keys */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ApiKeyList"];
-                    };
-                };
-                /** @description Invalid request: `issues` names each wrong field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or wrong credentials */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Authenticated, but not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        /**
-         * Create a scoped API key (shown once)
-         * @description An admin creates a key for any principal; a partner only for itself, and never broader than the key or session it uses: not read-write when it is read-only, no capability it lacks, not outliving it (403 broader_than_caller). Ops manage no keys (403 out_of_realm).
-         *
-         *     **Realms:** admin, affiliate (only the affiliate's own keys; a new key is never broader than the caller's), advertiser (only the advertiser's own keys; a new key is never broader than the caller's). Needs the `manage_keys` capability. Read-only principals are refused (403 read_only).
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @example reporting script */
-                        name: string;
-                        /**
-                         * @description admin, ops, advertiser:<id> or affiliate:<id>
-                         * @example affiliate:aff_3f9a
-                         */
-                        principal: string;
-                        /** @default false */
-                        read_only?: boolean;
-                        /** @description what a partner may do besides reading (default: every one its realm's routes use); staff hold all */
-                        capabilities?: ("manage_endpoints" | "rotate_secrets" | "redeliver" | "test_postbacks" | "review_conversions" | "rotate_token" | "manage_keys")[];
-                        /**
-                         * @description the key ends after this many days (1–365)
-                         * @default 90
-                         */
-                        expires_in_days?: number;
-                    };
-                };
-            };
-            responses: {
-                /** @description Created: `key` is shown this once */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ApiKeyCreated"];
-                    };
-                };
-                /** @description Invalid request: `issues` names each wrong field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or wrong credentials */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Authenticated, but not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/keys/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * One key (never the key itself)
-         * @description **Realms:** admin, affiliate (only the affiliate's own keys; a new key is never broader than the caller's), advertiser (only the advertiser's own keys; a new key is never broader than the caller's).
-         */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description the key's id */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The key */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ApiKey"];
-                    };
-                };
-                /** @description Invalid request: `issues` names each wrong field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or wrong credentials */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Authenticated, but not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        /**
-         * Revoke a key: refused at once by every API process, with the sessions opened with it
-         * @description **Realms:** admin, affiliate (only the affiliate's own keys; a new key is never broader than the caller's), advertiser (only the advertiser's own keys; a new key is never broader than the caller's). Needs the `manage_keys` capability. Read-only principals are refused (403 read_only).
-         */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description the key's id */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Revoked (revoking again changes nothing) */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ApiKey"];
-                    };
-                };
-                /** @description Invalid request: `issues` names each wrong field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or wrong credentials */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Authenticated, but not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/keys/{id}/rotate": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Rotate a key: a new key (shown once); the old one works for the overlap, then ends
-         * @description The new key has the old one's principal, name, read-only flag, capabilities and end: rotating replaces a secret, it does not extend a lifetime (the admin creates a new key for that).
-         *
-         *     **Realms:** admin, affiliate (only the affiliate's own keys; a new key is never broader than the caller's), advertiser (only the advertiser's own keys; a new key is never broader than the caller's). Needs the `manage_keys` capability. Read-only principals are refused (403 read_only).
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description the key's id */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /**
-                         * @description how long the old key keeps working beside the new one (0–168, default 24)
-                         * @default 24
-                         */
-                        overlap_hours?: number;
-                    };
-                };
-            };
-            responses: {
-                /** @description The new key: `key` is shown this once */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ApiKeyCreated"];
-                    };
-                };
-                /** @description Invalid request: `issues` names each wrong field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or wrong credentials */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Authenticated, but not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Conflicts with the current state (e.g. an illegal status change) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/portal-links": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * A single-use sign-in link for a partner
-         * @description Send `url` to the advertiser or affiliate: opening it signs them in to the console once (a second use, or one after `expires_at`, is refused) with the principal, capabilities and read-only flag given here.
-         *
-         *     **Realms:** admin. Read-only principals are refused (403 read_only).
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @example affiliate:aff_3f9a */
-                        principal: string;
-                        /** @default false */
-                        read_only?: boolean;
-                        /** @description what a partner may do besides reading (default: every one its realm's routes use); staff hold all */
-                        capabilities?: ("manage_endpoints" | "rotate_secrets" | "redeliver" | "test_postbacks" | "review_conversions" | "rotate_token" | "manage_keys")[];
-                        /**
-                         * @description the link can be opened for this long (default a day)
-                         * @default 1440
-                         */
-                        expires_in_minutes?: number;
-                        /** @description how long the session it starts lasts (default SESSION_TTL_HOURS) */
-                        session_hours?: number;
-                    };
-                };
-            };
-            responses: {
-                /** @description Created: `url` is shown this once */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PortalLink"];
-                    };
-                };
-                /** @description Invalid request: `issues` names each wrong field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or wrong credentials */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Authenticated, but not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
         delete?: never;
         options?: never;
         head?: never;
@@ -4933,138 +4413,11 @@ export interface components {
                 payable: string;
                 entries: number;
             }[];
-            /** @description per currency, what is owed (approved) and what may become owed (pending, held: not booked until approved); test conversions never count */
-            split: {
-                /** @example USD */
-                currency: string;
-                /**
-                 * @description approved payout, net of reversals: the ledger's payable
-                 * @example 12.00
-                 */
-                approved: string;
-                /**
-                 * @description payout of conversions awaiting the advertiser's validation
-                 * @example 5.00
-                 */
-                pending: string;
-                /**
-                 * @description payout of conversions held for review (fraud rules or a cap)
-                 * @example 0.00
-                 */
-                held: string;
-                pending_conversions: number;
-                held_conversions: number;
-            }[];
-        };
-        AffiliateOffer: {
-            id: string;
-            name: string;
-            /** @example USD */
-            currency: string;
-            attribution_window_hours: number;
-            default_goal: string;
-            goals: {
-                key: string;
-                name?: string;
-                /** @description this affiliate's payout for the goal, after its own override when the offer has one */
-                payout: {
-                    /** @enum {string} */
-                    type: "fixed" | "percent";
-                    /**
-                     * @description a decimal string in the offer currency, or a percent of the sale amount
-                     * @example 5.00
-                     */
-                    amount: string;
-                };
-                /** @enum {string} */
-                default_status: "approved" | "pending";
-                hold_hours?: number;
-            }[];
-            /**
-             * @description the affiliate's tracking link: GET /click with this offer and affiliate, answering 302 to the landing page
-             * @example https://track.example/click?offer_id=off_1&aff_id=aff_1
-             */
-            tracking_url: string;
-            /**
-             * @description query parameters the click route keeps with the click and hands back as {sub1}… macros in postbacks
-             * @example [
-             *       "sub1",
-             *       "sub2",
-             *       "sub3",
-             *       "sub4",
-             *       "sub5"
-             *     ]
-             */
-            sub_params: string[];
-        };
-        AffiliateOfferList: {
-            data: components["schemas"]["AffiliateOffer"][];
         };
         AffiliatesPage: {
             data: components["schemas"]["Affiliate"][];
             /** @description offset of the next page; null on the last page */
             next_offset: number | null;
-        };
-        ApiKey: {
-            id: string;
-            /**
-             * @description the first characters of the key: how to tell keys apart
-             * @example pf_1a2b3c4d5e6f7a8b
-             */
-            prefix: string;
-            name: string;
-            principal: string;
-            read_only: boolean;
-            capabilities: ("manage_endpoints" | "rotate_secrets" | "redeliver" | "test_postbacks" | "review_conversions" | "rotate_token" | "manage_keys")[];
-            /** @enum {string} */
-            state: "active" | "expired" | "revoked";
-            /** Format: date-time */
-            expires_at: string;
-            /**
-             * Format: date-time
-             * @description to the minute: a busy key is not written on every request
-             */
-            last_used_at: string | null;
-            /** Format: date-time */
-            revoked_at: string | null;
-            created_by: string;
-            /** Format: date-time */
-            created_at: string;
-            rotated_from?: string;
-            replaced_by?: string;
-        };
-        ApiKeyCreated: {
-            id: string;
-            /**
-             * @description the first characters of the key: how to tell keys apart
-             * @example pf_1a2b3c4d5e6f7a8b
-             */
-            prefix: string;
-            name: string;
-            principal: string;
-            read_only: boolean;
-            capabilities: ("manage_endpoints" | "rotate_secrets" | "redeliver" | "test_postbacks" | "review_conversions" | "rotate_token" | "manage_keys")[];
-            /** @enum {string} */
-            state: "active" | "expired" | "revoked";
-            /** Format: date-time */
-            expires_at: string;
-            /**
-             * Format: date-time
-             * @description to the minute: a busy key is not written on every request
-             */
-            last_used_at: string | null;
-            /** Format: date-time */
-            revoked_at: string | null;
-            created_by: string;
-            /** Format: date-time */
-            created_at: string;
-            rotated_from?: string;
-            replaced_by?: string;
-            /** @description the key itself: shown this once, never again (only its SHA-256 is kept) */
-            key: string;
-        };
-        ApiKeyList: {
-            data: components["schemas"]["ApiKey"][];
         };
         AuditEntry: {
             id: string;
@@ -5077,7 +4430,7 @@ export interface components {
                 via: string;
             };
             /** @enum {string} */
-            action: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "api_key.create" | "api_key.revoke" | "api_key.rotate" | "portal_link.create";
+            action: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "postback_endpoint.rotate_secret" | "postback_endpoint.pause" | "postback_endpoint.resume";
             /** @example conversion */
             target_type: string;
             /** @description absent for a bulk action, which has `filter` */
@@ -5378,13 +4731,26 @@ export interface components {
             method: "GET" | "POST";
             /** @description secrets in the query string masked */
             request_url: string;
+            /** @description the headers sent, secret-named ones masked; webhook-signature keeps one `v1,***` per signature sent. Absent when nothing was sent and on attempts recorded before they were kept */
+            request_headers?: {
+                [key: string]: string;
+            };
+            /** @description the body sent (POST), its first 1 KiB; secret-named JSON fields masked */
+            request_body?: string;
             /** @example retry */
             outcome: string;
+            /** @description the affiliate's server's HTTP status */
             status_code?: number;
+            /** @description latency: from sending to the end of the excerpt */
             duration_ms?: number;
             /** @description first 1 KiB of the answer */
             response_excerpt?: string;
             error?: string;
+            /**
+             * @description why it failed, as one word (absent on success)
+             * @enum {string}
+             */
+            error_class?: "http_3xx" | "http_4xx" | "http_5xx" | "http_other" | "timeout" | "connection" | "ssrf_refused" | "signing" | "endpoint_inactive" | "unknown";
             /** Format: date-time */
             at: string;
             /**
@@ -5392,6 +4758,11 @@ export interface components {
              * @description when the next attempt is due; null or absent after the last
              */
             next_attempt_at?: string | null;
+        };
+        DeliveryAttemptPage: {
+            data: components["schemas"]["DeliveryAttempt"][];
+            /** @description offset of the next page; null on the last page */
+            next_offset: number | null;
         };
         DeliveryIssue: {
             endpoint_id: string;
@@ -5765,12 +5136,6 @@ export interface components {
                     amount: string | number;
                 };
             }[];
-            /**
-             * @description what affiliates see of why a conversion was rejected or held: full (reason codes and fraud evidence), category (fraud, attribution, cap, duplicate, advertiser, hold_period, offer, other) or none
-             * @default category
-             * @enum {string}
-             */
-            partner_reason_detail: "full" | "category" | "none";
             /** @default true */
             active: boolean;
         };
@@ -5889,16 +5254,6 @@ export interface components {
                 p95_latency_ms: number | null;
             };
         };
-        PortalLink: {
-            id: string;
-            principal: string;
-            read_only: boolean;
-            capabilities: ("manage_endpoints" | "rotate_secrets" | "redeliver" | "test_postbacks" | "review_conversions" | "rotate_token" | "manage_keys")[];
-            /** @description send this to the partner: it signs in once, in the console; the token after #link= never reaches a server log */
-            url: string;
-            /** Format: date-time */
-            expires_at: string;
-        };
         PostbackEndpoint: {
             id: string;
             affiliate_id: string;
@@ -5919,10 +5274,31 @@ export interface components {
              * @description the breaker: no attempts before this time
              */
             paused_until: string | null;
+            /** @description paused by hand (POST …/pause) until resumed, unlike the automatic `paused_until`; deliveries wait without spending attempts */
+            paused: boolean;
+            /** Format: date-time */
+            paused_at: string | null;
+            /**
+             * Format: date-time
+             * @description after a secret rotation: until then every request also carries the previous secret’s signature
+             */
+            rotation_overlap_until: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+        };
+        PostbackMacro: {
+            /** @enum {string} */
+            name: "event_id" | "conversion_id" | "click_id" | "offer_id" | "aff_id" | "goal" | "status" | "payout" | "currency" | "txid" | "sub1" | "sub2" | "sub3" | "sub4" | "sub5" | "timestamp";
+            /**
+             * @description as written in a template
+             * @example {event_id}
+             */
+            macro: string;
+            description: string;
+            /** @description a value it may expand to */
+            example: string;
         };
         PostbackReceipt: {
             conversions: {
@@ -6050,22 +5426,23 @@ export interface components {
             epc: string | null;
         };
         Session: {
-            /**
-             * @description admin, ops, advertiser:<id> or affiliate:<id>
-             * @example affiliate:aff_3f9a
-             */
+            /** @example admin */
             principal: string;
-            /** @enum {string} */
-            realm: "admin" | "ops" | "advertiser" | "affiliate";
-            /** @description the advertiser's or affiliate's id, for a partner */
-            party_id?: string;
-            read_only: boolean;
-            /** @description what the session may do besides reading */
-            capabilities: ("manage_endpoints" | "rotate_secrets" | "redeliver" | "test_postbacks" | "review_conversions" | "rotate_token" | "manage_keys")[];
             /** Format: date-time */
             expires_at: string;
             /** @description send it as X-CSRF-Token on every state-changing call made with the session cookie */
             csrf_token: string;
+        };
+        SigningSecretRotated: {
+            /** @description the endpoint's id */
+            id: string;
+            /** @description the new secret (whsec_…): shown this once, never again */
+            signing_secret: string;
+            /**
+             * Format: date-time
+             * @description until then the previous secret signs too; null when there was none or overlap_hours was 0
+             */
+            rotation_overlap_until: string | null;
         };
     };
     responses: never;

@@ -29,6 +29,9 @@ const actionLabels: Record<Action, string> = {
   'api_key.revoke': 'API key revoked',
   'api_key.rotate': 'API key rotated',
   'portal_link.create': 'Partner sign-in link created',
+  'postback_endpoint.rotate_secret': 'Postback signing secret rotated',
+  'postback_endpoint.pause': 'Postback endpoint paused',
+  'postback_endpoint.resume': 'Postback endpoint resumed',
 };
 const PAGE = 50;
 
