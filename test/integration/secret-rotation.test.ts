@@ -68,7 +68,7 @@ async function deliveredOnce(conversionId: string) {
 }
 
 describe('signing-secret rotation with overlap', () => {
-  it('signs with both secrets during the overlap (new first), then with the new one only; no answer or log line shows a secret', async () => {
+  it('signs with both secrets during the overlap (new first), then the new one only; no answer or log shows a secret', async () => {
     const s = await f.setup();
     const original = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
     const endpoint = await f.endpoint(s.affiliate.id, {

@@ -35,6 +35,10 @@ describe('continuation: where the retry workflow starts after the first attempt'
     expect(continuation({ outcome: 'paused', waitMs: 60_000 })).toEqual({ attempts: 0, pausedMs: 60_000 });
   });
 
+  it('after a pause by hand: the retry workflow looks again at once (a resume before it started must not be missed)', () => {
+    expect(continuation({ outcome: 'paused', waitMs: 60_000, manual: true })).toEqual({ attempts: 0 });
+  });
+
   it('when no attempt was made (the schedule waits first): from attempt 1', () => {
     expect(continuation(undefined)).toEqual({ attempts: 0 });
   });
