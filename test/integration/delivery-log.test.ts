@@ -85,4 +85,27 @@ describe("the affiliate's delivery log", () => {
     expect(mine.body.data.map((d: { id: string }) => d.id)).toEqual([delivery!._id]);
     expect(JSON.stringify([page.body, read.body])).not.toContain('hunter2secret');
   });
+
+  it("a bulk redelivery filtered by affiliate touches only that affiliate's deliveries", async () => {
+    const [a, b] = [await f.setup(), await f.setup()];
+    const failing = { status: 400, body: 'bad request' } as const;
+    receiver.reply(failing, failing);
+    await f.endpoint(a.affiliate.id, { url: `${receiver.url}/a` });
+    await f.endpoint(b.affiliate.id, { url: `${receiver.url}/b` });
+    const [mine] = await waitFor('A’s delivery to fail', async () => f.deliveriesIn(await f.convert(a, { txid: 'bulk-a' }), 'failed'));
+    const theirs = await f.convert(b, { txid: 'bulk-b' });
+    await waitFor('B’s delivery to fail', () => f.deliveriesIn(theirs, 'failed'));
+
+    const filter = { affiliate_id: a.affiliate.id, status: 'failed' };
+    const preview = await f.admin('post', '/api/deliveries/redeliver').send({ ...filter, dry_run: true });
+    expect(preview.body).toMatchObject({ matched: 1, total: 1, filter });
+    const started = await f.admin('post', '/api/deliveries/redeliver').send({ ...filter, expected_count: 1 });
+    expect(started.body).toMatchObject({ matched: 1, started: 1 });
+    await waitFor(
+      'A’s redelivery to succeed',
+      async () => (await f.admin('get', `/api/deliveries/${mine!._id}`)).body.status === 'succeeded',
+    );
+    const other = await f.admin('get', `/api/deliveries?affiliate_id=${b.affiliate.id}`);
+    expect(other.body.data).toEqual([expect.objectContaining({ status: 'failed', run: 0 })]);
+  });
 });
