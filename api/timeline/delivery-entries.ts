@@ -194,6 +194,7 @@ function view<N extends keyof DeliverySteps>(name: N, step: ActivityStep, state:
 /** A wait between attempts: the pause an endpoint asked for, or the schedule's delay before the next attempt. */
 function waitTitle(ms: number, after: AttemptOutcome | undefined, waiting: boolean): string {
   const now = waiting ? ' (now)' : '';
+  if (after?.outcome === 'paused' && after.manual) return `endpoint paused by hand: waiting for it to be resumed${now}`;
   if (after?.outcome === 'paused') return `endpoint paused: waiting ${ms} ms before trying again${now}`;
   return `waiting ${ms} ms before the next attempt${now}`;
 }

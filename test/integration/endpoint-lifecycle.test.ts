@@ -39,6 +39,8 @@ describe('postback endpoint lifecycle', () => {
     });
     expect(receiver.requests).toHaveLength(0);
     expect(await stack.models.DeliveryAttempt.countDocuments({ delivery_id: delivery!._id })).toBe(0);
+    const timeline = await f.admin('get', `/api/conversions/${conversionId}/history`);
+    expect(timeline.text).toContain('endpoint paused by hand: waiting for it to be resumed');
 
     const resumed = await f.admin('post', `/api/postbacks/${endpoint.id}/resume`);
     expect(resumed.body).toMatchObject({ paused: false, paused_at: null });
