@@ -566,8 +566,8 @@ export interface paths {
         };
         put?: never;
         /**
-         * Sign in to the console with the admin key
-         * @description Answers with an HttpOnly, SameSite=Strict session cookie (Path=/api) and the CSRF token that state-changing calls made with it must send as X-CSRF-Token. The key is not kept by the browser.
+         * Sign in to the console with a key or a single-use sign-in link
+         * @description With the admin key, a scoped pf_ key or a portal link token (each link signs in once). Answers with an HttpOnly, SameSite=Strict session cookie (Path=/api) and the CSRF token that state-changing calls made with it must send as X-CSRF-Token. The key is not kept by the browser. A session opened with a scoped key ends when that key is revoked or expires.
          */
         post: {
             parameters: {
@@ -579,8 +579,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description the admin key (ADMIN_API_KEY) */
-                        key: string;
+                        /** @description the admin key (ADMIN_API_KEY) or a scoped pf_ key */
+                        key?: string;
+                        /** @description the token of a single-use portal link (POST /api/portal-links), from the link after #link= */
+                        link?: string;
                     };
                 };
             };
@@ -813,6 +815,8 @@ export interface paths {
         /**
          * List advertisers
          * @description Ordered by id.
+         *
+         *     **Realms:** admin, ops.
          */
         get: {
             parameters: {
@@ -855,6 +859,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
                 503: {
                     headers: {
@@ -867,7 +880,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create an advertiser */
+        /**
+         * Create an advertiser
+         * @description **Realms:** admin, ops. Read-only principals are refused (403 read_only).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -954,7 +970,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read an advertiser */
+        /**
+         * Read an advertiser
+         * @description **Realms:** admin, ops.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -994,6 +1013,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Not found */
                 404: {
                     headers: {
@@ -1019,6 +1047,8 @@ export interface paths {
         /**
          * Deactivate an advertiser
          * @description Sets `active: false`; nothing is deleted, so what points at it keeps working.
+         *
+         *     **Realms:** admin, ops. Read-only principals are refused (403 read_only).
          */
         delete: {
             parameters: {
@@ -1093,6 +1123,8 @@ export interface paths {
         /**
          * Update an advertiser
          * @description Sets the given fields; omitted ones keep their value.
+         *
+         *     **Realms:** admin, ops. Read-only principals are refused (403 read_only).
          */
         patch: {
             parameters: {
@@ -1191,6 +1223,8 @@ export interface paths {
         /**
          * List affiliates
          * @description Ordered by id.
+         *
+         *     **Realms:** admin, ops.
          */
         get: {
             parameters: {
@@ -1233,6 +1267,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
                 503: {
                     headers: {
@@ -1245,7 +1288,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create an affiliate */
+        /**
+         * Create an affiliate
+         * @description **Realms:** admin, ops. Read-only principals are refused (403 read_only).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1330,7 +1376,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read an affiliate */
+        /**
+         * Read an affiliate
+         * @description **Realms:** admin, ops.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1370,6 +1419,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Not found */
                 404: {
                     headers: {
@@ -1395,6 +1453,8 @@ export interface paths {
         /**
          * Deactivate an affiliate
          * @description Sets `active: false`; nothing is deleted, so what points at it keeps working.
+         *
+         *     **Realms:** admin, ops. Read-only principals are refused (403 read_only).
          */
         delete: {
             parameters: {
@@ -1469,6 +1529,8 @@ export interface paths {
         /**
          * Update an affiliate
          * @description Sets the given fields; omitted ones keep their value.
+         *
+         *     **Realms:** admin, ops. Read-only principals are refused (403 read_only).
          */
         patch: {
             parameters: {
@@ -1566,6 +1628,8 @@ export interface paths {
         /**
          * List offers
          * @description Ordered by id.
+         *
+         *     **Realms:** admin, ops.
          */
         get: {
             parameters: {
@@ -1609,6 +1673,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
                 503: {
                     headers: {
@@ -1621,7 +1694,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create an offer */
+        /**
+         * Create an offer
+         * @description **Realms:** admin, ops. Read-only principals are refused (403 read_only).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1814,7 +1890,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read an offer */
+        /**
+         * Read an offer
+         * @description **Realms:** admin, ops.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1854,6 +1933,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Not found */
                 404: {
                     headers: {
@@ -1879,6 +1967,8 @@ export interface paths {
         /**
          * Deactivate an offer
          * @description Sets `active: false`; nothing is deleted, so what points at it keeps working.
+         *
+         *     **Realms:** admin, ops. Read-only principals are refused (403 read_only).
          */
         delete: {
             parameters: {
@@ -1953,6 +2043,8 @@ export interface paths {
         /**
          * Update an offer
          * @description Merges the given top-level fields into the stored offer and validates the result as a whole.
+         *
+         *     **Realms:** admin, ops. Read-only principals are refused (403 read_only).
          */
         patch: {
             parameters: {
@@ -2156,6 +2248,8 @@ export interface paths {
         /**
          * Every conversion that matches, as CSV
          * @description The same filters as the search, every matching row (no cap), newest first, streamed as it is read. A cell that would start a spreadsheet formula is prefixed with an apostrophe.
+         *
+         *     **Realms:** admin, ops.
          */
         get: {
             parameters: {
@@ -2209,6 +2303,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
                 503: {
                     headers: {
@@ -2238,6 +2341,8 @@ export interface paths {
         /**
          * Search conversions, newest first
          * @description Pages follow `next_cursor` (keyset: no row cap, and rows that arrive meanwhile neither shift nor repeat a page); `offset` still works for short lists.
+         *
+         *     **Realms:** admin, ops.
          */
         get: {
             parameters: {
@@ -2298,6 +2403,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
                 503: {
                     headers: {
@@ -2324,7 +2438,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read a conversion, with its deliveries */
+        /**
+         * Read a conversion, with its deliveries
+         * @description **Realms:** admin, ops.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2357,6 +2474,15 @@ export interface paths {
                 };
                 /** @description Missing or wrong credentials */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2404,6 +2530,8 @@ export interface paths {
         /**
          * Change a conversion's status (ops)
          * @description Sent to the workflow as an Update, whose validator refuses an illegal transition (409) before anything is written.
+         *
+         *     **Realms:** admin, ops. Read-only principals are refused (403 read_only).
          */
         post: {
             parameters: {
@@ -2512,7 +2640,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What the ledger says the affiliate is owed, per currency */
+        /**
+         * What the ledger says the affiliate is owed, per currency
+         * @description **Realms:** admin, ops.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2545,6 +2676,15 @@ export interface paths {
                 };
                 /** @description Missing or wrong credentials */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2587,7 +2727,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A conversion's timeline, from its workflow histories */
+        /**
+         * A conversion's timeline, from its workflow histories
+         * @description **Realms:** admin, ops.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2620,6 +2763,15 @@ export interface paths {
                 };
                 /** @description Missing or wrong credentials */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2662,7 +2814,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An affiliate's postback endpoints */
+        /**
+         * An affiliate's postback endpoints
+         * @description **Realms:** admin, ops.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2704,6 +2859,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Not found */
                 404: {
                     headers: {
@@ -2725,7 +2889,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Add a postback endpoint to an affiliate */
+        /**
+         * Add a postback endpoint to an affiliate
+         * @description **Realms:** admin, ops. Read-only principals are refused (403 read_only).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2844,7 +3011,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read a postback endpoint */
+        /**
+         * Read a postback endpoint
+         * @description **Realms:** admin, ops.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2884,6 +3054,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Not found */
                 404: {
                     headers: {
@@ -2906,7 +3085,10 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Deactivate a postback endpoint */
+        /**
+         * Deactivate a postback endpoint
+         * @description **Realms:** admin, ops. Read-only principals are refused (403 read_only).
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -2980,6 +3162,8 @@ export interface paths {
         /**
          * Update a postback endpoint
          * @description `signing_secret: null` stops signing. `active: true` also closes the breaker.
+         *
+         *     **Realms:** admin, ops. Read-only principals are refused (403 read_only).
          */
         patch: {
             parameters: {
@@ -3089,6 +3273,8 @@ export interface paths {
         /**
          * Rotate the signing secret (or give an endpoint its first one)
          * @description Answers the new secret once; it is never shown again. For `overlap_hours` (default 24) every request carries two signatures in `webhook-signature`, the new secret’s first, then only the new one.
+         *
+         *     **Realms:** admin, ops. Needs the `rotate_secrets` capability. Read-only principals are refused (403 read_only).
          */
         post: {
             parameters: {
@@ -3204,6 +3390,8 @@ export interface paths {
         /**
          * Pause an endpoint until it is resumed
          * @description Its deliveries wait without spending attempts (and new ones queue) until `POST …/resume`. Distinct from the breaker’s automatic pause (`paused_until`), which ends by itself.
+         *
+         *     **Realms:** admin, ops. Needs the `manage_endpoints` capability. Read-only principals are refused (403 read_only).
          */
         post: {
             parameters: {
@@ -3291,6 +3479,8 @@ export interface paths {
         /**
          * Resume a paused endpoint
          * @description Deliveries waiting on it are tried at once. The breaker’s automatic pause is not touched.
+         *
+         *     **Realms:** admin, ops. Needs the `manage_endpoints` capability. Read-only principals are refused (403 read_only).
          */
         post: {
             parameters: {
@@ -3376,6 +3566,8 @@ export interface paths {
         /**
          * The macros a postback URL or body template can use
          * @description Every macro the expander knows, in its order, with what it holds and an example value.
+         *
+         *     **Realms:** admin, ops.
          */
         get: {
             parameters: {
@@ -3399,6 +3591,15 @@ export interface paths {
                 };
                 /** @description Missing or wrong credentials */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3432,7 +3633,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List deliveries, newest first */
+        /**
+         * List deliveries, newest first
+         * @description **Realms:** admin, ops.
+         */
         get: {
             parameters: {
                 query?: {
@@ -3478,6 +3682,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
                 503: {
                     headers: {
@@ -3504,7 +3717,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read a delivery, with every attempt */
+        /**
+         * Read a delivery, with every attempt
+         * @description **Realms:** admin, ops.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3537,6 +3753,15 @@ export interface paths {
                 };
                 /** @description Missing or wrong credentials */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3582,6 +3807,8 @@ export interface paths {
         /**
          * A delivery's attempts, oldest first
          * @description Per attempt: what was sent (URL with secrets masked, method, headers, body) and what the server answered (status code, first 1 KiB, latency, error class), and when the next attempt is due.
+         *
+         *     **Realms:** admin, ops.
          */
         get: {
             parameters: {
@@ -3627,6 +3854,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Not found */
                 404: {
                     headers: {
@@ -3664,7 +3900,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Deliver again (same event id, new run) */
+        /**
+         * Deliver again (same event id, new run)
+         * @description **Realms:** admin, ops. Read-only principals are refused (403 read_only).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3760,6 +3999,8 @@ export interface paths {
         /**
          * Deliver again everything that matches
          * @description Needs at least one filter, or `all: true` for every delivery of the status; `status` defaults to dead_lettered. Redelivers at most the first 10 000 matches, oldest first (`truncated`, `total`). Preview with `dry_run: true` (200, starts nothing), then send the same filter with `expected_count` set to the preview's `matched`: if the filter matches another number by then, nothing starts (409 `count_changed`).
+         *
+         *     **Realms:** admin, ops. Read-only principals are refused (403 read_only).
          */
         post: {
             parameters: {
@@ -3896,6 +4137,8 @@ export interface paths {
         /**
          * Undelivered deliveries grouped by endpoint, error class and status
          * @description Failed and dead-lettered deliveries, grouped by (endpoint, the class of the last attempt's error, status). To redeliver one group, send its endpoint_id, error_class and status to POST /api/deliveries/redeliver.
+         *
+         *     **Realms:** admin, ops.
          */
         get: {
             parameters: {
@@ -3940,6 +4183,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
                 503: {
                     headers: {
@@ -3969,6 +4221,8 @@ export interface paths {
         /**
          * Each endpoint's health: success rate in a window, last error, breaker
          * @description Endpoints with attempts in the window, and endpoints paused now. The success rate counts attempts, not deliveries.
+         *
+         *     **Realms:** admin, ops.
          */
         get: {
             parameters: {
@@ -4010,6 +4264,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
                 503: {
                     headers: {
@@ -4039,6 +4302,8 @@ export interface paths {
         /**
          * Clicks, conversions and money, grouped
          * @description Read from hourly roll-ups kept by the steps that record clicks, conversions and ledger entries; `source=raw` reads the raw rows instead, to check them (the two agree to the cent).
+         *
+         *     **Realms:** admin, ops.
          */
         get: {
             parameters: {
@@ -4087,6 +4352,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Understood, but too large to answer (e.g. a report window with too many rows) */
                 422: {
                     headers: {
@@ -4125,6 +4399,8 @@ export interface paths {
         /**
          * Time series of clicks, conversions, money and delivery health, with cap use now
          * @description The figures of GET /api/reports (same window, zone and rules; the totals are equal to the cent) per minute for ranges up to 6 hours, per hour up to 7 days, per day beyond; delivery attempts per period (success rate, p95 latency), dead-letter depth, and every cap in its current window. Minute series, and hours in a zone whose hours do not start on whole UTC hours, are read from the raw rows: at most 1,000,000 of them (422 `report_too_large`).
+         *
+         *     **Realms:** admin, ops.
          */
         get: {
             parameters: {
@@ -4164,6 +4440,15 @@ export interface paths {
                 };
                 /** @description Missing or wrong credentials */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4216,6 +4501,8 @@ export interface paths {
          *     on any API process, with nothing missed or repeated. A change that became visible late (behind the stream's position)
          *     is sent once when found, with the stream's current position as its `id` (README, "Late changes"). Without
          *     Last-Event-ID the stream starts with what changes from now on.
+         *
+         *     **Realms:** admin, ops.
          */
         get: {
             parameters: {
@@ -4263,6 +4550,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
                 503: {
                     headers: {
@@ -4292,11 +4588,13 @@ export interface paths {
         /**
          * The audit log: every ops action, newest first
          * @description Status changes, redeliveries (one or bulk, with the filter and counts) and configuration changes made through the API. Pages by keyset: pass `next_before` as `before`.
+         *
+         *     **Realms:** admin, ops.
          */
         get: {
             parameters: {
                 query?: {
-                    action?: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "postback_endpoint.rotate_secret" | "postback_endpoint.pause" | "postback_endpoint.resume";
+                    action?: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "api_key.create" | "api_key.revoke" | "api_key.rotate" | "portal_link.create" | "postback_endpoint.rotate_secret" | "postback_endpoint.pause" | "postback_endpoint.resume";
                     /** @description what the action was on: a conversion, delivery, advertiser, … id */
                     target_id?: string;
                     /** @description at or after */
@@ -4340,6 +4638,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
                 503: {
                     headers: {
@@ -4353,6 +4660,529 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List keys (never the keys themselves)
+         * @description Newest first. A partner sees only its own principal's keys.
+         *
+         *     **Realms:** admin, affiliate (only the affiliate's own keys; a new key is never broader than the caller's), advertiser (only the advertiser's own keys; a new key is never broader than the caller's).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description admin, ops, advertiser:<id> or affiliate:<id> */
+                    principal?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The keys */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiKeyList"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a scoped API key (shown once)
+         * @description An admin creates a key for any principal; a partner only for itself, and never broader than the key or session it uses: not read-write when it is read-only, no capability it lacks, not outliving it (403 broader_than_caller). Ops manage no keys (403 out_of_realm).
+         *
+         *     **Realms:** admin, affiliate (only the affiliate's own keys; a new key is never broader than the caller's), advertiser (only the advertiser's own keys; a new key is never broader than the caller's). Needs the `manage_keys` capability. Read-only principals are refused (403 read_only).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example reporting script */
+                        name: string;
+                        /**
+                         * @description admin, ops, advertiser:<id> or affiliate:<id>
+                         * @example affiliate:aff_3f9a
+                         */
+                        principal: string;
+                        /** @default false */
+                        read_only?: boolean;
+                        /** @description what a partner may do besides reading (default: every one its realm's routes use); staff hold all */
+                        capabilities?: ("manage_endpoints" | "rotate_secrets" | "redeliver" | "test_postbacks" | "review_conversions" | "rotate_token" | "manage_keys")[];
+                        /**
+                         * @description the key ends after this many days (1–365)
+                         * @default 90
+                         */
+                        expires_in_days?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created: `key` is shown this once */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiKeyCreated"];
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body over 64 KiB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One key (never the key itself)
+         * @description **Realms:** admin, affiliate (only the affiliate's own keys; a new key is never broader than the caller's), advertiser (only the advertiser's own keys; a new key is never broader than the caller's).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the key's id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The key */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiKey"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a key: refused at once by every API process, with the sessions opened with it
+         * @description **Realms:** admin, affiliate (only the affiliate's own keys; a new key is never broader than the caller's), advertiser (only the advertiser's own keys; a new key is never broader than the caller's). Needs the `manage_keys` capability. Read-only principals are refused (403 read_only).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the key's id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Revoked (revoking again changes nothing) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiKey"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/keys/{id}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a key: a new key (shown once); the old one works for the overlap, then ends
+         * @description The new key has the old one's principal, name, read-only flag, capabilities and end: rotating replaces a secret, it does not extend a lifetime (the admin creates a new key for that).
+         *
+         *     **Realms:** admin, affiliate (only the affiliate's own keys; a new key is never broader than the caller's), advertiser (only the advertiser's own keys; a new key is never broader than the caller's). Needs the `manage_keys` capability. Read-only principals are refused (403 read_only).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the key's id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description how long the old key keeps working beside the new one (0–168, default 24)
+                         * @default 24
+                         */
+                        overlap_hours?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description The new key: `key` is shown this once */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiKeyCreated"];
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with the current state (e.g. an illegal status change) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body over 64 KiB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/portal-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A single-use sign-in link for a partner
+         * @description Send `url` to the advertiser or affiliate: opening it signs them in to the console once (a second use, or one after `expires_at`, is refused) with the principal, capabilities and read-only flag given here.
+         *
+         *     **Realms:** admin. Read-only principals are refused (403 read_only).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example affiliate:aff_3f9a */
+                        principal: string;
+                        /** @default false */
+                        read_only?: boolean;
+                        /** @description what a partner may do besides reading (default: every one its realm's routes use); staff hold all */
+                        capabilities?: ("manage_endpoints" | "rotate_secrets" | "redeliver" | "test_postbacks" | "review_conversions" | "rotate_token" | "manage_keys")[];
+                        /**
+                         * @description the link can be opened for this long (default a day)
+                         * @default 1440
+                         */
+                        expires_in_minutes?: number;
+                        /** @description how long the session it starts lasts (default SESSION_TTL_HOURS) */
+                        session_hours?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created: `url` is shown this once */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PortalLink"];
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body over 64 KiB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -4419,6 +5249,67 @@ export interface components {
             /** @description offset of the next page; null on the last page */
             next_offset: number | null;
         };
+        ApiKey: {
+            id: string;
+            /**
+             * @description the first characters of the key: how to tell keys apart
+             * @example pf_1a2b3c4d5e6f7a8b
+             */
+            prefix: string;
+            name: string;
+            principal: string;
+            read_only: boolean;
+            capabilities: ("manage_endpoints" | "rotate_secrets" | "redeliver" | "test_postbacks" | "review_conversions" | "rotate_token" | "manage_keys")[];
+            /** @enum {string} */
+            state: "active" | "expired" | "revoked";
+            /** Format: date-time */
+            expires_at: string;
+            /**
+             * Format: date-time
+             * @description to the minute: a busy key is not written on every request
+             */
+            last_used_at: string | null;
+            /** Format: date-time */
+            revoked_at: string | null;
+            created_by: string;
+            /** Format: date-time */
+            created_at: string;
+            rotated_from?: string;
+            replaced_by?: string;
+        };
+        ApiKeyCreated: {
+            id: string;
+            /**
+             * @description the first characters of the key: how to tell keys apart
+             * @example pf_1a2b3c4d5e6f7a8b
+             */
+            prefix: string;
+            name: string;
+            principal: string;
+            read_only: boolean;
+            capabilities: ("manage_endpoints" | "rotate_secrets" | "redeliver" | "test_postbacks" | "review_conversions" | "rotate_token" | "manage_keys")[];
+            /** @enum {string} */
+            state: "active" | "expired" | "revoked";
+            /** Format: date-time */
+            expires_at: string;
+            /**
+             * Format: date-time
+             * @description to the minute: a busy key is not written on every request
+             */
+            last_used_at: string | null;
+            /** Format: date-time */
+            revoked_at: string | null;
+            created_by: string;
+            /** Format: date-time */
+            created_at: string;
+            rotated_from?: string;
+            replaced_by?: string;
+            /** @description the key itself: shown this once, never again (only its SHA-256 is kept) */
+            key: string;
+        };
+        ApiKeyList: {
+            data: components["schemas"]["ApiKey"][];
+        };
         AuditEntry: {
             id: string;
             /** Format: date-time */
@@ -4430,7 +5321,7 @@ export interface components {
                 via: string;
             };
             /** @enum {string} */
-            action: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "postback_endpoint.rotate_secret" | "postback_endpoint.pause" | "postback_endpoint.resume";
+            action: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "api_key.create" | "api_key.revoke" | "api_key.rotate" | "portal_link.create" | "postback_endpoint.rotate_secret" | "postback_endpoint.pause" | "postback_endpoint.resume";
             /** @example conversion */
             target_type: string;
             /** @description absent for a bulk action, which has `filter` */
@@ -5254,6 +6145,16 @@ export interface components {
                 p95_latency_ms: number | null;
             };
         };
+        PortalLink: {
+            id: string;
+            principal: string;
+            read_only: boolean;
+            capabilities: ("manage_endpoints" | "rotate_secrets" | "redeliver" | "test_postbacks" | "review_conversions" | "rotate_token" | "manage_keys")[];
+            /** @description send this to the partner: it signs in once, in the console; the token after #link= never reaches a server log */
+            url: string;
+            /** Format: date-time */
+            expires_at: string;
+        };
         PostbackEndpoint: {
             id: string;
             affiliate_id: string;
@@ -5426,8 +6327,18 @@ export interface components {
             epc: string | null;
         };
         Session: {
-            /** @example admin */
+            /**
+             * @description admin, ops, advertiser:<id> or affiliate:<id>
+             * @example affiliate:aff_3f9a
+             */
             principal: string;
+            /** @enum {string} */
+            realm: "admin" | "ops" | "advertiser" | "affiliate";
+            /** @description the advertiser's or affiliate's id, for a partner */
+            party_id?: string;
+            read_only: boolean;
+            /** @description what the session may do besides reading */
+            capabilities: ("manage_endpoints" | "rotate_secrets" | "redeliver" | "test_postbacks" | "review_conversions" | "rotate_token" | "manage_keys")[];
             /** Format: date-time */
             expires_at: string;
             /** @description send it as X-CSRF-Token on every state-changing call made with the session cookie */
