@@ -972,7 +972,7 @@ export interface paths {
         };
         /**
          * Read an advertiser
-         * @description **Realms:** admin, ops.
+         * @description **Realms:** admin, ops, advertiser ({id} must be the advertiser itself).
          */
         get: {
             parameters: {
@@ -1378,7 +1378,7 @@ export interface paths {
         };
         /**
          * Read an affiliate
-         * @description **Realms:** admin, ops.
+         * @description **Realms:** admin, ops, affiliate ({id} must be the affiliate itself).
          */
         get: {
             parameters: {
@@ -1629,7 +1629,7 @@ export interface paths {
          * List offers
          * @description Ordered by id.
          *
-         *     **Realms:** admin, ops.
+         *     **Realms:** admin, ops, advertiser (advertiser_id is set to the advertiser's own id).
          */
         get: {
             parameters: {
@@ -1815,6 +1815,12 @@ export interface paths {
                                 amount: string | number;
                             };
                         }[];
+                        /**
+                         * @description what affiliates see of why a conversion was rejected or held: full (reason codes and fraud evidence), category (fraud, attribution, cap, duplicate, advertiser, hold_period, offer, other) or none
+                         * @default category
+                         * @enum {string}
+                         */
+                        partner_reason_detail?: "full" | "category" | "none";
                         /** @default true */
                         active?: boolean;
                     };
@@ -1892,7 +1898,7 @@ export interface paths {
         };
         /**
          * Read an offer
-         * @description **Realms:** admin, ops.
+         * @description **Realms:** admin, ops, advertiser (the offer {id} must be the advertiser's).
          */
         get: {
             parameters: {
@@ -2165,6 +2171,12 @@ export interface paths {
                                 amount: string | number;
                             };
                         }[];
+                        /**
+                         * @description what affiliates see of why a conversion was rejected or held: full (reason codes and fraud evidence), category (fraud, attribution, cap, duplicate, advertiser, hold_period, offer, other) or none
+                         * @default category
+                         * @enum {string}
+                         */
+                        partner_reason_detail?: "full" | "category" | "none";
                         /** @default true */
                         active?: boolean;
                     };
@@ -2249,7 +2261,7 @@ export interface paths {
          * Every conversion that matches, as CSV
          * @description The same filters as the search, every matching row (no cap), newest first, streamed as it is read. A cell that would start a spreadsheet formula is prefixed with an apostrophe.
          *
-         *     **Realms:** admin, ops.
+         *     **Realms:** admin, ops, affiliate (affiliate_id is set to the affiliate's own id), advertiser (advertiser_id is set to the advertiser's own id).
          */
         get: {
             parameters: {
@@ -2342,7 +2354,7 @@ export interface paths {
          * Search conversions, newest first
          * @description Pages follow `next_cursor` (keyset: no row cap, and rows that arrive meanwhile neither shift nor repeat a page); `offset` still works for short lists.
          *
-         *     **Realms:** admin, ops.
+         *     **Realms:** admin, ops, affiliate (affiliate_id is set to the affiliate's own id), advertiser (advertiser_id is set to the advertiser's own id).
          */
         get: {
             parameters: {
@@ -2440,7 +2452,7 @@ export interface paths {
         };
         /**
          * Read a conversion, with its deliveries
-         * @description **Realms:** admin, ops.
+         * @description **Realms:** admin, ops, affiliate (the conversion {id} must be the affiliate's), advertiser (the conversion {id} must be the advertiser's).
          */
         get: {
             parameters: {
@@ -2531,7 +2543,7 @@ export interface paths {
          * Change a conversion's status (ops)
          * @description Sent to the workflow as an Update, whose validator refuses an illegal transition (409) before anything is written.
          *
-         *     **Realms:** admin, ops. Read-only principals are refused (403 read_only).
+         *     **Realms:** admin, ops, advertiser (the conversion {id} must be the advertiser's). Needs the `review_conversions` capability. Read-only principals are refused (403 read_only).
          */
         post: {
             parameters: {
@@ -2642,7 +2654,7 @@ export interface paths {
         };
         /**
          * What the ledger says the affiliate is owed, per currency
-         * @description **Realms:** admin, ops.
+         * @description **Realms:** admin, ops, affiliate ({id} must be the affiliate itself).
          */
         get: {
             parameters: {
@@ -2729,7 +2741,9 @@ export interface paths {
         };
         /**
          * A conversion's timeline, from its workflow histories
-         * @description **Realms:** admin, ops.
+         * @description A partner's timeline keeps only what its realm may read: its own side of the money and the ledger, reason codes at the offer's detail level (affiliates), and the affiliate's own deliveries (affiliates only).
+         *
+         *     **Realms:** admin, ops, affiliate (the conversion {id} must be the affiliate's), advertiser (the conversion {id} must be the advertiser's).
          */
         get: {
             parameters: {
@@ -2816,7 +2830,7 @@ export interface paths {
         };
         /**
          * An affiliate's postback endpoints
-         * @description **Realms:** admin, ops.
+         * @description **Realms:** admin, ops, affiliate ({id} must be the affiliate itself).
          */
         get: {
             parameters: {
@@ -2891,7 +2905,7 @@ export interface paths {
         put?: never;
         /**
          * Add a postback endpoint to an affiliate
-         * @description **Realms:** admin, ops. Read-only principals are refused (403 read_only).
+         * @description **Realms:** admin, ops, affiliate ({id} must be the affiliate itself). Needs the `manage_endpoints` capability. Read-only principals are refused (403 read_only).
          */
         post: {
             parameters: {
@@ -3013,7 +3027,7 @@ export interface paths {
         };
         /**
          * Read a postback endpoint
-         * @description **Realms:** admin, ops.
+         * @description **Realms:** admin, ops, affiliate (the postback endpoint {id} must be the affiliate's).
          */
         get: {
             parameters: {
@@ -3087,7 +3101,7 @@ export interface paths {
         post?: never;
         /**
          * Deactivate a postback endpoint
-         * @description **Realms:** admin, ops. Read-only principals are refused (403 read_only).
+         * @description **Realms:** admin, ops, affiliate (the postback endpoint {id} must be the affiliate's). Needs the `manage_endpoints` capability. Read-only principals are refused (403 read_only).
          */
         delete: {
             parameters: {
@@ -3163,7 +3177,7 @@ export interface paths {
          * Update a postback endpoint
          * @description `signing_secret: null` stops signing. `active: true` also closes the breaker.
          *
-         *     **Realms:** admin, ops. Read-only principals are refused (403 read_only).
+         *     **Realms:** admin, ops, affiliate (the postback endpoint {id} must be the affiliate's). Needs the `manage_endpoints` capability. Read-only principals are refused (403 read_only).
          */
         patch: {
             parameters: {
@@ -3274,7 +3288,7 @@ export interface paths {
          * Rotate the signing secret (or give an endpoint its first one)
          * @description Answers the new secret once; it is never shown again. For `overlap_hours` (default 24) every request carries two signatures in `webhook-signature`, the new secret’s first, then only the new one.
          *
-         *     **Realms:** admin, ops. Needs the `rotate_secrets` capability. Read-only principals are refused (403 read_only).
+         *     **Realms:** admin, ops, affiliate (the postback endpoint {id} must be the affiliate's). Needs the `rotate_secrets` capability. Read-only principals are refused (403 read_only).
          */
         post: {
             parameters: {
@@ -3391,7 +3405,7 @@ export interface paths {
          * Pause an endpoint until it is resumed
          * @description Its deliveries wait without spending attempts (and new ones queue) until `POST …/resume`. Distinct from the breaker’s automatic pause (`paused_until`), which ends by itself.
          *
-         *     **Realms:** admin, ops. Needs the `manage_endpoints` capability. Read-only principals are refused (403 read_only).
+         *     **Realms:** admin, ops, affiliate (the postback endpoint {id} must be the affiliate's). Needs the `manage_endpoints` capability. Read-only principals are refused (403 read_only).
          */
         post: {
             parameters: {
@@ -3480,7 +3494,7 @@ export interface paths {
          * Resume a paused endpoint
          * @description Deliveries waiting on it are tried at once. The breaker’s automatic pause is not touched.
          *
-         *     **Realms:** admin, ops. Needs the `manage_endpoints` capability. Read-only principals are refused (403 read_only).
+         *     **Realms:** admin, ops, affiliate (the postback endpoint {id} must be the affiliate's). Needs the `manage_endpoints` capability. Read-only principals are refused (403 read_only).
          */
         post: {
             parameters: {
@@ -3567,7 +3581,7 @@ export interface paths {
          * The macros a postback URL or body template can use
          * @description Every macro the expander knows, in its order, with what it holds and an example value.
          *
-         *     **Realms:** admin, ops.
+         *     **Realms:** admin, ops, affiliate (the same list for everyone).
          */
         get: {
             parameters: {
@@ -3635,7 +3649,7 @@ export interface paths {
         };
         /**
          * List deliveries, newest first
-         * @description **Realms:** admin, ops.
+         * @description **Realms:** admin, ops, affiliate (affiliate_id is set to the affiliate's own id).
          */
         get: {
             parameters: {
@@ -3719,7 +3733,7 @@ export interface paths {
         };
         /**
          * Read a delivery, with every attempt
-         * @description **Realms:** admin, ops.
+         * @description **Realms:** admin, ops, affiliate (the delivery {id} must be the affiliate's).
          */
         get: {
             parameters: {
@@ -3808,7 +3822,7 @@ export interface paths {
          * A delivery's attempts, oldest first
          * @description Per attempt: what was sent (URL with secrets masked, method, headers, body) and what the server answered (status code, first 1 KiB, latency, error class), and when the next attempt is due.
          *
-         *     **Realms:** admin, ops.
+         *     **Realms:** admin, ops, affiliate (the delivery {id} must be the affiliate's).
          */
         get: {
             parameters: {
@@ -3902,7 +3916,7 @@ export interface paths {
         put?: never;
         /**
          * Deliver again (same event id, new run)
-         * @description **Realms:** admin, ops. Read-only principals are refused (403 read_only).
+         * @description **Realms:** admin, ops, affiliate (the delivery {id} must be the affiliate's). Needs the `redeliver` capability. Read-only principals are refused (403 read_only).
          */
         post: {
             parameters: {
@@ -4000,7 +4014,7 @@ export interface paths {
          * Deliver again everything that matches
          * @description Needs at least one filter, or `all: true` for every delivery of the status; `status` defaults to dead_lettered. Redelivers at most the first 10 000 matches, oldest first (`truncated`, `total`). Preview with `dry_run: true` (200, starts nothing), then send the same filter with `expected_count` set to the preview's `matched`: if the filter matches another number by then, nothing starts (409 `count_changed`).
          *
-         *     **Realms:** admin, ops. Read-only principals are refused (403 read_only).
+         *     **Realms:** admin, ops, affiliate (the body's affiliate_id is set to the affiliate's own id). Needs the `redeliver` capability. Read-only principals are refused (403 read_only).
          */
         post: {
             parameters: {
@@ -4138,7 +4152,7 @@ export interface paths {
          * Undelivered deliveries grouped by endpoint, error class and status
          * @description Failed and dead-lettered deliveries, grouped by (endpoint, the class of the last attempt's error, status). To redeliver one group, send its endpoint_id, error_class and status to POST /api/deliveries/redeliver.
          *
-         *     **Realms:** admin, ops.
+         *     **Realms:** admin, ops, affiliate (affiliate_id is set to the affiliate's own id).
          */
         get: {
             parameters: {
@@ -4222,7 +4236,7 @@ export interface paths {
          * Each endpoint's health: success rate in a window, last error, breaker
          * @description Endpoints with attempts in the window, and endpoints paused now. The success rate counts attempts, not deliveries.
          *
-         *     **Realms:** admin, ops.
+         *     **Realms:** admin, ops, affiliate (affiliate_id is set to the affiliate's own id).
          */
         get: {
             parameters: {
@@ -4303,7 +4317,7 @@ export interface paths {
          * Clicks, conversions and money, grouped
          * @description Read from hourly roll-ups kept by the steps that record clicks, conversions and ledger entries; `source=raw` reads the raw rows instead, to check them (the two agree to the cent).
          *
-         *     **Realms:** admin, ops.
+         *     **Realms:** admin, ops, affiliate (affiliate_id is set to the affiliate's own id), advertiser (advertiser_id is set to the advertiser's own id).
          */
         get: {
             parameters: {
@@ -4316,6 +4330,10 @@ export interface paths {
                     to?: string;
                     /** @description IANA zone in which days (and date-only bounds) are cut */
                     timezone?: "UTC" | "Africa/Abidjan" | "Africa/Accra" | "Africa/Addis_Ababa" | "Africa/Algiers" | "Africa/Asmera" | "Africa/Bamako" | "Africa/Bangui" | "Africa/Banjul" | "Africa/Bissau" | "Africa/Blantyre" | "Africa/Brazzaville" | "Africa/Bujumbura" | "Africa/Cairo" | "Africa/Casablanca" | "Africa/Ceuta" | "Africa/Conakry" | "Africa/Dakar" | "Africa/Dar_es_Salaam" | "Africa/Djibouti" | "Africa/Douala" | "Africa/El_Aaiun" | "Africa/Freetown" | "Africa/Gaborone" | "Africa/Harare" | "Africa/Johannesburg" | "Africa/Juba" | "Africa/Kampala" | "Africa/Khartoum" | "Africa/Kigali" | "Africa/Kinshasa" | "Africa/Lagos" | "Africa/Libreville" | "Africa/Lome" | "Africa/Luanda" | "Africa/Lubumbashi" | "Africa/Lusaka" | "Africa/Malabo" | "Africa/Maputo" | "Africa/Maseru" | "Africa/Mbabane" | "Africa/Mogadishu" | "Africa/Monrovia" | "Africa/Nairobi" | "Africa/Ndjamena" | "Africa/Niamey" | "Africa/Nouakchott" | "Africa/Ouagadougou" | "Africa/Porto-Novo" | "Africa/Sao_Tome" | "Africa/Tripoli" | "Africa/Tunis" | "Africa/Windhoek" | "America/Adak" | "America/Anchorage" | "America/Anguilla" | "America/Antigua" | "America/Araguaina" | "America/Argentina/La_Rioja" | "America/Argentina/Rio_Gallegos" | "America/Argentina/Salta" | "America/Argentina/San_Juan" | "America/Argentina/San_Luis" | "America/Argentina/Tucuman" | "America/Argentina/Ushuaia" | "America/Aruba" | "America/Asuncion" | "America/Bahia" | "America/Bahia_Banderas" | "America/Barbados" | "America/Belem" | "America/Belize" | "America/Blanc-Sablon" | "America/Boa_Vista" | "America/Bogota" | "America/Boise" | "America/Buenos_Aires" | "America/Cambridge_Bay" | "America/Campo_Grande" | "America/Cancun" | "America/Caracas" | "America/Catamarca" | "America/Cayenne" | "America/Cayman" | "America/Chicago" | "America/Chihuahua" | "America/Ciudad_Juarez" | "America/Coral_Harbour" | "America/Cordoba" | "America/Costa_Rica" | "America/Coyhaique" | "America/Creston" | "America/Cuiaba" | "America/Curacao" | "America/Danmarkshavn" | "America/Dawson" | "America/Dawson_Creek" | "America/Denver" | "America/Detroit" | "America/Dominica" | "America/Edmonton" | "America/Eirunepe" | "America/El_Salvador" | "America/Fort_Nelson" | "America/Fortaleza" | "America/Glace_Bay" | "America/Godthab" | "America/Goose_Bay" | "America/Grand_Turk" | "America/Grenada" | "America/Guadeloupe" | "America/Guatemala" | "America/Guayaquil" | "America/Guyana" | "America/Halifax" | "America/Havana" | "America/Hermosillo" | "America/Indiana/Knox" | "America/Indiana/Marengo" | "America/Indiana/Petersburg" | "America/Indiana/Tell_City" | "America/Indiana/Vevay" | "America/Indiana/Vincennes" | "America/Indiana/Winamac" | "America/Indianapolis" | "America/Inuvik" | "America/Iqaluit" | "America/Jamaica" | "America/Jujuy" | "America/Juneau" | "America/Kentucky/Monticello" | "America/Kralendijk" | "America/La_Paz" | "America/Lima" | "America/Los_Angeles" | "America/Louisville" | "America/Lower_Princes" | "America/Maceio" | "America/Managua" | "America/Manaus" | "America/Marigot" | "America/Martinique" | "America/Matamoros" | "America/Mazatlan" | "America/Mendoza" | "America/Menominee" | "America/Merida" | "America/Metlakatla" | "America/Mexico_City" | "America/Miquelon" | "America/Moncton" | "America/Monterrey" | "America/Montevideo" | "America/Montserrat" | "America/Nassau" | "America/New_York" | "America/Nome" | "America/Noronha" | "America/North_Dakota/Beulah" | "America/North_Dakota/Center" | "America/North_Dakota/New_Salem" | "America/Ojinaga" | "America/Panama" | "America/Paramaribo" | "America/Phoenix" | "America/Port-au-Prince" | "America/Port_of_Spain" | "America/Porto_Velho" | "America/Puerto_Rico" | "America/Punta_Arenas" | "America/Rankin_Inlet" | "America/Recife" | "America/Regina" | "America/Resolute" | "America/Rio_Branco" | "America/Santarem" | "America/Santiago" | "America/Santo_Domingo" | "America/Sao_Paulo" | "America/Scoresbysund" | "America/Sitka" | "America/St_Barthelemy" | "America/St_Johns" | "America/St_Kitts" | "America/St_Lucia" | "America/St_Thomas" | "America/St_Vincent" | "America/Swift_Current" | "America/Tegucigalpa" | "America/Thule" | "America/Tijuana" | "America/Toronto" | "America/Tortola" | "America/Vancouver" | "America/Whitehorse" | "America/Winnipeg" | "America/Yakutat" | "Antarctica/Casey" | "Antarctica/Davis" | "Antarctica/DumontDUrville" | "Antarctica/Macquarie" | "Antarctica/Mawson" | "Antarctica/McMurdo" | "Antarctica/Palmer" | "Antarctica/Rothera" | "Antarctica/Syowa" | "Antarctica/Troll" | "Antarctica/Vostok" | "Arctic/Longyearbyen" | "Asia/Aden" | "Asia/Almaty" | "Asia/Amman" | "Asia/Anadyr" | "Asia/Aqtau" | "Asia/Aqtobe" | "Asia/Ashgabat" | "Asia/Atyrau" | "Asia/Baghdad" | "Asia/Bahrain" | "Asia/Baku" | "Asia/Bangkok" | "Asia/Barnaul" | "Asia/Beirut" | "Asia/Bishkek" | "Asia/Brunei" | "Asia/Calcutta" | "Asia/Chita" | "Asia/Colombo" | "Asia/Damascus" | "Asia/Dhaka" | "Asia/Dili" | "Asia/Dubai" | "Asia/Dushanbe" | "Asia/Famagusta" | "Asia/Gaza" | "Asia/Hebron" | "Asia/Hong_Kong" | "Asia/Hovd" | "Asia/Irkutsk" | "Asia/Jakarta" | "Asia/Jayapura" | "Asia/Jerusalem" | "Asia/Kabul" | "Asia/Kamchatka" | "Asia/Karachi" | "Asia/Katmandu" | "Asia/Khandyga" | "Asia/Krasnoyarsk" | "Asia/Kuala_Lumpur" | "Asia/Kuching" | "Asia/Kuwait" | "Asia/Macau" | "Asia/Magadan" | "Asia/Makassar" | "Asia/Manila" | "Asia/Muscat" | "Asia/Nicosia" | "Asia/Novokuznetsk" | "Asia/Novosibirsk" | "Asia/Omsk" | "Asia/Oral" | "Asia/Phnom_Penh" | "Asia/Pontianak" | "Asia/Pyongyang" | "Asia/Qatar" | "Asia/Qostanay" | "Asia/Qyzylorda" | "Asia/Rangoon" | "Asia/Riyadh" | "Asia/Saigon" | "Asia/Sakhalin" | "Asia/Samarkand" | "Asia/Seoul" | "Asia/Shanghai" | "Asia/Singapore" | "Asia/Srednekolymsk" | "Asia/Taipei" | "Asia/Tashkent" | "Asia/Tbilisi" | "Asia/Tehran" | "Asia/Thimphu" | "Asia/Tokyo" | "Asia/Tomsk" | "Asia/Ulaanbaatar" | "Asia/Urumqi" | "Asia/Ust-Nera" | "Asia/Vientiane" | "Asia/Vladivostok" | "Asia/Yakutsk" | "Asia/Yekaterinburg" | "Asia/Yerevan" | "Atlantic/Azores" | "Atlantic/Bermuda" | "Atlantic/Canary" | "Atlantic/Cape_Verde" | "Atlantic/Faeroe" | "Atlantic/Madeira" | "Atlantic/Reykjavik" | "Atlantic/South_Georgia" | "Atlantic/St_Helena" | "Atlantic/Stanley" | "Australia/Adelaide" | "Australia/Brisbane" | "Australia/Broken_Hill" | "Australia/Darwin" | "Australia/Eucla" | "Australia/Hobart" | "Australia/Lindeman" | "Australia/Lord_Howe" | "Australia/Melbourne" | "Australia/Perth" | "Australia/Sydney" | "Europe/Amsterdam" | "Europe/Andorra" | "Europe/Astrakhan" | "Europe/Athens" | "Europe/Belgrade" | "Europe/Berlin" | "Europe/Bratislava" | "Europe/Brussels" | "Europe/Bucharest" | "Europe/Budapest" | "Europe/Busingen" | "Europe/Chisinau" | "Europe/Copenhagen" | "Europe/Dublin" | "Europe/Gibraltar" | "Europe/Guernsey" | "Europe/Helsinki" | "Europe/Isle_of_Man" | "Europe/Istanbul" | "Europe/Jersey" | "Europe/Kaliningrad" | "Europe/Kiev" | "Europe/Kirov" | "Europe/Lisbon" | "Europe/Ljubljana" | "Europe/London" | "Europe/Luxembourg" | "Europe/Madrid" | "Europe/Malta" | "Europe/Mariehamn" | "Europe/Minsk" | "Europe/Monaco" | "Europe/Moscow" | "Europe/Oslo" | "Europe/Paris" | "Europe/Podgorica" | "Europe/Prague" | "Europe/Riga" | "Europe/Rome" | "Europe/Samara" | "Europe/San_Marino" | "Europe/Sarajevo" | "Europe/Saratov" | "Europe/Simferopol" | "Europe/Skopje" | "Europe/Sofia" | "Europe/Stockholm" | "Europe/Tallinn" | "Europe/Tirane" | "Europe/Ulyanovsk" | "Europe/Vaduz" | "Europe/Vatican" | "Europe/Vienna" | "Europe/Vilnius" | "Europe/Volgograd" | "Europe/Warsaw" | "Europe/Zagreb" | "Europe/Zurich" | "Indian/Antananarivo" | "Indian/Chagos" | "Indian/Christmas" | "Indian/Cocos" | "Indian/Comoro" | "Indian/Kerguelen" | "Indian/Mahe" | "Indian/Maldives" | "Indian/Mauritius" | "Indian/Mayotte" | "Indian/Reunion" | "Pacific/Apia" | "Pacific/Auckland" | "Pacific/Bougainville" | "Pacific/Chatham" | "Pacific/Easter" | "Pacific/Efate" | "Pacific/Enderbury" | "Pacific/Fakaofo" | "Pacific/Fiji" | "Pacific/Funafuti" | "Pacific/Galapagos" | "Pacific/Gambier" | "Pacific/Guadalcanal" | "Pacific/Guam" | "Pacific/Honolulu" | "Pacific/Kiritimati" | "Pacific/Kosrae" | "Pacific/Kwajalein" | "Pacific/Majuro" | "Pacific/Marquesas" | "Pacific/Midway" | "Pacific/Nauru" | "Pacific/Niue" | "Pacific/Norfolk" | "Pacific/Noumea" | "Pacific/Pago_Pago" | "Pacific/Palau" | "Pacific/Pitcairn" | "Pacific/Ponape" | "Pacific/Port_Moresby" | "Pacific/Rarotonga" | "Pacific/Saipan" | "Pacific/Tahiti" | "Pacific/Tarawa" | "Pacific/Tongatapu" | "Pacific/Truk" | "Pacific/Wake" | "Pacific/Wallis";
+                    /** @description only this affiliate's clicks, conversions and money */
+                    affiliate_id?: string;
+                    /** @description only the clicks, conversions and money of this advertiser's offers */
+                    advertiser_id?: string;
                     /** @description `auto`: the hourly roll-ups when they can cut the window (bounds and, grouped by day, local midnights on whole UTC hours), else the raw rows. `raw`: always the raw clicks, conversions and ledger entries, to check the roll-ups against; refused with 422 `report_too_large` above 1,000,000 rows */
                     source?: "auto" | "raw";
                 };
@@ -4400,7 +4418,7 @@ export interface paths {
          * Time series of clicks, conversions, money and delivery health, with cap use now
          * @description The figures of GET /api/reports (same window, zone and rules; the totals are equal to the cent) per minute for ranges up to 6 hours, per hour up to 7 days, per day beyond; delivery attempts per period (success rate, p95 latency), dead-letter depth, and every cap in its current window. Minute series, and hours in a zone whose hours do not start on whole UTC hours, are read from the raw rows: at most 1,000,000 of them (422 `report_too_large`).
          *
-         *     **Realms:** admin, ops.
+         *     **Realms:** admin, ops, affiliate (affiliate_id is set to the affiliate's own id), advertiser (advertiser_id is set to the advertiser's own id).
          */
         get: {
             parameters: {
@@ -4411,6 +4429,10 @@ export interface paths {
                     to?: string;
                     /** @description IANA zone in which days (and date-only bounds) are cut */
                     timezone?: "UTC" | "Africa/Abidjan" | "Africa/Accra" | "Africa/Addis_Ababa" | "Africa/Algiers" | "Africa/Asmera" | "Africa/Bamako" | "Africa/Bangui" | "Africa/Banjul" | "Africa/Bissau" | "Africa/Blantyre" | "Africa/Brazzaville" | "Africa/Bujumbura" | "Africa/Cairo" | "Africa/Casablanca" | "Africa/Ceuta" | "Africa/Conakry" | "Africa/Dakar" | "Africa/Dar_es_Salaam" | "Africa/Djibouti" | "Africa/Douala" | "Africa/El_Aaiun" | "Africa/Freetown" | "Africa/Gaborone" | "Africa/Harare" | "Africa/Johannesburg" | "Africa/Juba" | "Africa/Kampala" | "Africa/Khartoum" | "Africa/Kigali" | "Africa/Kinshasa" | "Africa/Lagos" | "Africa/Libreville" | "Africa/Lome" | "Africa/Luanda" | "Africa/Lubumbashi" | "Africa/Lusaka" | "Africa/Malabo" | "Africa/Maputo" | "Africa/Maseru" | "Africa/Mbabane" | "Africa/Mogadishu" | "Africa/Monrovia" | "Africa/Nairobi" | "Africa/Ndjamena" | "Africa/Niamey" | "Africa/Nouakchott" | "Africa/Ouagadougou" | "Africa/Porto-Novo" | "Africa/Sao_Tome" | "Africa/Tripoli" | "Africa/Tunis" | "Africa/Windhoek" | "America/Adak" | "America/Anchorage" | "America/Anguilla" | "America/Antigua" | "America/Araguaina" | "America/Argentina/La_Rioja" | "America/Argentina/Rio_Gallegos" | "America/Argentina/Salta" | "America/Argentina/San_Juan" | "America/Argentina/San_Luis" | "America/Argentina/Tucuman" | "America/Argentina/Ushuaia" | "America/Aruba" | "America/Asuncion" | "America/Bahia" | "America/Bahia_Banderas" | "America/Barbados" | "America/Belem" | "America/Belize" | "America/Blanc-Sablon" | "America/Boa_Vista" | "America/Bogota" | "America/Boise" | "America/Buenos_Aires" | "America/Cambridge_Bay" | "America/Campo_Grande" | "America/Cancun" | "America/Caracas" | "America/Catamarca" | "America/Cayenne" | "America/Cayman" | "America/Chicago" | "America/Chihuahua" | "America/Ciudad_Juarez" | "America/Coral_Harbour" | "America/Cordoba" | "America/Costa_Rica" | "America/Coyhaique" | "America/Creston" | "America/Cuiaba" | "America/Curacao" | "America/Danmarkshavn" | "America/Dawson" | "America/Dawson_Creek" | "America/Denver" | "America/Detroit" | "America/Dominica" | "America/Edmonton" | "America/Eirunepe" | "America/El_Salvador" | "America/Fort_Nelson" | "America/Fortaleza" | "America/Glace_Bay" | "America/Godthab" | "America/Goose_Bay" | "America/Grand_Turk" | "America/Grenada" | "America/Guadeloupe" | "America/Guatemala" | "America/Guayaquil" | "America/Guyana" | "America/Halifax" | "America/Havana" | "America/Hermosillo" | "America/Indiana/Knox" | "America/Indiana/Marengo" | "America/Indiana/Petersburg" | "America/Indiana/Tell_City" | "America/Indiana/Vevay" | "America/Indiana/Vincennes" | "America/Indiana/Winamac" | "America/Indianapolis" | "America/Inuvik" | "America/Iqaluit" | "America/Jamaica" | "America/Jujuy" | "America/Juneau" | "America/Kentucky/Monticello" | "America/Kralendijk" | "America/La_Paz" | "America/Lima" | "America/Los_Angeles" | "America/Louisville" | "America/Lower_Princes" | "America/Maceio" | "America/Managua" | "America/Manaus" | "America/Marigot" | "America/Martinique" | "America/Matamoros" | "America/Mazatlan" | "America/Mendoza" | "America/Menominee" | "America/Merida" | "America/Metlakatla" | "America/Mexico_City" | "America/Miquelon" | "America/Moncton" | "America/Monterrey" | "America/Montevideo" | "America/Montserrat" | "America/Nassau" | "America/New_York" | "America/Nome" | "America/Noronha" | "America/North_Dakota/Beulah" | "America/North_Dakota/Center" | "America/North_Dakota/New_Salem" | "America/Ojinaga" | "America/Panama" | "America/Paramaribo" | "America/Phoenix" | "America/Port-au-Prince" | "America/Port_of_Spain" | "America/Porto_Velho" | "America/Puerto_Rico" | "America/Punta_Arenas" | "America/Rankin_Inlet" | "America/Recife" | "America/Regina" | "America/Resolute" | "America/Rio_Branco" | "America/Santarem" | "America/Santiago" | "America/Santo_Domingo" | "America/Sao_Paulo" | "America/Scoresbysund" | "America/Sitka" | "America/St_Barthelemy" | "America/St_Johns" | "America/St_Kitts" | "America/St_Lucia" | "America/St_Thomas" | "America/St_Vincent" | "America/Swift_Current" | "America/Tegucigalpa" | "America/Thule" | "America/Tijuana" | "America/Toronto" | "America/Tortola" | "America/Vancouver" | "America/Whitehorse" | "America/Winnipeg" | "America/Yakutat" | "Antarctica/Casey" | "Antarctica/Davis" | "Antarctica/DumontDUrville" | "Antarctica/Macquarie" | "Antarctica/Mawson" | "Antarctica/McMurdo" | "Antarctica/Palmer" | "Antarctica/Rothera" | "Antarctica/Syowa" | "Antarctica/Troll" | "Antarctica/Vostok" | "Arctic/Longyearbyen" | "Asia/Aden" | "Asia/Almaty" | "Asia/Amman" | "Asia/Anadyr" | "Asia/Aqtau" | "Asia/Aqtobe" | "Asia/Ashgabat" | "Asia/Atyrau" | "Asia/Baghdad" | "Asia/Bahrain" | "Asia/Baku" | "Asia/Bangkok" | "Asia/Barnaul" | "Asia/Beirut" | "Asia/Bishkek" | "Asia/Brunei" | "Asia/Calcutta" | "Asia/Chita" | "Asia/Colombo" | "Asia/Damascus" | "Asia/Dhaka" | "Asia/Dili" | "Asia/Dubai" | "Asia/Dushanbe" | "Asia/Famagusta" | "Asia/Gaza" | "Asia/Hebron" | "Asia/Hong_Kong" | "Asia/Hovd" | "Asia/Irkutsk" | "Asia/Jakarta" | "Asia/Jayapura" | "Asia/Jerusalem" | "Asia/Kabul" | "Asia/Kamchatka" | "Asia/Karachi" | "Asia/Katmandu" | "Asia/Khandyga" | "Asia/Krasnoyarsk" | "Asia/Kuala_Lumpur" | "Asia/Kuching" | "Asia/Kuwait" | "Asia/Macau" | "Asia/Magadan" | "Asia/Makassar" | "Asia/Manila" | "Asia/Muscat" | "Asia/Nicosia" | "Asia/Novokuznetsk" | "Asia/Novosibirsk" | "Asia/Omsk" | "Asia/Oral" | "Asia/Phnom_Penh" | "Asia/Pontianak" | "Asia/Pyongyang" | "Asia/Qatar" | "Asia/Qostanay" | "Asia/Qyzylorda" | "Asia/Rangoon" | "Asia/Riyadh" | "Asia/Saigon" | "Asia/Sakhalin" | "Asia/Samarkand" | "Asia/Seoul" | "Asia/Shanghai" | "Asia/Singapore" | "Asia/Srednekolymsk" | "Asia/Taipei" | "Asia/Tashkent" | "Asia/Tbilisi" | "Asia/Tehran" | "Asia/Thimphu" | "Asia/Tokyo" | "Asia/Tomsk" | "Asia/Ulaanbaatar" | "Asia/Urumqi" | "Asia/Ust-Nera" | "Asia/Vientiane" | "Asia/Vladivostok" | "Asia/Yakutsk" | "Asia/Yekaterinburg" | "Asia/Yerevan" | "Atlantic/Azores" | "Atlantic/Bermuda" | "Atlantic/Canary" | "Atlantic/Cape_Verde" | "Atlantic/Faeroe" | "Atlantic/Madeira" | "Atlantic/Reykjavik" | "Atlantic/South_Georgia" | "Atlantic/St_Helena" | "Atlantic/Stanley" | "Australia/Adelaide" | "Australia/Brisbane" | "Australia/Broken_Hill" | "Australia/Darwin" | "Australia/Eucla" | "Australia/Hobart" | "Australia/Lindeman" | "Australia/Lord_Howe" | "Australia/Melbourne" | "Australia/Perth" | "Australia/Sydney" | "Europe/Amsterdam" | "Europe/Andorra" | "Europe/Astrakhan" | "Europe/Athens" | "Europe/Belgrade" | "Europe/Berlin" | "Europe/Bratislava" | "Europe/Brussels" | "Europe/Bucharest" | "Europe/Budapest" | "Europe/Busingen" | "Europe/Chisinau" | "Europe/Copenhagen" | "Europe/Dublin" | "Europe/Gibraltar" | "Europe/Guernsey" | "Europe/Helsinki" | "Europe/Isle_of_Man" | "Europe/Istanbul" | "Europe/Jersey" | "Europe/Kaliningrad" | "Europe/Kiev" | "Europe/Kirov" | "Europe/Lisbon" | "Europe/Ljubljana" | "Europe/London" | "Europe/Luxembourg" | "Europe/Madrid" | "Europe/Malta" | "Europe/Mariehamn" | "Europe/Minsk" | "Europe/Monaco" | "Europe/Moscow" | "Europe/Oslo" | "Europe/Paris" | "Europe/Podgorica" | "Europe/Prague" | "Europe/Riga" | "Europe/Rome" | "Europe/Samara" | "Europe/San_Marino" | "Europe/Sarajevo" | "Europe/Saratov" | "Europe/Simferopol" | "Europe/Skopje" | "Europe/Sofia" | "Europe/Stockholm" | "Europe/Tallinn" | "Europe/Tirane" | "Europe/Ulyanovsk" | "Europe/Vaduz" | "Europe/Vatican" | "Europe/Vienna" | "Europe/Vilnius" | "Europe/Volgograd" | "Europe/Warsaw" | "Europe/Zagreb" | "Europe/Zurich" | "Indian/Antananarivo" | "Indian/Chagos" | "Indian/Christmas" | "Indian/Cocos" | "Indian/Comoro" | "Indian/Kerguelen" | "Indian/Mahe" | "Indian/Maldives" | "Indian/Mauritius" | "Indian/Mayotte" | "Indian/Reunion" | "Pacific/Apia" | "Pacific/Auckland" | "Pacific/Bougainville" | "Pacific/Chatham" | "Pacific/Easter" | "Pacific/Efate" | "Pacific/Enderbury" | "Pacific/Fakaofo" | "Pacific/Fiji" | "Pacific/Funafuti" | "Pacific/Galapagos" | "Pacific/Gambier" | "Pacific/Guadalcanal" | "Pacific/Guam" | "Pacific/Honolulu" | "Pacific/Kiritimati" | "Pacific/Kosrae" | "Pacific/Kwajalein" | "Pacific/Majuro" | "Pacific/Marquesas" | "Pacific/Midway" | "Pacific/Nauru" | "Pacific/Niue" | "Pacific/Norfolk" | "Pacific/Noumea" | "Pacific/Pago_Pago" | "Pacific/Palau" | "Pacific/Pitcairn" | "Pacific/Ponape" | "Pacific/Port_Moresby" | "Pacific/Rarotonga" | "Pacific/Saipan" | "Pacific/Tahiti" | "Pacific/Tarawa" | "Pacific/Tongatapu" | "Pacific/Truk" | "Pacific/Wake" | "Pacific/Wallis";
+                    /** @description only this affiliate's clicks, conversions and money */
+                    affiliate_id?: string;
+                    /** @description only the clicks, conversions and money of this advertiser's offers */
+                    advertiser_id?: string;
                     /** @description instead of `from` and `to`: the last hours (`6h`) or local days (`7d`) up to the end of the current minute, hour or day */
                     last?: string;
                 };
@@ -4502,7 +4524,7 @@ export interface paths {
          *     is sent once when found, with the stream's current position as its `id` (README, "Late changes"). Without
          *     Last-Event-ID the stream starts with what changes from now on.
          *
-         *     **Realms:** admin, ops.
+         *     **Realms:** admin, ops, affiliate (affiliate_id is set to the affiliate's own id), advertiser (advertiser_id is set to the advertiser's own id).
          */
         get: {
             parameters: {
@@ -4511,6 +4533,8 @@ export interface paths {
                     kind?: "conversion" | "delivery";
                     offer_id?: string;
                     affiliate_id?: string;
+                    /** @description only this advertiser's conversions (delivery events carry no advertiser) */
+                    advertiser_id?: string;
                     /** @description only events whose conversion or delivery has this status (a conversion's or a delivery's) */
                     status?: "processing" | "approved" | "pending" | "held" | "rejected" | "declined" | "reversed" | "delivering" | "succeeded" | "failed" | "dead_lettered";
                 };
@@ -6027,6 +6051,12 @@ export interface components {
                     amount: string | number;
                 };
             }[];
+            /**
+             * @description what affiliates see of why a conversion was rejected or held: full (reason codes and fraud evidence), category (fraud, attribution, cap, duplicate, advertiser, hold_period, offer, other) or none
+             * @default category
+             * @enum {string}
+             */
+            partner_reason_detail: "full" | "category" | "none";
             /** @default true */
             active: boolean;
         };
