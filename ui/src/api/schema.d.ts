@@ -786,6 +786,15 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Not found */
                 404: {
                     headers: {
@@ -4724,6 +4733,15 @@ export interface paths {
                         "application/json": components["schemas"]["ApiKeyList"];
                     };
                 };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Missing or wrong credentials */
                 401: {
                     headers: {
@@ -4884,6 +4902,15 @@ export interface paths {
                         "application/json": components["schemas"]["ApiKey"];
                     };
                 };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Missing or wrong credentials */
                 401: {
                     headers: {
@@ -4947,6 +4974,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["ApiKey"];
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Missing or wrong credentials */
