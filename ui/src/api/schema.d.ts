@@ -2259,6 +2259,95 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/affiliates/{id}/offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The active offers with this affiliate's payout and tracking link
+         * @description Each goal's payout is the affiliate's own (an `affiliate_overrides` entry for it wins over the goal's). `tracking_url` is GET /click for the offer and the affiliate; `sub_params` are the sub ids it also takes.
+         *
+         *     **Realms:** admin, ops, affiliate ({id} must be the affiliate itself).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the affiliate's id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The affiliate's offers, by name */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AffiliateOfferList"];
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/conversions/export.csv": {
         parameters: {
             query?: never;
@@ -2662,7 +2751,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * What the ledger says the affiliate is owed, per currency
+         * What the affiliate is owed per currency, and what is pending or held
          * @description **Realms:** admin, ops, affiliate ({id} must be the affiliate itself).
          */
         get: {
@@ -5303,6 +5392,72 @@ export interface components {
                 payable: string;
                 entries: number;
             }[];
+            /** @description per currency, what is owed (approved) and what may become owed (pending, held: not booked until approved); test conversions never count */
+            split: {
+                /** @example USD */
+                currency: string;
+                /**
+                 * @description approved payout, net of reversals: the ledger's payable
+                 * @example 12.00
+                 */
+                approved: string;
+                /**
+                 * @description payout of conversions awaiting the advertiser's validation
+                 * @example 5.00
+                 */
+                pending: string;
+                /**
+                 * @description payout of conversions held for review (fraud rules or a cap)
+                 * @example 0.00
+                 */
+                held: string;
+                pending_conversions: number;
+                held_conversions: number;
+            }[];
+        };
+        AffiliateOffer: {
+            id: string;
+            name: string;
+            /** @example USD */
+            currency: string;
+            attribution_window_hours: number;
+            default_goal: string;
+            goals: {
+                key: string;
+                name?: string;
+                /** @description this affiliate's payout for the goal, after its own override when the offer has one */
+                payout: {
+                    /** @enum {string} */
+                    type: "fixed" | "percent";
+                    /**
+                     * @description a decimal string in the offer currency, or a percent of the sale amount
+                     * @example 5.00
+                     */
+                    amount: string;
+                };
+                /** @enum {string} */
+                default_status: "approved" | "pending";
+                hold_hours?: number;
+            }[];
+            /**
+             * @description the affiliate's tracking link: GET /click with this offer and affiliate, answering 302 to the landing page
+             * @example https://track.example/click?offer_id=off_1&aff_id=aff_1
+             */
+            tracking_url: string;
+            /**
+             * @description query parameters the click route keeps with the click and hands back as {sub1}… macros in postbacks
+             * @example [
+             *       "sub1",
+             *       "sub2",
+             *       "sub3",
+             *       "sub4",
+             *       "sub5"
+             *     ]
+             */
+            sub_params: string[];
+        };
+        AffiliateOfferList: {
+            data: components["schemas"]["AffiliateOffer"][];
         };
         AffiliatesPage: {
             data: components["schemas"]["Affiliate"][];
