@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { Webhook } from 'standardwebhooks';
 import { screenshot, seriousA11yViolations, useConsole } from '../support/browser';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { waitFor } from '../support/wait-for';
@@ -67,11 +68,17 @@ describe('affiliate view', () => {
     await nav(page, 'Postbacks').click();
     await page.getByText('No postback endpoint yet').waitFor();
     await page.getByLabel('Your postback URL').fill(`${receiver.url}/mine?cid={click_id}&status={status}&e={event_id}`);
+    await page.getByLabel('Method').selectOption('POST');
     await page.getByRole('button', { name: 'Add endpoint' }).click();
     await page.getByText('Endpoint added.').waitFor();
     await page.getByRole('link', { name: new RegExp(`${receiver.url}/mine`) }).waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, 'affiliate-postbacks');
+    // It gives the endpoint a signing secret (shown once).
+    await page.getByRole('link', { name: new RegExp(`${receiver.url}/mine`) }).click();
+    await page.getByRole('button', { name: 'Create signing secret' }).click();
+    const oldSecret = await page.getByLabel('New signing secret (shown this once)').inputValue();
+    expect(oldSecret).toMatch(/^whsec_/);
 
     // Its own real conversion, refused by its server at first: a failed delivery it redelivers itself.
     receiver.otherwise({ status: 400, body: 'unknown cid' });
@@ -88,6 +95,30 @@ describe('affiliate view', () => {
     await screenshot(page, 'affiliate-delivery-log');
     await page.getByRole('button', { name: /^Redeliver dl_/ }).click();
     await page.getByRole('status').filter({ hasText: 'Delivered (HTTP 200: thanks)' }).waitFor();
+    const redelivered = receiver.requests.filter((r) => r.url.startsWith('/mine')).at(-1)!;
+    expect(() => new Webhook(oldSecret).verify(redelivered.body, redelivered.headers as Record<string, string>)).not.toThrow();
+
+    // It rotates the secret: the new one is shown once, and during the overlap its server verifies with either.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await nav(page, 'Postbacks').click();
+    await page.getByRole('link', { name: new RegExp(`${receiver.url}/mine`) }).click();
+    await page.getByRole('button', { name: 'Rotate signing secret' }).click();
+    const newSecret = await page.getByLabel('New signing secret (shown this once)').inputValue();
+    expect(newSecret).not.toBe(oldSecret);
+    await page.getByText(/signed with both secrets/).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'affiliate-secret-rotated');
+    await page.getByRole('button', { name: 'Pause endpoint' }).click();
+    await page.getByText('Paused: postbacks wait').waitFor();
+    expect(await page.getByText('paused by you').count()).toBe(1);
+    await page.getByRole('button', { name: 'Resume endpoint' }).click();
+    await page.getByText('Resumed: waiting postbacks are sent now.').waitFor();
+    const during = await c.f.convert({ token: other.token, clickId: await c.f.click(other.offer.id, affiliate.id) }, { txid: 'mine-2' });
+    await waitFor('the delivery during the overlap', () => c.f.deliveriesIn(during, 'succeeded'));
+    const signed = receiver.requests.filter((r) => r.url.startsWith('/mine')).at(-1)!;
+    expect(signed.body).toContain(during);
+    for (const secret of [oldSecret, newSecret])
+      expect(() => new Webhook(secret).verify(signed.body, signed.headers as Record<string, string>)).not.toThrow();
 
     // Only its own rows: none of the other affiliate's conversions, deliveries or ids anywhere.
     await nav(page, 'Conversions').click();

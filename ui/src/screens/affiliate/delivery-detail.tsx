@@ -30,6 +30,11 @@ export function DeliveryDetail({ id }: { id: string }) {
           <p class="help">Sent</p>
           <pre class="sent">
             {a.method} {a.request_url}
+            {a.request_headers &&
+              Object.entries(a.request_headers)
+                .map(([k, v]) => `\n${k}: ${v}`)
+                .join('')}
+            {a.request_body && `\n\n${a.request_body}`}
           </pre>
           <p class="help">Your server answered</p>
           <pre class="sent">{a.response_excerpt || (a.error ? `(no answer: ${a.error})` : '(empty body)')}</pre>

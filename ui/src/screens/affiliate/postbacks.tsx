@@ -8,6 +8,8 @@ import { useSubmit } from '../config/use-submit';
 import { when } from '../deliveries/format';
 import { useLoad } from '../deliveries/use-load';
 import { EndpointFields, emptyEndpoint, endpointToForm, formToBody, type Endpoint } from './endpoint-form';
+import { PauseControl, SecretRotation } from './endpoint-controls';
+import { MacroList } from './macro-list';
 import { orMissing } from './or-missing';
 import { useAffiliateId } from './use-affiliate';
 import './affiliate.css';
@@ -15,7 +17,7 @@ import './affiliate.css';
 /** How an endpoint stands now, in words. */
 function endpointState(e: Endpoint): { text: string; tone: 'ok' | 'warn' | 'bad' } {
   if (!e.active) return { text: `deleted${e.deactivated_reason ? `: ${e.deactivated_reason}` : ''}`, tone: 'bad' };
-  if ((e as { paused?: boolean }).paused) return { text: 'paused by you', tone: 'warn' };
+  if (e.paused) return { text: 'paused by you', tone: 'warn' };
   if (e.paused_until && new Date(e.paused_until) > new Date())
     return { text: `resting after ${e.consecutive_failures} failures, until ${when(e.paused_until)}`, tone: 'warn' };
   return { text: 'sending', tone: 'ok' };
@@ -109,6 +111,7 @@ export function AffiliatePostbacks() {
           </table>
         </div>
       )}
+      <MacroList />
       {can('manage_endpoints') && (
         <NewEndpoint
           affiliateId={affiliateId}
@@ -175,6 +178,10 @@ function EndpointPage({ initial }: { initial: Endpoint }) {
     } else setNotice(`Not deleted: ${problemMessage(error)}`);
   };
   const editable = can('manage_endpoints') && endpoint.active;
+  const refresh = async () => {
+    const { data } = await api.GET('/api/postbacks/{id}', { params: { path: { id: endpoint.id } } });
+    if (data) setEndpoint(data);
+  };
   return (
     <section>
       <p>
@@ -206,6 +213,18 @@ function EndpointPage({ initial }: { initial: Endpoint }) {
           {endpoint.method} {endpoint.url} — {endpoint.events.join(', ')}
         </p>
       )}
+      <MacroList />
+      <SecretRotation endpoint={endpoint} onRotated={() => void refresh()} />
+      <h2>Pause or delete</h2>
+      <div class="actions">
+        <PauseControl
+          endpoint={endpoint}
+          onChange={(e, text) => {
+            setEndpoint(e);
+            setNotice(text);
+          }}
+        />
+      </div>
       {editable && (
         <div class="actions">
           <button type="button" class="danger" onClick={() => void remove()}>
