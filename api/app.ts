@@ -13,6 +13,7 @@ import { authenticate } from './auth';
 import { consoleStatic } from './console/static';
 import { clickTargetCache } from './click-targets';
 import { ApiError, errorHandler } from './errors';
+import { ingressLogged } from './ingress-log/recorder';
 import { openApiJson } from './openapi/document';
 import { ipRateLimit, rateLimit } from './rate-limit';
 import { requestContext } from './request-context';
@@ -20,6 +21,7 @@ import { mountRoutes, type Route } from './route';
 import { offerRoutes } from './routes/admin-offers';
 import { affiliateOfferRoutes } from './routes/affiliate-offers';
 import { partyRoutes } from './routes/admin-parties';
+import { advertiserTokenRoutes } from './routes/advertiser-token';
 import { clickRoutes } from './routes/click';
 import { conversionHistoryRoutes } from './routes/conversion-history';
 import { auditRoutes } from './routes/audit';
@@ -40,6 +42,7 @@ import { liveRoutes } from './routes/live';
 import { sessionRoutes } from './routes/session';
 import { metricsRoutes } from './routes/metrics';
 import { postbackRoutes } from './routes/postback';
+import { ingressLogRoutes } from './routes/ingress-log';
 
 /** The configuration sections the API reads (config/index.ts): every setting is given, none defaulted here. */
 export type AppConfig = Pick<Config, 'api' | 'temporal' | 'lifecycle'>;
@@ -100,19 +103,27 @@ export function createApp(deps: AppDeps): Koa {
   const now = deps.now ?? (() => new Date());
   const targets = clickTargetCache(deps.models);
   const advertiserLimit = rateLimit(limits.perAdvertiser, (id) => `advertiser ${id}`);
+  const ingressLog = api.ingressLog;
+  // Every call that reaches an advertiser's routes is a row of its ingress log (api/ingress-log/).
+  const advertiserRoutes = ingressLogged(
+    [
+      ...postbackRoutes({
+        temporal: deps.temporal,
+        models: deps.models,
+        taskQueue: temporalConfig.taskQueue,
+        reversalWindowHours: lifecycle.reversalWindowHours,
+        now,
+        advertiserLimit,
+      }),
+      ...postbackStatusRoutes(deps.models, now, advertiserLimit),
+    ],
+    { models: deps.models, now, logger, ...ingressLog },
+  );
   const publicRoutes: Route[] = [
     ...health,
     ...metricsRoutes(metrics.registry),
-    ...postbackRoutes({
-      temporal: deps.temporal,
-      models: deps.models,
-      taskQueue: temporalConfig.taskQueue,
-      reversalWindowHours: lifecycle.reversalWindowHours,
-      now,
-      advertiserLimit,
-    }),
+    ...advertiserRoutes,
     ...clickRoutes({ models: deps.models, targets, now }),
-    ...postbackStatusRoutes(deps.models, advertiserLimit),
     // Sign-in carries the key itself; reading and ending a session check its cookie.
     ...sessionRoutes({ models: deps.models, adminApiKey: api.adminApiKey, ttlMs: api.sessionTtlMs, now }),
     // The document describes exactly the routes this app mounts (both lists, built below).
@@ -128,6 +139,7 @@ export function createApp(deps: AppDeps): Koa {
   const adminRoutes: Route[] = auditedRoutes(
     [
       ...partyRoutes(deps.models, targets.clear),
+      ...advertiserTokenRoutes({ models: deps.models, now }),
       ...offerRoutes(deps.models, targets.clear),
       ...affiliateOfferRoutes(deps.models),
       // Before conversionRoutes: /api/conversions/export.csv would otherwise be read as /api/conversions/{id}.
@@ -147,6 +159,7 @@ export function createApp(deps: AppDeps): Koa {
       ...liveRoutes(live, deps.models),
       ...auditRoutes(deps.models),
       ...apiKeyRoutes({ models: deps.models, now, sessionTtlMs: api.sessionTtlMs }),
+      ...ingressLogRoutes({ models: deps.models, now, retentionMs: ingressLog.retentionMs }),
     ],
     { models: deps.models, now },
   );

@@ -13,6 +13,7 @@ export const auditActions = [
   'advertiser.create',
   'advertiser.update',
   'advertiser.deactivate',
+  'advertiser.token_rotate',
   'affiliate.create',
   'affiliate.update',
   'affiliate.deactivate',
@@ -44,6 +45,8 @@ export interface AuditDetail {
   fields?: string[];
   status?: string;
   reason?: string;
+  /** A token rotation: how long the old token keeps working. */
+  overlap_hours?: number;
 }
 
 /**

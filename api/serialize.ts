@@ -30,7 +30,7 @@ function normalise(value: unknown): unknown {
 
 const timestamps = ['created_at', 'updated_at'];
 
-export const advertiserToApi = serializer('name', 'ip_allowlist', 'active', ...timestamps);
+export const advertiserToApi = serializer('name', 'ip_allowlist', 'active', 'rotated_at', 'rotation_overlap_ends_at', ...timestamps);
 export const affiliateToApi = serializer('name', 'active', ...timestamps);
 export const offerToApi = serializer(
   'advertiser_id',
@@ -44,6 +44,7 @@ export const offerToApi = serializer(
   'fraud',
   'affiliate_overrides',
   'partner_reason_detail',
+  'advertiser_can_review',
   'active',
   ...timestamps,
 );

@@ -82,6 +82,10 @@ const variables = z
     // Reverse proxies (load balancers) in front of the API whose X-Forwarded-For is believed; 0 = none:
     // the client's own header would otherwise choose the IP for rate limits, allowlists and fraud rules.
     TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+    // The advertisers' ingress log (api/ingress-log/): how long its rows are kept, and at most how
+    // many each advertiser keeps (the oldest go first; calls no advertiser could be named for share one such budget).
+    INGRESS_LOG_RETENTION_DAYS: z.coerce.number().positive().max(3650).default(30),
+    INGRESS_LOG_MAX_ROWS_PER_ADVERTISER: z.coerce.number().int().min(1).max(100_000_000).default(100_000),
     // How long a console sign-in lasts (api/session.ts); signing out ends it sooner.
     SESSION_TTL_HOURS: z.coerce.number().positive().max(720).default(12),
     // Workflows each of the worker's two workers keeps in memory; idle ones are evicted first and
@@ -125,6 +129,10 @@ export const configSchema = variables.transform((v) => ({
     trustProxyHops: v.TRUST_PROXY_HOPS,
     sessionTtlMs: v.SESSION_TTL_HOURS * 3600 * 1000,
     rateLimits: { perIp: v.RATE_LIMIT_PER_IP, perAdvertiser: v.RATE_LIMIT_PER_ADVERTISER },
+    ingressLog: {
+      retentionMs: v.INGRESS_LOG_RETENTION_DAYS * 24 * 3600 * 1000,
+      maxRowsPerAdvertiser: v.INGRESS_LOG_MAX_ROWS_PER_ADVERTISER,
+    },
   },
   temporal: {
     address: v.TEMPORAL_ADDRESS,

@@ -37,7 +37,8 @@ export interface ConversionInput {
 export interface StatusChange {
   status: LifecycleStatus;
   reason?: string;
-  actor: 'advertiser' | 'ops' | 'system';
+  // `advertiser:<id>`: an advertiser principal through the API (api/acting-party.ts); 'advertiser': its postback.
+  actor: 'advertiser' | 'ops' | 'system' | `advertiser:${string}`;
 }
 
 /** What the workflow reports about itself (query and update results, workflow result). */

@@ -29,6 +29,7 @@ export const auditEntrySchema = new Schema(
     fields: { type: [String], default: undefined },
     status: String,
     reason: String,
+    overlap_hours: Number,
     request_id: String,
   },
   { collection: 'audit_entries', versionKey: false, minimize: false },

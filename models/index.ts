@@ -8,6 +8,7 @@ import { clickModel } from './click';
 import { conversionModel } from './conversion';
 import { deliveryModel } from './delivery';
 import { deliveryAttemptModel } from './delivery-attempt';
+import { ingressLogEntryModel } from './ingress-log-entry';
 import { ledgerEntryModel } from './ledger-entry';
 import { offerModel } from './offer';
 import { portalLinkModel } from './portal-link';
@@ -32,6 +33,7 @@ export function createModels(connection: Connection) {
     ApiKey: apiKeyModel(connection),
     PortalLink: portalLinkModel(connection),
     AuditEntry: auditEntryModel(connection),
+    IngressLogEntry: ingressLogEntryModel(connection),
     ...reportRollupModels(connection),
   };
 }

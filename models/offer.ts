@@ -19,6 +19,8 @@ export const offerSchema = new Schema(
     affiliate_overrides: { type: Schema.Types.Mixed, default: [] },
     // Absent on offers saved before it existed: readers take 'category' (api/access/reason-detail.ts).
     partner_reason_detail: { type: String },
+    // Offers from before the setting read as false: review stays with ops unless the network opts in.
+    advertiser_can_review: { type: Boolean, default: false },
     active: { type: Boolean, default: true },
   },
   {

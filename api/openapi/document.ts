@@ -20,6 +20,11 @@ const tags = [
     name: 'Advertiser postbacks',
     description: "Conversions sent server-to-server by advertisers, authenticated by the advertiser's postback token",
   },
+  {
+    name: 'Ingress log',
+    description:
+      "Every call to the advertisers' postback routes, accepted or refused, with its result code (kept for a configurable period)",
+  },
   { name: 'Advertisers' },
   { name: 'Affiliates' },
   { name: 'Offers' },

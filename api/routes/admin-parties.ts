@@ -1,9 +1,9 @@
 import { staffOnly, type RouteRealms } from '../access/authorize';
-import { randomBytes } from 'node:crypto';
 import type { Model } from 'mongoose';
 import { z } from 'zod';
 import type { Models } from '../../models';
 import { newId } from '../../models/ids';
+import { newPostbackToken } from '../advertiser-token';
 import { fieldsSent, type AuditAction } from '../audit';
 import { sha256 } from '../auth';
 import { ApiError } from '../errors';
@@ -178,7 +178,7 @@ export function partyRoutes(models: Models, onChange: () => void): Route[] {
       },
       async (ctx, { body }) => {
         // Shown once in this response; only its digest is stored.
-        const token = `pt_${randomBytes(24).toString('base64url')}`;
+        const token = newPostbackToken();
         const doc = await models.Advertiser.create({ _id: newId('adv'), ...body, postback_token_hash: sha256(token) });
         ctx.status = 201;
         ctx.body = { ...advertiserToApi(doc.toObject()), postback_token: token };

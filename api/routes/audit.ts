@@ -20,6 +20,7 @@ const auditEntryToApi = serializer(
   'fields',
   'status',
   'reason',
+  'overlap_hours',
   'request_id',
 );
 

@@ -9,6 +9,7 @@ import { route, type Route } from '../route';
 import { balance, conversionStatusChanged, conversionWithDeliveries, statusChangeBody } from '../schemas/conversion';
 import { conversionDeliveryToApi, conversionDocToApi } from '../serialize';
 import { requestStatusChange } from '../status-change';
+import { statusChangeActor, type StatusChangeTarget } from '../status-change-access';
 
 /** Projection document → API JSON with money as decimal strings in the conversion's currency. */
 export function conversionToApi(doc: Record<string, unknown>): Record<string, unknown> {
@@ -59,20 +60,26 @@ export function conversionRoutes(deps: { models: Models; temporal: Client; taskQ
       // The advertiser reviews its own pending conversions, where the offer lets it.
       realms: { ops: true, advertiser: owned } satisfies RouteRealms,
       capability: 'review_conversions',
-      summary: "Change a conversion's status (ops)",
-      description: 'Sent to the workflow as an Update, whose validator refuses an illegal transition (409) before anything is written.',
+      summary: "Change a conversion's status (ops, or its advertiser where the offer allows)",
+      description:
+        'Sent to the workflow as an Update, whose validator refuses an illegal transition (409) before anything is written. ' +
+        'An advertiser may only approve or decline its own pending conversion, and only where the offer sets `advertiser_can_review` ' +
+        '(403 `review_not_allowed`, `status_not_allowed`; 409 `not_pending`).',
       params: byId('conversion'),
       body: statusChangeBody,
       responses: { 200: json(conversionStatusChanged, 'Applied, or already so (`changed: false`)') },
-      errors: [404, 409],
+      errors: [403, 404, 409],
       audit: { action: 'conversion.status_change', target: 'params', detail: ({ body }) => ({ status: body.status, reason: body.reason }) },
     },
     async (ctx, { params: { id }, body }) => {
-      await find(id);
+      const doc = await find(id);
+      const actor = await statusChangeActor(ctx.state.principal, { ...doc, id } as StatusChangeTarget, body.status, async (offerId) =>
+        Boolean((await models.Offer.findById(offerId, { advertiser_can_review: 1 }).lean())?.advertiser_can_review),
+      );
       const result = await requestStatusChange(deps.temporal, deps.taskQueue, id, {
         status: body.status,
         reason: body.reason,
-        actor: 'ops',
+        actor,
       });
       ctx.body = { changed: result.changed, ...conversionToApi(await find(id)) };
     },

@@ -1,6 +1,7 @@
 import type { Models } from '../../models';
-import { sha256 } from '../auth';
+import { acceptedMatch, advertiserByToken, expiredTokenMessage } from '../advertiser-token';
 import { ApiError, parseOr400 } from '../errors';
+import { noteIngressAdvertiser } from '../ingress-log/recorder';
 import { json } from '../openapi/operation';
 import type { RateLimit } from '../rate-limit';
 import { route, type Route } from '../route';
@@ -11,7 +12,7 @@ import { normalisePostbackParams, receipt, receiptFields, receiptQuery } from '.
  * with their own postback token. Closes the "200 OK, rejected later" gap. Another
  * advertiser's conversion answers exactly like a missing one.
  */
-export function postbackStatusRoutes(models: Models, advertiserLimit?: RateLimit): Route[] {
+export function postbackStatusRoutes(models: Models, now: () => Date, advertiserLimit?: RateLimit): Route[] {
   const spec = {
     method: 'get',
     path: '/postback/status',
@@ -30,8 +31,11 @@ export function postbackStatusRoutes(models: Models, advertiserLimit?: RateLimit
     const q = parseOr400(receiptQuery, normalisePostbackParams({ ...(token ? { token } : {}), ...ctx.query }));
     if (!q.token) throw new ApiError(401, 'missing_token', 'send your postback token as token=… or the X-Postback-Token header');
     // The digest is the lookup key: a token that matches no advertiser learns nothing more.
-    const advertiser = await models.Advertiser.findOne({ postback_token_hash: sha256(q.token) }, { _id: 1 }).lean();
-    if (!advertiser) throw new ApiError(401, 'invalid_token', 'this token belongs to no advertiser');
+    const found = await advertiserByToken(models, q.token, now());
+    if (found?.match === 'expired') throw new ApiError(401, 'invalid_token', expiredTokenMessage(found.advertiser));
+    if (!found || !acceptedMatch(found.match)) throw new ApiError(401, 'invalid_token', 'this token belongs to no advertiser');
+    const advertiser = found.advertiser;
+    noteIngressAdvertiser(ctx, advertiser._id, true);
     // The same budget as its postbacks: polling for receipts competes with sending them.
     await advertiserLimit?.(ctx, advertiser._id);
     const filter = q.conversion_id

@@ -8,8 +8,9 @@ import type { Goal } from '../../domain/offer';
 import type { Models } from '../../models';
 import { searchAttributes } from '../../temporal/search-attributes';
 import { conversionWorkflowId, workflowTypes, type ProcessConversion } from '../../workflows/contract';
-import { secretMatches } from '../auth';
+import { acceptedMatch, expiredTokenMessage, matchToken } from '../advertiser-token';
 import { ApiError, parseOr400 } from '../errors';
+import { noteIngressAdvertiser } from '../ingress-log/recorder';
 import { json } from '../openapi/operation';
 import { annotateRequest } from '../request-context';
 import type { RateLimit } from '../rate-limit';
@@ -46,7 +47,7 @@ function rawParams(ctx: RouterContext): Record<string, unknown> {
  * dedupe, and start (or update) the conversion workflow. Everything slow happens in the workflow.
  */
 export function postbackRoutes(deps: PostbackDeps): Route[] {
-  const authenticate = async (params: PostbackInput, ip: string) => {
+  const authenticate = async (ctx: RouterContext, params: PostbackInput) => {
     const click = await deps.models.Click.findById(params.click_id).lean();
     if (!click)
       throw new ApiError(404, 'unknown_click', `no click with id "${params.click_id}": check the click id macro in your postback URL`);
@@ -55,10 +56,15 @@ export function postbackRoutes(deps: PostbackDeps): Route[] {
       deps.models.Advertiser.findById(click.advertiser_id).lean(),
     ]);
     if (!offer || !advertiser) throw new ApiError(404, 'unknown_click', `click "${params.click_id}" belongs to no known offer`);
+    noteIngressAdvertiser(ctx, advertiser._id, false);
     if (!params.token)
       throw new ApiError(401, 'missing_token', 'send the advertiser postback token as token=… or the X-Postback-Token header');
-    if (!secretMatches(params.token, advertiser.postback_token_hash))
-      throw new ApiError(401, 'invalid_token', "the token is not this click's advertiser's postback token");
+    // A rotated-out token keeps working until its overlap ends (api/advertiser-token.ts).
+    const match = matchToken(advertiser, params.token, deps.now());
+    if (match === 'expired') throw new ApiError(401, 'invalid_token', expiredTokenMessage(advertiser));
+    if (!acceptedMatch(match)) throw new ApiError(401, 'invalid_token', "the token is not this click's advertiser's postback token");
+    noteIngressAdvertiser(ctx, advertiser._id, true);
+    const ip = ctx.ip;
     if (!advertiser.active) throw new ApiError(403, 'advertiser_inactive', 'this advertiser is deactivated');
     if (advertiser.ip_allowlist.length > 0 && !allowlistAdmits(advertiser.ip_allowlist, ip))
       throw new ApiError(403, 'ip_not_allowed', `postbacks from ${ip} are not in the advertiser's IP allowlist`);
@@ -67,7 +73,7 @@ export function postbackRoutes(deps: PostbackDeps): Route[] {
 
   const handle = async (ctx: RouterContext) => {
     const params = parseOr400(postbackSchema, rawParams(ctx));
-    const { click, offer } = await authenticate(params, ctx.ip);
+    const { click, offer } = await authenticate(ctx, params);
     // Counted only once the caller has proved to be the advertiser: a stranger who knows a click
     // id must not be able to spend the advertiser's budget and get its real postbacks refused.
     await deps.advertiserLimit?.(ctx, click.advertiser_id);

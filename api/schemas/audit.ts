@@ -37,6 +37,7 @@ export const auditEntry = z
     fields: z.array(z.string()).optional().meta({ description: 'configuration changes: the fields sent (names only, never values)' }),
     status: z.string().optional().meta({ description: 'a status change: the status asked for' }),
     reason: z.string().optional(),
+    overlap_hours: z.number().optional().meta({ description: 'a token rotation: how long the old token keeps working' }),
     request_id: z.string().optional().meta({ description: "the request's X-Request-Id, as in the API's log lines" }),
   })
   .meta({ id: 'AuditEntry' });

@@ -103,6 +103,10 @@ const offerFields = z.object({
         'what affiliates see of why a conversion was rejected or held: full (reason codes and fraud evidence), ' +
         'category (fraud, attribution, cap, duplicate, advertiser, hold_period, offer, other) or none',
     }),
+  advertiser_can_review: z
+    .boolean()
+    .default(false)
+    .meta({ description: "whether the offer's advertiser may approve or decline its pending conversions itself" }),
   active: z.boolean().default(true),
 });
 

@@ -1,6 +1,6 @@
 import { isNetwork } from '../../domain/ip';
 import { z } from 'zod';
-import { idParam, name, timestamps } from './common';
+import { at, idParam, name, timestamps } from './common';
 
 const octet = '(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
 /** For the document: what the check below accepts, as formats and patterns a client can generate from. */
@@ -29,7 +29,15 @@ export const advertiserUpdateSchema = z
 export const affiliateCreateSchema = z.object({ name });
 export const affiliateUpdateSchema = affiliateCreateSchema.partial().extend({ active: z.boolean().optional() }).strict();
 
-export const advertiser = advertiserCreateSchema.extend({ id: idParam, active: z.boolean(), ...timestamps }).meta({ id: 'Advertiser' });
+export const advertiser = advertiserCreateSchema
+  .extend({
+    id: idParam,
+    active: z.boolean(),
+    rotated_at: at.optional().meta({ description: 'when the postback token was last rotated' }),
+    rotation_overlap_ends_at: at.optional().meta({ description: 'until when the token it replaced is still accepted' }),
+    ...timestamps,
+  })
+  .meta({ id: 'Advertiser' });
 export const advertiserCreated = advertiser
   .extend({
     postback_token: z.string().meta({ description: 'shown once, here; only its SHA-256 is stored', example: 'pt_…' }),

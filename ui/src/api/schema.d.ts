@@ -371,80 +371,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/click": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Record a click and redirect to the offer
-         * @description 302 to the offer URL with `{click_id}`, `{offer_id}`, `{aff_id}`, `{sub1}`…`{sub5}` filled in, URL-encoded.
-         */
-        get: {
-            parameters: {
-                query: {
-                    offer_id: string;
-                    aff_id: string;
-                    sub1?: string;
-                    sub2?: string;
-                    sub3?: string;
-                    sub4?: string;
-                    sub5?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Redirect to the landing page */
-                302: {
-                    headers: {
-                        /** @description the offer URL with the click id */
-                        Location?: string;
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Invalid request: `issues` names each wrong field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Over a rate limit (when configured); `Retry-After` says when to try again */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/postback/status": {
         parameters: {
             query?: never;
@@ -489,6 +415,80 @@ export interface paths {
                 };
                 /** @description Missing or wrong credentials */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Over a rate limit (when configured); `Retry-After` says when to try again */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/click": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Record a click and redirect to the offer
+         * @description 302 to the offer URL with `{click_id}`, `{offer_id}`, `{aff_id}`, `{sub1}`…`{sub5}` filled in, URL-encoded.
+         */
+        get: {
+            parameters: {
+                query: {
+                    offer_id: string;
+                    aff_id: string;
+                    sub1?: string;
+                    sub2?: string;
+                    sub3?: string;
+                    sub4?: string;
+                    sub5?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Redirect to the landing page */
+                302: {
+                    headers: {
+                        /** @description the offer URL with the click id */
+                        Location?: string;
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1627,6 +1627,132 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/advertisers/{id}/token/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate an advertiser's postback token
+         * @description Answers a new token once (stored as a SHA-256 hash). The old one keeps working for `overlap_hours` (default 24; 0 ends it at once) and is then refused with 401 `invalid_token`. The body is optional.
+         *
+         *     **Realms:** admin, advertiser ({id} must be the advertiser itself). Needs the `rotate_token` capability. Read-only principals are refused (403 read_only).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the advertiser's id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description how long the old token keeps working; 0: it stops at once
+                         * @default 24
+                         * @example 24
+                         */
+                        overlap_hours?: number | null;
+                    };
+                    "application/x-www-form-urlencoded": {
+                        /**
+                         * @description how long the old token keeps working; 0: it stops at once
+                         * @default 24
+                         * @example 24
+                         */
+                        overlap_hours?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Rotated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AdvertiserTokenRotated"];
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with the current state (e.g. an illegal status change) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body over 64 KiB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/offers": {
         parameters: {
             query?: never;
@@ -1830,6 +1956,11 @@ export interface paths {
                          * @enum {string}
                          */
                         partner_reason_detail?: "full" | "category" | "none";
+                        /**
+                         * @description whether the offer's advertiser may approve or decline its pending conversions itself
+                         * @default false
+                         */
+                        advertiser_can_review?: boolean;
                         /** @default true */
                         active?: boolean;
                     };
@@ -2186,6 +2317,11 @@ export interface paths {
                          * @enum {string}
                          */
                         partner_reason_detail?: "full" | "category" | "none";
+                        /**
+                         * @description whether the offer's advertiser may approve or decline its pending conversions itself
+                         * @default false
+                         */
+                        advertiser_can_review?: boolean;
                         /** @default true */
                         active?: boolean;
                     };
@@ -2638,8 +2774,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Change a conversion's status (ops)
-         * @description Sent to the workflow as an Update, whose validator refuses an illegal transition (409) before anything is written.
+         * Change a conversion's status (ops, or its advertiser where the offer allows)
+         * @description Sent to the workflow as an Update, whose validator refuses an illegal transition (409) before anything is written. An advertiser may only approve or decline its own pending conversion, and only where the offer sets `advertiser_can_review` (403 `review_not_allowed`, `status_not_allowed`; 409 `not_pending`).
          *
          *     **Realms:** admin, ops, advertiser (the conversion {id} must be the advertiser's). Needs the `review_conversions` capability. Read-only principals are refused (403 read_only).
          */
@@ -3373,371 +3509,6 @@ export interface paths {
         };
         trace?: never;
     };
-    "/api/postbacks/{id}/secret/rotate": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Rotate the signing secret (or give an endpoint its first one)
-         * @description Answers the new secret once; it is never shown again. For `overlap_hours` (default 24) every request carries two signatures in `webhook-signature`, the new secret’s first, then only the new one.
-         *
-         *     **Realms:** admin, ops, affiliate (the postback endpoint {id} must be the affiliate's). Needs the `rotate_secrets` capability. Read-only principals are refused (403 read_only).
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description the endpoint's id */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /**
-                         * @description how long requests also carry the old secret’s signature (0: at once only the new one); default 24
-                         * @default 24
-                         */
-                        overlap_hours?: number;
-                    };
-                };
-            };
-            responses: {
-                /** @description The new secret, shown this once */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["SigningSecretRotated"];
-                    };
-                };
-                /** @description Invalid request: `issues` names each wrong field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or wrong credentials */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Authenticated, but not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Conflicts with the current state (e.g. an illegal status change) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/postbacks/{id}/pause": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Pause an endpoint until it is resumed
-         * @description Its deliveries wait without spending attempts (and new ones queue) until `POST …/resume`. Distinct from the breaker’s automatic pause (`paused_until`), which ends by itself.
-         *
-         *     **Realms:** admin, ops, affiliate (the postback endpoint {id} must be the affiliate's). Needs the `manage_endpoints` capability. Read-only principals are refused (403 read_only).
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description the endpoint's id */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Paused */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PostbackEndpoint"];
-                    };
-                };
-                /** @description Invalid request: `issues` names each wrong field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or wrong credentials */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Authenticated, but not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/postbacks/{id}/resume": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Resume a paused endpoint
-         * @description Deliveries waiting on it are tried at once. The breaker’s automatic pause is not touched.
-         *
-         *     **Realms:** admin, ops, affiliate (the postback endpoint {id} must be the affiliate's). Needs the `manage_endpoints` capability. Read-only principals are refused (403 read_only).
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description the endpoint's id */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Resumed */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PostbackEndpoint"];
-                    };
-                };
-                /** @description Invalid request: `issues` names each wrong field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or wrong credentials */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Authenticated, but not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/postback-macros": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The macros a postback URL or body template can use
-         * @description Every macro the expander knows, in its order, with what it holds and an example value.
-         *
-         *     **Realms:** admin, ops, affiliate (the same list for everyone).
-         */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Every macro */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: components["schemas"]["PostbackMacro"][];
-                        };
-                    };
-                };
-                /** @description Missing or wrong credentials */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Authenticated, but not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/deliveries": {
         parameters: {
             query?: never;
@@ -3852,100 +3623,6 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["DeliveryWithAttempts"];
-                    };
-                };
-                /** @description Invalid request: `issues` names each wrong field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or wrong credentials */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Authenticated, but not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/deliveries/{id}/attempts": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * A delivery's attempts, oldest first
-         * @description Per attempt: what was sent (URL with secrets masked, method, headers, body) and what the server answered (status code, first 1 KiB, latency, error class), and when the next attempt is due.
-         *
-         *     **Realms:** admin, ops, affiliate (the delivery {id} must be the affiliate's).
-         */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: number;
-                    offset?: number;
-                    /** @description only this run (0 the first delivery, +1 per redelivery) */
-                    run?: number;
-                };
-                header?: never;
-                path: {
-                    /** @description the delivery's id */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description One page */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["DeliveryAttemptPage"];
                     };
                 };
                 /** @description Invalid request: `issues` names each wrong field */
@@ -4716,7 +4393,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    action?: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "api_key.create" | "api_key.revoke" | "api_key.rotate" | "portal_link.create" | "postback_endpoint.rotate_secret" | "postback_endpoint.pause" | "postback_endpoint.resume";
+                    action?: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "advertiser.token_rotate" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "api_key.create" | "api_key.revoke" | "api_key.rotate" | "portal_link.create";
                     /** @description what the action was on: a conversion, delivery, advertiser, … id */
                     target_id?: string;
                     /** @description at or after */
@@ -5338,6 +5015,97 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/ingress-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Calls to the advertisers' postback routes, accepted or refused, newest first
+         * @description One row per call to `/postback` and `/postback/status` that reached the route, with what it sent (secrets masked), the HTTP status and result code it was answered, and the conversion it made. Rows older than `INGRESS_LOG_RETENTION_DAYS` are never returned. Pages by keyset: pass `next_cursor` as `cursor`.
+         *
+         *     **Realms:** admin, ops, advertiser (advertiser_id is set to the advertiser's own id).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description one advertiser's calls (its token's, or its clicks' when the token was wrong) */
+                    advertiser_id?: string;
+                    /** @description accepted, duplicate, status_update, receipt, or an error code (invalid_request, invalid_token, rate_limited…) */
+                    result?: string;
+                    /** @description the HTTP status the caller was answered */
+                    http_status?: number;
+                    /** @description at or after */
+                    from?: string;
+                    /** @description before */
+                    to?: string;
+                    limit?: number;
+                    /** @description the previous page's `next_cursor`: rows older than its last */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description One page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IngressLogPage"];
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5348,6 +5116,16 @@ export interface components {
             ip_allowlist: (string)[];
             id: string;
             active: boolean;
+            /**
+             * Format: date-time
+             * @description when the postback token was last rotated
+             */
+            rotated_at?: string;
+            /**
+             * Format: date-time
+             * @description until when the token it replaced is still accepted
+             */
+            rotation_overlap_ends_at?: string;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -5359,6 +5137,16 @@ export interface components {
             ip_allowlist: (string)[];
             id: string;
             active: boolean;
+            /**
+             * Format: date-time
+             * @description when the postback token was last rotated
+             */
+            rotated_at?: string;
+            /**
+             * Format: date-time
+             * @description until when the token it replaced is still accepted
+             */
+            rotation_overlap_ends_at?: string;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -5373,6 +5161,26 @@ export interface components {
             data: components["schemas"]["Advertiser"][];
             /** @description offset of the next page; null on the last page */
             next_offset: number | null;
+        };
+        AdvertiserTokenRotated: {
+            id: string;
+            /**
+             * @description the new token, shown once, here; only its SHA-256 is stored
+             * @example pt_…
+             */
+            postback_token: string;
+            /**
+             * @description the advertiser's postback URL with the new token, its placeholders for the advertiser's system to fill
+             * @example https://track.example/postback?click_id={click_id}&txid={txid}&amount={amount}&token=pt_…
+             */
+            postback_url_template: string;
+            /** Format: date-time */
+            rotated_at: string;
+            /**
+             * Format: date-time
+             * @description until when the old token is still accepted (= rotated_at with overlap_hours 0)
+             */
+            rotation_overlap_ends_at: string;
         };
         Affiliate: {
             name: string;
@@ -5536,7 +5344,7 @@ export interface components {
                 via: string;
             };
             /** @enum {string} */
-            action: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "api_key.create" | "api_key.revoke" | "api_key.rotate" | "portal_link.create" | "postback_endpoint.rotate_secret" | "postback_endpoint.pause" | "postback_endpoint.resume";
+            action: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "advertiser.token_rotate" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "api_key.create" | "api_key.revoke" | "api_key.rotate" | "portal_link.create";
             /** @example conversion */
             target_type: string;
             /** @description absent for a bulk action, which has `filter` */
@@ -5552,6 +5360,8 @@ export interface components {
             /** @description a status change: the status asked for */
             status?: string;
             reason?: string;
+            /** @description a token rotation: how long the old token keeps working */
+            overlap_hours?: number;
             /** @description the request's X-Request-Id, as in the API's log lines */
             request_id?: string;
         };
@@ -5837,26 +5647,13 @@ export interface components {
             method: "GET" | "POST";
             /** @description secrets in the query string masked */
             request_url: string;
-            /** @description the headers sent, secret-named ones masked; webhook-signature keeps one `v1,***` per signature sent. Absent when nothing was sent and on attempts recorded before they were kept */
-            request_headers?: {
-                [key: string]: string;
-            };
-            /** @description the body sent (POST), its first 1 KiB; secret-named JSON fields masked */
-            request_body?: string;
             /** @example retry */
             outcome: string;
-            /** @description the affiliate's server's HTTP status */
             status_code?: number;
-            /** @description latency: from sending to the end of the excerpt */
             duration_ms?: number;
             /** @description first 1 KiB of the answer */
             response_excerpt?: string;
             error?: string;
-            /**
-             * @description why it failed, as one word (absent on success)
-             * @enum {string}
-             */
-            error_class?: "http_3xx" | "http_4xx" | "http_5xx" | "http_other" | "timeout" | "connection" | "ssrf_refused" | "signing" | "endpoint_inactive" | "unknown";
             /** Format: date-time */
             at: string;
             /**
@@ -5864,11 +5661,6 @@ export interface components {
              * @description when the next attempt is due; null or absent after the last
              */
             next_attempt_at?: string | null;
-        };
-        DeliveryAttemptPage: {
-            data: components["schemas"]["DeliveryAttempt"][];
-            /** @description offset of the next page; null on the last page */
-            next_offset: number | null;
         };
         DeliveryIssue: {
             endpoint_id: string;
@@ -6050,6 +5842,42 @@ export interface components {
             detail: {
                 [key: string]: unknown;
             };
+        };
+        IngressLogEntry: {
+            id: string;
+            /** Format: date-time */
+            at: string;
+            /** @description whose call: the token's advertiser, else the click's; null when neither names one (visible to ops only) */
+            advertiser_id: string | null;
+            /** @description true when the token was verified as this advertiser's (current, or replaced and still in its overlap) */
+            authenticated: boolean;
+            /** @example /postback */
+            route: string;
+            /** @example GET */
+            method: string;
+            /** @description the parameters as sent (at most 30, values clipped to 200 characters); secret-looking ones read `***` */
+            params: {
+                name: string;
+                value: string | string[];
+            }[];
+            http_status: number;
+            /**
+             * @description accepted, duplicate, status_update, receipt, or the error code answered
+             * @example accepted
+             */
+            result: string;
+            /** @description the error's message, as the caller got it */
+            message?: string;
+            conversion_id?: string;
+            /** @description the caller's IP */
+            ip?: string;
+            /** @description the request's X-Request-Id, as in the API's log lines */
+            request_id?: string;
+        };
+        IngressLogPage: {
+            data: components["schemas"]["IngressLogEntry"][];
+            /** @description pass as `cursor` for the next (older) page; null on the last page */
+            next_cursor: string | null;
         };
         /** @description SSE event `conversion`: a new conversion, or a change of its status */
         LiveConversionEvent: {
@@ -6248,6 +6076,11 @@ export interface components {
              * @enum {string}
              */
             partner_reason_detail: "full" | "category" | "none";
+            /**
+             * @description whether the offer's advertiser may approve or decline its pending conversions itself
+             * @default false
+             */
+            advertiser_can_review: boolean;
             /** @default true */
             active: boolean;
         };
@@ -6396,31 +6229,10 @@ export interface components {
              * @description the breaker: no attempts before this time
              */
             paused_until: string | null;
-            /** @description paused by hand (POST …/pause) until resumed, unlike the automatic `paused_until`; deliveries wait without spending attempts */
-            paused: boolean;
-            /** Format: date-time */
-            paused_at: string | null;
-            /**
-             * Format: date-time
-             * @description after a secret rotation: until then every request also carries the previous secret’s signature
-             */
-            rotation_overlap_until: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
             updated_at: string;
-        };
-        PostbackMacro: {
-            /** @enum {string} */
-            name: "event_id" | "conversion_id" | "click_id" | "offer_id" | "aff_id" | "goal" | "status" | "payout" | "currency" | "txid" | "sub1" | "sub2" | "sub3" | "sub4" | "sub5" | "timestamp";
-            /**
-             * @description as written in a template
-             * @example {event_id}
-             */
-            macro: string;
-            description: string;
-            /** @description a value it may expand to */
-            example: string;
         };
         PostbackReceipt: {
             conversions: {
@@ -6564,17 +6376,6 @@ export interface components {
             expires_at: string;
             /** @description send it as X-CSRF-Token on every state-changing call made with the session cookie */
             csrf_token: string;
-        };
-        SigningSecretRotated: {
-            /** @description the endpoint's id */
-            id: string;
-            /** @description the new secret (whsec_…): shown this once, never again */
-            signing_secret: string;
-            /**
-             * Format: date-time
-             * @description until then the previous secret signs too; null when there was none or overlap_hours was 0
-             */
-            rotation_overlap_until: string | null;
         };
     };
     responses: never;
