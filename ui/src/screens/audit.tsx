@@ -16,6 +16,7 @@ const actionLabels: Record<Action, string> = {
   'advertiser.create': 'Advertiser created',
   'advertiser.update': 'Advertiser updated',
   'advertiser.deactivate': 'Advertiser deactivated',
+  'advertiser.token_rotate': 'Advertiser token rotated',
   'affiliate.create': 'Affiliate created',
   'affiliate.update': 'Affiliate updated',
   'affiliate.deactivate': 'Affiliate deactivated',
