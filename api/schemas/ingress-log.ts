@@ -9,7 +9,9 @@ export const ingressLogQuery = z.object({
     .string()
     .regex(/^[a-z_]{1,64}$/, 'must be a result code such as accepted, duplicate or invalid_token')
     .optional()
-    .meta({ description: 'accepted, duplicate, status_update, receipt, or an error code (invalid_request, invalid_token, rate_limited…)' }),
+    .meta({
+      description: 'accepted, duplicate, status_update, ok (a receipt), or an error code (invalid_request, invalid_token, rate_limited…)',
+    }),
   http_status: z.coerce.number().int().min(100).max(599).optional().meta({ description: 'the HTTP status the caller was answered' }),
   from: dateTime.optional().meta({ description: 'at or after' }),
   to: dateTime.optional().meta({ description: 'before' }),
@@ -39,7 +41,7 @@ export const ingressLogEntry = z
     http_status: z.number().int(),
     result: z
       .string()
-      .meta({ description: 'accepted, duplicate, status_update, receipt, or the error code answered', example: 'accepted' }),
+      .meta({ description: 'accepted, duplicate, status_update, ok (a receipt), or the error code answered', example: 'accepted' }),
     message: z.string().optional().meta({ description: "the error's message, as the caller got it" }),
     conversion_id: idParam.optional(),
     ip: z.string().optional().meta({ description: "the caller's IP" }),

@@ -5033,7 +5033,7 @@ export interface paths {
                 query?: {
                     /** @description one advertiser's calls (its token's, or its clicks' when the token was wrong) */
                     advertiser_id?: string;
-                    /** @description accepted, duplicate, status_update, receipt, or an error code (invalid_request, invalid_token, rate_limited…) */
+                    /** @description accepted, duplicate, status_update, ok (a receipt), or an error code (invalid_request, invalid_token, rate_limited…) */
                     result?: string;
                     /** @description the HTTP status the caller was answered */
                     http_status?: number;
@@ -5862,7 +5862,7 @@ export interface components {
             }[];
             http_status: number;
             /**
-             * @description accepted, duplicate, status_update, receipt, or the error code answered
+             * @description accepted, duplicate, status_update, ok (a receipt), or the error code answered
              * @example accepted
              */
             result: string;
