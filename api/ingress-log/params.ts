@@ -44,7 +44,7 @@ function shown(value: unknown): string {
  * chose can be a field path to the database), bounded: at most 30 names, 200 characters a value. A parameter whose name looks
  * secret (token, secure, key, sig…: domain/secret-names.ts) is masked whole, secrets inside other
  * values (a `pt_…` token, a Bearer header) are scrubbed, and a value equal to the presented token
- * is masked wherever it was put: the token itself is never stored.
+ * or contained in one is masked wherever it was put: the token itself is never stored.
  */
 export function recordedParams(ctx: Context): ReceivedParam[] {
   const header = ctx.get(TOKEN_HEADER);
@@ -54,7 +54,8 @@ export function recordedParams(ctx: Context): ReceivedParam[] {
   const mask = (name: string, value: unknown): string => {
     const text = shown(value);
     if (isSecretParam(name) || (token !== undefined && text.trim() === token)) return CENSOR;
-    return clip(scrubText(text), MAX_VALUE);
+    // The token inside another value (a click id that swallowed the query string): cut out before anything else.
+    return clip(scrubText(token === undefined ? text : text.split(token).join(CENSOR)), MAX_VALUE);
   };
   for (const [rawName, value] of Object.entries(raw)) {
     if (out.length >= MAX_PARAMS) break;

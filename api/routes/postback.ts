@@ -186,7 +186,8 @@ const aliasList = Object.entries(postbackAliases)
 const postbackDescription =
   'A conversion, or a status update of one. Parameters come in the query string, a form or a JSON body (the body wins). ' +
   `When a canonical name is absent, an alias is read: ${aliasList}. ` +
-  'Checked synchronously, nothing stored on failure: validation (400), the click exists (404 unknown_click), the token (401), ' +
+  'Checked synchronously, nothing stored on failure (but a row in the ingress log): validation (400), ' +
+  'the click exists (404 unknown_click), the token (401), ' +
   "the advertiser is active and the caller's IP allowed (403), the goal exists (400). 200 means the workflow start is durable.";
 // The token is documented as the security scheme, not as an ordinary parameter.
 const postbackParams = postbackSchema.omit({ token: true });

@@ -131,7 +131,7 @@ export interface paths {
         };
         /**
          * Send a conversion (query string)
-         * @description A conversion, or a status update of one. Parameters come in the query string, a form or a JSON body (the body wins). When a canonical name is absent, an alias is read: `click_id`: `clickid`, `cid`, `subid`, `transaction_id`; `txid`: `action_id`, `order_id`, `adv_event_id`, `tid`, `adv_sub`; `amount`: `sum`, `sale_amount`; `goal`: `goal_id`, `event`; `token`: `secure`, `security_token`, `verification_token`; `ip`: `user_ip`, `ip_address`. Checked synchronously, nothing stored on failure: validation (400), the click exists (404 unknown_click), the token (401), the advertiser is active and the caller's IP allowed (403), the goal exists (400). 200 means the workflow start is durable.
+         * @description A conversion, or a status update of one. Parameters come in the query string, a form or a JSON body (the body wins). When a canonical name is absent, an alias is read: `click_id`: `clickid`, `cid`, `subid`, `transaction_id`; `txid`: `action_id`, `order_id`, `adv_event_id`, `tid`, `adv_sub`; `amount`: `sum`, `sale_amount`; `goal`: `goal_id`, `event`; `token`: `secure`, `security_token`, `verification_token`; `ip`: `user_ip`, `ip_address`. Checked synchronously, nothing stored on failure (but a row in the ingress log): validation (400), the click exists (404 unknown_click), the token (401), the advertiser is active and the caller's IP allowed (403), the goal exists (400). 200 means the workflow start is durable.
          */
         get: {
             parameters: {
@@ -225,7 +225,7 @@ export interface paths {
         put?: never;
         /**
          * Send a conversion (form or JSON body)
-         * @description A conversion, or a status update of one. Parameters come in the query string, a form or a JSON body (the body wins). When a canonical name is absent, an alias is read: `click_id`: `clickid`, `cid`, `subid`, `transaction_id`; `txid`: `action_id`, `order_id`, `adv_event_id`, `tid`, `adv_sub`; `amount`: `sum`, `sale_amount`; `goal`: `goal_id`, `event`; `token`: `secure`, `security_token`, `verification_token`; `ip`: `user_ip`, `ip_address`. Checked synchronously, nothing stored on failure: validation (400), the click exists (404 unknown_click), the token (401), the advertiser is active and the caller's IP allowed (403), the goal exists (400). 200 means the workflow start is durable.
+         * @description A conversion, or a status update of one. Parameters come in the query string, a form or a JSON body (the body wins). When a canonical name is absent, an alias is read: `click_id`: `clickid`, `cid`, `subid`, `transaction_id`; `txid`: `action_id`, `order_id`, `adv_event_id`, `tid`, `adv_sub`; `amount`: `sum`, `sale_amount`; `goal`: `goal_id`, `event`; `token`: `secure`, `security_token`, `verification_token`; `ip`: `user_ip`, `ip_address`. Checked synchronously, nothing stored on failure (but a row in the ingress log): validation (400), the click exists (404 unknown_click), the token (401), the advertiser is active and the caller's IP allowed (403), the goal exists (400). 200 means the workflow start is durable.
          */
         post: {
             parameters: {
