@@ -1660,7 +1660,7 @@ export interface paths {
                          * @default 24
                          * @example 24
                          */
-                        overlap_hours?: number | null;
+                        overlap_hours?: number | string;
                     };
                     "application/x-www-form-urlencoded": {
                         /**
@@ -1668,7 +1668,7 @@ export interface paths {
                          * @default 24
                          * @example 24
                          */
-                        overlap_hours?: number | null;
+                        overlap_hours?: number | string;
                     };
                 };
             };
