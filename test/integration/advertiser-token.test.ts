@@ -159,3 +159,67 @@ describe("the offer's advertiser_can_review setting", () => {
     expect(res.body.status_history.at(-1)).toMatchObject({ from: 'pending', to: 'approved', actor: 'ops' });
   });
 });
+
+describe('as the advertiser itself (a scoped key)', () => {
+  const as = (key: string) => ({
+    get: (path: string) => f.http().get(path).set('Authorization', `Bearer ${key}`),
+    post: (path: string, body: object = {}) => f.http().post(path).set('Authorization', `Bearer ${key}`).send(body),
+  });
+  const keyFor = async (principal: string, capabilities?: string[]) => {
+    const res = await f.admin('post', '/api/keys').send({ name: 'test key', principal, ...(capabilities ? { capabilities } : {}) });
+    expect(res.status).toBe(201);
+    return res.body.key as string;
+  };
+  const pendingSale = [
+    { key: 'sale', payout: { type: 'fixed', amount: '5.00' }, revenue: { type: 'fixed', amount: '8.00' }, default_status: 'pending' },
+  ];
+  const pendingConversion = async (offerBody: Record<string, unknown>) => {
+    const s = await f.setup({ goals: pendingSale, ...offerBody });
+    const id = await f.convert(s);
+    await waitFor('the conversion to be pending', async () => (await stack.models.Conversion.findById(id).lean())?.status === 'pending');
+    return { ...s, id };
+  };
+
+  it('approves or declines its own pending conversion only where the offer allows it, recorded as advertiser:<id>', async () => {
+    const off = await pendingConversion({});
+    const offKey = await keyFor(`advertiser:${off.advertiser.id}`);
+    const refused = await as(offKey).post(`/api/conversions/${off.id}/status`, { status: 'approved' });
+    expect([refused.status, refused.body.error]).toEqual([403, 'review_not_allowed']);
+
+    const on = await pendingConversion({ advertiser_can_review: true });
+    const key = await keyFor(`advertiser:${on.advertiser.id}`);
+    const reversal = await as(key).post(`/api/conversions/${on.id}/status`, { status: 'reversed' });
+    expect([reversal.status, reversal.body.error]).toEqual([403, 'status_not_allowed']);
+    // Another advertiser's key: exactly as a missing conversion.
+    const foreign = await as(offKey).post(`/api/conversions/${on.id}/status`, { status: 'approved' });
+    expect(foreign.status).toBe(404);
+    const approved = await as(key).post(`/api/conversions/${on.id}/status`, { status: 'declined', reason: 'order cancelled' });
+    expect(approved.status).toBe(200);
+    expect(approved.body.status_history.at(-1)).toMatchObject({ from: 'pending', to: 'declined', actor: `advertiser:${on.advertiser.id}` });
+    const again = await as(key).post(`/api/conversions/${on.id}/status`, { status: 'approved' });
+    expect([again.status, again.body.error]).toEqual([409, 'not_pending']);
+  });
+
+  it('reads only its own ingress log, and rotates only its own token', async () => {
+    const a = await f.setup();
+    const b = await f.setup();
+    for (const s of [a, b]) await f.http().get('/postback').query({ click_id: s.clickId, token: 'pt_notnotnotnotnotnot' });
+    await waitFor(
+      'both rows',
+      async () => (await stack.models.IngressLogEntry.countDocuments({ advertiser_id: { $in: [a.advertiser.id, b.advertiser.id] } })) === 2,
+    );
+    const key = await keyFor(`advertiser:${a.advertiser.id}`);
+    const own = await as(key).get('/api/ingress-log');
+    expect(own.status).toBe(200);
+    expect(own.body.data.length).toBeGreaterThan(0);
+    expect(own.body.data.every((r: { advertiser_id: string }) => r.advertiser_id === a.advertiser.id)).toBe(true);
+    const asked = await as(key).get('/api/ingress-log').query({ advertiser_id: b.advertiser.id });
+    expect(asked.status).toBe(404); // another advertiser's id, exactly as a missing one
+
+    const rotated = await as(key).post(`/api/advertisers/${a.advertiser.id}/token/rotate`, { overlap_hours: 0 });
+    expect(rotated.status).toBe(200);
+    expect((await as(key).post(`/api/advertisers/${b.advertiser.id}/token/rotate`)).status).toBe(404);
+    const ops = await keyFor('ops');
+    expect((await as(ops).post(`/api/advertisers/${a.advertiser.id}/token/rotate`)).body.error).toBe('out_of_realm');
+  });
+});
