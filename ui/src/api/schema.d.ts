@@ -3509,6 +3509,371 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/postbacks/{id}/secret/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the signing secret (or give an endpoint its first one)
+         * @description Answers the new secret once; it is never shown again. For `overlap_hours` (default 24) every request carries two signatures in `webhook-signature`, the new secret’s first, then only the new one.
+         *
+         *     **Realms:** admin, ops, affiliate (the postback endpoint {id} must be the affiliate's). Needs the `rotate_secrets` capability. Read-only principals are refused (403 read_only).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the endpoint's id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description how long requests also carry the old secret’s signature (0: at once only the new one); default 24
+                         * @default 24
+                         */
+                        overlap_hours?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description The new secret, shown this once */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SigningSecretRotated"];
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with the current state (e.g. an illegal status change) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body over 64 KiB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/postbacks/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause an endpoint until it is resumed
+         * @description Its deliveries wait without spending attempts (and new ones queue) until `POST …/resume`. Distinct from the breaker’s automatic pause (`paused_until`), which ends by itself.
+         *
+         *     **Realms:** admin, ops, affiliate (the postback endpoint {id} must be the affiliate's). Needs the `manage_endpoints` capability. Read-only principals are refused (403 read_only).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the endpoint's id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Paused */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PostbackEndpoint"];
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/postbacks/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a paused endpoint
+         * @description Deliveries waiting on it are tried at once. The breaker’s automatic pause is not touched.
+         *
+         *     **Realms:** admin, ops, affiliate (the postback endpoint {id} must be the affiliate's). Needs the `manage_endpoints` capability. Read-only principals are refused (403 read_only).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the endpoint's id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Resumed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PostbackEndpoint"];
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/postback-macros": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The macros a postback URL or body template can use
+         * @description Every macro the expander knows, in its order, with what it holds and an example value.
+         *
+         *     **Realms:** admin, ops, affiliate (the same list for everyone).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every macro */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["PostbackMacro"][];
+                        };
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/deliveries": {
         parameters: {
             query?: never;
@@ -3623,6 +3988,100 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["DeliveryWithAttempts"];
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/deliveries/{id}/attempts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A delivery's attempts, oldest first
+         * @description Per attempt: what was sent (URL with secrets masked, method, headers, body) and what the server answered (status code, first 1 KiB, latency, error class), and when the next attempt is due.
+         *
+         *     **Realms:** admin, ops, affiliate (the delivery {id} must be the affiliate's).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                    /** @description only this run (0 the first delivery, +1 per redelivery) */
+                    run?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description the delivery's id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description One page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DeliveryAttemptPage"];
                     };
                 };
                 /** @description Invalid request: `issues` names each wrong field */
@@ -4393,7 +4852,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    action?: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "advertiser.token_rotate" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "api_key.create" | "api_key.revoke" | "api_key.rotate" | "portal_link.create";
+                    action?: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "advertiser.token_rotate" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "api_key.create" | "api_key.revoke" | "api_key.rotate" | "portal_link.create" | "postback_endpoint.rotate_secret" | "postback_endpoint.pause" | "postback_endpoint.resume";
                     /** @description what the action was on: a conversion, delivery, advertiser, … id */
                     target_id?: string;
                     /** @description at or after */
@@ -5344,7 +5803,7 @@ export interface components {
                 via: string;
             };
             /** @enum {string} */
-            action: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "advertiser.token_rotate" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "api_key.create" | "api_key.revoke" | "api_key.rotate" | "portal_link.create";
+            action: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "advertiser.token_rotate" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "api_key.create" | "api_key.revoke" | "api_key.rotate" | "portal_link.create" | "postback_endpoint.rotate_secret" | "postback_endpoint.pause" | "postback_endpoint.resume";
             /** @example conversion */
             target_type: string;
             /** @description absent for a bulk action, which has `filter` */
@@ -5647,13 +6106,26 @@ export interface components {
             method: "GET" | "POST";
             /** @description secrets in the query string masked */
             request_url: string;
+            /** @description the headers sent, secret-named ones masked; webhook-signature keeps one `v1,***` per signature sent. Absent when nothing was sent and on attempts recorded before they were kept */
+            request_headers?: {
+                [key: string]: string;
+            };
+            /** @description the body sent (POST), its first 1 KiB; secret-named JSON fields masked */
+            request_body?: string;
             /** @example retry */
             outcome: string;
+            /** @description the affiliate's server's HTTP status */
             status_code?: number;
+            /** @description latency: from sending to the end of the excerpt */
             duration_ms?: number;
             /** @description first 1 KiB of the answer */
             response_excerpt?: string;
             error?: string;
+            /**
+             * @description why it failed, as one word (absent on success)
+             * @enum {string}
+             */
+            error_class?: "http_3xx" | "http_4xx" | "http_5xx" | "http_other" | "timeout" | "connection" | "ssrf_refused" | "signing" | "endpoint_inactive" | "unknown";
             /** Format: date-time */
             at: string;
             /**
@@ -5661,6 +6133,11 @@ export interface components {
              * @description when the next attempt is due; null or absent after the last
              */
             next_attempt_at?: string | null;
+        };
+        DeliveryAttemptPage: {
+            data: components["schemas"]["DeliveryAttempt"][];
+            /** @description offset of the next page; null on the last page */
+            next_offset: number | null;
         };
         DeliveryIssue: {
             endpoint_id: string;
@@ -6229,10 +6706,31 @@ export interface components {
              * @description the breaker: no attempts before this time
              */
             paused_until: string | null;
+            /** @description paused by hand (POST …/pause) until resumed, unlike the automatic `paused_until`; deliveries wait without spending attempts */
+            paused: boolean;
+            /** Format: date-time */
+            paused_at: string | null;
+            /**
+             * Format: date-time
+             * @description after a secret rotation: until then every request also carries the previous secret’s signature
+             */
+            rotation_overlap_until: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+        };
+        PostbackMacro: {
+            /** @enum {string} */
+            name: "event_id" | "conversion_id" | "click_id" | "offer_id" | "aff_id" | "goal" | "status" | "payout" | "currency" | "txid" | "sub1" | "sub2" | "sub3" | "sub4" | "sub5" | "timestamp";
+            /**
+             * @description as written in a template
+             * @example {event_id}
+             */
+            macro: string;
+            description: string;
+            /** @description a value it may expand to */
+            example: string;
         };
         PostbackReceipt: {
             conversions: {
@@ -6376,6 +6874,17 @@ export interface components {
             expires_at: string;
             /** @description send it as X-CSRF-Token on every state-changing call made with the session cookie */
             csrf_token: string;
+        };
+        SigningSecretRotated: {
+            /** @description the endpoint's id */
+            id: string;
+            /** @description the new secret (whsec_…): shown this once, never again */
+            signing_secret: string;
+            /**
+             * Format: date-time
+             * @description until then the previous secret signs too; null when there was none or overlap_hours was 0
+             */
+            rotation_overlap_until: string | null;
         };
     };
     responses: never;
