@@ -219,7 +219,7 @@ function undeclared(doc: typeof document): string[] {
 // ---- calling a route ----
 
 /** A valid body for the writes that need one, keyed by route; the rest send {}. */
-function bodyFor(op: Operation, caller: Caller): object | undefined {
+function bodyFor(op: Operation, caller: Caller, ids: Record<string, string>): object | undefined {
   if (op.method === 'get' || op.method === 'delete') return undefined;
   const own = caller.realm === 'affiliate' || caller.realm === 'advertiser' ? `${caller.realm}:${caller.party}` : undefined;
   const table: Record<string, object> = {
@@ -243,6 +243,11 @@ function bodyFor(op: Operation, caller: Caller): object | undefined {
     'POST /api/keys': { name: 'matrix', principal: own ?? 'ops', expires_in_days: 1 },
     'POST /api/keys/{id}/rotate': { overlap_hours: 0 },
     'POST /api/portal-links': { principal: `affiliate:${party.affiliate.A}` },
+    'POST /api/affiliates/{id}/test-postbacks': { offer_id: rows.offer[0]!.id },
+    'POST /api/advertisers/{id}/test-postbacks': {
+      offer_id: rows.offer.find((o) => o.advertiser_id === ids.id)?.id ?? rows.offer[0]!.id,
+      affiliate_id: party.affiliate.A,
+    },
   };
   return table[`${op.method.toUpperCase()} ${op.path}`] ?? {};
 }
@@ -253,10 +258,11 @@ interface Answer {
   text: string;
 }
 
-async function call(op: Operation, caller: Caller, path: string, query: Record<string, string> = {}): Promise<Answer> {
+async function call(op: Operation, caller: Caller, ids: Record<string, string>, query: Record<string, string> = {}): Promise<Answer> {
+  const path = withIds(op.path, ids);
   if (op.sse) return openStream(caller, path, query);
   let req = f.http()[op.method](path).query(query).set('Authorization', `Bearer ${caller.key}`);
-  const body = bodyFor(op, caller);
+  const body = bodyFor(op, caller, ids);
   if (body) req = req.send(body);
   const res = await req;
   return { status: res.status, body: res.body, text: res.text ?? JSON.stringify(res.body) };
@@ -334,7 +340,10 @@ async function spare(kind: Kind, c: Caller): Promise<string> {
 async function ownIds(op: Operation, c: Caller): Promise<Record<string, string> | undefined> {
   const ids: Record<string, string> = {};
   for (const { name, kind } of paramKinds(op.path)) {
-    const writeUsesUp = op.method !== 'get' && ['key', 'endpoint', 'offer', 'advertiser', 'affiliate'].includes(kind);
+    // Keys, endpoints and offers are fresh for a write; the parties themselves only for a deactivation.
+    const writeUsesUp =
+      op.method !== 'get' &&
+      (['key', 'endpoint', 'offer'].includes(kind) || (op.method === 'delete' && ['advertiser', 'affiliate'].includes(kind)));
     if (writeUsesUp) ids[name] = await spare(kind, c);
     else {
       const row = isPartner(c) ? mine(c, kind)[0] : rows[kind][0];
@@ -375,7 +384,7 @@ describe('the authorization matrix', () => {
     for (const op of ops.filter((o) => o.realms))
       for (const c of dead) {
         const ids = Object.fromEntries(paramKinds(op.path).map(({ name, kind }) => [name, rows[kind][0]!.id]));
-        const answer = await call(op, c, withIds(op.path, ids));
+        const answer = await call(op, c, ids);
         if (answer.status !== 401) throw new Error(`${c.label} on ${op.method.toUpperCase()} ${op.path}: ${answer.status}, not 401`);
       }
   }, 60_000);
@@ -388,11 +397,11 @@ describe('the authorization matrix', () => {
         );
         const where = `${c.label} on ${op.method.toUpperCase()} ${op.path}`;
         if (!inRealm(op, c)) {
-          const answer = await call(op, c, withIds(op.path, ids));
+          const answer = await call(op, c, ids);
           if (answer.status !== 403 || refusedBy(answer) !== 'out_of_realm')
             throw new Error(`${where}: ${answer.status} ${answer.text}, not out_of_realm`);
         } else if (c.readOnly && op.method !== 'get') {
-          const answer = await call(op, c, withIds(op.path, ids));
+          const answer = await call(op, c, ids);
           if (answer.status !== 403 || refusedBy(answer) !== 'read_only')
             throw new Error(`${where}: ${answer.status} ${answer.text}, not read_only`);
         }
@@ -405,7 +414,7 @@ describe('the authorization matrix', () => {
         const where = `${c.label} on ${op.method.toUpperCase()} ${op.path}`;
         const own = await ownIds(op, c);
         if (own) {
-          const answer = await call(op, c, withIds(op.path, own));
+          const answer = await call(op, c, own);
           const refusal = refusedBy(answer);
           if (
             answer.status === 401 ||
@@ -422,11 +431,11 @@ describe('the authorization matrix', () => {
         for (const { name, kind } of params) {
           const others = foreign(c, kind);
           const missingIds = { ...own, [name]: 'zz_missing_0123' };
-          const missing = await call(op, c, withIds(op.path, missingIds));
+          const missing = await call(op, c, missingIds);
           expect({ where, status: missing.status }).toEqual({ where, status: 404 });
-          const staffMissing = await call(op, callers[0]!, withIds(op.path, missingIds));
+          const staffMissing = await call(op, callers[0]!, missingIds);
           for (const other of others) {
-            const answer = await call(op, c, withIds(op.path, { ...own, [name]: other.id }));
+            const answer = await call(op, c, { ...own, [name]: other.id });
             expect({ where, id: other.id, status: answer.status }).toEqual({ where, id: other.id, status: 404 });
             expect({ where, body: sameAs(answer.body, other.id) }).toEqual({ where, body: sameAs(missing.body, 'zz_missing_0123') });
             if (staffMissing.status === 404)
@@ -441,13 +450,13 @@ describe('the authorization matrix', () => {
     for (const op of lists)
       for (const c of callers.filter((c) => isPartner(c) && inRealm(op, c))) {
         const where = `${c.label} on GET ${op.path}`;
-        const answer = await call(op, c, op.path);
+        const answer = await call(op, c, {});
         if (answer.status !== 200) throw new Error(`${where}: ${answer.status} ${answer.text}`);
         expectNothingForeign(op, c, answer, where);
         // Asking for another party's rows by filter gets 404 (the filter is the partner's own) or still nothing foreign.
         for (const field of ['affiliate_id', 'advertiser_id'].filter((q) => op.queryParams.includes(q))) {
           const other = field === 'affiliate_id' ? party.affiliate : party.advertiser;
-          const asked = await call(op, c, op.path, { [field]: other.A === c.party ? other.B : other.A });
+          const asked = await call(op, c, {}, { [field]: other.A === c.party ? other.B : other.A });
           if (asked.status !== 404) {
             expect({ where, field, status: asked.status }).toEqual({ where, field, status: 200 });
             expectNothingForeign(op, c, asked, `${where}?${field}=…`);
