@@ -287,7 +287,11 @@ async function openStream(caller: Caller, path: string, query: Record<string, st
   const deadline = Date.now() + (filtered ? 1_500 : 10_000);
   try {
     while (Date.now() < deadline && (filtered || !expected.every((id) => text.includes(`"id":"${id}"`)))) {
-      const chunk = await Promise.race([reader.read(), new Promise<undefined>((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
+      let timer: Parameters<typeof clearTimeout>[0];
+      const chunk = await Promise.race([
+        reader.read(),
+        new Promise<undefined>((r) => (timer = setTimeout(r, Math.max(0, deadline - Date.now())))),
+      ]).finally(() => clearTimeout(timer));
       if (!chunk || chunk.done) break;
       text += decoder.decode(chunk.value, { stream: true });
     }
