@@ -1,5 +1,5 @@
 import { useLocation } from 'preact-iso';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, problemMessage, type Schemas } from '../../api/client';
 import { EmptyState, ErrorNotice, Loading } from '../../components/notice';
 import { browserZone, formatIn } from '../conversions/time-zone';
@@ -41,25 +41,36 @@ export function PostbackLogScreen() {
   const { query, url, route } = useLocation();
   const result = results.some((r) => r.value === query.result) ? query.result : undefined;
   const zone = browserZone();
-  const [rows, setRows] = useState<Entry[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
+  // The rows are tagged with the URL (the filters) they were read for, so a filter change never shows the last filter's rows.
+  const [page, setPage] = useState<{ url: string; rows: Entry[]; cursor: string | null }>({ url: '', rows: [], cursor: null });
+  const latest = useRef(url);
+  latest.current = url;
   const [error, setError] = useState<string>();
-  const [loading, setLoading] = useState(true);
+  const [busy, setBusy] = useState(true);
+  const current = page.url === url;
+  const rows = current ? page.rows : [];
+  const cursor = current ? page.cursor : null;
+  const loading = busy || (!current && !error);
 
   const load = async (after?: string) => {
-    setLoading(true);
+    const forUrl = url;
+    setBusy(true);
     try {
       const { data, error: problem } = await api.GET('/api/ingress-log', {
         params: { query: { limit: 50, ...(result ? { result } : {}), ...(after ? { cursor: after } : {}) } },
       });
+      if (latest.current !== forUrl) return;
       if (!data) return setError(problemMessage(problem));
       setError(undefined);
-      setRows((r) => (after ? [...r, ...data.data] : data.data));
-      setCursor(data.next_cursor);
+      setPage((p) => ({
+        url: forUrl,
+        rows: after && p.url === forUrl ? [...p.rows, ...data.data] : data.data,
+        cursor: data.next_cursor ?? null,
+      }));
     } catch (err) {
-      setError(problemMessage(err));
+      if (latest.current === forUrl) setError(problemMessage(err));
     } finally {
-      setLoading(false);
+      setBusy(false);
     }
   };
   useEffect(() => void load(), [url]);
