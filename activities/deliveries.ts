@@ -35,6 +35,9 @@ function signingSecrets(
   return previous && until && until > at ? [endpoint.signing_secret, previous] : [endpoint.signing_secret];
 }
 
+/** Sent on every attempt of a test conversion's postback, beside the `{is_test}` macro (README "Test postbacks"). */
+export const TEST_HEADER = 'x-postflow-test';
+
 /** Every macro of the default POST body, for endpoints that give no template of their own. */
 export const defaultPostBody = JSON.stringify(Object.fromEntries(postbackMacros.map((m) => [m, `{${m}}`])));
 
@@ -96,6 +99,7 @@ export function deliveryActivities({ models, now, delivery }: ActivityDeps) {
               error: row.error,
               at,
               next_attempt_at: row.nextAttemptAt,
+              ...(deliveryDoc.test ? { test: true } : {}),
             },
           },
           { upsert: true },
@@ -136,12 +140,14 @@ export function deliveryActivities({ models, now, delivery }: ActivityDeps) {
       if (endpoint.paused_until && endpoint.paused_until > at)
         return { outcome: 'paused', waitMs: endpoint.paused_until.getTime() - at.getTime() };
 
-      const values = deliveryDoc.values as MacroValues;
+      // Deliveries planned before the macro existed were of real conversions.
+      const values: MacroValues = { ...(deliveryDoc.values as MacroValues), is_test: deliveryDoc.test ? '1' : '0' };
       const url = renderPostbackUrl(endpoint.url, values);
       const body = endpoint.method === 'POST' ? renderPostbackBody(endpoint.body ?? defaultPostBody, values) : undefined;
       const headers: Record<string, string> = {
         'user-agent': 'postflow',
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(deliveryDoc.test ? { [TEST_HEADER]: '1' } : {}),
       };
       const secrets = signingSecrets(endpoint, at);
       if (secrets.length > 0) {

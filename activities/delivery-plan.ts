@@ -42,6 +42,7 @@ export function deliveryPlanActivities({ models, now }: ActivityDeps) {
         txid: conv.txid ?? '',
         ...Object.fromEntries(Object.entries(conv.subs ?? {}).filter(([, v]) => typeof v === 'string')),
         timestamp: String(Math.floor(occurredAt.getTime() / 1000)),
+        is_test: conv.test ? '1' : '0',
       };
       for (const endpoint of chosen) {
         const deliveryId = `dl_${digest(eventId, endpoint._id)}`;
@@ -60,6 +61,7 @@ export function deliveryPlanActivities({ models, now }: ActivityDeps) {
               attempt_count: 0,
               values,
               occurred_at: occurredAt,
+              ...(conv.test ? { test: true } : {}),
             },
           },
           { upsert: true },

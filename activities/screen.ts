@@ -57,6 +57,7 @@ export function screenActivities({ models }: ActivityDeps) {
               status: 'processing',
               status_seq: -1,
               rollup_created: false,
+              ...(input.test ? { test: true } : {}),
               received_at: receivedAt,
               updated_at: receivedAt,
             },
@@ -91,6 +92,7 @@ export function screenActivities({ models }: ActivityDeps) {
               _id: { $ne: input.conversionId },
               offer_id: input.offerId,
               ip,
+              test: { $ne: true }, // a test fired from the same place is no sign of fraud in real traffic
               received_at: { $gt: new Date(receivedAt.getTime() - DAY_MS), $lte: receivedAt },
             })
           : 0;
@@ -113,7 +115,8 @@ export function screenActivities({ models }: ActivityDeps) {
         );
       // Counted in the report roll-ups once: rollup_created turns true in the same write as the verdict.
       // (false, not absent: conversions from before the roll-ups were counted by their rebuild.)
-      if (own?.rollup_created === false) {
+      // A test conversion is counted in no report (README "Test postbacks").
+      if (own?.rollup_created === false && !input.test) {
         await applyRollupDeltas(
           models,
           `${input.conversionId}:created`,

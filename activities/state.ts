@@ -27,7 +27,12 @@ export function stateActivities({ models }: ActivityDeps) {
           currency: doc.currency ?? '',
           seq: doc.status_seq + 1,
         },
-        parties: { affiliateId: doc.affiliate_id, advertiserId: doc.advertiser_id, offerId: doc.offer_id },
+        parties: {
+          affiliateId: doc.affiliate_id,
+          advertiserId: doc.advertiser_id,
+          offerId: doc.offer_id,
+          ...(doc.test ? { test: true } : {}),
+        },
         reservations,
       };
     },

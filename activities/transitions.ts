@@ -16,8 +16,10 @@ export function transitionActivities({ models, now }: ActivityDeps) {
      */
     async recordTransition(input: TransitionInput): Promise<TransitionRecord> {
       const at = now();
-      const payable = payableMinor(input.to, input.payoutMinor) - payableMinor(input.from, input.payoutMinor);
-      const receivable = payableMinor(input.to, input.revenueMinor) - payableMinor(input.from, input.revenueMinor);
+      // A test conversion moves no money: no ledger line, so no balance or payout report sees it.
+      const money = (minor: number) => (input.test ? 0 : payableMinor(input.to, minor) - payableMinor(input.from, minor));
+      const payable = money(input.payoutMinor);
+      const receivable = money(input.revenueMinor);
       // When this attempt inserted an entry it carries `at`; one an earlier attempt inserted carries that attempt's time.
       const booked: { _id: string; account: string; amount_minor: number; created_at: Date }[] = [];
       const bookedEarlier: string[] = [];
@@ -79,7 +81,9 @@ export function transitionActivities({ models, now }: ActivityDeps) {
       // above is their gate (applyRollupDeltas), so a retry after it adds nothing.
       const conversion = await models.Conversion.findById(input.conversionId, { status_seq: 1, ...conversionRollupFields }).lean();
       let moved: Awaited<ReturnType<typeof move>> | undefined;
-      if (conversion && conversion.status_seq < input.seq) {
+      if (conversion && conversion.status_seq < input.seq && input.test) {
+        moved = await move(); // counted in no report: the status_seq guard alone keeps it idempotent
+      } else if (conversion && conversion.status_seq < input.seq) {
         if (bookedEarlier.length > 0) booked.push(...(await models.LedgerEntry.find({ _id: { $in: bookedEarlier } }).lean()));
         const deltas: RollupDelta[] = [
           statusMoved(conversion.received_at, conversionRollupKey(conversion), input.from, input.to),

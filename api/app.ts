@@ -43,6 +43,7 @@ import { sessionRoutes } from './routes/session';
 import { metricsRoutes } from './routes/metrics';
 import { postbackRoutes } from './routes/postback';
 import { ingressLogRoutes } from './routes/ingress-log';
+import { testPostbackRoutes } from './routes/test-postbacks';
 
 /** The configuration sections the API reads (config/index.ts): every setting is given, none defaulted here. */
 export type AppConfig = Pick<Config, 'api' | 'temporal' | 'lifecycle'>;
@@ -103,20 +104,17 @@ export function createApp(deps: AppDeps): Koa {
   const now = deps.now ?? (() => new Date());
   const targets = clickTargetCache(deps.models);
   const advertiserLimit = rateLimit(limits.perAdvertiser, (id) => `advertiser ${id}`);
+  const accept = {
+    temporal: deps.temporal,
+    models: deps.models,
+    taskQueue: temporalConfig.taskQueue,
+    reversalWindowHours: lifecycle.reversalWindowHours,
+    now,
+  };
   const ingressLog = api.ingressLog;
   // Every call that reaches an advertiser's routes is a row of its ingress log (api/ingress-log/).
   const advertiserRoutes = ingressLogged(
-    [
-      ...postbackRoutes({
-        temporal: deps.temporal,
-        models: deps.models,
-        taskQueue: temporalConfig.taskQueue,
-        reversalWindowHours: lifecycle.reversalWindowHours,
-        now,
-        advertiserLimit,
-      }),
-      ...postbackStatusRoutes(deps.models, now, advertiserLimit),
-    ],
+    [...postbackRoutes({ ...accept, advertiserLimit }), ...postbackStatusRoutes(deps.models, now, advertiserLimit)],
     { models: deps.models, now, logger, ...ingressLog },
   );
   const publicRoutes: Route[] = [
@@ -152,6 +150,7 @@ export function createApp(deps: AppDeps): Koa {
       }),
       ...postbackEndpointRoutes({ models: deps.models, temporal: deps.temporal, now }),
       ...postbackMacroRoutes(),
+      ...testPostbackRoutes(accept),
       ...deliveryRoutes(workflows),
       ...deliveryIssueRoutes({ models: deps.models, now }),
       ...reportRoutes({ models: deps.models, now }),

@@ -14,9 +14,11 @@ export const auditActions = [
   'advertiser.update',
   'advertiser.deactivate',
   'advertiser.token_rotate',
+  'advertiser.test_postback',
   'affiliate.create',
   'affiliate.update',
   'affiliate.deactivate',
+  'affiliate.test_postback',
   'offer.create',
   'offer.update',
   'offer.deactivate',
@@ -47,6 +49,8 @@ export interface AuditDetail {
   reason?: string;
   /** A token rotation: how long the old token keeps working. */
   overlap_hours?: number;
+  /** A test postback: the test conversion it started. */
+  conversion_id?: string;
 }
 
 /**

@@ -30,6 +30,11 @@ function normalise(value: unknown): unknown {
 
 const timestamps = ['created_at', 'updated_at'];
 
+/** Conversions, deliveries and attempts always say whether they are a test's (stored only when true). */
+const withTestFlag =
+  (toApi: Serializer): Serializer =>
+  (doc) => ({ ...toApi(doc), test: doc.test === true });
+
 export const advertiserToApi = serializer('name', 'ip_allowlist', 'active', 'rotated_at', 'rotation_overlap_ends_at', ...timestamps);
 export const affiliateToApi = serializer('name', 'active', ...timestamps);
 export const offerToApi = serializer(
@@ -83,47 +88,51 @@ const deliveryFields = [
   'occurred_at',
   ...timestamps,
 ];
-export const deliveryToApi = serializer(...deliveryFields, 'values');
+export const deliveryToApi = withTestFlag(serializer(...deliveryFields, 'values'));
 /** A conversion's deliveries leave out the macro values: the conversion itself carries them. */
-export const conversionDeliveryToApi = serializer(...deliveryFields);
-export const deliveryAttemptToApi = serializer(
-  'delivery_id',
-  'event_id',
-  'endpoint_id',
-  'run',
-  'attempt',
-  'method',
-  'request_url',
-  'request_headers',
-  'request_body',
-  'outcome',
-  'status_code',
-  'duration_ms',
-  'response_excerpt',
-  'error',
-  'at',
-  'next_attempt_at',
+export const conversionDeliveryToApi = withTestFlag(serializer(...deliveryFields));
+export const deliveryAttemptToApi = withTestFlag(
+  serializer(
+    'delivery_id',
+    'event_id',
+    'endpoint_id',
+    'run',
+    'attempt',
+    'method',
+    'request_url',
+    'request_headers',
+    'request_body',
+    'outcome',
+    'status_code',
+    'duration_ms',
+    'response_excerpt',
+    'error',
+    'at',
+    'next_attempt_at',
+  ),
 );
 /** The stored conversion; api/routes/conversions.ts turns minor units into decimals. */
-export const conversionDocToApi = serializer(
-  'status',
-  'reason_codes',
-  'click_id',
-  'offer_id',
-  'affiliate_id',
-  'advertiser_id',
-  'workflow_id',
-  'goal',
-  'txid',
-  'amount',
-  'currency',
-  'payout_minor',
-  'revenue_minor',
-  'subs',
-  'ip',
-  'fraud',
-  'status_history',
-  'cap_reservations',
-  'received_at',
-  'updated_at',
+export const conversionDocToApi = withTestFlag(
+  serializer(
+    'status',
+    'reason_codes',
+    'click_id',
+    'offer_id',
+    'affiliate_id',
+    'advertiser_id',
+    'workflow_id',
+    'goal',
+    'txid',
+    'amount',
+    'currency',
+    'payout_minor',
+    'revenue_minor',
+    'subs',
+    'ip',
+    'fraud',
+    'status_history',
+    'cap_reservations',
+    'received_at',
+    'updated_at',
+  ),
 );

@@ -31,6 +31,11 @@ export interface ConversionInput {
   receivedAt: string;
   /** How long an approved conversion's workflow waits for a reversal before it closes. */
   reversalWindowHours: number;
+  /**
+   * A test conversion (a test click's): screened, attributed and delivered for real, but it takes
+   * no cap place, books no ledger line and counts in no report. Absent on real ones.
+   */
+  test?: boolean;
 }
 
 /** A status change asked for by a later postback (advertiser) or by ops. */

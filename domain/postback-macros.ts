@@ -27,6 +27,10 @@ export const postbackMacroTable = {
   sub4: { description: 'sub id 4 from your tracking link', example: 'creative-a' },
   sub5: { description: 'sub id 5 from your tracking link', example: 'click-abc123' },
   timestamp: { description: 'Unix seconds when the event happened', example: '1767225600' },
+  is_test: {
+    description: '1 for a test postback (fired to check your endpoint; also the X-Postflow-Test: 1 header), else 0',
+    example: '0',
+  },
 } as const satisfies Record<string, { description: string; example: string }>;
 
 export const postbackMacros = Object.keys(postbackMacroTable) as (keyof typeof postbackMacroTable)[];

@@ -30,6 +30,7 @@ export const auditEntrySchema = new Schema(
     status: String,
     reason: String,
     overlap_hours: Number,
+    conversion_id: String, // a test postback's conversion
     request_id: String,
   },
   { collection: 'audit_entries', versionKey: false, minimize: false },

@@ -10,6 +10,8 @@ export const clickSchema = new Schema(
     ip: String,
     user_agent: String,
     created_at: { type: Date, required: true },
+    // A test click (POST /api/affiliates/{id}/test-postbacks): never counted, and a conversion on it is a test one.
+    test: Boolean,
   },
   { collection: 'clicks', versionKey: false },
 );

@@ -36,6 +36,8 @@ export const conversionSchema = new Schema(
     },
     // false until the report roll-ups count it (activities/screen.ts); absent on conversions older than the roll-ups.
     rollup_created: Boolean,
+    // A test conversion (README "Test postbacks"): no cap place, no ledger line, in no report.
+    test: Boolean,
     received_at: { type: Date, required: true },
     updated_at: { type: Date, required: true },
     // Stamped by the database ($currentDate) when the conversion is created and at each status

@@ -21,6 +21,7 @@ export const deliveryAttemptSchema = new Schema(
     error: String,
     at: { type: Date, required: true },
     next_attempt_at: Date,
+    test: Boolean, // an attempt of a test delivery: left out of the overview's delivery figures
   },
   { collection: 'delivery_attempts', versionKey: false },
 );

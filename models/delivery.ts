@@ -26,6 +26,8 @@ export const deliverySchema = new Schema(
     // Macro values as they were when the event happened; rendered into the URL at send time.
     values: { type: Schema.Types.Mixed, required: true },
     occurred_at: { type: Date, required: true },
+    // The delivery of a test conversion: marked in the postback ({is_test}, X-Postflow-Test), left out of the overview.
+    test: Boolean,
     // Stamped by the database ($currentDate) at each outcome (an attempt to retry, the end of a
     // run): the live stream's order (api/live).
     changed_at: Date,

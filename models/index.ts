@@ -15,6 +15,7 @@ import { portalLinkModel } from './portal-link';
 import { postbackEndpointModel } from './postback-endpoint';
 import { reportRollupModels } from './report-rollup';
 import { sessionModel } from './session';
+import { testPostbackCounterModel } from './test-postback-counter';
 
 /** Models bound to one connection, so tests can give each file its own database. */
 export function createModels(connection: Connection) {
@@ -34,6 +35,7 @@ export function createModels(connection: Connection) {
     PortalLink: portalLinkModel(connection),
     AuditEntry: auditEntryModel(connection),
     IngressLogEntry: ingressLogEntryModel(connection),
+    TestPostbackCounter: testPostbackCounterModel(connection),
     ...reportRollupModels(connection),
   };
 }

@@ -77,7 +77,10 @@ async function rebuildMonth(models: Models, month: string): Promise<RebuildProgr
   };
   const progress: RebuildProgress = { month, clicks: 0, conversions: 0, ledgerEntries: 0, buckets: 0 };
 
-  for await (const c of models.Click.find(inMonth('created_at'), { created_at: 1, offer_id: 1, affiliate_id: 1 })
+  for await (const c of models.Click.find(
+    { ...inMonth('created_at'), test: { $ne: true } },
+    { created_at: 1, offer_id: 1, affiliate_id: 1 },
+  )
     .lean<{ created_at: Date; offer_id: string; affiliate_id: string }>()
     .cursor({ batchSize: BATCH })) {
     fold([clicked(c.created_at, c.offer_id, c.affiliate_id)]);
@@ -96,7 +99,7 @@ async function rebuildMonth(models: Models, month: string): Promise<RebuildProgr
     rollup_created?: boolean;
   };
   const conversionFields = { ...conversionRollupFields, status: 1, status_seq: 1, rollup_created: 1 };
-  for await (const c of models.Conversion.find(inMonth('received_at'), conversionFields)
+  for await (const c of models.Conversion.find({ ...inMonth('received_at'), test: { $ne: true } }, conversionFields)
     .lean<StoredConversion>()
     .cursor({ batchSize: BATCH })) {
     if (c.rollup_created === false) continue; // its screening step counts it when it resumes

@@ -2,7 +2,7 @@ import { allHandlersFinished, ApplicationFailure, condition, patched, setHandler
 import { databaseSteps } from './activity-profiles';
 import type { ConversionInput, ConversionView, StatusChange } from '../domain/conversion';
 import { checkTransition, isFinal, type LifecycleStatus } from '../domain/status';
-import type { CapReservation } from '../domain/steps';
+import type { CapOutcome, CapReservation } from '../domain/steps';
 import { searchAttributes } from '../temporal/search-attributes';
 import { conversionQuery, ILLEGAL_TRANSITION, setStatusUpdate } from './contract';
 import { applyTransition } from './transition';
@@ -34,7 +34,12 @@ export async function processConversion(input: ConversionInput): Promise<Convers
     busy = true;
   };
 
-  const parties = { affiliateId: input.affiliateId, advertiserId: input.advertiserId, offerId: input.offerId };
+  const parties = {
+    affiliateId: input.affiliateId,
+    advertiserId: input.advertiserId,
+    offerId: input.offerId,
+    ...(input.test ? { test: true } : {}),
+  };
   const transition = async (to: LifecycleStatus, reasonCodes: string[], actor: string, reason?: string) => {
     const applied = await applyTransition(
       { view, parties, reservations },
@@ -147,14 +152,18 @@ async function decide(input: ConversionInput, view: ConversionView, keep: (r: Ca
   view.revenueMinor = attribution.revenueMinor;
   view.currency = attribution.currency;
 
-  const caps = await databaseSteps().reserveCaps({
-    conversionId: input.conversionId,
-    offer,
-    goal: input.goal,
-    affiliateId: input.affiliateId,
-    payoutMinor: attribution.payoutMinor,
-    at: input.receivedAt,
-  });
+  // A test conversion takes no cap place and is never refused for one: a test must not use up
+  // (or be stopped by) what real traffic is limited to. Real histories have no `test`: same steps.
+  const caps: CapOutcome = input.test
+    ? { ok: true, reservations: [] }
+    : await databaseSteps().reserveCaps({
+        conversionId: input.conversionId,
+        offer,
+        goal: input.goal,
+        affiliateId: input.affiliateId,
+        payoutMinor: attribution.payoutMinor,
+        at: input.receivedAt,
+      });
   if (!caps.ok)
     return {
       status: caps.onExceed === 'hold' ? 'held' : 'rejected',

@@ -26,6 +26,7 @@ export const csvColumns = [
   'sub5',
   'ip',
   'workflow_id',
+  'test', // 1 for a test conversion: leave it out before summing
 ] as const;
 
 /**
@@ -67,6 +68,7 @@ function toRow(doc: Doc): Record<(typeof csvColumns)[number], string> {
     sub5: str(subs.sub5),
     ip: str(doc.ip),
     workflow_id: str(doc.workflow_id),
+    test: doc.test === true ? '1' : '0',
   };
 }
 

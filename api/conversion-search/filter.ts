@@ -50,6 +50,7 @@ export async function conversionQuery(models: Models, f: ConversionFilters): Pro
   const query: Record<string, unknown> = {};
   for (const field of ['offer_id', 'affiliate_id', 'advertiser_id', 'status', 'goal'] as const) if (f[field]) query[field] = f[field];
   if (f.reason_code) query.reason_codes = f.reason_code;
+  if (f.test) query.test = f.test === 'true' ? true : { $ne: true };
   if (f.from || f.to) query.received_at = { ...(f.from ? { $gte: new Date(f.from) } : {}), ...(f.to ? { $lt: new Date(f.to) } : {}) };
 
   let ids: Set<string> | undefined;

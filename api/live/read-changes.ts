@@ -39,6 +39,7 @@ const conversionFields = {
   revenue_minor: 1,
   currency: 1,
   received_at: 1,
+  test: 1,
 };
 const deliveryFields = {
   _id: 1,
@@ -55,6 +56,7 @@ const deliveryFields = {
   last_status_code: 1,
   last_error: 1,
   next_attempt_at: 1,
+  test: 1,
 };
 
 type Doc = Record<string, unknown> & { _id: string; changed_at: Date };
@@ -78,6 +80,7 @@ function conversionEvent(d: Doc): LiveEvent {
     payout: money(d.payout_minor),
     revenue: money(d.revenue_minor),
     received_at: iso(d.received_at)!,
+    test: d.test === true,
   };
 }
 
@@ -100,6 +103,7 @@ function deliveryEvent(d: Doc): LiveEvent {
     status: d.status as never,
     run: (d.run as number | undefined) ?? 0,
     attempt_count: (d.attempt_count as number | undefined) ?? 0,
+    test: d.test === true,
   };
 }
 

@@ -30,6 +30,10 @@ const tags = [
   { name: 'Offers' },
   { name: 'Affiliate postback endpoints', description: "Where each affiliate's postbacks are delivered, with retries" },
   { name: 'Conversions' },
+  {
+    name: 'Test postbacks',
+    description: 'Test conversions through the real pipeline, kept out of reports, caps and the ledger',
+  },
   { name: 'Deliveries', description: 'Outbound affiliate postbacks: attempts, dead letters, redelivery' },
   { name: 'Reports' },
   { name: 'Live', description: 'New conversions and delivery outcomes as they are stored, as Server-Sent Events' },

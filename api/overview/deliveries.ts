@@ -17,7 +17,7 @@ export async function deliveryFigures(
   const series = createDeliverySeries(starts, window.to.getTime());
   let scanned = 0;
   const rows = models.DeliveryAttempt.find(
-    { ...only, at: { $gte: window.from, $lt: window.to } },
+    { ...only, at: { $gte: window.from, $lt: window.to }, test: { $ne: true } },
     { at: 1, outcome: 1, duration_ms: 1, _id: 0 },
   )
     .lean<{ at: Date; outcome: string; duration_ms?: number }>()
@@ -46,7 +46,8 @@ export async function deadLetters(
   scanLimit: number,
   only: Record<string, unknown> = {},
 ) {
-  const dead = { ...only, status: 'dead_lettered' };
+  // A test delivery's dead letter is the affiliate's to fix, not a sign of the business's health.
+  const dead = { ...only, status: 'dead_lettered', test: { $ne: true } };
   const [now, before] = await Promise.all([
     models.Delivery.countDocuments(dead),
     models.Delivery.countDocuments({ ...dead, updated_at: { $lt: window.from } }),

@@ -1,13 +1,7 @@
 import type { RouterContext } from '@koa/router';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import { dedupeKey, singleConversionKey, type ConversionInput } from '../../domain/conversion';
-import { conversionIdFor } from '../../domain/conversion-id';
 import { allowlistAdmits } from '../../domain/ip';
-import type { Goal } from '../../domain/offer';
-import type { Models } from '../../models';
-import { searchAttributes } from '../../temporal/search-attributes';
-import { conversionWorkflowId, workflowTypes, type ProcessConversion } from '../../workflows/contract';
+import { conversionWorkflowId } from '../../workflows/contract';
+import { acceptConversion, type AcceptDeps } from '../accept-conversion';
 import { acceptedMatch, expiredTokenMessage, matchToken } from '../advertiser-token';
 import { ApiError, parseOr400 } from '../errors';
 import { noteIngressAdvertiser } from '../ingress-log/recorder';
@@ -18,12 +12,7 @@ import { route, type Route } from '../route';
 import { normalisePostbackParams, postbackAliases, postbackResult, postbackSchema, type PostbackInput } from '../schemas/postback';
 import { requestStatusChange } from '../status-change';
 
-export interface PostbackDeps {
-  temporal: Client;
-  models: Models;
-  taskQueue: string;
-  reversalWindowHours: number;
-  now: () => Date;
+export interface PostbackDeps extends AcceptDeps {
   /** Per-advertiser limit (api/rate-limit.ts); absent when off. */
   advertiserLimit?: RateLimit;
 }
@@ -77,91 +66,11 @@ export function postbackRoutes(deps: PostbackDeps): Route[] {
     // Counted only once the caller has proved to be the advertiser: a stranger who knows a click
     // id must not be able to spend the advertiser's budget and get its real postbacks refused.
     await deps.advertiserLimit?.(ctx, click.advertiser_id);
-    const goalKey = params.goal ?? offer.default_goal;
-    const goal = (offer.goals as Goal[]).find((g) => g.key === goalKey);
-    if (!goal)
-      throw new ApiError(400, 'unknown_goal', `goal: offer has no goal "${goalKey}"`, [
-        {
-          path: 'goal',
-          code: 'unknown_goal',
-          message: `known goals: ${(offer.goals as Goal[]).map((g) => g.key).join(', ')}`,
-        },
-      ]);
-
-    const key = dedupeKey({
-      advertiserId: click.advertiser_id,
-      offerId: click.offer_id,
-      clickId: click._id,
-      goal: goalKey,
-      txid: params.txid,
-    });
-    const conversionId = conversionIdFor(key);
+    const accepted = await acceptConversion(deps, click, offer, { ...params, ip: params.ip ?? ctx.ip });
     // For the access line.
-    const annotate = (id: string) => annotateRequest(ctx, { conversion_id: id, workflow_id: conversionWorkflowId(id) });
-    annotate(conversionId);
-    const answer = (id: string, result: string, extra: Record<string, unknown> = {}) => {
-      if (id !== conversionId) annotate(id); // a repeat on the same click answers with the first conversion
-      ctx.body = { conversion_id: id, result, ...extra };
-    };
-
-    // Temporal forgets closed workflows after the namespace's retention; the projection does not.
-    const existing = await deps.models.Conversion.findById(conversionId, { status: 1 }).lean();
-    const singleKey = singleConversionKey({
-      clickId: click._id,
-      goal: goalKey,
-      allowMultiple: Boolean(goal.allow_multiple),
-      dedupeKey: key,
-    });
-    if (!existing && !goal.allow_multiple) {
-      // One conversion per click and goal unless the goal allows several: a new txid on the same click is a repeat.
-      const other = await deps.models.Conversion.findOne({ single_key: singleKey }, { _id: 1 }).lean();
-      if (other) return answer(other._id, 'duplicate');
-    }
-    if (existing) {
-      if (!params.status || params.status === existing.status) return answer(conversionId, 'duplicate');
-      return statusUpdate(ctx, conversionId, params);
-    }
-
-    const input: ConversionInput = {
-      conversionId,
-      dedupeKey: key,
-      singleKey,
-      clickId: click._id,
-      offerId: click.offer_id,
-      affiliateId: click.affiliate_id,
-      advertiserId: click.advertiser_id,
-      goal: goalKey,
-      txid: params.txid,
-      amount: params.amount,
-      currency: params.currency,
-      status: params.status,
-      ip: params.ip ?? ctx.ip,
-      receivedAt: deps.now().toISOString(),
-      reversalWindowHours: deps.reversalWindowHours,
-    };
-    try {
-      // start() returns only once the server has persisted the workflow: then 200 is safe.
-      await deps.temporal.workflow.start<ProcessConversion>(workflowTypes.processConversion, {
-        workflowId: conversionWorkflowId(conversionId),
-        taskQueue: deps.taskQueue,
-        args: [input],
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-        typedSearchAttributes: [
-          { key: searchAttributes.clickId, value: click._id },
-          { key: searchAttributes.offerId, value: click.offer_id },
-          { key: searchAttributes.affiliateId, value: click.affiliate_id },
-          { key: searchAttributes.advertiserId, value: click.advertiser_id },
-          { key: searchAttributes.goal, value: goalKey },
-          { key: searchAttributes.status, value: 'processing' },
-        ],
-      });
-      return answer(conversionId, 'accepted');
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      if (!params.status) return answer(conversionId, 'duplicate');
-      return statusUpdate(ctx, conversionId, params);
-    }
+    annotateRequest(ctx, { conversion_id: accepted.conversionId, workflow_id: conversionWorkflowId(accepted.conversionId) });
+    if (accepted.result === 'status_update') return statusUpdate(ctx, accepted.conversionId, params);
+    ctx.body = { conversion_id: accepted.conversionId, result: accepted.result };
   };
 
   const statusUpdate = async (ctx: RouterContext, conversionId: string, params: PostbackInput) => {

@@ -38,6 +38,7 @@ export const auditEntry = z
     status: z.string().optional().meta({ description: 'a status change: the status asked for' }),
     reason: z.string().optional(),
     overlap_hours: z.number().optional().meta({ description: 'a token rotation: how long the old token keeps working' }),
+    conversion_id: z.string().optional().meta({ description: 'a test postback: the test conversion it started' }),
     request_id: z.string().optional().meta({ description: "the request's X-Request-Id, as in the API's log lines" }),
   })
   .meta({ id: 'AuditEntry' });

@@ -45,6 +45,12 @@ export const conversionFilters = z.object({
     .enum(deliveryStatuses, { error: once(`must be one of ${deliveryStatuses.join(', ')}`) })
     .optional()
     .meta({ description: 'conversions with at least one affiliate postback delivery now in this state' }),
+  test: z
+    .enum(['true', 'false'], { error: once('must be true or false') })
+    .optional()
+    .meta({
+      description: 'only test conversions (true) or only real ones (false); by default both are listed, each with its `test` flag',
+    }),
   from: instant('2026-11-25T00:00:00Z').meta({ description: 'received at or after, inclusive' }),
   to: instant('2026-11-26T00:00:00Z').meta({ description: 'received before, exclusive' }),
 });

@@ -41,6 +41,7 @@ export const conversion = z
     fraud: z.record(z.string(), z.unknown()).optional().meta({ description: 'the fraud verdict with each failing rule and its evidence' }),
     status_history: z.array(statusChange),
     cap_reservations: z.array(z.string()),
+    test: z.boolean().meta({ description: 'a test conversion\'s (README "Test postbacks"): in no report, cap or ledger' }),
     created_at: at.meta({ description: 'when the postback was received' }),
     updated_at: at,
   })

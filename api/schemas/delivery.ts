@@ -78,6 +78,7 @@ export const delivery = z
     values: z.record(z.string(), z.unknown()).optional().meta({
       description: "the macro values as they were when the event happened (not in a conversion's deliveries)",
     }),
+    test: z.boolean().meta({ description: 'a test conversion\'s (README "Test postbacks"): in no report, cap or ledger' }),
     ...timestamps,
   })
   .meta({ id: 'Delivery' });
@@ -111,6 +112,7 @@ export const deliveryAttempt = z
     error_class: errorClass.optional().meta({ description: 'why it failed, as one word (absent on success)' }),
     at,
     next_attempt_at: at.nullable().optional().meta({ description: 'when the next attempt is due; null or absent after the last' }),
+    test: z.boolean().meta({ description: 'a test conversion\'s (README "Test postbacks"): in no report, cap or ledger' }),
   })
   .meta({ id: 'DeliveryAttempt' });
 

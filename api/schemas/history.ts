@@ -38,6 +38,7 @@ export const conversionHistory = z
     history_available: z.boolean().meta({
       description: "false once Temporal's retention has removed the workflow; entries then come from the stored conversion",
     }),
+    test: z.boolean().meta({ description: 'a test conversion (README "Test postbacks"): its received entry says so too' }),
     entries: z.array(historyEntry).meta({ description: 'ordered by time' }),
   })
   .meta({ id: 'ConversionHistory' });

@@ -71,7 +71,9 @@ export function conversionEntries(steps: HistoryStep[], ctx: ConversionContext):
             at: iso(Number.isNaN(receivedAt) ? step.at : receivedAt),
             duration_ms: null,
             kind: 'received',
-            title: `postback received: ${parts.filter(Boolean).join(', ')}`,
+            title: input.test
+              ? `TEST conversion (no cap place, no ledger line, in no report) received: ${parts.filter(Boolean).join(', ')}`
+              : `postback received: ${parts.filter(Boolean).join(', ')}`,
             outcome: 'ok',
             detail: { parameters: maskSecrets(input), workflow_started_at: iso(step.at) },
           });

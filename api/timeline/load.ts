@@ -24,6 +24,8 @@ export interface Timeline {
   temporal_ui_url: string | null;
   /** False when Temporal no longer has the workflow (retention passed): entries come from MongoDB. */
   history_available: boolean;
+  /** A test conversion (README "Test postbacks"). */
+  test: boolean;
   entries: TimelineEntry[];
 }
 
@@ -123,6 +125,7 @@ export async function loadTimeline(deps: TimelineDeps, conversionId: string): Pr
         `/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(main.runId)}/history`
       : null,
     history_available: main !== undefined,
+    test: conversion.test === true,
     entries,
   };
 }
@@ -177,6 +180,7 @@ function projectionEntries(
       at?: Date | null;
     }[];
     received_at: Date;
+    test?: boolean | null;
   },
   workflowId: string,
 ): TimelineEntry[] {
@@ -186,7 +190,7 @@ function projectionEntries(
       ...base,
       at: iso(conversion.received_at.getTime()),
       kind: 'received',
-      title: 'postback received (workflow history no longer retained by Temporal)',
+      title: `${conversion.test ? 'TEST ' : ''}postback received (workflow history no longer retained by Temporal)`,
       outcome: 'info',
       detail: {},
     },

@@ -73,6 +73,7 @@ export interface TransitionInput {
   affiliateId: string;
   advertiserId: string;
   offerId: string;
+  test?: boolean;
 }
 
 /** The change recordTransition applied, as its result shows it. */
@@ -88,6 +89,8 @@ export interface ConversionParties {
   affiliateId: string;
   advertiserId: string;
   offerId: string;
+  /** A test conversion: its transitions book nothing and move no report (ConversionInput.test). */
+  test?: boolean;
 }
 
 export interface ConversionState {

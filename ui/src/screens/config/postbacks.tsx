@@ -27,7 +27,8 @@ interface EndpointForm {
 }
 
 const macroHelp =
-  'Macros: {event_id} {conversion_id} {click_id} {offer_id} {aff_id} {goal} {status} {payout} {currency} {txid} {sub1}…{sub5} {timestamp}.';
+  'Macros: {event_id} {conversion_id} {click_id} {offer_id} {aff_id} {goal} {status} {payout} {currency} {txid} {sub1}…{sub5} ' +
+  '{timestamp} {is_test} (1 for a test postback, else 0).';
 
 export function EndpointTable({ affiliateId, endpoints }: { affiliateId: string; endpoints: Endpoint[] }) {
   return (
