@@ -21,6 +21,7 @@ const auditEntryToApi = serializer(
   'status',
   'reason',
   'overlap_hours',
+  'conversion_id',
   'request_id',
 );
 

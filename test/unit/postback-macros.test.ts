@@ -24,6 +24,7 @@ const values: MacroValues = {
   sub4: 'd',
   sub5: 'e',
   timestamp: '1700000000',
+  is_test: '0',
 };
 
 const hostile = [
