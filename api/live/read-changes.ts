@@ -63,6 +63,9 @@ type Doc = Record<string, unknown> & { _id: string; changed_at: Date };
 const iso = (d: unknown) => (d instanceof Date ? d.toISOString() : undefined);
 const present = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as T;
 
+/** Only on a test's events: a real event keeps the shape consumers already parse. */
+const testFlag = (d: Doc) => (d.test === true ? { test: true } : {});
+
 function conversionEvent(d: Doc): LiveEvent {
   const currency = d.currency as string | undefined;
   const money = (minor: unknown) => (typeof minor === 'number' && currency ? fromMinor(minor, currency) : null);
@@ -80,7 +83,7 @@ function conversionEvent(d: Doc): LiveEvent {
     payout: money(d.payout_minor),
     revenue: money(d.revenue_minor),
     received_at: iso(d.received_at)!,
-    test: d.test === true,
+    ...testFlag(d),
   };
 }
 
@@ -103,7 +106,7 @@ function deliveryEvent(d: Doc): LiveEvent {
     status: d.status as never,
     run: (d.run as number | undefined) ?? 0,
     attempt_count: (d.attempt_count as number | undefined) ?? 0,
-    test: d.test === true,
+    ...testFlag(d),
   };
 }
 

@@ -32,7 +32,7 @@ const common = {
   at: at.meta({ description: 'when the change was stored (the stream is ordered by it)' }),
   offer_id: idParam,
   affiliate_id: idParam,
-  test: z.boolean().meta({ description: 'a test conversion\'s (README "Test postbacks"): in no report, cap or ledger' }),
+  test: z.boolean().optional().meta({ description: 'true on the events of a test conversion (README "Test postbacks"); absent otherwise' }),
 };
 
 export const liveConversionEvent = z

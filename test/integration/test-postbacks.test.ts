@@ -1,4 +1,6 @@
 import { Webhook } from 'standardwebhooks';
+import { horizon } from '../../api/live/cursor';
+import { readChanges } from '../../api/live/read-changes';
 import { TEST_POSTBACKS_PER_HOUR } from '../../api/test-postback-quota';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { useTestStack } from '../support/preamble';
@@ -139,6 +141,19 @@ describe('test postbacks (POST /api/affiliates/{id}/test-postbacks)', () => {
     expect(history.body.entries.find((e: { kind: string }) => e.kind === 'received').title).toMatch(/^TEST conversion/);
     expect(history.body.entries.some((e: { kind: string }) => e.kind.startsWith('cap'))).toBe(false);
     expect((await f.admin('get', `/api/conversions/${realId}/history`)).body.test).toBe(false);
+
+    // The live stream's events (read as GET /api/stream reads them) flag the test's, and only those.
+    const { changes } = await readChanges(stack.models, { t: 0, rank: 0, id: '' }, horizon(Date.now() + 60_000), 1000);
+    const eventsOf = (id: string) =>
+      changes.map((c) => c.event as Record<string, unknown>).filter((e) => e.id === id || e.conversion_id === id);
+    expect(eventsOf(testId).map((e) => [e.kind, e.test])).toEqual([
+      ['conversion', true],
+      ['delivery', true],
+    ]);
+    expect(eventsOf(realId).map((e) => [e.kind, e.test])).toEqual([
+      ['conversion', undefined],
+      ['delivery', undefined],
+    ]);
 
     // Search lists both by default, each flagged; `test` narrows to one kind.
     const ids = async (query: Record<string, string>) =>
