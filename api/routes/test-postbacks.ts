@@ -53,6 +53,9 @@ export function testPostbackRoutes(deps: AcceptDeps): Route[] {
       path: '/api/affiliates/{id}/test-postbacks',
       tag: 'Test postbacks',
       access: 'admin',
+      // Made for the affiliate to call for itself (its `{id}`), without the advertiser's token.
+      realms: { ops: true, affiliate: { self: 'affiliate' } },
+      capability: 'test_postbacks',
       summary: 'Fire a test conversion for an affiliate',
       description:
         'Makes a test click for the affiliate on the offer and posts a conversion for it the way an advertiser postback does: ' +
@@ -90,6 +93,8 @@ export function testPostbackRoutes(deps: AcceptDeps): Route[] {
       path: '/api/advertisers/{id}/test-postbacks',
       tag: 'Test postbacks',
       access: 'admin',
+      realms: { ops: true, advertiser: { self: 'advertiser' } },
+      capability: 'test_postbacks',
       summary: "A test click for the advertiser's own test postback",
       description:
         "Makes a test click on one of the advertiser's offers and answers with the postback URL for it. The advertiser's server " +

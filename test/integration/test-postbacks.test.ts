@@ -223,6 +223,40 @@ describe('test postbacks (POST /api/affiliates/{id}/test-postbacks)', () => {
   });
 });
 
+describe('test postbacks by the partner itself', () => {
+  const keyFor = async (principal: string, extra: Record<string, unknown> = {}) => {
+    const res = await f.admin('post', '/api/keys').send({ name: 'test fire', principal, ...extra });
+    expect(res.status).toBe(201);
+    return res.body.key as string;
+  };
+  const as = (key: string, path: string, body: object) => f.http().post(path).set('Authorization', `Bearer ${key}`).send(body);
+
+  it('an affiliate fires for itself, never for another; it needs the test_postbacks capability and write access', async () => {
+    const s = await f.setup({ goals });
+    const other = await f.affiliate();
+    const own = await keyFor(`affiliate:${s.affiliate.id}`);
+    const fired = await as(own, `/api/affiliates/${s.affiliate.id}/test-postbacks`, { offer_id: s.offer.id });
+    expect(fired.status).toBe(202);
+    expect((await settledConversion(fired.body.conversion_id)).test).toBe(true);
+    const foreign = await as(own, `/api/affiliates/${other.id}/test-postbacks`, { offer_id: s.offer.id });
+    expect([foreign.status, foreign.body.error]).toEqual([404, 'not_found']);
+    const lacking = await keyFor(`affiliate:${s.affiliate.id}`, { capabilities: ['redeliver'] });
+    const refused = await as(lacking, `/api/affiliates/${s.affiliate.id}/test-postbacks`, { offer_id: s.offer.id });
+    expect([refused.status, refused.body.error]).toEqual([403, 'missing_capability']);
+    const readOnly = await keyFor(`affiliate:${s.affiliate.id}`, { read_only: true });
+    const read = await as(readOnly, `/api/affiliates/${s.affiliate.id}/test-postbacks`, { offer_id: s.offer.id });
+    expect([read.status, read.body.error]).toEqual([403, 'read_only']);
+    // An advertiser's key reaches its own test clicks, not the affiliate route.
+    const adv = await keyFor(`advertiser:${s.advertiser.id}`);
+    expect((await as(adv, `/api/affiliates/${s.affiliate.id}/test-postbacks`, { offer_id: s.offer.id })).status).toBe(403);
+    const minted = await as(adv, `/api/advertisers/${s.advertiser.id}/test-postbacks`, {
+      offer_id: s.offer.id,
+      affiliate_id: s.affiliate.id,
+    });
+    expect(minted.status).toBe(201);
+  });
+});
+
 describe("the advertiser's own test postback (POST /api/advertisers/{id}/test-postbacks)", () => {
   it('makes a test click that its server posts back with its token: the conversion is a test one', async () => {
     const s = await f.setup({ goals });
