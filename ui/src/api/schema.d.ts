@@ -2511,6 +2511,8 @@ export interface paths {
                     reason_code?: string;
                     /** @description conversions with at least one affiliate postback delivery now in this state */
                     delivery_state?: "pending" | "delivering" | "succeeded" | "failed" | "dead_lettered";
+                    /** @description only test conversions (true) or only real ones (false); by default both are listed, each with its `test` flag */
+                    test?: "true" | "false";
                     /** @description received at or after, inclusive */
                     from?: string;
                     /** @description received before, exclusive */
@@ -2604,6 +2606,8 @@ export interface paths {
                     reason_code?: string;
                     /** @description conversions with at least one affiliate postback delivery now in this state */
                     delivery_state?: "pending" | "delivering" | "succeeded" | "failed" | "dead_lettered";
+                    /** @description only test conversions (true) or only real ones (false); by default both are listed, each with its `test` flag */
+                    test?: "true" | "false";
                     /** @description received at or after, inclusive */
                     from?: string;
                     /** @description received before, exclusive */
@@ -3874,6 +3878,246 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/affiliates/{id}/test-postbacks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Fire a test conversion for an affiliate
+         * @description Makes a test click for the affiliate on the offer and posts a conversion for it the way an advertiser postback does: the real workflow, fraud rules, attribution and delivery to the affiliate's endpoints, flagged `test` everywhere. It takes no cap place (and is never refused for a cap), books no ledger line and counts in no report; its postbacks carry `{is_test}` = 1 and the header `X-Postflow-Test: 1`. Needs no advertiser token. At most 20 per hour for one party (429 `rate_limited` with Retry-After). 202: follow the conversion at GET /api/conversions/{conversion_id}/history.
+         *
+         *     **Realms:** admin, ops, affiliate ({id} must be the affiliate itself). Needs the `test_postbacks` capability. Read-only principals are refused (403 read_only).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the affiliate's id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AffiliateTestPostbackRequest"];
+                };
+            };
+            responses: {
+                /** @description The test conversion was accepted; its workflow start is durable */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TestPostbackFired"];
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with the current state (e.g. an illegal status change) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body over 64 KiB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Over a rate limit (when configured); `Retry-After` says when to try again */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/advertisers/{id}/test-postbacks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A test click for the advertiser's own test postback
+         * @description Makes a test click on one of the advertiser's offers and answers with the postback URL for it. The advertiser's server then calls /postback with its own token, as it would for a sale: the token, IP allowlist and parameters are checked for real, and the conversion runs as a test one (no cap, no ledger, no report; its affiliate postbacks are marked). At most 20 per hour for one party (429 `rate_limited` with Retry-After).
+         *
+         *     **Realms:** admin, ops, advertiser ({id} must be the advertiser itself). Needs the `test_postbacks` capability. Read-only principals are refused (403 read_only).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the advertiser's id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AdvertiserTestPostbackRequest"];
+                };
+            };
+            responses: {
+                /** @description The test click */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TestClickMinted"];
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with the current state (e.g. an illegal status change) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body over 64 KiB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Over a rate limit (when configured); `Retry-After` says when to try again */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/deliveries": {
         parameters: {
             query?: never;
@@ -4852,7 +5096,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    action?: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "advertiser.token_rotate" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "api_key.create" | "api_key.revoke" | "api_key.rotate" | "portal_link.create" | "postback_endpoint.rotate_secret" | "postback_endpoint.pause" | "postback_endpoint.resume";
+                    action?: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "advertiser.token_rotate" | "advertiser.test_postback" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "affiliate.test_postback" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "api_key.create" | "api_key.revoke" | "api_key.rotate" | "portal_link.create" | "postback_endpoint.rotate_secret" | "postback_endpoint.pause" | "postback_endpoint.resume";
                     /** @description what the action was on: a conversion, delivery, advertiser, … id */
                     target_id?: string;
                     /** @description at or after */
@@ -5621,6 +5865,12 @@ export interface components {
             /** @description offset of the next page; null on the last page */
             next_offset: number | null;
         };
+        AdvertiserTestPostbackRequest: {
+            /** @description one of the advertiser's offers */
+            offer_id: string;
+            /** @description the affiliate the test click is for (its endpoints get the test conversion's postbacks) */
+            affiliate_id: string;
+        };
         AdvertiserTokenRotated: {
             id: string;
             /**
@@ -5731,6 +5981,30 @@ export interface components {
             /** @description offset of the next page; null on the last page */
             next_offset: number | null;
         };
+        AffiliateTestPostbackRequest: {
+            /** @description the offer the test click and conversion are for */
+            offer_id: string;
+            /**
+             * @description goal key; default: the offer's default_goal
+             * @example sale
+             */
+            goal?: string;
+            /**
+             * @description sale amount; required when the goal pays a percent of the sale
+             * @example 120.00
+             */
+            amount?: string | number;
+            /** @description the test click's sub id */
+            sub1?: string;
+            /** @description the test click's sub id */
+            sub2?: string;
+            /** @description the test click's sub id */
+            sub3?: string;
+            /** @description the test click's sub id */
+            sub4?: string;
+            /** @description the test click's sub id */
+            sub5?: string;
+        };
         ApiKey: {
             id: string;
             /**
@@ -5803,7 +6077,7 @@ export interface components {
                 via: string;
             };
             /** @enum {string} */
-            action: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "advertiser.token_rotate" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "api_key.create" | "api_key.revoke" | "api_key.rotate" | "portal_link.create" | "postback_endpoint.rotate_secret" | "postback_endpoint.pause" | "postback_endpoint.resume";
+            action: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "advertiser.token_rotate" | "advertiser.test_postback" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "affiliate.test_postback" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "api_key.create" | "api_key.revoke" | "api_key.rotate" | "portal_link.create" | "postback_endpoint.rotate_secret" | "postback_endpoint.pause" | "postback_endpoint.resume";
             /** @example conversion */
             target_type: string;
             /** @description absent for a bulk action, which has `filter` */
@@ -5821,6 +6095,8 @@ export interface components {
             reason?: string;
             /** @description a token rotation: how long the old token keeps working */
             overlap_hours?: number;
+            /** @description a test postback: the test conversion it started */
+            conversion_id?: string;
             /** @description the request's X-Request-Id, as in the API's log lines */
             request_id?: string;
         };
@@ -5908,6 +6184,8 @@ export interface components {
                 at: string;
             }[];
             cap_reservations: string[];
+            /** @description a test conversion's (README "Test postbacks"): in no report, cap or ledger */
+            test: boolean;
             /**
              * Format: date-time
              * @description when the postback was received
@@ -5934,6 +6212,8 @@ export interface components {
             temporal_ui_url: string | null;
             /** @description false once Temporal's retention has removed the workflow; entries then come from the stored conversion */
             history_available: boolean;
+            /** @description a test conversion (README "Test postbacks"): its received entry says so too */
+            test: boolean;
             /** @description ordered by time */
             entries: components["schemas"]["HistoryEntry"][];
         };
@@ -5993,6 +6273,8 @@ export interface components {
                 at: string;
             }[];
             cap_reservations: string[];
+            /** @description a test conversion's (README "Test postbacks"): in no report, cap or ledger */
+            test: boolean;
             /**
              * Format: date-time
              * @description when the postback was received
@@ -6050,6 +6332,8 @@ export interface components {
                 at: string;
             }[];
             cap_reservations: string[];
+            /** @description a test conversion's (README "Test postbacks"): in no report, cap or ledger */
+            test: boolean;
             /**
              * Format: date-time
              * @description when the postback was received
@@ -6090,6 +6374,8 @@ export interface components {
             values?: {
                 [key: string]: unknown;
             };
+            /** @description a test conversion's (README "Test postbacks"): in no report, cap or ledger */
+            test: boolean;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -6133,6 +6419,8 @@ export interface components {
              * @description when the next attempt is due; null or absent after the last
              */
             next_attempt_at?: string | null;
+            /** @description a test conversion's (README "Test postbacks"): in no report, cap or ledger */
+            test: boolean;
         };
         DeliveryAttemptPage: {
             data: components["schemas"]["DeliveryAttempt"][];
@@ -6220,6 +6508,8 @@ export interface components {
             values?: {
                 [key: string]: unknown;
             };
+            /** @description a test conversion's (README "Test postbacks"): in no report, cap or ledger */
+            test: boolean;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -6372,6 +6662,8 @@ export interface components {
             at: string;
             offer_id: string;
             affiliate_id: string;
+            /** @description true on the events of a test conversion (README "Test postbacks"); absent otherwise */
+            test?: boolean;
             advertiser_id: string;
             /** @enum {string} */
             status: "processing" | "approved" | "pending" | "held" | "rejected" | "declined" | "reversed";
@@ -6409,6 +6701,8 @@ export interface components {
             at: string;
             offer_id: string;
             affiliate_id: string;
+            /** @description true on the events of a test conversion (README "Test postbacks"); absent otherwise */
+            test?: boolean;
             conversion_id: string;
             endpoint_id: string;
             /** @enum {string} */
@@ -6722,7 +7016,7 @@ export interface components {
         };
         PostbackMacro: {
             /** @enum {string} */
-            name: "event_id" | "conversion_id" | "click_id" | "offer_id" | "aff_id" | "goal" | "status" | "payout" | "currency" | "txid" | "sub1" | "sub2" | "sub3" | "sub4" | "sub5" | "timestamp";
+            name: "event_id" | "conversion_id" | "click_id" | "offer_id" | "aff_id" | "goal" | "status" | "payout" | "currency" | "txid" | "sub1" | "sub2" | "sub3" | "sub4" | "sub5" | "timestamp" | "is_test";
             /**
              * @description as written in a template
              * @example {event_id}
@@ -6885,6 +7179,29 @@ export interface components {
              * @description until then the previous secret signs too; null when there was none or overlap_hours was 0
              */
             rotation_overlap_until: string | null;
+        };
+        TestClickMinted: {
+            click_id: string;
+            /** @enum {boolean} */
+            test: true;
+            /**
+             * @description the advertiser's postback for this click, ready to fill in: its conversion is a test conversion
+             * @example /postback?click_id=clk_0123&txid={txid}&amount={amount}&token={token}
+             */
+            postback_url: string;
+        };
+        TestPostbackFired: {
+            /** @description follow it: GET /api/conversions/{id} and /history */
+            conversion_id: string;
+            /** @description the test click made for it */
+            click_id: string;
+            /**
+             * @description its workflow start is durable
+             * @enum {string}
+             */
+            result: "accepted";
+            /** @enum {boolean} */
+            test: true;
         };
     };
     responses: never;
