@@ -169,4 +169,28 @@ describe('advertiser view', () => {
     await page.getByText('The token before it is still accepted until').waitFor();
     expect(await page.content()).not.toContain(token);
   });
+
+  it('makes a test click of its own; its server posts it back with its token and the conversion is flagged test', async () => {
+    const page = await signInWithLink(mine.advertiser.id);
+    await page.goto('/ui/postback-setup');
+    const form = page.getByRole('form', { name: 'Test postback' });
+    await form.getByLabel('Offer').selectOption({ label: 'Acme Shoes reviewed offer' });
+    await form.getByLabel('Affiliate id').fill(mine.affiliateId);
+    await form.getByRole('button', { name: 'Make a test click' }).click();
+    const template = await page.getByLabel('Test postback URL').inputValue();
+    expect(template).toMatch(/\/postback\?click_id=clk_\w+&txid=\{txid\}&amount=\{amount\}&token=\{token\}$/);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    // Its server fills in the placeholders and calls it with its own token (the pre-rotation one still works in the overlap).
+    const filled = template.replace('{txid}', 'test-order').replace('{amount}', '10.00');
+    const url = new URL(filled.replace('{token}', encodeURIComponent(mine.advertiser.postback_token)));
+    expect(url.origin).toBe(c.baseUrl);
+    const sent = await c.f.http().get(`${url.pathname}${url.search}`);
+    expect(sent.status).toBe(200);
+    // The workflow stores the conversion a moment after the 200.
+    const conversion = await waitFor('the test conversion stored', () =>
+      c.stack.models.Conversion.findById(sent.body.conversion_id).lean(),
+    );
+    expect(conversion).toMatchObject({ advertiser_id: mine.advertiser.id, test: true });
+  });
 });

@@ -4,9 +4,10 @@ import { useSession } from '../../session';
 import { When } from '../config/parts';
 import { useLoad } from '../config/use-load';
 import { PostbackUrl } from './postback-url';
+import { TestPostback } from './test-postback';
 import { TokenRotation } from './token-rotation';
 
-/** How the advertiser's server sends conversions: the URL and the token (rotation). */
+/** How the advertiser's server sends conversions: the URL, the token (rotation) and a test of its own. */
 export function PostbackSetupScreen() {
   const { session } = useSession();
   const id = session.party_id!;
@@ -36,6 +37,8 @@ export function PostbackSetupScreen() {
         </p>
       )}
       <TokenRotation advertiserId={id} onRotated={advertiser.reload} />
+      <h2>Test postback</h2>
+      <TestPostback advertiserId={id} />
     </section>
   );
 }
