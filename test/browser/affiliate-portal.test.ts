@@ -80,6 +80,17 @@ describe('affiliate view', () => {
     const oldSecret = await page.getByLabel('New signing secret (shown this once)').inputValue();
     expect(oldSecret).toMatch(/^whsec_/);
 
+    // A test postback: fired from its view, followed to its delivery and its server's answer.
+    receiver.otherwise({ status: 200, body: 'test received' });
+    await nav(page, 'Postbacks').click();
+    await page.getByRole('button', { name: 'Fire test postback' }).click();
+    await page.getByText('Delivered: your server answered HTTP 200: test received.').waitFor();
+    const testCall = receiver.requests.filter((r) => r.url.startsWith('/mine')).at(-1)!;
+    expect(testCall.headers['x-postflow-test']).toBe('1');
+    expect(() => new Webhook(oldSecret).verify(testCall.body, testCall.headers as Record<string, string>)).not.toThrow();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'affiliate-test-postback');
+
     // Its own real conversion, refused by its server at first: a failed delivery it redelivers itself.
     receiver.otherwise({ status: 400, body: 'unknown cid' });
     const clickId = await c.f.click(other.offer.id, affiliate.id);
@@ -88,12 +99,13 @@ describe('affiliate view', () => {
     receiver.otherwise({ status: 200, body: 'thanks' });
     await nav(page, 'Delivery log').click();
     await page.getByRole('cell', { name: 'HTTP 400' }).waitFor();
-    await page.getByRole('link', { name: 'Show what was sent' }).first().click();
+    const failedRow = page.getByRole('row').filter({ hasText: 'HTTP 400' });
+    await failedRow.getByRole('link', { name: 'Show what was sent' }).click();
     await page.getByText('unknown cid').waitFor();
     expect(await page.locator('pre.sent').first().textContent()).toContain(`/mine?cid=${clickId}&status=approved`);
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, 'affiliate-delivery-log');
-    await page.getByRole('button', { name: /^Redeliver dl_/ }).click();
+    await failedRow.getByRole('button', { name: /^Redeliver dl_/ }).click();
     await page.getByRole('status').filter({ hasText: 'Delivered (HTTP 200: thanks)' }).waitFor();
     const redelivered = receiver.requests.filter((r) => r.url.startsWith('/mine')).at(-1)!;
     expect(() => new Webhook(oldSecret).verify(redelivered.body, redelivered.headers as Record<string, string>)).not.toThrow();

@@ -10,6 +10,7 @@ import { useLoad } from '../deliveries/use-load';
 import { EndpointFields, emptyEndpoint, endpointToForm, formToBody, type Endpoint } from './endpoint-form';
 import { PauseControl, SecretRotation } from './endpoint-controls';
 import { MacroList } from './macro-list';
+import { TestPostback } from './test-postback';
 import { orMissing } from './or-missing';
 import { useAffiliateId } from './use-affiliate';
 import './affiliate.css';
@@ -111,6 +112,7 @@ export function AffiliatePostbacks() {
           </table>
         </div>
       )}
+      {list.some((e) => e.active) && <TestPostback affiliateId={affiliateId} />}
       <MacroList />
       {can('manage_endpoints') && (
         <NewEndpoint
