@@ -57,6 +57,7 @@ describe("the affiliate's delivery log", () => {
       error_class: 'http_5xx',
       at: expect.any(String),
       next_attempt_at: expect.any(String),
+      test: false, // a real conversion's attempt (test postbacks say true)
     });
     expect(Date.parse(failed.next_attempt_at) - Date.parse(failed.at)).toBeGreaterThanOrEqual(200);
     expect(succeeded).toMatchObject({ ...sent, attempt: 2, outcome: 'success', status_code: 200, response_excerpt: '{"ok":true}' });
