@@ -2,20 +2,22 @@ import { z } from 'zod';
 import { at, idParam } from './common';
 
 export const MAX_OVERLAP_HOURS = 24 * 30;
-/** 0 to 720 as decimal text, up to three decimals. */
-const HOURS_TEXT = /^(720(\.0{1,3})?|(7[01][0-9]|[1-6][0-9]{2}|[1-9]?[0-9])(\.[0-9]{1,3})?)$/;
+/** 0 to 720 whole hours as text (a form's value). */
+const HOURS_TEXT = /^(720|7[01][0-9]|[1-6][0-9]{2}|[1-9]?[0-9])$/;
 
 /** Optional as a whole: POST …/token/rotate with no body keeps the old token for 24 h. */
 export const tokenRotationBody = z
   .object({
     // A number in JSON, its decimal text in a form; the document states both shapes exactly (schemathesis holds it to them).
     overlap_hours: z
-      .union([z.number(), z.string().trim().regex(HOURS_TEXT, 'must be a number of hours from 0 to 720').transform(Number)], {
+      .union([z.number(), z.string().trim().regex(HOURS_TEXT, 'must be a whole number of hours from 0 to 720').transform(Number)], {
         error: 'must be a number of hours',
       })
       .pipe(
         z
           .number()
+          // Whole hours: a form carries the number as text, and the document can state whole hours exactly in both shapes.
+          .int('must be a whole number of hours')
           .min(0, 'must be 0 (the old token stops at once) or more')
           .max(MAX_OVERLAP_HOURS, `must be at most ${MAX_OVERLAP_HOURS} (30 days)`),
       )
@@ -24,7 +26,7 @@ export const tokenRotationBody = z
         description: 'how long the old token keeps working; 0: it stops at once',
         example: 24,
         anyOf: [
-          { type: 'number', minimum: 0, maximum: MAX_OVERLAP_HOURS },
+          { type: 'integer', minimum: 0, maximum: MAX_OVERLAP_HOURS },
           { type: 'string', pattern: HOURS_TEXT.source },
         ],
       }),
