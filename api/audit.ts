@@ -32,6 +32,12 @@ export const auditActions = [
   'postback_endpoint.rotate_secret',
   'postback_endpoint.pause',
   'postback_endpoint.resume',
+  'subscription.create',
+  'subscription.update',
+  'subscription.deactivate',
+  'subscription.rotate_secret',
+  'subscription.pause',
+  'subscription.resume',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

@@ -15,6 +15,7 @@ import { portalLinkModel } from './portal-link';
 import { postbackEndpointModel } from './postback-endpoint';
 import { reportRollupModels } from './report-rollup';
 import { sessionModel } from './session';
+import { subscriptionModel } from './subscription';
 import { testPostbackCounterModel } from './test-postback-counter';
 
 /** Models bound to one connection, so tests can give each file its own database. */
@@ -36,6 +37,7 @@ export function createModels(connection: Connection) {
     AuditEntry: auditEntryModel(connection),
     IngressLogEntry: ingressLogEntryModel(connection),
     TestPostbackCounter: testPostbackCounterModel(connection),
+    Subscription: subscriptionModel(connection),
     ...reportRollupModels(connection),
   };
 }

@@ -8,7 +8,7 @@ import { isPartner, type Capability, type PartnerRealm } from './principal';
 
 export type ScopeField = 'affiliate_id' | 'advertiser_id';
 /** Collections whose rows belong to a partner through an `affiliate_id` / `advertiser_id` field. */
-export type OwnedModel = 'Conversion' | 'Delivery' | 'PostbackEndpoint' | 'Offer' | 'Advertiser' | 'Affiliate';
+export type OwnedModel = 'Conversion' | 'Delivery' | 'PostbackEndpoint' | 'Offer' | 'Advertiser' | 'Affiliate' | 'Subscription';
 
 /**
  * How a partner is confined on a route, declared with the route (RouteSpec.realms):

@@ -29,6 +29,10 @@ const tags = [
   { name: 'Affiliates' },
   { name: 'Offers' },
   { name: 'Affiliate postback endpoints', description: "Where each affiliate's postbacks are delivered, with retries" },
+  {
+    name: 'Event subscriptions',
+    description: 'Receivers of the event catalogue: type patterns, a content filter, field selection, their own signing secret',
+  },
   { name: 'Conversions' },
   {
     name: 'Test postbacks',

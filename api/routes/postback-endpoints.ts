@@ -1,12 +1,12 @@
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import { generateSigningSecret } from '../../activities/http/signature';
 import type { Models } from '../../models';
 import { newId } from '../../models/ids';
 import { fieldsSent } from '../audit';
 import { ApiError } from '../errors';
 import { byId, json } from '../openapi/operation';
 import { route, type Route } from '../route';
+import { rotateSigningSecret, rotationOverlapUntil } from '../secret-rotation';
 import {
   endpointCreateSchema,
   endpointUpdateSchema,
@@ -20,16 +20,13 @@ import { wakeDeliveries } from './endpoint-resume';
 const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : null);
 
 /** An endpoint as the API shows it: whether it signs and until when a rotation overlaps, never a secret itself. */
-const endpointToApi = (doc: Record<string, unknown>, now: Date) => {
-  const overlapUntil = doc.previous_signing_secret ? (doc.previous_signing_secret_expires_at as Date | undefined) : undefined;
-  return {
-    ...postbackEndpointToApi(doc),
-    signing_secret_set: Boolean(doc.signing_secret),
-    paused: doc.paused === true,
-    paused_at: iso(doc.paused_at),
-    rotation_overlap_until: overlapUntil && overlapUntil > now ? overlapUntil.toISOString() : null,
-  };
-};
+const endpointToApi = (doc: Record<string, unknown>, now: Date) => ({
+  ...postbackEndpointToApi(doc),
+  signing_secret_set: Boolean(doc.signing_secret),
+  paused: doc.paused === true,
+  paused_at: iso(doc.paused_at),
+  rotation_overlap_until: rotationOverlapUntil(doc, now),
+});
 
 export function postbackEndpointRoutes({ models, temporal, now }: { models: Models; temporal: Client; now: () => Date }): Route[] {
   const show = (doc: Record<string, unknown>) => endpointToApi(doc, now());
@@ -173,12 +170,7 @@ export function postbackEndpointRoutes({ models, temporal, now }: { models: Mode
     },
   );
 
-  /**
-   * A new secret, answered once. The old one keeps signing beside it for the overlap, so the
-   * affiliate can switch its receiver without a failed delivery; a second rotation within the
-   * overlap drops the first old secret. Conditional on the secret read, so of two concurrent
-   * rotations one wins and the other answers 409 rather than losing the secret in between.
-   */
+  /** A new secret, answered once; the old one signs beside it for the overlap (api/secret-rotation.ts). */
   const rotateSecret = route(
     {
       ...base,
@@ -198,23 +190,9 @@ export function postbackEndpointRoutes({ models, temporal, now }: { models: Mode
     },
     async (ctx, { params, body }) => {
       const { id, doc } = await findEndpoint(params.id);
-      const old = typeof doc.signing_secret === 'string' ? doc.signing_secret : undefined;
-      const secret = generateSigningSecret();
-      const overlapUntil = old && body.overlap_hours > 0 ? new Date(now().getTime() + body.overlap_hours * 3_600_000) : undefined;
-      const changed = await models.PostbackEndpoint.updateOne(
-        { _id: id, signing_secret: old ?? { $exists: false } },
-        overlapUntil
-          ? { $set: { signing_secret: secret, previous_signing_secret: old, previous_signing_secret_expires_at: overlapUntil } }
-          : { $set: { signing_secret: secret }, $unset: { previous_signing_secret: 1, previous_signing_secret_expires_at: 1 } },
-      );
-      if (changed.matchedCount === 0)
-        throw new ApiError(
-          409,
-          'concurrent_rotation',
-          'the secret changed while rotating it; nothing was changed by this call: rotate again',
-        );
+      const rotated = await rotateSigningSecret(models.PostbackEndpoint, doc, body.overlap_hours, now());
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = { id, signing_secret: secret, rotation_overlap_until: overlapUntil?.toISOString() ?? null };
+      ctx.body = { id, ...rotated };
     },
   );
 

@@ -14,7 +14,7 @@ import { waitFor } from '../support/wait-for';
 const { stack, f } = useTestStack('matrix');
 
 type Realm = 'admin' | 'ops' | 'advertiser' | 'affiliate';
-type Kind = 'advertiser' | 'affiliate' | 'offer' | 'conversion' | 'delivery' | 'endpoint' | 'key';
+type Kind = 'advertiser' | 'affiliate' | 'offer' | 'conversion' | 'delivery' | 'endpoint' | 'key' | 'subscription';
 interface Row {
   id: string;
   affiliate_id?: string;
@@ -45,6 +45,7 @@ const kindOfSegment: Record<string, Kind> = {
   deliveries: 'delivery',
   postbacks: 'endpoint',
   keys: 'key',
+  subscriptions: 'subscription',
 };
 function paramKinds(path: string): { name: string; kind: Kind }[] {
   const segments = path.split('/');
@@ -84,7 +85,16 @@ let ok: Receiver;
 let failing: Receiver;
 let server: http.Server;
 let base: string;
-const rows: Record<Kind, Row[]> = { advertiser: [], affiliate: [], offer: [], conversion: [], delivery: [], endpoint: [], key: [] };
+const rows: Record<Kind, Row[]> = {
+  advertiser: [],
+  affiliate: [],
+  offer: [],
+  conversion: [],
+  delivery: [],
+  endpoint: [],
+  key: [],
+  subscription: [],
+};
 const callers: Caller[] = [];
 let dead: Caller[] = [];
 let ops: Operation[] = [];
@@ -95,6 +105,14 @@ async function mint(body: Record<string, unknown>): Promise<{ id: string; key: s
   const res = await f.admin('post', '/api/keys').send({ name: 'matrix', ...body });
   if (res.status !== 201) throw new Error(`POST /api/keys: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
+}
+/** A subscription through the admin API, scoped to the affiliate when one is given. */
+async function subscription(affiliateId?: string): Promise<string> {
+  const res = await f
+    .admin('post', '/api/subscriptions')
+    .send({ url: `${ok.url}/subs`, event_types: ['conversion.*'], ...(affiliateId ? { affiliate_id: affiliateId } : {}) });
+  if (res.status !== 201) throw new Error(`POST /api/subscriptions: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id;
 }
 const ownerOf = (principal: string): Partial<Row> => {
   const [realm, id] = principal.split(':');
@@ -128,6 +146,11 @@ beforeAll(async () => {
       const ep = await f.endpoint(aff[p].id, { url: `${receiver.url}/pb?cid={click_id}&p={payout}`, events: ['approved'] });
       rows.endpoint.push({ id: ep.id, affiliate_id: aff[p].id });
     }
+  // Each affiliate's own subscription, and one of the network's (no partner's).
+  for (const affiliateId of [aff.A.id, aff.B.id, undefined]) {
+    const sub = await subscription(affiliateId);
+    rows.subscription.push({ id: sub, ...(affiliateId ? { affiliate_id: affiliateId } : {}) });
+  }
   // A's and B's own traffic, and affiliate B promoting advertiser A's offer: each partner owns some rows of the other's.
   const pairs = [
     { advertiser: adv.A, affiliate: aff.A, offer: offer.A },
@@ -242,6 +265,9 @@ function bodyFor(op: Operation, caller: Caller, ids: Record<string, string>): ob
     'POST /api/deliveries/redeliver': { all: true, dry_run: true },
     'POST /api/keys': { name: 'matrix', principal: own ?? 'ops', expires_in_days: 1 },
     'POST /api/keys/{id}/rotate': { overlap_hours: 0 },
+    'POST /api/subscriptions': { url: `${ok.url}/subs`, event_types: ['conversion.*'] },
+    'PATCH /api/subscriptions/{id}': { description: 'matrix' },
+    'POST /api/subscriptions/{id}/secret/rotate': { overlap_hours: 0 },
     'POST /api/portal-links': { principal: `affiliate:${party.affiliate.A}` },
     'POST /api/affiliates/{id}/test-postbacks': { offer_id: rows.offer[0]!.id },
     'POST /api/advertisers/{id}/test-postbacks': {
@@ -319,7 +345,7 @@ const foreign = (c: Caller, kind: Kind) => rows[kind].filter((r) => r[ownerField
 function foreignIds(c: Caller): string[] {
   const kinds: Kind[] =
     c.realm === 'affiliate'
-      ? ['affiliate', 'conversion', 'delivery', 'endpoint', 'key', 'advertiser']
+      ? ['affiliate', 'conversion', 'delivery', 'endpoint', 'key', 'advertiser', 'subscription']
       : ['advertiser', 'offer', 'conversion', 'delivery', 'endpoint', 'key'];
   return kinds.flatMap((k) => (c.realm === 'affiliate' && k === 'advertiser' ? rows.advertiser : foreign(c, k)).map((r) => r.id));
 }
@@ -332,6 +358,7 @@ const sameAs = (body: unknown, id: string) => JSON.stringify(body).split(id).joi
 async function spare(kind: Kind, c: Caller): Promise<string> {
   const affiliate = c.realm === 'affiliate' ? c.party! : party.affiliate.A;
   if (kind === 'key') return (await mint({ principal: isPartner(c) ? `${c.realm}:${c.party}` : 'ops', expires_in_days: 1 })).id;
+  if (kind === 'subscription') return subscription(c.realm === 'affiliate' ? c.party : party.affiliate.A);
   if (kind === 'endpoint') return (await f.endpoint(affiliate, { url: `${ok.url}/spare?cid={click_id}` })).id;
   if (kind === 'offer') return (await f.offer(c.realm === 'advertiser' ? c.party! : party.advertiser.A, { name: 'Spare offer' })).id;
   if (isPartner(c)) return c.party; // a partner's own party
@@ -347,7 +374,8 @@ async function ownIds(op: Operation, c: Caller): Promise<Record<string, string> 
     // Keys, endpoints and offers are fresh for a write; the parties themselves only for a deactivation.
     const writeUsesUp =
       op.method !== 'get' &&
-      (['key', 'endpoint', 'offer'].includes(kind) || (op.method === 'delete' && ['advertiser', 'affiliate'].includes(kind)));
+      (['key', 'endpoint', 'offer', 'subscription'].includes(kind) ||
+        (op.method === 'delete' && ['advertiser', 'affiliate'].includes(kind)));
     if (writeUsesUp) ids[name] = await spare(kind, c);
     else {
       const row = isPartner(c) ? mine(c, kind)[0] : rows[kind][0];

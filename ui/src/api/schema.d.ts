@@ -3878,6 +3878,794 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Event subscriptions
+         * @description **Realms:** admin, ops, affiliate (affiliate_id is set to the affiliate's own id).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description only subscriptions scoped to this affiliate's conversions */
+                    affiliate_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description All of them (an affiliate: its own) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Subscription"][];
+                        };
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Subscribe a receiver to events
+         * @description Answers the subscription with its Standard Webhooks `signing_secret` (whsec_…), shown this once. An affiliate's subscription is scoped to its own conversions and to conversion.* types.
+         *
+         *     **Realms:** admin, ops, affiliate (scoped to the affiliate's own conversions: affiliate_id is set to the affiliate itself). Needs the `manage_endpoints` capability. Read-only principals are refused (403 read_only).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the receiver; the delivery SSRF guard applies when sending (README "Delivery safety") */
+                        url: string;
+                        /** @description event types, a group (`conversion.*`) or `*` (all but opt-in types such as `click.created`) */
+                        event_types: string[];
+                        /**
+                         * @description A content filter over the event's `data` (README "Subscriptions"): `{"offer_id": "off_1"}`, `{"status": {"in": ["approved","reversed"]}}`, `{"payout": {"gte": 5, "lt": 100}}`, `{"any": [...]}`, `{"all": [...]}`; operators eq, ne, in, nin, gt, gte, lt, lte, exists. `{}` matches every event.
+                         * @example {
+                         *       "offer_id": "off_1",
+                         *       "status": {
+                         *         "in": [
+                         *           "approved",
+                         *           "reversed"
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        filter?: {
+                            [key: string]: unknown;
+                        };
+                        /**
+                         * @description the `data` fields to send (dotted paths keep their nesting); absent: all of them
+                         * @example [
+                         *       "offer_id",
+                         *       "status"
+                         *     ]
+                         */
+                        fields?: string[];
+                        /**
+                         * @description extra request headers (e.g. a CRM's `authorization`); hop-by-hop headers, host, content-*, webhook-* and x-postflow-* are refused. Values of secret-named headers are never shown again
+                         * @example {
+                         *       "x-crm-account": "42"
+                         *     }
+                         */
+                        headers?: {
+                            [key: string]: string;
+                        };
+                        /**
+                         * @description send the next event only after the previous one succeeded or was dead-lettered (README "Subscriptions": order)
+                         * @default false
+                         */
+                        strict_order?: boolean;
+                        description?: string;
+                        /** @description scope: only this affiliate's conversions (an affiliate's own key sets it to itself); absent: the whole network */
+                        affiliate_id?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created, with its secret shown this once */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SubscriptionCreated"];
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body over 64 KiB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a subscription
+         * @description **Realms:** admin, ops, affiliate (the subscription {id} must be the affiliate's).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the subscription's id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Found */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Subscription"];
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Deactivate a subscription
+         * @description **Realms:** admin, ops, affiliate (the subscription {id} must be the affiliate's). Needs the `manage_endpoints` capability. Read-only principals are refused (403 read_only).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the subscription's id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deactivated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Subscription"];
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Update a subscription
+         * @description `fields: null` sends all of `data` again; `active: true` also closes the breaker. Its scope never changes.
+         *
+         *     **Realms:** admin, ops, affiliate (the subscription {id} must be the affiliate's). Needs the `manage_endpoints` capability. Read-only principals are refused (403 read_only).
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the subscription's id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the receiver; the delivery SSRF guard applies when sending (README "Delivery safety") */
+                        url?: string;
+                        /** @description event types, a group (`conversion.*`) or `*` (all but opt-in types such as `click.created`) */
+                        event_types?: string[];
+                        /**
+                         * @description A content filter over the event's `data` (README "Subscriptions"): `{"offer_id": "off_1"}`, `{"status": {"in": ["approved","reversed"]}}`, `{"payout": {"gte": 5, "lt": 100}}`, `{"any": [...]}`, `{"all": [...]}`; operators eq, ne, in, nin, gt, gte, lt, lte, exists. `{}` matches every event.
+                         * @example {
+                         *       "offer_id": "off_1",
+                         *       "status": {
+                         *         "in": [
+                         *           "approved",
+                         *           "reversed"
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        filter?: {
+                            [key: string]: unknown;
+                        };
+                        /**
+                         * @description the `data` fields to send (dotted paths keep their nesting); absent: all of them
+                         * @example [
+                         *       "offer_id",
+                         *       "status"
+                         *     ]
+                         */
+                        fields?: string[] | null;
+                        /**
+                         * @description extra request headers (e.g. a CRM's `authorization`); hop-by-hop headers, host, content-*, webhook-* and x-postflow-* are refused. Values of secret-named headers are never shown again
+                         * @example {
+                         *       "x-crm-account": "42"
+                         *     }
+                         */
+                        headers?: {
+                            [key: string]: string;
+                        };
+                        /** @description send the next event only after the previous one succeeded or was dead-lettered (README "Subscriptions": order) */
+                        strict_order?: boolean;
+                        description?: string;
+                        active?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Updated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Subscription"];
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body over 64 KiB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/subscriptions/{id}/secret/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a subscription's signing secret
+         * @description Answers the new secret once. For `overlap_hours` (default 24) every request carries two signatures in `webhook-signature`, the new secret’s first, then only the new one.
+         *
+         *     **Realms:** admin, ops, affiliate (the subscription {id} must be the affiliate's). Needs the `rotate_secrets` capability. Read-only principals are refused (403 read_only).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the subscription's id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description how long requests also carry the old secret’s signature (0: at once only the new one); default 24
+                         * @default 24
+                         */
+                        overlap_hours?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description The new secret, shown this once */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SigningSecretRotated"];
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with the current state (e.g. an illegal status change) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body over 64 KiB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscriptions/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause a subscription until it is resumed
+         * @description Its events wait (none is skipped, none spends an attempt) until `POST …/resume`.
+         *
+         *     **Realms:** admin, ops, affiliate (the subscription {id} must be the affiliate's). Needs the `manage_endpoints` capability. Read-only principals are refused (403 read_only).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the subscription's id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Paused */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Subscription"];
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscriptions/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a paused subscription
+         * @description Its waiting events are sent from where it stopped. The breaker’s automatic pause is not touched.
+         *
+         *     **Realms:** admin, ops, affiliate (the subscription {id} must be the affiliate's). Needs the `manage_endpoints` capability. Read-only principals are refused (403 read_only).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the subscription's id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Resumed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Subscription"];
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/affiliates/{id}/test-postbacks": {
         parameters: {
             query?: never;
@@ -5096,7 +5884,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    action?: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "advertiser.token_rotate" | "advertiser.test_postback" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "affiliate.test_postback" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "api_key.create" | "api_key.revoke" | "api_key.rotate" | "portal_link.create" | "postback_endpoint.rotate_secret" | "postback_endpoint.pause" | "postback_endpoint.resume";
+                    action?: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "advertiser.token_rotate" | "advertiser.test_postback" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "affiliate.test_postback" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "api_key.create" | "api_key.revoke" | "api_key.rotate" | "portal_link.create" | "postback_endpoint.rotate_secret" | "postback_endpoint.pause" | "postback_endpoint.resume" | "subscription.create" | "subscription.update" | "subscription.deactivate" | "subscription.rotate_secret" | "subscription.pause" | "subscription.resume";
                     /** @description what the action was on: a conversion, delivery, advertiser, … id */
                     target_id?: string;
                     /** @description at or after */
@@ -6077,7 +6865,7 @@ export interface components {
                 via: string;
             };
             /** @enum {string} */
-            action: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "advertiser.token_rotate" | "advertiser.test_postback" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "affiliate.test_postback" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "api_key.create" | "api_key.revoke" | "api_key.rotate" | "portal_link.create" | "postback_endpoint.rotate_secret" | "postback_endpoint.pause" | "postback_endpoint.resume";
+            action: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "advertiser.token_rotate" | "advertiser.test_postback" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "affiliate.test_postback" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "api_key.create" | "api_key.revoke" | "api_key.rotate" | "portal_link.create" | "postback_endpoint.rotate_secret" | "postback_endpoint.pause" | "postback_endpoint.resume" | "subscription.create" | "subscription.update" | "subscription.deactivate" | "subscription.rotate_secret" | "subscription.pause" | "subscription.resume";
             /** @example conversion */
             target_type: string;
             /** @description absent for a bulk action, which has `filter` */
@@ -7179,6 +7967,78 @@ export interface components {
              * @description until then the previous secret signs too; null when there was none or overlap_hours was 0
              */
             rotation_overlap_until: string | null;
+        };
+        Subscription: {
+            id: string;
+            url: string;
+            event_types: string[];
+            filter: {
+                [key: string]: unknown;
+            };
+            fields: string[] | null;
+            /** @description the custom headers; a secret-named one’s value reads *** */
+            headers: {
+                [key: string]: string;
+            };
+            strict_order: boolean;
+            /** @description the scope: this affiliate's conversions only; null for the network's events */
+            affiliate_id: string | null;
+            description: string | null;
+            active: boolean;
+            deactivated_reason: string | null;
+            /** @description paused by hand until resumed; events wait, none is skipped */
+            paused: boolean;
+            /** Format: date-time */
+            paused_at: string | null;
+            /**
+             * Format: date-time
+             * @description the breaker: no attempts before this time
+             */
+            paused_until: string | null;
+            consecutive_failures: number;
+            /** Format: date-time */
+            rotation_overlap_until: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        SubscriptionCreated: {
+            id: string;
+            url: string;
+            event_types: string[];
+            filter: {
+                [key: string]: unknown;
+            };
+            fields: string[] | null;
+            /** @description the custom headers; a secret-named one’s value reads *** */
+            headers: {
+                [key: string]: string;
+            };
+            strict_order: boolean;
+            /** @description the scope: this affiliate's conversions only; null for the network's events */
+            affiliate_id: string | null;
+            description: string | null;
+            active: boolean;
+            deactivated_reason: string | null;
+            /** @description paused by hand until resumed; events wait, none is skipped */
+            paused: boolean;
+            /** Format: date-time */
+            paused_at: string | null;
+            /**
+             * Format: date-time
+             * @description the breaker: no attempts before this time
+             */
+            paused_until: string | null;
+            consecutive_failures: number;
+            /** Format: date-time */
+            rotation_overlap_until: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description the Standard Webhooks secret (whsec_…): shown this once, never again */
+            signing_secret: string;
         };
         TestClickMinted: {
             click_id: string;

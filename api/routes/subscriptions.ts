@@ -1,0 +1,298 @@
+import { z } from 'zod';
+import { generateSigningSecret } from '../../activities/http/signature';
+import { headersToRecord } from '../../activities/http/request-record';
+import type { Models } from '../../models';
+import { newId } from '../../models/ids';
+import { unknownPatterns } from '../../subscriptions/event-types';
+import { isPartner } from '../access/principal';
+import { fieldsSent } from '../audit';
+import { principalOf } from '../auth';
+import { ApiError } from '../errors';
+import { byId, json } from '../openapi/operation';
+import { route, type Route } from '../route';
+import { rotateSigningSecret, rotationOverlapUntil } from '../secret-rotation';
+import { secretRotated, secretRotationSchema } from '../schemas/postback-endpoint';
+import {
+  subscription,
+  subscriptionCreated,
+  subscriptionCreateSchema,
+  subscriptionListQuery,
+  subscriptionUpdateSchema,
+} from '../schemas/subscription';
+import { serializer } from '../serialize';
+
+const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : null);
+const plain = serializer(
+  'url',
+  'event_types',
+  'filter',
+  'strict_order',
+  'active',
+  'paused',
+  'consecutive_failures',
+  'created_at',
+  'updated_at',
+);
+
+/** A subscription as the API shows it: never its secret, and a secret-named custom header's value masked. */
+const subscriptionToApi = (doc: Record<string, unknown>, now: Date) => ({
+  ...plain(doc),
+  fields: (doc.fields as string[] | undefined) ?? null,
+  headers: headersToRecord((doc.headers as Record<string, string> | undefined) ?? {}),
+  affiliate_id: (doc.affiliate_id as string | null | undefined) ?? null,
+  description: (doc.description as string | undefined) ?? null,
+  deactivated_reason: (doc.deactivated_reason as string | undefined) ?? null,
+  paused: doc.paused === true,
+  paused_at: iso(doc.paused_at),
+  paused_until: iso(doc.paused_until),
+  rotation_overlap_until: rotationOverlapUntil(doc, now),
+});
+
+/** The group a partner may subscribe to: events about its own conversions (scope enforced again at delivery). */
+const PARTNER_GROUP = 'conversion.';
+
+export function subscriptionRoutes({
+  models,
+  now,
+  eventTypes,
+}: {
+  models: Models;
+  now: () => Date;
+  eventTypes: readonly string[];
+}): Route[] {
+  const show = (doc: Record<string, unknown>) => subscriptionToApi(doc, now());
+  const base = { tag: 'Event subscriptions', access: 'admin' } as const;
+  const ownSubscription = {
+    ops: true,
+    affiliate: { owned: 'Subscription', label: 'subscription' },
+  } as const;
+  const find = async (id: string) => {
+    const doc = await models.Subscription.findById(id).lean<Record<string, unknown>>();
+    if (!doc) throw new ApiError(404, 'not_found', `no subscription with id "${id}"`);
+    return doc;
+  };
+  /** Every pattern must name a type of the catalogue; a partner's only its conversions' types. */
+  const checkTypes = (patterns: readonly string[], partner: boolean) => {
+    const issues = unknownPatterns(patterns, eventTypes).map((p) => ({
+      path: `event_types.${patterns.indexOf(p)}`,
+      code: 'unknown_event_type',
+      message: `"${p}" selects no event type (GET /api/event-types lists them)`,
+    }));
+    if (partner)
+      patterns.forEach((p, i) => {
+        if (!p.startsWith(PARTNER_GROUP))
+          issues.push({
+            path: `event_types.${i}`,
+            code: 'out_of_scope',
+            message: `an affiliate subscribes to conversion.* types only, not "${p}"`,
+          });
+      });
+    if (issues.length > 0) throw new ApiError(400, 'invalid_request', issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues);
+  };
+
+  const create = route(
+    {
+      ...base,
+      method: 'post',
+      path: '/api/subscriptions',
+      realms: {
+        ops: true,
+        affiliate: { handler: "scoped to the affiliate's own conversions: affiliate_id is set to the affiliate itself" },
+      },
+      capability: 'manage_endpoints',
+      summary: 'Subscribe a receiver to events',
+      description:
+        'Answers the subscription with its Standard Webhooks `signing_secret` (whsec_…), shown this once. ' +
+        "An affiliate's subscription is scoped to its own conversions and to conversion.* types.",
+      body: subscriptionCreateSchema,
+      responses: { 201: json(subscriptionCreated, 'Created, with its secret shown this once') },
+      errors: [404],
+      audit: { action: 'subscription.create', target: 'response', detail: fieldsSent },
+    },
+    async (ctx, { body: input }) => {
+      const principal = principalOf(ctx);
+      const partner = isPartner(principal);
+      // A partner's scope is itself, whatever it sent; another affiliate's id looks missing (404), as everywhere.
+      if (partner && input.affiliate_id !== undefined && input.affiliate_id !== principal.party_id)
+        throw new ApiError(404, 'not_found', `no affiliate with id "${input.affiliate_id}"`);
+      const affiliateId = partner ? principal.party_id : (input.affiliate_id ?? null);
+      if (!partner && affiliateId && !(await models.Affiliate.exists({ _id: affiliateId })))
+        throw new ApiError(400, 'invalid_request', `affiliate_id: no affiliate with id "${affiliateId}"`, [
+          { path: 'affiliate_id', code: 'unknown_reference', message: 'no such affiliate' },
+        ]);
+      checkTypes(input.event_types, partner);
+      const secret = generateSigningSecret();
+      const doc = await models.Subscription.create({
+        _id: newId('sub'),
+        ...input,
+        filter: input.filter ?? {},
+        headers: input.headers ?? {},
+        affiliate_id: affiliateId,
+        created_by: principal.name,
+        signing_secret: secret,
+      });
+      ctx.status = 201;
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = { ...show(doc.toObject()), signing_secret: secret };
+    },
+  );
+
+  const list = route(
+    {
+      ...base,
+      method: 'get',
+      path: '/api/subscriptions',
+      realms: { ops: true, affiliate: { filter: 'affiliate_id' } },
+      summary: 'Event subscriptions',
+      query: subscriptionListQuery,
+      responses: { 200: json(z.object({ data: z.array(subscription) }), 'All of them (an affiliate: its own)') },
+      errors: [400],
+    },
+    async (ctx, { query }) => {
+      const filter = query.affiliate_id ? { affiliate_id: query.affiliate_id } : {};
+      const docs = await models.Subscription.find(filter).sort({ _id: 1 }).limit(1000).lean<Record<string, unknown>[]>();
+      ctx.body = { data: docs.map(show) };
+    },
+  );
+
+  const read = route(
+    {
+      ...base,
+      method: 'get',
+      path: '/api/subscriptions/{id}',
+      realms: ownSubscription,
+      summary: 'Read a subscription',
+      params: byId('subscription'),
+      responses: { 200: json(subscription, 'Found') },
+      errors: [400, 404],
+    },
+    async (ctx, { params }) => {
+      ctx.body = show(await find(params.id));
+    },
+  );
+
+  const update = route(
+    {
+      ...base,
+      method: 'patch',
+      path: '/api/subscriptions/{id}',
+      realms: ownSubscription,
+      capability: 'manage_endpoints',
+      summary: 'Update a subscription',
+      description: '`fields: null` sends all of `data` again; `active: true` also closes the breaker. Its scope never changes.',
+      params: byId('subscription'),
+      body: subscriptionUpdateSchema,
+      responses: { 200: json(subscription, 'Updated') },
+      errors: [404],
+      audit: { action: 'subscription.update', target: 'params', detail: fieldsSent },
+    },
+    async (ctx, { params, body: patch }) => {
+      const doc = await find(params.id);
+      // The stored scope decides, not who calls: ops editing an affiliate's subscription keep it to conversion.* too.
+      if (patch.event_types) checkTypes(patch.event_types, Boolean(doc.affiliate_id));
+      const { fields, ...rest } = patch;
+      const update: { $set: Record<string, unknown>; $unset?: Record<string, 1> } = { $set: { ...rest } };
+      if (fields === null) update.$unset = { fields: 1 };
+      else if (fields !== undefined) update.$set.fields = fields;
+      // Reactivating also closes the breaker: someone saying "it works again" should be believed.
+      if (patch.active === true) Object.assign(update.$set, { consecutive_failures: 0, paused_until: null, deactivated_reason: null });
+      const updated = await models.Subscription.findByIdAndUpdate(params.id, update, { new: true }).lean<Record<string, unknown>>();
+      ctx.body = show(updated!);
+    },
+  );
+
+  // Deactivation, not deletion: its sequence numbers, deliveries and attempts keep pointing at it.
+  const deactivate = route(
+    {
+      ...base,
+      method: 'delete',
+      path: '/api/subscriptions/{id}',
+      realms: ownSubscription,
+      capability: 'manage_endpoints',
+      summary: 'Deactivate a subscription',
+      params: byId('subscription'),
+      responses: { 200: json(subscription, 'Deactivated') },
+      errors: [400, 404],
+      audit: { action: 'subscription.deactivate', target: 'params' },
+    },
+    async (ctx, { params }) => {
+      await find(params.id);
+      const updated = await models.Subscription.findByIdAndUpdate(
+        params.id,
+        { $set: { active: false, deactivated_reason: 'deactivated through the API' } },
+        { new: true },
+      ).lean<Record<string, unknown>>();
+      ctx.body = show(updated!);
+    },
+  );
+
+  const rotateSecret = route(
+    {
+      ...base,
+      method: 'post',
+      path: '/api/subscriptions/{id}/secret/rotate',
+      realms: ownSubscription,
+      capability: 'rotate_secrets',
+      summary: "Rotate a subscription's signing secret",
+      description:
+        'Answers the new secret once. For `overlap_hours` (default 24) every request carries two signatures in ' +
+        '`webhook-signature`, the new secret’s first, then only the new one.',
+      params: byId('subscription'),
+      body: secretRotationSchema,
+      responses: { 200: json(secretRotated, 'The new secret, shown this once') },
+      errors: [404, 409],
+      audit: { action: 'subscription.rotate_secret', target: 'params' },
+    },
+    async (ctx, { params, body }) => {
+      const doc = await find(params.id);
+      const rotated = await rotateSigningSecret(models.Subscription, doc, body.overlap_hours, now());
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = { id: params.id, ...rotated };
+    },
+  );
+
+  const pause = route(
+    {
+      ...base,
+      method: 'post',
+      path: '/api/subscriptions/{id}/pause',
+      realms: ownSubscription,
+      capability: 'manage_endpoints',
+      summary: 'Pause a subscription until it is resumed',
+      description: 'Its events wait (none is skipped, none spends an attempt) until `POST …/resume`.',
+      params: byId('subscription'),
+      responses: { 200: json(subscription, 'Paused') },
+      errors: [400, 404],
+      audit: { action: 'subscription.pause', target: 'params' },
+    },
+    async (ctx, { params }) => {
+      await find(params.id);
+      // Paused once: pausing again keeps the first paused_at.
+      await models.Subscription.updateOne({ _id: params.id, paused: { $ne: true } }, { $set: { paused: true, paused_at: now() } });
+      ctx.body = show(await find(params.id));
+    },
+  );
+
+  const resume = route(
+    {
+      ...base,
+      method: 'post',
+      path: '/api/subscriptions/{id}/resume',
+      realms: ownSubscription,
+      capability: 'manage_endpoints',
+      summary: 'Resume a paused subscription',
+      description: 'Its waiting events are sent from where it stopped. The breaker’s automatic pause is not touched.',
+      params: byId('subscription'),
+      responses: { 200: json(subscription, 'Resumed') },
+      errors: [400, 404],
+      audit: { action: 'subscription.resume', target: 'params' },
+    },
+    async (ctx, { params }) => {
+      await find(params.id);
+      await models.Subscription.updateOne({ _id: params.id }, { $set: { paused: false, paused_at: null } });
+      ctx.body = show(await find(params.id));
+    },
+  );
+
+  return [create, list, read, update, deactivate, rotateSecret, pause, resume];
+}

@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import { typePatternSchema } from '../../subscriptions/event-types';
+import { fieldsSchema } from '../../subscriptions/fields';
+import { filterSchema } from '../../subscriptions/filter';
+import { at, idParam, nonBlank, timestamps } from './common';
+
+/**
+ * Request headers a subscription may not set: hop-by-hop ones (RFC 9110 §7.6.1), the ones the
+ * sender computes (host, length, type), the Standard Webhooks signature headers (a receiver must
+ * be able to trust them) and our own `x-postflow-` namespace.
+ */
+const refusedHeaders = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'trailers',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'content-length',
+  'content-type',
+  'webhook-id',
+  'webhook-timestamp',
+  'webhook-signature',
+]);
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}$/;
+
+export const customHeadersSchema = z
+  .record(
+    z.string(),
+    z
+      .string()
+      .max(1000)
+      .regex(/^[\t\x20-\x7e]*$/, 'must be printable ASCII on one line'),
+  )
+  .superRefine((headers, ctx) => {
+    const names = Object.keys(headers);
+    if (names.length > 20) ctx.addIssue({ code: 'custom', message: 'at most 20 headers' });
+    for (const name of names) {
+      const lower = name.toLowerCase();
+      if (!TOKEN.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'is not a valid header name' });
+      else if (refusedHeaders.has(lower) || lower.startsWith('x-postflow-'))
+        ctx.addIssue({ code: 'custom', path: [name], message: 'is set by postflow or is hop-by-hop, so it cannot be set here' });
+    }
+  })
+  // Stored lower-case, so two spellings of one name cannot both be sent.
+  .transform((headers) => Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])))
+  .meta({
+    description:
+      "extra request headers (e.g. a CRM's `authorization`); hop-by-hop headers, host, content-*, webhook-* " +
+      'and x-postflow-* are refused. Values of secret-named headers are never shown again',
+    example: { 'x-crm-account': '42' },
+  });
+
+const receiverUrl = z
+  .string()
+  .trim()
+  .max(2000)
+  .refine((url) => {
+    try {
+      return ['http:', 'https:'].includes(new URL(url).protocol);
+    } catch {
+      return false;
+    }
+  }, 'must be an http or https URL')
+  .meta({ description: 'the receiver; the delivery SSRF guard applies when sending (README "Delivery safety")' });
+
+const eventTypes = z
+  .array(typePatternSchema)
+  .min(1)
+  .max(50)
+  .meta({ description: 'event types, a group (`conversion.*`) or `*` (all but opt-in types such as `click.created`)' });
+
+const fields = {
+  url: receiverUrl,
+  event_types: eventTypes,
+  filter: filterSchema,
+  fields: fieldsSchema,
+  headers: customHeadersSchema,
+  strict_order: z.boolean().meta({
+    description: 'send the next event only after the previous one succeeded or was dead-lettered (README "Subscriptions": order)',
+  }),
+  description: nonBlank(200),
+  active: z.boolean(),
+};
+
+export const subscriptionCreateSchema = z
+  .object({
+    url: fields.url,
+    event_types: fields.event_types,
+    filter: fields.filter.optional(),
+    fields: fields.fields.optional(),
+    headers: fields.headers.optional(),
+    strict_order: fields.strict_order.default(false),
+    description: fields.description.optional(),
+    affiliate_id: idParam.optional().meta({
+      description: "scope: only this affiliate's conversions (an affiliate's own key sets it to itself); absent: the whole network",
+    }),
+  })
+  .strict();
+
+/** PATCH: any subset, no defaults; `fields: null` sends all of `data` again, `filter: {}` matches every event. */
+export const subscriptionUpdateSchema = z
+  .object({
+    url: fields.url.optional(),
+    event_types: fields.event_types.optional(),
+    filter: fields.filter.optional(),
+    fields: fields.fields.nullable().optional(),
+    headers: fields.headers.optional(),
+    strict_order: fields.strict_order.optional(),
+    description: fields.description.optional(),
+    active: fields.active.optional(),
+  })
+  .strict();
+
+export const subscriptionListQuery = z
+  .object({ affiliate_id: idParam.optional().meta({ description: "only subscriptions scoped to this affiliate's conversions" }) })
+  .strict();
+
+export const subscription = z
+  .object({
+    id: idParam,
+    url: z.string(),
+    event_types: z.array(z.string()),
+    filter: z.record(z.string(), z.unknown()),
+    fields: z.array(z.string()).nullable(),
+    headers: z.record(z.string(), z.string()).meta({ description: 'the custom headers; a secret-named one’s value reads ***' }),
+    strict_order: z.boolean(),
+    affiliate_id: idParam.nullable().meta({ description: "the scope: this affiliate's conversions only; null for the network's events" }),
+    description: z.string().nullable(),
+    active: z.boolean(),
+    deactivated_reason: z.string().nullable(),
+    paused: z.boolean().meta({ description: 'paused by hand until resumed; events wait, none is skipped' }),
+    paused_at: at.nullable(),
+    paused_until: at.nullable().meta({ description: 'the breaker: no attempts before this time' }),
+    consecutive_failures: z.number().int(),
+    rotation_overlap_until: at.nullable(),
+    ...timestamps,
+  })
+  .meta({ id: 'Subscription' });
+
+export const subscriptionCreated = subscription
+  .extend({
+    signing_secret: z.string().meta({ description: 'the Standard Webhooks secret (whsec_…): shown this once, never again' }),
+  })
+  .meta({ id: 'SubscriptionCreated' });
