@@ -8,6 +8,8 @@ import { clickModel } from './click';
 import { conversionModel } from './conversion';
 import { deliveryModel } from './delivery';
 import { deliveryAttemptModel } from './delivery-attempt';
+import { eventModel } from './event';
+import { eventSequenceModel } from './event-sequence';
 import { ingressLogEntryModel } from './ingress-log-entry';
 import { ledgerEntryModel } from './ledger-entry';
 import { offerModel } from './offer';
@@ -38,6 +40,8 @@ export function createModels(connection: Connection) {
     IngressLogEntry: ingressLogEntryModel(connection),
     TestPostbackCounter: testPostbackCounterModel(connection),
     Subscription: subscriptionModel(connection),
+    Event: eventModel(connection),
+    EventSequence: eventSequenceModel(connection),
     ...reportRollupModels(connection),
   };
 }
