@@ -17,7 +17,7 @@ import { ingressLogged } from './ingress-log/recorder';
 import { openApiJson } from './openapi/document';
 import { ipRateLimit, rateLimit } from './rate-limit';
 import { requestContext } from './request-context';
-import { mountRoutes, type Route } from './route';
+import { mountRoutes, servedAhead, type Route } from './route';
 import { offerRoutes } from './routes/admin-offers';
 import { affiliateOfferRoutes } from './routes/affiliate-offers';
 import { partyRoutes } from './routes/admin-parties';
@@ -97,6 +97,11 @@ export function createApp(deps: AppDeps): Koa {
   app.use(errorHandler(logger));
   const limits = api.rateLimits;
   app.use(ipRateLimit(limits.perIp));
+  const now = deps.now ?? (() => new Date());
+  const targets = clickTargetCache(deps.models);
+  const clicks = clickRoutes({ models: deps.models, targets, now });
+  // GET /click needs none of what follows (it reads no body; the router would find it last).
+  for (const r of clicks) app.use(servedAhead(r));
   app.use(
     bodyParser({
       enableTypes: ['json', 'form'],
@@ -116,8 +121,6 @@ export function createApp(deps: AppDeps): Koa {
     mongodb: () => pingMongo(deps.mongo),
     temporal: () => pingTemporal(deps.temporal),
   });
-  const now = deps.now ?? (() => new Date());
-  const targets = clickTargetCache(deps.models);
   const advertiserLimit = rateLimit(limits.perAdvertiser, (id) => `advertiser ${id}`);
   const accept = {
     temporal: deps.temporal,
@@ -136,7 +139,7 @@ export function createApp(deps: AppDeps): Koa {
     ...health,
     ...metricsRoutes(metrics.registry),
     ...advertiserRoutes,
-    ...clickRoutes({ models: deps.models, targets, now }),
+    ...clicks,
     // Sign-in carries the key itself; reading and ending a session check its cookie.
     ...sessionRoutes({ models: deps.models, adminApiKey: api.adminApiKey, ttlMs: api.sessionTtlMs, now }),
     // The document describes exactly the routes this app mounts (both lists, built below).

@@ -26,7 +26,11 @@ export function clickTargetCache(models: Models, ttlMs = 5_000) {
     },
   });
   return {
-    get: async (offerId: string, affiliateId: string): Promise<ClickTarget> => (await cache.fetch(JSON.stringify([offerId, affiliateId])))!,
+    /** A fresh cached pair as it is (no promise: most clicks hit), else a promise of the read. */
+    get: (offerId: string, affiliateId: string): ClickTarget | Promise<ClickTarget> => {
+      const key = JSON.stringify([offerId, affiliateId]);
+      return cache.get(key) ?? (cache.fetch(key) as Promise<ClickTarget>);
+    },
     /** Called by this process's admin routes on every offer or affiliate change. */
     clear: () => cache.clear(),
   };

@@ -3,6 +3,10 @@ export interface InsertManyTarget<T> {
   insertMany(docs: T[], options: { ordered: false }): Promise<unknown>;
 }
 
+function resolveAll(batch: { resolve: () => void }[]): void {
+  for (const p of batch) p.resolve();
+}
+
 interface Pending<T> {
   doc: T;
   resolve: () => void;
@@ -17,8 +21,18 @@ interface Pending<T> {
  * under load the batch grows with the store's latency, so one durable commit carries many clicks
  * instead of each command paying its own (on the embedded store a commit costs far more than a
  * document).
+ *
+ * `afterWrite` runs once per batch on the documents it stored (the click's report roll-up), and
+ * their requests answer only once it has finished: one follow-up write per batch instead of
+ * one promise, queue and write per document. It must not reject (a stored document stays
+ * stored). The next insert does not wait for it.
  */
-export function batchedInserter<T>(target: InsertManyTarget<T>, maxBatch = 500, maxInFlight = 1): (doc: T) => Promise<void> {
+export function batchedInserter<T>(
+  target: InsertManyTarget<T>,
+  maxBatch = 500,
+  maxInFlight = 1,
+  afterWrite?: (stored: T[]) => Promise<void>,
+): (doc: T) => Promise<void> {
   let queue: Pending<T>[] = [];
   let scheduled = false;
   let inFlight = 0;
@@ -37,18 +51,22 @@ export function batchedInserter<T>(target: InsertManyTarget<T>, maxBatch = 500, 
   };
 
   const write = async (batch: Pending<T>[]) => {
+    const docs = batch.map((p) => p.doc);
+    let stored = batch;
     try {
-      await target.insertMany(
-        batch.map((p) => p.doc),
-        { ordered: false },
-      );
-      for (const p of batch) p.resolve();
+      await target.insertMany(docs, { ordered: false });
     } catch (err) {
       // Unordered: the documents not named in writeErrors were written; only the others fail.
-      const failed = new Map<number, unknown>();
-      for (const e of (err as { writeErrors?: { index: number }[] }).writeErrors ?? []) failed.set(e.index, e);
-      batch.forEach((p, i) => (failed.size === 0 || failed.has(i) ? p.reject(err) : p.resolve()));
+      const failed = new Set<number>();
+      for (const e of (err as { writeErrors?: { index: number }[] }).writeErrors ?? []) failed.add(e.index);
+      stored = failed.size === 0 ? [] : batch.filter((_, i) => !failed.has(i));
+      batch.forEach((p, i) => (failed.size === 0 || failed.has(i) ? p.reject(err) : undefined));
     }
+    if (stored.length === 0) return;
+    // The slot is free once the insert is acknowledged: the next batch goes while this one's follow-up runs.
+    if (!afterWrite) return resolveAll(stored);
+    const done = () => resolveAll(stored);
+    void afterWrite(stored === batch ? docs : stored.map((p) => p.doc)).then(done, done);
   };
 
   return (doc: T) =>

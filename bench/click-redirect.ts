@@ -125,6 +125,16 @@ async function main(): Promise<void> {
       transportErrors(r),
       cpu ? `${cpu.machineBusyPct} / ${cpu.foreignPct}` : 'n/a',
     ];
+    // Load-robust: CPU time per answered request does not shrink when the machine is shared
+    // (throughput does), so before/after comparisons use it.
+    const perRequest = (m: Measurement) =>
+      m.cpu
+        ? Object.entries(m.cpu.oursCpuS)
+            .filter(([, s]) => s > 0)
+            .sort((a, b) => b[1] - a[1])
+            .map(([label, s]) => `${label} ${round((s * 1e6) / Math.max(1, m.measured.expected), 1)} µs`)
+            .join(', ')
+        : 'n/a';
     const notes = [
       `Throughput ratio postflow / bare Koa: **${ratio}** (${round(ratio * 100, 1)} %).`,
       `postflow: ${target.how}; MongoDB: ${target.infrastructure.find((l) => l.startsWith('mongodb')) ?? '?'}.`,
@@ -133,6 +143,8 @@ async function main(): Promise<void> {
         `${stored === redirects ? 'match' : '**MISMATCH**'}.`,
       `postflow: ${describeCpu(postflow.cpu)}.`,
       `baseline: ${describeCpu(baseline.cpu)}.`,
+      `CPU per 302, postflow: ${perRequest(postflow)} ("node" is the API process).`,
+      `CPU per 302, baseline: ${perRequest(baseline)}.`,
       ...([postflow, baseline].some((m) => (m.cpu?.foreignPct ?? 0) > 5)
         ? [
             '**Other processes used more than 5 % of the machine during a measurement: ' +

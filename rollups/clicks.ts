@@ -3,39 +3,40 @@ import type { Models } from '../models';
 import { createLogger } from '../observability/logger';
 import { addRollupDeltas } from './apply';
 
-const counters = new WeakMap<Models, (delta: RollupDelta) => Promise<void>>();
 const log = createLogger({ level: 'warn', service: 'api' });
 
-/**
- * Counts a stored click into the report roll-ups. The clicks of one event-loop turn (the click
- * writer's insertMany batch) share one bulk write per level, so under load a batch of clicks
- * costs one or two writes, not one per click. Never rejects: the click is stored and its
- * redirect must go out; a failed count is logged, and `npm run rollups:rebuild` recounts
- * from the click rows.
- */
-export function countClick(models: Models, click: { created_at: Date; offer_id: string; affiliate_id: string }): Promise<void> {
-  let count = counters.get(models);
-  if (!count) counters.set(models, (count = batchedCounter(models)));
-  return count(clicked(click.created_at, click.offer_id, click.affiliate_id));
+const HOUR_MS = 3_600_000;
+
+export interface CountedClick {
+  created_at: Date;
+  offer_id: string;
+  affiliate_id: string;
 }
 
-function batchedCounter(models: Models): (delta: RollupDelta) => Promise<void> {
-  let queue: { delta: RollupDelta; done: () => void }[] = [];
-  const flush = async () => {
-    const batch = queue;
-    queue = [];
-    try {
-      await addRollupDeltas(
-        models,
-        batch.map((q) => q.delta),
-      );
-    } catch (err) {
-      log.warn({ err, clicks: batch.length }, 'report roll-up: clicks not counted; npm run rollups:rebuild recounts them');
-    }
-    for (const q of batch) q.done();
-  };
-  return (delta) =>
-    new Promise<void>((done) => {
-      if (queue.push({ delta, done }) === 1) setImmediate(() => void flush());
-    });
+/**
+ * Counts stored clicks into the report roll-ups, in one bulk write: the click route calls it
+ * once per batch of inserted clicks (api/click-writer.ts), before any of them is answered. The
+ * buckets' finest part is the UTC hour, so the clicks of one hour, offer and affiliate are one
+ * delta of n clicks: a batch costs one update per bucket, not the paths of every click. Never
+ * rejects: the clicks are stored and their redirects must go out; a failed count is logged, and
+ * `npm run rollups:rebuild` recounts from the click rows.
+ */
+export async function countClicks(models: Models, clicks: readonly CountedClick[]): Promise<void> {
+  const byHour = new Map<string, RollupDelta>();
+  for (const click of clicks) {
+    const key = JSON.stringify([Math.floor(click.created_at.getTime() / HOUR_MS), click.offer_id, click.affiliate_id]);
+    const delta = byHour.get(key);
+    if (delta) delta.counts.clicks! += 1;
+    else byHour.set(key, clicked(click.created_at, click.offer_id, click.affiliate_id));
+  }
+  try {
+    await addRollupDeltas(models, [...byHour.values()]);
+  } catch (err) {
+    log.warn({ err, clicks: clicks.length }, 'report roll-up: clicks not counted; npm run rollups:rebuild recounts them');
+  }
+}
+
+/** One click, counted alone (tests and tools; the route counts whole batches with countClicks). */
+export function countClick(models: Models, click: CountedClick): Promise<void> {
+  return countClicks(models, [click]);
 }

@@ -1,6 +1,6 @@
 import { renderOfferUrl } from '../../domain/click-url';
 import type { Models } from '../../models';
-import { countClick } from '../../rollups/clicks';
+import { countClicks, type CountedClick } from '../../rollups/clicks';
 import { newTimeOrderedId } from '../../models/ids';
 import type { ClickTargets } from '../click-targets';
 import { batchedInserter, type InsertManyTarget } from '../click-writer';
@@ -8,13 +8,21 @@ import { ApiError } from '../errors';
 import { route, type Route } from '../route';
 import { clickQuerySchema } from '../schemas/click';
 
+const subKeys = ['sub1', 'sub2', 'sub3', 'sub4', 'sub5'] as const;
+
 /**
  * GET /click: record the click, then 302 to the advertiser's landing URL with the click id
  * filled in. It sits in a browser's path: cached lookups and one insert, no more.
  */
 export function clickRoutes(deps: { models: Models; targets: ClickTargets; now: () => Date }): Route[] {
-  // Concurrent clicks share one insertMany; each answers only once its own document is written.
-  const insertClick = batchedInserter(deps.models.Click.collection as unknown as InsertManyTarget<Record<string, unknown>>);
+  // Concurrent clicks share one insertMany, and the batch's report roll-ups one bulk write after
+  // it (rollups/clicks.ts); each click answers only once its own document and its count are written.
+  const insertClick = batchedInserter(
+    deps.models.Click.collection as unknown as InsertManyTarget<CountedClick>,
+    undefined,
+    undefined,
+    (stored) => countClicks(deps.models, stored),
+  );
   const spec = {
     method: 'get',
     path: '/click',
@@ -32,19 +40,14 @@ export function clickRoutes(deps: { models: Models; targets: ClickTargets; now: 
     errors: [400, 404, 429],
   } as const;
   const handler = route(spec, async (ctx, { query }) => {
-    const { offer, affiliate } = await deps.targets.get(query.offer_id, query.aff_id);
+    const cached = deps.targets.get(query.offer_id, query.aff_id);
+    const { offer, affiliate } = cached instanceof Promise ? await cached : cached;
     if (!offer || !offer.active) throw new ApiError(404, 'unknown_offer', `no active offer with id "${query.offer_id}"`);
     if (!affiliate || !affiliate.active) throw new ApiError(404, 'unknown_affiliate', `no active affiliate with id "${query.aff_id}"`);
 
-    const subs = Object.fromEntries(
-      Object.entries({
-        sub1: query.sub1,
-        sub2: query.sub2,
-        sub3: query.sub3,
-        sub4: query.sub4,
-        sub5: query.sub5,
-      }).filter(([, v]) => v !== undefined),
-    );
+    const subs: Partial<Record<(typeof subKeys)[number], string>> = {};
+    for (const key of subKeys) if (query[key] !== undefined) subs[key] = query[key];
+    const userAgent = ctx.get('user-agent');
     const click = {
       _id: newTimeOrderedId('clk'),
       offer_id: offer._id,
@@ -52,13 +55,12 @@ export function clickRoutes(deps: { models: Models; targets: ClickTargets; now: 
       advertiser_id: offer.advertiser_id,
       subs,
       ip: ctx.ip,
-      ...(ctx.get('user-agent') ? { user_agent: ctx.get('user-agent').slice(0, 500) } : {}),
+      ...(userAgent ? { user_agent: userAgent.slice(0, 500) } : {}),
       created_at: deps.now(),
     };
     // The driver, not Model.create: the document is built above from validated input, and
     // Mongoose's per-document casting and validation cost more than the insert itself.
-    await insertClick(click);
-    await countClick(deps.models, click); // report roll-ups (rollups/clicks.ts); never fails the redirect
+    await insertClick(click); // and its report roll-up, which never fails the redirect
     ctx.set('Cache-Control', 'no-store');
     ctx.redirect(renderOfferUrl(offer.url, { click_id: click._id, offer_id: offer._id, aff_id: affiliate._id, ...subs }));
   });

@@ -95,3 +95,55 @@ describe('batchedInserter (group commit for clicks)', () => {
     await expect(second).resolves.toBeUndefined();
   });
 });
+
+describe('batchedInserter with a follow-up write per batch (the click and its report roll-up)', () => {
+  it('answers each insert only once the follow-up for its batch has finished, and runs it once per batch', async () => {
+    const { calls, target } = recorder();
+    const followUps: number[][] = [];
+    let finishFollowUp!: () => void;
+    const insert = batchedInserter(target, 500, 1, (stored) => {
+      followUps.push([...stored]);
+      return new Promise<void>((resolve) => (finishFollowUp = resolve));
+    });
+    const done: number[] = [];
+    const all = [1, 2, 3].map((n) => insert(n).then(() => done.push(n)));
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toEqual([[1, 2, 3]]);
+    expect(followUps).toEqual([[1, 2, 3]]);
+    expect(done).toEqual([]); // stored, but not counted yet: nobody is answered
+    finishFollowUp();
+    await Promise.all(all);
+    expect(done.sort()).toEqual([1, 2, 3]);
+  });
+
+  it('follows up only the documents the insert stored, and none when it failed as a whole', async () => {
+    const partial = recorder(() => Object.assign(new Error('E11000'), { writeErrors: [{ index: 1 }] }));
+    const followUps: number[][] = [];
+    const insert = batchedInserter(partial.target, 500, 1, async (stored) => void followUps.push([...stored]));
+    const results = await Promise.allSettled([10, 11, 12].map((n) => insert(n)));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(followUps).toEqual([[10, 12]]);
+
+    const down = recorder(() => new Error('connection refused'));
+    const none: number[][] = [];
+    const insertDown = batchedInserter(down.target, 500, 1, async (stored) => void none.push([...stored]));
+    await Promise.allSettled([1, 2].map((n) => insertDown(n)));
+    expect(none).toEqual([]);
+  });
+
+  it('the next insert goes while the previous batch is still being followed up', async () => {
+    const { calls, target } = recorder();
+    const releases: Array<() => void> = [];
+    const insert = batchedInserter(target, 500, 1, () => new Promise<void>((resolve) => releases.push(resolve)));
+    const first = insert(1);
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    const second = insert(2);
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toEqual([[1], [2]]);
+    releases.forEach((release) => release());
+    await Promise.all([first, second]);
+  });
+});
