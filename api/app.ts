@@ -33,6 +33,7 @@ import { deliveryIssueRoutes } from './routes/delivery-issues';
 import { docsRoutes } from './routes/docs';
 import { postbackEndpointRoutes } from './routes/postback-endpoints';
 import { subscriptionRoutes } from './routes/subscriptions';
+import { eventTypes } from '../events/catalogue';
 import { postbackMacroRoutes } from './routes/postback-macros';
 import { postbackStatusRoutes } from './routes/postback-status';
 import { reportRoutes } from './routes/reports';
@@ -45,20 +46,6 @@ import { metricsRoutes } from './routes/metrics';
 import { postbackRoutes } from './routes/postback';
 import { ingressLogRoutes } from './routes/ingress-log';
 import { testPostbackRoutes } from './routes/test-postbacks';
-
-// TEMPORARY until events/catalogue.ts lands (issue 16 part A): the issue's list of types.
-const SUBSCRIBABLE_TYPES = [
-  'conversion.created',
-  'conversion.status_changed',
-  'conversion.rejected',
-  'conversion.reversed',
-  'delivery.succeeded',
-  'delivery.dead_lettered',
-  'endpoint.paused',
-  'endpoint.resumed',
-  'offer.cap_reached',
-  'offer.cap_reset',
-];
 
 /** The configuration sections the API reads (config/index.ts): every setting is given, none defaulted here. */
 export type AppConfig = Pick<Config, 'api' | 'temporal' | 'lifecycle'>;
@@ -168,7 +155,7 @@ export function createApp(deps: AppDeps): Koa {
       }),
       ...postbackEndpointRoutes({ models: deps.models, temporal: deps.temporal, now }),
       ...postbackMacroRoutes(),
-      ...subscriptionRoutes({ models: deps.models, now, eventTypes: SUBSCRIBABLE_TYPES }),
+      ...subscriptionRoutes({ models: deps.models, now, eventTypes }),
       ...testPostbackRoutes(accept),
       ...deliveryRoutes(workflows),
       ...deliveryIssueRoutes({ models: deps.models, now }),

@@ -18,6 +18,7 @@ import { postbackEndpointModel } from './postback-endpoint';
 import { reportRollupModels } from './report-rollup';
 import { sessionModel } from './session';
 import { subscriptionModel } from './subscription';
+import { subscriptionClaimModel } from './subscription-claim';
 import { testPostbackCounterModel } from './test-postback-counter';
 
 /** Models bound to one connection, so tests can give each file its own database. */
@@ -42,6 +43,7 @@ export function createModels(connection: Connection) {
     Subscription: subscriptionModel(connection),
     Event: eventModel(connection),
     EventSequence: eventSequenceModel(connection),
+    SubscriptionClaim: subscriptionClaimModel(connection),
     ...reportRollupModels(connection),
   };
 }

@@ -32,6 +32,10 @@ export const subscriptionSchema = new Schema(
     consecutive_failures: { type: Number, default: 0 },
     last_failed_attempt: String,
     paused_until: { type: Date, default: null },
+    // Where its dispatcher is (activities/subscription-claim.ts): the feed position read up to and
+    // the last sequence number given, moved together and only forward.
+    feed_position: Number,
+    last_sequence: { type: Number, default: 0 },
   },
   {
     collection: 'subscriptions',
