@@ -61,6 +61,18 @@ export async function addRollupDeltas(models: Models, deltas: RollupDelta[]): Pr
   }));
   if (batch.length === 0) return;
   const { collection } = models.Rollup;
+  if (batch.length === 1) {
+    // The usual click batch (one hour, offer and affiliate): a plain update skips the driver's
+    // bulk machinery (its command builder and result merging cost more than the update).
+    const { filter, update } = batch[0]!.updateOne;
+    try {
+      await bucketCollection(models).updateOne(filter, update, { upsert: true });
+    } catch (err) {
+      if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err;
+      await bucketCollection(models).updateOne(filter, update, { upsert: true }); // as below: the bucket exists now
+    }
+    return;
+  }
   try {
     await collection.bulkWrite(batch as never, { ordered: false });
   } catch (err) {
