@@ -1,10 +1,13 @@
 /**
- * What one conversion costs Temporal on the happy path: N postbacks, each approved and delivered
- * to one endpoint on a local receiver (answering 200 at once); then the histories of every
- * conversion workflow and its delivery children, read through the Temporal client, counted per
- * conversion: workflow tasks, history events, remote activities (task-queue round trips), local
- * activities, child workflows, timers. Counts, not timings: the figures do not depend on load.
- * Run: npx tsx bench/workflow-cost.ts [--conversions 20]
+ * What one conversion costs on the happy path: N postbacks, each approved and delivered to one
+ * endpoint on a local receiver (answering 200 at once); then the histories of every conversion
+ * workflow and its delivery children, read through the Temporal client, counted per conversion:
+ * workflow tasks, history events, remote activities (task-queue round trips), local activities,
+ * child workflows, timers. Beside them, from the same conversions: the MongoDB commands the
+ * activities sent (the driver's command monitoring, by activity, command and collection) and the
+ * CPU the process running the API and the worker spent per conversion. The counts do not depend
+ * on load; the CPU does a little (a loaded machine's caches are colder), so compare it within a run.
+ * Run: npx tsx bench/workflow-cost.ts [--conversions 50] [--warmup 10]
  */
 import type { Client } from '@temporalio/client';
 import { conversionWorkflowId } from '../domain/workflow-ids';
@@ -18,10 +21,13 @@ import { machineFacts, versions } from './lib/machine';
 import { runMain } from './lib/main';
 import { ReceiverProcess } from './lib/receiver';
 import { writeReport } from './lib/results';
-import { benchStorage, startBenchStack, storageFlag } from './lib/stack';
+import { countMongoCommands, OUTSIDE_ACTIVITIES, type CommandCount } from './lib/mongo-commands';
+import { benchStorage, startBenchStack, storageFlag, type BenchStack } from './lib/stack';
+import type { OfferSetup } from './lib/admin';
 
 const flags = parseFlags('npx tsx bench/workflow-cost.ts [flags]', {
-  conversions: { help: 'conversions to post, one at a time, each with one delivery', default: 20, min: 1 },
+  conversions: { help: 'conversions to post, one at a time, each with one delivery', default: 50, min: 1 },
+  warmup: { help: 'conversions posted and delivered first, not counted (the JIT and the caches warm up)', default: 10, min: 0 },
   timeout: { help: 'seconds to wait for the deliveries and for the histories to come to rest', default: 120 },
   // The counts do not depend on the storage; the flag is there so the run starts like the others.
   storage: storageFlag,
@@ -61,37 +67,74 @@ async function conversionCost(client: Client, conversionId: string, deadline: nu
   return historyCost([parent, ...children]);
 }
 
+/** Posts one postback per click, one at a time; returns the conversion ids. */
+async function postConversions(stack: BenchStack, setup: OfferSetup, clickIds: string[], first: number): Promise<string[]> {
+  const conversionIds: string[] = [];
+  for (const [i, clickId] of clickIds.entries()) {
+    const res = await fetch(`${stack.baseUrl}/postback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-postback-token': setup.token },
+      body: JSON.stringify({ click_id: clickId, txid: `tx-${first + i}`, amount: '12.50', currency: 'USD' }),
+    });
+    const body = (await res.json()) as { conversion_id?: string; result?: string };
+    if (res.status !== 200 || body.result !== 'accepted' || !body.conversion_id)
+      throw new Error(`postback ${first + i}: ${res.status} ${JSON.stringify(body)}`);
+    conversionIds.push(body.conversion_id);
+  }
+  return conversionIds;
+}
+
+/** Waits until `total` conversions (warm-up included) have arrived at the receiver and their deliveries finished. */
+async function awaitDelivered(stack: BenchStack, receiver: ReceiverProcess, total: number, timeoutMs: number): Promise<void> {
+  const arrived = await waitForReceipts(receiver, total, timeoutMs);
+  const settled = await waitForSettled(stack.models, total, timeoutMs);
+  if (!arrived.complete || !settled.settled)
+    throw new Error(
+      `not every delivery arrived and finished (${arrived.conversions}/${total} arrived, ${settled.finished}/${total} finished)`,
+    );
+}
+
+const perConversion = (x: number, n: number) => Math.round((x / n) * 100) / 100;
+
 async function main(): Promise<void> {
   const startedAt = new Date();
   const n = flags.conversions;
-  const stack = await startBenchStack({ storage: benchStorage(flags.storage), name: 'workflow-cost', worker: true });
+  const warmup = flags.warmup;
+  const stack = await startBenchStack({
+    storage: benchStorage(flags.storage),
+    name: 'workflow-cost',
+    worker: true,
+    monitorMongoCommands: true,
+  });
   const receiver = await ReceiverProcess.start();
+  const commands = countMongoCommands(stack.mongo.getClient());
   try {
     const setup = await createOfferSetup(stack.baseUrl, stack.adminKey);
     await createPostbackEndpoint(stack.baseUrl, stack.adminKey, setup.affiliateId, `${receiver.baseUrl}/pb?e={event_id}&c={conversion_id}`);
-    const clickIds = await insertClicks(stack.models, setup, n);
-    const conversionIds: string[] = [];
-    for (const [i, clickId] of clickIds.entries()) {
-      const res = await fetch(`${stack.baseUrl}/postback`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-postback-token': setup.token },
-        body: JSON.stringify({ click_id: clickId, txid: `tx-${i}`, amount: '12.50', currency: 'USD' }),
-      });
-      const body = (await res.json()) as { conversion_id?: string; result?: string };
-      if (res.status !== 200 || body.result !== 'accepted' || !body.conversion_id)
-        throw new Error(`postback ${i}: ${res.status} ${JSON.stringify(body)}`);
-      conversionIds.push(body.conversion_id);
-    }
-    log(`${n} postbacks accepted; waiting for their deliveries`);
+    const clickIds = await insertClicks(stack.models, setup, warmup + n);
     const timeoutMs = flags.timeout * 1000;
-    const arrived = await waitForReceipts(receiver, n, timeoutMs);
-    const settled = await waitForSettled(stack.models, n, timeoutMs);
-    if (!arrived.complete || !settled.settled)
-      throw new Error(`not every delivery arrived and finished (${arrived.conversions}/${n} arrived, ${settled.finished}/${n} finished)`);
+    if (warmup > 0) {
+      await postConversions(stack, setup, clickIds.slice(0, warmup), 0);
+      await awaitDelivered(stack, receiver, warmup, timeoutMs);
+      log(`${warmup} warm-up conversions delivered`);
+    }
+    commands.reset();
+    const cpuBefore = process.cpuUsage();
+    const conversionIds = await postConversions(stack, setup, clickIds.slice(warmup), warmup);
+    log(`${n} postbacks accepted; waiting for their deliveries`);
+    await awaitDelivered(stack, receiver, warmup + n, timeoutMs);
+    const cpu = process.cpuUsage(cpuBefore);
+    const commandCounts = commands.counts();
     const deadline = Date.now() + timeoutMs;
     const costs: HistoryCost[] = [];
     for (const id of conversionIds) costs.push(await conversionCost(stack.client, id, deadline));
     const avg = averageCost(costs);
+    const fromActivities = commandCounts.filter((c) => c.source !== OUTSIDE_ACTIVITIES);
+    const activityCommands = perConversion(
+      fromActivities.reduce((sum, c) => sum + c.count, 0),
+      n,
+    );
+    const cpuMs = perConversion((cpu.user + cpu.system) / 1000, n);
 
     const columns = [
       'workflow tasks',
@@ -102,6 +145,8 @@ async function main(): Promise<void> {
       'timers',
       'search attribute upserts',
       'workflows',
+      'MongoDB commands from activities',
+      'CPU ms, API + worker process',
     ];
     const row = [
       avg.workflowTasks,
@@ -112,31 +157,55 @@ async function main(): Promise<void> {
       avg.timers,
       avg.searchAttributeUpserts,
       avg.workflows,
+      activityCommands,
+      cpuMs,
     ];
     const notes = [
       `Per conversion, averaged over ${n} conversions, each approved and delivered on its first attempt to one endpoint ` +
         '(the conversion workflow and any delivery workflows it started, read once they were at rest).',
       'A workflow task is a server round trip (poll, task, completion); a remote activity is another one on the task queue, ' +
         'usually followed by a workflow task; a local activity runs inside a workflow task and costs one marker event.',
+      'MongoDB commands: every command the activities sent while the measured conversions ran (warm-up excluded), ' +
+        "per conversion; the driver's own (hello, ping) are not counted. " +
+        "Commands from outside activities (the API's postback path, the benchmark's polling) " +
+        `are listed under "${OUTSIDE_ACTIVITIES}" in the table below.`,
+      'CPU ms: user + system CPU of the process that runs the API and the worker (and posts the postbacks) from the first measured ' +
+        "postback until every delivery finished, per conversion; the API's share is about 6 ms (README Performance). " +
+        'Compare it with a run of the other code in the same conditions, not across machines or loads.',
     ];
     const { json, markdown } = writeReport({
       name: 'workflow-cost',
       title: 'Temporal work per conversion (one endpoint, first attempt succeeds)',
       startedAt,
       command: `npx tsx bench/workflow-cost.ts ${process.argv.slice(2).join(' ')}`.trim(),
-      settings: { conversions: n, storage: flags.storage, endpoint: 'GET on approved; the receiver answers 200 at once' },
+      settings: { conversions: n, warmup, storage: flags.storage, endpoint: 'GET on approved; the receiver answers 200 at once' },
       headline: { columns, rows: [row] },
+      tables: [commandTable(commandCounts, n)],
       notes,
       machine: machineFacts(),
       versions: versions(process.env),
       infrastructure: stack.infra.summary,
-      details: { perConversion: avg, conversions: costs.map((c, i) => ({ conversionId: conversionIds[i], ...c })) },
+      details: {
+        perConversion: { ...avg, mongoCommandsFromActivities: activityCommands, cpuMs },
+        mongoCommands: commandCounts,
+        conversions: costs.map((c, i) => ({ conversionId: conversionIds[i], ...c })),
+      },
     });
     process.stdout.write(`${columns.map((c, i) => `${c}: ${row[i]}`).join('\n')}\nwrote ${json}\nwrote ${markdown}\n`);
   } finally {
+    commands.stop();
     await receiver.close();
     await stack.stop();
   }
+}
+
+/** Per conversion, by who sent it, command and collection. */
+function commandTable(counts: CommandCount[], n: number) {
+  return {
+    title: 'MongoDB commands per conversion, by sender, command and collection',
+    columns: ['sent by', 'command', 'collection', 'per conversion'],
+    rows: counts.map((c) => [c.source, c.command, c.collection, perConversion(c.count, n)]),
+  };
 }
 
 if (require.main === module) runMain(main);

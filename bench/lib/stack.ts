@@ -15,6 +15,7 @@ import { instanceEnv } from '../../system/instance-env';
 import { ensureSearchAttributes } from '../../temporal/ensure-search-attributes';
 import { startSystem } from '../../system/start';
 import { log } from './log';
+import { withCommandMonitoring } from './mongo-commands';
 
 export interface Listening {
   server: Server;
@@ -135,7 +136,13 @@ export async function benchClient(env: BenchInfra): Promise<Client> {
  * (system/start.ts), but listening on a port: the embedded (or TEMPORAL_ADDRESS / MONGO_URL)
  * servers, a fresh database and task queue, and optionally an in-process worker so workflows drain.
  */
-export async function startBenchStack(opts: { name: string; worker: boolean; storage: BenchStorage }): Promise<BenchStack> {
+export async function startBenchStack(opts: {
+  name: string;
+  worker: boolean;
+  storage: BenchStorage;
+  /** The driver's command monitoring on, for bench/lib/mongo-commands.ts (off: it costs a little per command). */
+  monitorMongoCommands?: boolean;
+}): Promise<BenchStack> {
   const started = Date.now();
   const { infra, cleanups, stop } = await startInfra(opts.name, opts.storage);
   try {
@@ -146,7 +153,7 @@ export async function startBenchStack(opts: { name: string; worker: boolean; sto
         database: name,
         taskQueue: `bench-${name}`,
         adminKey,
-        mongoUrl: infra.mongoUrl,
+        mongoUrl: opts.monitorMongoCommands ? withCommandMonitoring(infra.mongoUrl) : infra.mongoUrl,
         temporalAddress: infra.temporalAddress,
         // The load generator stands in for a load balancer (X-Forwarded-For).
         settings: { ...BENCH_SETTINGS, TRUST_PROXY_HOPS: '1' },
