@@ -79,7 +79,10 @@ export function capActivities({ models }: ActivityDeps) {
         }
         taken.push({ counterId, amount });
       }
-      await models.Conversion.updateOne({ _id: input.conversionId }, { $set: { cap_reservations: taken.map((t) => t.counterId) } });
+      // Without caps there is nothing to record: the projection was created with an empty list,
+      // and a retry sees the same offer (its input), so it cannot have recorded places either.
+      if (taken.length > 0)
+        await models.Conversion.updateOne({ _id: input.conversionId }, { $set: { cap_reservations: taken.map((t) => t.counterId) } });
       return { ok: true, reservations: taken };
     },
 

@@ -6,6 +6,18 @@ import type { ActivityDeps } from './deps';
 
 const digest = (...parts: Array<string | number>) => createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 24);
 
+const planFields = {
+  affiliate_id: 1,
+  offer_id: 1,
+  goal: 1,
+  click_id: 1,
+  payout_minor: 1,
+  currency: 1,
+  txid: 1,
+  subs: 1,
+  test: 1,
+} as const;
+
 export function deliveryPlanActivities({ models, now }: ActivityDeps) {
   return {
     /**
@@ -14,7 +26,8 @@ export function deliveryPlanActivities({ models, now }: ActivityDeps) {
      * digests, so a retried call plans the same deliveries (and never fewer).
      */
     async planDeliveries(input: PlanDeliveriesInput): Promise<PlannedDelivery[]> {
-      const conv = await models.Conversion.findById(input.conversionId).lean();
+      // Only what the plan and the macros read: the projection also carries the status history and fraud evidence.
+      const conv = await models.Conversion.findById(input.conversionId, planFields).lean();
       if (!conv) return [];
       const endpoints = await models.PostbackEndpoint.find({
         affiliate_id: conv.affiliate_id,

@@ -36,8 +36,9 @@ export function screenActivities({ models }: ActivityDeps) {
       const ip = input.ip === undefined ? undefined : normaliseIp(input.ip);
 
       const singleKey = input.singleKey ?? input.dedupeKey;
+      // Upserts and reads back in one round trip: what is stored decides below, not this attempt's luck.
       const insert = (key: string) =>
-        models.Conversion.updateOne(
+        models.Conversion.findOneAndUpdate(
           { _id: input.conversionId },
           {
             $setOnInsert: {
@@ -64,22 +65,18 @@ export function screenActivities({ models }: ActivityDeps) {
             // The live stream's order: the database's clock at the write (a retry stamps again, and the stream shows it again).
             $currentDate: { changed_at: true },
           },
-          { upsert: true },
-        );
+          { upsert: true, new: true, projection: { single_key: 1, rollup_created: 1, ...conversionRollupFields } },
+        ).lean();
+      let own: Awaited<ReturnType<typeof insert>>;
       try {
-        await insert(singleKey);
+        own = await insert(singleKey);
       } catch (err) {
         if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err;
         // Another conversion holds this click and goal: record ours under its own key, to be rejected.
-        await insert(input.dedupeKey);
+        own = await insert(input.dedupeKey);
       }
       // Decided from what is stored, not from this attempt's error: a retry after the fallback
       // insert sees no error, but our document still does not hold the click-and-goal key.
-      const own = await models.Conversion.findById(input.conversionId, {
-        single_key: 1,
-        rollup_created: 1,
-        ...conversionRollupFields,
-      }).lean();
       const duplicateOf =
         !own?.single_key || own.single_key === singleKey
           ? undefined

@@ -8,6 +8,21 @@ import { conversionRollupFields, conversionRollupKey } from '../rollups/conversi
 
 const DUPLICATE_KEY = 11000;
 
+/**
+ * Inserts `docs` in one unordered insertMany; returns the indexes that already existed (duplicate
+ * _id). Any other error is thrown, so the activity is retried.
+ */
+async function insertEach(collection: { insertMany(docs: object[], options: { ordered: false }): Promise<unknown> }, docs: object[]) {
+  try {
+    await collection.insertMany(docs, { ordered: false });
+    return new Set<number>();
+  } catch (err) {
+    const writeErrors = (err as { writeErrors?: { index: number; code?: number }[] }).writeErrors ?? [];
+    if (writeErrors.length === 0 || writeErrors.some((e) => e.code !== DUPLICATE_KEY)) throw err;
+    return new Set(writeErrors.map((e) => e.index));
+  }
+}
+
 export function transitionActivities({ models, now }: ActivityDeps) {
   return {
     /**
@@ -49,14 +64,12 @@ export function transitionActivities({ models, now }: ActivityDeps) {
             ...base,
           },
         ];
-        for (const entry of entries) {
-          try {
-            await models.LedgerEntry.create(entry);
-            booked.push(entry);
-          } catch (err) {
-            if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err; // booked by an earlier attempt
-            bookedEarlier.push(entry._id);
-          }
+        // Both entries in one unordered insert (one round trip); an entry an earlier attempt booked
+        // fails alone on its _id, and the other is still inserted.
+        const failed = await insertEach(models.LedgerEntry.collection, entries);
+        for (const [i, entry] of entries.entries()) {
+          if (failed.has(i)) bookedEarlier.push(entry._id);
+          else booked.push(entry);
         }
       }
       const move = () =>
