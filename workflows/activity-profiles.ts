@@ -29,11 +29,28 @@ const localSteps = proxyLocalActivities<Steps>(LOCAL_DATABASE_STEP);
 export const LOCAL_DATABASE_STEPS_PATCH = 'local-database-steps-v1';
 
 /**
+ * Patch id that stands for every patch before it. Each patch a workflow takes costs a marker and
+ * an upsert of TemporalChangeVersion in its history (four of a conversion's 18 events went to
+ * three patches); a workflow that took this one behaves as if it had taken them all, without
+ * asking for them. Histories recorded before it do not have it, and replay asking for each.
+ */
+export const ALL_EARLIER_PATCHES = 'all-earlier-patches-v1';
+
+/**
+ * Whether this workflow runs with `patchId`'s change: yes for every workflow that took
+ * ALL_EARLIER_PATCHES, else as `patched(patchId)` says. Only for patches older than
+ * ALL_EARLIER_PATCHES; a newer patch is asked with `patched` itself.
+ */
+export function patchedBefore(patchId: string): boolean {
+  return patched(ALL_EARLIER_PATCHES) || patched(patchId);
+}
+
+/**
  * The database steps for this point of the workflow: local, unless this is a history recorded
  * before the switch (test/fixtures/histories keep such histories replaying).
  */
 export function databaseSteps(): Steps {
-  return patched(LOCAL_DATABASE_STEPS_PATCH) ? localSteps : remoteSteps;
+  return patchedBefore(LOCAL_DATABASE_STEPS_PATCH) ? localSteps : remoteSteps;
 }
 
 /**

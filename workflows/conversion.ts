@@ -1,5 +1,5 @@
-import { allHandlersFinished, ApplicationFailure, condition, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
-import { databaseSteps } from './activity-profiles';
+import { allHandlersFinished, ApplicationFailure, condition, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { databaseSteps, patchedBefore } from './activity-profiles';
 import type { ConversionInput, ConversionView, StatusChange } from '../domain/conversion';
 import { checkTransition, isFinal, type LifecycleStatus } from '../domain/status';
 import type { CapOutcome, CapReservation } from '../domain/steps';
@@ -51,7 +51,7 @@ export async function processConversion(input: ConversionInput): Promise<Convers
           upsertSearchAttributes([{ key: searchAttributes.status, value: to }]);
         },
         // Histories recorded before deliveries existed replay without this step.
-        notify: () => patched('notify-affiliates-v1'),
+        notify: () => patchedBefore('notify-affiliates-v1'),
       },
     );
     reservations = applied.reservations;

@@ -1,8 +1,8 @@
-import { ApplicationFailure, patched } from '@temporalio/workflow';
+import { ApplicationFailure } from '@temporalio/workflow';
 import { checkTransition } from '../domain/status';
 import type { CapReservation } from '../domain/steps';
 import type { LifecycleStatus } from '../domain/status';
-import { databaseSteps } from './activity-profiles';
+import { databaseSteps, patchedBefore } from './activity-profiles';
 import { ILLEGAL_TRANSITION, type LateStatusChangeInput, type StatusUpdateResult } from './contract';
 import { applyTransition } from './transition';
 
@@ -29,7 +29,7 @@ export async function applyLateStatusChange(input: LateStatusChangeInput): Promi
       actor: input.change.actor,
       reason: input.change.reason,
     },
-    { notify: () => true, ...(patched(ONE_TRANSITION_PATCH) ? {} : { releases: releasedBefore }) },
+    { notify: () => true, ...(patchedBefore(ONE_TRANSITION_PATCH) ? {} : { releases: releasedBefore }) },
   );
   return { changed: true, conversion: view };
 }

@@ -1,8 +1,8 @@
-import { ParentClosePolicy, patched, startChild, WorkflowIdReusePolicy, workflowInfo } from '@temporalio/workflow';
+import { ParentClosePolicy, startChild, WorkflowIdReusePolicy, workflowInfo } from '@temporalio/workflow';
 import type { LifecycleStatus } from '../domain/status';
 import type { DeliveryContinuation } from '../domain/steps';
 import { deliveryTaskQueue } from '../temporal/task-queues';
-import { databaseSteps, firstAttemptSteps } from './activity-profiles';
+import { databaseSteps, firstAttemptSteps, patchedBefore } from './activity-profiles';
 import { deliveryWorkflowId } from './contract';
 import { deliverPostback } from './delivery';
 
@@ -22,7 +22,7 @@ export const FIRST_ATTEMPT_INLINE_PATCH = 'first-delivery-attempt-inline-v1';
 export async function notifyAffiliates(conversionId: string, event: LifecycleStatus, seq: number): Promise<void> {
   const planned = await databaseSteps().planDeliveries({ conversionId, event, seq });
   // Asked only with something to deliver, so a conversion without endpoints records no marker.
-  if (planned.length === 0 || !patched(FIRST_ATTEMPT_INLINE_PATCH)) {
+  if (planned.length === 0 || !patchedBefore(FIRST_ATTEMPT_INLINE_PATCH)) {
     for (const delivery of planned) await startDeliveryWorkflow(delivery.deliveryId);
     return;
   }
