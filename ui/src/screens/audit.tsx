@@ -35,6 +35,12 @@ const actionLabels: Record<Action, string> = {
   'postback_endpoint.rotate_secret': 'Postback signing secret rotated',
   'postback_endpoint.pause': 'Postback endpoint paused',
   'postback_endpoint.resume': 'Postback endpoint resumed',
+  'subscription.create': 'Event subscription created',
+  'subscription.update': 'Event subscription updated',
+  'subscription.deactivate': 'Event subscription deactivated',
+  'subscription.rotate_secret': 'Event subscription secret rotated',
+  'subscription.pause': 'Event subscription paused',
+  'subscription.resume': 'Event subscription resumed',
 };
 const PAGE = 50;
 
