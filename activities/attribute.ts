@@ -1,8 +1,8 @@
 import { computeAmountMinor } from '../domain/money';
 import type { AttributeInput, Attribution } from '../domain/steps';
-import type { ActivityDeps } from './deps';
+import type { StepDeps } from './deps';
 
-export function attributeActivities({ models }: ActivityDeps) {
+export function attributeActivities({ models }: StepDeps) {
   return {
     /**
      * Payout and revenue of the conversion from its goal (fixed, or percent of the sale amount),

@@ -1,6 +1,7 @@
 import { classifyResponse, honoursRetryAfter } from '../domain/delivery-outcome';
 import { postbackMacros, renderPostbackBody, renderPostbackUrl, type MacroValues } from '../domain/postback-macros';
 import { feedBreaker } from './endpoint-breaker';
+import { deliveryEventFields, deliveryFinishedEvents, type DeliveryForEvents } from '../events/delivery-events';
 import { parseRetryAfter } from '../domain/retry-after';
 import { observeDeliveryAttempt, observeDeliveryFinished } from '../observability/worker-metrics';
 import { continuation, runEnding } from '../domain/delivery-run';
@@ -14,7 +15,7 @@ import type {
   FinishRecord,
   FirstAttemptRecord,
 } from '../domain/steps';
-import type { ActivityDeps, DeliverySettings } from './deps';
+import type { DeliverySettings, StepDeps } from './deps';
 import { maskUrl } from './http/mask-url';
 import { createSender, type Sender } from './http/send';
 import { bodyToRecord, headersToRecord } from './http/request-record';
@@ -42,7 +43,7 @@ export const TEST_HEADER = 'x-postflow-test';
 export const defaultPostBody = JSON.stringify(Object.fromEntries(postbackMacros.map((m) => [m, `{${m}}`])));
 
 /** Running one delivery: begin a run, attempt, finish. Planning is in delivery-plan.ts. */
-export function deliveryActivities({ models, now, delivery }: ActivityDeps) {
+export function deliveryActivities({ models, now, delivery, recordEvents }: StepDeps) {
   const settings = (): DeliverySettings => {
     if (!delivery) throw new Error('delivery settings are missing: the worker must pass them to createActivities');
     return delivery;
@@ -192,8 +193,8 @@ export function deliveryActivities({ models, now, delivery }: ActivityDeps) {
         error: result.error,
         nextAttemptAt,
       });
-      await feedBreaker(models, {
-        endpointId: endpoint._id,
+      await feedBreaker(models, recordEvents, {
+        endpoint,
         attemptId,
         outcome,
         at,
@@ -205,19 +206,23 @@ export function deliveryActivities({ models, now, delivery }: ActivityDeps) {
 
     /** Returns its input: local activities keep none in the history, and the timeline shows the reason. */
     async finishDelivery(input: FinishInput): Promise<FinishRecord> {
-      await models.Delivery.updateOne(
+      const at = now();
+      const finished = await models.Delivery.findOneAndUpdate(
         { _id: input.deliveryId },
         {
           $set: {
             status: input.status,
             status_reason: input.reason,
             next_attempt_at: null,
-            ...(input.status === 'succeeded' ? { delivered_at: now() } : {}),
+            ...(input.status === 'succeeded' ? { delivered_at: at } : {}),
           },
           $currentDate: { changed_at: true }, // the live stream's order (api/live)
         },
-      );
+        { new: true, projection: deliveryEventFields },
+      ).lean<DeliveryForEvents>();
       observeDeliveryFinished(input);
+      // The run's end as an event, after the write; a retried finish rewrites the same state and records the same id.
+      if (finished) await recordEvents(deliveryFinishedEvents(finished, input, at));
       return { status: input.status, ...(input.reason ? { reason: input.reason } : {}) };
     },
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { fromMinor } from '../domain/money';
 import type { MacroValues } from '../domain/postback-macros';
 import type { PlanDeliveriesInput, PlannedDelivery } from '../domain/steps';
-import type { ActivityDeps } from './deps';
+import type { StepDeps } from './deps';
 
 const digest = (...parts: Array<string | number>) => createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 24);
 
@@ -18,7 +18,7 @@ const planFields = {
   test: 1,
 } as const;
 
-export function deliveryPlanActivities({ models, now }: ActivityDeps) {
+export function deliveryPlanActivities({ models, now }: StepDeps) {
   return {
     /**
      * The deliveries one status event needs: the affiliate's active endpoints subscribed to the

@@ -1,3 +1,4 @@
+import type { RecordEvents } from '../events/record';
 import type { Models } from '../models';
 
 export interface DeliverySettings {
@@ -15,4 +16,11 @@ export interface ActivityDeps {
   models: Models;
   now: () => Date;
   delivery?: DeliverySettings;
+  /** How long event records are kept (EVENTS_RETENTION_DAYS); 90 days when absent. */
+  eventsRetentionMs?: number;
+}
+
+/** What the step factories get: the deps plus the one event recorder the steps share (createActivities makes it). */
+export interface StepDeps extends ActivityDeps {
+  recordEvents: RecordEvents;
 }

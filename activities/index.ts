@@ -2,7 +2,8 @@ import { attributeActivities } from './attribute';
 import { capActivities } from './caps';
 import { deliveryActivities } from './deliveries';
 import { deliveryPlanActivities } from './delivery-plan';
-import type { ActivityDeps } from './deps';
+import type { ActivityDeps, StepDeps } from './deps';
+import { eventRecorder } from '../events/record';
 import { screenActivities } from './screen';
 import { stateActivities } from './state';
 import { transitionActivities } from './transitions';
@@ -15,7 +16,12 @@ export type { ActivityDeps } from './deps';
  * contract (domain/steps), which is all the workflows and the timeline know of it, so no driver
  * ever reaches the workflow bundle and a renamed step fails the type check here.
  */
-export function createActivities(deps: ActivityDeps) {
+export function createActivities(activityDeps: ActivityDeps) {
+  // Every step that changes a state records that change's events in the same step (events/record.ts).
+  const deps: StepDeps = {
+    ...activityDeps,
+    recordEvents: eventRecorder({ models: activityDeps.models, now: activityDeps.now, retentionMs: activityDeps.eventsRetentionMs }),
+  };
   return {
     ...screenActivities(deps),
     ...attributeActivities(deps),

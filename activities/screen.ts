@@ -4,7 +4,7 @@ import { normaliseIp } from '../domain/ip';
 import type { ClickRecord, OfferConfig } from '../domain/offer';
 import type { ScreenOutcome } from '../domain/steps';
 import { conversionWorkflowId } from '../domain/workflow-ids';
-import type { ActivityDeps } from './deps';
+import type { StepDeps } from './deps';
 import { conversionCreated } from '../domain/rollup';
 import { applyRollupDeltas } from '../rollups/apply';
 import { conversionRollupFields, conversionRollupKey } from '../rollups/conversion-key';
@@ -14,7 +14,7 @@ const DUPLICATE_KEY = 11000;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export function screenActivities({ models }: ActivityDeps) {
+export function screenActivities({ models }: StepDeps) {
   return {
     /**
      * Creates the conversion projection (status processing) and runs the fraud rules.

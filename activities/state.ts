@@ -1,9 +1,9 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { LifecycleStatus } from '../domain/status';
 import type { ConversionState } from '../domain/steps';
-import type { ActivityDeps } from './deps';
+import type { StepDeps } from './deps';
 
-export function stateActivities({ models }: ActivityDeps) {
+export function stateActivities({ models }: StepDeps) {
   return {
     /** The projection as the late-status workflow needs it, including the amounts reserved. */
     async loadConversionState(input: { conversionId: string }): Promise<ConversionState> {

@@ -1,10 +1,11 @@
 import { payableMinor } from '../domain/status';
 import type { TransitionInput, TransitionRecord } from '../domain/steps';
 import { observeTransition } from '../observability/worker-metrics';
-import type { ActivityDeps } from './deps';
+import type { StepDeps } from './deps';
 import { ledgerBooked, statusMoved, type RollupDelta } from '../domain/rollup';
 import { applyRollupDeltas } from '../rollups/apply';
 import { conversionRollupFields, conversionRollupKey } from '../rollups/conversion-key';
+import { conversionEventFields, transitionEvents } from '../events/conversion-events';
 
 const DUPLICATE_KEY = 11000;
 
@@ -23,7 +24,7 @@ async function insertEach(collection: { insertMany(docs: object[], options: { or
   }
 }
 
-export function transitionActivities({ models, now }: ActivityDeps) {
+export function transitionActivities({ models, now, recordEvents }: StepDeps) {
   return {
     /**
      * Books the ledger difference between two statuses and moves the projection. Idempotent:
@@ -92,7 +93,11 @@ export function transitionActivities({ models, now }: ActivityDeps) {
         );
       // The report roll-ups take the change in the same step, keyed by the transition: the move
       // above is their gate (applyRollupDeltas), so a retry after it adds nothing.
-      const conversion = await models.Conversion.findById(input.conversionId, { status_seq: 1, ...conversionRollupFields }).lean();
+      const conversion = await models.Conversion.findById(input.conversionId, {
+        status_seq: 1,
+        ...conversionRollupFields,
+        ...conversionEventFields,
+      }).lean();
       let moved: Awaited<ReturnType<typeof move>> | undefined;
       if (conversion && conversion.status_seq < input.seq && input.test) {
         moved = await move(); // counted in no report: the status_seq guard alone keeps it idempotent
@@ -110,6 +115,9 @@ export function transitionActivities({ models, now }: ActivityDeps) {
         await applyRollupDeltas(models, `${input.conversionId}:${input.seq}`, deltas, async () => (moved = await move()));
       }
       if (moved?.modifiedCount === 1) observeTransition(input); // once: a retried attempt finds it applied
+      // The change's events, in the same step after the change: also when an earlier attempt made the
+      // change and died before recording them (the retry finds status_seq moved, records the same ids).
+      if (conversion) await recordEvents(transitionEvents(input, conversion, at));
       return {
         bookedMinor: payable,
         transition: {

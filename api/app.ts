@@ -33,6 +33,7 @@ import { deliveryIssueRoutes } from './routes/delivery-issues';
 import { docsRoutes } from './routes/docs';
 import { postbackEndpointRoutes } from './routes/postback-endpoints';
 import { subscriptionRoutes } from './routes/subscriptions';
+import { eventRoutes } from './routes/events';
 import { eventTypes } from '../events/catalogue';
 import { postbackMacroRoutes } from './routes/postback-macros';
 import { postbackStatusRoutes } from './routes/postback-status';
@@ -156,6 +157,7 @@ export function createApp(deps: AppDeps): Koa {
       ...postbackEndpointRoutes({ models: deps.models, temporal: deps.temporal, now }),
       ...postbackMacroRoutes(),
       ...subscriptionRoutes({ models: deps.models, now, eventTypes }),
+      ...eventRoutes(deps.models),
       ...testPostbackRoutes(accept),
       ...deliveryRoutes(workflows),
       ...deliveryIssueRoutes({ models: deps.models, now }),

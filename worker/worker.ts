@@ -5,7 +5,7 @@ import type { Models } from '../models';
 import { deliveryTaskQueue } from '../temporal/task-queues';
 
 /** The configuration sections the worker reads (config/index.ts): every setting is given, none defaulted here. */
-export type WorkersConfig = Pick<Config, 'temporal' | 'worker' | 'delivery'>;
+export type WorkersConfig = Pick<Config, 'temporal' | 'worker' | 'delivery' | 'events'>;
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
@@ -30,8 +30,13 @@ export interface Workers {
  */
 export async function createWorkers(opts: CreateWorkerOptions): Promise<Workers> {
   const { workflowBundle } = opts;
-  const { temporal, worker, delivery } = opts.config;
-  const activities = createActivities({ models: opts.models, now: opts.now ?? (() => new Date()), delivery });
+  const { temporal, worker, delivery, events } = opts.config;
+  const activities = createActivities({
+    models: opts.models,
+    now: opts.now ?? (() => new Date()),
+    delivery,
+    eventsRetentionMs: events.retentionMs,
+  });
   const workers = await Promise.all(
     [temporal.taskQueue, deliveryTaskQueue(temporal.taskQueue)].map((taskQueue) =>
       Worker.create({

@@ -1,6 +1,8 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { version } from '../../package.json';
 import type { Route } from '../route';
+import { catalogue } from '../../events/catalogue';
+import { typedEnvelope } from '../schemas/event';
 import { securitySchemes, toRouteConfig } from './operation';
 
 type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;
@@ -33,6 +35,13 @@ const tags = [
     name: 'Event subscriptions',
     description: 'Receivers of the event catalogue: type patterns, a content filter, field selection, their own signing secret',
   },
+  {
+    name: 'Events',
+    description:
+      'The event catalogue and the pull feed: every state change (conversions, deliveries, endpoints, caps) ' +
+      'as an event with a stable id. ' +
+      'The `webhooks` section lists each type as a subscription receives it',
+  },
   { name: 'Conversions' },
   {
     name: 'Test postbacks',
@@ -54,6 +63,20 @@ function build(routes: readonly Route[]): OpenApiDocument {
   const registry = new OpenAPIRegistry();
   for (const [name, scheme] of Object.entries(securitySchemes)) registry.registerComponent('securitySchemes', name, scheme);
   for (const { spec } of routes) registry.registerPath(toRouteConfig(spec));
+  // What a subscription's receiver is sent: one webhook per event type (OpenAPI 3.1 `webhooks`).
+  for (const t of catalogue)
+    registry.registerWebhook({
+      method: 'post',
+      path: t.type,
+      tags: ['Events'],
+      summary: t.description,
+      description:
+        'What a subscription whose types and filter select it is sent (sending is not built yet: README "Subscriptions"), ' +
+        "signed with the subscription's Standard Webhooks secret " +
+        `(headers webhook-id = \`id\`, webhook-timestamp, webhook-signature). Version ${t.version}.`,
+      request: { body: { content: { 'application/json': { schema: typedEnvelope(t) } } } },
+      responses: { 200: { description: 'Any 2xx acknowledges the event; anything else is retried on the delivery schedule' } },
+    });
   const doc = new OpenApiGeneratorV31(registry.definitions, { sortComponents: 'alphabetically' }).generateDocument({
     openapi: '3.1.0',
     info: { title: 'postflow', version, description, license: { name: 'Apache-2.0', identifier: 'Apache-2.0' } },

@@ -11,6 +11,11 @@ describe('loadConfig', () => {
     });
   });
 
+  it('keeps events 90 days unless EVENTS_RETENTION_DAYS says otherwise (fractions allowed)', () => {
+    expect(loadConfig({}).events.retentionMs).toBe(90 * 24 * 3600 * 1000);
+    expect(loadConfig({ EVENTS_RETENTION_DAYS: '0.5' }).events.retentionMs).toBe(12 * 3600 * 1000);
+  });
+
   it('treats empty strings as unset', () => {
     expect(loadConfig({ PORT: '' }).api.port).toBe(3000);
   });
@@ -21,6 +26,7 @@ describe('loadConfig', () => {
     ['MONGO_URL', 'postgres://x'],
     ['TEMPORAL_ADDRESS', 'http://localhost:7233'],
     ['LOG_LEVEL', 'loud'],
+    ['EVENTS_RETENTION_DAYS', '0'],
   ])('names %s in the error when it is %p', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^invalid configuration: ${name} `));

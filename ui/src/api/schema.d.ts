@@ -4666,6 +4666,176 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/event-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The event catalogue: every type, its version and the JSON Schema of its data
+         * @description The same schemas are listed under `webhooks` in this document, as a subscription receives them.
+         *
+         *     **Realms:** admin, ops.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every type */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @example conversion.status_changed */
+                                type: string;
+                                version: number;
+                                description: string;
+                                /** @description JSON Schema (draft 2020-12) of `data` */
+                                data_schema: {
+                                    [key: string]: unknown;
+                                };
+                                example: components["schemas"]["Event"];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The event feed: every event in one order that never changes, paged by cursor
+         * @description Start without `after` (or with `0`) and pass each page's `next` as the next `after`; an empty page keeps the cursor, so a consumer polls with it. Every event appears once, in the same order for every reader, with the id a subscription receives it under. Events older than EVENTS_RETENTION_DAYS are gone.
+         *
+         *     **Realms:** admin, ops.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description the previous page's `next`; from the start of the retained events when absent */
+                    after?: string;
+                    /** @description only these types, comma-separated; a group such as `conversion.*` names all of its types */
+                    types?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description One page, oldest first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Event"][];
+                            /**
+                             * @description pass as `after` for the next page; an empty page keeps the cursor, to poll from
+                             * @example 1042
+                             */
+                            next: string;
+                        };
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/affiliates/{id}/test-postbacks": {
         parameters: {
             query?: never;
@@ -6598,7 +6768,833 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "conversion.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A conversion was accepted and got its first status (approved, pending, held or rejected) with its payout attributed. Recorded by the step that books that first status, together with the first conversion.status_changed.
+         * @description What a subscription whose types and filter select it is sent (sending is not built yet: README "Subscriptions"), signed with the subscription's Standard Webhooks secret (headers webhook-id = `id`, webhook-timestamp, webhook-signature). Version 1.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description stable across retries, replays and redeliveries: dedupe on it
+                         * @example evt_0123456789abcdef01234567
+                         */
+                        id: string;
+                        /**
+                         * Format: date-time
+                         * @description when the state change happened
+                         */
+                        occurred_at: string;
+                        /** @description the version of `data`'s schema for this type */
+                        schema_version: number;
+                        /** @enum {string} */
+                        type: "conversion.created";
+                        data: {
+                            conversion_id: string;
+                            offer_id: string;
+                            affiliate_id: string;
+                            advertiser_id: string;
+                            click_id: string;
+                            goal: string;
+                            /** @enum {string} */
+                            status: "processing" | "approved" | "pending" | "held" | "rejected" | "declined" | "reversed";
+                            reason_codes: string[];
+                            /** @description the affiliate's payout; null until attributed */
+                            payout: string | null;
+                            /** @description the advertiser's revenue; null until attributed */
+                            revenue: string | null;
+                            /** @description ISO 4217 */
+                            currency: string | null;
+                            /** @description the sale amount the advertiser sent, if any */
+                            amount: string | null;
+                            /** @description the advertiser's transaction id, if sent */
+                            txid: string | null;
+                            /** @description the click's sub ids (sub1 … sub5) that were set */
+                            subs: {
+                                [key: string]: string;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description when the postback was accepted
+                             */
+                            received_at: string;
+                            /** @description a test conversion (README "Test postbacks"): in no report, cap or ledger */
+                            test: boolean;
+                        };
+                        /** @description pushed to a subscription only: the event's number among that subscription's events, 1, 2, 3 … without gaps */
+                        sequence?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Any 2xx acknowledges the event; anything else is retried on the delivery schedule */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "conversion.status_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A conversion's status changed (every transition, the first one from processing included): `from`, `to`, who did it and why. Consecutive changes of one conversion have consecutive `seq`.
+         * @description What a subscription whose types and filter select it is sent (sending is not built yet: README "Subscriptions"), signed with the subscription's Standard Webhooks secret (headers webhook-id = `id`, webhook-timestamp, webhook-signature). Version 1.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description stable across retries, replays and redeliveries: dedupe on it
+                         * @example evt_0123456789abcdef01234567
+                         */
+                        id: string;
+                        /**
+                         * Format: date-time
+                         * @description when the state change happened
+                         */
+                        occurred_at: string;
+                        /** @description the version of `data`'s schema for this type */
+                        schema_version: number;
+                        /** @enum {string} */
+                        type: "conversion.status_changed";
+                        data: {
+                            conversion_id: string;
+                            offer_id: string;
+                            affiliate_id: string;
+                            advertiser_id: string;
+                            click_id: string;
+                            goal: string;
+                            /** @enum {string} */
+                            status: "processing" | "approved" | "pending" | "held" | "rejected" | "declined" | "reversed";
+                            reason_codes: string[];
+                            /** @description the affiliate's payout; null until attributed */
+                            payout: string | null;
+                            /** @description the advertiser's revenue; null until attributed */
+                            revenue: string | null;
+                            /** @description ISO 4217 */
+                            currency: string | null;
+                            /** @description the sale amount the advertiser sent, if any */
+                            amount: string | null;
+                            /** @description the advertiser's transaction id, if sent */
+                            txid: string | null;
+                            /** @description the click's sub ids (sub1 … sub5) that were set */
+                            subs: {
+                                [key: string]: string;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description when the postback was accepted
+                             */
+                            received_at: string;
+                            /** @description a test conversion (README "Test postbacks"): in no report, cap or ledger */
+                            test: boolean;
+                            /** @description the transition's number within the conversion (0 is its first status) */
+                            seq: number;
+                            /** @enum {string} */
+                            from: "processing" | "approved" | "pending" | "held" | "rejected" | "declined" | "reversed";
+                            /** @enum {string} */
+                            to: "processing" | "approved" | "pending" | "held" | "rejected" | "declined" | "reversed";
+                            /** @description who made the change: system, advertiser:<id>, an ops key or session name */
+                            actor: string;
+                            reason: string | null;
+                        };
+                        /** @description pushed to a subscription only: the event's number among that subscription's events, 1, 2, 3 … without gaps */
+                        sequence?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Any 2xx acknowledges the event; anything else is retried on the delivery schedule */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "conversion.rejected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A conversion was rejected at screening (fraud rules, caps, attribution); `reason_codes` say why. Also a conversion.status_changed.
+         * @description What a subscription whose types and filter select it is sent (sending is not built yet: README "Subscriptions"), signed with the subscription's Standard Webhooks secret (headers webhook-id = `id`, webhook-timestamp, webhook-signature). Version 1.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description stable across retries, replays and redeliveries: dedupe on it
+                         * @example evt_0123456789abcdef01234567
+                         */
+                        id: string;
+                        /**
+                         * Format: date-time
+                         * @description when the state change happened
+                         */
+                        occurred_at: string;
+                        /** @description the version of `data`'s schema for this type */
+                        schema_version: number;
+                        /** @enum {string} */
+                        type: "conversion.rejected";
+                        data: {
+                            conversion_id: string;
+                            offer_id: string;
+                            affiliate_id: string;
+                            advertiser_id: string;
+                            click_id: string;
+                            goal: string;
+                            /** @enum {string} */
+                            status: "processing" | "approved" | "pending" | "held" | "rejected" | "declined" | "reversed";
+                            reason_codes: string[];
+                            /** @description the affiliate's payout; null until attributed */
+                            payout: string | null;
+                            /** @description the advertiser's revenue; null until attributed */
+                            revenue: string | null;
+                            /** @description ISO 4217 */
+                            currency: string | null;
+                            /** @description the sale amount the advertiser sent, if any */
+                            amount: string | null;
+                            /** @description the advertiser's transaction id, if sent */
+                            txid: string | null;
+                            /** @description the click's sub ids (sub1 … sub5) that were set */
+                            subs: {
+                                [key: string]: string;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description when the postback was accepted
+                             */
+                            received_at: string;
+                            /** @description a test conversion (README "Test postbacks"): in no report, cap or ledger */
+                            test: boolean;
+                            /** @description the transition's number within the conversion (0 is its first status) */
+                            seq: number;
+                            /** @enum {string} */
+                            from: "processing" | "approved" | "pending" | "held" | "rejected" | "declined" | "reversed";
+                            /** @enum {string} */
+                            to: "processing" | "approved" | "pending" | "held" | "rejected" | "declined" | "reversed";
+                            /** @description who made the change: system, advertiser:<id>, an ops key or session name */
+                            actor: string;
+                            reason: string | null;
+                        };
+                        /** @description pushed to a subscription only: the event's number among that subscription's events, 1, 2, 3 … without gaps */
+                        sequence?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Any 2xx acknowledges the event; anything else is retried on the delivery schedule */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "conversion.reversed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An approved conversion was reversed (a chargeback, a refund): its payout is handed back. Also a conversion.status_changed.
+         * @description What a subscription whose types and filter select it is sent (sending is not built yet: README "Subscriptions"), signed with the subscription's Standard Webhooks secret (headers webhook-id = `id`, webhook-timestamp, webhook-signature). Version 1.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description stable across retries, replays and redeliveries: dedupe on it
+                         * @example evt_0123456789abcdef01234567
+                         */
+                        id: string;
+                        /**
+                         * Format: date-time
+                         * @description when the state change happened
+                         */
+                        occurred_at: string;
+                        /** @description the version of `data`'s schema for this type */
+                        schema_version: number;
+                        /** @enum {string} */
+                        type: "conversion.reversed";
+                        data: {
+                            conversion_id: string;
+                            offer_id: string;
+                            affiliate_id: string;
+                            advertiser_id: string;
+                            click_id: string;
+                            goal: string;
+                            /** @enum {string} */
+                            status: "processing" | "approved" | "pending" | "held" | "rejected" | "declined" | "reversed";
+                            reason_codes: string[];
+                            /** @description the affiliate's payout; null until attributed */
+                            payout: string | null;
+                            /** @description the advertiser's revenue; null until attributed */
+                            revenue: string | null;
+                            /** @description ISO 4217 */
+                            currency: string | null;
+                            /** @description the sale amount the advertiser sent, if any */
+                            amount: string | null;
+                            /** @description the advertiser's transaction id, if sent */
+                            txid: string | null;
+                            /** @description the click's sub ids (sub1 … sub5) that were set */
+                            subs: {
+                                [key: string]: string;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description when the postback was accepted
+                             */
+                            received_at: string;
+                            /** @description a test conversion (README "Test postbacks"): in no report, cap or ledger */
+                            test: boolean;
+                            /** @description the transition's number within the conversion (0 is its first status) */
+                            seq: number;
+                            /** @enum {string} */
+                            from: "processing" | "approved" | "pending" | "held" | "rejected" | "declined" | "reversed";
+                            /** @enum {string} */
+                            to: "processing" | "approved" | "pending" | "held" | "rejected" | "declined" | "reversed";
+                            /** @description who made the change: system, advertiser:<id>, an ops key or session name */
+                            actor: string;
+                            reason: string | null;
+                        };
+                        /** @description pushed to a subscription only: the event's number among that subscription's events, 1, 2, 3 … without gaps */
+                        sequence?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Any 2xx acknowledges the event; anything else is retried on the delivery schedule */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "delivery.succeeded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An affiliate postback was delivered: the affiliate's endpoint answered 2xx. One per delivery run.
+         * @description What a subscription whose types and filter select it is sent (sending is not built yet: README "Subscriptions"), signed with the subscription's Standard Webhooks secret (headers webhook-id = `id`, webhook-timestamp, webhook-signature). Version 1.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description stable across retries, replays and redeliveries: dedupe on it
+                         * @example evt_0123456789abcdef01234567
+                         */
+                        id: string;
+                        /**
+                         * Format: date-time
+                         * @description when the state change happened
+                         */
+                        occurred_at: string;
+                        /** @description the version of `data`'s schema for this type */
+                        schema_version: number;
+                        /** @enum {string} */
+                        type: "delivery.succeeded";
+                        data: {
+                            delivery_id: string;
+                            /** @description the id the affiliate endpoint received (webhook-id) */
+                            postback_event_id: string;
+                            conversion_id: string;
+                            endpoint_id: string;
+                            offer_id: string;
+                            affiliate_id: string;
+                            /**
+                             * @description the conversion status the postback announced
+                             * @enum {string}
+                             */
+                            event: "processing" | "approved" | "pending" | "held" | "rejected" | "declined" | "reversed";
+                            /** @description 0 for the first delivery, +1 per redelivery */
+                            run: number;
+                            /** @description attempts made in this run */
+                            attempts: number;
+                            last_status_code: number | null;
+                            test: boolean;
+                        };
+                        /** @description pushed to a subscription only: the event's number among that subscription's events, 1, 2, 3 … without gaps */
+                        sequence?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Any 2xx acknowledges the event; anything else is retried on the delivery schedule */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "delivery.dead_lettered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An affiliate postback ended undelivered (attempts exhausted, or the endpoint gone or inactive); it can be redelivered. One per delivery run.
+         * @description What a subscription whose types and filter select it is sent (sending is not built yet: README "Subscriptions"), signed with the subscription's Standard Webhooks secret (headers webhook-id = `id`, webhook-timestamp, webhook-signature). Version 1.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description stable across retries, replays and redeliveries: dedupe on it
+                         * @example evt_0123456789abcdef01234567
+                         */
+                        id: string;
+                        /**
+                         * Format: date-time
+                         * @description when the state change happened
+                         */
+                        occurred_at: string;
+                        /** @description the version of `data`'s schema for this type */
+                        schema_version: number;
+                        /** @enum {string} */
+                        type: "delivery.dead_lettered";
+                        data: {
+                            delivery_id: string;
+                            /** @description the id the affiliate endpoint received (webhook-id) */
+                            postback_event_id: string;
+                            conversion_id: string;
+                            endpoint_id: string;
+                            offer_id: string;
+                            affiliate_id: string;
+                            /**
+                             * @description the conversion status the postback announced
+                             * @enum {string}
+                             */
+                            event: "processing" | "approved" | "pending" | "held" | "rejected" | "declined" | "reversed";
+                            /** @description 0 for the first delivery, +1 per redelivery */
+                            run: number;
+                            /** @description attempts made in this run */
+                            attempts: number;
+                            last_status_code: number | null;
+                            test: boolean;
+                            reason: string | null;
+                            last_error: string | null;
+                        };
+                        /** @description pushed to a subscription only: the event's number among that subscription's events, 1, 2, 3 … without gaps */
+                        sequence?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Any 2xx acknowledges the event; anything else is retried on the delivery schedule */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "endpoint.paused": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An affiliate endpoint's breaker paused it after consecutive failures: deliveries wait until `paused_until` without spending attempts.
+         * @description What a subscription whose types and filter select it is sent (sending is not built yet: README "Subscriptions"), signed with the subscription's Standard Webhooks secret (headers webhook-id = `id`, webhook-timestamp, webhook-signature). Version 1.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description stable across retries, replays and redeliveries: dedupe on it
+                         * @example evt_0123456789abcdef01234567
+                         */
+                        id: string;
+                        /**
+                         * Format: date-time
+                         * @description when the state change happened
+                         */
+                        occurred_at: string;
+                        /** @description the version of `data`'s schema for this type */
+                        schema_version: number;
+                        /** @enum {string} */
+                        type: "endpoint.paused";
+                        data: {
+                            endpoint_id: string;
+                            affiliate_id: string;
+                            offer_id: string | null;
+                            consecutive_failures: number;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 instant, UTC
+                             */
+                            paused_until: string;
+                        };
+                        /** @description pushed to a subscription only: the event's number among that subscription's events, 1, 2, 3 … without gaps */
+                        sequence?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Any 2xx acknowledges the event; anything else is retried on the delivery schedule */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "endpoint.resumed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A paused affiliate endpoint is delivering again: an attempt succeeded after the breaker's pause.
+         * @description What a subscription whose types and filter select it is sent (sending is not built yet: README "Subscriptions"), signed with the subscription's Standard Webhooks secret (headers webhook-id = `id`, webhook-timestamp, webhook-signature). Version 1.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description stable across retries, replays and redeliveries: dedupe on it
+                         * @example evt_0123456789abcdef01234567
+                         */
+                        id: string;
+                        /**
+                         * Format: date-time
+                         * @description when the state change happened
+                         */
+                        occurred_at: string;
+                        /** @description the version of `data`'s schema for this type */
+                        schema_version: number;
+                        /** @enum {string} */
+                        type: "endpoint.resumed";
+                        data: {
+                            endpoint_id: string;
+                            affiliate_id: string;
+                            offer_id: string | null;
+                        };
+                        /** @description pushed to a subscription only: the event's number among that subscription's events, 1, 2, 3 … without gaps */
+                        sequence?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Any 2xx acknowledges the event; anything else is retried on the delivery schedule */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "offer.cap_reached": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An offer's cap is full for its window: the reservation that took its last place (or, for a payout cap, the first one refused at a given total). Later conversions are rejected or held (the cap's on_exceed).
+         * @description What a subscription whose types and filter select it is sent (sending is not built yet: README "Subscriptions"), signed with the subscription's Standard Webhooks secret (headers webhook-id = `id`, webhook-timestamp, webhook-signature). Version 1.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description stable across retries, replays and redeliveries: dedupe on it
+                         * @example evt_0123456789abcdef01234567
+                         */
+                        id: string;
+                        /**
+                         * Format: date-time
+                         * @description when the state change happened
+                         */
+                        occurred_at: string;
+                        /** @description the version of `data`'s schema for this type */
+                        schema_version: number;
+                        /** @enum {string} */
+                        type: "offer.cap_reached";
+                        data: {
+                            offer_id: string;
+                            cap_id: string;
+                            /** @description the cap window's key, in the cap's time zone (e.g. 2026-12-01) */
+                            window: string;
+                            /** @description set for a per-affiliate cap */
+                            affiliate_id: string | null;
+                            /** @enum {string} */
+                            metric: "conversions" | "payout";
+                            /** @description a count, or minor units of the offer currency for a payout cap */
+                            limit: number;
+                            /** @description places taken after the change */
+                            reserved: number;
+                            /** @description the conversion whose reservation (or release) made the change */
+                            conversion_id: string;
+                        };
+                        /** @description pushed to a subscription only: the event's number among that subscription's events, 1, 2, 3 … without gaps */
+                        sequence?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Any 2xx acknowledges the event; anything else is retried on the delivery schedule */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "offer.cap_reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A full cap has room again in the same window: a conversion holding a place was declined, rejected or reversed and gave it back. (A new window starts empty and records no event: its first offer.cap_reached names it.)
+         * @description What a subscription whose types and filter select it is sent (sending is not built yet: README "Subscriptions"), signed with the subscription's Standard Webhooks secret (headers webhook-id = `id`, webhook-timestamp, webhook-signature). Version 1.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description stable across retries, replays and redeliveries: dedupe on it
+                         * @example evt_0123456789abcdef01234567
+                         */
+                        id: string;
+                        /**
+                         * Format: date-time
+                         * @description when the state change happened
+                         */
+                        occurred_at: string;
+                        /** @description the version of `data`'s schema for this type */
+                        schema_version: number;
+                        /** @enum {string} */
+                        type: "offer.cap_reset";
+                        data: {
+                            offer_id: string;
+                            cap_id: string;
+                            /** @description the cap window's key, in the cap's time zone (e.g. 2026-12-01) */
+                            window: string;
+                            /** @description set for a per-affiliate cap */
+                            affiliate_id: string | null;
+                            /** @enum {string} */
+                            metric: "conversions" | "payout";
+                            /** @description a count, or minor units of the offer currency for a payout cap */
+                            limit: number;
+                            /** @description places taken after the change */
+                            reserved: number;
+                            /** @description the conversion whose reservation (or release) made the change */
+                            conversion_id: string;
+                        };
+                        /** @description pushed to a subscription only: the event's number among that subscription's events, 1, 2, 3 … without gaps */
+                        sequence?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Any 2xx acknowledges the event; anything else is retried on the delivery schedule */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         Advertiser: {
@@ -7367,6 +8363,29 @@ export interface components {
                 code: string;
                 message: string;
             }[];
+        };
+        Event: {
+            /**
+             * @description stable across retries, replays and redeliveries: dedupe on it
+             * @example evt_0123456789abcdef01234567
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @description when the state change happened
+             */
+            occurred_at: string;
+            /** @description the version of `data`'s schema for this type */
+            schema_version: number;
+            /**
+             * @description a type of the catalogue (GET /api/event-types)
+             * @example conversion.status_changed
+             */
+            type: string;
+            /** @description the type's data, as its JSON Schema in GET /api/event-types says */
+            data: {
+                [key: string]: unknown;
+            };
         };
         Health: {
             /** @enum {string} */
