@@ -1,6 +1,7 @@
 import { classifyResponse, honoursRetryAfter } from '../domain/delivery-outcome';
-import { postbackMacros, renderPostbackBody, renderPostbackUrl, type MacroValues } from '../domain/postback-macros';
 import { feedBreaker } from './endpoint-breaker';
+import { deliveryRows, loadDelivery } from './delivery-targets';
+import type { RecordEvents } from '../events/record';
 import { deliveryEventFields, deliveryFinishedEvents, type DeliveryForEvents } from '../events/delivery-events';
 import { parseRetryAfter } from '../domain/retry-after';
 import { observeDeliveryAttempt, observeDeliveryFinished } from '../observability/worker-metrics';
@@ -36,13 +37,10 @@ function signingSecrets(
   return previous && until && until > at ? [endpoint.signing_secret, previous] : [endpoint.signing_secret];
 }
 
-/** Sent on every attempt of a test conversion's postback, beside the `{is_test}` macro (README "Test postbacks"). */
-export const TEST_HEADER = 'x-postflow-test';
+// Re-exported: the API's test postbacks and the tests name them from here.
+export { TEST_HEADER, defaultPostBody } from './delivery-targets';
 
-/** Every macro of the default POST body, for endpoints that give no template of their own. */
-export const defaultPostBody = JSON.stringify(Object.fromEntries(postbackMacros.map((m) => [m, `{${m}}`])));
-
-/** Running one delivery: begin a run, attempt, finish. Planning is in delivery-plan.ts. */
+/** Running one delivery, of either kind (activities/delivery-targets.ts): begin a run, attempt, finish. Planning is in delivery-plan.ts. */
 export function deliveryActivities({ models, now, delivery, recordEvents }: StepDeps) {
   const settings = (): DeliverySettings => {
     if (!delivery) throw new Error('delivery settings are missing: the worker must pass them to createActivities');
@@ -50,21 +48,27 @@ export function deliveryActivities({ models, now, delivery, recordEvents }: Step
   };
   let sender: Sender | undefined;
   const send: Sender = (req) => (sender ??= createSender(settings().allowedNetworks))(req);
+  /** A subscription's breaker records no endpoint.* events: those are about affiliate endpoints. */
+  const noEvents: RecordEvents = async () => {};
 
   const steps = {
     /** Marks the run as under way and hands the workflow this deployment's retry schedule. */
     async beginDelivery(input: BeginInput): Promise<DeliverySchedule> {
       const counted = input.continued ? {} : { attempt_count: 0 };
-      await models.Delivery.updateOne({ _id: input.deliveryId }, { $set: { status: 'delivering', run: input.run, ...counted } });
+      await deliveryRows(models, input.deliveryId).deliveries.updateOne(
+        { _id: input.deliveryId },
+        { $set: { status: 'delivering', run: input.run, ...counted } },
+      );
       return { scheduleMs: settings().scheduleMs, timeoutMs: settings().timeoutMs };
     },
 
-    /** One attempt: render, sign, send, record the attempt row, feed the endpoint's breaker. */
+    /** One attempt: render, sign, send, record the attempt row, feed the target's breaker. */
     async attemptDelivery(input: AttemptInput): Promise<AttemptOutcome> {
       const { timeoutMs, pauseAfterFailures, pauseMs } = settings();
-      const deliveryDoc = await models.Delivery.findById(input.deliveryId).lean();
-      if (!deliveryDoc) return { outcome: 'inactive', error: 'delivery not found' };
-      const endpoint = await models.PostbackEndpoint.findById(deliveryDoc.endpoint_id).lean();
+      const rows = deliveryRows(models, input.deliveryId);
+      const loaded = await loadDelivery(models, input.deliveryId);
+      if (!loaded) return { outcome: 'inactive', error: 'delivery not found' };
+      const { target } = loaded;
       const at = now();
       const attemptId = `${input.deliveryId}:${input.run}:${input.attempt}`;
 
@@ -80,16 +84,16 @@ export function deliveryActivities({ models, now, delivery, recordEvents }: Step
         error?: string;
         nextAttemptAt?: Date;
       }) => {
-        await models.DeliveryAttempt.updateOne(
+        await rows.attempts.updateOne(
           { _id: attemptId },
           {
             $set: {
               delivery_id: input.deliveryId,
-              event_id: deliveryDoc.event_id,
-              endpoint_id: deliveryDoc.endpoint_id,
+              event_id: loaded.eventId,
+              endpoint_id: loaded.targetId,
               run: input.run,
               attempt: input.attempt,
-              method: endpoint?.method ?? 'GET',
+              method: loaded.method,
               request_url: row.url ? maskUrl(row.url) : '(not sent)',
               ...(row.headers ? { request_headers: headersToRecord(row.headers) } : {}),
               ...(row.body !== undefined ? { request_body: bodyToRecord(row.body) } : {}),
@@ -100,12 +104,12 @@ export function deliveryActivities({ models, now, delivery, recordEvents }: Step
               error: row.error,
               at,
               next_attempt_at: row.nextAttemptAt,
-              ...(deliveryDoc.test ? { test: true } : {}),
+              ...(loaded.test ? { test: true } : {}),
             },
           },
           { upsert: true },
         );
-        await models.Delivery.updateOne(
+        await rows.deliveries.updateOne(
           { _id: input.deliveryId },
           {
             $set: {
@@ -122,43 +126,35 @@ export function deliveryActivities({ models, now, delivery, recordEvents }: Step
           ...row,
           url: row.url && maskUrl(row.url),
           deliveryId: input.deliveryId,
-          conversionId: deliveryDoc.conversion_id,
-          endpointId: deliveryDoc.endpoint_id,
+          conversionId: loaded.conversionId,
+          endpointId: loaded.targetId,
           run: input.run,
           attempt: input.attempt,
         });
       };
 
-      if (!endpoint || !endpoint.active) {
-        const error = endpoint
-          ? `endpoint inactive${endpoint.deactivated_reason ? `: ${endpoint.deactivated_reason}` : ''}`
-          : 'endpoint not found';
+      const noun = loaded.kind === 'subscription' ? 'subscription' : 'endpoint';
+      if (!target || !target.active) {
+        const error = target ? `${noun} inactive${target.deactivated_reason ? `: ${target.deactivated_reason}` : ''}` : `${noun} not found`;
         await record({ outcome: 'inactive', error });
         return { outcome: 'inactive', error };
       }
       // Paused by hand: no end of its own, so the wait is only when to look again; the resume signal wakes it sooner.
-      if (endpoint.paused) return { outcome: 'paused', waitMs: pauseMs * 64, manual: true };
-      if (endpoint.paused_until && endpoint.paused_until > at)
-        return { outcome: 'paused', waitMs: endpoint.paused_until.getTime() - at.getTime() };
+      if (target.paused) return { outcome: 'paused', waitMs: pauseMs * 64, manual: true };
+      if (target.paused_until && target.paused_until > at)
+        return { outcome: 'paused', waitMs: target.paused_until.getTime() - at.getTime() };
 
-      // Deliveries planned before the macro existed were of real conversions.
-      const values: MacroValues = { ...(deliveryDoc.values as MacroValues), is_test: deliveryDoc.test ? '1' : '0' };
-      const url = renderPostbackUrl(endpoint.url, values);
-      const body = endpoint.method === 'POST' ? renderPostbackBody(endpoint.body ?? defaultPostBody, values) : undefined;
-      const headers: Record<string, string> = {
-        'user-agent': 'postflow',
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(deliveryDoc.test ? { [TEST_HEADER]: '1' } : {}),
-      };
-      const secrets = signingSecrets(endpoint, at);
+      const { url, method, body, headers: own } = loaded.render();
+      const headers: Record<string, string> = { 'user-agent': 'postflow', ...own };
+      const secrets = signingSecrets(target, at);
       if (secrets.length > 0) {
         // Standard Webhooks: the id is constant across retries, the timestamp fresh per attempt.
         const timestamp = Math.floor(at.getTime() / 1000);
-        headers['webhook-id'] = deliveryDoc.event_id;
+        headers['webhook-id'] = loaded.eventId;
         headers['webhook-timestamp'] = String(timestamp);
         try {
           headers['webhook-signature'] = secrets
-            .map((secret) => signStandardWebhook({ secret, msgId: deliveryDoc.event_id, timestamp, body: body ?? '' }))
+            .map((secret) => signStandardWebhook({ secret, msgId: loaded.eventId, timestamp, body: body ?? '' }))
             .join(' ');
         } catch (err) {
           // A secret that cannot sign will not start working on a retry: fail, redeliverable after a fix.
@@ -167,7 +163,7 @@ export function deliveryActivities({ models, now, delivery, recordEvents }: Step
           return { outcome: 'permanent', error };
         }
       }
-      const result = await send({ url, method: endpoint.method as 'GET' | 'POST', headers, body, timeoutMs });
+      const result = await send({ url, method, headers, body, timeoutMs });
       // An address the guard refuses stays refused until someone changes the endpoint or the
       // allowlist: retrying for days would only hide that.
       const outcome =
@@ -193,8 +189,8 @@ export function deliveryActivities({ models, now, delivery, recordEvents }: Step
         error: result.error,
         nextAttemptAt,
       });
-      await feedBreaker(models, recordEvents, {
-        endpoint,
+      await feedBreaker(rows.targets, loaded.kind === 'postback' ? recordEvents : noEvents, {
+        endpoint: { ...target, affiliate_id: target.affiliate_id ?? '' },
         attemptId,
         outcome,
         at,
@@ -207,22 +203,25 @@ export function deliveryActivities({ models, now, delivery, recordEvents }: Step
     /** Returns its input: local activities keep none in the history, and the timeline shows the reason. */
     async finishDelivery(input: FinishInput): Promise<FinishRecord> {
       const at = now();
-      const finished = await models.Delivery.findOneAndUpdate(
-        { _id: input.deliveryId },
-        {
-          $set: {
-            status: input.status,
-            status_reason: input.reason,
-            next_attempt_at: null,
-            ...(input.status === 'succeeded' ? { delivered_at: at } : {}),
+      const rows = deliveryRows(models, input.deliveryId);
+      const finished = await rows.deliveries
+        .findOneAndUpdate(
+          { _id: input.deliveryId },
+          {
+            $set: {
+              status: input.status,
+              status_reason: input.reason,
+              next_attempt_at: null,
+              ...(input.status === 'succeeded' ? { delivered_at: at } : {}),
+            },
+            $currentDate: { changed_at: true }, // the live stream's order (api/live)
           },
-          $currentDate: { changed_at: true }, // the live stream's order (api/live)
-        },
-        { new: true, projection: deliveryEventFields },
-      ).lean<DeliveryForEvents>();
+          { new: true, projection: deliveryEventFields },
+        )
+        .lean<DeliveryForEvents>();
       observeDeliveryFinished(input);
       // The run's end as an event, after the write; a retried finish rewrites the same state and records the same id.
-      if (finished) await recordEvents(deliveryFinishedEvents(finished, input, at));
+      if (finished && rows.kind === 'postback') await recordEvents(deliveryFinishedEvents(finished, input, at));
       return { status: input.status, ...(input.reason ? { reason: input.reason } : {}) };
     },
 

@@ -1,17 +1,20 @@
 import { endpointPausedEvent, endpointResumedEvent, type EndpointForEvents } from '../events/endpoint-events';
 import type { RecordEvents } from '../events/record';
-import type { Models } from '../models';
+import type { Model } from 'mongoose';
 
 /**
- * A simple per-endpoint circuit breaker: consecutive retryable failures pause the endpoint
- * (doubling up to 64× pauseMs); deliveries wait out the pause without spending attempts and
- * drain once a success closes it again. 410 Gone deactivates the endpoint.
+ * A simple per-target circuit breaker (an affiliate's postback endpoint, or a subscription):
+ * consecutive retryable failures pause the target (doubling up to 64× pauseMs); deliveries wait
+ * out the pause without spending attempts and drain once a success closes it again. 410 Gone
+ * deactivates the target.
  *
- * Each pause records endpoint.paused and each close after a pause endpoint.resumed, with ids
- * from the attempt that caused them, so a retried attempt records the same event again.
+ * For endpoints, each pause records endpoint.paused and each close after a pause endpoint.resumed,
+ * with ids from the attempt that caused them, so a retried attempt records the same event again.
  */
 export async function feedBreaker(
-  models: Models,
+  // Postback endpoints or subscriptions: the breaker's fields are the same.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  targets: Model<any>,
   recordEvents: RecordEvents,
   {
     endpoint,
@@ -37,28 +40,28 @@ export async function feedBreaker(
     // (the retried attempt records the same id, then closes the breaker).
     const probe = Boolean(endpoint.paused_until);
     if (probe) await recordEvents([endpointResumedEvent(endpoint, attemptId, at)]);
-    const before = await models.PostbackEndpoint.findOneAndUpdate(
-      { _id: endpointId, $or: [{ consecutive_failures: { $gt: 0 } }, { paused_until: { $ne: null } }] },
-      { $set: { consecutive_failures: 0, paused_until: null } },
-      { new: false, projection: { paused_until: 1 } },
-    ).lean<{ paused_until?: Date | null }>();
+    const before = await targets
+      .findOneAndUpdate(
+        { _id: endpointId, $or: [{ consecutive_failures: { $gt: 0 } }, { paused_until: { $ne: null } }] },
+        { $set: { consecutive_failures: 0, paused_until: null } },
+        { new: false, projection: { paused_until: 1 } },
+      )
+      .lean<{ paused_until?: Date | null } | null>();
     // Another attempt paused it while this one was in flight: this success resumes it too.
     if (!probe && before?.paused_until) await recordEvents([endpointResumedEvent(endpoint, attemptId, at)]);
   } else if (outcome === 'gone') {
-    await models.PostbackEndpoint.updateOne(
-      { _id: endpointId },
-      { $set: { active: false, deactivated_reason: 'the endpoint answered 410 Gone' } },
-    );
+    await targets.updateOne({ _id: endpointId }, { $set: { active: false, deactivated_reason: 'the endpoint answered 410 Gone' } });
   } else if (outcome === 'retry') {
     // Counted once per attempt: a retried activity finds its attempt id already there.
-    await models.PostbackEndpoint.updateOne(
+    await targets.updateOne(
       { _id: endpointId, last_failed_attempt: { $ne: attemptId } },
       { $inc: { consecutive_failures: 1 }, $set: { last_failed_attempt: attemptId } },
     );
-    const failures = (await models.PostbackEndpoint.findById(endpointId, { consecutive_failures: 1 }).lean())?.consecutive_failures ?? 0;
+    const counted = await targets.findById(endpointId, { consecutive_failures: 1 }).lean<{ consecutive_failures?: number } | null>();
+    const failures = counted?.consecutive_failures ?? 0;
     if (failures >= threshold) {
       const until = new Date(at.getTime() + pauseMs * 2 ** Math.min(failures - threshold, 6));
-      await models.PostbackEndpoint.updateOne({ _id: endpointId }, { $set: { paused_until: until } });
+      await targets.updateOne({ _id: endpointId }, { $set: { paused_until: until } });
       // After the pause is written; a retried attempt re-reads the count and records the same id.
       await recordEvents([endpointPausedEvent(endpoint, attemptId, failures, until, at)]);
     }

@@ -6,6 +6,7 @@ import type { ActivityDeps, StepDeps } from './deps';
 import { eventRecorder } from '../events/record';
 import { screenActivities } from './screen';
 import { stateActivities } from './state';
+import { subscriptionDispatchActivities } from './subscription-dispatch';
 import { transitionActivities } from './transitions';
 import type { Steps } from '../domain/steps';
 
@@ -30,5 +31,6 @@ export function createActivities(activityDeps: ActivityDeps) {
     ...stateActivities(deps),
     ...deliveryPlanActivities(deps),
     ...deliveryActivities(deps),
+    ...subscriptionDispatchActivities(deps),
   } satisfies Steps;
 }

@@ -156,7 +156,7 @@ export function createApp(deps: AppDeps): Koa {
       }),
       ...postbackEndpointRoutes({ models: deps.models, temporal: deps.temporal, now }),
       ...postbackMacroRoutes(),
-      ...subscriptionRoutes({ models: deps.models, now, eventTypes }),
+      ...subscriptionRoutes({ models: deps.models, now, eventTypes, temporal: deps.temporal, taskQueue: temporalConfig.taskQueue }),
       ...eventRoutes(deps.models),
       ...testPostbackRoutes(accept),
       ...deliveryRoutes(workflows),

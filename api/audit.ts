@@ -38,6 +38,7 @@ export const auditActions = [
   'subscription.rotate_secret',
   'subscription.pause',
   'subscription.resume',
+  'subscription.replay',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

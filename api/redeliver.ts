@@ -1,6 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Models } from '../models';
+import { deliveryRows } from '../activities/delivery-targets';
 import { deliveryTaskQueue } from '../temporal/task-queues';
 import { deliveryWorkflowId, workflowTypes, type DeliverPostback } from '../workflows/contract';
 import { ApiError } from './errors';
@@ -16,12 +17,13 @@ export async function redeliver(
   deps: { models: Models; temporal: Client; taskQueue: string },
   deliveryId: string,
 ): Promise<{ run: number }> {
-  const before = await deps.models.Delivery.findOneAndUpdate(
-    { _id: deliveryId, status: { $in: closed } },
-    { $inc: { run: 1 }, $set: { status: 'pending' } },
-  ).lean();
+  // A postback delivery or a subscription's (activities/delivery-targets.ts): the same run, the same gate.
+  const deliveries = deliveryRows(deps.models, deliveryId).deliveries;
+  const before = await deliveries
+    .findOneAndUpdate({ _id: deliveryId, status: { $in: closed } }, { $inc: { run: 1 }, $set: { status: 'pending' } })
+    .lean<{ run: number; status: string } | null>();
   if (!before) {
-    const exists = await deps.models.Delivery.exists({ _id: deliveryId });
+    const exists = await deliveries.exists({ _id: deliveryId });
     if (!exists) throw new ApiError(404, 'not_found', `no delivery with id "${deliveryId}"`);
     throw new ApiError(409, 'delivery_in_progress', 'this delivery is still being attempted; redeliver it once it has ended');
   }
@@ -36,7 +38,7 @@ export async function redeliver(
     });
   } catch (err) {
     // The previous run was still closing: put the delivery back as it was.
-    await deps.models.Delivery.updateOne({ _id: deliveryId, run }, { $set: { status: before.status, run: before.run } });
+    await deliveries.updateOne({ _id: deliveryId, run }, { $set: { status: before.status, run: before.run } });
     if (err instanceof WorkflowExecutionAlreadyStartedError)
       throw new ApiError(409, 'delivery_in_progress', 'the previous run is still closing; try again in a moment');
     throw err;

@@ -17,3 +17,8 @@ export function deliveryWorkflowId(deliveryId: string): string {
 export function lateChangeWorkflowId(conversionId: string, status: LifecycleStatus): string {
   return `${conversionWorkflowId(conversionId)}-late-${status}`;
 }
+
+/** One dispatcher per subscription (workflows/subscription.ts). */
+export function subscriptionWorkflowId(subscriptionId: string): string {
+  return `subscription-${subscriptionId}`;
+}

@@ -19,6 +19,7 @@ import { reportRollupModels } from './report-rollup';
 import { sessionModel } from './session';
 import { subscriptionModel } from './subscription';
 import { subscriptionClaimModel } from './subscription-claim';
+import { subscriptionAttemptModel, subscriptionDeliveryModel } from './subscription-delivery';
 import { testPostbackCounterModel } from './test-postback-counter';
 
 /** Models bound to one connection, so tests can give each file its own database. */
@@ -44,6 +45,8 @@ export function createModels(connection: Connection) {
     Event: eventModel(connection),
     EventSequence: eventSequenceModel(connection),
     SubscriptionClaim: subscriptionClaimModel(connection),
+    SubscriptionDelivery: subscriptionDeliveryModel(connection),
+    SubscriptionAttempt: subscriptionAttemptModel(connection),
     ...reportRollupModels(connection),
   };
 }

@@ -5,9 +5,9 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ConversionInput, ConversionView, StatusChange } from '../domain/conversion';
-import type { DeliveryRunInput, DeliveryStatus } from '../domain/steps';
+import type { DeliveryRunInput, DeliveryStatus, DispatchInput } from '../domain/steps';
 
-export { conversionWorkflowId, deliveryWorkflowId, lateChangeWorkflowId } from '../domain/workflow-ids';
+export { conversionWorkflowId, deliveryWorkflowId, lateChangeWorkflowId, subscriptionWorkflowId } from '../domain/workflow-ids';
 export type * from '../domain/steps';
 
 /** What the API may ask a running conversion workflow. Defined beside it, exported for the API. */
@@ -55,15 +55,18 @@ export interface WorkflowSignatures {
   processConversion: (input: ConversionInput) => Promise<ConversionView>;
   applyLateStatusChange: (input: LateStatusChangeInput) => Promise<StatusUpdateResult>;
   deliverPostback: (input: DeliveryInput) => Promise<DeliveryResult>;
+  dispatchSubscription: (input: DispatchInput) => Promise<void>;
 }
 
 export type ProcessConversion = WorkflowSignatures['processConversion'];
 export type ApplyLateStatusChange = WorkflowSignatures['applyLateStatusChange'];
 export type DeliverPostback = WorkflowSignatures['deliverPostback'];
+export type DispatchSubscription = WorkflowSignatures['dispatchSubscription'];
 
 /** The registered name of each workflow type (the names are the exported functions' names). */
 export const workflowTypes: { readonly [N in keyof WorkflowSignatures]: N } = {
   processConversion: 'processConversion',
   applyLateStatusChange: 'applyLateStatusChange',
   deliverPostback: 'deliverPostback',
+  dispatchSubscription: 'dispatchSubscription',
 };

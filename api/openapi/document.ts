@@ -71,7 +71,7 @@ function build(routes: readonly Route[]): OpenApiDocument {
       tags: ['Events'],
       summary: t.description,
       description:
-        'What a subscription whose types and filter select it is sent (sending is not built yet: README "Subscriptions"), ' +
+        'Sent to every subscription whose types, scope and filter select it (README "Subscriptions"), with retries, ' +
         "signed with the subscription's Standard Webhooks secret " +
         `(headers webhook-id = \`id\`, webhook-timestamp, webhook-signature). Version ${t.version}.`,
       request: { body: { content: { 'application/json': { schema: typedEnvelope(t) } } } },

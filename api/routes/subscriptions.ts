@@ -5,7 +5,8 @@ import type { Models } from '../../models';
 import { newId } from '../../models/ids';
 import { unknownPatterns } from '../../subscriptions/event-types';
 import { isPartner } from '../access/principal';
-import { fieldsSent } from '../audit';
+import { addAuditDetail, fieldsSent } from '../audit';
+import { redeliver } from '../redeliver';
 import { principalOf } from '../auth';
 import { ApiError } from '../errors';
 import { byId, json } from '../openapi/operation';
@@ -17,9 +18,13 @@ import {
   subscriptionCreated,
   subscriptionCreateSchema,
   subscriptionListQuery,
+  subscriptionReplayed,
+  subscriptionReplaySchema,
   subscriptionUpdateSchema,
 } from '../schemas/subscription';
 import { serializer } from '../serialize';
+import { ensureDispatcher, feedStart, wakeSubscriptionDeliveries } from '../subscription-dispatcher';
+import type { Client } from '@temporalio/client';
 
 const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : null);
 const plain = serializer(
@@ -50,16 +55,23 @@ const subscriptionToApi = (doc: Record<string, unknown>, now: Date) => ({
 
 /** The group a partner may subscribe to: events about its own conversions (scope enforced again at delivery). */
 const PARTNER_GROUP = 'conversion.';
+/** Events one replay call sends at most. */
+const REPLAY_LIMIT = 10_000;
 
 export function subscriptionRoutes({
   models,
   now,
   eventTypes,
+  temporal,
+  taskQueue,
 }: {
   models: Models;
   now: () => Date;
   eventTypes: readonly string[];
+  temporal: Client;
+  taskQueue: string;
 }): Route[] {
+  const dispatcher = { models, temporal, taskQueue };
   const show = (doc: Record<string, unknown>) => subscriptionToApi(doc, now());
   const base = { tag: 'Event subscriptions', access: 'admin' } as const;
   const ownSubscription = {
@@ -130,7 +142,9 @@ export function subscriptionRoutes({
         affiliate_id: affiliateId,
         created_by: principal.name,
         signing_secret: secret,
+        feed_position: await feedStart(models),
       });
+      await ensureDispatcher(dispatcher, doc._id);
       ctx.status = 201;
       ctx.set('Cache-Control', 'no-store');
       ctx.body = { ...show(doc.toObject()), signing_secret: secret };
@@ -197,6 +211,8 @@ export function subscriptionRoutes({
       // Reactivating also closes the breaker: someone saying "it works again" should be believed.
       if (patch.active === true) Object.assign(update.$set, { consecutive_failures: 0, paused_until: null, deactivated_reason: null });
       const updated = await models.Subscription.findByIdAndUpdate(params.id, update, { new: true }).lean<Record<string, unknown>>();
+      // Reactivated: its dispatcher ended with the deactivation and starts again where it stopped.
+      if (patch.active === true) await ensureDispatcher(dispatcher, params.id);
       ctx.body = show(updated!);
     },
   );
@@ -290,9 +306,58 @@ export function subscriptionRoutes({
     async (ctx, { params }) => {
       await find(params.id);
       await models.Subscription.updateOne({ _id: params.id }, { $set: { paused: false, paused_at: null } });
+      await ensureDispatcher(dispatcher, params.id);
+      await wakeSubscriptionDeliveries(dispatcher, params.id);
       ctx.body = show(await find(params.id));
     },
   );
 
-  return [create, list, read, update, deactivate, rotateSecret, pause, resume];
+  const replay = route(
+    {
+      ...base,
+      method: 'post',
+      path: '/api/subscriptions/{id}/replay',
+      realms: ownSubscription,
+      capability: 'manage_endpoints',
+      summary: "Send a time range of the subscription's events again, with their original ids",
+      description:
+        'Every event the subscription was given that occurred in [`from`, `to`) is delivered again as a new run: the same body, ' +
+        '`id` (webhook-id) and `sequence`, so a receiver that dedupes on the id sees nothing twice. ' +
+        'At most 10 000 per call, oldest first (`truncated` says there were more: call again from the last one). ' +
+        'Events still being delivered are skipped (`in_progress`). Replayed events are not ordered among themselves, ' +
+        'even for a strict-order subscription. `dry_run` counts without sending.',
+      params: byId('subscription'),
+      body: subscriptionReplaySchema,
+      responses: { 202: json(subscriptionReplayed, 'Started (or, with dry_run, counted)') },
+      errors: [404],
+      audit: { action: 'subscription.replay', target: 'params' },
+    },
+    async (ctx, { params, body: q }) => {
+      await find(params.id);
+      const range = { $gte: new Date(q.from), ...(q.to ? { $lt: new Date(q.to) } : {}) };
+      const docs = await models.SubscriptionDelivery.find({ subscription_id: params.id, occurred_at: range }, { _id: 1 })
+        .sort({ sequence: 1 })
+        .limit(REPLAY_LIMIT + 1)
+        .lean<{ _id: string }[]>();
+      const ids = docs.slice(0, REPLAY_LIMIT).map((d) => d._id);
+      const truncated = docs.length > REPLAY_LIMIT;
+      let started = 0;
+      let inProgress = 0;
+      if (!q.dry_run)
+        for (const id of ids) {
+          try {
+            await redeliver(dispatcher, id);
+            started += 1;
+          } catch (err) {
+            if (!(err instanceof ApiError)) throw err;
+            inProgress += 1; // still being delivered: its current run sends it anyway
+          }
+        }
+      addAuditDetail(ctx, { matched: ids.length, started, truncated, count: started });
+      ctx.status = 202;
+      ctx.body = { matched: ids.length, started, in_progress: inProgress, truncated, dry_run: q.dry_run === true };
+    },
+  );
+
+  return [create, list, read, update, deactivate, rotateSecret, pause, resume, replay];
 }

@@ -148,3 +148,21 @@ export const subscriptionCreated = subscription
     signing_secret: z.string().meta({ description: 'the Standard Webhooks secret (whsec_…): shown this once, never again' }),
   })
   .meta({ id: 'SubscriptionCreated' });
+
+const replayInstant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' });
+
+export const subscriptionReplaySchema = z
+  .object({
+    from: replayInstant.meta({ description: 'events that occurred at or after this' }),
+    to: replayInstant.optional().meta({ description: 'and before this (default: now)' }),
+    dry_run: z.boolean().optional(),
+  })
+  .strict();
+
+export const subscriptionReplayed = z.object({
+  matched: z.number().int().meta({ description: "the subscription's events in the range (at most 10 000)" }),
+  started: z.number().int().meta({ description: 'sent again as a new run' }),
+  in_progress: z.number().int().meta({ description: 'still being delivered, so not started again' }),
+  truncated: z.boolean(),
+  dry_run: z.boolean(),
+});

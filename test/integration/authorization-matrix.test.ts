@@ -268,6 +268,7 @@ function bodyFor(op: Operation, caller: Caller, ids: Record<string, string>): ob
     'POST /api/subscriptions': { url: `${ok.url}/subs`, event_types: ['conversion.*'] },
     'PATCH /api/subscriptions/{id}': { description: 'matrix' },
     'POST /api/subscriptions/{id}/secret/rotate': { overlap_hours: 0 },
+    'POST /api/subscriptions/{id}/replay': { from: '2026-01-01T00:00:00Z' },
     'POST /api/portal-links': { principal: `affiliate:${party.affiliate.A}` },
     'POST /api/affiliates/{id}/test-postbacks': { offer_id: rows.offer[0]!.id },
     'POST /api/advertisers/{id}/test-postbacks': {

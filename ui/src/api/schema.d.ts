@@ -4666,6 +4666,129 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/subscriptions/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a time range of the subscription's events again, with their original ids
+         * @description Every event the subscription was given that occurred in [`from`, `to`) is delivered again as a new run: the same body, `id` (webhook-id) and `sequence`, so a receiver that dedupes on the id sees nothing twice. At most 10 000 per call, oldest first (`truncated` says there were more: call again from the last one). Events still being delivered are skipped (`in_progress`). Replayed events are not ordered among themselves, even for a strict-order subscription. `dry_run` counts without sending.
+         *
+         *     **Realms:** admin, ops, affiliate (the subscription {id} must be the affiliate's). Needs the `manage_endpoints` capability. Read-only principals are refused (403 read_only).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the subscription's id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description events that occurred at or after this
+                         */
+                        from: string;
+                        /**
+                         * Format: date-time
+                         * @description and before this (default: now)
+                         */
+                        to?: string;
+                        dry_run?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Started (or, with dry_run, counted) */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the subscription's events in the range (at most 10 000) */
+                            matched: number;
+                            /** @description sent again as a new run */
+                            started: number;
+                            /** @description still being delivered, so not started again */
+                            in_progress: number;
+                            truncated: boolean;
+                            dry_run: boolean;
+                        };
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body over 64 KiB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/event-types": {
         parameters: {
             query?: never;
@@ -6054,7 +6177,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    action?: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "advertiser.token_rotate" | "advertiser.test_postback" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "affiliate.test_postback" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "api_key.create" | "api_key.revoke" | "api_key.rotate" | "portal_link.create" | "postback_endpoint.rotate_secret" | "postback_endpoint.pause" | "postback_endpoint.resume" | "subscription.create" | "subscription.update" | "subscription.deactivate" | "subscription.rotate_secret" | "subscription.pause" | "subscription.resume";
+                    action?: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "advertiser.token_rotate" | "advertiser.test_postback" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "affiliate.test_postback" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "api_key.create" | "api_key.revoke" | "api_key.rotate" | "portal_link.create" | "postback_endpoint.rotate_secret" | "postback_endpoint.pause" | "postback_endpoint.resume" | "subscription.create" | "subscription.update" | "subscription.deactivate" | "subscription.rotate_secret" | "subscription.pause" | "subscription.resume" | "subscription.replay";
                     /** @description what the action was on: a conversion, delivery, advertiser, … id */
                     target_id?: string;
                     /** @description at or after */
@@ -6780,7 +6903,7 @@ export interface webhooks {
         put?: never;
         /**
          * A conversion was accepted and got its first status (approved, pending, held or rejected) with its payout attributed. Recorded by the step that books that first status, together with the first conversion.status_changed.
-         * @description What a subscription whose types and filter select it is sent (sending is not built yet: README "Subscriptions"), signed with the subscription's Standard Webhooks secret (headers webhook-id = `id`, webhook-timestamp, webhook-signature). Version 1.
+         * @description Sent to every subscription whose types, scope and filter select it (README "Subscriptions"), with retries, signed with the subscription's Standard Webhooks secret (headers webhook-id = `id`, webhook-timestamp, webhook-signature). Version 1.
          */
         post: {
             parameters: {
@@ -6870,7 +6993,7 @@ export interface webhooks {
         put?: never;
         /**
          * A conversion's status changed (every transition, the first one from processing included): `from`, `to`, who did it and why. Consecutive changes of one conversion have consecutive `seq`.
-         * @description What a subscription whose types and filter select it is sent (sending is not built yet: README "Subscriptions"), signed with the subscription's Standard Webhooks secret (headers webhook-id = `id`, webhook-timestamp, webhook-signature). Version 1.
+         * @description Sent to every subscription whose types, scope and filter select it (README "Subscriptions"), with retries, signed with the subscription's Standard Webhooks secret (headers webhook-id = `id`, webhook-timestamp, webhook-signature). Version 1.
          */
         post: {
             parameters: {
@@ -6969,7 +7092,7 @@ export interface webhooks {
         put?: never;
         /**
          * A conversion was rejected at screening (fraud rules, caps, attribution); `reason_codes` say why. Also a conversion.status_changed.
-         * @description What a subscription whose types and filter select it is sent (sending is not built yet: README "Subscriptions"), signed with the subscription's Standard Webhooks secret (headers webhook-id = `id`, webhook-timestamp, webhook-signature). Version 1.
+         * @description Sent to every subscription whose types, scope and filter select it (README "Subscriptions"), with retries, signed with the subscription's Standard Webhooks secret (headers webhook-id = `id`, webhook-timestamp, webhook-signature). Version 1.
          */
         post: {
             parameters: {
@@ -7068,7 +7191,7 @@ export interface webhooks {
         put?: never;
         /**
          * An approved conversion was reversed (a chargeback, a refund): its payout is handed back. Also a conversion.status_changed.
-         * @description What a subscription whose types and filter select it is sent (sending is not built yet: README "Subscriptions"), signed with the subscription's Standard Webhooks secret (headers webhook-id = `id`, webhook-timestamp, webhook-signature). Version 1.
+         * @description Sent to every subscription whose types, scope and filter select it (README "Subscriptions"), with retries, signed with the subscription's Standard Webhooks secret (headers webhook-id = `id`, webhook-timestamp, webhook-signature). Version 1.
          */
         post: {
             parameters: {
@@ -7167,7 +7290,7 @@ export interface webhooks {
         put?: never;
         /**
          * An affiliate postback was delivered: the affiliate's endpoint answered 2xx. One per delivery run.
-         * @description What a subscription whose types and filter select it is sent (sending is not built yet: README "Subscriptions"), signed with the subscription's Standard Webhooks secret (headers webhook-id = `id`, webhook-timestamp, webhook-signature). Version 1.
+         * @description Sent to every subscription whose types, scope and filter select it (README "Subscriptions"), with retries, signed with the subscription's Standard Webhooks secret (headers webhook-id = `id`, webhook-timestamp, webhook-signature). Version 1.
          */
         post: {
             parameters: {
@@ -7245,7 +7368,7 @@ export interface webhooks {
         put?: never;
         /**
          * An affiliate postback ended undelivered (attempts exhausted, or the endpoint gone or inactive); it can be redelivered. One per delivery run.
-         * @description What a subscription whose types and filter select it is sent (sending is not built yet: README "Subscriptions"), signed with the subscription's Standard Webhooks secret (headers webhook-id = `id`, webhook-timestamp, webhook-signature). Version 1.
+         * @description Sent to every subscription whose types, scope and filter select it (README "Subscriptions"), with retries, signed with the subscription's Standard Webhooks secret (headers webhook-id = `id`, webhook-timestamp, webhook-signature). Version 1.
          */
         post: {
             parameters: {
@@ -7325,7 +7448,7 @@ export interface webhooks {
         put?: never;
         /**
          * An affiliate endpoint's breaker paused it after consecutive failures: deliveries wait until `paused_until` without spending attempts.
-         * @description What a subscription whose types and filter select it is sent (sending is not built yet: README "Subscriptions"), signed with the subscription's Standard Webhooks secret (headers webhook-id = `id`, webhook-timestamp, webhook-signature). Version 1.
+         * @description Sent to every subscription whose types, scope and filter select it (README "Subscriptions"), with retries, signed with the subscription's Standard Webhooks secret (headers webhook-id = `id`, webhook-timestamp, webhook-signature). Version 1.
          */
         post: {
             parameters: {
@@ -7394,7 +7517,7 @@ export interface webhooks {
         put?: never;
         /**
          * A paused affiliate endpoint is delivering again: an attempt succeeded after the breaker's pause.
-         * @description What a subscription whose types and filter select it is sent (sending is not built yet: README "Subscriptions"), signed with the subscription's Standard Webhooks secret (headers webhook-id = `id`, webhook-timestamp, webhook-signature). Version 1.
+         * @description Sent to every subscription whose types, scope and filter select it (README "Subscriptions"), with retries, signed with the subscription's Standard Webhooks secret (headers webhook-id = `id`, webhook-timestamp, webhook-signature). Version 1.
          */
         post: {
             parameters: {
@@ -7457,7 +7580,7 @@ export interface webhooks {
         put?: never;
         /**
          * An offer's cap is full for its window: the reservation that took its last place (or, for a payout cap, the first one refused at a given total). Later conversions are rejected or held (the cap's on_exceed).
-         * @description What a subscription whose types and filter select it is sent (sending is not built yet: README "Subscriptions"), signed with the subscription's Standard Webhooks secret (headers webhook-id = `id`, webhook-timestamp, webhook-signature). Version 1.
+         * @description Sent to every subscription whose types, scope and filter select it (README "Subscriptions"), with retries, signed with the subscription's Standard Webhooks secret (headers webhook-id = `id`, webhook-timestamp, webhook-signature). Version 1.
          */
         post: {
             parameters: {
@@ -7531,7 +7654,7 @@ export interface webhooks {
         put?: never;
         /**
          * A full cap has room again in the same window: a conversion holding a place was declined, rejected or reversed and gave it back. (A new window starts empty and records no event: its first offer.cap_reached names it.)
-         * @description What a subscription whose types and filter select it is sent (sending is not built yet: README "Subscriptions"), signed with the subscription's Standard Webhooks secret (headers webhook-id = `id`, webhook-timestamp, webhook-signature). Version 1.
+         * @description Sent to every subscription whose types, scope and filter select it (README "Subscriptions"), with retries, signed with the subscription's Standard Webhooks secret (headers webhook-id = `id`, webhook-timestamp, webhook-signature). Version 1.
          */
         post: {
             parameters: {
@@ -7861,7 +7984,7 @@ export interface components {
                 via: string;
             };
             /** @enum {string} */
-            action: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "advertiser.token_rotate" | "advertiser.test_postback" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "affiliate.test_postback" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "api_key.create" | "api_key.revoke" | "api_key.rotate" | "portal_link.create" | "postback_endpoint.rotate_secret" | "postback_endpoint.pause" | "postback_endpoint.resume" | "subscription.create" | "subscription.update" | "subscription.deactivate" | "subscription.rotate_secret" | "subscription.pause" | "subscription.resume";
+            action: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "advertiser.token_rotate" | "advertiser.test_postback" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "affiliate.test_postback" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "api_key.create" | "api_key.revoke" | "api_key.rotate" | "portal_link.create" | "postback_endpoint.rotate_secret" | "postback_endpoint.pause" | "postback_endpoint.resume" | "subscription.create" | "subscription.update" | "subscription.deactivate" | "subscription.rotate_secret" | "subscription.pause" | "subscription.resume" | "subscription.replay";
             /** @example conversion */
             target_type: string;
             /** @description absent for a bulk action, which has `filter` */

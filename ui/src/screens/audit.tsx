@@ -41,6 +41,7 @@ const actionLabels: Record<Action, string> = {
   'subscription.rotate_secret': 'Event subscription secret rotated',
   'subscription.pause': 'Event subscription paused',
   'subscription.resume': 'Event subscription resumed',
+  'subscription.replay': 'Event subscription replayed',
 };
 const PAGE = 50;
 
