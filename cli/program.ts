@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerConversion } from './commands/conversion';
 import { registerDeliveries } from './commands/deliveries';
+import { registerEvents } from './commands/events';
 import { registerHealth } from './commands/health';
 import { registerRedeliver } from './commands/redeliver';
 import { registerReport } from './commands/report';
@@ -19,7 +20,7 @@ Environment:
 /** The whole CLI; settings given to `program` before `.command()` are inherited by every command. */
 export function buildProgram(io: CliIo): Command {
   const program = new Command('postflow')
-    .description('Ops CLI for postflow: conversions and their timelines, deliveries, redelivery, reports.')
+    .description('Ops CLI for postflow: conversions and their timelines, deliveries, redelivery, reports, events and subscriptions.')
     .option('--url <url>', `API base URL (env POSTFLOW_URL, default ${DEFAULT_URL})`)
     .option('--key <key>', 'admin API key (env POSTFLOW_ADMIN_KEY or ADMIN_API_KEY, else .postflow/admin-api-key)')
     .option('--json', "print the API's JSON instead of tables, for scripts")
@@ -33,6 +34,7 @@ export function buildProgram(io: CliIo): Command {
   registerDeliveries(program, io);
   registerRedeliver(program, io);
   registerReport(program, io);
+  registerEvents(program, io);
   registerHealth(program, io);
   return program;
 }

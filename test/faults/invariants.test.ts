@@ -5,6 +5,7 @@ import type { Connection } from 'mongoose';
 import { createModels, type Models } from '../../models';
 import { connectMongo } from '../../models/connect';
 import { uniqueName } from '../support/stack';
+import { eventId } from '../../events/ids';
 import { checkInvariants, describeViolations } from './support/invariants';
 import { ownMongo, type OwnedServer } from './support/servers';
 
@@ -135,6 +136,52 @@ describe('the fault suite invariant checker', () => {
     });
     await models.DeliveryAttempt.create([attempt('dl_ok', 1, 'success'), attempt('dl_gap', 2, 'retry')]);
 
+    // Events (invariant 6): cv_ok's are recorded, numbered, delivered and received in order.
+    // Planted: cv_twice's transition recorded no event; cv_dup_b's events were never given to the
+    // subscription; cv_dup_a's created event "succeeded" but never arrived, its status change has
+    // sequence 5 (4 is missing), and an id the store lacks arrived out of order.
+    await models.Subscription.collection.insertOne({
+      _id: 'sub_1',
+      url: 'http://127.0.0.1/events',
+      event_types: ['conversion.*'],
+      strict_order: true,
+      created_by: 'test',
+      signing_secret: 'whsec_test',
+      active: true,
+      created_at: new Date(at.getTime() - 60_000),
+    } as never);
+    const created = (id: string) => eventId('conversion.created', id);
+    const changed = (id: string) => eventId('conversion.status_changed', id, 0);
+    const event = (id: string, type: string) => ({ _id: id, type, schema_version: 1, occurred_at: at, data: {}, subject: 'x' });
+    await models.Event.collection.insertMany(
+      ['cv_ok', 'cv_dup_a', 'cv_dup_b'].flatMap((c) => [
+        event(created(c), 'conversion.created'),
+        event(changed(c), 'conversion.status_changed'),
+      ]) as never[],
+    );
+    const subDelivery = (eventIdOf: string, sequence: number) => ({
+      _id: `sd_${sequence}`,
+      subscription_id: 'sub_1',
+      event_id: eventIdOf,
+      type: 'conversion.created',
+      sequence,
+      body: {},
+      occurred_at: at,
+      status: 'succeeded',
+    });
+    await models.SubscriptionDelivery.create([
+      subDelivery(created('cv_ok'), 1),
+      subDelivery(changed('cv_ok'), 2),
+      subDelivery(created('cv_dup_a'), 3),
+      subDelivery(changed('cv_dup_a'), 5),
+    ]);
+    const arrivals = [
+      { id: created('cv_ok'), sequence: 1 },
+      { id: changed('cv_ok'), sequence: 2 },
+      { id: changed('cv_dup_a'), sequence: 5 },
+      { id: 'evt_unknown', sequence: 4 },
+    ];
+
     const report = await checkInvariants({
       models,
       promised: [
@@ -144,6 +191,7 @@ describe('the fault suite invariant checker', () => {
       ],
       deliveries: 'final',
       receivedEventIds: new Set(['evt_dl_ok']),
+      subscription: { id: 'sub_1', arrivals },
     });
     const named = (invariant: string) => report.violations.filter((v) => v.invariant === invariant).map((v) => v.id);
     expect(named('dedupe')).toEqual(expect.arrayContaining(['cv_dup_a,cv_dup_b', 'tx-split']));
@@ -151,8 +199,15 @@ describe('the fault suite invariant checker', () => {
     expect(named('ledger')).toEqual(expect.arrayContaining(['cv_twice', 'cv_twice:1:affiliate_payable']));
     expect(named('caps')).toContain('cap_1'); // reserved 2 > limit 1
     expect(named('delivery')).toEqual(expect.arrayContaining(['dl_gap', 'dl_stuck', 'cv_twice']));
+    expect(named('events')).toEqual(expect.arrayContaining(['cv_twice', 'cv_dup_b', created('cv_dup_a'), 'sub_1', 'evt_unknown']));
+    expect(report.violations.filter((v) => v.invariant === 'events' && v.id === 'evt_unknown').map((v) => v.detail)).toEqual([
+      'received an event id the store does not have',
+      'sequence 4 first arrived after sequence 5',
+    ]);
     // Nothing is blamed on the consistent conversion, its entries or its delivery.
-    expect(report.violations.filter((v) => v.id === 'cv_ok' || v.id === 'dl_ok')).toEqual([]);
+    expect(
+      report.violations.filter((v) => v.id === 'cv_ok' || v.id === 'dl_ok' || v.id === created('cv_ok') || v.id === changed('cv_ok')),
+    ).toEqual([]);
     const message = describeViolations(report.violations);
     for (const id of ['cv_lost', 'cv_twice', 'cap_1', 'dl_gap', 'dl_stuck']) expect(message).toContain(id);
   });

@@ -252,3 +252,53 @@ describe('postflow CLI errors', () => {
     expect(r.stderr).toContain('unknown key "affiliate_idd"');
   });
 });
+
+describe('events and subscriptions', () => {
+  it('events pages the feed to its end and says where to resume; subscriptions lists; replay re-sends a range', async () => {
+    const s = await f.setup();
+    const sub = await f.admin('post', '/api/subscriptions').send({
+      url: `${receiver.url}/cli-events`,
+      event_types: ['conversion.created'],
+      filter: { offer_id: s.offer.id },
+    });
+    expect(sub.status).toBe(201);
+    const from = new Date().toISOString();
+    const id = await f.convert(s);
+    await waitFor('the event at the receiver', async () =>
+      receiver.requests.some((r) => r.url === '/cli-events' && JSON.parse(r.body).data.conversion_id === id) ? true : undefined,
+    );
+
+    // Human output: one line per event with its id and what it is about, then the cursor.
+    const text = await postflow(['events', '--types', 'conversion.*', '--limit', '3']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(new RegExp(`conversion\\.created\\s+evt_[0-9a-f]{24}\\s+${id}`));
+    expect(text.stdout).toMatch(/\(end of the feed; resume with --after \d+\)/);
+    // --json: NDJSON events, then the cursor; resuming from it finds nothing new.
+    const json = await postflow(['events', '--types', 'conversion.created', '--json']);
+    const lines = json.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id?: string; type?: string; next?: string });
+    const { next } = lines.at(-1)!;
+    expect(lines.slice(0, -1).every((e) => e.type === 'conversion.created')).toBe(true);
+    const again = await postflow(['events', '--after', next!, '--json']);
+    expect(JSON.parse(again.stdout.trim())).toEqual({ next });
+
+    const list = await postflow(['subscriptions']);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain(sub.body.id);
+    expect(list.stdout).toContain('conversion.created');
+
+    const dry = await postflowJson(['replay', sub.body.id, '--from', from, '--dry-run']);
+    expect(dry).toMatchObject({ matched: 1, started: 0, dry_run: true });
+    const replayed = await postflow(['replay', sub.body.id, '--from', from]);
+    expect(replayed.stdout).toContain('Matched 1 events; sent 1 again with their original ids.');
+    await waitFor('the replayed event', async () =>
+      receiver.requests.filter((r) => r.url === '/cli-events' && JSON.parse(r.body).data.conversion_id === id).length === 2
+        ? true
+        : undefined,
+    );
+    const bad = await postflow(['replay', sub.body.id, '--from', 'yesterday']);
+    expect(bad.code).toBe(2);
+  });
+});

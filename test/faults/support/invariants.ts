@@ -1,5 +1,6 @@
 import { payableMinor, type LifecycleStatus } from '../../../domain/status';
 import type { Models } from '../../../models';
+import { eventId } from '../../../events/ids';
 
 /**
  * The invariants of DESIGN.md, checked against what is stored once a scenario has settled.
@@ -13,7 +14,7 @@ import type { Models } from '../../../models';
  */
 
 export interface Violation {
-  invariant: 'dedupe' | 'accepted-kept' | 'click-kept' | 'ledger' | 'caps' | 'delivery';
+  invariant: 'dedupe' | 'accepted-kept' | 'click-kept' | 'ledger' | 'caps' | 'delivery' | 'events';
   kind: 'safety' | 'liveness';
   /** The offending conversion, delivery, counter or txid. */
   id: string;
@@ -39,6 +40,13 @@ export interface InvariantInput {
   receivedEventIds?: Set<string>;
   /** Click ids answered with a 302: each must be stored (its postback would get 404 otherwise). */
   redirectedClickIds?: string[];
+  /**
+   * A strict-order subscription to conversion.* on the same receiver: what it received, in
+   * arrival order. Every conversion transition must have its events recorded once under the ids
+   * derived from it, each delivered to the subscription (or dead-lettered when deliveries may be
+   * 'final'), numbered 1..N without gaps, received in that order and with no id the store lacks.
+   */
+  subscription?: { id: string; arrivals: { id: string; sequence: number }[] };
 }
 
 export interface InvariantReport {
@@ -54,6 +62,8 @@ export interface InvariantReport {
     attempts: number;
     capCounters: Array<{ id: string; reserved: number; limit: number }>;
     clicksChecked: number;
+    /** Events checked against the transitions (0 without a subscription). */
+    eventsChecked: number;
   };
 }
 
@@ -224,9 +234,62 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
     }
   }
 
+  // 6. Events: recorded by each transition, none lost or renamed by a crash, delivered in order.
+  let eventsChecked = 0;
+  if (input.subscription) {
+    const sub = input.subscription;
+    const [stored, subDeliveries, subDoc] = await Promise.all([
+      models.Event.find({ type: /^conversion\./ }, { _id: 1, type: 1, occurred_at: 1 }).lean(),
+      models.SubscriptionDelivery.find({ subscription_id: sub.id }, { event_id: 1, sequence: 1, status: 1 }).lean(),
+      models.Subscription.findById(sub.id, { created_at: 1 }).lean(),
+    ]);
+    const storedIds = new Map(stored.map((e) => [e._id, e]));
+    const deliveryOf = new Map(subDeliveries.map((d) => [d.event_id, d]));
+    for (const c of conversions)
+      for (const step of c.status_history) {
+        const expected = [
+          eventId('conversion.status_changed', c._id, step.seq!),
+          ...(step.seq === 0 && step.from === 'processing' ? [eventId('conversion.created', c._id)] : []),
+          ...(step.to === 'rejected' || step.to === 'reversed' ? [eventId(`conversion.${step.to}`, c._id, step.seq!)] : []),
+        ];
+        for (const id of expected) {
+          eventsChecked += 1;
+          const event = storedIds.get(id);
+          if (!event) {
+            add('events', 'liveness', c._id, `transition seq ${step.seq} (${step.from} → ${step.to}) has no event ${id}`);
+            continue;
+          }
+          // Events from before the subscription existed are not its own.
+          if (subDoc?.created_at && event.occurred_at < subDoc.created_at) continue;
+          const d = deliveryOf.get(id);
+          if (!d) add('events', 'liveness', c._id, `event ${id} (${event.type}) was never given to the subscription`);
+          else if (!FINAL_DELIVERY.has(d.status)) add('events', 'liveness', c._id, `event ${id} is still ${d.status} for the subscription`);
+          else if (input.deliveries === 'succeeded' && d.status !== 'succeeded')
+            add('events', 'safety', c._id, `event ${id} ended ${d.status} for the subscription, but the receiver came back`);
+        }
+      }
+    const sequences = subDeliveries.map((d) => d.sequence).sort((a, b) => a - b);
+    if (sequences.some((n, i) => n !== i + 1))
+      add('events', 'safety', sub.id, `sequence numbers are not 1..${sequences.length} without gaps: ${sequences.slice(0, 20).join(',')}…`);
+    const received = new Set<string>();
+    let highest = 0;
+    for (const a of sub.arrivals) {
+      if (!storedIds.has(a.id) && !deliveryOf.has(a.id)) add('events', 'safety', a.id, 'received an event id the store does not have');
+      if (received.has(a.id)) continue; // a retried attempt: at least once
+      received.add(a.id);
+      // Strict order: a first arrival never has a lower number than an earlier first arrival.
+      if (a.sequence < highest) add('events', 'safety', a.id, `sequence ${a.sequence} first arrived after sequence ${highest}`);
+      highest = Math.max(highest, a.sequence);
+    }
+    for (const d of subDeliveries)
+      if (d.status === 'succeeded' && !received.has(d.event_id))
+        add('events', 'safety', d.event_id, 'delivered to the subscription, but the receiver never got it');
+  }
+
   return {
     violations,
     stats: {
+      eventsChecked,
       conversions: conversions.length,
       byStatus: countBy(conversions, (c) => c.status),
       capRejections: conversions.filter((c) => c.status === 'rejected' && c.reason_codes.includes('cap_reached')).length,

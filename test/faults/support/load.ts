@@ -41,6 +41,8 @@ export interface LoadTarget {
   affiliateId: string;
   main: { offerId: string; clickIds: string[] };
   capped: { offerId: string; clickIds: string[] };
+  /** A strict-order subscription to conversion.* on the affiliate's receiver (path /events). */
+  subscriptionId?: string;
 }
 
 export interface LoadOptions {

@@ -95,6 +95,13 @@ export async function setupLoadTarget(stack: FaultStack): Promise<LoadTarget> {
     url: `${stack.receiver.url}/pb?e={event_id}&s={status}`,
     events: SUBSCRIBED_EVENTS,
   });
+  // Events ride along every scenario: a strict-order subscription on the same receiver, so a fault
+  // that hits the affiliate's postbacks hits the events too (invariant 6, support/invariants.ts).
+  const subscription = await admin('/api/subscriptions', {
+    url: `${stack.receiver.url}/events`,
+    event_types: ['conversion.*'],
+    strict_order: true,
+  });
   const clicks = async (offerId: string) => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push(await clickOverHttp(stack.apiUrl, offerId, affiliate.id, { sub1: `s${i}` }));
@@ -106,7 +113,18 @@ export async function setupLoadTarget(stack: FaultStack): Promise<LoadTarget> {
     affiliateId: affiliate.id,
     main: { offerId: main.id, clickIds: await clicks(main.id) },
     capped: { offerId: capped.id, clickIds: await clicks(capped.id) },
+    subscriptionId: subscription.id,
   };
+}
+
+/** What the subscription's receiver path got, in arrival order. */
+export function subscriptionArrivals(stack: FaultStack): { id: string; sequence: number }[] {
+  return stack.receiver.requests
+    .filter((r) => r.url.startsWith('/events'))
+    .map((r) => {
+      const body = JSON.parse(r.body) as { id: string; sequence: number };
+      return { id: body.id, sequence: body.sequence };
+    });
 }
 
 export function receivedEventIds(stack: FaultStack): Map<string, number> {
@@ -171,6 +189,7 @@ export async function runScenario(stack: FaultStack, opts: ScenarioOptions): Pro
           deliveries: opts.deliveries,
           receivedEventIds: received(),
           redirectedClickIds: clicks.redirected,
+          subscription: { id: target.subscriptionId!, arrivals: subscriptionArrivals(stack) },
         });
         return r.violations.some((v) => v.kind === 'liveness') ? undefined : r;
       },
@@ -183,6 +202,7 @@ export async function runScenario(stack: FaultStack, opts: ScenarioOptions): Pro
         deliveries: opts.deliveries,
         receivedEventIds: received(),
         redirectedClickIds: clicks.redirected,
+        subscription: { id: target.subscriptionId!, arrivals: subscriptionArrivals(stack) },
       });
       throw new Error(`${err.message}\n${describeViolations(r.violations)}`);
     });
@@ -194,18 +214,25 @@ export async function runScenario(stack: FaultStack, opts: ScenarioOptions): Pro
       deliveries: opts.deliveries,
       receivedEventIds: received(),
       redirectedClickIds: clicks.redirected,
+      subscription: { id: target.subscriptionId!, arrivals: subscriptionArrivals(stack) },
     });
     // The checks must not pass vacuously: the load reached every path they look at.
     const { byStatus, capRejections } = report.stats;
     if (
       capRejections === 0 ||
       report.stats.clicksChecked === 0 ||
+      report.stats.eventsChecked === 0 ||
       !byStatus.declined ||
       !byStatus.approved ||
       !load.requests.some((r) => r.kind === 'repeat' && r.outcome === 200)
     ) {
       throw new Error(
-        `the load did not exercise every invariant: ${JSON.stringify({ byStatus, capRejections, clicks: report.stats.clicksChecked })}`,
+        `the load did not exercise every invariant: ${JSON.stringify({
+          byStatus,
+          capRejections,
+          clicks: report.stats.clicksChecked,
+          events: report.stats.eventsChecked,
+        })}`,
       );
     }
     // Work the fault caught half done: accepted before it, first decided after it.
