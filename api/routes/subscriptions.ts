@@ -17,6 +17,8 @@ import {
   subscription,
   subscriptionCreated,
   subscriptionCreateSchema,
+  subscriptionDeliveryListQuery,
+  subscriptionDeliveryPage,
   subscriptionListQuery,
   subscriptionReplayed,
   subscriptionReplaySchema,
@@ -38,6 +40,17 @@ const plain = serializer(
   'created_at',
   'updated_at',
 );
+
+/** A subscription's delivery row as the API shows it (the body is the event, readable in the feed). */
+const deliveryFields = serializer('event_id', 'type', 'sequence', 'status', 'run', 'attempt_count', 'occurred_at');
+const subscriptionDeliveryToApi = (doc: Record<string, unknown>) => ({
+  ...deliveryFields(doc),
+  status_reason: (doc.status_reason as string | undefined) ?? null,
+  last_status_code: (doc.last_status_code as number | undefined) ?? null,
+  last_error: (doc.last_error as string | undefined) ?? null,
+  next_attempt_at: iso(doc.next_attempt_at),
+  delivered_at: iso(doc.delivered_at),
+});
 
 /** A subscription as the API shows it: never its secret, and a secret-named custom header's value masked. */
 const subscriptionToApi = (doc: Record<string, unknown>, now: Date) => ({
@@ -359,5 +372,39 @@ export function subscriptionRoutes({
     },
   );
 
-  return [create, list, read, update, deactivate, rotateSecret, pause, resume, replay];
+  const deliveries = route(
+    {
+      ...base,
+      method: 'get',
+      path: '/api/subscriptions/{id}/deliveries',
+      realms: ownSubscription,
+      summary: "A subscription's events and how their delivery went, in sequence order",
+      description:
+        'One row per event given to the subscription: its sequence number, event id, status (pending, delivering, succeeded, ' +
+        'failed, dead_lettered), attempts in the current run and the last answer. `status=dead_lettered` lists its dead letters; ' +
+        'redeliver one with `POST /api/deliveries/{id}/redeliver`, a range with `…/replay`. Pages by `after_sequence`.',
+      params: byId('subscription'),
+      query: subscriptionDeliveryListQuery,
+      responses: { 200: json(subscriptionDeliveryPage, 'One page') },
+      errors: [400, 404],
+    },
+    async (ctx, { params, query: q }) => {
+      await find(params.id);
+      const docs = await models.SubscriptionDelivery.find({
+        subscription_id: params.id,
+        ...(q.status ? { status: q.status } : {}),
+        ...(q.after_sequence !== undefined ? { sequence: { $gt: q.after_sequence } } : {}),
+      })
+        .sort({ sequence: 1 })
+        .limit(q.limit + 1)
+        .lean<Record<string, unknown>[]>();
+      const page = docs.slice(0, q.limit);
+      ctx.body = {
+        data: page.map(subscriptionDeliveryToApi),
+        next_after_sequence: docs.length > q.limit ? (page.at(-1)!.sequence as number) : null,
+      };
+    },
+  );
+
+  return [create, list, read, update, deactivate, rotateSecret, pause, resume, replay, deliveries];
 }

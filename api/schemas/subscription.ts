@@ -166,3 +166,38 @@ export const subscriptionReplayed = z.object({
   truncated: z.boolean(),
   dry_run: z.boolean(),
 });
+
+export const subscriptionDeliveryListQuery = z
+  .object({
+    status: z.enum(['pending', 'delivering', 'succeeded', 'failed', 'dead_lettered']).optional(),
+    after_sequence: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(Number.MAX_SAFE_INTEGER)
+      .optional()
+      .meta({ description: "the previous page's `next_after_sequence`" }),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  })
+  .strict();
+
+export const subscriptionDelivery = z.object({
+  id: z.string().meta({ example: 'sd_0123456789abcdef01234567' }),
+  event_id: z.string().meta({ description: 'the event id (webhook-id)' }),
+  type: z.string(),
+  sequence: z.number().int(),
+  status: z.enum(['pending', 'delivering', 'succeeded', 'failed', 'dead_lettered']),
+  status_reason: z.string().nullable(),
+  run: z.number().int().meta({ description: '0 for the first delivery, +1 per redelivery or replay' }),
+  attempt_count: z.number().int(),
+  last_status_code: z.number().int().nullable(),
+  last_error: z.string().nullable(),
+  next_attempt_at: z.string().nullable(),
+  delivered_at: z.string().nullable(),
+  occurred_at: z.string(),
+});
+
+export const subscriptionDeliveryPage = z.object({
+  data: z.array(subscriptionDelivery),
+  next_after_sequence: z.number().int().nullable(),
+});

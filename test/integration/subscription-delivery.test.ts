@@ -138,6 +138,19 @@ describe('subscriptions receive their events', () => {
     for (const e of acked) perConversion.set(e.data.conversion_id, [...(perConversion.get(e.data.conversion_id) ?? []), e.type]);
     for (const types of perConversion.values())
       expect(types).toEqual(['conversion.created', 'conversion.status_changed', 'conversion.status_changed', 'conversion.reversed']);
+    // The subscription's own log: one row per event, in sequence, each succeeded; the retried ones show their attempts.
+    const log = await f.admin('get', `/api/subscriptions/${sub.id}/deliveries`).query({ limit: 10 });
+    expect(log.status).toBe(200);
+    expect(log.body.data.map((d: { sequence: number }) => d.sequence)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    expect(log.body.next_after_sequence).toBe(10);
+    const rest = await f.admin('get', `/api/subscriptions/${sub.id}/deliveries`).query({ after_sequence: 10 });
+    expect(rest.body.next_after_sequence).toBeNull();
+    const rows = [...log.body.data, ...rest.body.data] as { status: string; attempt_count: number; event_id: string }[];
+    expect(rows.map((d) => d.status)).toEqual(Array(total).fill('succeeded'));
+    expect(rows.map((d) => d.event_id)).toEqual(acked.map((e) => e.id));
+    expect(rows.filter((d) => d.attempt_count > 1).length).toBeGreaterThanOrEqual(4);
+    const dead = await f.admin('get', `/api/subscriptions/${sub.id}/deliveries`).query({ status: 'dead_lettered' });
+    expect(dead.body.data).toEqual([]);
   });
 
   it('replay of a time range sends exactly that range again, with the original ids and sequence numbers', async () => {

@@ -4789,6 +4789,121 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/subscriptions/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A subscription's events and how their delivery went, in sequence order
+         * @description One row per event given to the subscription: its sequence number, event id, status (pending, delivering, succeeded, failed, dead_lettered), attempts in the current run and the last answer. `status=dead_lettered` lists its dead letters; redeliver one with `POST /api/deliveries/{id}/redeliver`, a range with `…/replay`. Pages by `after_sequence`.
+         *
+         *     **Realms:** admin, ops, affiliate (the subscription {id} must be the affiliate's).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "pending" | "delivering" | "succeeded" | "failed" | "dead_lettered";
+                    /** @description the previous page's `next_after_sequence` */
+                    after_sequence?: number;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description the subscription's id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description One page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @example sd_0123456789abcdef01234567 */
+                                id: string;
+                                /** @description the event id (webhook-id) */
+                                event_id: string;
+                                type: string;
+                                sequence: number;
+                                /** @enum {string} */
+                                status: "pending" | "delivering" | "succeeded" | "failed" | "dead_lettered";
+                                status_reason: string | null;
+                                /** @description 0 for the first delivery, +1 per redelivery or replay */
+                                run: number;
+                                attempt_count: number;
+                                last_status_code: number | null;
+                                last_error: string | null;
+                                next_attempt_at: string | null;
+                                delivered_at: string | null;
+                                occurred_at: string;
+                            }[];
+                            next_after_sequence: number | null;
+                        };
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/event-types": {
         parameters: {
             query?: never;
