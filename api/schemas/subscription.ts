@@ -181,21 +181,23 @@ export const subscriptionDeliveryListQuery = z
   })
   .strict();
 
-export const subscriptionDelivery = z.object({
-  id: z.string().meta({ example: 'sd_0123456789abcdef01234567' }),
-  event_id: z.string().meta({ description: 'the event id (webhook-id)' }),
-  type: z.string(),
-  sequence: z.number().int(),
-  status: z.enum(['pending', 'delivering', 'succeeded', 'failed', 'dead_lettered']),
-  status_reason: z.string().nullable(),
-  run: z.number().int().meta({ description: '0 for the first delivery, +1 per redelivery or replay' }),
-  attempt_count: z.number().int(),
-  last_status_code: z.number().int().nullable(),
-  last_error: z.string().nullable(),
-  next_attempt_at: z.string().nullable(),
-  delivered_at: z.string().nullable(),
-  occurred_at: z.string(),
-});
+export const subscriptionDelivery = z
+  .object({
+    id: z.string().meta({ example: 'sd_0123456789abcdef01234567' }),
+    event_id: z.string().meta({ description: 'the event id (webhook-id)' }),
+    type: z.string(),
+    sequence: z.number().int(),
+    status: z.enum(['pending', 'delivering', 'succeeded', 'failed', 'dead_lettered']),
+    status_reason: z.string().nullable(),
+    run: z.number().int().meta({ description: '0 for the first delivery, +1 per redelivery or replay' }),
+    attempt_count: z.number().int(),
+    last_status_code: z.number().int().nullable(),
+    last_error: z.string().nullable(),
+    next_attempt_at: z.string().nullable(),
+    delivered_at: z.string().nullable(),
+    occurred_at: z.string(),
+  })
+  .meta({ id: 'SubscriptionDelivery' });
 
 export const subscriptionDeliveryPage = z.object({
   data: z.array(subscriptionDelivery),

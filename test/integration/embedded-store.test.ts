@@ -216,4 +216,80 @@ describeStore(usable ? title : `${title} (skipped: mongo-java-server is not the 
       expect(lost).toEqual([]);
     });
   }, 120_000);
+
+  it('writers on many connections, each a step of two commands: every write acknowledged before the kill is stored', async () => {
+    store = await startStore(dir);
+    const acknowledged: string[] = [];
+    let stop = false;
+    // Separate clients, so the commands arrive on many sockets and run on the store's threads at
+    // once: an answer must wait for the commit that stores its command even when another thread's
+    // commit is the one writing it (a race here once lost acknowledged writes).
+    const clients = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        MongoClient.connect(store!.url, { writeConcern: { w: 'majority', j: true }, serverSelectionTimeoutMS: 2_000, maxPoolSize: 8 }),
+      ),
+    );
+    try {
+      const writers = Array.from({ length: 48 }, async (_, w) => {
+        const db = clients[w % clients.length]!.db('store_test');
+        for (let n = 0; !stop; n++) {
+          const _id = `w${w}-${n}`;
+          try {
+            // Like a step: move a projection, then record what the move made, each acknowledged on its own.
+            await db.collection('moves').updateOne({ _id } as Document, { $set: { n } }, { upsert: true });
+            acknowledged.push(`moves/${_id}`);
+            await db.collection('records').insertOne({ _id, at: new Date() } as Document);
+            acknowledged.push(`records/${_id}`);
+          } catch {
+            return; // the store is gone: what was not answered was never acknowledged
+          }
+        }
+      });
+      const deadline = Date.now() + 30_000;
+      while (acknowledged.length < 6_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(acknowledged.length).toBeGreaterThanOrEqual(6_000);
+      const restarted = store.crashAndRestart(); // kills at once, while commits and answers are in flight
+      stop = true;
+      await Promise.all(writers);
+      await restarted;
+    } finally {
+      await Promise.all(clients.map((c) => c.close(true)));
+    }
+    await withClient(store, async (db) => {
+      const stored = new Set<string>();
+      for (const name of ['moves', 'records'])
+        for (const d of await db
+          .collection(name)
+          .find({}, { projection: { _id: 1 } })
+          .toArray())
+          stored.add(`${name}/${String(d._id)}`);
+      expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
+    });
+  }, 120_000);
+
+  it('TMP bulk upserts acknowledged then killed', async () => {
+    store = await startStore(dir);
+    for (let round = 0; round < 8; round++) {
+      const ids = Array.from({ length: 3 }, (_, i) => `evt_${round}_${i}`);
+      await withClient(store, async (db) => {
+        await db.collection('conv').updateOne({ _id: `c${round}` } as Document, { $set: { s: round } }, { upsert: true });
+        await db.collection('events').bulkWrite(
+          ids.map((id, rank) => ({
+            updateOne: {
+              filter: { _id: id } as Document,
+              update: { $setOnInsert: { type: 'x', rank, unpositioned: true, data: { a: 1 } }, $currentDate: { recorded_at: true } },
+              upsert: true,
+            },
+          })),
+          { ordered: false },
+        );
+      });
+      await store.crashAndRestart();
+      await withClient(store, async (db) => {
+        const found = (await db.collection('events').find({ _id: { $in: ids } } as Document).toArray()).map((d) => d._id);
+        const conv = await db.collection('conv').findOne({ _id: `c${round}` } as Document);
+        expect({ round, conv: Boolean(conv), found }).toEqual({ round, conv: true, found: ids });
+      });
+    }
+  }, 300_000);
 });

@@ -114,15 +114,31 @@ final class DurableH2Backend extends H2Backend {
     }
 
     private void commitChanges() {
-        if (!store.hasUnsavedChanges()) return; // a read, or a concurrent commit stored it already
-        long version;
-        gate.writeLock().lock();
+        // Looked at under the gate: a commit in progress holds it exclusively, so this waits until
+        // that commit is in the file. Unguarded, the store reads as saved as soon as a concurrent
+        // commit has begun (it moves the version first, then writes the chunk), and this command's
+        // answer went out before its changes were in the file: a kill in between lost an
+        // acknowledged write (the fault suite's MongoDB SIGKILL lost two transitions' events so).
+        boolean unsaved;
+        gate.readLock().lock();
         try {
-            store.commit();
-            version = store.getCurrentVersion();
+            unsaved = store.hasUnsavedChanges();
         } finally {
-            gate.writeLock().unlock();
+            gate.readLock().unlock();
         }
+        long version;
+        if (unsaved) {
+            gate.writeLock().lock();
+            try {
+                if (store.hasUnsavedChanges()) store.commit(); // else a concurrent commit stored it meanwhile
+                version = store.getCurrentVersion();
+            } finally {
+                gate.writeLock().unlock();
+            }
+        } else {
+            version = store.getCurrentVersion(); // a read, or a concurrent commit stored it already
+        }
+        // With fsync on, also a command whose changes a concurrent commit stored waits for that commit's fsync.
         if (fsync) forceToDisk(version);
     }
 

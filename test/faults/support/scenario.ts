@@ -62,6 +62,8 @@ export interface ScenarioResult {
   report: InvariantReport;
   /** Event id → how many times the affiliate received it. */
   received: Map<string, number>;
+  /** Requests the strict-order subscription's receiver got (retries included). */
+  subscriptionRequests: number;
   summary: string;
 }
 
@@ -145,6 +147,11 @@ export interface ScenarioOptions {
   before?: number;
   after?: number;
   settleTimeoutMs?: number;
+  /**
+   * Why this scenario may find transitions without their events (counted and printed, not failed);
+   * every other events check still holds. Only for an open problem, named where it is set.
+   */
+  toleratedEventLoss?: string;
 }
 
 export async function runScenario(stack: FaultStack, opts: ScenarioOptions): Promise<ScenarioResult> {
@@ -189,7 +196,11 @@ export async function runScenario(stack: FaultStack, opts: ScenarioOptions): Pro
           deliveries: opts.deliveries,
           receivedEventIds: received(),
           redirectedClickIds: clicks.redirected,
-          subscription: { id: target.subscriptionId!, arrivals: subscriptionArrivals(stack) },
+          subscription: {
+            id: target.subscriptionId!,
+            arrivals: subscriptionArrivals(stack),
+            tolerateMissing: Boolean(opts.toleratedEventLoss),
+          },
         });
         return r.violations.some((v) => v.kind === 'liveness') ? undefined : r;
       },
@@ -202,7 +213,11 @@ export async function runScenario(stack: FaultStack, opts: ScenarioOptions): Pro
         deliveries: opts.deliveries,
         receivedEventIds: received(),
         redirectedClickIds: clicks.redirected,
-        subscription: { id: target.subscriptionId!, arrivals: subscriptionArrivals(stack) },
+        subscription: {
+          id: target.subscriptionId!,
+          arrivals: subscriptionArrivals(stack),
+          tolerateMissing: Boolean(opts.toleratedEventLoss),
+        },
       });
       throw new Error(`${err.message}\n${describeViolations(r.violations)}`);
     });
@@ -214,7 +229,11 @@ export async function runScenario(stack: FaultStack, opts: ScenarioOptions): Pro
       deliveries: opts.deliveries,
       receivedEventIds: received(),
       redirectedClickIds: clicks.redirected,
-      subscription: { id: target.subscriptionId!, arrivals: subscriptionArrivals(stack) },
+      subscription: {
+        id: target.subscriptionId!,
+        arrivals: subscriptionArrivals(stack),
+        tolerateMissing: Boolean(opts.toleratedEventLoss),
+      },
     });
     // The checks must not pass vacuously: the load reached every path they look at.
     const { byStatus, capRejections } = report.stats;
@@ -249,6 +268,7 @@ export async function runScenario(stack: FaultStack, opts: ScenarioOptions): Pro
       caught,
       report,
       received: receivedEventIds(stack),
+      subscriptionRequests: subscriptionArrivals(stack).length,
       summary: '',
     };
     result.summary = summarize(opts.title, result);
@@ -314,5 +334,10 @@ function summarize(title: string, r: ScenarioResult): string {
     `  clicks: ${r.report.stats.clicksChecked} answered 302, every one checked as stored`,
     `  deliveries: ${JSON.stringify(r.report.stats.deliveries)}, ${r.report.stats.attempts} attempts, ` +
       `${r.received.size} events received (${duplicates} more than once)`,
+    `  subscription (strict order): ${r.report.stats.eventsChecked} transition events checked as recorded once and delivered in order, ` +
+      `${r.subscriptionRequests} requests received` +
+      (r.report.stats.eventsMissing.length > 0
+        ? `; NOT IN THE STORE (tolerated, see the scenario): ${r.report.stats.eventsMissing.join(', ')}`
+        : ''),
   ].join('\n');
 }

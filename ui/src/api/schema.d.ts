@@ -4826,25 +4826,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            data: {
-                                /** @example sd_0123456789abcdef01234567 */
-                                id: string;
-                                /** @description the event id (webhook-id) */
-                                event_id: string;
-                                type: string;
-                                sequence: number;
-                                /** @enum {string} */
-                                status: "pending" | "delivering" | "succeeded" | "failed" | "dead_lettered";
-                                status_reason: string | null;
-                                /** @description 0 for the first delivery, +1 per redelivery or replay */
-                                run: number;
-                                attempt_count: number;
-                                last_status_code: number | null;
-                                last_error: string | null;
-                                next_attempt_at: string | null;
-                                delivered_at: string | null;
-                                occurred_at: string;
-                            }[];
+                            data: components["schemas"]["SubscriptionDelivery"][];
                             next_after_sequence: number | null;
                         };
                     };
@@ -9296,6 +9278,25 @@ export interface components {
             updated_at: string;
             /** @description the Standard Webhooks secret (whsec_…): shown this once, never again */
             signing_secret: string;
+        };
+        SubscriptionDelivery: {
+            /** @example sd_0123456789abcdef01234567 */
+            id: string;
+            /** @description the event id (webhook-id) */
+            event_id: string;
+            type: string;
+            sequence: number;
+            /** @enum {string} */
+            status: "pending" | "delivering" | "succeeded" | "failed" | "dead_lettered";
+            status_reason: string | null;
+            /** @description 0 for the first delivery, +1 per redelivery or replay */
+            run: number;
+            attempt_count: number;
+            last_status_code: number | null;
+            last_error: string | null;
+            next_attempt_at: string | null;
+            delivered_at: string | null;
+            occurred_at: string;
         };
         TestClickMinted: {
             click_id: string;

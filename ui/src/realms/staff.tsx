@@ -5,6 +5,7 @@ import { ConversionsScreen } from '../screens/conversions';
 import { DeliveriesScreen } from '../screens/deliveries';
 import { LiveScreen } from '../screens/live';
 import { OverviewScreen } from '../screens/overview';
+import { SubscriptionScreen, SubscriptionsScreen } from '../screens/subscriptions';
 import type { ScreenRoute } from './route-table';
 
 // The configuration forms are the console's largest screen and the least visited: fetched when first opened.
@@ -17,6 +18,8 @@ export const staffRoutes: ScreenRoute[] = [
   { path: '/ui/conversions/:id', component: ConversionScreen },
   { path: '/ui/deliveries', component: DeliveriesScreen, nav: 'Deliveries' },
   { path: '/ui/live', component: LiveScreen, nav: 'Live' },
+  { path: '/ui/subscriptions', component: SubscriptionsScreen, nav: 'Subscriptions' },
+  { path: '/ui/subscriptions/:id', component: SubscriptionScreen },
   { path: '/ui/config/*', component: ConfigurationScreen },
   { path: '/ui/config', component: ConfigurationScreen, nav: 'Configuration' },
   { path: '/ui/audit', component: AuditScreen, nav: 'Audit log' },

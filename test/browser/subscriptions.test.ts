@@ -1,0 +1,99 @@
+import { screenshot, seriousA11yViolations, useConsole } from '../support/browser';
+import { startReceiver, type Receiver } from '../support/receiver';
+import { waitFor } from '../support/wait-for';
+
+/**
+ * The console's subscriptions (issue 16, part 7): the list with each receiver's state, one
+ * subscription's log with its dead letters, redelivery of one, pause and resume, and a replay
+ * of a time range after counting it, in Chromium.
+ */
+const c = useConsole('ui_subscriptions');
+let receiver: Receiver;
+beforeAll(async () => {
+  receiver = await startReceiver();
+});
+afterAll(async () => {
+  await receiver?.close();
+});
+
+const sentTo = (path: string) => receiver.requests.filter((r) => r.url === path);
+
+describe('console: event subscriptions', () => {
+  it('lists them, shows the log and a failed event, redelivers it, pauses and resumes, and replays a range', async () => {
+    const s = await c.f.setup();
+    const created = await c.f.admin('post', '/api/subscriptions').send({
+      url: `${receiver.url}/crm`,
+      event_types: ['conversion.created'],
+      filter: { offer_id: s.offer.id },
+      strict_order: true,
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    // The receiver refuses the first event for good (a permanent 4xx): a failed delivery to redeliver.
+    receiver.reply({ status: 400, body: 'unknown account' });
+    const first = await c.f.convert(s);
+    await waitFor('the first event refused', async () => (sentTo('/crm').length >= 1 ? true : undefined));
+    const second = await c.f.convert({ clickId: await c.f.click(s.offer.id, s.affiliate.id), token: s.token });
+    await waitFor('the second event delivered', async () =>
+      sentTo('/crm').some((r) => JSON.parse(r.body).data.conversion_id === second) ? true : undefined,
+    );
+
+    const page = await c.signedInPage('/ui/subscriptions');
+    const row = page.getByRole('row').filter({ hasText: `${receiver.url}/crm` });
+    await row.getByText('Sending').waitFor();
+    await row.getByText('strict order').waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'subscriptions');
+
+    await row.getByRole('link', { name: `${receiver.url}/crm` }).click();
+    await page.getByRole('heading', { name: `Subscription ${id}` }).waitFor();
+    const failedRow = page.getByRole('row').filter({ hasText: 'Failed (permanent answer)' });
+    await failedRow.getByText('HTTP 400').waitFor();
+    expect(await page.getByRole('row').filter({ hasText: 'Delivered' }).count()).toBe(1);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'subscription');
+
+    // Redeliver the failed one: the same event id arrives again, and the row turns delivered.
+    await failedRow.getByRole('button', { name: 'Redeliver' }).click();
+    await waitFor('the redelivered event', async () =>
+      sentTo('/crm').filter((r) => JSON.parse(r.body).data.conversion_id === first).length === 2 ? true : undefined,
+    );
+    const [refused, redelivered] = sentTo('/crm').filter((r) => JSON.parse(r.body).data.conversion_id === first);
+    expect(redelivered!.headers['webhook-id']).toBe(refused!.headers['webhook-id']);
+    await page.reload();
+    await page.getByRole('row').filter({ hasText: 'Delivered' }).nth(1).waitFor();
+
+    // Pause: the next event waits; resume: it goes out.
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.getByText('Paused by hand since').waitFor();
+    const third = await c.f.convert({ clickId: await c.f.click(s.offer.id, s.affiliate.id), token: s.token });
+    await waitFor('the third conversion in the feed', async () => {
+      const res = await c.f.admin('get', '/api/events').query({ types: 'conversion.created', limit: 1000 });
+      return (res.body.data as { data: { conversion_id: string } }[]).some((e) => e.data.conversion_id === third) ? true : undefined;
+    });
+    expect(sentTo('/crm').some((r) => JSON.parse(r.body).data.conversion_id === third)).toBe(false);
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.getByText('Sending').waitFor();
+    await waitFor('the third event after resume', async () =>
+      sentTo('/crm').some((r) => JSON.parse(r.body).data.conversion_id === third) ? true : undefined,
+    );
+
+    // Replay everything since an hour ago: counted first, then sent with the original ids.
+    const before = sentTo('/crm').length;
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    const local = new Date(hourAgo.getTime() - hourAgo.getTimezoneOffset() * 60_000).toISOString().slice(0, 19);
+    await page.getByLabel(/^From/).fill(local);
+    await page.getByRole('button', { name: 'Count events' }).click();
+    await page.getByText('3 events in this range.').waitFor();
+    expect(sentTo('/crm')).toHaveLength(before); // counting sends nothing
+    await page.getByRole('button', { name: 'Replay 3 events' }).click();
+    await page.getByText('Sent 3 of 3 events again with their original ids.').waitFor();
+    await waitFor('3 replayed', async () => (sentTo('/crm').length >= before + 3 ? true : undefined));
+    const replayedIds = sentTo('/crm')
+      .slice(before)
+      .map((r) => r.headers['webhook-id'])
+      .sort();
+    const originalIds = [...new Set(sentTo('/crm').slice(0, before).map((r) => r.headers['webhook-id']))].sort();
+    expect(replayedIds).toEqual(originalIds);
+  });
+});
