@@ -93,7 +93,13 @@ describe('console: event subscriptions', () => {
       .slice(before)
       .map((r) => r.headers['webhook-id'])
       .sort();
-    const originalIds = [...new Set(sentTo('/crm').slice(0, before).map((r) => r.headers['webhook-id']))].sort();
+    const originalIds = [
+      ...new Set(
+        sentTo('/crm')
+          .slice(0, before)
+          .map((r) => r.headers['webhook-id']),
+      ),
+    ].sort();
     expect(replayedIds).toEqual(originalIds);
   });
 });

@@ -266,30 +266,4 @@ describeStore(usable ? title : `${title} (skipped: mongo-java-server is not the 
       expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
     });
   }, 120_000);
-
-  it('TMP bulk upserts acknowledged then killed', async () => {
-    store = await startStore(dir);
-    for (let round = 0; round < 8; round++) {
-      const ids = Array.from({ length: 3 }, (_, i) => `evt_${round}_${i}`);
-      await withClient(store, async (db) => {
-        await db.collection('conv').updateOne({ _id: `c${round}` } as Document, { $set: { s: round } }, { upsert: true });
-        await db.collection('events').bulkWrite(
-          ids.map((id, rank) => ({
-            updateOne: {
-              filter: { _id: id } as Document,
-              update: { $setOnInsert: { type: 'x', rank, unpositioned: true, data: { a: 1 } }, $currentDate: { recorded_at: true } },
-              upsert: true,
-            },
-          })),
-          { ordered: false },
-        );
-      });
-      await store.crashAndRestart();
-      await withClient(store, async (db) => {
-        const found = (await db.collection('events').find({ _id: { $in: ids } } as Document).toArray()).map((d) => d._id);
-        const conv = await db.collection('conv').findOne({ _id: `c${round}` } as Document);
-        expect({ round, conv: Boolean(conv), found }).toEqual({ round, conv: true, found: ids });
-      });
-    }
-  }, 300_000);
 });
