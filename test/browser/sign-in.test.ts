@@ -47,13 +47,23 @@ describe('console layout', () => {
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
     const labels: string[] = [];
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0; i < 9; i++) {
       await page.keyboard.press('Tab');
       labels.push((await page.evaluate(() => document.activeElement?.textContent?.trim())) ?? '');
     }
-    expect(labels).toEqual(['postflow', 'Overview', 'Conversions', 'Deliveries', 'Live', 'Configuration', 'Audit log', 'Sign out']);
+    expect(labels).toEqual([
+      'postflow',
+      'Overview',
+      'Conversions',
+      'Deliveries',
+      'Live',
+      'Subscriptions',
+      'Configuration',
+      'Audit log',
+      'Sign out',
+    ]);
     // Back to "Conversions" and follow it with the keyboard.
-    for (let i = 0; i < 5; i++) await page.keyboard.press('Shift+Tab');
+    for (let i = 0; i < 6; i++) await page.keyboard.press('Shift+Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Conversions');
     await page.keyboard.press('Enter');
     await page.waitForURL('**/ui/conversions');
