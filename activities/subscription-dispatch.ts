@@ -4,13 +4,13 @@ import type { ClaimBatch, ClaimBatchInput, PlannedSubscriptionDelivery } from '.
 import { eventFeed, parseCursor } from '../events/feed';
 import { SUBSCRIPTION_DELIVERY_PREFIX } from './delivery-targets';
 import type { StepDeps } from './deps';
+import { onlyDuplicateKeys } from '../models/write-errors';
 import { claimSubscriptionEvents, type Claim } from './subscription-claim';
 
 /** How often the long poll looks at the feed: the floor of an event's wait before it is claimed. */
 const POLL_MS = 200;
 /** How long one claim waits for events before answering with none (one activity per this, idle). */
 export const DEFAULT_CLAIM_WAIT_MS = 30_000;
-const DUPLICATE_KEY = 11000;
 
 /** A subscription delivery's id: from (subscription, event), so the same claim plans it once. */
 export const subscriptionDeliveryId = (subscriptionId: string, eventId: string): string =>
@@ -46,8 +46,7 @@ export function subscriptionDispatchActivities({ models, now }: StepDeps) {
       await models.SubscriptionDelivery.insertMany(docs, { ordered: false });
     } catch (err) {
       // A retried claim: the deliveries an earlier attempt stored are there, which is all we need.
-      const errors = (err as { writeErrors?: { code?: number; err?: { code?: number } }[] }).writeErrors ?? [err as { code?: number }];
-      if (errors.some((e) => (e.code ?? (e as { err?: { code?: number } }).err?.code) !== DUPLICATE_KEY)) throw err;
+      if (!onlyDuplicateKeys(err)) throw err;
     }
     return docs.map((d) => ({ deliveryId: d._id, sequence: d.sequence }));
   }

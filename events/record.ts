@@ -1,7 +1,7 @@
 import type { Models } from '../models';
+import { onlyDuplicateKeys } from '../models/write-errors';
 import type { NewEvent } from './envelope';
 
-const DUPLICATE_KEY = 11000;
 /** How often (by the writer's clock) one process deletes the events past their retention. */
 const SWEEP_EVERY_MS = 10 * 60 * 1000;
 /** The default retention (EVENTS_RETENTION_DAYS): the worker passes the configured one. */
@@ -66,9 +66,9 @@ export function eventRecorder({ models, now, retentionMs = DEFAULT_EVENTS_RETENT
     try {
       await models.Event.bulkWrite(ops, { ordered: false });
     } catch (err) {
-      // Two attempts of one step racing: the other inserted it first, which is all we need.
-      const codes = ((err as { writeErrors?: { code?: number }[] }).writeErrors ?? [err as { code?: number }]).map((e) => e.code);
-      if (codes.some((c) => c !== DUPLICATE_KEY)) throw err;
+      // Two attempts of one step racing: the other inserted it first, which is all we need. Any
+      // other failure (the server gone mid-command) fails the step, which is retried.
+      if (!onlyDuplicateKeys(err)) throw err;
     }
     await sweep();
   };

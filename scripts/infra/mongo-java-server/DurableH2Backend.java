@@ -116,9 +116,9 @@ final class DurableH2Backend extends H2Backend {
     private void commitChanges() {
         // Looked at under the gate: a commit in progress holds it exclusively, so this waits until
         // that commit is in the file. Unguarded, the store reads as saved as soon as a concurrent
-        // commit has begun (it moves the version first, then writes the chunk), and this command's
-        // answer went out before its changes were in the file: a kill in between lost an
-        // acknowledged write (the fault suite's MongoDB SIGKILL lost two transitions' events so).
+        // commit has begun (H2's MVStore.store moves the version first, then writes the chunk), so
+        // this command's answer could go out before its changes were in the file, and a kill in
+        // between would lose an acknowledged write.
         boolean unsaved;
         gate.readLock().lock();
         try {

@@ -46,15 +46,7 @@ export interface InvariantInput {
    * derived from it, each delivered to the subscription (or dead-lettered when deliveries may be
    * 'final'), numbered 1..N without gaps, received in that order and with no id the store lacks.
    */
-  subscription?: {
-    id: string;
-    arrivals: { id: string; sequence: number }[];
-    /**
-     * Counted in stats.eventsMissing instead of reported: a transition whose events are not in the
-     * store. Only the MongoDB SIGKILL scenario sets it, for the open problem named there.
-     */
-    tolerateMissing?: boolean;
-  };
+  subscription?: { id: string; arrivals: { id: string; sequence: number }[] };
 }
 
 export interface InvariantReport {
@@ -72,8 +64,6 @@ export interface InvariantReport {
     clicksChecked: number;
     /** Events checked against the transitions (0 without a subscription). */
     eventsChecked: number;
-    /** With tolerateMissing: the transitions' events not in the store. */
-    eventsMissing: string[];
   };
 }
 
@@ -246,7 +236,6 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
 
   // 6. Events: recorded by each transition, none lost or renamed by a crash, delivered in order.
   let eventsChecked = 0;
-  const eventsMissing: string[] = [];
   if (input.subscription) {
     const sub = input.subscription;
     const [stored, subDeliveries, subDoc] = await Promise.all([
@@ -267,8 +256,7 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
           eventsChecked += 1;
           const event = storedIds.get(id);
           if (!event) {
-            if (sub.tolerateMissing) eventsMissing.push(`${c._id} seq ${step.seq}: ${id}`);
-            else add('events', 'liveness', c._id, `transition seq ${step.seq} (${step.from} → ${step.to}) has no event ${id}`);
+            add('events', 'liveness', c._id, `transition seq ${step.seq} (${step.from} → ${step.to}) has no event ${id}`);
             continue;
           }
           // Events from before the subscription existed are not its own.
@@ -302,7 +290,6 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
     violations,
     stats: {
       eventsChecked,
-      eventsMissing,
       conversions: conversions.length,
       byStatus: countBy(conversions, (c) => c.status),
       capRejections: conversions.filter((c) => c.status === 'rejected' && c.reason_codes.includes('cap_reached')).length,

@@ -147,11 +147,6 @@ export interface ScenarioOptions {
   before?: number;
   after?: number;
   settleTimeoutMs?: number;
-  /**
-   * Why this scenario may find transitions without their events (counted and printed, not failed);
-   * every other events check still holds. Only for an open problem, named where it is set.
-   */
-  toleratedEventLoss?: string;
 }
 
 export async function runScenario(stack: FaultStack, opts: ScenarioOptions): Promise<ScenarioResult> {
@@ -199,7 +194,6 @@ export async function runScenario(stack: FaultStack, opts: ScenarioOptions): Pro
           subscription: {
             id: target.subscriptionId!,
             arrivals: subscriptionArrivals(stack),
-            tolerateMissing: Boolean(opts.toleratedEventLoss),
           },
         });
         return r.violations.some((v) => v.kind === 'liveness') ? undefined : r;
@@ -216,7 +210,6 @@ export async function runScenario(stack: FaultStack, opts: ScenarioOptions): Pro
         subscription: {
           id: target.subscriptionId!,
           arrivals: subscriptionArrivals(stack),
-          tolerateMissing: Boolean(opts.toleratedEventLoss),
         },
       });
       throw new Error(`${err.message}\n${describeViolations(r.violations)}`);
@@ -232,7 +225,6 @@ export async function runScenario(stack: FaultStack, opts: ScenarioOptions): Pro
       subscription: {
         id: target.subscriptionId!,
         arrivals: subscriptionArrivals(stack),
-        tolerateMissing: Boolean(opts.toleratedEventLoss),
       },
     });
     // The checks must not pass vacuously: the load reached every path they look at.
@@ -335,9 +327,6 @@ function summarize(title: string, r: ScenarioResult): string {
     `  deliveries: ${JSON.stringify(r.report.stats.deliveries)}, ${r.report.stats.attempts} attempts, ` +
       `${r.received.size} events received (${duplicates} more than once)`,
     `  subscription (strict order): ${r.report.stats.eventsChecked} transition events checked as recorded once and delivered in order, ` +
-      `${r.subscriptionRequests} requests received` +
-      (r.report.stats.eventsMissing.length > 0
-        ? `; NOT IN THE STORE (tolerated, see the scenario): ${r.report.stats.eventsMissing.join(', ')}`
-        : ''),
+      `${r.subscriptionRequests} requests received`,
   ].join('\n');
 }

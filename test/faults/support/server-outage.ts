@@ -19,8 +19,6 @@ export function describeServerOutage(opts: {
   summary: string;
   outageMs: number;
   takeDown: (server: OwnedServer) => Promise<void>;
-  /** ScenarioOptions.toleratedEventLoss: the open problem that makes it necessary. */
-  toleratedEventLoss?: string;
 }): void {
   describeScenario(opts.title, opts.victim, () => {
     let stack: FaultStack;
@@ -44,7 +42,6 @@ export function describeServerOutage(opts: {
       const result = await runScenario(stack, {
         title: opts.summary,
         deliveries: 'succeeded',
-        toleratedEventLoss: opts.toleratedEventLoss,
         fault: async () => {
           const faultAt = Date.now();
           await opts.takeDown(server);
