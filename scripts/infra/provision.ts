@@ -33,31 +33,11 @@ export interface Infrastructure {
 
 const DEV_PORTS = { temporal: 7233, temporalUi: 8233, mongo: 27017 };
 
-/** Attaches to the servers the environment names and starts the others, in parallel. */
+/** Attaches to the servers the environment names and starts the others: MongoDB, then Temporal. */
 export async function provisionInfrastructure(opts: ProvisionOptions): Promise<Infrastructure> {
   const stops: Array<() => Promise<void>> = [];
   const summary: string[] = [];
   const onFile = (opts.storage ?? (opts.mode === 'dev' ? 'file' : 'memory')) === 'file';
-
-  const temporal = (async () => {
-    if (opts.env.TEMPORAL_ADDRESS) {
-      summary.push(`temporal: ${opts.env.TEMPORAL_ADDRESS} (TEMPORAL_ADDRESS)`);
-      return { address: opts.env.TEMPORAL_ADDRESS, uiUrl: undefined };
-    }
-    const port = opts.mode === 'dev' ? await devPort(DEV_PORTS.temporal, 'Temporal', 'TEMPORAL_ADDRESS=localhost:7233') : await freePort();
-    const server = await startTemporalDevServer({
-      port,
-      uiPort: opts.mode === 'dev' ? DEV_PORTS.temporalUi : undefined,
-      dbFile: onFile ? path.join(opts.dataDir, 'temporal.db') : undefined,
-      namespace: opts.namespace,
-      sink: opts.sinkFor('temporal'),
-      detached: opts.mode === 'dev',
-      log: opts.log,
-    });
-    stops.push(server.stop);
-    summary.push(`temporal: ${server.address} — ${server.how}`);
-    return server;
-  })();
 
   const mongo = (async () => {
     if (opts.env.MONGO_URL) {
@@ -76,6 +56,30 @@ export async function provisionInfrastructure(opts: ProvisionOptions): Promise<I
     });
     stops.push(server.stop);
     summary.push(`mongodb: ${server.url} — ${server.how}`);
+    return server;
+  })();
+
+  // Temporal starts once MongoDB listens: the dev server binds internal ports of its own choosing,
+  // and one of them once took the free port picked for MongoDB before MongoDB bound it (MongoDB
+  // then exited, and the port answered as if it were MongoDB). Bound first, MongoDB's port is safe.
+  const temporal = (async () => {
+    await mongo.catch(() => undefined); // its failure is reported below
+    if (opts.env.TEMPORAL_ADDRESS) {
+      summary.push(`temporal: ${opts.env.TEMPORAL_ADDRESS} (TEMPORAL_ADDRESS)`);
+      return { address: opts.env.TEMPORAL_ADDRESS, uiUrl: undefined };
+    }
+    const port = opts.mode === 'dev' ? await devPort(DEV_PORTS.temporal, 'Temporal', 'TEMPORAL_ADDRESS=localhost:7233') : await freePort();
+    const server = await startTemporalDevServer({
+      port,
+      uiPort: opts.mode === 'dev' ? DEV_PORTS.temporalUi : undefined,
+      dbFile: onFile ? path.join(opts.dataDir, 'temporal.db') : undefined,
+      namespace: opts.namespace,
+      sink: opts.sinkFor('temporal'),
+      detached: opts.mode === 'dev',
+      log: opts.log,
+    });
+    stops.push(server.stop);
+    summary.push(`temporal: ${server.address} — ${server.how}`);
     return server;
   })();
 
