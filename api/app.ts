@@ -40,6 +40,7 @@ import { postbackStatusRoutes } from './routes/postback-status';
 import { reportRoutes } from './routes/reports';
 import { overviewRoutes } from './routes/overview';
 import { healthRoutes } from './routes/health';
+import { EventTail } from './live/event-tail';
 import { LiveFeed } from './live/feed';
 import { liveRoutes } from './routes/live';
 import { sessionRoutes } from './routes/session';
@@ -65,6 +66,8 @@ export interface AppDeps {
   metrics?: ApiMetrics;
   /** The live stream's poller (GET /api/stream); whoever passes it closes it (system/start.ts does on stop). */
   live?: LiveFeed;
+  /** The event stream's poller (GET /api/events/stream); closed by whoever passes it, like `live`. */
+  eventTail?: EventTail;
 }
 
 /** Builds the Koa app; it never listens (api/server.ts does), so tests drive app.callback(). */
@@ -136,6 +139,8 @@ export function createApp(deps: AppDeps): Koa {
 
   const live = deps.live ?? new LiveFeed({ models: deps.models });
   live.onError ??= (err) => logger.warn({ err }, 'live stream: a read failed; open streams go on once the database answers');
+  const eventTail = deps.eventTail ?? new EventTail({ models: deps.models });
+  eventTail.onError ??= (err) => logger.warn({ err }, 'event stream: a read failed; open streams go on once the database answers');
   const workflows = { models: deps.models, temporal: deps.temporal, taskQueue: temporalConfig.taskQueue };
   // Everything under /api needs the admin key; checked before any admin route runs. The router
   // matches paths case-insensitively, so this check must too: /API/advertisers is /api/advertisers.
@@ -157,7 +162,7 @@ export function createApp(deps: AppDeps): Koa {
       ...postbackEndpointRoutes({ models: deps.models, temporal: deps.temporal, now }),
       ...postbackMacroRoutes(),
       ...subscriptionRoutes({ models: deps.models, now, eventTypes, temporal: deps.temporal, taskQueue: temporalConfig.taskQueue }),
-      ...eventRoutes(deps.models),
+      ...eventRoutes(deps.models, eventTail),
       ...testPostbackRoutes(accept),
       ...deliveryRoutes(workflows),
       ...deliveryIssueRoutes({ models: deps.models, now }),

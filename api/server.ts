@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     lifecycle.info({ signal }, `api: ${signal}, draining`);
     // Open event streams never finish by themselves: end them, or close() would wait for ever.
     void system.live?.close();
+    void system.eventTail?.close();
     server.close(async () => {
       await system.stop();
       lifecycle.info('api stopped');

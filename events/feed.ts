@@ -23,6 +23,8 @@ export interface EventFeed {
    * feed did not give.
    */
   readEventsAfter(cursor: string | undefined, opts: ReadOptions): Promise<EventPage>;
+  /** The cursor after every event settled so far: where a reader that wants only what comes next starts. */
+  head(): Promise<string>;
 }
 
 export class InvalidCursorError extends Error {
@@ -100,6 +102,9 @@ export function eventFeed(models: Models): EventFeed {
       // A short page read everything up to the horizon: the next read starts there, past the other types too.
       const next = docs.length === limit ? docs.at(-1)!.position : Math.max(after, settled);
       return { events: docs.map(toEnvelope), next: formatCursor(next) };
+    },
+    async head() {
+      return formatCursor(await sequenceEvents(models));
     },
   };
 }

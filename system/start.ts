@@ -3,6 +3,7 @@ import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type Koa from 'koa';
 import type { Connection } from 'mongoose';
 import { createApp, type AppDeps } from '../api/app';
+import { EventTail } from '../api/live/event-tail';
 import { LiveFeed } from '../api/live/feed';
 import type { Config } from '../config';
 import type { Models } from '../models';
@@ -46,6 +47,8 @@ export interface System {
   app?: Koa;
   /** The app's live stream: closing it ends every open stream, which a draining server must do first (api/server.ts). */
   live?: LiveFeed;
+  /** The event feed's stream (GET /api/events/stream): closed with `live`, for the same reason. */
+  eventTail?: EventTail;
   /** Stops the workers (in-flight tasks finish first), then closes every connection. */
   stop(): Promise<void>;
 }
@@ -103,13 +106,18 @@ export async function startSystem<O extends SystemOptions>(config: Config, opts:
     }
 
     let live: LiveFeed | undefined;
+    let eventTail: EventTail | undefined;
     let app: Koa | undefined;
     if (opts.app) {
       const feed = (live = new LiveFeed({ models }));
-      closers.push(() => feed.close()); // first to close: open streams end before the connections they read go
-      app = createApp({ ...opts.app, config, temporal: client, mongo, models, live });
+      const tail = (eventTail = new EventTail({ models }));
+      // First to close: open streams end before the connections they read go.
+      closers.push(async () => {
+        await Promise.all([feed.close(), tail.close()]);
+      });
+      app = createApp({ ...opts.app, config, temporal: client, mongo, models, live, eventTail });
     }
-    const system: System = { config, mongo, models, client, workers, workersStopped, app, live, stop: closeAll };
+    const system: System = { config, mongo, models, client, workers, workersStopped, app, live, eventTail, stop: closeAll };
     return system as StartedSystem<O>;
   } catch (err) {
     await closeAll().catch(() => undefined);

@@ -2,8 +2,8 @@ import { PassThrough } from 'node:stream';
 import type { Context } from 'koa';
 
 export interface EventStream {
-  /** One event: `id` is the stream position, `event` its name, `data` one line of JSON. */
-  event(id: string, name: string, data: unknown): void;
+  /** One event: `id` is the stream position, `event` its name (none: a plain `message`), `data` one line of JSON. */
+  event(id: string, name: string | undefined, data: unknown): void;
   /** A comment line (ignored by clients), which keeps proxies from closing an idle stream; with `id`, moves the client's resume point. */
   heartbeat(id?: string): void;
   end(): void;
@@ -53,7 +53,7 @@ export function openEventStream(ctx: Context, opts: { retryMs: number }): EventS
   // Sent at once, so the client has the headers (EventSource's open) before the first event.
   write(`retry: ${opts.retryMs}\n: connected\n\n`);
   return {
-    event: (id, name, data) => write(`id: ${id}\nevent: ${name}\ndata: ${JSON.stringify(data)}\n\n`),
+    event: (id, name, data) => write(`id: ${id}\n${name ? `event: ${name}\n` : ''}data: ${JSON.stringify(data)}\n\n`),
     heartbeat: (id) => write(id ? `: keep-alive\nid: ${id}\n\n` : `: keep-alive\n\n`),
     end,
     done,

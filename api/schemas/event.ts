@@ -39,21 +39,35 @@ export const typedEnvelope = (t: EventType) =>
 const typeTokens = [...new Set([...catalogue.map((t) => t.type), ...catalogue.map((t) => `${t.type.split('.')[0]}.*`)])];
 const token = `(${typeTokens.map((t) => t.replace(/[.*]/g, (c) => `\\${c}`)).join('|')})`;
 
+const cursor = z.string().regex(new RegExp(cursorPattern), 'must be the `next` of an earlier page, or 0 for the start');
+const typesParam = z
+  .string()
+  .regex(new RegExp(`^${token}(,${token})*$`), 'must be event types or groups of the catalogue, comma-separated (GET /api/event-types)')
+  .optional()
+  .meta({
+    description: 'only these types, comma-separated; a group such as `conversion.*` names all of its types',
+    example: 'conversion.*',
+  });
+
 export const eventFeedQuery = z.object({
-  after: z
-    .string()
-    .regex(new RegExp(cursorPattern), 'must be the `next` of an earlier page, or 0 for the start')
-    .optional()
-    .meta({ description: "the previous page's `next`; from the start of the retained events when absent" }),
-  types: z
-    .string()
-    .regex(new RegExp(`^${token}(,${token})*$`), 'must be event types or groups of the catalogue, comma-separated (GET /api/event-types)')
-    .optional()
-    .meta({
-      description: 'only these types, comma-separated; a group such as `conversion.*` names all of its types',
-      example: 'conversion.*',
-    }),
+  after: cursor.optional().meta({ description: "the previous page's `next`; from the start of the retained events when absent" }),
+  types: typesParam,
   limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+export const eventStreamQuery = z.object({
+  after: cursor.optional().meta({
+    description: 'start after this feed position (a page\'s `next`, an event\'s SSE id, or 0 for the start); from now when absent',
+  }),
+  types: typesParam,
+});
+
+export const eventStreamHeaders = z.object({
+  'last-event-id': z
+    .string()
+    .regex(new RegExp(cursorPattern), 'must be the id of an event this stream sent')
+    .optional()
+    .meta({ description: 'resume after this event (EventSource sends it when it reconnects); wins over `after`' }),
 });
 
 export const eventPage = z.object({

@@ -5056,6 +5056,97 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/events/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The event feed as it grows (Server-Sent Events): what the console tails
+         * @description A `text/event-stream` that stays open and sends each new event of the feed as it is settled, typically
+         *     within a second of the state change: one SSE message per event, whose `data` is the event exactly as `GET /api/events`
+         *     pages it and a subscription receives it (same `id`), and whose SSE `id` is its feed position. The position is a
+         *     cursor of the pull feed too: on reconnecting, EventSource sends the last one as `Last-Event-ID` and the stream goes on
+         *     after it, on any API process, with nothing missed or repeated; `GET /api/events?after=<it>` pages on from the same
+         *     place. A comment every 15 s keeps proxies from closing the stream and carries the position reached when `types`
+         *     skipped events. Without `after` or Last-Event-ID the stream starts with what is settled from now on.
+         *
+         *     **Realms:** admin, ops.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description start after this feed position (a page's `next`, an event's SSE id, or 0 for the start); from now when absent */
+                    after?: string;
+                    /** @description only these types, comma-separated; a group such as `conversion.*` names all of its types */
+                    types?: string;
+                };
+                header?: {
+                    /** @description resume after this event (EventSource sends it when it reconnects); wins over `after` */
+                    "last-event-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The stream; every `data` is an Event */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": components["schemas"]["Event"];
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/affiliates/{id}/test-postbacks": {
         parameters: {
             query?: never;
