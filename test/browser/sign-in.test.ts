@@ -47,7 +47,7 @@ describe('console layout', () => {
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
     const labels: string[] = [];
-    for (let i = 0; i < 9; i++) {
+    for (let i = 0; i < 10; i++) {
       await page.keyboard.press('Tab');
       labels.push((await page.evaluate(() => document.activeElement?.textContent?.trim())) ?? '');
     }
@@ -57,13 +57,14 @@ describe('console layout', () => {
       'Conversions',
       'Deliveries',
       'Live',
+      'Events',
       'Subscriptions',
       'Configuration',
       'Audit log',
       'Sign out',
     ]);
     // Back to "Conversions" and follow it with the keyboard.
-    for (let i = 0; i < 6; i++) await page.keyboard.press('Shift+Tab');
+    for (let i = 0; i < 7; i++) await page.keyboard.press('Shift+Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Conversions');
     await page.keyboard.press('Enter');
     await page.waitForURL('**/ui/conversions');

@@ -3,6 +3,7 @@ import { AuditScreen } from '../screens/audit';
 import { ConversionScreen } from '../screens/conversion';
 import { ConversionsScreen } from '../screens/conversions';
 import { DeliveriesScreen } from '../screens/deliveries';
+import { EventsScreen } from '../screens/events';
 import { LiveScreen } from '../screens/live';
 import { OverviewScreen } from '../screens/overview';
 import { SubscriptionScreen, SubscriptionsScreen } from '../screens/subscriptions';
@@ -18,6 +19,7 @@ export const staffRoutes: ScreenRoute[] = [
   { path: '/ui/conversions/:id', component: ConversionScreen },
   { path: '/ui/deliveries', component: DeliveriesScreen, nav: 'Deliveries' },
   { path: '/ui/live', component: LiveScreen, nav: 'Live' },
+  { path: '/ui/events', component: EventsScreen, nav: 'Events' },
   { path: '/ui/subscriptions', component: SubscriptionsScreen, nav: 'Subscriptions' },
   { path: '/ui/subscriptions/:id', component: SubscriptionScreen },
   { path: '/ui/config/*', component: ConfigurationScreen },

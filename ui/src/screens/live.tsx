@@ -2,7 +2,8 @@ import { useLocation } from 'preact-iso';
 import { EmptyState, ErrorNotice } from '../components/notice';
 import { EventRow, timeZone } from './live/event-row';
 import { Filters, useDirectory } from './live/filters';
-import { MAX_ROWS, useLiveStream, type Connection, type LiveEvent, type LiveFilters } from './live/use-live-stream';
+import { MAX_ROWS, type Connection } from '../components/use-event-source';
+import { useLiveStream, type LiveEvent, type LiveFilters } from './live/use-live-stream';
 import './live.css';
 
 const filterKeys = ['kind', 'status', 'offer_id', 'affiliate_id'] as const;
