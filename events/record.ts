@@ -1,6 +1,7 @@
 import type { Models } from '../models';
 import { onlyDuplicateKeys } from '../models/write-errors';
 import type { NewEvent } from './envelope';
+import { deleteExpiredEventData } from './retention';
 
 /** How often (by the writer's clock) one process deletes the events past their retention. */
 const SWEEP_EVERY_MS = 10 * 60 * 1000;
@@ -29,14 +30,15 @@ const lastSweeps = new WeakMap<Models, number>();
  * given when their stamps tie.
  *
  * Retention is kept like the ingress log's: driven by the writes, at most every 10 minutes per
- * process, the events older than the retention are deleted (idempotent: processes racing agree).
+ * process, the events and subscription records older than the retention are deleted
+ * (events/retention.ts; idempotent: processes racing agree).
  */
 export function eventRecorder({ models, now, retentionMs = DEFAULT_EVENTS_RETENTION_MS }: EventRecorderOptions): RecordEvents {
   const sweep = async () => {
     const at = now().getTime();
     if (at - (lastSweeps.get(models) ?? -Infinity) < SWEEP_EVERY_MS) return;
     lastSweeps.set(models, at);
-    await models.Event.deleteMany({ occurred_at: { $lt: new Date(at - retentionMs) } });
+    await deleteExpiredEventData(models, new Date(at - retentionMs));
   };
 
   return async (events) => {

@@ -34,5 +34,7 @@ export const subscriptionClaimSchema = new Schema(
 
 // Replay by cursor or time range, and one subscription's log, in sequence order.
 subscriptionClaimSchema.index({ subscription_id: 1, 'events.sequence': 1 });
+// Retention (events/retention.ts).
+subscriptionClaimSchema.index({ claimed_at: 1 });
 
 export const subscriptionClaimModel = (connection: Connection) => connection.model('SubscriptionClaim', subscriptionClaimSchema);

@@ -38,6 +38,8 @@ export const subscriptionDeliverySchema = new Schema(
 subscriptionDeliverySchema.index({ subscription_id: 1, sequence: 1 }, { unique: true });
 subscriptionDeliverySchema.index({ subscription_id: 1, occurred_at: 1 });
 subscriptionDeliverySchema.index({ subscription_id: 1, status: 1 });
+// Retention (events/retention.ts): ended rows by when they last changed.
+subscriptionDeliverySchema.index({ updated_at: 1 });
 
 /** The attempt rows of subscription deliveries: the same row as a postback attempt's, in their own collection. */
 const subscriptionAttemptSchema = deliveryAttemptSchema.clone();

@@ -19,16 +19,21 @@ describe('onlyDuplicateKeys', () => {
   });
 });
 
+/** The collections the recorder's retention sweep deletes from (events/retention.ts), doing nothing. */
+const swept = Object.fromEntries(
+  ['SubscriptionDelivery', 'SubscriptionAttempt', 'SubscriptionClaim'].map((name) => [name, { deleteMany: () => Promise.resolve() }]),
+);
+
 it('the event recorder fails its step when the bulk write failed as a whole', async () => {
   const whole = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:27017'), { name: 'MongoBulkWriteError', writeErrors: [] });
-  const models = { Event: { bulkWrite: () => Promise.reject(whole), deleteMany: () => Promise.resolve() } } as unknown as Models;
+  const models = { ...swept, Event: { bulkWrite: () => Promise.reject(whole), deleteMany: () => Promise.resolve() } } as unknown as Models;
   const record = eventRecorder({ models, now: () => new Date() });
   const event = { id: 'evt_1', type: 'conversion.created', schema_version: 1, occurred_at: new Date(), data: {}, subject: 'cv_1' };
   await expect(record([event])).rejects.toBe(whole);
   // …while a retry that finds its events recorded by an earlier attempt succeeds.
   const duplicates = Object.assign(new Error('E11000'), { writeErrors: [{ code: 11000 }] });
   const again = eventRecorder({
-    models: { Event: { bulkWrite: () => Promise.reject(duplicates), deleteMany: () => Promise.resolve() } } as unknown as Models,
+    models: { ...swept, Event: { bulkWrite: () => Promise.reject(duplicates), deleteMany: () => Promise.resolve() } } as unknown as Models,
     now: () => new Date(),
   });
   await expect(again([event])).resolves.toBeUndefined();
