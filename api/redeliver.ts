@@ -45,3 +45,25 @@ export async function redeliver(
   }
   return { run };
 }
+
+/**
+ * Redelivers each delivery in turn (bulk redelivery, a subscription's replay). One that is under
+ * way (it just started, or has not ended) is skipped and counted: its current run sends it anyway.
+ */
+export async function redeliverEach(
+  deps: { models: Models; temporal: Client; taskQueue: string },
+  deliveryIds: string[],
+): Promise<{ started: number; inProgress: number }> {
+  let started = 0;
+  let inProgress = 0;
+  for (const id of deliveryIds) {
+    try {
+      await redeliver(deps, id);
+      started += 1;
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      inProgress += 1;
+    }
+  }
+  return { started, inProgress };
+}

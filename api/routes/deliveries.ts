@@ -5,7 +5,7 @@ import { addAuditDetail, skipAudit } from '../audit';
 import { undelivered, type UndeliveredFilter } from '../deliveries/undelivered';
 import { ApiError } from '../errors';
 import { byId, json } from '../openapi/operation';
-import { redeliver } from '../redeliver';
+import { redeliver, redeliverEach } from '../redeliver';
 import { route, type Route } from '../route';
 import { page } from '../schemas/common';
 import {
@@ -191,15 +191,7 @@ export function deliveryRoutes(deps: { models: Models; temporal: Client; taskQue
           'count_changed',
           `this filter now matches ${ids.length} deliveries, not the ${q.expected_count} previewed; nothing was redelivered: preview again`,
         );
-      let started = 0;
-      for (const id of ids) {
-        try {
-          await redeliver(deps, id);
-          started += 1;
-        } catch (err) {
-          if (!(err instanceof ApiError)) throw err; // one that just started or ended is skipped
-        }
-      }
+      const { started } = await redeliverEach(deps, ids);
       addAuditDetail(ctx, { filter: applied, matched: ids.length, started, truncated });
       ctx.status = 202;
       ctx.body = { matched: ids.length, started, truncated };

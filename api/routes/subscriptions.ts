@@ -5,8 +5,8 @@ import type { Models } from '../../models';
 import { newId } from '../../models/ids';
 import { unknownPatterns } from '../../subscriptions/event-types';
 import { isPartner } from '../access/principal';
-import { addAuditDetail, fieldsSent } from '../audit';
-import { redeliver } from '../redeliver';
+import { addAuditDetail, fieldsSent, skipAudit } from '../audit';
+import { redeliverEach } from '../redeliver';
 import { principalOf } from '../auth';
 import { ApiError } from '../errors';
 import { byId, json } from '../openapi/operation';
@@ -332,11 +332,13 @@ export function subscriptionRoutes({
       path: '/api/subscriptions/{id}/replay',
       realms: ownSubscription,
       capability: 'manage_endpoints',
-      summary: "Send a time range of the subscription's events again, with their original ids",
+      summary: "Send a range of the subscription's events again, with their original ids",
       description:
-        'Every event the subscription was given that occurred in [`from`, `to`) is delivered again as a new run: the same body, ' +
-        '`id` (webhook-id) and `sequence`, so a receiver that dedupes on the id sees nothing twice. ' +
-        'At most 10 000 per call, oldest first (`truncated` says there were more: call again from the last one). ' +
+        'Every event the subscription was given in the range is delivered again as a new run: the same body, ' +
+        '`id` (webhook-id) and `sequence`, so a receiver that dedupes on the id sees nothing twice. The range is a time range ' +
+        '(events that occurred in [`from`, `to`)) or a sequence range (`after_sequence`, the last event a receiver processed, ' +
+        'up to `through_sequence`). At most 10 000 per call, oldest first: when `truncated`, call again with ' +
+        '`after_sequence` = `last_sequence` (and the same end). ' +
         'Events still being delivered are skipped (`in_progress`). Replayed events are not ordered among themselves, ' +
         'even for a strict-order subscription. `dry_run` counts without sending.',
       params: byId('subscription'),
@@ -347,28 +349,36 @@ export function subscriptionRoutes({
     },
     async (ctx, { params, body: q }) => {
       await find(params.id);
-      const range = { $gte: new Date(q.from), ...(q.to ? { $lt: new Date(q.to) } : {}) };
-      const docs = await models.SubscriptionDelivery.find({ subscription_id: params.id, occurred_at: range }, { _id: 1 })
+      const range =
+        q.after_sequence !== undefined
+          ? { sequence: { $gt: q.after_sequence, ...(q.through_sequence ? { $lte: q.through_sequence } : {}) } }
+          : { occurred_at: { $gte: new Date(q.from!), ...(q.to ? { $lt: new Date(q.to) } : {}) } };
+      const docs = await models.SubscriptionDelivery.find({ subscription_id: params.id, ...range }, { _id: 1, sequence: 1 })
         .sort({ sequence: 1 })
         .limit(REPLAY_LIMIT + 1)
-        .lean<{ _id: string }[]>();
-      const ids = docs.slice(0, REPLAY_LIMIT).map((d) => d._id);
+        .lean<{ _id: string; sequence: number }[]>();
+      const matched = docs.slice(0, REPLAY_LIMIT);
       const truncated = docs.length > REPLAY_LIMIT;
-      let started = 0;
-      let inProgress = 0;
-      if (!q.dry_run)
-        for (const id of ids) {
-          try {
-            await redeliver(dispatcher, id);
-            started += 1;
-          } catch (err) {
-            if (!(err instanceof ApiError)) throw err;
-            inProgress += 1; // still being delivered: its current run sends it anyway
-          }
-        }
-      addAuditDetail(ctx, { matched: ids.length, started, truncated, count: started });
+      const { started, inProgress } = q.dry_run
+        ? { started: 0, inProgress: 0 }
+        : await redeliverEach(
+            dispatcher,
+            matched.map((d) => d._id),
+          );
+      const lastSequence = matched.at(-1)?.sequence ?? null;
+      const { dry_run: _, ...asked } = q;
+      if (q.dry_run)
+        skipAudit(ctx); // a count changes nothing, as a bulk redelivery's preview
+      else addAuditDetail(ctx, { filter: asked, matched: matched.length, started, truncated, count: started });
       ctx.status = 202;
-      ctx.body = { matched: ids.length, started, in_progress: inProgress, truncated, dry_run: q.dry_run === true };
+      ctx.body = {
+        matched: matched.length,
+        started,
+        in_progress: inProgress,
+        truncated,
+        last_sequence: lastSequence,
+        dry_run: q.dry_run === true,
+      };
     },
   );
 

@@ -151,19 +151,40 @@ export const subscriptionCreated = subscription
 
 const replayInstant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' });
 
+const sequenceNumber = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
 export const subscriptionReplaySchema = z
   .object({
-    from: replayInstant.meta({ description: 'events that occurred at or after this' }),
-    to: replayInstant.optional().meta({ description: 'and before this (default: now)' }),
+    from: replayInstant.optional().meta({ description: 'by time: events that occurred at or after this' }),
+    to: replayInstant.optional().meta({ description: 'with `from`: and before this (default: now)' }),
+    after_sequence: sequenceNumber.optional().meta({
+      description: 'by sequence number (the cursor a receiver keeps): the events after this one, e.g. the last it processed; 0 for all',
+    }),
+    through_sequence: sequenceNumber
+      .min(1)
+      .optional()
+      .meta({ description: 'with `after_sequence`: up to and including this one (default: the newest)' }),
     dry_run: z.boolean().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((q, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if ((q.from === undefined) === (q.after_sequence === undefined))
+      issue('from', 'give either `from` (a time range) or `after_sequence` (a sequence range), not both or neither');
+    if (q.to !== undefined && q.from === undefined) issue('to', '`to` ends a time range: give `from` with it');
+    if (q.through_sequence !== undefined && q.after_sequence === undefined)
+      issue('through_sequence', '`through_sequence` ends a sequence range: give `after_sequence` with it');
+    if (q.through_sequence !== undefined && q.after_sequence !== undefined && q.through_sequence <= q.after_sequence)
+      issue('through_sequence', 'must be greater than `after_sequence`');
+    if (q.from !== undefined && q.to !== undefined && Date.parse(q.to) <= Date.parse(q.from)) issue('to', 'must be after `from`');
+  });
 
 export const subscriptionReplayed = z.object({
   matched: z.number().int().meta({ description: "the subscription's events in the range (at most 10 000)" }),
   started: z.number().int().meta({ description: 'sent again as a new run' }),
   in_progress: z.number().int().meta({ description: 'still being delivered, so not started again' }),
-  truncated: z.boolean(),
+  truncated: z.boolean().meta({ description: 'more matched than one call sends: call again with `after_sequence` = `last_sequence`' }),
+  last_sequence: z.number().int().nullable().meta({ description: 'the sequence number of the last event matched (null: none)' }),
   dry_run: z.boolean(),
 });
 

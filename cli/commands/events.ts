@@ -59,6 +59,7 @@ export interface Replayed {
   started: number;
   in_progress: number;
   truncated: boolean;
+  last_sequence: number | null;
   dry_run: boolean;
 }
 
@@ -66,7 +67,8 @@ export function renderReplay(r: Replayed): string {
   if (r.dry_run) return `${r.matched} events in the range would be sent again (dry run: nothing sent).`;
   const lines = [`Matched ${r.matched} events; sent ${r.started} again with their original ids.`];
   if (r.in_progress > 0) lines.push(`${r.in_progress} skipped: still being delivered.`);
-  if (r.truncated) lines.push('One call replays at most 10,000 events: run it again from the last one for the rest.');
+  if (r.truncated)
+    lines.push(`One call replays at most 10,000 events: run it again with --after-sequence ${r.last_sequence} for the rest.`);
   return lines.join('\n');
 }
 
@@ -121,28 +123,51 @@ Examples:
 
   program
     .command('replay')
-    .description("send a time range of a subscription's events again, with their original ids and sequence numbers")
+    .description("send a range of a subscription's events again, with their original ids and sequence numbers")
     .argument('<subscription-id>', 'the subscription (sub_…)')
-    .requiredOption('--from <date-time>', 'events that occurred at or after this (ISO 8601)')
-    .option('--to <date-time>', 'and before this (ISO 8601; default now)')
+    .option('--from <date-time>', 'a time range: events that occurred at or after this (ISO 8601)')
+    .option('--to <date-time>', 'with --from: and before this (ISO 8601; default now)')
+    .option(
+      '--after-sequence <n>',
+      'a sequence range: the events after this one (the last your receiver processed; 0 for all)',
+      wholeNumber(0, Number.MAX_SAFE_INTEGER),
+    )
+    .option(
+      '--through-sequence <n>',
+      'with --after-sequence: up to and including this one (default: the newest)',
+      wholeNumber(1, Number.MAX_SAFE_INTEGER),
+    )
     .option('--dry-run', 'count the events without sending them')
     .addHelpText(
       'after',
       `
-Calls POST /api/subscriptions/:id/replay. --json prints its answer:
-{"matched", "started", "in_progress", "truncated", "dry_run"}.
+Calls POST /api/subscriptions/:id/replay with a time range (--from) or a sequence range
+(--after-sequence). --json prints its answer:
+{"matched", "started", "in_progress", "truncated", "last_sequence", "dry_run"}.
 
-Example:
-  npx postflow replay sub_0123abcd --from 2026-12-01T00:00:00Z --to 2026-12-02T00:00:00Z`,
+Examples:
+  npx postflow replay sub_0123abcd --from 2026-12-01T00:00:00Z --to 2026-12-02T00:00:00Z
+  npx postflow replay sub_0123abcd --after-sequence 1041`,
     )
-    .action(async (id: string, opts: { from: string; to?: string; dryRun?: boolean }, cmd: Command) => {
-      const ctx = commandContext(cmd, io);
-      if (Number.isNaN(Date.parse(opts.from))) throw new CliError(ExitCode.usage, `--from: "${opts.from}" is not an ISO 8601 date-time`);
-      const result = await ctx.api().post<Replayed>(`/api/subscriptions/${segment(id, 'the subscription id')}/replay`, {
-        from: opts.from,
-        ...(opts.to ? { to: opts.to } : {}),
-        ...(opts.dryRun ? { dry_run: true } : {}),
-      });
-      return ctx.json ? ctx.printJson(result) : ctx.print(renderReplay(result));
-    });
+    .action(
+      async (
+        id: string,
+        opts: { from?: string; to?: string; afterSequence?: number; throughSequence?: number; dryRun?: boolean },
+        cmd: Command,
+      ) => {
+        const ctx = commandContext(cmd, io);
+        if ((opts.from === undefined) === (opts.afterSequence === undefined))
+          throw new CliError(ExitCode.usage, 'give --from (a time range) or --after-sequence (a sequence range), one of them');
+        if (opts.from !== undefined && Number.isNaN(Date.parse(opts.from)))
+          throw new CliError(ExitCode.usage, `--from: "${opts.from}" is not an ISO 8601 date-time`);
+        const result = await ctx.api().post<Replayed>(`/api/subscriptions/${segment(id, 'the subscription id')}/replay`, {
+          ...(opts.from !== undefined ? { from: opts.from } : {}),
+          ...(opts.to ? { to: opts.to } : {}),
+          ...(opts.afterSequence !== undefined ? { after_sequence: opts.afterSequence } : {}),
+          ...(opts.throughSequence !== undefined ? { through_sequence: opts.throughSequence } : {}),
+          ...(opts.dryRun ? { dry_run: true } : {}),
+        });
+        return ctx.json ? ctx.printJson(result) : ctx.print(renderReplay(result));
+      },
+    );
 }

@@ -101,5 +101,19 @@ describe('console: event subscriptions', () => {
       ),
     ].sort();
     expect(replayedIds).toEqual(originalIds);
+
+    // By sequence number: after 1 through 2 is the one event numbered 2.
+    await page.getByLabel('By sequence number').check();
+    await page.getByLabel('After sequence number').fill('1');
+    await page.getByLabel(/^Through/).fill('2');
+    await page.getByRole('button', { name: 'Count events' }).click();
+    await page.getByText('1 events in this range.').waitFor();
+    const beforeSequence = sentTo('/crm').length;
+    await page.getByRole('button', { name: 'Replay 1 events' }).click();
+    await page.getByText('Sent 1 of 1 events again with their original ids.').waitFor();
+    const resent = await waitFor('the event numbered 2 again', async () => sentTo('/crm')[beforeSequence]);
+    expect(JSON.parse(resent.body).sequence).toBe(2);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'subscription-replay');
   });
 });

@@ -300,5 +300,11 @@ describe('events and subscriptions', () => {
     );
     const bad = await postflow(['replay', sub.body.id, '--from', 'yesterday']);
     expect(bad.code).toBe(2);
+    // By sequence number: the one event is number 1.
+    const bySequence = await postflowJson(['replay', sub.body.id, '--after-sequence', '0', '--through-sequence', '1', '--dry-run']);
+    expect(bySequence).toMatchObject({ matched: 1, last_sequence: 1, dry_run: true });
+    const neither = await postflow(['replay', sub.body.id]);
+    expect(neither.code).toBe(2);
+    expect(neither.stderr).toContain('--after-sequence');
   });
 });

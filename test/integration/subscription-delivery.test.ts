@@ -179,7 +179,16 @@ describe('subscriptions receive their events', () => {
       .admin('post', `/api/subscriptions/${sub.id}/replay`)
       .send({ from: middleFrom.toISOString(), to: middleTo.toISOString() });
     expect(replay.status).toBe(202);
-    expect(replay.body).toMatchObject({ matched: 2, started: 2, in_progress: 0, truncated: false });
+    expect(replay.body).toMatchObject({
+      matched: 2,
+      started: 2,
+      in_progress: 0,
+      truncated: false,
+      last_sequence: inRange
+        .map((e) => e.sequence)
+        .sort()
+        .at(-1),
+    });
     const again = await waitFor('2 replayed', async () => (receiver.requests.length >= 6 ? bodies(receiver).slice(4) : undefined));
     expect(again.map((e) => [e.id, e.sequence]).sort()).toEqual(inRange.map((e) => [e.id, e.sequence]).sort());
     // Byte for byte what was sent the first time (the signature covers the body).
@@ -188,6 +197,46 @@ describe('subscriptions receive their events', () => {
 
     const audit = await f.admin('get', '/api/audit').query({ action: 'subscription.replay', target_id: sub.id });
     expect(audit.body.data[0]).toMatchObject({ matched: 2, started: 2 });
+  });
+
+  it('replay from a sequence number (the cursor a receiver keeps) sends exactly the events after it, and says where to go on', async () => {
+    const s = await f.setup();
+    const sub = await subscribe({ url: `${receiver.url}/cursor`, event_types: ['conversion.created'], filter: { offer_id: s.offer.id } });
+    for (let i = 0; i < 4; i++) await conversionWith(s);
+    const first = await waitFor('4 events', async () => (receiver.requests.length >= 4 ? bodies(receiver) : undefined));
+    const bySequence = new Map(first.map((e) => [e.sequence, e.id]));
+    expect([...bySequence.keys()].sort()).toEqual([1, 2, 3, 4]);
+
+    // The receiver processed up to 1 and lost the rest: replay after 1, through 3.
+    const replay = await f.admin('post', `/api/subscriptions/${sub.id}/replay`).send({ after_sequence: 1, through_sequence: 3 });
+    expect(replay.status).toBe(202);
+    expect(replay.body).toEqual({ matched: 2, started: 2, in_progress: 0, truncated: false, last_sequence: 3, dry_run: false });
+    const again = await waitFor('2 replayed', async () => (receiver.requests.length >= 6 ? bodies(receiver).slice(4) : undefined));
+    expect(again.map((e) => [e.sequence, e.id]).sort()).toEqual([
+      [2, bySequence.get(2)],
+      [3, bySequence.get(3)],
+    ]);
+    // Open-ended: everything after 3 (a dry run counts it); nothing after the newest.
+    const rest = await f.admin('post', `/api/subscriptions/${sub.id}/replay`).send({ after_sequence: 3, dry_run: true });
+    expect(rest.body).toMatchObject({ matched: 1, started: 0, last_sequence: 4, dry_run: true });
+    const none = await f.admin('post', `/api/subscriptions/${sub.id}/replay`).send({ after_sequence: 4, dry_run: true });
+    expect(none.body).toMatchObject({ matched: 0, last_sequence: null });
+
+    // A range is one kind or the other, and says which field is wrong.
+    for (const [body, path] of [
+      [{ from: new Date().toISOString(), after_sequence: 1 }, 'from'],
+      [{}, 'from'],
+      [{ after_sequence: 1, to: new Date().toISOString() }, 'to'],
+      [{ from: new Date().toISOString(), through_sequence: 3 }, 'through_sequence'],
+      [{ after_sequence: 3, through_sequence: 3 }, 'through_sequence'],
+      [{ after_sequence: -1 }, 'after_sequence'],
+    ] as const) {
+      const res = await f.admin('post', `/api/subscriptions/${sub.id}/replay`).send(body);
+      expect(res.status).toBe(400);
+      expect(res.body.issues.map((i: { path: string }) => i.path)).toContain(path);
+    }
+    const audit = await f.admin('get', '/api/audit').query({ action: 'subscription.replay', target_id: sub.id });
+    expect(audit.body.data[0]).toMatchObject({ matched: 2, started: 2, filter: { after_sequence: 1, through_sequence: 3 } });
   });
 
   it('a paused subscription sends nothing until resumed, then everything it missed, in sequence', async () => {

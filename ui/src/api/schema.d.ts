@@ -4676,8 +4676,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Send a time range of the subscription's events again, with their original ids
-         * @description Every event the subscription was given that occurred in [`from`, `to`) is delivered again as a new run: the same body, `id` (webhook-id) and `sequence`, so a receiver that dedupes on the id sees nothing twice. At most 10 000 per call, oldest first (`truncated` says there were more: call again from the last one). Events still being delivered are skipped (`in_progress`). Replayed events are not ordered among themselves, even for a strict-order subscription. `dry_run` counts without sending.
+         * Send a range of the subscription's events again, with their original ids
+         * @description Every event the subscription was given in the range is delivered again as a new run: the same body, `id` (webhook-id) and `sequence`, so a receiver that dedupes on the id sees nothing twice. The range is a time range (events that occurred in [`from`, `to`)) or a sequence range (`after_sequence`, the last event a receiver processed, up to `through_sequence`). At most 10 000 per call, oldest first: when `truncated`, call again with `after_sequence` = `last_sequence` (and the same end). Events still being delivered are skipped (`in_progress`). Replayed events are not ordered among themselves, even for a strict-order subscription. `dry_run` counts without sending.
          *
          *     **Realms:** admin, ops, affiliate (the subscription {id} must be the affiliate's). Needs the `manage_endpoints` capability. Read-only principals are refused (403 read_only).
          */
@@ -4696,14 +4696,18 @@ export interface paths {
                     "application/json": {
                         /**
                          * Format: date-time
-                         * @description events that occurred at or after this
+                         * @description by time: events that occurred at or after this
                          */
-                        from: string;
+                        from?: string;
                         /**
                          * Format: date-time
-                         * @description and before this (default: now)
+                         * @description with `from`: and before this (default: now)
                          */
                         to?: string;
+                        /** @description by sequence number (the cursor a receiver keeps): the events after this one, e.g. the last it processed; 0 for all */
+                        after_sequence?: number;
+                        /** @description with `after_sequence`: up to and including this one (default: the newest) */
+                        through_sequence?: number;
                         dry_run?: boolean;
                     };
                 };
@@ -4722,7 +4726,10 @@ export interface paths {
                             started: number;
                             /** @description still being delivered, so not started again */
                             in_progress: number;
+                            /** @description more matched than one call sends: call again with `after_sequence` = `last_sequence` */
                             truncated: boolean;
+                            /** @description the sequence number of the last event matched (null: none) */
+                            last_sequence: number | null;
                             dry_run: boolean;
                         };
                     };

@@ -93,27 +93,44 @@ export function SubscriptionsScreen() {
 /** A datetime-local field's value as an ISO instant in the browser's zone, or undefined when empty. */
 const instant = (value: FormDataEntryValue | null) => (value ? new Date(String(value)).toISOString() : undefined);
 
-/** Replay a time range: preview the count first, then send with the same range. */
+type ReplayRange = { from: string; to?: string } | { after_sequence: number; through_sequence?: number };
+
+/** A whole number typed in a field, or undefined when empty. */
+const whole = (value: FormDataEntryValue | null) => (value === null || String(value).trim() === '' ? undefined : Number(value));
+
+/** Replay a time range or a sequence range: preview the count first, then send with the same range. */
 function Replay({ id, onDone }: { id: string; onDone: () => void }) {
-  const [preview, setPreview] = useState<{ from: string; to?: string; matched: number } | undefined>();
+  const [by, setBy] = useState<'time' | 'sequence'>('time');
+  const [preview, setPreview] = useState<{ range: ReplayRange; matched: number } | undefined>();
   const [message, setMessage] = useState<string | undefined>();
   const [failure, setFailure] = useState<string | undefined>();
-  const call = async (body: { from: string; to?: string; dry_run?: boolean }) => {
+  const call = async (body: ReplayRange & { dry_run?: boolean }) => {
     const { data, error } = await api.POST('/api/subscriptions/{id}/replay', { params: { path: { id } }, body });
     if (error || !data) throw new Error(problemMessage(error));
     return data;
   };
-  const check = async (event: Event) => {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget as HTMLFormElement);
+  const rangeOf = (form: FormData): ReplayRange | string => {
+    if (by === 'sequence') {
+      const after = whole(form.get('after_sequence'));
+      const through = whole(form.get('through_sequence'));
+      if (after === undefined) return 'Give the sequence number to replay after (0 for all).';
+      return { after_sequence: after, ...(through !== undefined ? { through_sequence: through } : {}) };
+    }
     const from = instant(form.get('from'));
     const to = instant(form.get('to'));
+    if (!from) return 'Give the start of the range.';
+    return { from, ...(to ? { to } : {}) };
+  };
+  const check = async (event: Event) => {
+    event.preventDefault();
+    const range = rangeOf(new FormData(event.currentTarget as HTMLFormElement));
     setMessage(undefined);
     setFailure(undefined);
-    if (!from) return setFailure('Give the start of the range.');
+    setPreview(undefined);
+    if (typeof range === 'string') return setFailure(range);
     try {
-      const counted = await call({ from, ...(to ? { to } : {}), dry_run: true });
-      setPreview({ from, to, matched: counted.matched });
+      const counted = await call({ ...range, dry_run: true });
+      setPreview({ range, matched: counted.matched });
     } catch (err) {
       setFailure((err as Error).message);
     }
@@ -121,11 +138,13 @@ function Replay({ id, onDone }: { id: string; onDone: () => void }) {
   const send = async () => {
     if (!preview) return;
     try {
-      const done = await call({ from: preview.from, ...(preview.to ? { to: preview.to } : {}) });
+      const done = await call(preview.range);
       setMessage(
         `Sent ${done.started} of ${done.matched} events again with their original ids` +
           (done.in_progress > 0 ? `; ${done.in_progress} were still being delivered.` : '.') +
-          (done.truncated ? ' More matched than one replay sends (10,000): replay the rest from the last one.' : ''),
+          (done.truncated
+            ? ` More matched than one replay sends (10,000): replay the rest by sequence number, after ${done.last_sequence}.`
+            : ''),
       );
       setPreview(undefined);
       onDone();
@@ -133,22 +152,51 @@ function Replay({ id, onDone }: { id: string; onDone: () => void }) {
       setFailure((err as Error).message);
     }
   };
+  const choose = (next: 'time' | 'sequence') => () => {
+    setBy(next);
+    setPreview(undefined);
+    setFailure(undefined);
+  };
   return (
     <section aria-labelledby="replay-title">
       <h2 id="replay-title">Replay</h2>
       <p class="help">
-        Sends the events this subscription was given in a time range again, with their original ids and sequence numbers (receivers that
-        dedupe on the id see nothing twice).
+        Sends the events this subscription was given in a range again, with their original ids and sequence numbers (receivers that dedupe
+        on the id see nothing twice). A receiver that lost events gives the last sequence number it processed.
       </p>
       <form class="filters" onSubmit={check} aria-label="Replay range">
-        <div>
-          <label for="r-from">From ({timeZone})</label>
-          <input id="r-from" name="from" type="datetime-local" step="1" required />
-        </div>
-        <div>
-          <label for="r-to">Until (empty: now)</label>
-          <input id="r-to" name="to" type="datetime-local" step="1" />
-        </div>
+        <fieldset class="replay-by">
+          <legend>Range</legend>
+          <label>
+            <input type="radio" name="by" value="time" checked={by === 'time'} onChange={choose('time')} /> By time
+          </label>
+          <label>
+            <input type="radio" name="by" value="sequence" checked={by === 'sequence'} onChange={choose('sequence')} /> By sequence number
+          </label>
+        </fieldset>
+        {by === 'time' ? (
+          <>
+            <div>
+              <label for="r-from">From ({timeZone})</label>
+              <input id="r-from" name="from" type="datetime-local" step="1" required />
+            </div>
+            <div>
+              <label for="r-to">Until (empty: now)</label>
+              <input id="r-to" name="to" type="datetime-local" step="1" />
+            </div>
+          </>
+        ) : (
+          <>
+            <div>
+              <label for="r-after">After sequence number</label>
+              <input id="r-after" name="after_sequence" type="number" min="0" step="1" required />
+            </div>
+            <div>
+              <label for="r-through">Through (empty: the newest)</label>
+              <input id="r-through" name="through_sequence" type="number" min="1" step="1" />
+            </div>
+          </>
+        )}
         <button type="submit">Count events</button>
       </form>
       {preview && (
@@ -208,7 +256,7 @@ export function SubscriptionScreen({ id }: { id: string }) {
       {sub.error && <ErrorNotice>Could not load the subscription: {sub.error}</ErrorNotice>}
       {sub.loading && !s && <Loading what="the subscription" />}
       {s && (
-        <dl class="subscription-facts">
+        <dl class="facts">
           <div>
             <dt>Receiver</dt>
             <dd class="mono">{s.url}</dd>
