@@ -1,14 +1,8 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { sequenceEvents } from '../events/sequence';
 import type { Models } from '../models';
-import {
-  deliveryWorkflowId,
-  endpointResumedSignal,
-  subscriptionWorkflowId,
-  workflowTypes,
-  type DispatchSubscription,
-} from '../workflows/contract';
+import { subscriptionWorkflowId, workflowTypes, type DispatchSubscription } from '../workflows/contract';
 
 export interface DispatcherDeps {
   models: Models;
@@ -40,20 +34,5 @@ export async function ensureDispatcher(deps: DispatcherDeps, subscriptionId: str
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err; // running: nothing to do
-  }
-}
-
-/** A subscription resumed by hand: its deliveries waiting in retry workflows try again at once. */
-export async function wakeSubscriptionDeliveries(deps: DispatcherDeps, subscriptionId: string): Promise<void> {
-  const waiting = await deps.models.SubscriptionDelivery.find(
-    { subscription_id: subscriptionId, status: { $in: ['pending', 'delivering'] } },
-    { _id: 1 },
-  ).lean<{ _id: string }[]>();
-  for (const { _id } of waiting) {
-    try {
-      await deps.temporal.workflow.getHandle(deliveryWorkflowId(_id)).signal(endpointResumedSignal);
-    } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) throw err; // made its first attempt inline, or ended
-    }
   }
 }

@@ -15,7 +15,7 @@ import {
   secretRotationSchema,
 } from '../schemas/postback-endpoint';
 import { postbackEndpointToApi } from '../serialize';
-import { wakeDeliveries } from './endpoint-resume';
+import { wakeDeliveries } from '../wake-deliveries';
 
 const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : null);
 
@@ -238,7 +238,7 @@ export function postbackEndpointRoutes({ models, temporal, now }: { models: Mode
       const { id } = await findEndpoint(params.id);
       await models.PostbackEndpoint.updateOne({ _id: id }, { $set: { paused: false, paused_at: null } });
       // After the write: a delivery that looks from now on sees it resumed; those that looked before are woken.
-      await wakeDeliveries({ models, temporal }, id);
+      await wakeDeliveries({ models, temporal }, { endpointId: id });
       ctx.body = show((await findEndpoint(id)).doc);
     },
   );

@@ -25,7 +25,8 @@ import {
   subscriptionUpdateSchema,
 } from '../schemas/subscription';
 import { serializer } from '../serialize';
-import { ensureDispatcher, feedStart, wakeSubscriptionDeliveries } from '../subscription-dispatcher';
+import { ensureDispatcher, feedStart } from '../subscription-dispatcher';
+import { wakeDeliveries } from '../wake-deliveries';
 import type { Client } from '@temporalio/client';
 
 const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : null);
@@ -320,7 +321,7 @@ export function subscriptionRoutes({
       await find(params.id);
       await models.Subscription.updateOne({ _id: params.id }, { $set: { paused: false, paused_at: null } });
       await ensureDispatcher(dispatcher, params.id);
-      await wakeSubscriptionDeliveries(dispatcher, params.id);
+      await wakeDeliveries(dispatcher, { subscriptionId: params.id });
       ctx.body = show(await find(params.id));
     },
   );
