@@ -1,6 +1,7 @@
 import type { Models } from '../../models';
 import { eventFeed, formatCursor, parseCursor, type EventFeed } from '../../events/feed';
 import type { StoredEvent } from '../../events/envelope';
+import { PollLoop } from './poll-loop';
 
 export interface EventTailOptions {
   models: Models;
@@ -52,19 +53,22 @@ export class EventTail {
   private readonly feed: EventFeed;
   /** Every event up to here has been read by the poller (undefined while nobody listens). */
   private position: number | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private ticking: Promise<void> | undefined;
+  private readonly loop: PollLoop;
   private isClosed = false;
-  private readonly intervalMs: number;
   private readonly pageSize: number;
   /** Told of each failed read; createApp sets it to the app's logger when the creator did not. */
   onError: ((err: unknown) => void) | undefined;
 
   constructor(opts: EventTailOptions) {
     this.feed = eventFeed(opts.models);
-    this.intervalMs = opts.intervalMs ?? 250;
     this.pageSize = opts.pageSize ?? 500;
     this.onError = opts.onError;
+    this.loop = new PollLoop({
+      intervalMs: opts.intervalMs ?? 250,
+      round: () => this.read(),
+      wanted: () => !this.isClosed && this.listeners.size > 0,
+      onError: (err) => this.onError?.(err),
+    });
   }
 
   get closed(): boolean {
@@ -72,7 +76,7 @@ export class EventTail {
   }
 
   get polling(): boolean {
-    return this.timer !== undefined || this.ticking !== undefined;
+    return this.loop.running;
   }
 
   /** The newest settled position: where a stream opened without a starting point begins. */
@@ -88,7 +92,7 @@ export class EventTail {
     if (this.isClosed) throw new EventTailClosedError();
     this.position ??= head;
     this.listeners.add(entry);
-    if (!this.polling) this.schedule(this.intervalMs);
+    this.loop.start();
     return {
       get position() {
         return entry.position;
@@ -107,33 +111,12 @@ export class EventTail {
     this.listeners.clear();
     this.stop();
     for (const l of listeners) l.listener.end();
-    await this.ticking;
+    await this.loop.settled();
   }
 
   private stop(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.loop.stop();
     this.position = undefined; // the next first listener starts from the head then
-  }
-
-  private schedule(delayMs: number): void {
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.ticking = this.tick().finally(() => {
-        this.ticking = undefined;
-      });
-    }, delayMs);
-    this.timer.unref();
-  }
-
-  private async tick(): Promise<void> {
-    let behind = false;
-    try {
-      behind = await this.read();
-    } catch (err) {
-      this.onError?.(err);
-    }
-    if (!this.isClosed && this.listeners.size > 0 && !this.timer) this.schedule(behind ? 0 : this.intervalMs);
   }
 
   /** One round: a page for each listener behind the poller, then the poller's own. True when a page came back full. */

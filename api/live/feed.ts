@@ -1,6 +1,7 @@
 import type { Models } from '../../models';
 import type { LiveEvent, LiveQuery } from '../schemas/live';
 import { compareCursors, formatCursor, horizon, maxCursor, type Cursor } from './cursor';
+import { PollLoop } from './poll-loop';
 import { readChanges, readUnknownChanges, type Change } from './read-changes';
 
 /**
@@ -103,10 +104,8 @@ export class LiveFeed {
   private cursor: Cursor | undefined;
   /** The keys read within the sweep window (formatted key → changed_at): what the sweep need not send. */
   private readonly readKeys = new Map<string, number>();
-  private timer: NodeJS.Timeout | undefined;
-  private ticking: Promise<void> | undefined;
+  private readonly loop: PollLoop;
   private isClosed = false;
-  private readonly intervalMs: number;
   private readonly settleMs: number;
   private readonly pageSize: number;
   private readonly now: () => number;
@@ -115,7 +114,12 @@ export class LiveFeed {
 
   constructor(private readonly opts: LiveFeedOptions) {
     this.onError = opts.onError;
-    this.intervalMs = opts.intervalMs ?? 250;
+    this.loop = new PollLoop({
+      intervalMs: opts.intervalMs ?? 250,
+      round: () => this.read(),
+      wanted: () => !this.isClosed && this.subscribers.size > 0,
+      onError: (err) => this.onError?.(err),
+    });
     this.settleMs = opts.settleMs ?? 500;
     this.pageSize = opts.pageSize ?? 500;
     this.now = opts.now ?? Date.now;
@@ -123,7 +127,7 @@ export class LiveFeed {
 
   /** Whether the poller is reading (or scheduled to): only while someone listens. */
   get polling(): boolean {
-    return this.timer !== undefined || this.ticking !== undefined;
+    return this.loop.running;
   }
 
   /** Closed for good: the server is stopping. */
@@ -147,7 +151,7 @@ export class LiveFeed {
     const from = after ?? this.cursor;
     const subscriber: Subscriber = { filter, from, cursor: from, listener, caughtUp: new Map() };
     this.subscribers.add(subscriber);
-    if (!this.polling) this.schedule(this.intervalMs);
+    this.loop.start();
     return {
       get cursor() {
         return subscriber.cursor;
@@ -166,34 +170,13 @@ export class LiveFeed {
     this.subscribers.clear();
     this.stop();
     for (const s of subscribers) s.listener.end();
-    await this.ticking;
+    await this.loop.settled();
   }
 
   private stop(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.loop.stop();
     this.cursor = undefined; // the next first listener starts from its own now
     this.readKeys.clear();
-  }
-
-  private schedule(delayMs: number): void {
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.ticking = this.tick().finally(() => {
-        this.ticking = undefined;
-      });
-    }, delayMs);
-    this.timer.unref();
-  }
-
-  private async tick(): Promise<void> {
-    let behind = false;
-    try {
-      behind = await this.read();
-    } catch (err) {
-      this.onError?.(err);
-    }
-    if (!this.isClosed && this.subscribers.size > 0 && !this.timer) this.schedule(behind ? 0 : this.intervalMs);
   }
 
   /** One round: catch-up reads for listeners behind the poller, the poller's own, the sweep. True when a page was cut short. */

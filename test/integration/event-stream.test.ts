@@ -1,8 +1,8 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { createApp } from '../../api/app';
 import { EventTail } from '../../api/live/event-tail';
 import { openStream, type OpenStream, type StreamEvent } from '../../bench/lib/sse-client';
+import { listen } from '../support/listen';
 import { useTestStack } from '../support/preamble';
 import { TEST_ADMIN_KEY } from '../support/stack';
 import { waitFor } from '../support/wait-for';
@@ -14,12 +14,6 @@ import { waitFor } from '../support/wait-for';
  */
 const { stack, f } = useTestStack('event_stream');
 const auth = { authorization: `Bearer ${TEST_ADMIN_KEY}` };
-
-async function listen(app: { callback(): Parameters<typeof createServer>[1] }): Promise<{ server: Server; url: string }> {
-  const server = createServer(app.callback());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
 
 let main: { server: Server; url: string };
 /** A second app on the same database whose tail reads two events a page: catching up takes several reads. */

@@ -1,10 +1,10 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { createApp } from '../../api/app';
 import { compareCursors, formatCursor, horizon, parseCursor, type Cursor } from '../../api/live/cursor';
 import { readChanges, type Change } from '../../api/live/read-changes';
 import { LiveFeed, SWEEP_MS } from '../../api/live/feed';
 import { openStream, type OpenStream, type StreamEvent } from '../../bench/lib/sse-client';
+import { listen } from '../support/listen';
 import { useTestStack } from '../support/preamble';
 import { processEnv, startEntry } from '../support/processes';
 import { startReceiver, type Receiver } from '../support/receiver';
@@ -13,12 +13,6 @@ import { waitFor } from '../support/wait-for';
 
 const { stack, f } = useTestStack('live');
 const auth = { authorization: `Bearer ${TEST_ADMIN_KEY}` };
-
-async function listen(app: { callback(): Parameters<typeof createServer>[1] }): Promise<{ server: Server; url: string }> {
-  const server = createServer(app.callback());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
 
 let main: { server: Server; url: string };
 /** A second app on the same database with a feed of its own, whose pages hold two changes of a kind: catch-up takes several reads. */

@@ -1,6 +1,7 @@
 import { useLocation } from 'preact-iso';
 import { api, type Schemas } from '../api/client';
 import { EmptyState, ErrorNotice } from '../components/notice';
+import { StreamHead, StreamState } from '../components/stream-view';
 import { MAX_ROWS, useEventSource, type Connection, type StreamRow } from '../components/use-event-source';
 import { timeZone, when } from './deliveries/format';
 import { useLoad } from './deliveries/use-load';
@@ -117,23 +118,7 @@ export function EventsScreen() {
 
   return (
     <section aria-labelledby="events-title">
-      <div class="live-head">
-        <h1 id="events-title">Events</h1>
-        <div class="live-controls">
-          {live.paused ? (
-            <button type="button" onClick={live.resume}>
-              Resume
-            </button>
-          ) : (
-            <button type="button" class="secondary" onClick={live.pause}>
-              Pause
-            </button>
-          )}
-          <button type="button" class="secondary" onClick={live.clear} disabled={live.rows.length === 0}>
-            Clear list
-          </button>
-        </div>
-      </div>
+      <StreamHead id="events-title" title="Events" stream={live} />
       <p class="help">
         The event feed that <a href="/ui/subscriptions">subscriptions</a> receive and warehouses pull (<code>GET /api/events</code>), as it
         grows. Times are in {timeZone}.
@@ -160,22 +145,7 @@ export function EventsScreen() {
           </select>
         </div>
       </form>
-      {live.connection === 'stopped' ? (
-        <ErrorNotice>
-          The event stream stopped: the server refused it or could not be reached. Check that postflow is running, then{' '}
-          <button type="button" class="link" onClick={live.reconnect}>
-            reconnect
-          </button>
-          .
-        </ErrorNotice>
-      ) : (
-        <p class={`live-state${live.paused ? ' paused' : ''}`} role="status">
-          <span class={`dot${live.connection === 'open' ? ' open' : ''}`} aria-hidden="true" />
-          {live.paused
-            ? `Paused: ${live.heldCount} new ${live.heldCount === 1 ? 'event' : 'events'} waiting. Resume to show them.`
-            : stateText[live.connection]}
-        </p>
-      )}
+      <StreamState stream={live} what="The event stream" states={stateText} />
       {newest && (
         <p class="help">
           A warehouse loader goes on after the newest event here with <code>GET /api/events?after={newest}</code>.

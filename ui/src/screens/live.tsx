@@ -1,5 +1,6 @@
 import { useLocation } from 'preact-iso';
-import { EmptyState, ErrorNotice } from '../components/notice';
+import { EmptyState } from '../components/notice';
+import { StreamHead, StreamState } from '../components/stream-view';
 import { EventRow, timeZone } from './live/event-row';
 import { Filters, useDirectory } from './live/filters';
 import { MAX_ROWS, type Connection } from '../components/use-event-source';
@@ -43,40 +44,9 @@ export function LiveScreen() {
 
   return (
     <section aria-labelledby="live-title">
-      <div class="live-head">
-        <h1 id="live-title">Live</h1>
-        <div class="live-controls">
-          {live.paused ? (
-            <button type="button" onClick={live.resume}>
-              Resume
-            </button>
-          ) : (
-            <button type="button" class="secondary" onClick={live.pause}>
-              Pause
-            </button>
-          )}
-          <button type="button" class="secondary" onClick={live.clear} disabled={live.rows.length === 0}>
-            Clear list
-          </button>
-        </div>
-      </div>
+      <StreamHead id="live-title" title="Live" stream={live} />
       <Filters filters={filters} onChange={setFilters} directory={directory} />
-      {live.connection === 'stopped' ? (
-        <ErrorNotice>
-          The live stream stopped: the server refused it or could not be reached. Check that postflow is running, then{' '}
-          <button type="button" class="link" onClick={live.reconnect}>
-            reconnect
-          </button>
-          .
-        </ErrorNotice>
-      ) : (
-        <p class={`live-state${live.paused ? ' paused' : ''}`} role="status">
-          <span class={`dot${live.connection === 'open' ? ' open' : ''}`} aria-hidden="true" />
-          {live.paused
-            ? `Paused: ${live.heldCount} new ${live.heldCount === 1 ? 'event' : 'events'} waiting. Resume to show them.`
-            : stateText[live.connection]}
-        </p>
-      )}
+      <StreamState stream={live} what="The live stream" states={stateText} />
       {live.rows.length === 0 ? (
         <EmptyState title={filtered ? 'Nothing matching these filters yet' : 'No events yet'}>
           <p>
