@@ -2,13 +2,19 @@ import { Context } from '@temporalio/activity';
 import { createHash } from 'node:crypto';
 import type { ClaimBatch, ClaimBatchInput, PlannedSubscriptionDelivery } from '../domain/steps';
 import { eventFeed, parseCursor } from '../events/feed';
+import { FeedWatch } from '../events/feed-watch';
 import { SUBSCRIPTION_DELIVERY_PREFIX } from './delivery-targets';
 import type { StepDeps } from './deps';
 import { onlyDuplicateKeys } from '../models/write-errors';
 import { claimSubscriptionEvents, type Claim } from './subscription-claim';
 
-/** How often the long poll looks at the feed: the floor of an event's wait before it is claimed. */
+/** How often the process's feed watch looks at the feed: the floor of an event's wait before it is claimed. */
 const POLL_MS = 200;
+/**
+ * How long a waiting claim goes without new events before it reads its subscription again: how
+ * soon it notices a resume, an unpause by the breaker, or a deactivation with nothing new in the feed.
+ */
+const RECHECK_MS = 2_000;
 /** How long one claim waits for events before answering with none (one activity per this, idle). */
 export const DEFAULT_CLAIM_WAIT_MS = 30_000;
 
@@ -27,6 +33,8 @@ function activityContext(): Context | undefined {
 
 export function subscriptionDispatchActivities({ models, now }: StepDeps) {
   const feed = eventFeed(models);
+  // One per worker process: every dispatcher waiting here shares its poll (events/feed-watch.ts).
+  const watch = new FeedWatch(models, { intervalMs: POLL_MS });
 
   /** Stores the claimed events' deliveries (idempotent: ids from the event) and returns them in order. */
   async function plan(subscriptionId: string, claim: Pick<Claim, 'events'>): Promise<PlannedSubscriptionDelivery[]> {
@@ -54,8 +62,9 @@ export function subscriptionDispatchActivities({ models, now }: StepDeps) {
   return {
     /**
      * The dispatcher's one step: the next events for the subscription, numbered and stored as
-     * deliveries, waiting up to `waitMs` for some (polling the feed every 200 ms in this process,
-     * which costs no Temporal work; an idle subscription costs one activity per wait).
+     * deliveries, waiting up to `waitMs` for some (woken by the process's feed watch when the feed
+     * grows, and every RECHECK_MS to read the subscription again, which costs no Temporal work; an
+     * idle subscription costs one activity per wait).
      *
      * Deterministic under retries: a claim is stored before it is returned (activities/subscription-claim.ts),
      * and a retry that finds the subscription's numbers ahead of `firstSequence` (the earlier attempt
@@ -65,6 +74,10 @@ export function subscriptionDispatchActivities({ models, now }: StepDeps) {
       const ctx = activityContext();
       const deadline = Date.now() + (input.waitMs ?? DEFAULT_CLAIM_WAIT_MS);
       let cursor = input.after;
+      // Whether the feed may hold events past the cursor: at first, and after the watch saw it grow
+      // or a pause (events may have come meanwhile). A re-check that found neither only reads the
+      // subscription, so an idle one costs one read per RECHECK_MS.
+      let mayHaveEvents = true;
       for (;;) {
         const sub = await models.Subscription.findById(input.subscriptionId, {
           active: 1,
@@ -88,7 +101,7 @@ export function subscriptionDispatchActivities({ models, now }: StepDeps) {
           cursor = String(sub.feed_position);
         // Paused (by hand or by the breaker): claim nothing, so nothing piles up in retry workflows meanwhile.
         const paused = sub.paused === true || (sub.paused_until !== null && sub.paused_until !== undefined && sub.paused_until > now());
-        if (!paused) {
+        if (!paused && mayHaveEvents) {
           const claim = await claimSubscriptionEvents({ models, feed, now }, { ...input, after: cursor });
           if (claim.inactive) return { next: cursor, deliveries: [], strictOrder, inactive: true };
           if (claim.events.length > 0) return { next: claim.next, deliveries: await plan(input.subscriptionId, claim), strictOrder };
@@ -96,8 +109,13 @@ export function subscriptionDispatchActivities({ models, now }: StepDeps) {
         }
         if (Date.now() + POLL_MS >= deadline) return { next: cursor, deliveries: [], strictOrder };
         ctx?.heartbeat();
+        const waitMs = Math.min(RECHECK_MS, deadline - Date.now());
+        // Paused: nothing to claim until the re-check finds it resumed. Otherwise until the feed has
+        // something past the cursor (positions, not edges: growth during the claim still wakes it at
+        // once), or the re-check is due.
+        const woken = paused ? new Promise<boolean>((r) => setTimeout(() => r(true), waitMs)) : watch.waitPast(parseCursor(cursor), waitMs);
         // Ends early (throws) when the activity is cancelled, e.g. the worker shutting down.
-        await (ctx ? ctx.sleep(POLL_MS) : new Promise((r) => setTimeout(r, POLL_MS)));
+        mayHaveEvents = await (ctx ? Promise.race([woken, ctx.cancelled]) : woken);
       }
     },
   };

@@ -1,7 +1,7 @@
 import type { Models } from '../../models';
 import { eventFeed, formatCursor, parseCursor, type EventFeed } from '../../events/feed';
 import type { StoredEvent } from '../../events/envelope';
-import { PollLoop } from './poll-loop';
+import { PollLoop } from '../../system/poll-loop';
 
 export interface EventTailOptions {
   models: Models;

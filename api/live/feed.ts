@@ -1,7 +1,7 @@
 import type { Models } from '../../models';
 import type { LiveEvent, LiveQuery } from '../schemas/live';
 import { compareCursors, formatCursor, horizon, maxCursor, type Cursor } from './cursor';
-import { PollLoop } from './poll-loop';
+import { PollLoop } from '../../system/poll-loop';
 import { readChanges, readUnknownChanges, type Change } from './read-changes';
 
 /**

@@ -1,8 +1,9 @@
 /**
- * The timer loop under each of the API's stream pollers (live/feed.ts, live/event-tail.ts): one
- * round at a time, the next `intervalMs` after the last, or at once when a round says it is
- * behind; it goes on only while `wanted()` (someone listens, the poller is open). A failed round
- * is reported and the loop goes on: streams stay open and catch up once the database answers.
+ * The timer loop under each of the database pollers (api/live/feed.ts, api/live/event-tail.ts,
+ * events/feed-watch.ts): one round at a time, the next `intervalMs` after the last, or at once
+ * when a round says it is behind; it goes on only while `wanted()` (someone waits, the poller is
+ * open). A failed round is reported and the loop goes on: those waiting catch up once the
+ * database answers.
  */
 export class PollLoop {
   private timer: NodeJS.Timeout | undefined;
