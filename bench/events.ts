@@ -225,8 +225,8 @@ async function main(): Promise<void> {
       'Latency: arrival at a receiver in the benchmark process − the state change (the event’s occurred_at, the clock of the ' +
         'step that recorded it). The postback of the same change is the baseline: it is sent from inside the conversion workflow.',
       `Strict-order subscription received sequence numbers 1..${strictSequences.length} in order: ${inOrder}.`,
-      `MongoDB commands of the dispatchers' claims (woken by the feed watch as the feed grows, a re-check every 2 s when idle): ${claimCommands} in the measured part, ` +
-        `${round(claimCommands / (normalEvents + measured), 2)} per event at this rate.`,
+      "MongoDB commands of the dispatchers' claims (woken by the feed watch as the feed grows, a re-check every 2 s when idle): " +
+        `${claimCommands} in the measured part, ${round(claimCommands / (normalEvents + measured), 2)} per event at this rate.`,
       'The subscriptions’ first attempts run as local activities in the dispatcher; the child workflows column counts retries.',
     ];
     const { json, markdown } = writeReport({

@@ -57,7 +57,7 @@ export const eventFeedQuery = z.object({
 
 export const eventStreamQuery = z.object({
   after: cursor.optional().meta({
-    description: 'start after this feed position (a page\'s `next`, an event\'s SSE id, or 0 for the start); from now when absent',
+    description: "start after this feed position (a page's `next`, an event's SSE id, or 0 for the start); from now when absent",
   }),
   types: typesParam,
 });

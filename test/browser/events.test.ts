@@ -14,7 +14,10 @@ async function newConversion(s: Awaited<ReturnType<typeof c.f.setup>>): Promise<
 }
 /** The row of one event: its type and the conversion it is about. */
 const eventRow = (page: Page, conversionId: string, type: string) =>
-  page.getByRole('row').filter({ hasText: conversionId }).filter({ has: page.getByText(type, { exact: true }) });
+  page
+    .getByRole('row')
+    .filter({ hasText: conversionId })
+    .filter({ has: page.getByText(type, { exact: true }) });
 const live = (page: Page) => page.getByRole('status').filter({ hasText: 'Live: events appear' }).waitFor();
 
 describe('events (/ui/events)', () => {
