@@ -1,3 +1,4 @@
+import { Webhook } from 'standardwebhooks';
 import { screenshot, seriousA11yViolations, useConsole } from '../support/browser';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { waitFor } from '../support/wait-for';
@@ -115,5 +116,62 @@ describe('console: event subscriptions', () => {
     expect(JSON.parse(resent.body).sequence).toBe(2);
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, 'subscription-replay');
+  });
+
+  it('creates one from the console (its secret shown once, verifying what it receives), refuses bad input by field, and edits it', async () => {
+    const s = await c.f.setup();
+    const page = await c.signedInPage('/ui/subscriptions');
+    await page.getByRole('link', { name: 'New subscription' }).click();
+    await page.getByRole('heading', { name: 'New subscription' }).waitFor();
+    await page.getByLabel('Receiver URL').fill(`${receiver.url}/console-crm`);
+    await page.getByLabel('Event types').fill('conversion.status_changed');
+    await page.getByLabel('Filter (optional)').fill(`{"offer_id": "${s.offer.id}"`); // not closed: not JSON
+    await page.getByLabel('Custom headers (optional)').fill('x-crm-account: 42');
+    await page.getByLabel('Strict order').check();
+    await page.getByRole('button', { name: 'Create subscription' }).click();
+    await page.locator('#sub-new-filter-error').filter({ hasText: 'is not valid JSON' }).waitFor();
+    expect(await page.getByLabel('Filter (optional)').getAttribute('aria-invalid')).toBe('true');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    // The API's own refusal lands on its field too: an event type the catalogue does not have.
+    await page.getByLabel('Filter (optional)').fill(`{"offer_id": "${s.offer.id}"}`);
+    await page.getByLabel('Event types').fill('conversion.status_changed\nconversion.exploded');
+    await page.getByRole('button', { name: 'Create subscription' }).click();
+    await page.locator('#sub-new-event_types-error').filter({ hasText: 'conversion.exploded' }).waitFor();
+    await screenshot(page, 'subscription-new');
+
+    await page.getByLabel('Event types').fill('conversion.status_changed');
+    await page.getByRole('button', { name: 'Create subscription' }).click();
+    await page.getByRole('heading', { name: /^Subscription sub_\w+ created$/ }).waitFor();
+    const secret = await page.getByLabel('Signing secret (Standard Webhooks)').inputValue();
+    expect(secret).toMatch(/^whsec_/);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.getByRole('link', { name: 'Open the subscription' }).click();
+    await page.getByText('Strict: the next event only after the previous one ended').waitFor();
+
+    // What it receives is signed with the secret shown, carries the header, and is the filtered type.
+    const id = await c.f.convert({ clickId: await c.f.click(s.offer.id, s.affiliate.id), token: s.token });
+    const got = await waitFor('its status change at the receiver', async () =>
+      sentTo('/console-crm').find((r) => JSON.parse(r.body).data.conversion_id === id),
+    );
+    const event = new Webhook(secret).verify(got.body, got.headers as Record<string, string>) as { type: string; sequence: number };
+    expect(event).toMatchObject({ type: 'conversion.status_changed', sequence: 1 });
+    expect(got.headers['x-crm-account']).toBe('42');
+
+    // Edit: add a type; only what changed is sent (the header stays as it was).
+    await page.getByRole('link', { name: 'Edit settings' }).click();
+    await page.getByRole('heading', { name: /^Edit subscription/ }).waitFor();
+    expect(await page.getByLabel('Custom headers (optional)').inputValue()).toBe('x-crm-account: 42');
+    await page.getByLabel('Event types').fill('conversion.status_changed\nconversion.created');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('conversion.status_changed, conversion.created').waitFor();
+    const subId = new URL(page.url()).pathname.split('/').at(-1)!;
+    const saved = await c.f.admin('get', `/api/subscriptions/${subId}`);
+    expect(saved.body).toMatchObject({
+      event_types: ['conversion.status_changed', 'conversion.created'],
+      headers: { 'x-crm-account': '42' },
+      filter: { offer_id: s.offer.id },
+      strict_order: true,
+    });
   });
 });

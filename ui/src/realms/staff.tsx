@@ -7,6 +7,7 @@ import { EventsScreen } from '../screens/events';
 import { LiveScreen } from '../screens/live';
 import { OverviewScreen } from '../screens/overview';
 import { SubscriptionScreen, SubscriptionsScreen } from '../screens/subscriptions';
+import { EditSubscriptionScreen, NewSubscriptionScreen } from '../screens/subscriptions/form';
 import type { ScreenRoute } from './route-table';
 
 // The configuration forms are the console's largest screen and the least visited: fetched when first opened.
@@ -21,7 +22,9 @@ export const staffRoutes: ScreenRoute[] = [
   { path: '/ui/live', component: LiveScreen, nav: 'Live' },
   { path: '/ui/events', component: EventsScreen, nav: 'Events' },
   { path: '/ui/subscriptions', component: SubscriptionsScreen, nav: 'Subscriptions' },
+  { path: '/ui/subscriptions/new', component: NewSubscriptionScreen },
   { path: '/ui/subscriptions/:id', component: SubscriptionScreen },
+  { path: '/ui/subscriptions/:id/edit', component: EditSubscriptionScreen },
   { path: '/ui/config/*', component: ConfigurationScreen },
   { path: '/ui/config', component: ConfigurationScreen, nav: 'Configuration' },
   { path: '/ui/audit', component: AuditScreen, nav: 'Audit log' },

@@ -37,17 +37,23 @@ export function SubscriptionsScreen() {
   const { data, error, loading } = useLoad(() => api.GET('/api/subscriptions', {}), []);
   return (
     <>
-      <h1>Subscriptions</h1>
+      <div class="list-head">
+        <h1>Subscriptions</h1>
+        <a class="button" href="/ui/subscriptions/new">
+          New subscription
+        </a>
+      </div>
       <p class="help">
-        Receivers of postflow's events (CRMs, dashboards, warehouses). Create them with <code>POST /api/subscriptions</code>; open one for
-        its log, dead letters and replay. Times are in {timeZone}.
+        Receivers of postflow's events (CRMs, dashboards, warehouses), also managed with <code>/api/subscriptions</code>. Open one for its
+        log, dead letters, replay and settings. Times are in {timeZone}.
       </p>
       {error && <ErrorNotice>Could not load the subscriptions: {error}. Reload the page to try again.</ErrorNotice>}
       {loading && !data && <Loading what="subscriptions" />}
       {data && data.data.length === 0 && (
         <EmptyState title="No subscriptions yet">
           <p>
-            <code>POST /api/subscriptions</code> with a URL and event types (see the API reference at <a href="/docs">/docs</a>).
+            <a href="/ui/subscriptions/new">Create one</a> with a receiver URL and the event types it wants, or{' '}
+            <code>POST /api/subscriptions</code> (see the API reference at <a href="/docs">/docs</a>).
           </p>
         </EmptyState>
       )}
@@ -290,6 +296,12 @@ export function SubscriptionScreen({ id }: { id: string }) {
             </dd>
           </div>
         </dl>
+      )}
+      {s && (
+        <p>
+          <a href={`/ui/subscriptions/${id}/edit`}>Edit settings</a>
+          {s.description ? <span class="help"> · {s.description}</span> : null}
+        </p>
       )}
       {failure && <ErrorNotice>{failure}</ErrorNotice>}
       <section aria-labelledby="log-title">
