@@ -118,7 +118,7 @@ describe('console: event subscriptions', () => {
     await screenshot(page, 'subscription-replay');
   });
 
-  it('creates one from the console (its secret shown once, verifying what it receives), refuses bad input by field, and edits it', async () => {
+  it('creates one from the console (its secret shown once verifies what it receives), refuses bad input by field, edits it', async () => {
     const s = await c.f.setup();
     const page = await c.signedInPage('/ui/subscriptions');
     await page.getByRole('link', { name: 'New subscription' }).click();
