@@ -1,3 +1,4 @@
+import { optInTypes } from '../events/catalogue';
 import { parseCursor, type EventFeed } from '../events/feed';
 import type { Models } from '../models';
 import type { Filter } from '../subscriptions/filter';
@@ -65,7 +66,7 @@ export async function claimSubscriptionEvents(
   for (const event of page.events) {
     // Events from before the subscription existed are not its to send (replay can send them).
     if (sub.created_at && new Date(event.occurred_at) < sub.created_at) continue;
-    const body = selectEvent(selecting, event);
+    const body = selectEvent(selecting, event, optInTypes);
     if (!body) continue;
     events.push({
       event_id: event.id,

@@ -33,8 +33,9 @@ import { deliveryIssueRoutes } from './routes/delivery-issues';
 import { docsRoutes } from './routes/docs';
 import { postbackEndpointRoutes } from './routes/postback-endpoints';
 import { subscriptionRoutes } from './routes/subscriptions';
+import { eventRecorder } from '../events/record';
 import { eventRoutes } from './routes/events';
-import { eventTypes } from '../events/catalogue';
+import { clickCreated, eventTypes } from '../events/catalogue';
 import { postbackMacroRoutes } from './routes/postback-macros';
 import { postbackStatusRoutes } from './routes/postback-status';
 import { reportRoutes } from './routes/reports';
@@ -50,7 +51,7 @@ import { ingressLogRoutes } from './routes/ingress-log';
 import { testPostbackRoutes } from './routes/test-postbacks';
 
 /** The configuration sections the API reads (config/index.ts): every setting is given, none defaulted here. */
-export type AppConfig = Pick<Config, 'api' | 'temporal' | 'lifecycle'>;
+export type AppConfig = Pick<Config, 'api' | 'temporal' | 'lifecycle' | 'events'>;
 
 export interface AppDeps {
   config: AppConfig;
@@ -90,7 +91,14 @@ export function createApp(deps: AppDeps): Koa {
   app.use(ipRateLimit(limits.perIp));
   const now = deps.now ?? (() => new Date());
   const targets = clickTargetCache(deps.models);
-  const clicks = clickRoutes({ models: deps.models, targets, now });
+  const clicks = clickRoutes({
+    models: deps.models,
+    targets,
+    now,
+    ...(deps.config.events.clickCreated
+      ? { clickEvents: { record: eventRecorder({ models: deps.models, now, retentionMs: deps.config.events.retentionMs }) } }
+      : {}),
+  });
   // GET /click needs none of what follows (it reads no body; the router would find it last).
   for (const r of clicks) app.use(servedAhead(r));
   app.use(
@@ -161,7 +169,14 @@ export function createApp(deps: AppDeps): Koa {
       }),
       ...postbackEndpointRoutes({ models: deps.models, temporal: deps.temporal, now }),
       ...postbackMacroRoutes(),
-      ...subscriptionRoutes({ models: deps.models, now, eventTypes, temporal: deps.temporal, taskQueue: temporalConfig.taskQueue }),
+      ...subscriptionRoutes({
+        models: deps.models,
+        now,
+        eventTypes,
+        notRecorded: deps.config.events.clickCreated ? [] : [clickCreated.type],
+        temporal: deps.temporal,
+        taskQueue: temporalConfig.taskQueue,
+      }),
       ...eventRoutes(deps.models, eventTail),
       ...testPostbackRoutes(accept),
       ...deliveryRoutes(workflows),

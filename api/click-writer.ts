@@ -22,10 +22,10 @@ interface Pending<T> {
  * instead of each command paying its own (on the embedded store a commit costs far more than a
  * document).
  *
- * `afterWrite` runs once per batch on the documents it stored (the click's report roll-up), and
- * their requests answer only once it has finished: one follow-up write per batch instead of
- * one promise, queue and write per document. It must not reject (a stored document stays
- * stored). The next insert does not wait for it.
+ * `afterWrite` runs once per batch on the documents it stored (the click's report roll-up, its
+ * event), and their requests answer only once it has finished: one follow-up write per batch
+ * instead of one promise, queue and write per document. If it rejects, those requests fail
+ * with its error (their documents stay stored). The next insert does not wait for it.
  */
 export function batchedInserter<T>(
   target: InsertManyTarget<T>,
@@ -65,8 +65,10 @@ export function batchedInserter<T>(
     if (stored.length === 0) return;
     // The slot is free once the insert is acknowledged: the next batch goes while this one's follow-up runs.
     if (!afterWrite) return resolveAll(stored);
-    const done = () => resolveAll(stored);
-    void afterWrite(stored === batch ? docs : stored.map((p) => p.doc)).then(done, done);
+    void afterWrite(stored === batch ? docs : stored.map((p) => p.doc)).then(
+      () => resolveAll(stored),
+      (err: unknown) => stored.forEach((p) => p.reject(err)),
+    );
   };
 
   return (doc: T) =>

@@ -88,6 +88,8 @@ const variables = z
     INGRESS_LOG_MAX_ROWS_PER_ADVERTISER: z.coerce.number().int().min(1).max(100_000_000).default(100_000),
     // How long event records stay in the feed (events/record.ts deletes older ones).
     EVENTS_RETENTION_DAYS: z.coerce.number().positive().max(3650).default(90),
+    // Whether every click is also recorded as a click.created event (high volume: off unless chosen).
+    EVENTS_CLICK_CREATED: flag.default(false),
     // How long a console sign-in lasts (api/session.ts); signing out ends it sooner.
     SESSION_TTL_HOURS: z.coerce.number().positive().max(720).default(12),
     // Workflows each of the worker's two workers keeps in memory; idle ones are evicted first and
@@ -145,7 +147,7 @@ export const configSchema = variables.transform((v) => ({
   },
   mongo: { url: v.MONGO_URL },
   lifecycle: { reversalWindowHours: v.REVERSAL_WINDOW_DAYS * 24 },
-  events: { retentionMs: v.EVENTS_RETENTION_DAYS * 24 * 3600 * 1000 },
+  events: { retentionMs: v.EVENTS_RETENTION_DAYS * 24 * 3600 * 1000, clickCreated: v.EVENTS_CLICK_CREATED },
   delivery: {
     scheduleMs: v.DELIVERY_SCHEDULE,
     timeoutMs: v.DELIVERY_TIMEOUT_MS,

@@ -132,6 +132,11 @@ export interface EventType<S extends z.ZodObject = z.ZodObject> {
   /** The schema of `data`. */
   schema: S;
   example: z.input<S>;
+  /**
+   * High volume: recorded only when the deployment asks for it, and sent only to subscriptions that
+   * name the type or its group (`*` leaves it out: subscriptions/event-types.ts).
+   */
+  optIn?: boolean;
 }
 
 const define = <S extends z.ZodObject>(t: EventType<S>) => t;
@@ -255,6 +260,31 @@ export const offerCapReset = define({
   example: { ...exampleCap, reserved: 99 },
 });
 
+export const clickCreated = define({
+  type: 'click.created',
+  version: 1,
+  description:
+    'A click was recorded and redirected to the offer. Opt-in: recorded only with EVENTS_CLICK_CREATED=true, and sent only to ' +
+    'subscriptions that name `click.created` or `click.*` (`*` leaves it out). No IP address or user agent is included.',
+  schema: z.object({
+    click_id: id,
+    offer_id: id,
+    affiliate_id: id,
+    advertiser_id: id,
+    subs: z.record(z.string(), z.string()).meta({ description: 'the sub ids (sub1 … sub5) that were set' }),
+    created_at: instant,
+  }),
+  example: {
+    click_id: exampleConversion.click_id,
+    offer_id: exampleConversion.offer_id,
+    affiliate_id: exampleConversion.affiliate_id,
+    advertiser_id: exampleConversion.advertiser_id,
+    subs: { sub1: 'campaign-7' },
+    created_at: '2026-12-01T09:59:12.000Z',
+  },
+  optIn: true,
+});
+
 /** The catalogue, in the order the document lists it. */
 export const catalogue = [
   conversionCreated,
@@ -267,9 +297,13 @@ export const catalogue = [
   endpointResumed,
   offerCapReached,
   offerCapReset,
+  clickCreated,
 ] as const satisfies readonly EventType[];
 
 export const eventTypes = catalogue.map((t) => t.type);
+
+/** The types `*` does not select (EventType.optIn). */
+export const optInTypes: ReadonlySet<string> = new Set(catalogue.filter((t: EventType) => t.optIn).map((t) => t.type));
 
 export const catalogueEntry = (type: string): EventType | undefined => catalogue.find((t) => t.type === type);
 

@@ -1,5 +1,7 @@
 import { renderOfferUrl } from '../../domain/click-url';
 import type { Models } from '../../models';
+import { clickEvent, type ClickForEvents } from '../../events/click-events';
+import type { RecordEvents } from '../../events/record';
 import { countClicks, type CountedClick } from '../../rollups/clicks';
 import { newTimeOrderedId } from '../../models/ids';
 import type { ClickTargets } from '../click-targets';
@@ -14,14 +16,28 @@ const subKeys = ['sub1', 'sub2', 'sub3', 'sub4', 'sub5'] as const;
  * GET /click: record the click, then 302 to the advertiser's landing URL with the click id
  * filled in. It sits in a browser's path: cached lookups and one insert, no more.
  */
-export function clickRoutes(deps: { models: Models; targets: ClickTargets; now: () => Date }): Route[] {
+export function clickRoutes(deps: {
+  models: Models;
+  targets: ClickTargets;
+  now: () => Date;
+  /** EVENTS_CLICK_CREATED: record each click as a click.created event too, before its redirect. */
+  clickEvents?: { record: RecordEvents };
+}): Route[] {
   // Concurrent clicks share one insertMany, and the batch's report roll-ups one bulk write after
   // it (rollups/clicks.ts); each click answers only once its own document and its count are written.
+  // With click events on, the batch's events are one more bulk write, and a click whose event could
+  // not be recorded is not redirected (it fails): no 302 goes out for a click the feed will never hold.
+  const clickEvents = deps.clickEvents;
   const insertClick = batchedInserter(
-    deps.models.Click.collection as unknown as InsertManyTarget<CountedClick>,
+    deps.models.Click.collection as unknown as InsertManyTarget<CountedClick & ClickForEvents>,
     undefined,
     undefined,
-    (stored) => countClicks(deps.models, stored),
+    clickEvents
+      ? async (stored) => {
+          await countClicks(deps.models, stored);
+          await clickEvents.record(stored.map(clickEvent));
+        }
+      : (stored) => countClicks(deps.models, stored),
   );
   const spec = {
     method: 'get',

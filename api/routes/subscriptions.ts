@@ -76,12 +76,15 @@ export function subscriptionRoutes({
   models,
   now,
   eventTypes,
+  notRecorded = [],
   temporal,
   taskQueue,
 }: {
   models: Models;
   now: () => Date;
   eventTypes: readonly string[];
+  /** Opt-in types this deployment does not record (click.created without EVENTS_CLICK_CREATED): refused by name. */
+  notRecorded?: readonly string[];
   temporal: Client;
   taskQueue: string;
 }): Route[] {
@@ -104,6 +107,19 @@ export function subscriptionRoutes({
       code: 'unknown_event_type',
       message: `"${p}" selects no event type (GET /api/event-types lists them)`,
     }));
+    patterns.forEach((p, i) => {
+      // Named or by group: a subscription that asks for them would wait for events that never come.
+      const missing = notRecorded.filter((type) => p === type || (p.endsWith('.*') && type.startsWith(p.slice(0, -1))));
+      if (
+        missing.length > 0 &&
+        !eventTypes.some((t) => !missing.includes(t) && (p === t || (p.endsWith('.*') && t.startsWith(p.slice(0, -1)))))
+      )
+        issues.push({
+          path: `event_types.${i}`,
+          code: 'not_recorded',
+          message: `${missing.join(', ')} is not recorded by this deployment: set EVENTS_CLICK_CREATED=true to record it`,
+        });
+    });
     if (partner)
       patterns.forEach((p, i) => {
         if (!p.startsWith(PARTNER_GROUP))

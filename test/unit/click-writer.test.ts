@@ -132,6 +132,15 @@ describe('batchedInserter with a follow-up write per batch (the click and its re
     expect(none).toEqual([]);
   });
 
+  it("fails the batch's requests when the follow-up fails (a click whose event was not recorded is not redirected)", async () => {
+    const { calls, target } = recorder();
+    const insert = batchedInserter(target, 500, 1, () => Promise.reject(new Error('events: connection refused')));
+    const results = await Promise.allSettled([1, 2].map((n) => insert(n)));
+    expect(calls).toEqual([[1, 2]]); // stored all the same
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect((results[0] as PromiseRejectedResult).reason).toEqual(new Error('events: connection refused'));
+  });
+
   it('the next insert goes while the previous batch is still being followed up', async () => {
     const { calls, target } = recorder();
     const releases: Array<() => void> = [];

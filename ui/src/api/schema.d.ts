@@ -7912,6 +7912,79 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "click.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A click was recorded and redirected to the offer. Opt-in: recorded only with EVENTS_CLICK_CREATED=true, and sent only to subscriptions that name `click.created` or `click.*` (`*` leaves it out). No IP address or user agent is included.
+         * @description Sent to every subscription whose types, scope and filter select it (README "Subscriptions"), with retries, signed with the subscription's Standard Webhooks secret (headers webhook-id = `id`, webhook-timestamp, webhook-signature). Version 1.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description stable across retries, replays and redeliveries: dedupe on it
+                         * @example evt_0123456789abcdef01234567
+                         */
+                        id: string;
+                        /**
+                         * Format: date-time
+                         * @description when the state change happened
+                         */
+                        occurred_at: string;
+                        /** @description the version of `data`'s schema for this type */
+                        schema_version: number;
+                        /** @enum {string} */
+                        type: "click.created";
+                        data: {
+                            click_id: string;
+                            offer_id: string;
+                            affiliate_id: string;
+                            advertiser_id: string;
+                            /** @description the sub ids (sub1 … sub5) that were set */
+                            subs: {
+                                [key: string]: string;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 instant, UTC
+                             */
+                            created_at: string;
+                        };
+                        /** @description pushed to a subscription only: the event's number among that subscription's events, 1, 2, 3 … without gaps */
+                        sequence?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Any 2xx acknowledges the event; anything else is retried on the delivery schedule */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface components {
     schemas: {

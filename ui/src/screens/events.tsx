@@ -56,6 +56,13 @@ function Summary({ e }: { e: Envelope }) {
           endpoint {text(d.endpoint_id)} of {text(d.affiliate_id)}
         </>
       );
+    case 'click':
+      return (
+        <>
+          click of {text(d.affiliate_id)} on {text(d.offer_id)}
+          {Object.keys((d.subs as object | undefined) ?? {}).length > 0 && <> · {JSON.stringify(d.subs)}</>}
+        </>
+      );
     case 'offer':
       return (
         <>
@@ -82,7 +89,7 @@ function Row({ e }: { e: Positioned }) {
             {conversionId}
           </a>
         ) : (
-          <span class="mono">{text(e.data.endpoint_id ?? e.data.offer_id)}</span>
+          <span class="mono">{text(e.data.endpoint_id ?? e.data.click_id ?? e.data.offer_id)}</span>
         )}
       </td>
       <td class="detail">
