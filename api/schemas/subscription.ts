@@ -174,9 +174,14 @@ export const subscriptionReplaySchema = z
     if (q.to !== undefined && q.from === undefined) issue('to', '`to` ends a time range: give `from` with it');
     if (q.through_sequence !== undefined && q.after_sequence === undefined)
       issue('through_sequence', '`through_sequence` ends a sequence range: give `after_sequence` with it');
-    if (q.through_sequence !== undefined && q.after_sequence !== undefined && q.through_sequence <= q.after_sequence)
-      issue('through_sequence', 'must be greater than `after_sequence`');
-    if (q.from !== undefined && q.to !== undefined && Date.parse(q.to) <= Date.parse(q.from)) issue('to', 'must be after `from`');
+  })
+  // What the refinement checks, as JSON Schema, so the document's readers (and schemathesis) know it:
+  // one kind of range, its start given, no field of the other kind. An empty range is valid: it matches nothing.
+  .meta({
+    oneOf: [
+      { required: ['from'], not: { anyOf: [{ required: ['after_sequence'] }, { required: ['through_sequence'] }] } },
+      { required: ['after_sequence'], not: { anyOf: [{ required: ['from'] }, { required: ['to'] }] } },
+    ],
   });
 
 export const subscriptionReplayed = z.object({

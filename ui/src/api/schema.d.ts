@@ -4709,7 +4709,7 @@ export interface paths {
                         /** @description with `after_sequence`: up to and including this one (default: the newest) */
                         through_sequence?: number;
                         dry_run?: boolean;
-                    };
+                    } & (unknown | unknown);
                 };
             };
             responses: {
