@@ -34,8 +34,8 @@ export function clickRoutes(deps: {
     undefined,
     clickEvents
       ? async (stored) => {
-          await countClicks(deps.models, stored);
-          await clickEvents.record(stored.map(clickEvent));
+          // Side by side: the roll-up never rejects, so the batch fails only if its events were not written.
+          await Promise.all([countClicks(deps.models, stored), clickEvents.record(stored.map(clickEvent))]);
         }
       : (stored) => countClicks(deps.models, stored),
   );
