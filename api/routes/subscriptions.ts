@@ -3,7 +3,8 @@ import { generateSigningSecret } from '../../activities/http/signature';
 import { headersToRecord } from '../../activities/http/request-record';
 import type { Models } from '../../models';
 import { newId } from '../../models/ids';
-import { unknownPatterns } from '../../subscriptions/event-types';
+import { optInTypes } from '../../events/catalogue';
+import { typeMatches, unknownPatterns } from '../../subscriptions/event-types';
 import { isPartner } from '../access/principal';
 import { addAuditDetail, fieldsSent, skipAudit } from '../audit';
 import { redeliverEach } from '../redeliver';
@@ -109,11 +110,8 @@ export function subscriptionRoutes({
     }));
     patterns.forEach((p, i) => {
       // Named or by group: a subscription that asks for them would wait for events that never come.
-      const missing = notRecorded.filter((type) => p === type || (p.endsWith('.*') && type.startsWith(p.slice(0, -1))));
-      if (
-        missing.length > 0 &&
-        !eventTypes.some((t) => !missing.includes(t) && (p === t || (p.endsWith('.*') && t.startsWith(p.slice(0, -1)))))
-      )
+      const missing = notRecorded.filter((type) => typeMatches(p, type, optInTypes));
+      if (missing.length > 0 && !eventTypes.some((t) => !missing.includes(t) && typeMatches(p, t, optInTypes)))
         issues.push({
           path: `event_types.${i}`,
           code: 'not_recorded',
