@@ -19,6 +19,7 @@ import { ipRateLimit, rateLimit } from './rate-limit';
 import { requestContext } from './request-context';
 import { mountRoutes, servedAhead, type Route } from './route';
 import { offerRoutes } from './routes/admin-offers';
+import { trafficbackRoutes } from './routes/trafficback';
 import { affiliateOfferRoutes } from './routes/affiliate-offers';
 import { partyRoutes } from './routes/admin-parties';
 import { advertiserTokenRoutes } from './routes/advertiser-token';
@@ -158,6 +159,7 @@ export function createApp(deps: AppDeps): Koa {
       ...partyRoutes(deps.models, targets.clear),
       ...advertiserTokenRoutes({ models: deps.models, now }),
       ...offerRoutes(deps.models, targets.clear),
+      ...trafficbackRoutes(deps.models, targets.clear),
       ...affiliateOfferRoutes(deps.models),
       // Before conversionRoutes: /api/conversions/export.csv would otherwise be read as /api/conversions/{id}.
       ...conversionSearchRoutes({ models: deps.models, now }),

@@ -39,6 +39,7 @@ export const auditActions = [
   'subscription.pause',
   'subscription.resume',
   'subscription.replay',
+  'trafficback.update',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

@@ -37,7 +37,7 @@ const withTestFlag =
 
 export const advertiserToApi = serializer('name', 'ip_allowlist', 'active', 'rotated_at', 'rotation_overlap_ends_at', ...timestamps);
 export const affiliateToApi = serializer('name', 'active', ...timestamps);
-export const offerToApi = serializer(
+const offerFieldsToApi = serializer(
   'advertiser_id',
   'name',
   'url',
@@ -51,8 +51,14 @@ export const offerToApi = serializer(
   'partner_reason_detail',
   'advertiser_can_review',
   'active',
+  'trafficback',
+  'expires_at',
+  'duplicate_click_seconds',
+  'blocked_click_subs',
   ...timestamps,
 );
+/** Offers saved before trafficback existed have no settings: they read as "no target of their own". */
+export const offerToApi: Serializer = (doc) => ({ trafficback: { affiliates: [] }, ...offerFieldsToApi(doc) });
 /** Whether it signs is added by the route (`signing_secret_set`); the secret itself never goes out. */
 export const postbackEndpointToApi = serializer(
   'affiliate_id',

@@ -1,9 +1,12 @@
 /**
  * GET /click as `npm start` runs it (the API in its own production process, the embedded MongoDB
- * on a file) and, as the baseline, a bare Koa app that answers the same 302 with no work.
+ * on a file) and, as the baseline, a bare Koa app that answers the same 302 with no work. A second
+ * postflow measurement clicks an offer with caps and a trafficback target: the click-time checks
+ * (README "Trafficback") against the same offer path without them, in the same run.
  * Run: npx tsx bench/click-redirect.ts [--storage memory] [--in-process]
  */
 import { createOfferSetup } from './lib/admin';
+import { adminOverHttp } from '../system/seed';
 import { parseFlags } from './lib/args';
 import { startBareKoa } from './lib/bare-koa';
 import type { RequestSpec } from './lib/load';
@@ -102,9 +105,31 @@ async function main(): Promise<void> {
       headers: { 'user-agent': 'Mozilla/5.0 (postflow-bench)', 'x-forwarded-for': '198.51.100.7' },
     };
 
+    // The same advertiser's offer with two caps (never full) and a trafficback target: every click
+    // reads the cap state (cached; a counter is re-read once a second) and follows no chain.
+    const capped = await adminOverHttp(target.baseUrl, target.adminKey)('/api/offers', {
+      advertiser_id: setup.advertiserId,
+      name: 'Bench Offer (capped)',
+      url: 'https://shop.example/land?cid={click_id}&s1={sub1}',
+      currency: 'USD',
+      default_goal: 'sale',
+      goals: [{ key: 'sale', payout: { type: 'fixed', amount: '5.00' }, revenue: { type: 'fixed', amount: '8.00' } }],
+      caps: [
+        { metric: 'conversions', period: 'day', limit: '1000000000', per_affiliate: true, timezone: 'America/New_York' },
+        { metric: 'payout', period: 'month', limit: '100000000.00' },
+      ],
+      trafficback: { target: { type: 'url', url: 'https://fallback.example/?r={reason}' } },
+    });
+    const cappedSpec: RequestSpec = { ...spec, path: `/click?offer_id=${capped.id}&aff_id=${setup.affiliateId}&sub1=s{seq}` };
+
     log('postflow GET /click');
     const postflow = await measure(target.port, spec, opts);
-    const redirects = (postflow.warmup?.statusCounts['302'] ?? 0) + (postflow.measured.statusCounts['302'] ?? 0);
+    log('postflow GET /click, offer with caps and a trafficback target');
+    const withChecks = await measure(target.port, cappedSpec, opts);
+    const redirects = [postflow, withChecks].reduce(
+      (sum, m) => sum + (m.warmup?.statusCounts['302'] ?? 0) + (m.measured.statusCounts['302'] ?? 0),
+      0,
+    );
     const stored = await target.countClicks();
     await target.closeApi(); // the baseline should not share the CPU with an idle-but-listening app
     const appErrors = target.appErrors();
@@ -114,6 +139,7 @@ async function main(): Promise<void> {
     const baseline = await measure(bare.port, spec, opts).finally(() => bare.close());
 
     const ratio = round(postflow.measured.expectedPerSec / baseline.measured.expectedPerSec, 3);
+    const checksRatio = round(withChecks.measured.expectedPerSec / postflow.measured.expectedPerSec, 3);
     const row = (label: string, { measured: r, cpu }: Measurement) => [
       label,
       r.expectedPerSec,
@@ -137,6 +163,8 @@ async function main(): Promise<void> {
         : 'n/a';
     const notes = [
       `Throughput ratio postflow / bare Koa: **${ratio}** (${round(ratio * 100, 1)} %).`,
+      `Click-time checks (caps and trafficback), capped offer / plain offer: **${checksRatio}** ` +
+        `(${round((1 - checksRatio) * 100, 1)} % fewer clicks per second).`,
       `postflow: ${target.how}; MongoDB: ${target.infrastructure.find((l) => l.startsWith('mongodb')) ?? '?'}.`,
       `The per-IP limit runs at ${BENCH_SETTINGS.RATE_LIMIT_PER_IP}/s, far above the load: one load generator stands for many browsers.`,
       `Clicks stored in MongoDB: ${stored}; 302s answered (warm-up + measured): ${redirects}: ` +
@@ -144,15 +172,16 @@ async function main(): Promise<void> {
       `postflow: ${describeCpu(postflow.cpu)}.`,
       `baseline: ${describeCpu(baseline.cpu)}.`,
       `CPU per 302, postflow: ${perRequest(postflow)} ("node" is the API process).`,
+      `CPU per 302, postflow on the capped offer: ${perRequest(withChecks)}.`,
       `CPU per 302, baseline: ${perRequest(baseline)}.`,
-      ...([postflow, baseline].some((m) => (m.cpu?.foreignPct ?? 0) > 5)
+      ...([postflow, withChecks, baseline].some((m) => (m.cpu?.foreignPct ?? 0) > 5)
         ? [
             '**Other processes used more than 5 % of the machine during a measurement: ' +
               'its figures are understated; rerun on a quiet machine.**',
           ]
         : []),
       ...(appErrors.count > 0 ? [`The app logged ${appErrors.count} errors; first: ${appErrors.first[0]}`] : []),
-      ...[postflow, baseline].flatMap((m) =>
+      ...[postflow, withChecks, baseline].flatMap((m) =>
         Object.entries(m.measured.unexpectedSamples).map(([status, bodies]) => `Unexpected ${status}, e.g. ${bodies[0]}`),
       ),
     ];
@@ -181,13 +210,17 @@ async function main(): Promise<void> {
             'transport errors',
             'CPU busy % / other procs %',
           ],
-          rows: [row('postflow GET /click', postflow), row('bare Koa 302 (baseline)', baseline)],
+          rows: [
+            row('postflow GET /click', postflow),
+            row('postflow GET /click, capped offer with trafficback', withChecks),
+            row('bare Koa 302 (baseline)', baseline),
+          ],
         },
         notes,
         machine,
         versions: versions(process.env),
         infrastructure: target.infrastructure,
-        details: { postflow, baseline, clicksStored: stored, redirects, ratio, appErrors },
+        details: { postflow, withChecks, baseline, clicksStored: stored, redirects, ratio, checksRatio, appErrors },
       },
       clickDetailsSchema,
     );

@@ -13,6 +13,11 @@ export interface OfferUrlValues {
 export const offerUrlMacros = ['click_id', 'offer_id', 'aff_id', 'sub1', 'sub2', 'sub3', 'sub4', 'sub5'] as const;
 const knownMacros: ReadonlySet<string> = new Set(offerUrlMacros);
 
+/** A trafficback URL also gets why the click was turned away (domain/trafficback.ts). */
+export const trafficbackUrlMacros = [...offerUrlMacros, 'reason'] as const;
+const knownTrafficbackMacros: ReadonlySet<string> = new Set(trafficbackUrlMacros);
+export type TrafficbackUrlValues = OfferUrlValues & { reason: string };
+
 // Anything in braces counts as a macro, so a typo such as "{click id}" is reported, not ignored.
 const MACRO = /\{([^{}]+)\}/g;
 
@@ -29,16 +34,27 @@ function encode(value: string): string {
  * again). Unknown macros stay as written; the admin API refuses offers that have them.
  */
 export function renderOfferUrl(template: string, values: OfferUrlValues): string {
-  return template.replace(MACRO, (macro, name: string) =>
-    knownMacros.has(name) ? encode(values[name as keyof OfferUrlValues] ?? '') : macro,
-  );
+  return render(template, values, knownMacros);
+}
+
+/** A trafficback target URL: the offer URL's macros and {reason}. */
+export function renderTrafficbackUrl(template: string, values: TrafficbackUrlValues): string {
+  return render(template, values, knownTrafficbackMacros);
+}
+
+function render(template: string, values: object, known: ReadonlySet<string>): string {
+  const byName = values as Record<string, string | undefined>;
+  return template.replace(MACRO, (macro, name: string) => (known.has(name) ? encode(byName[name] ?? '') : macro));
 }
 
 /** Distinct unknown macros, with their braces, in order of first appearance. */
-export function unknownMacros(template: string): string[] {
+export function unknownMacros(template: string, known: ReadonlySet<string> = knownMacros): string[] {
   const unknown = new Set<string>();
   for (const [macro, name] of template.matchAll(MACRO)) {
-    if (name !== undefined && !knownMacros.has(name)) unknown.add(macro);
+    if (name !== undefined && !known.has(name)) unknown.add(macro);
   }
   return [...unknown];
 }
+
+/** Unknown macros of a trafficback URL. */
+export const unknownTrafficbackMacros = (template: string): string[] => unknownMacros(template, knownTrafficbackMacros);

@@ -46,6 +46,8 @@ type Counts = Record<'total' | (typeof reportStatuses)[number], number[]>;
 export interface CurrencySeries {
   currency: string | null;
   clicks: number[];
+  /** Clicks not sent to their offer, apart from `clicks` as in the report. */
+  trafficback: number[];
   conversions: Counts;
   payout: (string | null)[];
   revenue: (string | null)[];
@@ -67,6 +69,7 @@ export function seriesFromRows(keys: string[], rows: ReportRow[]): CurrencySerie
     return {
       currency,
       clicks: new Array<number>(n).fill(0),
+      trafficback: new Array<number>(n).fill(0),
       conversions: Object.fromEntries(['total', ...reportStatuses].map((s) => [s, new Array<number>(n).fill(0)])) as Counts,
       payout: new Array(n).fill(zero),
       revenue: new Array(n).fill(zero),
@@ -80,6 +83,7 @@ export function seriesFromRows(keys: string[], rows: ReportRow[]): CurrencySerie
     let s = byCurrency.get(row.currency);
     if (!s) byCurrency.set(row.currency, (s = empty(row.currency)));
     s.clicks[i] = row.clicks ?? 0;
+    s.trafficback[i] = row.trafficback ?? 0;
     for (const status of ['total', ...reportStatuses] as const) s.conversions[status][i] = row.conversions[status];
     s.payout[i] = row.payout;
     s.revenue[i] = row.revenue;

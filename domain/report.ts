@@ -18,6 +18,9 @@ import type { RollupCounts } from './rollup';
  * - Clicks are counted by created_at, in their offer's currency (a click earns in the currency
  *   of the offer it was for). Clicks have no goal, so a report grouped by goal shows
  *   clicks, conversion_rate and epc as null on its rows; the per-currency totals still have them.
+ * - A trafficback click (not sent to the offer it asked for: paused, capped, a duplicate…) counts
+ *   in `trafficback` and in its reason, under the offer and affiliate it asked for, and never in
+ *   `clicks`: a capped offer's conversion rate and EPC are those of the clicks it received.
  * - Amounts of different currencies are never added: currency is part of every row's key.
  */
 
@@ -180,7 +183,30 @@ export interface ReportClick {
   affiliate_id: string;
   /** The offer's currency; null if the offer is unknown. */
   currency: string | null;
+  /** Set on a click that was not sent to its offer: counted as trafficback, not as a click. */
+  trafficback?: { reason: string } | null;
 }
+
+/** Roll-up fields of the per-reason trafficback counts: `trafficback_cap_reached`… */
+const TRAFFICBACK_REASON_PREFIX = 'trafficback_';
+/** A reason becomes part of a MongoDB field path: no dot, no `$`, nothing a path could misread. */
+const TRAFFICBACK_REASON = /^[a-z][a-z0-9_]*$/;
+
+/**
+ * A trafficback click's reason, checked. An odd one is a bug in the click route, not data to
+ * drop or to let split a bucket's paths: refused, as an unknown status is, by both the raw rows
+ * and the roll-ups.
+ */
+export function checkedTrafficbackReason(reason: string): string {
+  // A stored click is not type-checked: a missing reason must not pass as the word "undefined".
+  if (typeof reason !== 'string' || !TRAFFICBACK_REASON.test(reason))
+    throw new Error(`trafficback click with unknown reason ${JSON.stringify(reason)}`);
+  return reason;
+}
+
+/** The roll-up field that counts a trafficback reason. */
+export const trafficbackReasonField = (reason: string): `trafficback_${string}` =>
+  `${TRAFFICBACK_REASON_PREFIX}${checkedTrafficbackReason(reason)}`;
 
 export interface ReportConversion {
   received_at: Date;
@@ -205,9 +231,15 @@ export interface ReportLedgerEntry {
 
 export type ConversionCounts = { total: number } & Record<ReportStatus, number>;
 
+/** Trafficback clicks per reason; only reasons counted (non-zero) are present. */
+export type TrafficbackReasons = Record<string, number>;
+
 export interface ReportFigures {
   currency: string | null;
   clicks: number | null;
+  /** Clicks not sent to their offer; null where clicks are (rows grouped by goal). */
+  trafficback: number | null;
+  trafficback_reasons: TrafficbackReasons | null;
   conversions: ConversionCounts;
   payout: string | null;
   revenue: string | null;
@@ -232,6 +264,9 @@ interface Accumulator {
   keys: Partial<Record<ReportDimension, string | null>>;
   currency: string | null;
   clicks: number;
+  trafficback: number;
+  /** A map, not an object: a reason is data, and must not meet Object.prototype's names. */
+  trafficbackReasons: Map<string, number>;
   conversions: ConversionCounts;
   payoutMinor: number;
   revenueMinor: number;
@@ -283,6 +318,8 @@ function figures(acc: Accumulator, clicksKnown: boolean, format: (minor: number,
   return {
     currency,
     clicks,
+    trafficback: clicksKnown ? acc.trafficback : null,
+    trafficback_reasons: clicksKnown ? countedReasons(acc.trafficbackReasons) : null,
     conversions: { ...acc.conversions },
     payout: money(acc.payoutMinor),
     revenue: money(acc.revenueMinor),
@@ -293,6 +330,11 @@ function figures(acc: Accumulator, clicksKnown: boolean, format: (minor: number,
     // Earnings per click: the affiliate's payout per click, rounded half-up to the currency's minor unit.
     epc: perClick && currency !== null ? money(Number(new Big(acc.payoutMinor).div(clicks).round(0, Big.roundHalfUp).toFixed(0))) : null,
   };
+}
+
+/** The reasons with a count, sorted: roll-up parts can net a reason to zero, and both paths must answer alike. */
+function countedReasons(reasons: Map<string, number>): TrafficbackReasons {
+  return Object.fromEntries([...reasons].filter(([, n]) => n !== 0).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 const compareKeys = (a: string | null | undefined, b: string | null | undefined): number => {
@@ -309,6 +351,28 @@ const rowField: Record<ReportDimension, 'day' | 'offer_id' | 'affiliate_id' | 'g
   goal: 'goal',
 };
 
+const addReason = (acc: Accumulator, reason: string, n: number) =>
+  acc.trafficbackReasons.set(reason, (acc.trafficbackReasons.get(reason) ?? 0) + n);
+
+/** One raw click: a click, or (with a reason) a trafficback click and its reason. */
+function countRawClick(acc: Accumulator, reason: string | null): void {
+  if (reason === null) acc.clicks += 1;
+  else {
+    acc.trafficback += 1;
+    addReason(acc, reason, 1);
+  }
+}
+
+/** A roll-up part's clicks, trafficback and per-reason counts (`trafficback_<reason>` fields). */
+function addClickCounts(acc: Accumulator, counts: RollupCounts, sign: 1 | -1): void {
+  acc.clicks += sign * (counts.clicks ?? 0);
+  acc.trafficback += sign * (counts.trafficback ?? 0);
+  for (const [field, n] of Object.entries(counts)) {
+    if (field.startsWith(TRAFFICBACK_REASON_PREFIX) && n !== undefined)
+      addReason(acc, field.slice(TRAFFICBACK_REASON_PREFIX.length), sign * n);
+  }
+}
+
 /** Accumulates one report; feed it rows in any order, then call result() once. */
 export function createReport(spec: ReportSpec) {
   const dayOf = dayIndex(spec);
@@ -320,6 +384,8 @@ export function createReport(spec: ReportSpec) {
     keys,
     currency,
     clicks: 0,
+    trafficback: 0,
+    trafficbackReasons: new Map(),
     conversions: emptyCounts(),
     payoutMinor: 0,
     revenueMinor: 0,
@@ -346,11 +412,12 @@ export function createReport(spec: ReportSpec) {
 
   return {
     addClick(click: ReportClick): void {
+      const reason = click.trafficback ? checkedTrafficbackReason(click.trafficback.reason) : null;
       // A click has no goal: it belongs to no goal row, and is not spread over them either.
       if (byGoal)
         dayOf(click.created_at); // still refuses a click outside the window
-      else rowFor(click, click.created_at, click.currency).clicks += 1;
-      totalFor(click.currency).clicks += 1;
+      else countRawClick(rowFor(click, click.created_at, click.currency), reason);
+      countRawClick(totalFor(click.currency), reason);
     },
 
     addConversion(conversion: ReportConversion): void {
@@ -385,11 +452,12 @@ export function createReport(spec: ReportSpec) {
     ): void {
       const row = rowFor(fact, at, fact.currency);
       const total = totalFor(fact.currency);
-      const clicks = sign * (counts.clicks ?? 0);
+      // Trafficback clicks are clicks for a row's existence, and are counted apart from them.
+      const clicks = sign * ((counts.clicks ?? 0) + (counts.trafficback ?? 0));
       const facts = sign * ((counts.total ?? 0) + (counts.entries ?? 0));
-      if (!byGoal) row.clicks += clicks;
+      if (!byGoal) addClickCounts(row, counts, sign);
       row.rollupFacts = (row.rollupFacts ?? 0) + facts + (byGoal ? 0 : clicks);
-      total.clicks += clicks;
+      addClickCounts(total, counts, sign);
       total.rollupFacts = (total.rollupFacts ?? 0) + facts + clicks;
       for (const acc of [row, total]) {
         acc.conversions.total += sign * (counts.total ?? 0);

@@ -1,4 +1,4 @@
-import { periodStarts, type ReportSpec } from './report';
+import { periodStarts, trafficbackReasonField, type ReportSpec } from './report';
 import type { LifecycleStatus } from './status';
 
 /**
@@ -21,7 +21,12 @@ import type { LifecycleStatus } from './status';
 
 /** What a bucket counts. Absent fields are zero. */
 export interface RollupFigures {
+  /** Clicks sent to their offer. */
   clicks: number;
+  /** Clicks not sent to their offer (trafficback), never in `clicks`; each also counts in its reason's field. */
+  trafficback: number;
+  /** Trafficback clicks per reason: `trafficback_cap_reached`… (trafficbackReasonField). Flat, as every count of a part is. */
+  [reason: `trafficback_${string}`]: number;
   total: number;
   approved: number;
   pending: number;
@@ -110,8 +115,15 @@ export function ledgerBooked(entry: { created_at: Date; account: string; amount_
   return { at: entry.created_at, key: entry.key, counts: { [field]: entry.amount_minor, entries: 1 } };
 }
 
-export function clicked(at: Date, offerId: string, affiliateId: string): RollupDelta {
-  return { at, key: { offer_id: offerId, affiliate_id: affiliateId, goal: null, currency: null }, counts: { clicks: 1 } };
+/**
+ * One stored click, in the bucket of the offer and affiliate it names. A trafficback click (not
+ * sent to that offer) counts as trafficback and in its reason, never as a click: the offer's
+ * conversion rate and EPC are those of the clicks it received. A fallback offer's child click
+ * is an ordinary click of that offer.
+ */
+export function clicked(at: Date, offerId: string, affiliateId: string, trafficback?: { reason: string } | null): RollupDelta {
+  const counts: RollupCounts = trafficback ? { trafficback: 1, [trafficbackReasonField(trafficback.reason)]: 1 } : { clicks: 1 };
+  return { at, key: { offer_id: offerId, affiliate_id: affiliateId, goal: null, currency: null }, counts };
 }
 
 /**

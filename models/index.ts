@@ -5,6 +5,7 @@ import { auditEntryModel } from './audit-entry';
 import { affiliateModel } from './affiliate';
 import { capCounterModel } from './cap-counter';
 import { clickModel } from './click';
+import { clickFingerprintModel } from './click-fingerprint';
 import { conversionModel } from './conversion';
 import { deliveryModel } from './delivery';
 import { deliveryAttemptModel } from './delivery-attempt';
@@ -17,6 +18,7 @@ import { portalLinkModel } from './portal-link';
 import { postbackEndpointModel } from './postback-endpoint';
 import { reportRollupModels } from './report-rollup';
 import { sessionModel } from './session';
+import { settingModel } from './setting';
 import { subscriptionModel } from './subscription';
 import { subscriptionClaimModel } from './subscription-claim';
 import { subscriptionAttemptModel, subscriptionDeliveryModel } from './subscription-delivery';
@@ -29,6 +31,7 @@ export function createModels(connection: Connection) {
     Affiliate: affiliateModel(connection),
     Offer: offerModel(connection),
     Click: clickModel(connection),
+    ClickFingerprint: clickFingerprintModel(connection),
     Conversion: conversionModel(connection),
     CapCounter: capCounterModel(connection),
     LedgerEntry: ledgerEntryModel(connection),
@@ -36,6 +39,7 @@ export function createModels(connection: Connection) {
     Delivery: deliveryModel(connection),
     DeliveryAttempt: deliveryAttemptModel(connection),
     Session: sessionModel(connection),
+    Setting: settingModel(connection),
     ApiKey: apiKeyModel(connection),
     PortalLink: portalLinkModel(connection),
     AuditEntry: auditEntryModel(connection),

@@ -21,6 +21,14 @@ export const offerSchema = new Schema(
     partner_reason_detail: { type: String },
     // Offers from before the setting read as false: review stays with ops unless the network opts in.
     advertiser_can_review: { type: Boolean, default: false },
+    // Trafficback (domain/trafficback.ts): where clicks go when this offer cannot take them.
+    trafficback: { type: Schema.Types.Mixed },
+    // Clicks after this instant go to trafficback as offer_expired; unset: never expires.
+    expires_at: { type: Date },
+    // A second click of one IP for this offer and affiliate within this many seconds is a duplicate_click.
+    duplicate_click_seconds: { type: Number },
+    // Clicks carrying one of these sub ids go to trafficback as blocked_sub (fraud.blocked_sub_ids rejects conversions).
+    blocked_click_subs: { type: [String], default: undefined },
     active: { type: Boolean, default: true },
   },
   {

@@ -77,13 +77,14 @@ async function rebuildMonth(models: Models, month: string): Promise<RebuildProgr
   };
   const progress: RebuildProgress = { month, clicks: 0, conversions: 0, ledgerEntries: 0, buckets: 0 };
 
+  // The reason of a trafficback click too: it counts there, as countClicks counts it, not as a click.
   for await (const c of models.Click.find(
     { ...inMonth('created_at'), test: { $ne: true } },
-    { created_at: 1, offer_id: 1, affiliate_id: 1 },
+    { created_at: 1, offer_id: 1, affiliate_id: 1, 'trafficback.reason': 1 },
   )
-    .lean<{ created_at: Date; offer_id: string; affiliate_id: string }>()
+    .lean<{ created_at: Date; offer_id: string; affiliate_id: string; trafficback?: { reason: string } }>()
     .cursor({ batchSize: BATCH })) {
-    fold([clicked(c.created_at, c.offer_id, c.affiliate_id)]);
+    fold([clicked(c.created_at, c.offer_id, c.affiliate_id, c.trafficback)]);
     progress.clicks += 1;
   }
 

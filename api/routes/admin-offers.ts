@@ -9,6 +9,7 @@ import { idParam } from '../schemas/common';
 import { offer, offerSchema, offerUpdateSchema } from '../schemas/offer';
 import { offerToApi } from '../serialize';
 import { entityRoutes, entityUpdate } from './admin-parties';
+import { checkOfferChains } from '../trafficback-chains';
 
 export function offerRoutes(models: Models, onChange: () => void): Route[] {
   const requireAdvertiser = async (advertiserId: string) => {
@@ -35,7 +36,10 @@ export function offerRoutes(models: Models, onChange: () => void): Route[] {
       },
       async (ctx, { body }) => {
         await requireAdvertiser(body.advertiser_id);
-        const doc = await models.Offer.create({ _id: newId('off'), ...body });
+        const id = newId('off');
+        await checkOfferChains(models, id, body.trafficback);
+        const doc = await models.Offer.create({ _id: id, ...body });
+        onChange(); // a new offer may be a trafficback target this process has cached as unknown
         ctx.status = 201;
         ctx.body = offerToApi(doc.toObject());
       },
@@ -54,7 +58,10 @@ export function offerRoutes(models: Models, onChange: () => void): Route[] {
         // The raw fields, not the parsed ones: parsing the part alone would not change them.
         const body = ctx.request.body as Record<string, unknown>;
         const { _id, created_at: _c, updated_at: _u, ...stored } = existing;
+        // Stored dates are Dates; the schema reads the API's ISO strings.
+        if (stored.expires_at instanceof Date) stored.expires_at = stored.expires_at.toISOString();
         const merged = parseOr400(offerSchema, { ...stored, ...body });
+        await checkOfferChains(models, id, merged.trafficback);
         const doc = await models.Offer.findByIdAndUpdate(_id, { $set: merged }, { new: true }).lean<Record<string, unknown>>();
         onChange();
         ctx.body = offerToApi(doc!);

@@ -40,11 +40,13 @@ export function postbackRoutes(deps: PostbackDeps): Route[] {
     const click = await deps.models.Click.findById(params.click_id).lean();
     if (!click)
       throw new ApiError(404, 'unknown_click', `no click with id "${params.click_id}": check the click id macro in your postback URL`);
+    const advertiserId = click.advertiser_id;
     const [offer, advertiser] = await Promise.all([
       deps.models.Offer.findById(click.offer_id).lean(),
-      deps.models.Advertiser.findById(click.advertiser_id).lean(),
+      advertiserId ? deps.models.Advertiser.findById(advertiserId).lean() : null,
     ]);
-    if (!offer || !advertiser) throw new ApiError(404, 'unknown_click', `click "${params.click_id}" belongs to no known offer`);
+    if (!offer || !advertiser || !advertiserId)
+      throw new ApiError(404, 'unknown_click', `click "${params.click_id}" belongs to no known offer`);
     noteIngressAdvertiser(ctx, advertiser._id, false);
     if (!params.token)
       throw new ApiError(401, 'missing_token', 'send the advertiser postback token as token=… or the X-Postback-Token header');
@@ -57,7 +59,17 @@ export function postbackRoutes(deps: PostbackDeps): Route[] {
     if (!advertiser.active) throw new ApiError(403, 'advertiser_inactive', 'this advertiser is deactivated');
     if (advertiser.ip_allowlist.length > 0 && !allowlistAdmits(advertiser.ip_allowlist, ip))
       throw new ApiError(403, 'ip_not_allowed', `postbacks from ${ip} are not in the advertiser's IP allowlist`);
-    return { click, offer };
+    // A trafficback click never reached this offer's landing page: a conversion on it would count
+    // toward an offer that turned the visitor away (its cap, its pause). Nothing is stored.
+    const trafficback = click.trafficback as { reason: string; child_click_id?: string } | undefined;
+    if (trafficback)
+      throw new ApiError(
+        409,
+        'trafficback_click',
+        `click "${click._id}" was not sent to this offer (trafficback: ${trafficback.reason}), so it cannot convert on it` +
+          (trafficback.child_click_id ? `; the visitor went on with click "${trafficback.child_click_id}"` : ''),
+      );
+    return { click: { ...click, advertiser_id: advertiserId }, offer };
   };
 
   const handle = async (ctx: RouterContext) => {

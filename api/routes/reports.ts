@@ -144,8 +144,12 @@ export async function buildReport(models: Models, spec: ReportSpec, scanLimit: n
   }
   await flush();
 
-  const clicks = models.Click.find({ ...inWindow('created_at'), ...real }, { created_at: 1, offer_id: 1, affiliate_id: 1 })
-    .lean<{ created_at: Date; offer_id: string; affiliate_id: string }>()
+  // A trafficback click (not sent to its offer) carries its reason: counted there, not as a click.
+  const clicks = models.Click.find(
+    { ...inWindow('created_at'), ...real },
+    { created_at: 1, offer_id: 1, affiliate_id: 1, 'trafficback.reason': 1 },
+  )
+    .lean<{ created_at: Date; offer_id: string; affiliate_id: string; trafficback?: { reason: string } }>()
     .cursor({ batchSize: 1000 });
   for await (const click of clicks) {
     scan();

@@ -3,6 +3,7 @@ import { isValidTimeZone } from '../../domain/cap-window';
 import { defaultReasonDetail, reasonDetailLevels } from '../access/reason-detail';
 import { offerUrlMacros, unknownMacros } from '../../domain/click-url';
 import type { Cap } from '../../domain/offer';
+import { offerTrafficback } from './trafficback';
 import { currencyCode, decimalString, idParam, isHttpUrlTemplate, name, timestamps, timeZone, urlTemplatePattern } from './common';
 
 const key = z
@@ -108,6 +109,33 @@ const offerFields = z.object({
     .default(false)
     .meta({ description: "whether the offer's advertiser may approve or decline its pending conversions itself" }),
   active: z.boolean().default(true),
+  trafficback: offerTrafficback.default({ affiliates: [] }).meta({
+    description: 'where clicks go when this offer cannot take them (paused, expired, a full cap, a blocked sub, a duplicate click)',
+  }),
+  expires_at: z.iso
+    .datetime()
+    .nullable()
+    .optional()
+    .meta({ description: 'clicks after this instant go to trafficback as offer_expired; null or unset: never' }),
+  blocked_click_subs: z
+    .array(z.string().trim().min(1).max(200))
+    .max(1000)
+    .optional()
+    .meta({
+      description:
+        'clicks carrying one of these sub ids (in any of sub1…sub5) go to trafficback as blocked_sub; ' +
+        'fraud.blocked_sub_ids instead rejects (or holds) the conversions of such clicks',
+    }),
+  duplicate_click_seconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 86_400)
+    .nullable()
+    .optional()
+    .meta({
+      description: 'a second click of one IP for this offer and affiliate within this many seconds goes to trafficback as duplicate_click',
+    }),
 });
 
 /** The whole offer, checked across fields; caps get their ids here. */

@@ -66,6 +66,7 @@ const currencySeries = z
   .object({
     currency: z.string().nullable().meta({ example: 'USD' }),
     clicks: perPeriod(z.number().int(), 'clicks per period'),
+    trafficback: perPeriod(z.number().int(), 'trafficback clicks per period (not sent to their offer; not in clicks)'),
     conversions: z
       .object({
         total: counts,

@@ -133,10 +133,29 @@ const conversionCounts = z
   .meta({ id: 'ReportConversionCounts', description: 'by current status; total is their sum' });
 
 // Mirrors ReportFigures (domain/report.ts): null where a figure does not apply (no currency known,
-// clicks when grouped by goal, rates without clicks).
+// clicks and trafficback when grouped by goal, rates without clicks).
 const figures = {
   currency: z.string().nullable().meta({ example: 'EUR' }),
-  clicks: z.number().int().nullable().meta({ description: 'null on rows grouped by goal (clicks have no goal)' }),
+  clicks: z.number().int().nullable().meta({
+    description: 'clicks sent to their offer; trafficback clicks are not among them. null on rows grouped by goal (clicks have no goal)',
+  }),
+  trafficback: z
+    .number()
+    .int()
+    .nullable()
+    .meta({
+      description:
+        'clicks not sent to the offer they asked for (offer unknown, paused or expired, affiliate unknown or inactive, cap reached, ' +
+        'blocked sub, duplicate click), under that offer and affiliate; in no rate. null on rows grouped by goal',
+      example: 4,
+    }),
+  trafficback_reasons: z
+    .record(z.string(), z.number().int())
+    .nullable()
+    .meta({
+      description: 'trafficback clicks per reason; only reasons counted. null on rows grouped by goal',
+      example: { cap_reached: 3, offer_paused: 1 },
+    }),
   conversions: conversionCounts,
   payout: z.string().nullable().meta({ example: '12.50' }),
   revenue: z.string().nullable().meta({ example: '20.00' }),

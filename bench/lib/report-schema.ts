@@ -77,6 +77,9 @@ const measurementSchema = z.looseObject({ measured: phaseSchema, warmup: phaseSc
 /** click-redirect: the zero-loss check is clicksStored === redirects. */
 export const clickDetailsSchema = z.looseObject({
   postflow: measurementSchema,
+  /** The same click path on an offer with caps and a trafficback target. */
+  withChecks: measurementSchema,
+  checksRatio: figure,
   baseline: measurementSchema,
   clicksStored: count,
   redirects: count,

@@ -12,6 +12,9 @@ const groupFields: Record<string, string> = { day: 'day', offer: 'offer_id', aff
 export interface ReportFigures {
   currency: string | null;
   clicks: number | null;
+  /** Clicks not sent to their offer (not in `clicks`); absent from a server older than trafficback. */
+  trafficback?: number | null;
+  trafficback_reasons?: Record<string, number> | null;
   conversions: { total: number } & Record<string, number>;
   payout: string | null;
   revenue: string | null;
@@ -50,6 +53,7 @@ export function renderReport(report: Report): string {
   const figures = (r: ReportFigures): Cell[] => [
     dash(r.currency),
     right(dash(r.clicks)),
+    right(dash(r.trafficback)),
     right(r.conversions.total),
     ...shown.map((s) => right(r.conversions[s] ?? 0)),
     right(dash(r.payout)),
@@ -58,7 +62,7 @@ export function renderReport(report: Report): string {
     right(formatRate(r.conversion_rate)),
     right(dash(r.epc)),
   ];
-  const head = ['currency', 'clicks', 'conversions', ...shown, 'payout', 'revenue', 'margin', 'CR', 'EPC'];
+  const head = ['currency', 'clicks', 'trafficback', 'conversions', ...shown, 'payout', 'revenue', 'margin', 'CR', 'EPC'];
   const period = [report.from && `from ${report.from}`, report.to && `to ${report.to}`, report.timezone && `(${report.timezone})`]
     .filter(Boolean)
     .join(' ');
@@ -79,7 +83,7 @@ interface ReportOptions {
 export function registerReport(program: Command, io: CliIo): void {
   program
     .command('report')
-    .description('clicks, conversions by status, payout, revenue, margin, conversion rate and EPC, grouped')
+    .description('clicks, trafficback clicks, conversions by status, payout, revenue, margin, conversion rate and EPC, grouped')
     .option('--group-by <keys>', 'comma list of day, offer, affiliate, goal', 'day')
     .option('--from <date>', 'start, inclusive: YYYY-MM-DD (midnight in --timezone) or an ISO 8601 date-time')
     .option('--to <date>', 'end, exclusive: YYYY-MM-DD or an ISO 8601 date-time')
@@ -88,6 +92,8 @@ export function registerReport(program: Command, io: CliIo): void {
       'after',
       `
 Calls GET /api/reports. Money is per currency: rows and totals never add different currencies.
+trafficback counts the clicks not sent to their offer (capped, paused, duplicate…); they are not in clicks,
+CR or EPC. --json has them per reason (trafficback_reasons).
 --json prints the API's answer: {"group_by", "from", "to", "timezone", "rows": [...], "totals": [...]}.
 
 Examples:

@@ -80,11 +80,11 @@ describe('the benchmarks still run (short runs; shape and zero loss, never timin
       expectSuccess(run);
 
       const report = readResults('click-redirect', clickDetailsSchema);
-      expect(report.headline.rows).toHaveLength(2); // postflow and the bare-Koa baseline
-      const { postflow, baseline, clicksStored, redirects, appErrors } = report.details;
+      expect(report.headline.rows).toHaveLength(3); // postflow, postflow on the capped offer, the bare-Koa baseline
+      const { postflow, withChecks, baseline, clicksStored, redirects, appErrors } = report.details;
       expect(redirects).toBeGreaterThan(0);
       expect(clicksStored).toBe(redirects);
-      for (const m of [postflow, baseline]) expect(Object.keys(m.measured.statusCounts)).toEqual(['302']);
+      for (const m of [postflow, withChecks, baseline]) expect(Object.keys(m.measured.statusCounts)).toEqual(['302']);
       expect(appErrors.count).toBe(0);
     },
     BENCH_DEADLINE_MS + 20_000,

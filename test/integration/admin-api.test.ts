@@ -607,30 +607,39 @@ describe('GET /click', () => {
     expect(click!.created_at).toBeInstanceOf(Date);
   });
 
+  // Since trafficback (README "Trafficback"), such clicks are recorded with their reason; with no
+  // target configured anywhere they still answer 404, the reason as the error.
   const unknownOrDeactivated =
-    'unknown offer → 404 unknown_offer; deactivated offer → 404; deactivated affiliate → 404 unknown_affiliate; nothing stored';
+    'unknown or paused offer, unknown or deactivated affiliate → 404 with the trafficback reason; recorded with it, nothing else stored';
   it(unknownOrDeactivated, async () => {
     const adv = await f.advertiser();
     const aff = await f.affiliate();
     const offer = await f.offer(adv.id);
-    const before = await stack.models.Click.countDocuments();
+    const before = await stack.models.Click.countDocuments({ trafficback: { $exists: false } });
 
     const unknown = await f.http().get('/click').query({ offer_id: 'off_doesnotexist', aff_id: aff.id });
-    expect([unknown.status, unknown.body.error]).toEqual([404, 'unknown_offer']);
+    expect([unknown.status, unknown.body.error]).toEqual([404, 'offer_unknown']);
     const unknownAff = await f.http().get('/click').query({ offer_id: offer.id, aff_id: 'aff_doesnotexist' });
-    expect([unknownAff.status, unknownAff.body.error]).toEqual([404, 'unknown_affiliate']);
+    expect([unknownAff.status, unknownAff.body.error]).toEqual([404, 'affiliate_unknown']);
 
     const inactiveAff = await f.affiliate();
     await f.admin('delete', `/api/affiliates/${inactiveAff.id}`).expect(200);
     const deactivatedAff = await f.http().get('/click').query({ offer_id: offer.id, aff_id: inactiveAff.id });
-    expect([deactivatedAff.status, deactivatedAff.body.error]).toEqual([404, 'unknown_affiliate']);
+    expect([deactivatedAff.status, deactivatedAff.body.error]).toEqual([404, 'affiliate_inactive']);
 
     await f.admin('delete', `/api/offers/${offer.id}`).expect(200);
     const deactivated = await f.http().get('/click').query({ offer_id: offer.id, aff_id: aff.id });
-    expect([deactivated.status, deactivated.body.error]).toEqual([404, 'unknown_offer']);
+    expect([deactivated.status, deactivated.body.error]).toEqual([404, 'offer_paused']);
     expect(typeof deactivated.body.message).toBe('string');
 
-    expect(await stack.models.Click.countDocuments()).toBe(before);
+    expect(await stack.models.Click.countDocuments({ trafficback: { $exists: false } })).toBe(before);
+    const recorded = await stack.models.Click.find({ trafficback: { $exists: true } }, { 'trafficback.reason': 1 }).lean();
+    expect(recorded.map((c) => (c.trafficback as { reason: string }).reason).sort()).toEqual([
+      'affiliate_inactive',
+      'affiliate_unknown',
+      'offer_paused',
+      'offer_unknown',
+    ]);
   });
 
   // A macro in the URL's host lets the click's sub id decide the host. The rendered URL must

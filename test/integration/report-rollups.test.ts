@@ -2,7 +2,7 @@ import { createActivities } from '../../activities';
 import type { LifecycleStatus } from '../../domain/status';
 import type { Models } from '../../models';
 import { newId } from '../../models/ids';
-import { countClick } from '../../rollups/clicks';
+import { countClick, countClicks, type CountedClick } from '../../rollups/clicks';
 import { rebuildRollups } from '../../rollups/rebuild';
 import { useTestStack } from '../support/preamble';
 import { seededRandom } from '../../bench/lib/seeded-random';
@@ -11,8 +11,9 @@ import { seededRandom } from '../../bench/lib/seeded-random';
  * The roll-ups against the raw rows on generated data: clicks, conversions and transitions made
  * by the same code the click route and the worker run (countClick, screenConversion,
  * recordTransition), on a clock spread over 10 weeks that cross a month end and the end of
- * daylight saving time, with retried and crashed steps. Every report asked both ways must be
- * equal to the cent, and a rebuild from the rows must give the same buckets.
+ * daylight saving time, with retried and crashed steps, and trafficback clicks (some with a
+ * child click for a fallback offer, some for offers that do not exist). Every report asked both
+ * ways must be equal to the cent, and a rebuild from the rows must give the same buckets.
  */
 const { stack, f } = useTestStack('report_rollups');
 
@@ -42,7 +43,12 @@ interface Generated {
   conversions: number;
   transitions: number;
   clicks: number;
+  /** Trafficback clicks per reason. */
+  trafficback: Record<string, number>;
 }
+
+/** Why the click route turns a click away; offer_unknown ones name an offer that does not exist. */
+const REASONS = ['offer_paused', 'offer_expired', 'affiliate_inactive', 'cap_reached', 'blocked_sub', 'duplicate_click', 'offer_unknown'];
 
 async function generate(
   models: Models,
@@ -53,7 +59,7 @@ async function generate(
   let clock = SPAN_FROM;
   const now = () => new Date(clock);
   const activities = createActivities({ models, now });
-  const counts: Generated = { conversions: 0, transitions: 0, clicks: 0 };
+  const counts: Generated = { conversions: 0, transitions: 0, clicks: 0, trafficback: {} };
   const at = () => {
     // Some on the hour exactly, where a bucket and a local day begin.
     const t = SPAN_FROM + Math.floor(rnd() * (SPAN_TO - SPAN_FROM - 30 * 86_400_000));
@@ -145,6 +151,37 @@ async function generate(
     } else await move('approved', 1_500);
     if ((status as LifecycleStatus) === 'approved' && rnd() < 0.25) await move('reversed', Math.floor(rnd() * 15 * 86_400_000));
   }
+
+  // Trafficback: stored under the offer and affiliate asked for, counted apart from clicks; a
+  // fallback to another offer also stores an ordinary child click for it, in the same batch.
+  for (let i = 0; i < 60; i++) {
+    const reason = pick(REASONS);
+    const unknown = reason === 'offer_unknown';
+    const parent = {
+      _id: newId('clk'),
+      offer_id: unknown ? `off_nowhere_${i % 3}` : pick(parties.offers).id,
+      affiliate_id: pick(parties.affiliates),
+      ...(unknown ? {} : { advertiser_id: parties.advertiserId }),
+      subs: {},
+      created_at: new Date(at()),
+      trafficback: { reason, target: { type: 'url', url: 'https://example.com/tb' } },
+    };
+    const child = {
+      _id: newId('clk'),
+      offer_id: pick(parties.offers).id,
+      affiliate_id: parent.affiliate_id,
+      advertiser_id: parties.advertiserId,
+      subs: {},
+      created_at: parent.created_at,
+      parent_click_id: parent._id,
+      trafficback_hops: 1,
+    };
+    const stored: CountedClick[] = rnd() < 0.5 ? [parent, child] : [parent];
+    await models.Click.collection.insertMany(stored as never[]);
+    await countClicks(models, stored);
+    counts.trafficback[reason] = (counts.trafficback[reason] ?? 0) + 1;
+    counts.clicks += stored.length - 1;
+  }
   return counts;
 }
 
@@ -224,15 +261,33 @@ describe('report roll-ups on generated data', () => {
     }
     const digits: Record<string, number> = { USD: 2, EUR: 2, JPY: 0 };
     const money = (minor: number, c: string) => (minor / 10 ** digits[c]!).toFixed(digits[c]);
-    expect(rolled.totals.map((t: { currency: string; payout: string; revenue: string }) => [t.currency, t.payout, t.revenue])).toEqual(
+    type Total = {
+      currency: string | null;
+      payout: string | null;
+      revenue: string | null;
+      clicks: number;
+      trafficback: number;
+      conversions: { total: number };
+    };
+    const totals = rolled.totals as Total[];
+    // Trafficback clicks of offers that do not exist have no currency, and no money.
+    expect(totals.filter((t) => t.currency !== null).map((t) => [t.currency, t.payout, t.revenue])).toEqual(
       [...sums].sort(([a], [b]) => (a < b ? -1 : 1)).map(([c, [p, r]]) => [c, money(p!, c), money(r!, c)]),
     );
-    const total = (field: 'clicks' | 'conversions') =>
-      rolled.totals.reduce(
-        (n: number, t: { clicks: number; conversions: { total: number } }) => n + (field === 'clicks' ? t.clicks : t.conversions.total),
-        0,
-      );
-    expect([total('clicks'), total('conversions')]).toEqual([generated.clicks, generated.conversions]);
+    expect(totals.find((t) => t.currency === null)).toMatchObject({
+      clicks: 0,
+      payout: null,
+      trafficback: generated.trafficback.offer_unknown,
+    });
+    const total = (field: (t: Total) => number) => totals.reduce((n, t) => n + field(t), 0);
+    expect([total((t) => t.clicks), total((t) => t.conversions.total)]).toEqual([generated.clicks, generated.conversions]);
+    // Each trafficback click once, in its reason (the seed draws every reason), and in no total's clicks above.
+    const reasons: Record<string, number> = {};
+    for (const t of rolled.totals as { trafficback_reasons: Record<string, number> }[])
+      for (const [reason, n] of Object.entries(t.trafficback_reasons)) reasons[reason] = (reasons[reason] ?? 0) + n;
+    expect(reasons).toEqual(generated.trafficback);
+    expect(total((t) => t.trafficback)).toBe(60);
+    expect(Object.keys(reasons).sort()).toEqual([...REASONS].sort());
     expect(generated.transitions).toBeGreaterThan(150);
   });
 

@@ -6,6 +6,8 @@ import { errorHandler } from '../../api/errors';
 import { mountRoutes } from '../../api/route';
 import { reportRoutes } from '../../api/routes/reports';
 import { fromMinor } from '../../domain/money';
+import { newId } from '../../models/ids';
+import { countClick, type CountedClick } from '../../rollups/clicks';
 import { rebuildRollups } from '../../rollups/rebuild';
 import { useTestStack } from '../support/preamble';
 import { waitFor } from '../support/wait-for';
@@ -23,6 +25,8 @@ const report = (query: Record<string, string>) => f.admin('get', '/api/reports')
 interface Figures {
   currency: string;
   clicks: number | null;
+  trafficback: number | null;
+  trafficback_reasons: Record<string, number> | null;
   conversions: Record<string, number>;
   payout: string;
   revenue: string;
@@ -152,6 +156,8 @@ describe('GET /api/reports over conversions made through the pipeline', () => {
           offer_id: usd.id,
           currency: 'USD',
           clicks: 4,
+          trafficback: 0,
+          trafficback_reasons: {},
           conversions: {
             total: 4,
             approved: 2,
@@ -172,6 +178,8 @@ describe('GET /api/reports over conversions made through the pipeline', () => {
           offer_id: eur.id,
           currency: 'EUR',
           clicks: 2,
+          trafficback: 0,
+          trafficback_reasons: {},
           conversions: {
             total: 1,
             approved: 1,
@@ -335,6 +343,8 @@ describe('GET /api/reports across a time-zone day boundary', () => {
       {
         currency: 'EUR',
         clicks: 1,
+        trafficback: 0,
+        trafficback_reasons: {},
         conversions: {
           total: 1,
           approved: 1,
@@ -354,6 +364,8 @@ describe('GET /api/reports across a time-zone day boundary', () => {
       {
         currency: 'USD',
         clicks: 2,
+        trafficback: 0,
+        trafficback_reasons: {},
         conversions: {
           total: 1,
           approved: 0,
@@ -430,6 +442,86 @@ describe('GET /api/reports across a time-zone day boundary', () => {
     const res = await request(app).get('/api/reports').query({ from: '2025-06-01', timezone: 'UTC' });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ from: '2025-06-01T00:00:00.000Z', to: '2026-06-02T00:00:00.000Z' });
+  });
+});
+
+describe('GET /api/reports with trafficback clicks', () => {
+  // In 2022, apart from the other tests' windows. Stored and counted as the click route stores and counts them.
+  let offerId: string;
+  let affiliateId: string;
+  beforeAll(async () => {
+    const adv = await f.advertiser();
+    const aff = await f.affiliate();
+    const offer = await f.offer(adv.id, { currency: 'USD' });
+    const fallback = await f.offer(adv.id, { currency: 'USD' });
+    [offerId, affiliateId] = [offer.id, aff.id];
+    type Stored = Omit<CountedClick, 'affiliate_id' | 'trafficback'> & { trafficback?: { reason: string; [more: string]: unknown } };
+    const click = async (doc: Stored & Record<string, unknown>) => {
+      const stored = { _id: newId('clk'), affiliate_id: aff.id, subs: {}, ...doc };
+      await stack.models.Click.collection.insertOne(stored as never);
+      await countClick(stack.models, stored);
+      return stored._id;
+    };
+    await click({ offer_id: offer.id, advertiser_id: adv.id, created_at: new Date('2022-03-10T10:00:00Z') });
+    // The offer's cap is full: the click is stored for it as trafficback and goes on, as a child click, to the fallback offer.
+    const parent = await click({
+      offer_id: offer.id,
+      advertiser_id: adv.id,
+      created_at: new Date('2022-03-10T11:00:00Z'),
+      trafficback: { reason: 'cap_reached', cap_id: 'cap_1', target: { type: 'offer', offer_id: fallback.id } },
+    });
+    await click({
+      offer_id: fallback.id,
+      advertiser_id: adv.id,
+      created_at: new Date('2022-03-10T11:00:00Z'),
+      parent_click_id: parent,
+      trafficback_hops: 1,
+    });
+    // An offer that does not exist: no advertiser, no currency.
+    await click({
+      offer_id: 'off_nowhere',
+      created_at: new Date('2022-03-11T09:00:00Z'),
+      trafficback: { reason: 'offer_unknown', target: { type: 'url', url: 'https://example.com/' } },
+    });
+  });
+
+  const both = async (query: Record<string, string>) => {
+    const [rolled, raw] = [await report({ ...query, source: 'auto' }), await report({ ...query, source: 'raw' })];
+    expect([rolled.status, rolled.body.source, raw.status, raw.body.source]).toEqual([200, 'rollups', 200, 'raw']);
+    expect({ ...rolled.body, source: 'raw' }).toEqual(raw.body);
+    return rolled.body as { rows: Row[]; totals: Figures[] };
+  };
+  const window = { from: '2022-03-01', to: '2022-04-01' };
+
+  it('counts them apart from clicks, per reason, under the offer asked for; the fallback offer counts its child click', async () => {
+    const { rows, totals } = await both({ group_by: 'offer', ...window });
+    const mine = rows.filter((r) => r.offer_id === offerId || r.offer_id === 'off_nowhere');
+    expect(
+      mine.map((r) => [r.offer_id === offerId ? 'offer' : r.offer_id, r.currency, r.clicks, r.trafficback, r.trafficback_reasons]),
+    ).toEqual(
+      expect.arrayContaining([
+        ['offer', 'USD', 1, 1, { cap_reached: 1 }],
+        ['off_nowhere', null, 0, 1, { offer_unknown: 1 }],
+      ]),
+    );
+    expect(rows.find((r) => r.offer_id === offerId)).toMatchObject({ conversion_rate: 0, epc: '0.00' }); // per the one click received
+    expect(totals.map((t) => [t.currency, t.clicks, t.trafficback, t.trafficback_reasons])).toEqual([
+      ['USD', 2, 1, { cap_reached: 1 }],
+      [null, 0, 1, { offer_unknown: 1 }],
+    ]);
+  });
+
+  it('has none on rows grouped by goal, and keeps them in the totals', async () => {
+    const { totals } = await both({ group_by: 'goal,day', ...window, timezone: 'Europe/Berlin' });
+    expect(totals.map((t) => [t.currency, t.trafficback])).toEqual([
+      ['USD', 1],
+      [null, 1],
+    ]);
+    const byAffiliate = await both({ group_by: 'affiliate,day', ...window, affiliate_id: affiliateId });
+    expect(byAffiliate.rows.map((r) => [r.day, r.currency, r.clicks, r.trafficback, r.trafficback_reasons])).toEqual([
+      ['2022-03-10', 'USD', 2, 1, { cap_reached: 1 }],
+      ['2022-03-11', null, 0, 1, { offer_unknown: 1 }],
+    ]);
   });
 });
 

@@ -150,6 +150,8 @@ describe('cli formatting', () => {
   it('renders a report with the grouped keys, only the statuses that occur, and totals per currency', () => {
     const figures = {
       clicks: 120,
+      trafficback: 9,
+      trafficback_reasons: { cap_reached: 9 },
       payout: '12.50',
       revenue: '20.00',
       margin: '7.50',
@@ -204,6 +206,7 @@ describe('cli formatting', () => {
       'offer_id',
       'currency',
       'clicks',
+      'trafficback',
       'conversions',
       'approved',
       'pending',
@@ -213,12 +216,12 @@ describe('cli formatting', () => {
       'CR',
       'EPC',
     ]);
-    expect(rows[1]).toEqual(['2026-11-24', 'off_1', 'EUR', '120', '7', '3', '4', '12.50', '20.00', '7.50', '5.83 %', '0.10']);
-    expect(rows[2]).toEqual(['2026-11-25', 'off_2', 'USD', '0', '1', '1', '0', '12.50', '20.00', '7.50', '–', '–']);
+    expect(rows[1]).toEqual(['2026-11-24', 'off_1', 'EUR', '120', '9', '7', '3', '4', '12.50', '20.00', '7.50', '5.83 %', '0.10']);
+    expect(rows[2]).toEqual(['2026-11-25', 'off_2', 'USD', '0', '9', '1', '1', '0', '12.50', '20.00', '7.50', '–', '–']);
     expect(rows[3]![0]).toBe('totals');
-    expect(rows.slice(4).map((r) => r.slice(0, 5))).toEqual([
-      ['total', '', 'EUR', '120', '7'],
-      ['total', '', 'USD', '0', '1'],
+    expect(rows.slice(4).map((r) => r.slice(0, 6))).toEqual([
+      ['total', '', 'EUR', '120', '9', '7'],
+      ['total', '', 'USD', '0', '9', '1'],
     ]);
     expect(renderReport({ ...report, rows: [], totals: [] })).toContain('No clicks, conversions or bookings in this period.');
   });
@@ -242,6 +245,8 @@ describe('cli formatting', () => {
           goal: null,
           currency: null,
           clicks: null,
+          trafficback: null,
+          trafficback_reasons: null,
           conversions: counts,
           payout: null,
           revenue: null,
@@ -254,9 +259,9 @@ describe('cli formatting', () => {
     });
     expect(text.split('\n')[0]).toBe('Report by goal');
     expect(cells(text)).toEqual([
-      ['goal', 'currency', 'clicks', 'conversions', 'processing', 'disputed', 'payout', 'revenue', 'margin', 'CR', 'EPC'],
-      ['–', '–', '–', '2', '1', '1', '–', '–', '–', '–', '–'],
-      ['totals', 'currency', 'clicks', 'conversions', 'processing', 'disputed', 'payout', 'revenue', 'margin', 'CR', 'EPC'],
+      ['goal', 'currency', 'clicks', 'trafficback', 'conversions', 'processing', 'disputed', 'payout', 'revenue', 'margin', 'CR', 'EPC'],
+      ['–', '–', '–', '–', '2', '1', '1', '–', '–', '–', '–', '–'],
+      ['totals', 'currency', 'clicks', 'trafficback', 'conversions', 'processing', 'disputed', 'payout', 'revenue', 'margin', 'CR', 'EPC'],
     ]);
   });
 

@@ -43,8 +43,10 @@ describe('overview periods', () => {
   it('puts report rows at their period and zero elsewhere, money in the currency digits', () => {
     const counts = { total: 1, approved: 1, pending: 0, held: 0, declined: 0, reversed: 0, rejected: 0, processing: 0 };
     const row = { day: 'b', currency: 'JPY', clicks: 2, conversions: counts, payout: '500', revenue: '800', margin: '300' };
-    const [s] = seriesFromRows(['a', 'b'], [{ ...row, conversion_rate: 0.5, epc: '250' }]);
-    expect(s).toMatchObject({ currency: 'JPY', clicks: [0, 2], payout: ['0', '500'], epc: [null, '250'], conversion_rate: [null, 0.5] });
+    const trafficback = { trafficback: 3, trafficback_reasons: { cap_reached: 3 } };
+    const [s] = seriesFromRows(['a', 'b'], [{ ...row, ...trafficback, conversion_rate: 0.5, epc: '250' }]);
+    expect(s).toMatchObject({ currency: 'JPY', clicks: [0, 2], trafficback: [0, 3], payout: ['0', '500'], epc: [null, '250'] });
+    expect(s!.conversion_rate).toEqual([null, 0.5]);
     expect(s!.conversions.approved).toEqual([0, 1]);
   });
 });

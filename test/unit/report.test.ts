@@ -7,6 +7,7 @@ import {
   parseGroupBy,
   reportDimensions,
   resolveReportQuery,
+  type ReportClick,
   type ReportDimension,
   type ReportLedgerEntry,
   type ReportSpec,
@@ -215,6 +216,8 @@ describe('createReport', () => {
       affiliate_id: 'aff_a',
       currency: 'USD',
       clicks: 7,
+      trafficback: 0,
+      trafficback_reasons: {},
       conversions: { total: 6, approved: 2, pending: 1, held: 0, declined: 0, reversed: 1, rejected: 1, processing: 1 },
       payout: '10.00',
       revenue: '16.00',
@@ -271,6 +274,68 @@ describe('createReport', () => {
       ['2026-11-24', null, null, null, null, '1.00'], // an entry whose conversion is unknown: counted, goal null
     ]);
     expect(totals).toMatchObject([{ currency: 'USD', clicks: 2, conversion_rate: 0.5, epc: '2.00', payout: '4.00' }]);
+  });
+
+  describe('trafficback clicks (not sent to the offer they asked for)', () => {
+    const click = (over: Partial<ReportClick> = {}): ReportClick => ({
+      created_at: at('2026-11-24T09:00:00Z'),
+      offer_id: 'off_a',
+      affiliate_id: 'aff_a',
+      currency: 'USD',
+      ...over,
+    });
+    const turnedAway = (reason: string, over: Partial<ReportClick> = {}) => click({ trafficback: { reason }, ...over });
+
+    it('count apart from clicks, per reason, and leave conversion rate and EPC to the clicks the offer received', () => {
+      const report = createReport(spec({ groupBy: ['offer'] }));
+      for (let i = 0; i < 4; i += 1) report.addClick(click());
+      for (const reason of ['cap_reached', 'cap_reached', 'duplicate_click']) report.addClick(turnedAway(reason));
+      report.addClick(click({ trafficback: null })); // as a raw row without the field reads
+      report.addConversion({
+        received_at: at('2026-11-24T10:00:00Z'),
+        offer_id: 'off_a',
+        affiliate_id: 'aff_a',
+        goal: 'sale',
+        status: 'approved',
+        currency: 'USD',
+      });
+      booking('2026-11-24T10:00:00Z', 1000, 1600).forEach(report.addLedgerEntry);
+      const { rows, totals } = report.result();
+      const figures = {
+        clicks: 5,
+        trafficback: 3,
+        trafficback_reasons: { cap_reached: 2, duplicate_click: 1 },
+        conversion_rate: 0.2,
+        epc: '2.00',
+      };
+      expect(rows).toMatchObject([{ offer_id: 'off_a', ...figures }]);
+      expect(totals).toMatchObject([{ currency: 'USD', ...figures }]);
+    });
+
+    it('make a row of their own, under the offer asked for, even one that is unknown (no currency)', () => {
+      const report = createReport(spec({ groupBy: ['day', 'offer'] }));
+      report.addClick(turnedAway('offer_unknown', { offer_id: 'off_nowhere', currency: null }));
+      const { rows, totals } = report.result();
+      expect(rows).toEqual([
+        expect.objectContaining({ offer_id: 'off_nowhere', currency: null, clicks: 0, trafficback: 1, conversion_rate: null, epc: null }),
+      ]);
+      expect(totals.map((t) => [t.currency, t.clicks, t.trafficback, t.trafficback_reasons])).toEqual([[null, 0, 1, { offer_unknown: 1 }]]);
+    });
+
+    it('have no goal, as clicks: null on goal rows, kept in the totals', () => {
+      const report = createReport(spec({ groupBy: ['goal'] }));
+      report.addClick(turnedAway('offer_paused'));
+      booking('2026-11-24T10:00:00Z', 100, 100, { goal: 'sale' }).forEach(report.addLedgerEntry);
+      const { rows, totals } = report.result();
+      expect(rows.map((r) => [r.goal, r.clicks, r.trafficback, r.trafficback_reasons])).toEqual([['sale', null, null, null]]);
+      expect(totals).toMatchObject([{ clicks: 0, trafficback: 1, trafficback_reasons: { offer_paused: 1 } }]);
+    });
+
+    it('refuse a reason that could not be a roll-up field (a click route bug, not data to drop)', () => {
+      const report = createReport(spec());
+      for (const reason of ['cap.reached', '$inc', '', 'Cap', undefined as unknown as string])
+        expect(() => report.addClick(turnedAway(reason))).toThrow('unknown reason');
+    });
   });
 
   it('shows only the grouped keys, in group_by order', () => {

@@ -8,6 +8,9 @@ import {
   ledgerBooked,
   planRollupRead,
   statusMoved,
+  type RollupCounts,
+  type RollupDelta,
+  type RollupKey,
   type RollupPart,
   type RollupPlan,
 } from '../../domain/rollup';
@@ -143,6 +146,28 @@ describe('bucketUpdates', () => {
     ]);
   });
 
+  it('counts a trafficback click as trafficback and in its reason, never as a click', () => {
+    const at = new Date('2025-11-24T13:05:00Z');
+    const [update] = bucketUpdates([
+      clicked(at, 'off_a', 'aff_a'),
+      clicked(at, 'off_a', 'aff_a', { reason: 'cap_reached' }),
+      clicked(at, 'off_a', 'aff_a', { reason: 'cap_reached' }),
+      clicked(at, 'off_a', 'aff_a', { reason: 'blocked_sub' }),
+    ]);
+    expect(update!.inc).toMatchObject({
+      't.clicks': 1,
+      't.trafficback': 3,
+      't.trafficback_cap_reached': 2,
+      'h.13.24.trafficback_blocked_sub': 1,
+      'b.12.24.trafficback': 3,
+    });
+    expect(Object.keys(update!.inc)).toHaveLength(4 * 4);
+  });
+
+  it('refuses a trafficback reason that would split a bucket path', () => {
+    expect(() => clicked(new Date(), 'o', 'a', { reason: 'cap.reached' })).toThrow('unknown reason');
+  });
+
   it('refuses money that is not whole minor units', () => {
     expect(() => bucketUpdates([ledgerBooked({ created_at: new Date(), account: 'affiliate_payable', amount_minor: 1.5, key })])).toThrow(
       'must be an integer',
@@ -178,10 +203,93 @@ describe('createReport.addRollup', () => {
     expect(result.rows.map((r) => [r.day, r.conversions.total, r.payout])).toEqual([['2025-11-02', 1, '5.00']]);
   });
 
+  it('counts trafficback as the raw clicks do: apart from clicks, per reason, none on goal rows', () => {
+    const report = createReport(s);
+    const at = new Date('2025-11-01T05:00:00Z');
+    const fact = { offer_id: 'o', affiliate_id: 'a', goal: null, currency: 'USD' };
+    report.addRollup(fact, at, { clicks: 2, trafficback: 3, trafficback_cap_reached: 2, trafficback_offer_paused: 1 });
+    report.addRollup(fact, at, { trafficback: 1, trafficback_offer_paused: 1 }, -1); // an hour moved to another day
+    const result = report.result();
+    expect(result.rows).toEqual([]);
+    expect(result.totals).toMatchObject([{ clicks: 2, trafficback: 2, trafficback_reasons: { cap_reached: 2 } }]);
+  });
+
   it('refuses a bucket outside the window', () => {
     const report = createReport(s);
     expect(() =>
       report.addRollup({ offer_id: 'o', affiliate_id: 'a', goal: null, currency: 'USD' }, new Date('2025-11-03T00:00:00Z'), { clicks: 1 }),
     ).toThrow('outside the window');
+  });
+});
+
+/**
+ * The roll-up path in memory: buckets built from the deltas as rollups/rebuild.ts builds them,
+ * read part by part as rollups/read.ts reads them (without its per-instant sums, which only save time).
+ */
+function reportFromBuckets(report: ReturnType<typeof createReport>, plan: RollupPlan, deltas: RollupDelta[], currency: string) {
+  const buckets = new Map<string, Record<string, unknown>>();
+  for (const u of bucketUpdates(deltas)) {
+    const doc = buckets.get(u._id) ?? { ...u.fields };
+    buckets.set(u._id, doc);
+    for (const [path, n] of Object.entries(u.inc)) {
+      const parts = path.split('.');
+      let node = doc;
+      for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
+      node[parts.at(-1)!] = ((node[parts.at(-1)!] as number | undefined) ?? 0) + n;
+    }
+  }
+  for (const b of buckets.values()) {
+    const cell = (path: string, ...keys: string[]) =>
+      keys.reduce<Record<string, unknown> | undefined>((node, k) => node?.[k] as Record<string, unknown> | undefined, b[path] as never);
+    for (const part of plan.get(b.month as string) ?? []) {
+      const counts = part.path === 't' ? b.t : part.path === 'd' ? cell('d', part.day) : cell(part.path, part.hour, part.day);
+      if (counts) report.addRollup({ ...(b as unknown as RollupKey), currency }, part.at, counts as RollupCounts, part.sign);
+    }
+  }
+}
+
+describe('trafficback clicks: roll-ups and raw rows', () => {
+  const reasons = ['offer_unknown', 'offer_paused', 'cap_reached', 'duplicate_click', 'blocked_sub'];
+  const from = Date.parse('2025-10-20T00:00:00Z');
+  const to = Date.parse('2025-11-10T00:00:00Z'); // across a month end and the end of DST in Europe and America
+  const arbClick = fc.record({
+    ms: fc.integer({ min: from, max: to - 1 }),
+    offer: fc.constantFrom('off_a', 'off_b'),
+    affiliate: fc.constantFrom('aff_a', 'aff_b'),
+    reason: fc.option(fc.constantFrom(...reasons), { nil: undefined }),
+  });
+  const arbGroupBy = fc
+    .subarray(['day', 'offer', 'affiliate', 'goal'] as ReportDimension[], { minLength: 1 })
+    .chain((dims) => fc.shuffledSubarray(dims, { minLength: dims.length }));
+
+  it('agree on clicks, trafficback and its reasons for any grouping, zone and hour-aligned window', () => {
+    fc.assert(
+      fc.property(
+        fc.array(arbClick, { maxLength: 40 }),
+        arbGroupBy,
+        fc.constantFrom('UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Tokyo'),
+        fc.integer({ min: 0, max: 24 * 10 }),
+        (clicks, groupBy, timezone, skipHours) => {
+          const s: ReportSpec = { groupBy, timezone, from: new Date(from + skipHours * HOUR), to: new Date(to) };
+          const inWindow = clicks.filter((c) => c.ms >= s.from.getTime());
+          const raw = createReport(s);
+          for (const c of inWindow)
+            raw.addClick({
+              created_at: new Date(c.ms),
+              offer_id: c.offer,
+              affiliate_id: c.affiliate,
+              currency: 'USD',
+              trafficback: c.reason ? { reason: c.reason } : undefined,
+            });
+          const rolled = createReport(s);
+          const deltas = clicks.map((c) => clicked(new Date(c.ms), c.offer, c.affiliate, c.reason ? { reason: c.reason } : undefined));
+          reportFromBuckets(rolled, planRollupRead(s)!, deltas, 'USD');
+          expect(rolled.result()).toEqual(raw.result());
+          const total = rolled.result().totals[0];
+          if (total) expect(total.clicks! + total.trafficback!).toBe(inWindow.length);
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });

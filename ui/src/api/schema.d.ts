@@ -458,8 +458,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Record a click and redirect to the offer
-         * @description 302 to the offer URL with `{click_id}`, `{offer_id}`, `{aff_id}`, `{sub1}`…`{sub5}` filled in, URL-encoded.
+         * Record a click and redirect to the offer (or its trafficback)
+         * @description 302 to the offer URL with `{click_id}`, `{offer_id}`, `{aff_id}`, `{sub1}`…`{sub5}` filled in, URL-encoded. A click the offer cannot take (unknown, paused or expired offer; unknown or inactive affiliate; a blocked sub id; a full cap; a duplicate click where configured) is recorded with that reason and follows the trafficback chain: 302 to a fallback offer (through a child click credited to the same affiliate) or URL, 200 with a blank page, or 404 with the reason as `error`. The `X-Trafficback-Reason` header names the reason on every trafficback answer.
          */
         get: {
             parameters: {
@@ -478,7 +478,16 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Redirect to the landing page */
+                /** @description Trafficback to a blank page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Redirect to the landing page, or to the trafficback target */
                 302: {
                     headers: {
                         /** @description the offer URL with the click id */
@@ -496,7 +505,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Not found */
+                /** @description Trafficback to a 404: `error` is the reason (offer_unknown, offer_paused, cap_reached…) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1963,6 +1972,52 @@ export interface paths {
                         advertiser_can_review?: boolean;
                         /** @default true */
                         active?: boolean;
+                        /**
+                         * @description where clicks go when this offer cannot take them (paused, expired, a full cap, a blocked sub, a duplicate click)
+                         * @default {
+                         *       "affiliates": []
+                         *     }
+                         */
+                        trafficback?: {
+                            /** @description unset: the network's global target */
+                            target?: {
+                                /** @enum {string} */
+                                type: "offer";
+                                /** @description the fallback offer */
+                                offer_id: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "url";
+                                /**
+                                 * @description where the click goes; {click_id}, {offer_id}, {aff_id}, {sub1}…{sub5} and {reason} are filled in, URL-encoded
+                                 * @example https://fallback.example/?click={click_id}&why={reason}
+                                 */
+                                url: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "blank";
+                            } | {
+                                /** @enum {string} */
+                                type: "not_found";
+                            };
+                            /**
+                             * @description per affiliate on this offer; wins over the offer's target
+                             * @default []
+                             */
+                            affiliates?: {
+                                affiliate_id: string;
+                                target: components["schemas"]["TrafficbackTarget"];
+                            }[];
+                        };
+                        /**
+                         * Format: date-time
+                         * @description clicks after this instant go to trafficback as offer_expired; null or unset: never
+                         */
+                        expires_at?: string | null;
+                        /** @description clicks carrying one of these sub ids (in any of sub1…sub5) go to trafficback as blocked_sub; fraud.blocked_sub_ids instead rejects (or holds) the conversions of such clicks */
+                        blocked_click_subs?: string[];
+                        /** @description a second click of one IP for this offer and affiliate within this many seconds goes to trafficback as duplicate_click */
+                        duplicate_click_seconds?: number | null;
                     };
                 };
             };
@@ -2324,6 +2379,52 @@ export interface paths {
                         advertiser_can_review?: boolean;
                         /** @default true */
                         active?: boolean;
+                        /**
+                         * @description where clicks go when this offer cannot take them (paused, expired, a full cap, a blocked sub, a duplicate click)
+                         * @default {
+                         *       "affiliates": []
+                         *     }
+                         */
+                        trafficback?: {
+                            /** @description unset: the network's global target */
+                            target?: {
+                                /** @enum {string} */
+                                type: "offer";
+                                /** @description the fallback offer */
+                                offer_id: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "url";
+                                /**
+                                 * @description where the click goes; {click_id}, {offer_id}, {aff_id}, {sub1}…{sub5} and {reason} are filled in, URL-encoded
+                                 * @example https://fallback.example/?click={click_id}&why={reason}
+                                 */
+                                url: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "blank";
+                            } | {
+                                /** @enum {string} */
+                                type: "not_found";
+                            };
+                            /**
+                             * @description per affiliate on this offer; wins over the offer's target
+                             * @default []
+                             */
+                            affiliates?: {
+                                affiliate_id: string;
+                                target: components["schemas"]["TrafficbackTarget"];
+                            }[];
+                        };
+                        /**
+                         * Format: date-time
+                         * @description clicks after this instant go to trafficback as offer_expired; null or unset: never
+                         */
+                        expires_at?: string | null;
+                        /** @description clicks carrying one of these sub ids (in any of sub1…sub5) go to trafficback as blocked_sub; fraud.blocked_sub_ids instead rejects (or holds) the conversions of such clicks */
+                        blocked_click_subs?: string[];
+                        /** @description a second click of one IP for this offer and affiliate within this many seconds goes to trafficback as duplicate_click */
+                        duplicate_click_seconds?: number | null;
                     };
                 };
             };
@@ -2366,6 +2467,148 @@ export interface paths {
                 };
                 /** @description Not found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body over 64 KiB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/trafficback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the global trafficback target
+         * @description Where a click goes when its offer cannot take it and neither the affiliate on the offer nor the offer names a target. Default: a 404.
+         *
+         *     **Realms:** admin, ops.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The global target */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GlobalTrafficbackSetting"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Set the global trafficback target
+         * @description An offer target must exist. API processes other than this one use the new target within 5 seconds.
+         *
+         *     **Realms:** admin, ops. Read-only principals are refused (403 read_only).
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["GlobalTrafficback"];
+                };
+            };
+            responses: {
+                /** @description The global target as stored */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GlobalTrafficbackSetting"];
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6372,7 +6615,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    action?: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "advertiser.token_rotate" | "advertiser.test_postback" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "affiliate.test_postback" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "api_key.create" | "api_key.revoke" | "api_key.rotate" | "portal_link.create" | "postback_endpoint.rotate_secret" | "postback_endpoint.pause" | "postback_endpoint.resume" | "subscription.create" | "subscription.update" | "subscription.deactivate" | "subscription.rotate_secret" | "subscription.pause" | "subscription.resume" | "subscription.replay";
+                    action?: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "advertiser.token_rotate" | "advertiser.test_postback" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "affiliate.test_postback" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "api_key.create" | "api_key.revoke" | "api_key.rotate" | "portal_link.create" | "postback_endpoint.rotate_secret" | "postback_endpoint.pause" | "postback_endpoint.resume" | "subscription.create" | "subscription.update" | "subscription.deactivate" | "subscription.rotate_secret" | "subscription.pause" | "subscription.resume" | "subscription.replay" | "trafficback.update";
                     /** @description what the action was on: a conversion, delivery, advertiser, … id */
                     target_id?: string;
                     /** @description at or after */
@@ -8252,7 +8495,7 @@ export interface components {
                 via: string;
             };
             /** @enum {string} */
-            action: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "advertiser.token_rotate" | "advertiser.test_postback" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "affiliate.test_postback" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "api_key.create" | "api_key.revoke" | "api_key.rotate" | "portal_link.create" | "postback_endpoint.rotate_secret" | "postback_endpoint.pause" | "postback_endpoint.resume" | "subscription.create" | "subscription.update" | "subscription.deactivate" | "subscription.rotate_secret" | "subscription.pause" | "subscription.resume" | "subscription.replay";
+            action: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "advertiser.token_rotate" | "advertiser.test_postback" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "affiliate.test_postback" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "api_key.create" | "api_key.revoke" | "api_key.rotate" | "portal_link.create" | "postback_endpoint.rotate_secret" | "postback_endpoint.pause" | "postback_endpoint.resume" | "subscription.create" | "subscription.update" | "subscription.deactivate" | "subscription.rotate_secret" | "subscription.pause" | "subscription.resume" | "subscription.replay" | "trafficback.update";
             /** @example conversion */
             target_type: string;
             /** @description absent for a bulk action, which has `filter` */
@@ -8778,6 +9021,18 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** @description where clicks go when neither the affiliate on the offer nor the offer names a target */
+        GlobalTrafficback: {
+            target: components["schemas"]["TrafficbackTarget"];
+        };
+        GlobalTrafficbackSetting: {
+            target: components["schemas"]["TrafficbackTarget"];
+            /**
+             * Format: date-time
+             * @description null: never set (the default 404)
+             */
+            updated_at: string | null;
+        };
         Health: {
             /** @enum {string} */
             status: "ok";
@@ -9052,6 +9307,52 @@ export interface components {
             advertiser_can_review: boolean;
             /** @default true */
             active: boolean;
+            /**
+             * @description where clicks go when this offer cannot take them (paused, expired, a full cap, a blocked sub, a duplicate click)
+             * @default {
+             *       "affiliates": []
+             *     }
+             */
+            trafficback: {
+                /** @description unset: the network's global target */
+                target?: {
+                    /** @enum {string} */
+                    type: "offer";
+                    /** @description the fallback offer */
+                    offer_id: string;
+                } | {
+                    /** @enum {string} */
+                    type: "url";
+                    /**
+                     * @description where the click goes; {click_id}, {offer_id}, {aff_id}, {sub1}…{sub5} and {reason} are filled in, URL-encoded
+                     * @example https://fallback.example/?click={click_id}&why={reason}
+                     */
+                    url: string;
+                } | {
+                    /** @enum {string} */
+                    type: "blank";
+                } | {
+                    /** @enum {string} */
+                    type: "not_found";
+                };
+                /**
+                 * @description per affiliate on this offer; wins over the offer's target
+                 * @default []
+                 */
+                affiliates: {
+                    affiliate_id: string;
+                    target: components["schemas"]["TrafficbackTarget"];
+                }[];
+            };
+            /**
+             * Format: date-time
+             * @description clicks after this instant go to trafficback as offer_expired; null or unset: never
+             */
+            expires_at?: string | null;
+            /** @description clicks carrying one of these sub ids (in any of sub1…sub5) go to trafficback as blocked_sub; fraud.blocked_sub_ids instead rejects (or holds) the conversions of such clicks */
+            blocked_click_subs?: string[];
+            /** @description a second click of one IP for this offer and affiliate within this many seconds goes to trafficback as duplicate_click */
+            duplicate_click_seconds?: number | null;
         };
         OffersPage: {
             data: components["schemas"]["Offer"][];
@@ -9122,6 +9423,8 @@ export interface components {
             currency: string | null;
             /** @description clicks per period */
             clicks: number[];
+            /** @description trafficback clicks per period (not sent to their offer; not in clicks) */
+            trafficback: number[];
             /** @description conversions received per period, by current status; total is their sum */
             conversions: {
                 total: number[];
@@ -9305,8 +9608,23 @@ export interface components {
             goal?: string | null;
             /** @example EUR */
             currency: string | null;
-            /** @description null on rows grouped by goal (clicks have no goal) */
+            /** @description clicks sent to their offer; trafficback clicks are not among them. null on rows grouped by goal (clicks have no goal) */
             clicks: number | null;
+            /**
+             * @description clicks not sent to the offer they asked for (offer unknown, paused or expired, affiliate unknown or inactive, cap reached, blocked sub, duplicate click), under that offer and affiliate; in no rate. null on rows grouped by goal
+             * @example 4
+             */
+            trafficback: number | null;
+            /**
+             * @description trafficback clicks per reason; only reasons counted. null on rows grouped by goal
+             * @example {
+             *       "cap_reached": 3,
+             *       "offer_paused": 1
+             *     }
+             */
+            trafficback_reasons: {
+                [key: string]: number;
+            } | null;
             conversions: components["schemas"]["ReportConversionCounts"];
             /** @example 12.50 */
             payout: string | null;
@@ -9329,8 +9647,23 @@ export interface components {
         ReportTotal: {
             /** @example EUR */
             currency: string | null;
-            /** @description null on rows grouped by goal (clicks have no goal) */
+            /** @description clicks sent to their offer; trafficback clicks are not among them. null on rows grouped by goal (clicks have no goal) */
             clicks: number | null;
+            /**
+             * @description clicks not sent to the offer they asked for (offer unknown, paused or expired, affiliate unknown or inactive, cap reached, blocked sub, duplicate click), under that offer and affiliate; in no rate. null on rows grouped by goal
+             * @example 4
+             */
+            trafficback: number | null;
+            /**
+             * @description trafficback clicks per reason; only reasons counted. null on rows grouped by goal
+             * @example {
+             *       "cap_reached": 3,
+             *       "offer_paused": 1
+             *     }
+             */
+            trafficback_reasons: {
+                [key: string]: number;
+            } | null;
             conversions: components["schemas"]["ReportConversionCounts"];
             /** @example 12.50 */
             payout: string | null;
@@ -9491,6 +9824,26 @@ export interface components {
             result: "accepted";
             /** @enum {boolean} */
             test: true;
+        };
+        TrafficbackTarget: {
+            /** @enum {string} */
+            type: "offer";
+            /** @description the fallback offer */
+            offer_id: string;
+        } | {
+            /** @enum {string} */
+            type: "url";
+            /**
+             * @description where the click goes; {click_id}, {offer_id}, {aff_id}, {sub1}…{sub5} and {reason} are filled in, URL-encoded
+             * @example https://fallback.example/?click={click_id}&why={reason}
+             */
+            url: string;
+        } | {
+            /** @enum {string} */
+            type: "blank";
+        } | {
+            /** @enum {string} */
+            type: "not_found";
         };
     };
     responses: never;

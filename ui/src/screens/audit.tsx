@@ -42,6 +42,7 @@ const actionLabels: Record<Action, string> = {
   'subscription.pause': 'Event subscription paused',
   'subscription.resume': 'Event subscription resumed',
   'subscription.replay': 'Event subscription replayed',
+  'trafficback.update': 'Global trafficback target set',
 };
 const PAGE = 50;
 
