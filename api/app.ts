@@ -20,6 +20,7 @@ import { requestContext } from './request-context';
 import { mountRoutes, servedAhead, type Route } from './route';
 import { offerRoutes } from './routes/admin-offers';
 import { trafficbackRoutes } from './routes/trafficback';
+import { clickReadRoutes } from './routes/clicks';
 import { affiliateOfferRoutes } from './routes/affiliate-offers';
 import { partyRoutes } from './routes/admin-parties';
 import { advertiserTokenRoutes } from './routes/advertiser-token';
@@ -160,6 +161,7 @@ export function createApp(deps: AppDeps): Koa {
       ...advertiserTokenRoutes({ models: deps.models, now }),
       ...offerRoutes(deps.models, targets.clear),
       ...trafficbackRoutes(deps.models, targets.clear),
+      ...clickReadRoutes(deps.models),
       ...affiliateOfferRoutes(deps.models),
       // Before conversionRoutes: /api/conversions/export.csv would otherwise be read as /api/conversions/{id}.
       ...conversionSearchRoutes({ models: deps.models, now }),

@@ -57,6 +57,23 @@ const offerFieldsToApi = serializer(
   'blocked_click_subs',
   ...timestamps,
 );
+/** A click; `test` always said, like a conversion's. */
+export const clickToApi: Serializer = (doc) => ({
+  subs: {},
+  test: doc.test === true,
+  ...serializer(
+    'offer_id',
+    'affiliate_id',
+    'advertiser_id',
+    'subs',
+    'ip',
+    'user_agent',
+    'created_at',
+    'trafficback',
+    'parent_click_id',
+    'trafficback_hops',
+  )(doc),
+});
 /** Offers saved before trafficback existed have no settings: they read as "no target of their own". */
 export const offerToApi: Serializer = (doc) => ({ trafficback: { affiliates: [] }, ...offerFieldsToApi(doc) });
 /** Whether it signs is added by the route (`signing_secret_set`); the secret itself never goes out. */

@@ -25,5 +25,8 @@ export const clickSchema = new Schema(
 
 // Reports count clicks by time.
 clickSchema.index({ created_at: 1 });
+// The trafficback list (GET /api/trafficback/clicks), newest first. Sparse: only trafficback clicks
+// have the field, so the clicks that reach their offers add nothing to this index.
+clickSchema.index({ 'trafficback.at': -1 }, { sparse: true });
 
 export const clickModel = (connection: Connection) => connection.model('Click', clickSchema);

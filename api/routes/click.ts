@@ -152,7 +152,7 @@ export function clickRoutes(deps: {
       affiliate_id: query.aff_id,
       ...(offer ? { advertiser_id: offer.advertiser_id } : {}),
       ...base,
-      trafficback: trafficbackRecord(resolution),
+      trafficback: { ...trafficbackRecord(resolution), at: now },
     };
     ctx.set('X-Trafficback-Reason', first.reason);
     const end = resolution.end;

@@ -345,3 +345,41 @@ describe('caps at click time', () => {
     }
   });
 });
+
+describe('reading trafficback clicks', () => {
+  it('GET /api/clicks/:id shows the reason and chain; GET /api/trafficback/clicks lists them newest first, filtered, in pages', async () => {
+    const adv = await f.advertiser();
+    const aff = await f.affiliate();
+    const fallback = await f.offer(adv.id);
+    const offer = await f.offer(adv.id, { trafficback: { target: { type: 'offer', offer_id: fallback.id } } });
+    await f.admin('delete', `/api/offers/${offer.id}`).expect(200);
+    const sent: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await click(offer.id, aff.id, { sub1: `s${i}` });
+      sent.push((await storedClick(cid(res.headers.location)!))!.parent_click_id as string);
+    }
+    await click('off_nowhere', aff.id); // another reason, another offer id
+
+    const one = await f.admin('get', `/api/clicks/${sent[0]}`).expect(200);
+    expect(one.body).toMatchObject({ id: sent[0], offer_id: offer.id, affiliate_id: aff.id, test: false, subs: { sub1: 's0' } });
+    expect(one.body.trafficback).toMatchObject({ reason: 'offer_paused', to: 'offer', to_offer_id: fallback.id });
+    expect(typeof one.body.trafficback.at).toBe('string');
+    const child = await f.admin('get', `/api/clicks/${one.body.trafficback.child_click_id}`).expect(200);
+    expect(child.body).toMatchObject({ offer_id: fallback.id, parent_click_id: sent[0], trafficback_hops: 1 });
+    expect((await f.admin('get', '/api/clicks/clk_nothere')).status).toBe(404);
+
+    const page1 = await f.admin('get', '/api/trafficback/clicks').query({ offer_id: offer.id, limit: 3 }).expect(200);
+    expect(page1.body.data.map((c: { id: string }) => c.id)).toEqual(sent.slice().reverse().slice(0, 3));
+    const page2 = await f
+      .admin('get', '/api/trafficback/clicks')
+      .query({ offer_id: offer.id, limit: 3, before: page1.body.next_before })
+      .expect(200);
+    expect(page2.body.data.map((c: { id: string }) => c.id)).toEqual(sent.slice().reverse().slice(3));
+    expect(page2.body.next_before).toBeNull();
+    const unknown = await f.admin('get', '/api/trafficback/clicks').query({ reason: 'offer_unknown' }).expect(200);
+    expect(unknown.body.data.every((c: { trafficback: { reason: string } }) => c.trafficback.reason === 'offer_unknown')).toBe(true);
+    expect(unknown.body.data.some((c: { offer_id: string }) => c.offer_id === 'off_nowhere')).toBe(true);
+    const bad = await f.admin('get', '/api/trafficback/clicks').query({ reason: 'bored' });
+    expect([bad.status, bad.body.issues?.[0]?.path]).toEqual([400, 'reason']);
+  });
+});

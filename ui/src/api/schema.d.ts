@@ -2638,6 +2638,178 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/clicks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a click, with its trafficback reason and chain
+         * @description **Realms:** admin, ops.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the click's id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Found */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Click"];
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/trafficback/clicks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List trafficback clicks, newest first
+         * @description Clicks not sent to the offer they asked for, with the reason and the chain. Read through a sparse index on `trafficback.at`, so the clicks that went to their offers cost nothing here.
+         *
+         *     **Realms:** admin, ops.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    reason?: components["schemas"]["TrafficbackReason"];
+                    /** @description the offer asked for (the one that turned the click away) */
+                    offer_id?: string;
+                    affiliate_id?: string;
+                    /** @description next_before of the previous page */
+                    before?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TrafficbackClicks"];
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/affiliates/{id}/offers": {
         parameters: {
             query?: never;
@@ -8555,6 +8727,57 @@ export interface components {
             /** @description more matched than one request redelivers (10 000) */
             truncated: boolean;
         };
+        Click: {
+            id: string;
+            /** @description as asked for: on a trafficback click it may name no offer */
+            offer_id: string;
+            affiliate_id: string;
+            advertiser_id?: string;
+            subs: {
+                [key: string]: string;
+            };
+            ip?: string;
+            user_agent?: string;
+            /** Format: date-time */
+            created_at: string;
+            test: boolean;
+            trafficback?: components["schemas"]["ClickTrafficback"];
+            /** @description a child click: the trafficback click it continues */
+            parent_click_id?: string;
+            trafficback_hops?: number;
+        };
+        ClickTrafficback: {
+            reason: components["schemas"]["TrafficbackReason"];
+            /** @description cap_reached: the full cap */
+            cap_id?: string;
+            /** @description blocked_sub: the sub that matched */
+            sub?: string;
+            /** @description every offer that turned the click away, in order */
+            chain: {
+                offer_id: string;
+                reason: components["schemas"]["TrafficbackReason"];
+                /**
+                 * @description which level chose where the click went next
+                 * @enum {string}
+                 */
+                level: "affiliate" | "offer" | "global";
+                cap_id?: string;
+                sub?: string;
+            }[];
+            /** @enum {string} */
+            to: "offer" | "url" | "blank" | "not_found";
+            to_offer_id?: string;
+            /** @description the fallback offer's click, credited to the same affiliate */
+            child_click_id?: string;
+            url?: string;
+            /**
+             * @description why the chain ended before a target of its own
+             * @enum {string}
+             */
+            stopped?: "cycle" | "max_hops";
+            /** Format: date-time */
+            at: string;
+        };
         Conversion: {
             id: string;
             /** @enum {string} */
@@ -9825,6 +10048,13 @@ export interface components {
             /** @enum {boolean} */
             test: true;
         };
+        TrafficbackClicks: {
+            data: components["schemas"]["Click"][];
+            /** @description pass as `before` for the next (older) page; null on the last */
+            next_before: string | null;
+        };
+        /** @enum {string} */
+        TrafficbackReason: "offer_unknown" | "offer_paused" | "offer_expired" | "affiliate_unknown" | "affiliate_inactive" | "blocked_sub" | "cap_reached" | "duplicate_click";
         TrafficbackTarget: {
             /** @enum {string} */
             type: "offer";
