@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { at, idParam } from './common';
-import { trafficbackReason, trafficbackTarget } from './trafficback';
+import { trafficbackReason } from './trafficback';
 
 const hop = z.object({
   offer_id: z.string(),

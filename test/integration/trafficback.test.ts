@@ -347,7 +347,7 @@ describe('caps at click time', () => {
 });
 
 describe('reading trafficback clicks', () => {
-  it('GET /api/clicks/:id shows the reason and chain; GET /api/trafficback/clicks lists them newest first, filtered, in pages', async () => {
+  it('GET /api/clicks/:id shows the reason and chain; /api/trafficback/clicks lists them newest first, filtered, in pages', async () => {
     const adv = await f.advertiser();
     const aff = await f.affiliate();
     const fallback = await f.offer(adv.id);
