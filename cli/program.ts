@@ -5,6 +5,7 @@ import { registerEvents } from './commands/events';
 import { registerHealth } from './commands/health';
 import { registerRedeliver } from './commands/redeliver';
 import { registerReport } from './commands/report';
+import { registerTrafficback } from './commands/trafficback';
 import type { CliIo } from './context';
 import { CliError, ExitCode, exitCodeHelp } from './errors';
 import { positiveSeconds } from './options';
@@ -35,6 +36,7 @@ export function buildProgram(io: CliIo): Command {
   registerRedeliver(program, io);
   registerReport(program, io);
   registerEvents(program, io);
+  registerTrafficback(program, io);
   registerHealth(program, io);
   return program;
 }

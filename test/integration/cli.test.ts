@@ -308,3 +308,35 @@ describe('events and subscriptions', () => {
     expect(neither.stderr).toContain('--after-sequence');
   });
 });
+
+describe('trafficback', () => {
+  it('lists trafficback clicks with the reason and where they went; filters by reason; pages with --before', async () => {
+    const adv = await f.advertiser();
+    const aff = await f.affiliate();
+    const fallback = await f.offer(adv.id);
+    const offer = await f.offer(adv.id, { trafficback: { target: { type: 'offer', offer_id: fallback.id } } });
+    await f.admin('delete', `/api/offers/${offer.id}`).expect(200);
+    for (let i = 0; i < 3; i++) expect((await f.http().get('/click').query({ offer_id: offer.id, aff_id: aff.id })).status).toBe(302);
+
+    const page = await postflowJson<{ data: { id: string; trafficback: { reason: string; to_offer_id: string } }[]; next_before: string }>([
+      'trafficback',
+      '--offer',
+      offer.id,
+      '--reason',
+      'offer_paused',
+      '--limit',
+      '2',
+    ]);
+    expect(page.data.map((c) => [c.trafficback.reason, c.trafficback.to_offer_id])).toEqual([
+      ['offer_paused', fallback.id],
+      ['offer_paused', fallback.id],
+    ]);
+    const table = await postflow(['trafficback', '--offer', offer.id, '--before', page.next_before]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain('offer_paused');
+    expect(table.stdout).toContain(`offer ${fallback.id} (click clk_`);
+    expect(table.stdout).not.toContain(page.data[0]!.id);
+    const bad = await postflow(['trafficback', '--reason', 'bored']);
+    expect(bad.code).toBe(2);
+  });
+});
