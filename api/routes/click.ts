@@ -172,17 +172,21 @@ export function clickRoutes(deps: {
       ctx.redirect(renderOfferUrl(end.offer.url, { click_id: child._id, offer_id: end.offer._id, aff_id: child.affiliate_id, ...subs }));
       return;
     }
+    // A URL target is stored as the visitor was sent to it, macros filled.
+    const url =
+      end.kind === 'url'
+        ? renderTrafficbackUrl(end.url, {
+            click_id: original._id,
+            offer_id: query.offer_id,
+            aff_id: query.aff_id,
+            reason: first.reason,
+            ...subs,
+          })
+        : undefined;
+    if (url) original.trafficback!.url = url;
     await insertClick(original);
-    if (end.kind === 'url') {
-      ctx.redirect(
-        renderTrafficbackUrl(end.url, {
-          click_id: original._id,
-          offer_id: query.offer_id,
-          aff_id: query.aff_id,
-          reason: first.reason,
-          ...subs,
-        }),
-      );
+    if (url) {
+      ctx.redirect(url);
     } else if (end.kind === 'blank') {
       ctx.status = 200;
       ctx.type = 'text/html';
@@ -214,7 +218,6 @@ function trafficbackRecord(resolution: Resolution): Record<string, unknown> & { 
     chain: resolution.hops,
     to: end.kind,
     ...(end.kind === 'offer' ? { to_offer_id: end.offer._id } : {}),
-    ...(end.kind === 'url' ? { url: end.url } : {}),
     ...(resolution.stopped ? { stopped: resolution.stopped } : {}),
   };
 }

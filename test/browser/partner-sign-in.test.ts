@@ -22,7 +22,7 @@ describe('partner sign-in', () => {
     await page.getByText(`affiliate:${affiliate.id}`).first().waitFor();
     // Only the partner's own screens: none of the network's.
     const nav = page.getByRole('navigation', { name: 'Screens' });
-    for (const staffOnly of ['Overview', 'Deliveries', 'Live', 'Events', 'Subscriptions', 'Configuration', 'Audit log'])
+    for (const staffOnly of ['Overview', 'Deliveries', 'Trafficback', 'Live', 'Events', 'Subscriptions', 'Configuration', 'Audit log'])
       expect(await nav.getByRole('link', { name: staffOnly, exact: true }).count()).toBe(0);
     expect(await seriousA11yViolations(page)).toEqual([]);
 

@@ -47,7 +47,7 @@ describe('console layout', () => {
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
     const labels: string[] = [];
-    for (let i = 0; i < 10; i++) {
+    for (let i = 0; i < 11; i++) {
       await page.keyboard.press('Tab');
       labels.push((await page.evaluate(() => document.activeElement?.textContent?.trim())) ?? '');
     }
@@ -56,6 +56,7 @@ describe('console layout', () => {
       'Overview',
       'Conversions',
       'Deliveries',
+      'Trafficback',
       'Live',
       'Events',
       'Subscriptions',
@@ -64,7 +65,7 @@ describe('console layout', () => {
       'Sign out',
     ]);
     // Back to "Conversions" and follow it with the keyboard.
-    for (let i = 0; i < 7; i++) await page.keyboard.press('Shift+Tab');
+    for (let i = 0; i < 8; i++) await page.keyboard.press('Shift+Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Conversions');
     await page.keyboard.press('Enter');
     await page.waitForURL('**/ui/conversions');

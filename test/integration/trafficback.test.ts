@@ -134,7 +134,12 @@ describe('fallback chains', () => {
       'a b',
       aff.id,
     ]);
-    expect((await storedClick(url.searchParams.get('c')!))?.trafficback).toMatchObject({ reason: 'offer_paused', to: 'url' });
+    // Stored as the visitor was sent: the URL with its macros filled.
+    expect((await storedClick(url.searchParams.get('c')!))?.trafficback).toMatchObject({
+      reason: 'offer_paused',
+      to: 'url',
+      url: byOffer.headers.location,
+    });
 
     const byAffiliate = await click(offer.id, vip.id);
     expect([byAffiliate.status, byAffiliate.headers['content-type']]).toEqual([200, 'text/html; charset=utf-8']);

@@ -1,7 +1,16 @@
 import { changes } from '../../ui/src/screens/config/changes';
 import { getAt, placeErrors, setAt, slotsOf } from '../../ui/src/screens/config/form-paths';
 import { postbackUrlTemplate, trackingLink } from '../../ui/src/screens/config/links';
-import { formToOffer, formToOfferPatch, newOffer, offerToForm, type Offer } from '../../ui/src/screens/config/offer-form-state';
+import {
+  formToOffer,
+  formToOfferPatch,
+  fromLocalInput,
+  newAffiliateTarget,
+  newOffer,
+  offerToForm,
+  toLocalInput,
+  type Offer,
+} from '../../ui/src/screens/config/offer-form-state';
 
 // What GET /api/offers/:id answers for an offer with every optional part set.
 const offer = {
@@ -37,6 +46,16 @@ const offer = {
   fraud: { min_seconds_to_convert: 5, require_same_ip: true, blocked_sub_ids: ['bad-1', 'bad-2'], action: 'hold' },
   affiliate_overrides: [{ affiliate_id: 'aff_1', goal: 'sale', payout: { type: 'fixed', amount: '6.00' } }],
   active: true,
+  trafficback: {
+    target: { type: 'url', url: 'https://fallback.example/?c={click_id}&why={reason}' },
+    affiliates: [
+      { affiliate_id: 'aff_1', target: { type: 'offer', offer_id: 'off_2' } },
+      { affiliate_id: 'aff_2', target: { type: 'blank' } },
+    ],
+  },
+  expires_at: '2026-06-30T22:00:00.000Z',
+  blocked_click_subs: ['spam-1', 'spam-2'],
+  duplicate_click_seconds: 60,
   created_at: '2026-01-01T00:00:00.000Z',
   updated_at: '2026-01-01T00:00:00.000Z',
 } as unknown as Offer;
@@ -130,6 +149,66 @@ describe('console offer form', () => {
   });
 });
 
+describe('console offer form: trafficback', () => {
+  it('holds each target as a type with its value, and sends only the value of the chosen type', () => {
+    const form = offerToForm(offer);
+    expect(form.trafficback.target).toEqual({ type: 'url', offer_id: '', url: 'https://fallback.example/?c={click_id}&why={reason}' });
+    expect(form.trafficback.affiliates[0]).toEqual({ affiliate_id: 'aff_1', target: { type: 'offer', offer_id: 'off_2', url: '' } });
+    expect(form.blocked_click_subs).toBe('spam-1\nspam-2');
+    expect(form.duplicate_click_seconds).toBe('60');
+    // Switching the type keeps what was typed for the other one, and sends only the chosen one.
+    form.trafficback.target.type = 'blank';
+    form.trafficback.affiliates.push({ ...newAffiliateTarget(), affiliate_id: 'aff_3' });
+    expect(formToOffer(form).body!.trafficback).toEqual({
+      target: { type: 'blank' },
+      affiliates: [...offer.trafficback.affiliates, { affiliate_id: 'aff_3', target: { type: 'url', url: '' } }],
+    });
+    // "None" leaves the offer's target out: the global one applies.
+    form.trafficback.target.type = '';
+    expect(formToOffer(form).body!.trafficback).not.toHaveProperty('target');
+  });
+
+  it('reads the expiry in the browser zone and sends it back as the same instant; text that is no date goes as typed', () => {
+    const local = toLocalInput('2026-06-30T22:00:00.000Z');
+    expect(local).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d$/);
+    expect(fromLocalInput(local)).toBe('2026-06-30T22:00:00.000Z');
+    expect(toLocalInput('2026-06-30T22:00:05.000Z')).toMatch(/:05$/);
+    expect(toLocalInput(null)).toBe('');
+    expect(fromLocalInput('  ')).toBeUndefined();
+    expect(fromLocalInput('next week')).toBe('next week');
+  });
+
+  it('leaves empty trafficback fields out of a new offer', () => {
+    const body = JSON.parse(JSON.stringify(formToOffer(newOffer('adv_1')).body));
+    expect(body.trafficback).toEqual({ affiliates: [] });
+    expect(body).not.toHaveProperty('expires_at');
+    expect(body).not.toHaveProperty('blocked_click_subs');
+    expect(body).not.toHaveProperty('duplicate_click_seconds');
+  });
+
+  it('PATCHes only the fields changed since the read, and an emptied one as the API’s unset', () => {
+    const saved = offerToForm(offer);
+    expect(formToOfferPatch(saved, saved).body).toEqual({});
+    const form = offerToForm(offer);
+    form.name = 'Acme sale 2';
+    form.expires_at = '';
+    form.blocked_click_subs = '';
+    form.duplicate_click_seconds = '';
+    form.trafficback.affiliates = [];
+    expect(formToOfferPatch(form, saved).body).toEqual({
+      name: 'Acme sale 2',
+      expires_at: null,
+      blocked_click_subs: [],
+      duplicate_click_seconds: null,
+      trafficback: { target: offer.trafficback.target, affiliates: [] },
+    });
+    // Without what was read, every field goes (never the advertiser).
+    expect(Object.keys(formToOfferPatch(form).body!)).toEqual(
+      expect.arrayContaining(['goals', 'caps', 'fraud', 'trafficback', 'expires_at']),
+    );
+  });
+});
+
 describe('console: what a save changed', () => {
   it('lists changed values by API path, entry by entry in lists of objects, and ignores timestamps', () => {
     const after = {
@@ -145,6 +224,15 @@ describe('console: what a save changed', () => {
       { path: 'fraud.blocked_sub_ids', before: 'bad-1, bad-2', after: 'bad-1' },
     ]);
     expect(changes(offer, { ...offer })).toEqual([]);
+    // A nested object set where there was none (an offer's own trafficback target) reads value by value.
+    const before = { ...offer, trafficback: { affiliates: [] } };
+    expect(changes(before, offer)).toEqual([
+      { path: 'trafficback.affiliates.0', before: '(none)', after: 'added' },
+      { path: 'trafficback.affiliates.1', before: '(none)', after: 'added' },
+      { path: 'trafficback.target.type', before: '(none)', after: 'url' },
+      { path: 'trafficback.target.url', before: '(none)', after: 'https://fallback.example/?c={click_id}&why={reason}' },
+    ]);
+    expect(changes(offer, before)).toContainEqual({ path: 'trafficback.target.type', before: 'url', after: '(none)' });
   });
 });
 

@@ -450,6 +450,162 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/postback/mmp/{vendor}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An MMP postback (query string)
+         * @description An AppsFlyer, Adjust, Branch, Singular or Kochava postback, as the integration's generated templates send it (GET /api/mmp/{id}). Installs and mapped events become conversions, deduplicated on the vendor event identity; rejections, fraud notices and updated attributions decline or reverse the install; anything else is kept in the integration's log (GET /api/mmp/{id}/log) and answered 200 `logged`, so the vendor does not retry or switch the postback off.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    vendor: "appsflyer" | "adjust" | "branch" | "singular" | "kochava";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description accepted, duplicate, status_update or logged */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MmpPostbackResult"];
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with the current state (e.g. an illegal status change) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * An MMP postback (form or JSON body)
+         * @description An AppsFlyer, Adjust, Branch, Singular or Kochava postback, as the integration's generated templates send it (GET /api/mmp/{id}). Installs and mapped events become conversions, deduplicated on the vendor event identity; rejections, fraud notices and updated attributions decline or reverse the install; anything else is kept in the integration's log (GET /api/mmp/{id}/log) and answered 200 `logged`, so the vendor does not retry or switch the postback off.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    vendor: "appsflyer" | "adjust" | "branch" | "singular" | "kochava";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description accepted, duplicate, status_update or logged */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MmpPostbackResult"];
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with the current state (e.g. an illegal status change) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/click": {
         parameters: {
             query?: never;
@@ -2784,6 +2940,528 @@ export interface paths {
                 };
                 /** @description Authenticated, but not allowed */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/offers/{id}/mmp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An offer's MMP integrations, with their templates (the token as a placeholder)
+         * @description **Realms:** admin, ops.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the offer's id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The integrations */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MmpIntegration"][];
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Connect an offer to its MMP: the token, and the templates to paste into the vendor's dashboard
+         * @description **Realms:** admin, ops. Read-only principals are refused (403 read_only).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the offer's id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        vendor: "appsflyer" | "adjust" | "branch" | "singular" | "kochava";
+                        /**
+                         * @description the goal an install becomes; default: the offer's default_goal
+                         * @example install
+                         */
+                        install_goal?: string;
+                        /**
+                         * @description vendor events → goals; an event not listed is logged, never counted
+                         * @default []
+                         */
+                        events?: {
+                            /**
+                             * @description the vendor event: an AppsFlyer or Branch event name, an Adjust event token, a Singular or Kochava name
+                             * @example af_purchase
+                             */
+                            event: string;
+                            /** @example install */
+                            goal: string;
+                        }[];
+                        /**
+                         * @description goals for reattributions, reinstalls and re-engagements; unset: logged, never counted as an install
+                         * @default {}
+                         */
+                        kind_goals?: {
+                            /** @example install */
+                            reattribution?: string;
+                            /** @example install */
+                            reinstall?: string;
+                            /** @example install */
+                            reengagement?: string;
+                        };
+                        /** @description in-app events later than this after the install are logged, not counted; null: no window */
+                        post_install_window_hours?: number | null;
+                        /** @description the vendor's link for the app, before postflow's parameters (e.g. https://app.appsflyer.com/id123?pid=net_int) */
+                        link_base?: string | null;
+                        /**
+                         * @description postbacks only from these addresses or ranges; empty: from anywhere
+                         * @default []
+                         */
+                        ip_allowlist?: (string)[];
+                        /**
+                         * @description add the vendor's published postback ranges to ip_allowlist (AppsFlyer, Adjust, Singular publish them)
+                         * @default false
+                         */
+                        vendor_ip_ranges?: boolean;
+                        /** @default true */
+                        active?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created; `token` is shown only here */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MmpIntegrationCreated"];
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with the current state (e.g. an illegal status change) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body over 64 KiB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mmp/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read an MMP integration and its templates
+         * @description **Realms:** admin, ops.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the MMP integration's id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Found */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MmpIntegration"];
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change an MMP integration (event mapping, goals, window, allowlist); the token stays
+         * @description **Realms:** admin, ops. Read-only principals are refused (403 read_only).
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the MMP integration's id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description the goal an install becomes; default: the offer's default_goal
+                         * @example install
+                         */
+                        install_goal?: string;
+                        /** @description vendor events → goals; an event not listed is logged, never counted */
+                        events?: {
+                            /**
+                             * @description the vendor event: an AppsFlyer or Branch event name, an Adjust event token, a Singular or Kochava name
+                             * @example af_purchase
+                             */
+                            event: string;
+                            /** @example install */
+                            goal: string;
+                        }[];
+                        /** @description goals for reattributions, reinstalls and re-engagements; unset: logged, never counted as an install */
+                        kind_goals?: {
+                            /** @example install */
+                            reattribution?: string;
+                            /** @example install */
+                            reinstall?: string;
+                            /** @example install */
+                            reengagement?: string;
+                        };
+                        /** @description in-app events later than this after the install are logged, not counted; null: no window */
+                        post_install_window_hours?: number | null;
+                        /** @description the vendor's link for the app, before postflow's parameters (e.g. https://app.appsflyer.com/id123?pid=net_int) */
+                        link_base?: string | null;
+                        /** @description postbacks only from these addresses or ranges; empty: from anywhere */
+                        ip_allowlist?: (string)[];
+                        active?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Changed; the templates follow the new mapping */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MmpIntegration"];
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body over 64 KiB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/mmp/{id}/log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * MMP postbacks that made or changed no conversion, newest first, with the raw call and why
+         * @description **Realms:** admin, ops.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    reason?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description the MMP integration's id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The latest rows */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MmpEventLog"];
+                    };
+                };
+                /** @description Invalid request: `issues` names each wrong field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6787,7 +7465,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    action?: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "advertiser.token_rotate" | "advertiser.test_postback" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "affiliate.test_postback" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "api_key.create" | "api_key.revoke" | "api_key.rotate" | "portal_link.create" | "postback_endpoint.rotate_secret" | "postback_endpoint.pause" | "postback_endpoint.resume" | "subscription.create" | "subscription.update" | "subscription.deactivate" | "subscription.rotate_secret" | "subscription.pause" | "subscription.resume" | "subscription.replay" | "trafficback.update";
+                    action?: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "advertiser.token_rotate" | "advertiser.test_postback" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "affiliate.test_postback" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "api_key.create" | "api_key.revoke" | "api_key.rotate" | "portal_link.create" | "postback_endpoint.rotate_secret" | "postback_endpoint.pause" | "postback_endpoint.resume" | "subscription.create" | "subscription.update" | "subscription.deactivate" | "subscription.rotate_secret" | "subscription.pause" | "subscription.resume" | "subscription.replay" | "trafficback.update" | "mmp_integration.create" | "mmp_integration.update";
                     /** @description what the action was on: a conversion, delivery, advertiser, … id */
                     target_id?: string;
                     /** @description at or after */
@@ -8667,7 +9345,7 @@ export interface components {
                 via: string;
             };
             /** @enum {string} */
-            action: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "advertiser.token_rotate" | "advertiser.test_postback" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "affiliate.test_postback" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "api_key.create" | "api_key.revoke" | "api_key.rotate" | "portal_link.create" | "postback_endpoint.rotate_secret" | "postback_endpoint.pause" | "postback_endpoint.resume" | "subscription.create" | "subscription.update" | "subscription.deactivate" | "subscription.rotate_secret" | "subscription.pause" | "subscription.resume" | "subscription.replay" | "trafficback.update";
+            action: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "advertiser.token_rotate" | "advertiser.test_postback" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "affiliate.test_postback" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "api_key.create" | "api_key.revoke" | "api_key.rotate" | "portal_link.create" | "postback_endpoint.rotate_secret" | "postback_endpoint.pause" | "postback_endpoint.resume" | "subscription.create" | "subscription.update" | "subscription.deactivate" | "subscription.rotate_secret" | "subscription.pause" | "subscription.resume" | "subscription.replay" | "trafficback.update" | "mmp_integration.create" | "mmp_integration.update";
             /** @example conversion */
             target_type: string;
             /** @description absent for a bulk action, which has `filter` */
@@ -9398,6 +10076,78 @@ export interface components {
         };
         /** @description each SSE event's `data`: one JSON object; the event's name is its `kind` and its `id` the stream position */
         LiveEvent: components["schemas"]["LiveConversionEvent"] | components["schemas"]["LiveDeliveryEvent"];
+        MmpEventLog: {
+            data: {
+                id: string;
+                reason: string;
+                detail: string;
+                kind?: string;
+                event?: string;
+                click_id?: string;
+                raw: {
+                    [key: string]: unknown;
+                };
+                /** Format: date-time */
+                received_at: string;
+            }[];
+        };
+        MmpIntegration: {
+            id: string;
+            offer_id: string;
+            /** @enum {string} */
+            vendor: "appsflyer" | "adjust" | "branch" | "singular" | "kochava";
+            /** @description the first characters of the token, to tell integrations apart */
+            token_prefix: string;
+            install_goal: string;
+            events: {
+                /**
+                 * @description the vendor event: an AppsFlyer or Branch event name, an Adjust event token, a Singular or Kochava name
+                 * @example af_purchase
+                 */
+                event: string;
+                /** @example install */
+                goal: string;
+            }[];
+            /** @description goals for reattributions, reinstalls and re-engagements; unset: logged, never counted as an install */
+            kind_goals: {
+                /** @example install */
+                reattribution?: string;
+                /** @example install */
+                reinstall?: string;
+                /** @example install */
+                reengagement?: string;
+            };
+            post_install_window_hours: number | null;
+            link_base: string | null;
+            ip_allowlist: string[];
+            active: boolean;
+            /** @description ready to paste: the tracking link to save as the offer's URL, and the URLs the vendor calls */
+            templates: {
+                tracking_link: string;
+                postbacks: {
+                    for: string;
+                    kinds: ("install" | "event" | "reattribution" | "reinstall" | "reengagement" | "rejected_install" | "rejected_reattribution" | "fraud" | "updated_attribution")[];
+                    url: string;
+                }[];
+                instructions: string;
+            };
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        MmpIntegrationCreated: components["schemas"]["MmpIntegration"] & {
+            /** @description shown once; the templates carry it */
+            token: string;
+        };
+        MmpPostbackResult: {
+            /** @enum {string} */
+            result: "accepted" | "duplicate" | "status_update" | "logged";
+            conversion_id?: string;
+            status?: string;
+            /** @description logged: why no conversion was made or changed */
+            reason?: string;
+        };
         Offer: components["schemas"]["OfferInput"] & {
             id: string;
             caps: {

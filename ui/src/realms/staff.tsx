@@ -7,6 +7,7 @@ import { EventsScreen } from '../screens/events';
 import { LiveScreen } from '../screens/live';
 import { OverviewScreen } from '../screens/overview';
 import { SubscriptionScreen, SubscriptionsScreen } from '../screens/subscriptions';
+import { TrafficbackScreen } from '../screens/trafficback';
 import { EditSubscriptionScreen, NewSubscriptionScreen } from '../screens/subscriptions/form';
 import type { ScreenRoute } from './route-table';
 
@@ -19,6 +20,7 @@ export const staffRoutes: ScreenRoute[] = [
   { path: '/ui/conversions', component: ConversionsScreen, nav: 'Conversions' },
   { path: '/ui/conversions/:id', component: ConversionScreen },
   { path: '/ui/deliveries', component: DeliveriesScreen, nav: 'Deliveries' },
+  { path: '/ui/trafficback', component: TrafficbackScreen, nav: 'Trafficback' },
   { path: '/ui/live', component: LiveScreen, nav: 'Live' },
   { path: '/ui/events', component: EventsScreen, nav: 'Events' },
   { path: '/ui/subscriptions', component: SubscriptionsScreen, nav: 'Subscriptions' },

@@ -43,6 +43,8 @@ const actionLabels: Record<Action, string> = {
   'subscription.resume': 'Event subscription resumed',
   'subscription.replay': 'Event subscription replayed',
   'trafficback.update': 'Global trafficback target set',
+  'mmp_integration.create': 'MMP integration created',
+  'mmp_integration.update': 'MMP integration updated',
 };
 const PAGE = 50;
 

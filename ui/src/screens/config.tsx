@@ -3,6 +3,7 @@ import { EmptyState } from '../components/notice';
 import { useSession } from '../session';
 import { AdvertiserList, AdvertiserNew, AdvertiserPage } from './config/advertisers';
 import { AffiliateList, AffiliateNew, AffiliatePage } from './config/affiliates';
+import { GlobalTrafficback } from './config/global-trafficback';
 import { OfferList, OfferNew, OfferPage } from './config/offers';
 import { PostbackEndpointPage, PostbackEndpointsPage } from './config/postbacks';
 import './config/config.css';
@@ -17,32 +18,35 @@ const sections = [
 ] as const;
 const adminSections = [{ path: '/ui/config/partners', label: 'Partner access' }] as const;
 
-/** Where to start: what each part is for, in the order a new setup needs them. */
+/** Where to start: what each part is for, in the order a new setup needs them; then the network-wide trafficback target. */
 function ConfigHome() {
   return (
-    <section aria-labelledby="setup-title">
-      <h2 id="setup-title">Setting up a campaign</h2>
-      <ol class="steps">
-        <li>
-          <a href="/ui/config/advertisers/new">Create an advertiser</a>: it gets a postback token (shown once) and the postback URL its
-          server calls for each conversion.
-        </li>
-        <li>
-          <a href="/ui/config/affiliates/new">Create an affiliate</a>: the publisher that sends traffic.
-        </li>
-        <li>
-          <a href="/ui/config/offers/new">Create an offer</a> for the advertiser: its landing page, goals with payout and revenue, caps and
-          fraud rules. The affiliate's page then shows its tracking link.
-        </li>
-        <li>
-          Add the affiliate's <strong>postback endpoint</strong> (on its page) so its tracker hears of each conversion.
-        </li>
-      </ol>
-      <p>
-        Or go to the <a href="/ui/config/advertisers">advertisers</a>, <a href="/ui/config/affiliates">affiliates</a> or{' '}
-        <a href="/ui/config/offers">offers</a>.
-      </p>
-    </section>
+    <>
+      <section aria-labelledby="setup-title">
+        <h2 id="setup-title">Setting up a campaign</h2>
+        <ol class="steps">
+          <li>
+            <a href="/ui/config/advertisers/new">Create an advertiser</a>: it gets a postback token (shown once) and the postback URL its
+            server calls for each conversion.
+          </li>
+          <li>
+            <a href="/ui/config/affiliates/new">Create an affiliate</a>: the publisher that sends traffic.
+          </li>
+          <li>
+            <a href="/ui/config/offers/new">Create an offer</a> for the advertiser: its landing page, goals with payout and revenue, caps,
+            fraud rules and trafficback. The affiliate's page then shows its tracking link.
+          </li>
+          <li>
+            Add the affiliate's <strong>postback endpoint</strong> (on its page) so its tracker hears of each conversion.
+          </li>
+        </ol>
+        <p>
+          Or go to the <a href="/ui/config/advertisers">advertisers</a>, <a href="/ui/config/affiliates">affiliates</a> or{' '}
+          <a href="/ui/config/offers">offers</a>.
+        </p>
+      </section>
+      <GlobalTrafficback />
+    </>
   );
 }
 

@@ -16,8 +16,9 @@ type State = { kind: 'loading' } | { kind: 'ready'; data: Overview } | { kind: '
 const per = { minute: 'per minute', hour: 'per hour', day: 'per day' } as const;
 
 const noTraffic = (d: Overview) =>
-  d.totals.every((t) => !t.clicks && t.conversions.total === 0 && Number(t.payout ?? 0) === 0 && Number(t.revenue ?? 0) === 0) &&
-  d.deliveries.totals.attempts === 0;
+  d.totals.every(
+    (t) => !t.clicks && !t.trafficback && t.conversions.total === 0 && Number(t.payout ?? 0) === 0 && Number(t.revenue ?? 0) === 0,
+  ) && d.deliveries.totals.attempts === 0;
 
 /** Overview: the range's totals, then each figure as a time series, and every cap's use now. */
 export function OverviewScreen() {

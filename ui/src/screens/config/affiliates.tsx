@@ -180,7 +180,7 @@ function AffiliateEdit({ affiliate: initial }: { affiliate: Affiliate }) {
       {affiliate.active ? (
         <TrackingLink affiliateId={id} />
       ) : (
-        <p>A deactivated affiliate's clicks are refused (404): reactivate it first.</p>
+        <p>A deactivated affiliate's clicks go to trafficback (affiliate_inactive, never to another offer): reactivate it first.</p>
       )}
       <h3>Postback endpoints</h3>
       {endpoints.error && <ErrorNotice>Could not read its endpoints: {endpoints.error}</ErrorNotice>}
@@ -192,7 +192,7 @@ function AffiliateEdit({ affiliate: initial }: { affiliate: Affiliate }) {
       <ActivationControl
         active={affiliate.active}
         what="affiliate"
-        consequence="Its tracking links answer 404 while it is deactivated."
+        consequence="Its clicks go to trafficback (a 404 unless a URL target is set) while it is deactivated."
         deactivate={async () => {
           const r = await api.DELETE('/api/affiliates/{id}', { params: { path: { id } } });
           apply(r.data);

@@ -16,9 +16,12 @@ const isObjectList = (v: unknown): v is Record<string, unknown>[] => Array.isArr
  * the API gives them (decimal strings stay strings).
  */
 export function changes(before: unknown, after: unknown, path = '', ignore = ['created_at', 'updated_at']): Change[] {
-  if (isObject(before) && isObject(after)) {
-    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => !(path === '' && ignore.includes(k)));
-    return keys.flatMap((k) => changes(before[k], after[k], path ? `${path}.${k}` : k, ignore));
+  // An object on one side and nothing on the other (an offer's trafficback target set or unset) is compared value by value.
+  const absent = (v: unknown) => v === undefined || v === null;
+  if ((isObject(before) || absent(before)) && (isObject(after) || absent(after)) && (isObject(before) || isObject(after))) {
+    const [b, a] = [(before ?? {}) as Record<string, unknown>, (after ?? {}) as Record<string, unknown>];
+    const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => !(path === '' && ignore.includes(k)));
+    return keys.flatMap((k) => changes(b[k], a[k], path ? `${path}.${k}` : k, ignore));
   }
   if ((isObjectList(before) || isObjectList(after)) && Array.isArray(before ?? []) && Array.isArray(after ?? [])) {
     const b = (before ?? []) as unknown[];

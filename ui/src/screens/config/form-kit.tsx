@@ -99,33 +99,45 @@ export function TextField(
     inputMode?: 'text' | 'decimal' | 'numeric' | 'url';
     placeholder?: string;
     list?: string;
-    type?: 'text' | 'password';
+    type?: 'text' | 'password' | 'datetime-local';
     autoComplete?: string;
     spellcheck?: boolean;
+    /** A control beside the input (a "Clear" button). */
+    action?: ComponentChildren;
     /** Instead of setting the value at `path` alone (a goal key also renames the references to it). */
     onValue?: (value: string) => void;
   },
 ) {
   const { form, id, errorId, messages, value } = useField(props.path);
   const helpId = props.help ? `${id}-help` : undefined;
+  const input = (
+    <input
+      {...(props.list ? { list: props.list } : {})}
+      id={id}
+      name={props.path}
+      type={(props.type ?? 'text') as 'text'}
+      value={String(value ?? '')}
+      inputMode={props.inputMode}
+      placeholder={props.placeholder}
+      autoComplete={props.autoComplete ?? 'off'}
+      spellcheck={props.spellcheck ?? false}
+      aria-required={props.required ? 'true' : undefined}
+      aria-invalid={messages.length > 0 ? 'true' : undefined}
+      aria-describedby={describedBy(messages.length > 0 && errorId, helpId)}
+      onInput={(e) => (props.onValue ? props.onValue(e.currentTarget.value) : form.set(props.path, e.currentTarget.value))}
+    />
+  );
   return (
     <div class={`field ${props.class ?? ''}`}>
       <Label id={id} label={props.label} required={props.required} />
-      <input
-        {...(props.list ? { list: props.list } : {})}
-        id={id}
-        name={props.path}
-        type={(props.type ?? 'text') as 'text'}
-        value={String(value ?? '')}
-        inputMode={props.inputMode}
-        placeholder={props.placeholder}
-        autoComplete={props.autoComplete ?? 'off'}
-        spellcheck={props.spellcheck ?? false}
-        aria-required={props.required ? 'true' : undefined}
-        aria-invalid={messages.length > 0 ? 'true' : undefined}
-        aria-describedby={describedBy(messages.length > 0 && errorId, helpId)}
-        onInput={(e) => (props.onValue ? props.onValue(e.currentTarget.value) : form.set(props.path, e.currentTarget.value))}
-      />
+      {props.action ? (
+        <div class="input-action">
+          {input}
+          {props.action}
+        </div>
+      ) : (
+        input
+      )}
       <FieldError id={errorId} messages={messages} />
       {props.help && (
         <p id={helpId} class="help">

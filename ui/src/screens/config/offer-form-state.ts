@@ -1,9 +1,12 @@
 import type { paths, components } from '../../api/schema';
+import { fromLines, toLines } from './lines';
+import { formToTarget, noTarget, targetToForm, type TargetForm } from './trafficback-target';
 
 /**
  * The offer form's state: the API's request shape, with text where the API takes numbers (what
- * the user typed goes to the API as typed, so its error names the field) and two fields edited as
- * text: blocked sub ids one per line, affiliate overrides as JSON (rarely used).
+ * the user typed goes to the API as typed, so its error names the field) and some fields edited as
+ * text: sub id lists one per line, affiliate overrides as JSON (rarely used), the expiry as a
+ * datetime-local value in the browser's zone.
  */
 export type OfferBody = paths['/api/offers']['post']['requestBody']['content']['application/json'];
 export type OfferPatch = NonNullable<paths['/api/offers/{id}']['patch']['requestBody']>['content']['application/json'];
@@ -33,6 +36,12 @@ export interface CapForm {
   on_exceed: NonNullable<Cap['on_exceed']>;
 }
 
+/** One affiliate's trafficback target on the offer (wins over the offer's own). */
+export interface AffiliateTargetForm {
+  affiliate_id: string;
+  target: TargetForm;
+}
+
 export interface OfferForm {
   advertiser_id: string;
   name: string;
@@ -53,6 +62,13 @@ export interface OfferForm {
   affiliate_overrides: string;
   /** A select: "true" or "false". */
   active: 'true' | 'false';
+  /** Where clicks the offer cannot take go: its own target (type '' for the global one) and per-affiliate ones. */
+  trafficback: { target: TargetForm; affiliates: AffiliateTargetForm[] };
+  /** A datetime-local value in the browser's zone; empty: never expires. */
+  expires_at: string;
+  /** One per line. */
+  blocked_click_subs: string;
+  duplicate_click_seconds: string;
 }
 
 export const newGoal = (key = ''): GoalForm => ({
@@ -75,6 +91,9 @@ export const newCap = (): CapForm => ({
   on_exceed: 'reject',
 });
 
+/** A new per-affiliate row: most fallbacks are a URL, so that is where it starts. */
+export const newAffiliateTarget = (): AffiliateTargetForm => ({ affiliate_id: '', target: { ...noTarget(), type: 'url' } });
+
 export const newOffer = (advertiserId = ''): OfferForm => ({
   advertiser_id: advertiserId,
   name: '',
@@ -94,6 +113,10 @@ export const newOffer = (advertiserId = ''): OfferForm => ({
   },
   affiliate_overrides: '[]',
   active: 'true',
+  trafficback: { target: noTarget(), affiliates: [] },
+  expires_at: '',
+  blocked_click_subs: '',
+  duplicate_click_seconds: '',
 });
 
 const text = (v: unknown) => (v === undefined || v === null ? '' : String(v));
@@ -135,7 +158,33 @@ export function offerToForm(offer: Offer): OfferForm {
     },
     affiliate_overrides: JSON.stringify(offer.affiliate_overrides, null, 2),
     active: offer.active ? 'true' : 'false',
+    trafficback: {
+      target: targetToForm(offer.trafficback?.target),
+      affiliates: (offer.trafficback?.affiliates ?? []).map((a) => ({ affiliate_id: a.affiliate_id, target: targetToForm(a.target) })),
+    },
+    expires_at: toLocalInput(offer.expires_at),
+    blocked_click_subs: toLines(offer.blocked_click_subs),
+    duplicate_click_seconds: text(offer.duplicate_click_seconds),
   };
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** An API instant as a datetime-local value in the browser's zone (with seconds only when it has some). */
+export function toLocalInput(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const minute = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return d.getSeconds() || d.getMilliseconds() ? `${minute}:${pad(d.getSeconds())}` : minute;
+}
+
+/** A datetime-local value (the browser's zone) as an ISO instant; text that is no date goes as typed, for the API to name. */
+export function fromLocalInput(value: string): string | undefined {
+  const v = value.trim();
+  if (v === '') return undefined;
+  const d = new Date(v); // a date-time without an offset is local time
+  return Number.isNaN(d.getTime()) ? v : d.toISOString();
 }
 
 /**
@@ -159,10 +208,9 @@ export function formToOffer(form: OfferForm): Converted<OfferBody> {
   } catch (err) {
     return { errors: { affiliate_overrides: `is not valid JSON (${(err as Error).message})` } };
   }
-  const blocked = form.fraud.blocked_sub_ids
-    .split('\n')
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const blocked = fromLines(form.fraud.blocked_sub_ids);
+  const blockedClicks = fromLines(form.blocked_click_subs);
+  const target = formToTarget(form.trafficback.target);
   const body: OfferBody = {
     advertiser_id: form.advertiser_id,
     name: form.name,
@@ -198,16 +246,39 @@ export function formToOffer(form: OfferForm): Converted<OfferBody> {
     },
     affiliate_overrides: overrides,
     active: form.active === 'true',
+    trafficback: {
+      ...(target ? { target } : {}),
+      // A row always has a type (its select has no "none"); were it missing, the API would name the row's target.
+      affiliates: form.trafficback.affiliates.map((a) => ({ affiliate_id: a.affiliate_id, target: formToTarget(a.target)! })),
+    },
+    expires_at: fromLocalInput(form.expires_at),
+    blocked_click_subs: blockedClicks.length > 0 ? blockedClicks : undefined,
+    duplicate_click_seconds: optionalNumber(form.duplicate_click_seconds),
   };
   return { body };
 }
 
-/** The PATCH body: every field but the advertiser, which an offer keeps for life. */
-export function formToOfferPatch(form: OfferForm): Converted<OfferPatch> {
+/**
+ * The PATCH body: the top-level fields that differ from `saved` (the form as last read or saved),
+ * or every field when no `saved` is given; never the advertiser, which an offer keeps for life.
+ * PATCH merges top-level fields, so a field emptied here goes as the API's "unset" (null, or an
+ * empty list) rather than being left out.
+ */
+export function formToOfferPatch(form: OfferForm, saved?: OfferForm): Converted<OfferPatch> {
   const converted = formToOffer(form);
   if (!converted.body) return converted;
-  const { advertiser_id: _advertiser, ...patch } = converted.body;
-  return { body: patch };
+  const { advertiser_id: _advertiser, ...all } = converted.body;
+  const patch: OfferPatch = {
+    ...all,
+    expires_at: all.expires_at ?? null,
+    duplicate_click_seconds: all.duplicate_click_seconds ?? null,
+    blocked_click_subs: all.blocked_click_subs ?? [],
+  };
+  if (!saved) return { body: patch };
+  const changed = (Object.keys(patch) as (keyof OfferPatch & keyof OfferForm)[]).filter(
+    (key) => JSON.stringify(form[key]) !== JSON.stringify(saved[key]),
+  );
+  return { body: Object.fromEntries(changed.map((key) => [key, patch[key]])) as OfferPatch };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { CheckField, Fieldset, SelectField, TextArea, TextField, type FormApi, type Option } from './form-kit';
 import { newCap, newGoal, type OfferForm } from './offer-form-state';
+import { TrafficbackSection } from './offer-trafficback';
 
 const currencies = Intl.supportedValuesOf('currency');
 const timeZones = ['UTC', ...Intl.supportedValuesOf('timeZone')];
@@ -182,8 +183,11 @@ function Fraud() {
   );
 }
 
-/** The offer's fields (not its advertiser, which the page shows); the state is the API's shape, see offer-form-state.ts. */
-export function OfferFields({ form }: { form: FormApi<OfferForm> }) {
+/**
+ * The offer's fields (not its advertiser, which the page shows); the state is the API's shape, see
+ * offer-form-state.ts. `offerId` is the offer being edited (not a fallback for itself).
+ */
+export function OfferFields({ form, offerId }: { form: FormApi<OfferForm>; offerId?: string }) {
   const s = form.state;
   const overridesOpen = s.affiliate_overrides.trim() !== '[]' || form.placed.some((e) => e.slot === 'affiliate_overrides');
   return (
@@ -195,7 +199,7 @@ export function OfferFields({ form }: { form: FormApi<OfferForm> }) {
           label="Status"
           options={[
             { value: 'true', label: 'active' },
-            { value: 'false', label: 'deactivated (its clicks answer 404)' },
+            { value: 'false', label: 'deactivated (its clicks go to trafficback)' },
           ]}
         />
       </div>
@@ -239,6 +243,7 @@ export function OfferFields({ form }: { form: FormApi<OfferForm> }) {
       <Goals form={form} />
       <Caps form={form} />
       <Fraud />
+      <TrafficbackSection form={form} offerId={offerId} />
       <details class="section" open={overridesOpen}>
         <summary>Affiliate payout overrides (JSON)</summary>
         <TextArea

@@ -179,7 +179,8 @@ function OfferEdit({ offer: initial }: { offer: Offer }) {
   const save = (e: Event) => {
     e.preventDefault();
     setSaved(undefined);
-    const converted = formToOfferPatch(form.state);
+    // Only the fields changed since the offer was read (or last saved) are sent.
+    const converted = formToOfferPatch(form.state, offerToForm(offer));
     if (!converted.body) return submit.refuse(converted.errors);
     void submit.run(
       () => api.PATCH('/api/offers/{id}', { params: { path: { id: offer.id } }, body: converted.body }).then(asOffer),
@@ -208,7 +209,7 @@ function OfferEdit({ offer: initial }: { offer: Offer }) {
       <form onSubmit={save} noValidate class="entity-form offer-form">
         <ErrorSummary form={form} problem={submit.problem} />
         <FormScope form={form}>
-          <OfferFields form={form} />
+          <OfferFields form={form} offerId={offer.id} />
         </FormScope>
         <div class="form-actions">
           <button type="submit" disabled={submit.busy}>
@@ -218,7 +219,11 @@ function OfferEdit({ offer: initial }: { offer: Offer }) {
         </div>
       </form>
       <h3>Tracking link</h3>
-      {offer.active ? <TrackingLink offerId={offer.id} /> : <p>A deactivated offer's clicks answer 404: set its status to active first.</p>}
+      {offer.active ? (
+        <TrackingLink offerId={offer.id} />
+      ) : (
+        <p>A deactivated offer's clicks go to trafficback (the form's Trafficback section says where): set its status to active first.</p>
+      )}
     </section>
   );
 }

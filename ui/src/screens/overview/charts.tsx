@@ -1,7 +1,7 @@
 import { useMemo } from 'preact/hooks';
 import type { Schemas } from '../../api/client';
 import { TimeChart, type TimeChartProps } from '../../components/time-chart';
-import { count, ms, percent } from './format';
+import { count, hasMoney, ms, percent } from './format';
 
 type Overview = Schemas['Overview'];
 
@@ -41,7 +41,7 @@ function chartsOf(data: Overview): TimeChartProps[] {
     },
   ];
   // Money and money per click: one chart per currency, never added across currencies.
-  for (const s of data.series) {
+  for (const s of data.series.filter(hasMoney)) {
     const cur = s.currency ?? 'unknown currency';
     charts.push({
       ...base,

@@ -4,6 +4,13 @@ export const percent = (rate: number | null | undefined): string =>
 export const count = (n: number): string => n.toLocaleString('en-US');
 export const money = (amount: string | null | undefined, currency: string | null): string =>
   amount === null || amount === undefined ? '–' : `${amount} ${currency ?? '(unknown currency)'}`;
+/**
+ * Whether a currency's figures hold more than trafficback: clicks on an offer that does not exist
+ * have no currency, so the API gives them a total (and a series) of their own with no money; the
+ * money figures and charts leave that one out (its count is in the Trafficback figure).
+ */
+export const hasMoney = (t: { currency: string | null; clicks: number | null | number[]; conversions: { total: number | number[] } }) =>
+  t.currency !== null || [t.clicks ?? 0, t.conversions.total].flat().some((n) => n > 0);
 export const ms = (n: number | null | undefined): string => (n === null || n === undefined ? '–' : `${count(n)} ms`);
 
 /** A period's start in the chosen zone, for headings and the range line. */

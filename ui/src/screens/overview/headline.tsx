@@ -1,5 +1,5 @@
 import type { Schemas } from '../../api/client';
-import { count, money, ms, percent } from './format';
+import { count, hasMoney, money, ms, percent } from './format';
 
 type Overview = Schemas['Overview'];
 
@@ -31,8 +31,10 @@ function PerCurrency({ totals, pick }: { totals: Overview['totals']; pick: (t: O
 
 /** The range's totals, exactly as the API (and GET /api/reports) gives them. */
 export function Headline({ data }: { data: Overview }) {
-  const { totals, deliveries, dead_letters } = data;
+  const { deliveries, dead_letters } = data;
+  const totals = data.totals.filter(hasMoney);
   const clicks = totals.reduce((n, t) => n + (t.clicks ?? 0), 0);
+  const trafficback = data.totals.reduce((n, t) => n + (t.trafficback ?? 0), 0);
   const conversions = totals.reduce((n, t) => n + t.conversions.total, 0);
   const byStatus = (['approved', 'pending', 'held', 'declined', 'reversed', 'rejected', 'processing'] as const)
     .map((s) => [s, totals.reduce((n, t) => n + t.conversions[s], 0)] as const)
@@ -41,6 +43,20 @@ export function Headline({ data }: { data: Overview }) {
   return (
     <dl class="headline" aria-label="Totals">
       <Figure label="Clicks">{count(clicks)}</Figure>
+      <Figure
+        label="Trafficback"
+        note={
+          trafficback > 0 ? (
+            <>
+              turned away, not in Clicks: <a href="/ui/trafficback">see why</a>
+            </>
+          ) : (
+            'clicks turned away, not in Clicks'
+          )
+        }
+      >
+        {count(trafficback)}
+      </Figure>
       <Figure label="Conversions" note={byStatus.length > 0 ? byStatus.map(([s, n]) => `${s} ${count(n)}`).join(' · ') : undefined}>
         {count(conversions)}
       </Figure>
