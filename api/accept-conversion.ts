@@ -31,6 +31,8 @@ export interface ConversionRequest {
   amount?: string;
   currency?: string;
   status?: PostbackStatus;
+  /** With status declined on a new conversion: why (api/mmp/ingest.ts). */
+  decline?: { code: string; detail: string };
   ip: string;
 }
 
@@ -94,6 +96,7 @@ export async function acceptConversion(
     amount: req.amount,
     currency: req.currency,
     status: req.status,
+    ...(req.decline ? { decline: req.decline } : {}),
     ip: req.ip,
     receivedAt: deps.now().toISOString(),
     reversalWindowHours: deps.reversalWindowHours,

@@ -21,6 +21,7 @@ import { mountRoutes, servedAhead, type Route } from './route';
 import { offerRoutes } from './routes/admin-offers';
 import { trafficbackRoutes } from './routes/trafficback';
 import { clickReadRoutes } from './routes/clicks';
+import { mmpAdminRoutes, mmpPostbackRoutes } from './routes/mmp';
 import { affiliateOfferRoutes } from './routes/affiliate-offers';
 import { partyRoutes } from './routes/admin-parties';
 import { advertiserTokenRoutes } from './routes/advertiser-token';
@@ -140,6 +141,7 @@ export function createApp(deps: AppDeps): Koa {
     ...health,
     ...metricsRoutes(metrics.registry),
     ...advertiserRoutes,
+    ...mmpPostbackRoutes(accept),
     ...clicks,
     // Sign-in carries the key itself; reading and ending a session check its cookie.
     ...sessionRoutes({ models: deps.models, adminApiKey: api.adminApiKey, ttlMs: api.sessionTtlMs, now }),
@@ -162,6 +164,7 @@ export function createApp(deps: AppDeps): Koa {
       ...offerRoutes(deps.models, targets.clear),
       ...trafficbackRoutes(deps.models, targets.clear),
       ...clickReadRoutes(deps.models),
+      ...mmpAdminRoutes(deps.models),
       ...affiliateOfferRoutes(deps.models),
       // Before conversionRoutes: /api/conversions/export.csv would otherwise be read as /api/conversions/{id}.
       ...conversionSearchRoutes({ models: deps.models, now }),

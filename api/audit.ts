@@ -40,6 +40,8 @@ export const auditActions = [
   'subscription.resume',
   'subscription.replay',
   'trafficback.update',
+  'mmp_integration.create',
+  'mmp_integration.update',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

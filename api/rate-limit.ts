@@ -66,7 +66,7 @@ export function ipKey(ip: string): string {
   return `${prefix}::/64`;
 }
 
-/** The public ingress paths; the admin API (/api, behind its key) and health checks are not limited. */
+/** The public ingress paths (and /postback/mmp/*); the admin API (/api, behind its key) and health checks are not limited. */
 const limitedPaths = new Set(['/click', '/postback', '/postback/status']);
 
 /**
@@ -79,7 +79,8 @@ export function ipRateLimit(perSecond: number) {
   if (!limit) return async (_ctx: Context, next: Next) => next();
   return async (ctx: Context, next: Next) => {
     const path = ctx.path.length > 1 && ctx.path.endsWith('/') ? ctx.path.replace(/\/+$/, '') : ctx.path;
-    if (limitedPaths.has(path.toLowerCase())) await limit(ctx, ipKey(ctx.ip));
+    const lower = path.toLowerCase();
+    if (limitedPaths.has(lower) || lower.startsWith('/postback/mmp/')) await limit(ctx, ipKey(ctx.ip));
     return next();
   };
 }

@@ -25,6 +25,11 @@ export interface ConversionInput {
   currency?: string;
   /** The status the advertiser sent with the first postback, if any. */
   status?: PostbackStatus;
+  /**
+   * With a first status of declined: the reason code and its detail instead of advertiser_declined
+   * (an MMP's rejected install arriving before its install). Absent in older histories.
+   */
+  decline?: { code: string; detail: string };
   /** The postback's client IP. */
   ip?: string;
   /** ISO 8601, UTC: when the API accepted the postback. */
@@ -41,7 +46,10 @@ export interface ConversionInput {
 /** A status change asked for by a later postback (advertiser) or by ops. */
 export interface StatusChange {
   status: LifecycleStatus;
+  /** The reason code the change records. */
   reason?: string;
+  /** Its free text (e.g. the MMP's own rejection reason); default: the code. Absent in older histories. */
+  detail?: string;
   // `advertiser:<id>`: an advertiser principal through the API (api/acting-party.ts); 'advertiser': its postback.
   actor: 'advertiser' | 'ops' | 'system' | `advertiser:${string}`;
 }

@@ -13,6 +13,8 @@ import { eventModel } from './event';
 import { eventSequenceModel } from './event-sequence';
 import { ingressLogEntryModel } from './ingress-log-entry';
 import { ledgerEntryModel } from './ledger-entry';
+import { mmpEventLogModel } from './mmp-event-log';
+import { mmpIntegrationModel } from './mmp-integration';
 import { offerModel } from './offer';
 import { portalLinkModel } from './portal-link';
 import { postbackEndpointModel } from './postback-endpoint';
@@ -35,6 +37,8 @@ export function createModels(connection: Connection) {
     Conversion: conversionModel(connection),
     CapCounter: capCounterModel(connection),
     LedgerEntry: ledgerEntryModel(connection),
+    MmpIntegration: mmpIntegrationModel(connection),
+    MmpEventLog: mmpEventLogModel(connection),
     PostbackEndpoint: postbackEndpointModel(connection),
     Delivery: deliveryModel(connection),
     DeliveryAttempt: deliveryAttemptModel(connection),

@@ -67,7 +67,7 @@ export async function processConversion(input: ConversionInput): Promise<Convers
         if (change.status === view.status) return { changed: false, conversion: view };
         const check = checkTransition(view.status, change.status);
         if (!check.ok) throw ApplicationFailure.nonRetryable(check.reason, ILLEGAL_TRANSITION);
-        await transition(change.status, change.reason ? [change.reason] : [], change.actor, change.reason);
+        await transition(change.status, change.reason ? [change.reason] : [], change.actor, change.detail ?? change.reason);
         return { changed: true, conversion: view };
       } finally {
         busy = false;
@@ -134,8 +134,8 @@ async function decide(input: ConversionInput, view: ConversionView, keep: (r: Ca
   if (input.status === 'declined' || input.status === 'reversed') {
     return {
       status: 'rejected',
-      reasonCodes: ['advertiser_declined'],
-      detail: `the first postback said ${input.status}`,
+      reasonCodes: [input.decline?.code ?? 'advertiser_declined'],
+      detail: input.decline?.detail ?? `the first postback said ${input.status}`,
     };
   }
 

@@ -27,7 +27,7 @@ export async function applyLateStatusChange(input: LateStatusChangeInput): Promi
       to: input.change.status,
       reasonCodes: input.change.reason ? [input.change.reason] : [],
       actor: input.change.actor,
-      reason: input.change.reason,
+      reason: input.change.detail ?? input.change.reason,
     },
     { notify: () => true, ...(patchedBefore(ONE_TRANSITION_PATCH) ? {} : { releases: releasedBefore }) },
   );

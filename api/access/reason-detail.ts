@@ -30,6 +30,9 @@ export const reasonCategories: Readonly<Record<string, string>> = {
   duplicate_conversion: 'duplicate',
   advertiser_declined: 'advertiser',
   hold_period: 'hold_period',
+  mmp_rejected: 'fraud',
+  mmp_post_attribution_fraud: 'fraud',
+  mmp_attribution_updated: 'attribution',
 };
 const categories = new Set([...Object.values(reasonCategories), 'other']);
 /** A code's category; a category stays itself, so cutting twice changes nothing. */

@@ -27,9 +27,14 @@ const tags = [
     description:
       "Every call to the advertisers' postback routes, accepted or refused, with its result code (kept for a configurable period)",
   },
+  {
+    name: 'MMP postbacks',
+    description: "Installs and in-app events from AppsFlyer, Adjust, Branch, Singular and Kochava, with the integration's token",
+  },
   { name: 'Advertisers' },
   { name: 'Affiliates' },
   { name: 'Offers' },
+  { name: 'MMP integrations', description: "An offer's MMP: event → goal mapping, token, generated templates, the log" },
   { name: 'Affiliate postback endpoints', description: "Where each affiliate's postbacks are delivered, with retries" },
   {
     name: 'Event subscriptions',

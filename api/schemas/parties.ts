@@ -10,7 +10,7 @@ const ipOrRange = [
   { type: 'string', pattern: `^(${octet}\\.){3}${octet}/(3[0-2]|[12]?[0-9])$` },
 ] as const;
 
-const cidr = z
+export const cidr = z
   .string()
   .trim()
   .refine(isNetwork, 'must be an IP address or CIDR range such as 203.0.113.0/24')

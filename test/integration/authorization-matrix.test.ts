@@ -14,7 +14,7 @@ import { waitFor } from '../support/wait-for';
 const { stack, f } = useTestStack('matrix');
 
 type Realm = 'admin' | 'ops' | 'advertiser' | 'affiliate';
-type Kind = 'advertiser' | 'affiliate' | 'offer' | 'conversion' | 'delivery' | 'endpoint' | 'key' | 'subscription';
+type Kind = 'advertiser' | 'affiliate' | 'offer' | 'conversion' | 'delivery' | 'endpoint' | 'key' | 'subscription' | 'click' | 'mmp';
 interface Row {
   id: string;
   affiliate_id?: string;
@@ -46,6 +46,8 @@ const kindOfSegment: Record<string, Kind> = {
   postbacks: 'endpoint',
   keys: 'key',
   subscriptions: 'subscription',
+  clicks: 'click',
+  mmp: 'mmp',
 };
 function paramKinds(path: string): { name: string; kind: Kind }[] {
   const segments = path.split('/');
@@ -94,6 +96,8 @@ const rows: Record<Kind, Row[]> = {
   endpoint: [],
   key: [],
   subscription: [],
+  click: [],
+  mmp: [],
 };
 const callers: Caller[] = [];
 let dead: Caller[] = [];
@@ -146,6 +150,12 @@ beforeAll(async () => {
       const ep = await f.endpoint(aff[p].id, { url: `${receiver.url}/pb?cid={click_id}&p={payout}`, events: ['approved'] });
       rows.endpoint.push({ id: ep.id, affiliate_id: aff[p].id });
     }
+  // An MMP integration on each offer (staff only: no partner reaches them).
+  for (const p of ['A', 'B'] as const) {
+    const res = await f.admin('post', `/api/offers/${offer[p].id}/mmp`).send({ vendor: 'adjust' });
+    if (res.status !== 201) throw new Error(`POST /api/offers/{id}/mmp: ${res.status} ${JSON.stringify(res.body)}`);
+    rows.mmp.push({ id: res.body.id, advertiser_id: adv[p].id });
+  }
   // Each affiliate's own subscription, and one of the network's (no partner's).
   for (const affiliateId of [aff.A.id, aff.B.id, undefined]) {
     const sub = await subscription(affiliateId);
@@ -159,6 +169,7 @@ beforeAll(async () => {
   ];
   for (const [i, pair] of pairs.entries()) {
     const clickId = await f.click(pair.offer.id, pair.affiliate.id);
+    rows.click.push({ id: clickId, affiliate_id: pair.affiliate.id, advertiser_id: pair.advertiser.id });
     const id = await f.convert({ clickId, token: pair.advertiser.postback_token }, { txid: `matrix-${i}`, amount: '100.00' });
     rows.conversion.push({ id, affiliate_id: pair.affiliate.id, advertiser_id: pair.advertiser.id });
   }
@@ -261,6 +272,9 @@ function bodyFor(op: Operation, caller: Caller, ids: Record<string, string>): ob
       goals: [{ key: 'sale', payout: { type: 'fixed', amount: '1.00' }, revenue: { type: 'fixed', amount: '2.00' } }],
     },
     'PATCH /api/offers/{id}': { name: 'Matrix offer' },
+    'PATCH /api/trafficback': { target: { type: 'not_found' } },
+    'POST /api/offers/{id}/mmp': { vendor: 'kochava' },
+    'PATCH /api/mmp/{id}': { active: true },
     'POST /api/conversions/{id}/status': { status: 'approved' },
     'POST /api/deliveries/redeliver': { all: true, dry_run: true },
     'POST /api/keys': { name: 'matrix', principal: own ?? 'ops', expires_in_days: 1 },

@@ -94,6 +94,7 @@ describe('secret names: one list for logs, attempt rows, the timeline and respon
       expect(serializers.map(([name]) => name).sort()).toEqual([
         'advertiserToApi',
         'affiliateToApi',
+        'clickToApi',
         'conversionDeliveryToApi',
         'conversionDocToApi',
         'deliveryAttemptToApi',
