@@ -71,9 +71,10 @@ export async function ingestMmp(
   if (click.trafficback || !click.advertiser_id) return log('trafficback_click', `click "${click._id}" was not sent to the offer`);
   if (click.offer_id !== integration.offer_id)
     return log('other_offer', `click "${click._id}" is for offer ${click.offer_id}, not this integration's ${integration.offer_id}`);
-  const offer = await deps.models.Offer.findById(click.offer_id, { default_goal: 1, goals: 1 }).lean<{
+  const offer = await deps.models.Offer.findById(click.offer_id, { default_goal: 1, goals: 1, currency: 1 }).lean<{
     default_goal: string;
     goals: Goal[];
+    currency: string;
   }>();
   if (!offer) return log('unknown_click', `the offer of click "${click._id}" is gone`);
   const clickRef = { ...click, advertiser_id: click.advertiser_id };
@@ -104,11 +105,18 @@ export async function ingestMmp(
     goal: string,
     extra: { status?: 'declined'; decline?: { code: string; detail: string } } = {},
   ): Promise<MmpResult> => {
+    // Apps report revenue in the user's currency. A fixed payout does not need it, so revenue in
+    // another currency than the offer's is left out rather than rejecting the conversion; a percent
+    // goal keeps it, and is rejected currency_mismatch (nothing converts currencies here).
+    const rule = offer.goals.find((g) => g.key === goal);
+    const percent = rule?.payout.type === 'percent' || rule?.revenue.type === 'percent';
+    const foreign = event.currency !== undefined && event.currency !== offer.currency;
+    const sale = foreign && !percent ? {} : { amount: event.revenue, currency: event.currency };
     const accepted = await acceptConversion(deps, clickRef, offer, {
       goal,
       txid,
-      ...(event.revenue !== undefined ? { amount: event.revenue } : {}),
-      ...(event.currency !== undefined ? { currency: event.currency } : {}),
+      ...(sale.amount !== undefined ? { amount: sale.amount } : {}),
+      ...(sale.currency !== undefined ? { currency: sale.currency } : {}),
       ...extra,
       ip: call.ip,
     });

@@ -14,6 +14,7 @@ const goals = [
   { key: 'install', payout: { type: 'fixed', amount: '2.00' }, revenue: { type: 'fixed', amount: '3.00' } },
   { key: 'purchase', payout: { type: 'percent', amount: '10' }, revenue: { type: 'percent', amount: '20' }, allow_multiple: true },
   { key: 'reengage', payout: { type: 'fixed', amount: '0.50' }, revenue: { type: 'fixed', amount: '0.80' } },
+  { key: 'subscribe', payout: { type: 'fixed', amount: '1.00' }, revenue: { type: 'fixed', amount: '1.50' } },
 ];
 
 interface Integration {
@@ -268,10 +269,18 @@ describe('Branch, Singular, Kochava', () => {
     expect((await branch({ name: 'PURCHASE', id: '900002', 'event_data.revenue': '5.00', 'event_data.currency': 'USD' })).body.result).toBe(
       'duplicate',
     );
+    // The same event sent again while the first is still in flight (a vendor whose 200 came too slowly): one conversion.
+    const racing = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        branch({ name: 'PURCHASE', id: '900004', 'event_data.revenue': '7.00', 'event_data.currency': 'USD' }),
+      ),
+    );
+    expect(new Set(racing.map((r) => r.body.conversion_id)).size).toBe(1);
+    expect(racing.filter((r) => r.body.result === 'accepted')).toHaveLength(1);
     const organic = await call(fill(url, { name: 'PURCHASE', id: '900003' }));
     expect(organic.body).toEqual({ result: 'logged', reason: 'no_click_id' });
-    const docs = await settledConversions(clickId, 2);
-    expect(docs.map((d) => d.goal)).toEqual(['install', 'purchase']);
+    const docs = await settledConversions(clickId, 3);
+    expect(docs.map((d) => d.goal)).toEqual(['install', 'purchase', 'purchase']);
   });
 
   it('Singular: {IS_RE_ENG}=1 is a re-engagement, counted on its goal and never as an install', async () => {
@@ -294,27 +303,36 @@ describe('Branch, Singular, Kochava', () => {
     expect(docs.map((d) => d.goal)).toEqual(['install', 'reengage', 'purchase']);
   });
 
-  it('Kochava: the install (_install) and a postback per mapped event; out-of-window events are logged', async () => {
+  it('Kochava: the install (_install) and a postback per mapped event; out-of-window events logged; revenue in another currency', async () => {
     const { aff, offer, integration } = await setupOffer('kochava', {
-      events: [{ event: 'Purchase', goal: 'purchase' }],
+      events: [
+        { event: 'Purchase', goal: 'purchase' },
+        { event: 'Subscribe', goal: 'subscribe' },
+      ],
       post_install_window_hours: 24,
     });
     const { clickId } = await clickThrough(offer.id, aff.id);
     const install = template(integration, 'install');
-    const purchase = integration.templates.postbacks.find((p) => p.for.includes('Purchase'))!.url;
+    const eventUrl = (name: string) => integration.templates.postbacks.find((p) => p.for === `the event ${name}`)!.url;
     const kochava = (url: string, values: Record<string, string>) =>
       call(fill(url, { click_id: clickId, kochava_device_id: 'KA-1', ...values }));
-    expect((await kochava(install, { timestamp: String(Math.floor(Date.now() / 1000)) })).body.result).toBe('accepted');
-    const inWindow = await kochava(purchase, {
-      event_value: '3.50',
-      currency: 'EUR',
-      timestamp: String(Math.floor(Date.now() / 1000) + 60),
-    });
-    expect(inWindow.body.result).toBe('accepted');
-    const late = await kochava(purchase, { event_value: '3.50', timestamp: String(Math.floor(Date.now() / 1000) + 3 * 86_400) });
+    const now = Math.floor(Date.now() / 1000);
+    expect((await kochava(install, { timestamp: String(now) })).body.result).toBe('accepted');
+    const bought = await kochava(eventUrl('Purchase'), { event_value: '3.50', currency: 'USD', timestamp: String(now + 60) });
+    expect(bought.body.result).toBe('accepted');
+    const late = await kochava(eventUrl('Purchase'), { event_value: '3.50', timestamp: String(now + 3 * 86_400) });
     expect(late.body).toEqual({ result: 'logged', reason: 'out_of_window' });
-    const docs = await settledConversions(clickId, 2);
-    expect(docs.map((d) => d.goal)).toEqual(['install', 'purchase']);
+    // Revenue in the user's currency, not the offer's: a fixed payout is still paid; a percent one cannot be.
+    const subscribed = await kochava(eventUrl('Subscribe'), { event_value: '9.99', currency: 'EUR', timestamp: String(now + 120) });
+    const boughtInEur = await kochava(eventUrl('Purchase'), { event_value: '4.00', currency: 'EUR', timestamp: String(now + 180) });
+    expect([subscribed.body.result, boughtInEur.body.result]).toEqual(['accepted', 'accepted']);
+    const docs = await settledConversions(clickId, 4);
+    expect(docs.map((d) => [d.goal, d.status, d.payout_minor ?? null, d.reason_codes])).toEqual([
+      ['install', 'approved', 200, []],
+      ['purchase', 'approved', 35, []],
+      ['subscribe', 'approved', 100, []],
+      ['purchase', 'rejected', null, ['currency_mismatch']],
+    ]);
   });
 });
 
