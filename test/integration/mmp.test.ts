@@ -303,7 +303,7 @@ describe('Branch, Singular, Kochava', () => {
     expect(docs.map((d) => d.goal)).toEqual(['install', 'reengage', 'purchase']);
   });
 
-  it('Kochava: the install (_install) and a postback per mapped event; out-of-window events logged; revenue in another currency', async () => {
+  it('Kochava: the install (_install), a postback per mapped event; out-of-window events logged; revenue in another currency', async () => {
     const { aff, offer, integration } = await setupOffer('kochava', {
       events: [
         { event: 'Purchase', goal: 'purchase' },
