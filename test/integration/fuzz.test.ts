@@ -165,6 +165,18 @@ const carriesToken: Proof = (r) =>
   `${r.url}\n${r.headers['X-Postback-Token'] ?? ''}\n${r.body?.toString('latin1') ?? ''}`.includes(w.token);
 const carriesAdminKey: Proof = (r) => r.headers.Authorization === `Bearer ${TEST_ADMIN_KEY}`;
 
+/** A trafficback answer: the click it names is stored, with the reason the answer gives. */
+async function expectTrafficbackClick(res: request.Response): Promise<void> {
+  const reason = String(res.headers['x-trafficback-reason']);
+  const id = /click (clk_\w+) is recorded/.exec(String((res.body as { message?: string }).message))?.[1];
+  if (res.status === 404) {
+    if ((res.body as { error?: string }).error !== reason) throw new Error(`a trafficback 404 whose error is not its reason ${reason}`);
+    const click = id ? await stack.models.Click.findById(id).lean() : null;
+    if ((click?.trafficback as { reason?: string } | undefined)?.reason !== reason)
+      throw new Error(`a trafficback 404 (${reason}) whose click ${id ?? '(none named)'} is not stored with that reason`);
+  }
+}
+
 /** Sends one request and throws (so fast-check records and shrinks it) on any broken invariant. */
 async function check(
   r: Req,
@@ -193,7 +205,11 @@ async function check(
     }
   }
   const readOnly = r.method === 'get' && !opts.writes;
-  if ((res.status >= 400 || readOnly) && after !== before) throw new Error(`answered ${res.status} but the database changed: ${summary}`);
+  // A click its offer cannot take is recorded with its reason (README "Trafficback"), even when it
+  // ends at a 404: that answer stores exactly that click; any other refusal stores nothing.
+  if (res.headers['x-trafficback-reason']) await expectTrafficbackClick(res);
+  else if ((res.status >= 400 || readOnly) && after !== before)
+    throw new Error(`answered ${res.status} but the database changed: ${summary}`);
   if (res.status < 300 && opts.proof && !opts.proof(r)) throw new Error(`a ${res.status} without credentials: ${summary}`);
   // An error may quote the caller's own input back (a click id that swallowed the whole query
   // string, token included): only a secret the request did not carry is a leak.

@@ -160,7 +160,18 @@ async function sweep(cases: Case[]): Promise<string[]> {
         );
       }
       const after = await fingerprint();
-      if (after !== before) failures.push(`${c.name}: refused with ${res.status} but the database changed`);
+      // A click its offer cannot take is recorded with its reason (README "Trafficback"), even when
+      // it ends at a 404: that answer stores exactly that click; any other refusal stores nothing.
+      const reason = res.headers['x-trafficback-reason'];
+      if (reason) {
+        const id = /click (clk_\w+) is recorded/.exec(String(body?.message))?.[1];
+        const click = id ? await stack.models.Click.findById(id).lean() : null;
+        if (body?.error !== reason || (click?.trafficback as { reason?: string } | undefined)?.reason !== reason)
+          failures.push(`${c.name}: a trafficback ${res.status} (${String(reason)}) whose click is not stored with its reason`);
+        const counts = (fp: string) => (JSON.parse(fp) as { counts: number[] }).counts;
+        const added = counts(after).map((n, i) => n - counts(before)[i]!);
+        if (added.join() !== '0,0,0,1,0,0,0') failures.push(`${c.name}: a trafficback ${res.status} changed more than its one click`);
+      } else if (after !== before) failures.push(`${c.name}: refused with ${res.status} but the database changed`);
     }
     const visible = `${res.text}\n${JSON.stringify(res.headers)}`;
     for (const secret of secrets()) if (visible.includes(secret)) failures.push(`${c.name}: a secret appears in the response`);

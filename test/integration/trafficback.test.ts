@@ -34,10 +34,15 @@ const turnedAway = (offerId: string) =>
 const cid = (location: string | undefined) => new URL(location!).searchParams.get('cid');
 
 async function settled(id: string) {
-  return waitFor(`conversion ${id} to leave processing`, async () => {
-    const doc = await stack.models.Conversion.findById(id).lean();
-    return doc && doc.status !== 'processing' ? doc : undefined;
-  });
+  // Generous: the 200-pair test starts 200 workflows at once, on a CI machine running other suites.
+  return waitFor(
+    `conversion ${id} to leave processing`,
+    async () => {
+      const doc = await stack.models.Conversion.findById(id).lean();
+      return doc && doc.status !== 'processing' ? doc : undefined;
+    },
+    120_000,
+  );
 }
 
 describe('a reason for every click not sent to the offer', () => {
@@ -311,7 +316,7 @@ describe('caps at click time', () => {
     });
     expect(new URL(next.headers.location!).host).toBe('shop.example');
     expect((await storedClick(cid(next.headers.location)!))?.offer_id).toBe(fallback.id);
-  });
+  }, 180_000);
 
   it('the cap resets at local midnight, in each cap time zone', async () => {
     const adv = await f.advertiser();
