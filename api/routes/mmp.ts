@@ -121,7 +121,11 @@ export function mmpAdminRoutes(models: Models): Route[] {
         if (!offer) throw new ApiError(404, 'not_found', `no offer with id "${id}"`);
         requireGoals(offer.goals, body);
         if (await models.MmpIntegration.exists({ offer_id: id, vendor: body.vendor }))
-          throw new ApiError(409, 'conflict', `offer "${id}" already has a ${body.vendor} integration; change it with PATCH /api/mmp/{id}`);
+          throw new ApiError(
+            409,
+            'conflict',
+            `offer "${id}" is already connected to ${body.vendor}; change that integration with PATCH /api/mmp/{id}`,
+          );
         if (body.vendor_ip_ranges && vendorIpRanges[body.vendor].length === 0)
           throw new ApiError(400, 'invalid_request', `vendor_ip_ranges: ${body.vendor} publishes no postback IP ranges`, [
             { path: 'vendor_ip_ranges', code: 'not_published', message: `${body.vendor} publishes no postback IP ranges` },
@@ -148,12 +152,13 @@ export function mmpAdminRoutes(models: Models): Route[] {
         summary: "An offer's MMP integrations, with their templates (the token as a placeholder)",
         params: byId('offer'),
         responses: { 200: json(mmpIntegration.array(), 'The integrations') },
-        errors: [400],
+        errors: [400, 404],
       },
       async (ctx, { params: { id } }) => {
         const offer = await models.Offer.findById(id, { default_goal: 1 }).lean<{ default_goal: string }>();
+        if (!offer) throw new ApiError(404, 'not_found', `no offer with id "${id}"`);
         const docs = await models.MmpIntegration.find({ offer_id: id }).sort({ created_at: 1 }).lean<IntegrationDoc[]>();
-        ctx.body = docs.map((d) => integrationToApi(d, origin(ctx), offer?.default_goal ?? ''));
+        ctx.body = docs.map((d) => integrationToApi(d, origin(ctx), offer.default_goal));
       },
     ),
     route(

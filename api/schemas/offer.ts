@@ -175,6 +175,9 @@ export const offerSchema = offerFields
     // would send the browser to a host the advertiser never named (or to no valid URL at all).
     const authority = /^[a-z]+:\/\/[^/?#]*/i.exec(offer.url)?.[0] ?? '';
     if (authority.includes('{')) ctx.addIssue({ code: 'custom', path: ['url'], message: 'macros are not allowed in the scheme or host' });
+    // A template's <placeholder> (an MMP link without the app's own part) left in by mistake.
+    if (/[<>]/.test(offer.url))
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'has a <placeholder> left in it: replace it with your own value' });
     const unknown = unknownMacros(offer.url);
     if (unknown.length > 0)
       ctx.addIssue({

@@ -40,7 +40,14 @@ async function setupOffer(vendor: string, integration: Record<string, unknown>) 
   const adv = await f.advertiser();
   const aff = await f.affiliate();
   const offer = await f.offer(adv.id, { goals, default_goal: 'install', url: 'https://placeholder.example/' });
-  const res = await f.admin('post', `/api/offers/${offer.id}/mmp`).send({ vendor, ...integration });
+  // The vendor's link for the app, as the advertiser gives it (the templates' <placeholders> are not a URL).
+  const linkBase: Record<string, string> = {
+    appsflyer: 'https://app.appsflyer.com/id1234567890?pid=postflow_int',
+    kochava: 'https://control.kochava.com/v1/cpi/click?campaign_id=ko1&network_id=1234',
+  };
+  const res = await f
+    .admin('post', `/api/offers/${offer.id}/mmp`)
+    .send({ vendor, ...(linkBase[vendor] ? { link_base: linkBase[vendor] } : {}), ...integration });
   expect(res.status).toBe(201);
   const created = res.body as Integration;
   // The generated tracking link becomes the offer's URL, as the README says to do.

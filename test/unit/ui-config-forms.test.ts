@@ -1,6 +1,17 @@
+import { mmpTemplates, TOKEN_PLACEHOLDER } from '../../domain/mmp/templates';
 import { changes } from '../../ui/src/screens/config/changes';
 import { getAt, placeErrors, setAt, slotsOf } from '../../ui/src/screens/config/form-paths';
 import { postbackUrlTemplate, trackingLink } from '../../ui/src/screens/config/links';
+import {
+  formToMmpCreate,
+  formToMmpPatch,
+  hasTokenPlaceholder,
+  mmpToForm,
+  newMmpForm,
+  tokenInOfferUrl,
+  withToken,
+  type MmpIntegration,
+} from '../../ui/src/screens/config/mmp-form-state';
 import {
   formToOffer,
   formToOfferPatch,
@@ -245,5 +256,109 @@ describe('console: links partners paste', () => {
       'http://h/postback?click_id={click_id}&txid={txid}&amount={amount}&token=pt_a%2Bb',
     );
     expect(postbackUrlTemplate('http://h')).toMatch(/&token=\{token\}$/);
+  });
+});
+
+describe('console MMP integration form', () => {
+  const integration = {
+    id: 'mmp_1',
+    offer_id: 'off_1',
+    vendor: 'appsflyer',
+    token_prefix: 'mmp_abcdef',
+    install_goal: 'install',
+    events: [{ event: 'af_purchase', goal: 'purchase' }],
+    kind_goals: { reinstall: 'install' },
+    post_install_window_hours: null,
+    link_base: 'https://app.appsflyer.com/id1?pid=net_int',
+    ip_allowlist: ['45.92.116.0/22'],
+    active: true,
+    templates: { tracking_link: '', postbacks: [], instructions: '' },
+    created_at: '2026-01-01T00:00:00.000Z',
+    updated_at: '2026-01-01T00:00:00.000Z',
+  } as MmpIntegration;
+
+  it('creates with only what was filled in, every mapping row as typed (a row without a goal goes, for the API to name)', () => {
+    const form = newMmpForm('install');
+    expect(formToMmpCreate(form)).toEqual({ vendor: 'appsflyer', install_goal: 'install', events: [], kind_goals: {} });
+    const filled = {
+      ...form,
+      vendor: 'branch' as const,
+      events: [
+        { event: 'PURCHASE', goal: 'purchase' },
+        { event: 'LEVEL', goal: '' },
+      ],
+      kind_goals: { reattribution: '', reinstall: 'install', reengagement: '' },
+      post_install_window_hours: ' 48 ',
+      link_base: ' https://app.app.link/x ',
+      ip_allowlist: '203.0.113.0/24\n\n198.51.100.1',
+      vendor_ip_ranges: true, // Branch publishes none: not sent
+    };
+    expect(formToMmpCreate(filled)).toEqual({
+      vendor: 'branch',
+      install_goal: 'install',
+      events: [
+        { event: 'PURCHASE', goal: 'purchase' },
+        { event: 'LEVEL', goal: '' },
+      ],
+      kind_goals: { reinstall: 'install' },
+      post_install_window_hours: 48,
+      link_base: 'https://app.app.link/x',
+      ip_allowlist: ['203.0.113.0/24', '198.51.100.1'],
+    });
+    expect(formToMmpCreate({ ...filled, vendor: 'adjust' }).vendor_ip_ranges).toBe(true);
+    // Not a number: sent as typed, so the API names the field.
+    expect(formToMmpCreate({ ...form, post_install_window_hours: 'two days' }).post_install_window_hours).toBe('two days');
+  });
+
+  it('patches only what changed since the read, an emptied window or link as null', () => {
+    const saved = mmpToForm(integration);
+    expect(saved).toMatchObject({
+      kind_goals: { reattribution: '', reinstall: 'install', reengagement: '' },
+      ip_allowlist: '45.92.116.0/22',
+    });
+    expect(formToMmpPatch(saved, saved)).toEqual({});
+    const edited = {
+      ...saved,
+      events: [...saved.events, { event: 'af_level', goal: 'install' }],
+      post_install_window_hours: '168',
+      link_base: '',
+    };
+    expect(formToMmpPatch(edited, saved)).toEqual({
+      events: [
+        { event: 'af_purchase', goal: 'purchase' },
+        { event: 'af_level', goal: 'install' },
+      ],
+      post_install_window_hours: 168,
+      link_base: null,
+    });
+    expect(formToMmpPatch({ ...saved, kind_goals: { ...saved.kind_goals, reinstall: '' }, active: false }, saved)).toEqual({
+      kind_goals: {},
+      active: false,
+    });
+    expect(formToMmpPatch({ ...edited, post_install_window_hours: '' }, { ...saved, post_install_window_hours: '24' })).toMatchObject({
+      post_install_window_hours: null,
+    });
+  });
+
+  it("puts the token back into Adjust's link read later, from the offer URL saved when it was created", () => {
+    const token = 'mmp_abcdefGHIJ-_0123456789abcdefghijkl';
+    const input = { vendor: 'adjust' as const, origin: 'https://pf.example', linkBase: 'https://app.adjust.com/abc123', events: ['ev1'] };
+    const created = mmpTemplates({ ...input, token }).tracking_link;
+    const later = mmpTemplates({ ...input, token: TOKEN_PLACEHOLDER });
+    expect(hasTokenPlaceholder(later.tracking_link)).toBe(true);
+    expect(hasTokenPlaceholder(later.postbacks[0]!.url)).toBe(true);
+    expect(hasTokenPlaceholder(created)).toBe(false);
+    expect(withToken(later.tracking_link, token)).toBe(created);
+    expect(withToken(later.postbacks[0]!.url, token)).toBe(mmpTemplates({ ...input, token }).postbacks[0]!.url);
+
+    expect(tokenInOfferUrl(created, 'adjust', token.slice(0, 10))).toBe(token);
+    expect(tokenInOfferUrl(created, 'adjust', 'mmp_other1')).toBeUndefined();
+    expect(tokenInOfferUrl(created, 'appsflyer', token.slice(0, 10))).toBeUndefined();
+    expect(tokenInOfferUrl('https://shop.example/?c={click_id}', 'adjust', 'mmp_')).toBeUndefined();
+    // A new mapping's link, with the token of the link the offer already has.
+    const remapped = mmpTemplates({ ...input, events: ['ev1', 'ev2'], token: TOKEN_PLACEHOLDER }).tracking_link;
+    expect(withToken(remapped, tokenInOfferUrl(created, 'adjust', token.slice(0, 10))!)).toBe(
+      mmpTemplates({ ...input, events: ['ev1', 'ev2'], token }).tracking_link,
+    );
   });
 });

@@ -4,6 +4,7 @@ import { useSession } from '../session';
 import { AdvertiserList, AdvertiserNew, AdvertiserPage } from './config/advertisers';
 import { AffiliateList, AffiliateNew, AffiliatePage } from './config/affiliates';
 import { GlobalTrafficback } from './config/global-trafficback';
+import { MmpIntegrationPage } from './config/mmp-lazy';
 import { OfferList, OfferNew, OfferPage } from './config/offers';
 import { PostbackEndpointPage, PostbackEndpointsPage } from './config/postbacks';
 import './config/config.css';
@@ -93,6 +94,7 @@ export function ConfigurationScreen() {
         <Route path="/offers" component={OfferList} />
         <Route path="/offers/new" component={OfferNew} />
         <Route path="/offers/:id" component={OfferPage} />
+        <Route path="/offers/:id/mmp/:mmpId" component={MmpIntegrationPage} />
         <Route path="/partners" component={PartnerAccessScreen} />
         <Route path="/partners/*" component={PartnerAccessScreen} />
         <Route default component={NoSuchPage} />

@@ -4,6 +4,7 @@ import { api } from '../../api/client';
 import { EmptyState, ErrorNotice, Loading } from '../../components/notice';
 import { changes, type Change } from './changes';
 import { ErrorSummary, FormScope, SelectField, useForm } from './form-kit';
+import { MmpSection } from './mmp-lazy';
 import { OfferFields } from './offer-form';
 import { asOffer, formToOffer, formToOfferPatch, newOffer, offerToForm, type Offer, type OfferForm } from './offer-form-state';
 import { ActiveBadge, PageHead, SavedChanges, setFlash, takeFlash, When } from './parts';
@@ -191,6 +192,13 @@ function OfferEdit({ offer: initial }: { offer: Offer }) {
       },
     );
   };
+  // The MMP section saved a tracking link as the offer's URL: the form follows, keeping any other unsaved edit.
+  const urlSaved = (data: Offer) => {
+    const before = offer.url;
+    setOffer(data);
+    if (!form.dirty) form.reset(offerToForm(data));
+    else if (form.state.url === before) form.update({ ...form.state, url: data.url });
+  };
   return (
     <section>
       <PageHead back="/ui/config/offers" backLabel="Offers" title={offer.name}>
@@ -224,6 +232,7 @@ function OfferEdit({ offer: initial }: { offer: Offer }) {
       ) : (
         <p>A deactivated offer's clicks go to trafficback (the form's Trafficback section says where): set its status to active first.</p>
       )}
+      <MmpSection offer={offer} onOfferChange={urlSaved} />
     </section>
   );
 }
