@@ -119,7 +119,13 @@ export const deliveryAttempt = z
 export const deliveryAttemptListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
-  run: z.coerce.number().int().min(0).optional().meta({ description: 'only this run (0 the first delivery, +1 per redelivery)' }),
+  run: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .optional()
+    .meta({ description: 'only this run (0 the first delivery, +1 per redelivery)' }),
 });
 
 export const deliveryWithAttempts = delivery.extend({ attempts: z.array(deliveryAttempt) }).meta({ id: 'DeliveryWithAttempts' });
