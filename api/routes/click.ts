@@ -120,8 +120,11 @@ export function clickRoutes(deps: {
 
     const offerRead = deps.targets.offer(query.offer_id);
     const affiliateRead = deps.targets.affiliate(query.aff_id);
-    const offer = offerRead instanceof Promise ? await offerRead : offerRead;
-    const affiliate = affiliateRead instanceof Promise ? await affiliateRead : affiliateRead;
+    // Awaited together: awaiting one alone would leave the other's rejection (MongoDB down) unhandled, which ends the process.
+    const [offer, affiliate] =
+      offerRead instanceof Promise || affiliateRead instanceof Promise
+        ? await Promise.all([offerRead, affiliateRead])
+        : [offerRead, affiliateRead];
 
     // The common case: a live offer with nothing to check at click time.
     if (offer && !offer.duplicate_click_seconds && offer.caps.length === 0 && !staticReason(offer, affiliate, subs, now)) {
