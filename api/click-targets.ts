@@ -46,7 +46,10 @@ const orNull = <V extends object>(v: Maybe<V>): V | null => ('none' in v ? null 
  * routes clear the cache on every change; other API processes see a change within `ttlMs`.
  * Concurrent misses for one key share a single database read.
  */
-export function clickTargetCache(models: Models, ttlMs = 5_000) {
+/** How stale another API process's view of an offer, an affiliate or the global trafficback target may be. */
+export const CLICK_TARGET_TTL_MS = 5_000;
+
+export function clickTargetCache(models: Models, ttlMs = CLICK_TARGET_TTL_MS) {
   const offers = readThrough<Maybe<ClickTargetOffer>>(ttlMs, async (id) => {
     const doc = await models.Offer.findById(id, offerFields).lean<StoredOffer>();
     if (!doc) return NONE;

@@ -10,6 +10,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly issues?: unknown[],
+    /** Response headers that go with it (Retry-After on a 503). */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -82,6 +84,7 @@ export function errorHandler(sink: Logger | ((line: string) => void)) {
       }
     } catch (err) {
       if (err instanceof ApiError) {
+        if (err.headers) ctx.set(err.headers);
         ctx.status = err.status;
         ctx.body = { error: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}) };
         return;

@@ -53,6 +53,10 @@ const variables = z
       .default('http://localhost:8233'),
     // Where the embedded Temporal and MongoDB keep their state for `npm start`.
     DATA_DIR: z.string().min(1).default('.postflow'),
+    // How many API and worker processes `npm start` runs (scripts/start.ts): API i listens on PORT+i-1,
+    // worker i serves metrics and health on the configured ports plus 2(i-1).
+    API_PROCESSES: z.coerce.number().int().min(1).max(16).default(1),
+    WORKER_PROCESSES: z.coerce.number().int().min(1).max(16).default(1),
     // How long an approved conversion's workflow stays open for a reversal (chargebacks come late).
     REVERSAL_WINDOW_DAYS: z.coerce.number().positive().max(3650).default(90),
     // Affiliate postback delivery (worker). Delays before attempt 1, 2, …: the default is the
@@ -116,6 +120,12 @@ const variables = z
       .string()
       .transform(parsedBy((spec) => parseSocketAddress(spec) ?? null, 'must be ip:port such as 0.0.0.0:9464, or off'))
       .optional(),
+    // The worker's health endpoints (/healthz, /readyz) for npm start, compose and orchestrators.
+    // One port per worker process; `off` serves none. Default: see worker.healthAddress.
+    WORKER_HEALTH_ADDRESS: z
+      .string()
+      .transform(parsedBy((spec) => parseSocketAddress(spec) ?? null, 'must be ip:port such as 0.0.0.0:9465, or off'))
+      .optional(),
   })
   .superRefine((vars, ctx) => {
     if (vars.NODE_ENV === 'production' && !vars.ADMIN_API_KEY) {
@@ -171,10 +181,17 @@ export const configSchema = variables.transform((v) => ({
           ? '127.0.0.1:0'
           : '0.0.0.0:9464'
         : (v.WORKER_METRICS_ADDRESS ?? undefined),
+    /** Where /healthz and /readyz are served, undefined for none: WORKER_HEALTH_ADDRESS, else 0.0.0.0:9465 (any free port under test). */
+    healthAddress:
+      v.WORKER_HEALTH_ADDRESS === undefined
+        ? v.NODE_ENV === 'test'
+          ? '127.0.0.1:0'
+          : '0.0.0.0:9465'
+        : (v.WORKER_HEALTH_ADDRESS ?? undefined),
   },
   log: { level: v.LOG_LEVEL, mongoDriverEvents: v.LOG_MONGO_DRIVER_EVENTS },
   /** What `npm start` provisions for itself (scripts/start.ts). */
-  embedded: { dataDir: v.DATA_DIR, mongoFsync: v.EMBEDDED_MONGO_FSYNC },
+  embedded: { dataDir: v.DATA_DIR, mongoFsync: v.EMBEDDED_MONGO_FSYNC, apiProcesses: v.API_PROCESSES, workerProcesses: v.WORKER_PROCESSES },
 }));
 
 export type Config = z.output<typeof configSchema>;

@@ -6,6 +6,7 @@ import { bundleState } from '../worker/workflow-bundle';
 import { ensureConsoleBuilt } from './build-ui';
 import { spawnChild, type Child } from './infra/child';
 import { MissingToolError } from './infra/paths';
+import { localUrlHost, workerProcessAddresses } from './infra/process-addresses';
 import { provisionInfrastructure, type Infrastructure } from './infra/provision';
 
 /**
@@ -90,9 +91,20 @@ async function main(): Promise<void> {
   await prepareWorkflowBundle(path.resolve(config.worker.workflowBundle), node);
   // The console at /ui: built here when dist/ui is missing or older than ui/ (a few seconds).
   ensureConsoleBuilt((line) => log(line));
+  const { apiProcesses, workerProcesses } = config.embedded;
+  const workerAddresses = Array.from({ length: workerProcesses }, (_, i) => workerProcessAddresses(config.worker, i));
+  const name = (role: string, i: number, of: number) => (of > 1 ? `${role}-${i + 1}` : role);
   const apps = [
-    spawnChild('worker', ...node('worker/main.ts'), { prefix: '[worker]  ' }, { env, detached: true }),
-    spawnChild('api', ...node('api/server.ts'), { prefix: '[api]     ' }, { env, detached: true }),
+    ...workerAddresses.map((addresses, i) => {
+      const n = name('worker', i, workerProcesses);
+      const workerEnv = { ...env, WORKER_METRICS_ADDRESS: addresses.metrics, WORKER_HEALTH_ADDRESS: addresses.health };
+      return spawnChild(n, ...node('worker/main.ts'), { prefix: `[${n}]`.padEnd(10) }, { env: workerEnv, detached: true });
+    }),
+    ...Array.from({ length: apiProcesses }, (_, i) => {
+      const n = name('api', i, apiProcesses);
+      const apiEnv = { ...env, PORT: String(config.api.port + i) };
+      return spawnChild(n, ...node('api/server.ts'), { prefix: `[${n}]`.padEnd(10) }, { env: apiEnv, detached: true });
+    }),
   ];
 
   let stopping = false;
@@ -117,8 +129,13 @@ async function main(): Promise<void> {
   }
 
   const apiUrl = `http://localhost:${config.api.port}`;
+  const apiUrls = Array.from({ length: apiProcesses }, (_, i) => `http://localhost:${config.api.port + i}`);
+  const healthUrls = workerAddresses.flatMap((a) =>
+    a.health === 'off' || a.health.endsWith(':0') ? [] : [`http://${localUrlHost(a.health)}/readyz`],
+  );
   try {
-    await waitForReady(`${apiUrl}/readyz`, apps, 120_000);
+    // Every API and every worker says it is ready over HTTP (the workers' /readyz: task queues polled).
+    await Promise.all([...apiUrls.map((u) => `${u}/readyz`), ...healthUrls].map((url) => waitForReady(url, apps, 120_000)));
   } catch (err) {
     log((err as Error).message);
     return stopAll(1);
@@ -126,7 +143,9 @@ async function main(): Promise<void> {
   const lines = [
     `postflow is up in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     `Console:      ${apiUrl}/ui   (sign in with the admin key below)`,
-    `API:          ${apiUrl}   (walk-through: README.md, section "Walk-through")`,
+    `API:          ${apiUrls.join(', ')}   (walk-through: README.md, section "Walk-through")`,
+    `Workers:      ${workerProcesses} process${workerProcesses > 1 ? 'es' : ''}` +
+      (healthUrls.length > 0 ? `, readiness at ${healthUrls.join(', ')}` : ''),
     `Temporal UI:  ${infra.temporalUiUrl ?? '(external server: see its own UI)'}`,
     `Temporal:     ${infra.temporalAddress}   namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}`,
     'Admin key:    ' +

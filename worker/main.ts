@@ -3,6 +3,9 @@ import { loadConfigOrExit } from '../config';
 import { createLogger, type Logger } from '../observability/logger';
 import { installWorkerRuntime } from '../observability/worker-runtime';
 import { startSystem } from '../system/start';
+import { pingMongo } from '../models/connect';
+import { pingTemporal } from '../temporal/connect';
+import { startWorkerHealthServer, type WorkerHealthServer } from './health';
 import { verifiedBundle } from './workflow-bundle';
 
 let logger: Logger | undefined;
@@ -34,6 +37,16 @@ async function main(): Promise<void> {
         ? 'worker metrics on a free port (WORKER_METRICS_ADDRESS port 0)'
         : `worker metrics on http://${metricsAddress}/metrics`,
     );
+  // Listening before anything connects: a worker waiting for MongoDB or Temporal is alive, not ready.
+  let health: WorkerHealthServer | undefined;
+  if (config.worker.healthAddress) {
+    try {
+      health = await startWorkerHealthServer(config.worker.healthAddress);
+    } catch (err) {
+      throw new Error(`WORKER_HEALTH_ADDRESS ${config.worker.healthAddress}: ${(err as Error).message} (set another ip:port, or off)`);
+    }
+    lifecycle.info({ address: health.address }, `worker health on http://${health.address}/healthz and /readyz`);
+  }
   // The SDK's runtime (installed above) takes SIGINT/SIGTERM to drain running workers; with none
   // running yet it does nothing, so a worker waiting for MongoDB or Temporal could not be stopped
   // (an orchestrator would wait out its grace period and SIGKILL it). Until the workers run,
@@ -51,6 +64,20 @@ async function main(): Promise<void> {
   });
   process.off('SIGINT', stopBeforeStart);
   process.off('SIGTERM', stopBeforeStart);
+  health?.setChecks({
+    mongodb: () => pingMongo(system.mongo),
+    temporal: () => pingTemporal(system.client),
+    // A draining, stopped or failed worker, or one whose poller failed, takes no new work.
+    workers: () => {
+      for (const w of system.workers.workers) {
+        const status = w.getStatus();
+        const queue = w.options.taskQueue;
+        if (status.runState !== 'RUNNING') throw new Error(`task queue ${queue}: ${status.runState.toLowerCase()}`);
+        if (status.workflowPollerState === 'FAILED' || status.activityPollerState === 'FAILED')
+          throw new Error(`task queue ${queue}: poller failed`);
+      }
+    },
+  });
   const { namespace } = config.temporal;
   const queues = system.workers.workers.map((w) => w.options.taskQueue);
   lifecycle.info(
@@ -60,6 +87,7 @@ async function main(): Promise<void> {
   // The SDK's runtime turns SIGINT/SIGTERM into worker.shutdown(): in-flight tasks finish first.
   await system.workersStopped;
   await system.stop();
+  await health?.close();
   lifecycle.info('worker stopped');
 }
 

@@ -40,7 +40,9 @@ const errorDescriptions: Record<number, string> = {
   413: 'Body over 64 KiB',
   422: 'Understood, but too large to answer (e.g. a report window with too many rows)',
   429: 'Over a rate limit (when configured); `Retry-After` says when to try again',
-  503: 'Unavailable (admin API: ADMIN_API_KEY is not set)',
+  503:
+    'Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time ' +
+    '(`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again',
 };
 
 export const json = (schema: z.ZodType, description: string): ResponseConfig => ({

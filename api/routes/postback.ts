@@ -109,7 +109,8 @@ const postbackDescription =
   `When a canonical name is absent, an alias is read: ${aliasList}. ` +
   'Checked synchronously, nothing stored on failure (but a row in the ingress log): validation (400), ' +
   'the click exists (404 unknown_click), the token (401), ' +
-  "the advertiser is active and the caller's IP allowed (403), the goal exists (400). 200 means the workflow start is durable.";
+  "the advertiser is active and the caller's IP allowed (403), the goal exists (400). 200 means the workflow start is durable. " +
+  'A status update waits at most 5 s for the conversion to take it, else 503 `status_update_pending` with Retry-After: send it again.';
 // The token is documented as the security scheme, not as an ordinary parameter.
 const postbackParams = postbackSchema.omit({ token: true });
 
@@ -124,5 +125,5 @@ const postbackSpec = (method: 'get' | 'post') =>
     ...(method === 'get' ? { query: postbackParams } : { body: postbackParams, form: true }),
     mergedInput: true,
     responses: { 200: json(postbackResult, 'accepted, duplicate or status_update') },
-    errors: [400, 403, 404, 409, 429],
+    errors: [400, 403, 404, 409, 429, 503],
   }) as const;

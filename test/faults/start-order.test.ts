@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../scripts/infra/child';
-import { setupOverHttp, startEntry, type Proc } from '../support/processes';
+import { setupOverHttp, startEntry, workerHealthUrl, workerReady, type Proc } from '../support/processes';
 import { waitFor } from '../support/wait-for';
 import { ownMongo, ownTemporal, type OwnedServer } from './support/servers';
 
@@ -70,6 +70,12 @@ if (skip) process.stderr.write(`[faults] skipped start-order scenario: ${skip}\n
       60_000,
       100,
     );
+    // Waiting, the worker is alive but not ready: an orchestrator keeps it and sends it no traffic.
+    const health = workerHealthUrl(worker)!;
+    expect((await fetch(`${health}/healthz`)).status).toBe(200);
+    const waiting = await fetch(`${health}/readyz`);
+    expect(waiting.status).toBe(503);
+    expect(await waiting.json()).toEqual({ status: 'unavailable', checks: { workers: 'unavailable: starting' } });
     await mongo.restart();
     await waitFor(
       'api and worker waiting for Temporal once MongoDB is up',
@@ -84,7 +90,9 @@ if (skip) process.stderr.write(`[faults] skipped start-order scenario: ${skip}\n
       120_000,
       250,
     );
-    await waitFor('the worker polling', () => (alive(), worker.output().includes('worker polling task queues')), 120_000, 250);
+    await waitFor('the worker ready (its /readyz)', async () => (alive(), await workerReady(worker)), 120_000, 250);
+    const ready = (await (await fetch(`${health}/readyz`)).json()) as { checks: Record<string, string> };
+    expect(ready.checks).toEqual({ mongodb: 'ok', temporal: 'ok', workers: 'ok' });
 
     // And the whole path works: a conversion posted now is processed by that worker.
     const { token, clickId } = await setupOverHttp(apiUrl, adminKey);

@@ -1,5 +1,5 @@
 import { fixtures } from './fixtures';
-import { processEnv, startEntry, type Proc } from './processes';
+import { processEnv, startEntry, workerReady, type Proc } from './processes';
 import { startTestStack, uniqueName, type Settings, type TestStack } from './stack';
 import { waitFor } from './wait-for';
 
@@ -49,7 +49,7 @@ export function useProcesses(prefix: string, settings: Settings | (() => Promise
     Object.assign(processes, { env, apiUrl, startWorker, worker });
     processes.api = startEntry('api/server.ts', env);
     await waitFor('the API to be ready', async () => (await fetch(`${apiUrl}/readyz`)).status === 200, 60_000);
-    await waitFor('the worker to poll', () => worker.output().includes('worker polling task queues'), 60_000);
+    await waitFor('the worker to be ready (its /readyz)', () => workerReady(worker), 60_000);
   });
   afterAll(() => {
     for (const p of [processes.api, ...processes.workers]) if (p && p.child.exitCode === null) p.child.kill('SIGKILL');

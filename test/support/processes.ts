@@ -27,6 +27,18 @@ export function startEntry(entry: string, env: Record<string, string>): Proc {
   return { child, output: () => output, exited };
 }
 
+/** A worker's health endpoints, from its start-up line (under test it listens on a free port). */
+export function workerHealthUrl(worker: Proc): string | undefined {
+  return /worker health on (http:\/\/\S+)\/healthz/.exec(worker.output())?.[1];
+}
+
+/** True once the worker's /readyz answers 200: its task queues are polled and MongoDB and Temporal answer. */
+export async function workerReady(worker: Proc): Promise<boolean> {
+  const url = workerHealthUrl(worker);
+  if (!url) return false;
+  return (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200;
+}
+
 /** Environment for api/worker processes of one test file: its own database, queue and port. */
 export async function processEnv(
   name: string,

@@ -5,7 +5,7 @@ import { freePort } from '../../../scripts/infra/child';
 import type { Models } from '../../../models';
 import { instanceEnv } from '../../../system/instance-env';
 import { openStore } from '../../../system/store';
-import { startEntry, type Proc } from '../../support/processes';
+import { startEntry, workerReady, type Proc } from '../../support/processes';
 import { uniqueName } from '../../support/stack';
 import { waitFor } from '../../support/wait-for';
 import { startAffiliateReceiver, type AffiliateReceiver } from './affiliate';
@@ -140,7 +140,7 @@ export async function startFaultStack(opts: FaultStackOptions): Promise<FaultSta
       const worker = startEntry('worker/main.ts', env);
       processes.push(worker);
       workers.push(worker);
-      await ready(worker, 'the worker to poll its task queues', () => worker.output().includes('worker polling task queues'));
+      await ready(worker, 'the worker to be ready (its /readyz)', () => workerReady(worker));
       return worker;
     };
     const startApi = async () => {
