@@ -131,7 +131,7 @@ export interface paths {
         };
         /**
          * Send a conversion (query string)
-         * @description A conversion, or a status update of one. Parameters come in the query string, a form or a JSON body (the body wins). When a canonical name is absent, an alias is read: `click_id`: `clickid`, `cid`, `subid`, `transaction_id`; `txid`: `action_id`, `order_id`, `adv_event_id`, `tid`, `adv_sub`; `amount`: `sum`, `sale_amount`; `goal`: `goal_id`, `event`; `token`: `secure`, `security_token`, `verification_token`; `ip`: `user_ip`, `ip_address`. Checked synchronously, nothing stored on failure (but a row in the ingress log): validation (400), the click exists (404 unknown_click), the token (401), the advertiser is active and the caller's IP allowed (403), the goal exists (400). 200 means the workflow start is durable.
+         * @description A conversion, or a status update of one. Parameters come in the query string, a form or a JSON body (the body wins). When a canonical name is absent, an alias is read: `click_id`: `clickid`, `cid`, `subid`, `transaction_id`; `txid`: `action_id`, `order_id`, `adv_event_id`, `tid`, `adv_sub`; `amount`: `sum`, `sale_amount`; `goal`: `goal_id`, `event`; `token`: `secure`, `security_token`, `verification_token`; `ip`: `user_ip`, `ip_address`. Checked synchronously, nothing stored on failure (but a row in the ingress log): validation (400), the click exists (404 unknown_click), the token (401), the advertiser is active and the caller's IP allowed (403), the goal exists (400). 200 means the workflow start is durable. A status update waits at most 5 s for the conversion to take it, else 503 `status_update_pending` with Retry-After: send it again.
          */
         get: {
             parameters: {
@@ -220,12 +220,21 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
         /**
          * Send a conversion (form or JSON body)
-         * @description A conversion, or a status update of one. Parameters come in the query string, a form or a JSON body (the body wins). When a canonical name is absent, an alias is read: `click_id`: `clickid`, `cid`, `subid`, `transaction_id`; `txid`: `action_id`, `order_id`, `adv_event_id`, `tid`, `adv_sub`; `amount`: `sum`, `sale_amount`; `goal`: `goal_id`, `event`; `token`: `secure`, `security_token`, `verification_token`; `ip`: `user_ip`, `ip_address`. Checked synchronously, nothing stored on failure (but a row in the ingress log): validation (400), the click exists (404 unknown_click), the token (401), the advertiser is active and the caller's IP allowed (403), the goal exists (400). 200 means the workflow start is durable.
+         * @description A conversion, or a status update of one. Parameters come in the query string, a form or a JSON body (the body wins). When a canonical name is absent, an alias is read: `click_id`: `clickid`, `cid`, `subid`, `transaction_id`; `txid`: `action_id`, `order_id`, `adv_event_id`, `tid`, `adv_sub`; `amount`: `sum`, `sale_amount`; `goal`: `goal_id`, `event`; `token`: `secure`, `security_token`, `verification_token`; `ip`: `user_ip`, `ip_address`. Checked synchronously, nothing stored on failure (but a row in the ingress log): validation (400), the click exists (404 unknown_click), the token (401), the advertiser is active and the caller's IP allowed (403), the goal exists (400). 200 means the workflow start is durable. A status update waits at most 5 s for the conversion to take it, else 503 `status_update_pending` with Retry-After: send it again.
          */
         post: {
             parameters: {
@@ -356,6 +365,15 @@ export interface paths {
                 };
                 /** @description Over a rate limit (when configured); `Retry-After` says when to try again */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -517,7 +535,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -589,7 +607,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -788,7 +806,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1042,7 +1060,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1120,7 +1138,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1205,7 +1223,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1281,7 +1299,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1374,7 +1392,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1450,7 +1468,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1526,7 +1544,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1611,7 +1629,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1687,7 +1705,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1779,7 +1797,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1901,7 +1919,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1982,7 +2000,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -2223,7 +2241,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -2308,7 +2326,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -2384,7 +2402,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -2639,7 +2657,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -2701,7 +2719,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -2781,7 +2799,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -2862,7 +2880,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -2947,7 +2965,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3034,7 +3052,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3178,7 +3196,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3263,7 +3281,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3385,7 +3403,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3469,7 +3487,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3558,7 +3576,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3653,7 +3671,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3755,7 +3773,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3842,7 +3860,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3959,7 +3977,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4044,7 +4062,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4133,7 +4151,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4222,7 +4240,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4332,7 +4350,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4417,7 +4435,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4491,7 +4509,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4593,7 +4611,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4706,7 +4724,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4795,7 +4813,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4884,7 +4902,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4952,7 +4970,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5032,7 +5050,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5162,7 +5180,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5247,7 +5265,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5321,7 +5339,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5451,7 +5469,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5564,7 +5582,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5653,7 +5671,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5742,7 +5760,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5872,7 +5890,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5967,7 +5985,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6047,7 +6065,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6137,7 +6155,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6228,7 +6246,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6350,7 +6368,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6470,7 +6488,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6552,7 +6570,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6639,7 +6657,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6733,7 +6751,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6831,7 +6849,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6971,7 +6989,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -7053,7 +7071,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -7134,7 +7152,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -7235,7 +7253,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -7334,7 +7352,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -7430,7 +7448,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -7518,7 +7536,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -7598,7 +7616,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -7691,7 +7709,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -7776,7 +7794,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -7850,7 +7868,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -7966,7 +7984,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -8070,7 +8088,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -8159,7 +8177,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unavailable (admin API: ADMIN_API_KEY is not set) */
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
                 503: {
                     headers: {
                         [name: string]: unknown;
