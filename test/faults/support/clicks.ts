@@ -12,14 +12,15 @@ export interface ClickStream {
   stop(): void;
 }
 
-export function startClickStream(opts: { apiUrl: string; offerId: string; affiliateId: string; ratePerSecond: number }): ClickStream {
+/** `apiUrls`: the API processes, taken in turn (a browser behind DNS round-robin). */
+export function startClickStream(opts: { apiUrls: string[]; offerId: string; affiliateId: string; ratePerSecond: number }): ClickStream {
   const redirected: string[] = [];
   const failures: Record<string, number> = {};
   let stopped = false;
   let sent = 0;
   const startedAt = Date.now();
   const one = (n: number) => {
-    void fetch(`${opts.apiUrl}/click?offer_id=${opts.offerId}&aff_id=${opts.affiliateId}&sub1=stream-${n}`, {
+    void fetch(`${opts.apiUrls[n % opts.apiUrls.length]}/click?offer_id=${opts.offerId}&aff_id=${opts.affiliateId}&sub1=stream-${n}`, {
       redirect: 'manual',
       signal: AbortSignal.timeout(20_000),
     })

@@ -37,6 +37,8 @@ export interface RequestRecord {
 
 export interface LoadTarget {
   apiUrl: string;
+  /** Every API process: requests go round-robin over them, a retry to the next one (DNS round-robin). */
+  apiUrls: string[];
   token: string;
   affiliateId: string;
   main: { offerId: string; clickIds: string[] };
@@ -75,6 +77,7 @@ export function startLoad(target: LoadTarget, opts: LoadOptions) {
   const unexpected: string[] = [];
   const timers = new Set<NodeJS.Timeout>();
   let inFlight = 0;
+  let sentCount = 0;
   let stopped = false;
   /** After abort nothing is sent or scheduled again, not even by an answer still in flight:
    * a failed request would otherwise schedule its retry, and the retries keep jest alive. */
@@ -96,12 +99,16 @@ export function startLoad(target: LoadTarget, opts: LoadOptions) {
     params: Record<string, string>,
     onOk: (body: { conversion_id: string; result: string; status?: string }) => void,
     attempt = 0,
+    // The API a request goes to first, round-robin; each retry goes to the next one, as a client
+    // resolving several addresses tries another after a refused or failed connection.
+    first = sentCount++,
   ) => {
     if (aborted) return;
     const started = Date.now();
     inFlight += 1;
     const query = new URLSearchParams({ ...params, token: target.token });
-    void fetch(`${target.apiUrl}/postback?${query}`, { signal: AbortSignal.timeout(requestTimeoutMs) })
+    const apiUrl = target.apiUrls[(first + attempt) % target.apiUrls.length]!;
+    void fetch(`${apiUrl}/postback?${query}`, { signal: AbortSignal.timeout(requestTimeoutMs) })
       .then(async (res) => {
         const text = await res.text();
         requests.push({ at: started, kind, outcome: res.status, ms: Date.now() - started, retry: attempt > 0 });
@@ -126,7 +133,7 @@ export function startLoad(target: LoadTarget, opts: LoadOptions) {
         retry();
       })
       .finally(() => (inFlight -= 1));
-    const retry = () => later(Math.min(1_000 * 2 ** attempt, 5_000), () => send(kind, params, onOk, attempt + 1));
+    const retry = () => later(Math.min(1_000 * 2 ** attempt, 5_000), () => send(kind, params, onOk, attempt + 1, first));
   };
 
   const createParams = (c: PlannedConversion): Record<string, string> => ({

@@ -111,6 +111,7 @@ export async function setupLoadTarget(stack: FaultStack): Promise<LoadTarget> {
   };
   return {
     apiUrl: stack.apiUrl,
+    apiUrls: stack.apiUrls,
     token: advertiser.postback_token,
     affiliateId: affiliate.id,
     main: { offerId: main.id, clickIds: await clicks(main.id) },
@@ -153,7 +154,7 @@ export async function runScenario(stack: FaultStack, opts: ScenarioOptions): Pro
   const target = await setupLoadTarget(stack);
   const load = startLoad(target, { ratePerSecond: LOAD_RATE });
   const clicks = startClickStream({
-    apiUrl: target.apiUrl,
+    apiUrls: target.apiUrls,
     offerId: target.main.offerId,
     affiliateId: target.affiliateId,
     ratePerSecond: CLICK_RATE,

@@ -47,13 +47,18 @@ export interface FaultStack {
   temporal: OwnedServer | ExternalServer;
   mongo: OwnedServer | ExternalServer;
   receiver: AffiliateReceiver;
+  /** The first API process; `apis` holds all of them, `apiUrls` where each listens. */
   api: Proc;
+  apis: Proc[];
+  apiUrls: string[];
   /** The worker processes started so far; the last one is the live one. */
   workers: Proc[];
   /** A direct connection for the invariant checks (the processes have their own). */
   models: Models;
-  /** SIGKILLs the live worker and waits for it to be gone. */
-  killWorker(): Promise<void>;
+  /** SIGKILLs a worker (default: the last started) and waits for it to be gone. */
+  killWorker(worker?: Proc): Promise<void>;
+  /** SIGKILLs an API process and waits for it to be gone. */
+  killApi(api: Proc): Promise<void>;
   /** Starts a worker process and resolves once it polls its task queues. */
   startWorker(): Promise<Proc>;
   /** Writes every process's output next to the servers' logs; returns the folder. */
@@ -66,6 +71,9 @@ export interface FaultStackOptions {
   victim?: Victim;
   /** Extra environment for the api and worker processes (delivery schedule, timeouts). */
   env?: Record<string, string>;
+  /** API and worker processes to run side by side on the same servers (default 1 each). */
+  apis?: number;
+  workers?: number;
 }
 
 const STOP_STEP_MS = 30_000;
@@ -143,13 +151,20 @@ export async function startFaultStack(opts: FaultStackOptions): Promise<FaultSta
       await ready(worker, 'the worker to be ready (its /readyz)', () => workerReady(worker));
       return worker;
     };
-    const startApi = async () => {
-      const api = startEntry('api/server.ts', env);
+    const apis: Proc[] = [];
+    const apiUrls = [apiUrl];
+    for (let i = 1; i < (opts.apis ?? 1); i++) apiUrls.push(`http://127.0.0.1:${await freePort()}`);
+    const startApi = async (url: string) => {
+      const api = startEntry('api/server.ts', { ...env, PORT: new URL(url).port });
       processes.push(api);
-      await ready(api, 'the API to be ready', async () => (await fetch(`${apiUrl}/readyz`)).status === 200);
+      apis.push(api);
+      await ready(api, `the API on ${url} to be ready`, async () => (await fetch(`${url}/readyz`)).status === 200);
       return api;
     };
-    const [api] = await Promise.all([startApi(), startWorker()]);
+    // One at a time: the workers and APIs of a scenario start on a 2-core machine beside its servers.
+    for (const url of apiUrls) await startApi(url);
+    for (let i = 0; i < (opts.workers ?? 1); i++) await startWorker();
+    const api = apis[0]!;
 
     // For the invariant checks: the processes have their own connections.
     const store = await openStore(env.MONGO_URL!);
@@ -169,16 +184,21 @@ export async function startFaultStack(opts: FaultStackOptions): Promise<FaultSta
       mongo,
       receiver,
       api,
+      apis,
+      apiUrls,
       workers,
       models: store.models,
-      async killWorker() {
-        const worker = workers[workers.length - 1]!;
+      async killWorker(worker = workers[workers.length - 1]!) {
         worker.child.kill('SIGKILL');
         await worker.exited;
       },
+      async killApi(victim) {
+        victim.child.kill('SIGKILL');
+        await victim.exited;
+      },
       startWorker,
       saveLogs() {
-        writeFileSync(path.join(dir, 'api.log'), api.output());
+        apis.forEach((a, i) => writeFileSync(path.join(dir, i === 0 ? 'api.log' : `api-${i + 1}.log`), a.output()));
         workers.forEach((w, i) => writeFileSync(path.join(dir, `worker-${i + 1}.log`), w.output()));
         return dir;
       },
