@@ -47,12 +47,17 @@ const httpErrorCodes: Record<number, string> = {
 };
 
 const DEPENDENCY_RETRY_AFTER_S = 5;
+const SOCKET_GONE = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT']);
 
 /**
  * MongoDB or Temporal unreachable (server selection, a dropped connection, gRPC UNAVAILABLE):
  * the request did nothing durable, so the caller may simply retry.
  */
 export function isDependencyDown(err: unknown): boolean {
+  // A socket the server closed under the driver (MongoDB stopped mid-request): node's own error,
+  // not wrapped by the driver (the fault suite's MongoDB outage once answered one with a 500).
+  const socketCode = (err as { code?: unknown } | undefined)?.code;
+  if (typeof socketCode === 'string' && SOCKET_GONE.has(socketCode)) return true;
   const name = (err as { name?: unknown } | undefined)?.name;
   if (typeof name !== 'string') return false;
   if (

@@ -24,7 +24,7 @@ import { ApiError } from './errors';
  * past advertisers' client timeouts, were seen in the fault suite), so past this the caller gets a
  * 503 with Retry-After instead of a hanging request.
  */
-export const STATUS_CHANGE_WAIT_MS = 5_000;
+export const STATUS_CHANGE_WAIT_MS = 10_000;
 const STATUS_CHANGE_RETRY_AFTER_S = 5;
 
 /**

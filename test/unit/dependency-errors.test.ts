@@ -15,6 +15,10 @@ describe('an unreachable dependency', () => {
     // insertMany during an outage (a click): the driver's error rides inside the bulk error.
     expect(isDependencyDown(named('MongoBulkWriteError', { errorResponse: named('MongoServerSelectionError') }))).toBe(true);
     expect(isDependencyDown(named('MongoBulkWriteError', { errorResponse: { message: 'E11000 duplicate key', code: 11000 } }))).toBe(false);
+    // The server closed the socket under the driver mid-request (node's own error, code EPIPE).
+    expect(isDependencyDown(Object.assign(new Error('This socket has been ended by the other party'), { code: 'EPIPE' }))).toBe(true);
+    expect(isDependencyDown(Object.assign(new Error('reset'), { code: 'ECONNRESET' }))).toBe(true);
+    expect(isDependencyDown(Object.assign(new Error('no such file'), { code: 'ENOENT' }))).toBe(false);
     expect(isDependencyDown(new TypeError('x is undefined'))).toBe(false);
     expect(isDependencyDown(undefined)).toBe(false);
   });
