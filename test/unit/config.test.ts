@@ -69,6 +69,7 @@ describe('loadConfig', () => {
       maxCachedWorkflows: 500,
       workflowBundle: 'dist/workflow-bundle.js',
       metricsAddress: undefined,
+      healthAddress: '0.0.0.0:9465',
       maxConcurrentWorkflowTasks: 8,
       maxConcurrentActivities: 100,
       maxConcurrentLocalActivities: 100,
