@@ -4,6 +4,7 @@ import { deliveryActivities } from './deliveries';
 import { deliveryPlanActivities } from './delivery-plan';
 import type { ActivityDeps, StepDeps } from './deps';
 import { eventRecorder } from '../events/record';
+import { retentionActivities } from './retention';
 import { screenActivities } from './screen';
 import { stateActivities } from './state';
 import { subscriptionDispatchActivities } from './subscription-dispatch';
@@ -32,5 +33,6 @@ export function createActivities(activityDeps: ActivityDeps) {
     ...deliveryPlanActivities(deps),
     ...deliveryActivities(deps),
     ...subscriptionDispatchActivities(deps),
+    ...retentionActivities(deps),
   } satisfies Steps;
 }

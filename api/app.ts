@@ -51,6 +51,7 @@ import { sessionRoutes } from './routes/session';
 import { metricsRoutes } from './routes/metrics';
 import { postbackRoutes } from './routes/postback';
 import { ingressLogRoutes } from './routes/ingress-log';
+import { retentionRoutes } from './routes/retention';
 import { testPostbackRoutes } from './routes/test-postbacks';
 
 /** The configuration sections the API reads (config/index.ts): every setting is given, none defaulted here. */
@@ -194,6 +195,7 @@ export function createApp(deps: AppDeps): Koa {
       ...auditRoutes(deps.models),
       ...apiKeyRoutes({ models: deps.models, now, sessionTtlMs: api.sessionTtlMs }),
       ...ingressLogRoutes({ models: deps.models, now, retentionMs: ingressLog.retentionMs }),
+      ...retentionRoutes(workflows),
     ],
     { models: deps.models, now },
   );

@@ -42,6 +42,7 @@ export const auditActions = [
   'trafficback.update',
   'mmp_integration.create',
   'mmp_integration.update',
+  'retention.run',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

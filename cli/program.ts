@@ -5,6 +5,7 @@ import { registerEvents } from './commands/events';
 import { registerHealth } from './commands/health';
 import { registerRedeliver } from './commands/redeliver';
 import { registerReport } from './commands/report';
+import { registerRetention } from './commands/retention';
 import { registerTrafficback } from './commands/trafficback';
 import type { CliIo } from './context';
 import { CliError, ExitCode, exitCodeHelp } from './errors';
@@ -37,6 +38,7 @@ export function buildProgram(io: CliIo): Command {
   registerReport(program, io);
   registerEvents(program, io);
   registerTrafficback(program, io);
+  registerRetention(program, io);
   registerHealth(program, io);
   return program;
 }

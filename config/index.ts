@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseNetworkList } from '../domain/ip';
 import { defaultDeliverySchedule, parseSchedule } from '../domain/retry-schedule';
 import { parseSocketAddress } from '../observability/socket-address';
+import { parseRetentionDays, parseRetentionSchedule, retentionDefaults as retention } from '../retention/policy';
 
 /**
  * Process configuration, parsed once from environment variables into typed sections
@@ -28,6 +29,9 @@ const parsedBy =
 const port = z.coerce.number().int().min(0).max(65535);
 /** `true`/`false` (also `1`/`0`), as environment variables spell booleans. */
 const flag = z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).transform((v) => v === 'true' || v === '1');
+/** A retention in days (fractions allowed), or `0` / `off`: kept forever (null). */
+const retentionDays = (fallback: string) =>
+  z.string().default(fallback).transform(parsedBy(parseRetentionDays, 'must be a number of days such as 90, or 0 / off to keep forever'));
 
 /** The variables as the environment spells them; each one checked (and parsed) on its own. */
 const variables = z
@@ -92,6 +96,17 @@ const variables = z
     INGRESS_LOG_MAX_ROWS_PER_ADVERTISER: z.coerce.number().int().min(1).max(100_000_000).default(100_000),
     // How long event records stay in the feed (events/record.ts deletes older ones).
     EVENTS_RETENTION_DAYS: z.coerce.number().positive().max(3650).default(90),
+    // The data lifecycle (retention/policy.ts): days each kind of row is kept, 0/off = forever; run by a Temporal Schedule.
+    RETENTION_CLICKS_DAYS: retentionDays(retention.RETENTION_CLICKS_DAYS),
+    RETENTION_DELIVERIES_DAYS: retentionDays(retention.RETENTION_DELIVERIES_DAYS),
+    RETENTION_DELIVERY_ATTEMPTS_DAYS: retentionDays(retention.RETENTION_DELIVERY_ATTEMPTS_DAYS),
+    RETENTION_AUDIT_DAYS: retentionDays(retention.RETENTION_AUDIT_DAYS),
+    RETENTION_TEST_DATA_DAYS: retentionDays(retention.RETENTION_TEST_DATA_DAYS),
+    RETENTION_SCHEDULE: z
+      .string()
+      .default(retention.RETENTION_SCHEDULE)
+      .transform(parsedBy(parseRetentionSchedule, 'must be an interval such as 1h, a cron expression such as "15 * * * *", or off')),
+    RETENTION_BATCH_SIZE: z.coerce.number().int().min(100).max(5000).default(retention.RETENTION_BATCH_SIZE),
     // Whether every click is also recorded as a click.created event (high volume: off unless chosen).
     EVENTS_CLICK_CREATED: flag.default(false),
     // How long a console sign-in lasts (api/session.ts); signing out ends it sooner.
@@ -158,6 +173,20 @@ export const configSchema = variables.transform((v) => ({
   mongo: { url: v.MONGO_URL },
   lifecycle: { reversalWindowHours: v.REVERSAL_WINDOW_DAYS * 24 },
   events: { retentionMs: v.EVENTS_RETENTION_DAYS * 24 * 3600 * 1000, clickCreated: v.EVENTS_CLICK_CREATED },
+  /** The data lifecycle (retention/): what the worker's Temporal Schedule sweeps, and when. */
+  retention: {
+    days: {
+      clicks: v.RETENTION_CLICKS_DAYS,
+      deliveries: v.RETENTION_DELIVERIES_DAYS,
+      deliveryAttempts: v.RETENTION_DELIVERY_ATTEMPTS_DAYS,
+      ingressLog: v.INGRESS_LOG_RETENTION_DAYS,
+      events: v.EVENTS_RETENTION_DAYS,
+      audit: v.RETENTION_AUDIT_DAYS,
+      testData: v.RETENTION_TEST_DATA_DAYS,
+    },
+    schedule: v.RETENTION_SCHEDULE,
+    batchSize: v.RETENTION_BATCH_SIZE,
+  },
   delivery: {
     scheduleMs: v.DELIVERY_SCHEDULE,
     timeoutMs: v.DELIVERY_TIMEOUT_MS,

@@ -22,3 +22,11 @@ export function lateChangeWorkflowId(conversionId: string, status: LifecycleStat
 export function subscriptionWorkflowId(subscriptionId: string): string {
   return `subscription-${subscriptionId}`;
 }
+
+/**
+ * The retention sweep's Temporal Schedule (retention/schedule.ts), one per deployment (its task
+ * queue): `postflow-retention` with the default TASK_QUEUE. Its runs are `<id>-<start time>`.
+ */
+export function retentionScheduleId(taskQueue: string): string {
+  return `${taskQueue}-retention`;
+}

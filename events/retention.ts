@@ -4,8 +4,9 @@ import type { Models } from '../models';
 const ENDED = ['succeeded', 'failed', 'dead_lettered'];
 
 /**
- * Deletes what the event system keeps past its retention (EVENTS_RETENTION_DAYS): the events, and
- * the subscriptions' records of sending them, so neither grows for ever.
+ * What the event system keeps past its retention (EVENTS_RETENTION_DAYS), per collection, as
+ * filters: the rules deleteExpiredEventData applies at once and the retention sweep
+ * (retention/sweep.ts) applies in batches.
  *
  * - events that occurred before `cutoff` (the feed skips the positions they leave);
  * - subscription deliveries that ended and were last changed before it (one still pending, being
@@ -13,14 +14,27 @@ const ENDED = ['succeeded', 'failed', 'dead_lettered'];
  *   it (a kept delivery keeps its newer attempts);
  * - claims made before it: a claim is only read again by a retry of the step that made it, and
  *   the dispatcher's durable cursor moved past it in that same step.
- *
- * Idempotent and safe to race: every part is a delete by age.
+ */
+export function expiredEventFilters(cutoff: Date) {
+  return {
+    Event: { occurred_at: { $lt: cutoff } },
+    SubscriptionDelivery: { status: { $in: ENDED }, updated_at: { $lt: cutoff } },
+    SubscriptionAttempt: { at: { $lt: cutoff } },
+    SubscriptionClaim: { claimed_at: { $lt: cutoff } },
+  } satisfies Partial<Record<keyof Models, Record<string, unknown>>>;
+}
+
+/**
+ * Deletes what the event system keeps past its retention (expiredEventFilters), so neither the
+ * events nor the subscriptions' records of sending them grow for ever. Idempotent and safe to
+ * race: every part is a delete by age.
  */
 export async function deleteExpiredEventData(models: Models, cutoff: Date): Promise<void> {
+  const expired = expiredEventFilters(cutoff);
   await Promise.all([
-    models.Event.deleteMany({ occurred_at: { $lt: cutoff } }),
-    models.SubscriptionDelivery.deleteMany({ status: { $in: ENDED }, updated_at: { $lt: cutoff } }),
-    models.SubscriptionAttempt.deleteMany({ at: { $lt: cutoff } }),
-    models.SubscriptionClaim.deleteMany({ claimed_at: { $lt: cutoff } }),
+    models.Event.deleteMany(expired.Event),
+    models.SubscriptionDelivery.deleteMany(expired.SubscriptionDelivery),
+    models.SubscriptionAttempt.deleteMany(expired.SubscriptionAttempt),
+    models.SubscriptionClaim.deleteMany(expired.SubscriptionClaim),
   ]);
 }

@@ -140,13 +140,16 @@ async function main(): Promise<void> {
     log((err as Error).message);
     return stopAll(1);
   }
+  const temporalUiNote = process.env.TEMPORAL_ADDRESS
+    ? '(external server: see its own UI)'
+    : '(none: the cluster profile runs no UI; `temporal workflow list` or POSTFLOW_TEMPORAL=dev has one)';
   const lines = [
     `postflow is up in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     `Console:      ${apiUrl}/ui   (sign in with the admin key below)`,
     `API:          ${apiUrls.join(', ')}   (walk-through: README.md, section "Walk-through")`,
     `Workers:      ${workerProcesses} process${workerProcesses > 1 ? 'es' : ''}` +
       (healthUrls.length > 0 ? `, readiness at ${healthUrls.join(', ')}` : ''),
-    `Temporal UI:  ${infra.temporalUiUrl ?? '(external server: see its own UI)'}`,
+    `Temporal UI:  ${infra.temporalUiUrl ?? temporalUiNote}`,
     `Temporal:     ${infra.temporalAddress}   namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}`,
     'Admin key:    ' +
       (config.api.adminApiKey

@@ -8,6 +8,7 @@ import { LiveFeed } from '../api/live/feed';
 import type { Config } from '../config';
 import type { Models } from '../models';
 import type { Logger } from '../observability/logger';
+import { ensureRetentionSchedule } from '../retention/schedule';
 import { connectTemporal, temporalWaitLog, untilReachable } from '../temporal/connect';
 import { ensureSearchAttributes } from '../temporal/ensure-search-attributes';
 import { createWorkers, type Workers } from '../worker/worker';
@@ -28,6 +29,11 @@ export interface SystemOptions {
   lifecycle?: Logger;
   /** Registers postflow's search attributes on a server that lacks them (an external TEMPORAL_ADDRESS). */
   registerSearchAttributes?: boolean;
+  /**
+   * Creates the Temporal Schedules of recurring work (the retention sweep, retention/schedule.ts),
+   * or brings them to this configuration: the worker process does; tests and benchmarks opt in.
+   */
+  schedules?: boolean;
   /** Runs the conversion and delivery workers in this process. */
   workers?: { workflowBundle: WorkerOptions['workflowBundle']; now?: () => Date };
   /** Builds the API (it never listens): its logging, metrics and clock. */
@@ -103,6 +109,17 @@ export async function startSystem<O extends SystemOptions>(config: Config, opts:
         started.shutdown();
         await stopped;
       });
+    }
+
+    if (opts.schedules) {
+      try {
+        const { scheduleId, created } = await ensureRetentionSchedule(client, config);
+        lifecycle?.info({ schedule_id: scheduleId }, `retention schedule "${scheduleId}" ${created ? 'created' : 'updated'}`);
+      } catch (err) {
+        // Conversions matter more than the sweep: a server without schedules gets a warning, not a dead worker.
+        if (!lifecycle) throw err;
+        lifecycle.warn({ err }, `could not create or update the retention schedule; data is not swept: ${(err as Error).message}`);
+      }
     }
 
     let live: LiveFeed | undefined;

@@ -60,6 +60,7 @@ async function main(): Promise<void> {
   const system = await startSystem(config, {
     lifecycle,
     registerSearchAttributes: true,
+    schedules: true,
     workers: { workflowBundle: { codePath: bundle.codePath } },
   });
   process.off('SIGINT', stopBeforeStart);

@@ -5,9 +5,15 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ConversionInput, ConversionView, StatusChange } from '../domain/conversion';
-import type { DeliveryRunInput, DeliveryStatus, DispatchInput } from '../domain/steps';
+import type { DeliveryRunInput, DeliveryStatus, DispatchInput, RetentionSweepInput, RetentionSweepResult } from '../domain/steps';
 
-export { conversionWorkflowId, deliveryWorkflowId, lateChangeWorkflowId, subscriptionWorkflowId } from '../domain/workflow-ids';
+export {
+  conversionWorkflowId,
+  deliveryWorkflowId,
+  lateChangeWorkflowId,
+  retentionScheduleId,
+  subscriptionWorkflowId,
+} from '../domain/workflow-ids';
 export type * from '../domain/steps';
 
 /** What the API may ask a running conversion workflow. Defined beside it, exported for the API. */
@@ -56,12 +62,14 @@ export interface WorkflowSignatures {
   applyLateStatusChange: (input: LateStatusChangeInput) => Promise<StatusUpdateResult>;
   deliverPostback: (input: DeliveryInput) => Promise<DeliveryResult>;
   dispatchSubscription: (input: DispatchInput) => Promise<void>;
+  retentionSweep: (input: RetentionSweepInput) => Promise<RetentionSweepResult>;
 }
 
 export type ProcessConversion = WorkflowSignatures['processConversion'];
 export type ApplyLateStatusChange = WorkflowSignatures['applyLateStatusChange'];
 export type DeliverPostback = WorkflowSignatures['deliverPostback'];
 export type DispatchSubscription = WorkflowSignatures['dispatchSubscription'];
+export type RetentionSweep = WorkflowSignatures['retentionSweep'];
 
 /** The registered name of each workflow type (the names are the exported functions' names). */
 export const workflowTypes: { readonly [N in keyof WorkflowSignatures]: N } = {
@@ -69,4 +77,5 @@ export const workflowTypes: { readonly [N in keyof WorkflowSignatures]: N } = {
   applyLateStatusChange: 'applyLateStatusChange',
   deliverPostback: 'deliverPostback',
   dispatchSubscription: 'dispatchSubscription',
+  retentionSweep: 'retentionSweep',
 };

@@ -1,7 +1,15 @@
 import path from 'node:path';
 import { canConnect, freePort, type OutputSink } from './child';
 import { startMongo } from './mongo';
-import { startTemporalDevServer } from './temporal';
+import { startTemporalDevServer, type RunningTemporal } from './temporal';
+import { startTemporalCluster, type ClusterComponent } from './temporal-cluster';
+
+/** POSTFLOW_TEMPORAL: `temporal server start-dev` (one process, SQLite) or a four-service cluster on PostgreSQL. */
+export const TEMPORAL_PROFILES = ['dev', 'cluster'] as const;
+export type TemporalProfile = (typeof TEMPORAL_PROFILES)[number];
+
+/** The children whose output goes to a sink: the cluster profile adds one per Temporal service and PostgreSQL. */
+export type InfraComponent = 'temporal' | 'mongo' | ClusterComponent;
 
 export interface ProvisionOptions {
   /** dev: fixed ports, servers outlive a crashed parent. test: free ports, children of this process. */
@@ -17,7 +25,9 @@ export interface ProvisionOptions {
   namespace: string;
   /** EMBEDDED_MONGO_FSYNC: the embedded store fsyncs its file before acknowledging a write. */
   mongoFsync?: boolean;
-  sinkFor(component: 'temporal' | 'mongo'): OutputSink;
+  /** Which Temporal to start when TEMPORAL_ADDRESS is unset; default: env POSTFLOW_TEMPORAL, else dev. */
+  temporal?: TemporalProfile;
+  sinkFor(component: InfraComponent): OutputSink;
   log(line: string): void;
 }
 
@@ -31,13 +41,21 @@ export interface Infrastructure {
   stop(): Promise<void>;
 }
 
-const DEV_PORTS = { temporal: 7233, temporalUi: 8233, mongo: 27017 };
+const DEV_PORTS = { temporal: 7233, temporalUi: 8233, mongo: 27017, postgres: 5432 };
+
+/** The profile asked for, checked before anything starts: a typo must not silently start the other one. */
+export function temporalProfile(opts: Pick<ProvisionOptions, 'temporal' | 'env'>): TemporalProfile {
+  const value = opts.temporal ?? opts.env.POSTFLOW_TEMPORAL ?? 'dev';
+  if ((TEMPORAL_PROFILES as readonly string[]).includes(value)) return value as TemporalProfile;
+  throw new Error(`POSTFLOW_TEMPORAL must be one of ${TEMPORAL_PROFILES.join(', ')} (got "${value}")`);
+}
 
 /** Attaches to the servers the environment names and starts the others: MongoDB, then Temporal. */
 export async function provisionInfrastructure(opts: ProvisionOptions): Promise<Infrastructure> {
   const stops: Array<() => Promise<void>> = [];
   const summary: string[] = [];
   const onFile = (opts.storage ?? (opts.mode === 'dev' ? 'file' : 'memory')) === 'file';
+  const profile = temporalProfile(opts);
 
   const mongo = (async () => {
     if (opts.env.MONGO_URL) {
@@ -69,17 +87,14 @@ export async function provisionInfrastructure(opts: ProvisionOptions): Promise<I
       return { address: opts.env.TEMPORAL_ADDRESS, uiUrl: undefined };
     }
     const port = opts.mode === 'dev' ? await devPort(DEV_PORTS.temporal, 'Temporal', 'TEMPORAL_ADDRESS=localhost:7233') : await freePort();
-    const server = await startTemporalDevServer({
-      port,
-      uiPort: opts.mode === 'dev' ? DEV_PORTS.temporalUi : undefined,
-      dbFile: onFile ? path.join(opts.dataDir, 'temporal.db') : undefined,
-      namespace: opts.namespace,
-      sink: opts.sinkFor('temporal'),
-      detached: opts.mode === 'dev',
-      log: opts.log,
-    });
+    const server = profile === 'cluster' ? await startCluster(opts, port, onFile) : await startDevServer(opts, port, onFile);
     stops.push(server.stop);
     summary.push(`temporal: ${server.address} — ${server.how}`);
+    if (profile === 'cluster') {
+      summary.push(
+        'temporal UI: none — the cluster profile runs the server only (the UI is a service of its own); POSTFLOW_TEMPORAL=dev has one',
+      );
+    }
     return server;
   })();
 
@@ -92,6 +107,39 @@ export async function provisionInfrastructure(opts: ProvisionOptions): Promise<I
     throw t.status === 'rejected' ? t.reason : (m as PromiseRejectedResult).reason;
   }
   return { temporalAddress: t.value.address, temporalUiUrl: t.value.uiUrl, mongoUrl: m.value.url, summary, stop };
+}
+
+function startDevServer(opts: ProvisionOptions, port: number, onFile: boolean): Promise<RunningTemporal> {
+  return startTemporalDevServer({
+    port,
+    uiPort: opts.mode === 'dev' ? DEV_PORTS.temporalUi : undefined,
+    dbFile: onFile ? path.join(opts.dataDir, 'temporal.db') : undefined,
+    namespace: opts.namespace,
+    sink: opts.sinkFor('temporal'),
+    detached: opts.mode === 'dev',
+    log: opts.log,
+  });
+}
+
+/** On file, PostgreSQL's data and the cluster's config live in dataDir (postgres/, temporal-cluster/); else in a temporary folder. */
+async function startCluster(opts: ProvisionOptions, port: number, onFile: boolean): Promise<RunningTemporal> {
+  let postgresPort = await freePort();
+  if (opts.mode === 'dev') {
+    // PostgreSQL's usual port when free; a PostgreSQL of the machine's own may hold it, and no client of ours needs it fixed.
+    if (await canConnect('127.0.0.1', DEV_PORTS.postgres))
+      opts.log(`port ${DEV_PORTS.postgres} is in use: PostgreSQL takes ${postgresPort}`);
+    else postgresPort = DEV_PORTS.postgres;
+  }
+  return startTemporalCluster({
+    port,
+    internalPorts: opts.mode === 'dev' ? 'fixed' : 'free',
+    postgresPort,
+    dataDir: onFile ? opts.dataDir : undefined,
+    namespace: opts.namespace,
+    sinkFor: opts.sinkFor,
+    detached: opts.mode === 'dev',
+    log: opts.log,
+  });
 }
 
 async function devPort(port: number, what: string, hint: string): Promise<number> {

@@ -94,6 +94,8 @@ export interface TestStackOptions {
   temporalAddress?: string;
   /** The activities' clock; default the wall clock. */
   now?: () => Date;
+  /** Creates the Temporal Schedules as the worker process does (retention/schedule.ts); off by default. */
+  schedules?: boolean;
 }
 
 /** The real system in-process: app (never listening), worker on its own task queue, real servers. */
@@ -115,6 +117,7 @@ export async function startTestStack(prefix: string, opts: TestStackOptions = {}
   const config = configWith({});
   const system = await startSystem(config, {
     workers: { workflowBundle: { codePath: testEnv('workflowBundle') }, now: opts.now },
+    schedules: opts.schedules,
     // Unexpected (5xx) errors are printed, so a failing test shows why.
     app: { log: (line: string) => process.stderr.write(`${line}\n`) },
     dropDatabaseOnStop: true,

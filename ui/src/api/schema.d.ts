@@ -7483,7 +7483,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    action?: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "advertiser.token_rotate" | "advertiser.test_postback" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "affiliate.test_postback" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "api_key.create" | "api_key.revoke" | "api_key.rotate" | "portal_link.create" | "postback_endpoint.rotate_secret" | "postback_endpoint.pause" | "postback_endpoint.resume" | "subscription.create" | "subscription.update" | "subscription.deactivate" | "subscription.rotate_secret" | "subscription.pause" | "subscription.resume" | "subscription.replay" | "trafficback.update" | "mmp_integration.create" | "mmp_integration.update";
+                    action?: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "advertiser.token_rotate" | "advertiser.test_postback" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "affiliate.test_postback" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "api_key.create" | "api_key.revoke" | "api_key.rotate" | "portal_link.create" | "postback_endpoint.rotate_secret" | "postback_endpoint.pause" | "postback_endpoint.resume" | "subscription.create" | "subscription.update" | "subscription.deactivate" | "subscription.rotate_secret" | "subscription.pause" | "subscription.resume" | "subscription.replay" | "trafficback.update" | "mmp_integration.create" | "mmp_integration.update" | "retention.run";
                     /** @description what the action was on: a conversion, delivery, advertiser, … id */
                     target_id?: string;
                     /** @description at or after */
@@ -8190,6 +8190,151 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/retention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The data retention policy, its schedule and the last sweep
+         * @description What each rule deletes and keeps, as the Temporal Schedule the worker created applies it (its RETENTION_* variables), when the schedule runs next, and what the last sweep deleted per rule.
+         *
+         *     **Realms:** admin, ops.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The retention state */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Retention"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/retention/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run the retention sweep now
+         * @description Triggers the retention schedule: a sweep starts at once (seen among its runs), unless one is running. 409 `no_schedule` when no worker has created the schedule yet.
+         *
+         *     **Realms:** admin, ops. Read-only principals are refused (403 read_only).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The sweep was started */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RetentionRun"];
+                    };
+                };
+                /** @description Missing or wrong credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated, but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with the current state (e.g. an illegal status change) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable, nothing changed: MongoDB or Temporal is unreachable (`unavailable`), a status change was not confirmed in time (`status_update_pending`), or for the admin API ADMIN_API_KEY is not set; `Retry-After` says when to send it again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -9363,7 +9508,7 @@ export interface components {
                 via: string;
             };
             /** @enum {string} */
-            action: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "advertiser.token_rotate" | "advertiser.test_postback" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "affiliate.test_postback" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "api_key.create" | "api_key.revoke" | "api_key.rotate" | "portal_link.create" | "postback_endpoint.rotate_secret" | "postback_endpoint.pause" | "postback_endpoint.resume" | "subscription.create" | "subscription.update" | "subscription.deactivate" | "subscription.rotate_secret" | "subscription.pause" | "subscription.resume" | "subscription.replay" | "trafficback.update" | "mmp_integration.create" | "mmp_integration.update";
+            action: "conversion.status_change" | "delivery.redeliver" | "delivery.bulk_redeliver" | "advertiser.create" | "advertiser.update" | "advertiser.deactivate" | "advertiser.token_rotate" | "advertiser.test_postback" | "affiliate.create" | "affiliate.update" | "affiliate.deactivate" | "affiliate.test_postback" | "offer.create" | "offer.update" | "offer.deactivate" | "postback_endpoint.create" | "postback_endpoint.update" | "postback_endpoint.deactivate" | "api_key.create" | "api_key.revoke" | "api_key.rotate" | "portal_link.create" | "postback_endpoint.rotate_secret" | "postback_endpoint.pause" | "postback_endpoint.resume" | "subscription.create" | "subscription.update" | "subscription.deactivate" | "subscription.rotate_secret" | "subscription.pause" | "subscription.resume" | "subscription.replay" | "trafficback.update" | "mmp_integration.create" | "mmp_integration.update" | "retention.run";
             /** @example conversion */
             target_type: string;
             /** @description absent for a bulk action, which has `filter` */
@@ -10672,6 +10817,75 @@ export interface components {
              * @example 0.10
              */
             epc: string | null;
+        };
+        Retention: {
+            /** @description the Temporal Schedule; null until a worker has started (it creates the schedule) */
+            schedule: {
+                /** @example postflow-retention */
+                id: string;
+                paused: boolean;
+                /** @description the RETENTION_SCHEDULE the worker configured */
+                note: string | null;
+                next_runs: string[];
+                recent_runs: {
+                    /** Format: date-time */
+                    scheduled_at: string;
+                    /** Format: date-time */
+                    started_at: string;
+                    workflow_id: string;
+                }[];
+                /** @description sweeps running now (0 or 1: a due sweep skips while one runs) */
+                running: number;
+            } | null;
+            /** @description what the scheduled sweep applies (the schedule's argument); null without a schedule */
+            policy: {
+                rules: components["schemas"]["RetentionRule"][];
+                /** @description an approved conversion counts as open this long (its click is kept) */
+                reversal_window_days: number;
+                batch_size: number;
+            } | null;
+            /** @description the last sweep that finished; null before the first */
+            last_run: {
+                /** Format: date-time */
+                started_at: string;
+                /** Format: date-time */
+                finished_at: string;
+                deleted: number;
+                rules: {
+                    rule: string;
+                    collection: string;
+                    /**
+                     * Format: date-time
+                     * @description rows older than this were due; null: kept forever
+                     */
+                    cutoff: string | null;
+                    deleted: number;
+                    /** @description why the rule deleted nothing although it has a retention */
+                    skipped?: string;
+                }[];
+            } | null;
+        };
+        RetentionRule: {
+            /** @example clicks */
+            rule: string;
+            /** @example clicks */
+            collection: string;
+            /**
+             * @description the field whose age decides
+             * @example created_at
+             */
+            age: string;
+            /** @description the variable that sets its days; null: each row carries its expiry */
+            variable: string | null;
+            /** @description days kept under the schedule's policy; null: kept forever (or, with no variable, until its expiry) */
+            days: number | null;
+            /** @description what is kept whatever its age */
+            guard: string | null;
+        };
+        RetentionRun: {
+            schedule_id: string;
+            /** @enum {boolean} */
+            triggered: true;
         };
         Session: {
             /**

@@ -45,6 +45,7 @@ const actionLabels: Record<Action, string> = {
   'trafficback.update': 'Global trafficback target set',
   'mmp_integration.create': 'MMP integration created',
   'mmp_integration.update': 'MMP integration updated',
+  'retention.run': 'Retention sweep started',
 };
 const PAGE = 50;
 
