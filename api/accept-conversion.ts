@@ -1,4 +1,4 @@
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { isGrpcDeadlineError, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { dedupeKey, singleConversionKey, type ConversionInput, type PostbackStatus } from '../domain/conversion';
 import { conversionIdFor } from '../domain/conversion-id';
@@ -7,6 +7,15 @@ import type { Models } from '../models';
 import { searchAttributes } from '../temporal/search-attributes';
 import { conversionWorkflowId, workflowTypes, type ProcessConversion } from '../workflows/contract';
 import { ApiError } from './errors';
+
+/**
+ * How long a new conversion's workflow start may take. While a Temporal service is down or
+ * restarting (a history host owning its shard, PostgreSQL under it) the frontend keeps retrying
+ * the start: 18 s were seen in the fault suite, past many advertisers' client timeouts. Past this
+ * the advertiser gets a 503 with Retry-After instead of a hanging request.
+ */
+export const WORKFLOW_START_WAIT_MS = 10_000;
+const WORKFLOW_START_RETRY_AFTER_S = 5;
 
 export interface AcceptDeps {
   temporal: Client;
@@ -104,24 +113,47 @@ export async function acceptConversion(
   };
   try {
     // start() returns only once the server has persisted the workflow: then 200 is safe.
-    await deps.temporal.workflow.start<ProcessConversion>(workflowTypes.processConversion, {
-      workflowId: conversionWorkflowId(conversionId),
-      taskQueue: deps.taskQueue,
-      args: [input],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-      typedSearchAttributes: [
-        { key: searchAttributes.clickId, value: click._id },
-        { key: searchAttributes.offerId, value: click.offer_id },
-        { key: searchAttributes.affiliateId, value: click.affiliate_id },
-        { key: searchAttributes.advertiserId, value: click.advertiser_id },
-        { key: searchAttributes.goal, value: goalKey },
-        { key: searchAttributes.status, value: 'processing' },
-      ],
-    });
+    await startWithin(deps, WORKFLOW_START_WAIT_MS, conversionId, () =>
+      deps.temporal.workflow.start<ProcessConversion>(workflowTypes.processConversion, {
+        workflowId: conversionWorkflowId(conversionId),
+        taskQueue: deps.taskQueue,
+        args: [input],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+        typedSearchAttributes: [
+          { key: searchAttributes.clickId, value: click._id },
+          { key: searchAttributes.offerId, value: click.offer_id },
+          { key: searchAttributes.affiliateId, value: click.affiliate_id },
+          { key: searchAttributes.advertiserId, value: click.advertiser_id },
+          { key: searchAttributes.goal, value: goalKey },
+          { key: searchAttributes.status, value: 'processing' },
+        ],
+      }),
+    );
     return { result: 'accepted', conversionId };
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     return update();
+  }
+}
+
+/**
+ * Runs the start under a gRPC deadline. Past it the start is not confirmed: the server may still
+ * persist it, so the 503 says to send the same request again, which then answers `duplicate`
+ * (the workflow id is the conversion's) or starts it: never two conversions, never none.
+ */
+async function startWithin<T>(deps: AcceptDeps, waitMs: number, conversionId: string, start: () => Promise<T>): Promise<T> {
+  try {
+    return await deps.temporal.withDeadline(Date.now() + waitMs, start);
+  } catch (err) {
+    if (!isGrpcDeadlineError(err)) throw err;
+    throw new ApiError(
+      503,
+      'unavailable',
+      `the workflow server did not confirm conversion "${conversionId}" within ${waitMs / 1000} s; it is not confirmed: ` +
+        `send the same request again after ${WORKFLOW_START_RETRY_AFTER_S} s (a conversion already stored answers as a duplicate)`,
+      undefined,
+      { 'Retry-After': String(WORKFLOW_START_RETRY_AFTER_S) },
+    );
   }
 }

@@ -31,6 +31,7 @@ import { capacityDetailsSchema } from './lib/report-schema';
 import { writeReport } from './lib/results';
 import { benchClient, benchStorage, startInfra, storageFlag } from './lib/stack';
 import { round } from './lib/stats';
+import { temporalProfile } from '../scripts/infra/provision';
 
 const flags = parseFlags('npx tsx bench/capacity.ts [flags]', {
   storage: storageFlag,
@@ -250,6 +251,8 @@ async function main(): Promise<void> {
         command: `npx tsx bench/capacity.ts ${process.argv.slice(2).join(' ')}`.trim(),
         settings: {
           storage: flags.storage,
+          // POSTFLOW_TEMPORAL: the dev server or the four-service cluster on PostgreSQL (a TEMPORAL_ADDRESS overrides both).
+          temporal: process.env.TEMPORAL_ADDRESS ? `external ${process.env.TEMPORAL_ADDRESS}` : temporalProfile({ env: process.env }),
           ladder_per_s: flags.ladder.join(','),
           duration_s: flags.duration,
           warmup_s: flags.warmup,

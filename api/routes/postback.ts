@@ -110,7 +110,8 @@ const postbackDescription =
   'Checked synchronously, nothing stored on failure (but a row in the ingress log): validation (400), ' +
   'the click exists (404 unknown_click), the token (401), ' +
   "the advertiser is active and the caller's IP allowed (403), the goal exists (400). 200 means the workflow start is durable. " +
-  'A status update waits at most 10 s for the conversion to take it, else 503 `status_update_pending` with Retry-After: send it again.';
+  'A status update waits at most 10 s for the conversion to take it, else 503 `status_update_pending` with Retry-After: send it again. ' +
+  'A new conversion waits at most 10 s for Temporal to confirm its start, else 503 `unavailable` with Retry-After: send it again.';
 // The token is documented as the security scheme, not as an ordinary parameter.
 const postbackParams = postbackSchema.omit({ token: true });
 

@@ -33,10 +33,16 @@ function cachedBinaries(): ClusterBinaries {
   };
 }
 
+/** True when the server, the SQL tool and the schema are in the cache: nothing to build. */
+export function clusterBinariesCached(): boolean {
+  const bins = cachedBinaries();
+  return existsSync(bins.server) && existsSync(bins.sqlTool) && existsSync(bins.schemaDir);
+}
+
 /** The server, the SQL tool and the PostgreSQL schema, built once with Go into the cache. */
 export async function resolveClusterBinaries(log: (line: string) => void): Promise<ClusterBinaries> {
   const bins = cachedBinaries();
-  if (existsSync(bins.server) && existsSync(bins.sqlTool) && existsSync(bins.schemaDir)) return bins;
+  if (clusterBinariesCached()) return bins;
   const go = which('go');
   if (!go) throw new MissingToolError(`POSTFLOW_TEMPORAL=cluster needs Go 1.25+ to build the Temporal server ${TEMPORAL_SERVER_VERSION}`);
   await goInstall({
@@ -346,12 +352,34 @@ function startService(bins: ClusterBinaries, configDir: string, service: Cluster
 }
 
 /**
+ * Handles on the cluster's parts, for the fault suite (test/faults/temporal-cluster.test.ts):
+ * each one can be taken down and brought back with the same ports, config and data.
+ */
+export interface ClusterControl {
+  /** SIGKILLs one service (a crash: nothing handed over) and waits until it is gone. */
+  kill(service: ClusterService): Promise<void>;
+  /** Starts a service that is down again, from the same config; resolves once its gRPC port listens. */
+  start(service: ClusterService): Promise<void>;
+  /**
+   * Stops PostgreSQL. `immediate` (SIGQUIT) is PostgreSQL's own crash-like stop: no checkpoint,
+   * WAL recovery at the next start; `fast` (SIGINT) is an operator's orderly restart.
+   */
+  stopPostgres(mode: 'immediate' | 'fast'): Promise<void>;
+  /** Starts PostgreSQL again on the same port and data. */
+  startPostgres(): Promise<void>;
+}
+
+export interface RunningCluster extends RunningTemporal {
+  control: ClusterControl;
+}
+
+/**
  * PostgreSQL, the schemas, then frontend, history, matching and worker as four processes of one
  * config, then the namespace. The frontend starts alone first: started at the same moment, the
  * services once raced to insert the cluster metadata row (duplicate key); once the frontend
  * listens, that row exists.
  */
-export async function startTemporalCluster(opts: ClusterOptions): Promise<RunningTemporal> {
+export async function startTemporalCluster(opts: ClusterOptions): Promise<RunningCluster> {
   const started = Date.now();
   const bins = await resolveClusterBinaries(opts.log);
   const root = opts.dataDir ?? makeTempRoot('postflow-cluster-');
@@ -369,8 +397,8 @@ export async function startTemporalCluster(opts: ClusterOptions): Promise<Runnin
     await pg?.stop();
     if (!opts.dataDir) rmSync(root, { recursive: true, force: true });
   };
-  try {
-    pg = await startPostgres({
+  const postgres = () =>
+    startPostgres({
       port: opts.postgresPort,
       dataDir: path.join(root, 'postgres'),
       passwordFile: path.join(stateDir, 'postgres-password'),
@@ -379,6 +407,8 @@ export async function startTemporalCluster(opts: ClusterOptions): Promise<Runnin
       detached: opts.detached,
       log: opts.log,
     });
+  try {
+    pg = await postgres();
     await ensureSchemas(bins, pg, stateDir, opts.log);
     const ports = await servicePorts(opts);
     const dynamicConfigFile = path.join(stateDir, 'dynamic-config.yaml');
@@ -391,7 +421,39 @@ export async function startTemporalCluster(opts: ClusterOptions): Promise<Runnin
     const address = `127.0.0.1:${opts.port}`;
     await prepareNamespace(address, opts.namespace, services, deadline);
     opts.log(`Temporal cluster ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const running = (service: ClusterService) => services.find((s) => s.service === `temporal-${service}`);
+    const control: ClusterControl = {
+      async kill(service) {
+        const victim = running(service);
+        if (!victim) throw new Error(`temporal-${service} is not running`);
+        const exited = new Promise((resolve) => victim.child.process.once('exit', resolve));
+        if (victim.child.process.exitCode === null && victim.child.process.signalCode === null) {
+          victim.child.process.kill('SIGKILL');
+          await exited;
+        }
+        services.splice(services.indexOf(victim), 1);
+      },
+      async start(service) {
+        if (running(service)) throw new Error(`temporal-${service} is already running`);
+        const child = startService(bins, stateDir, service, opts);
+        services.push(child);
+        await waitForPort(ports[service].grpc, { timeoutMs: START_DEADLINE_MS, child: child.child, what: `temporal-${service}` });
+      },
+      async stopPostgres(mode) {
+        const current = pg;
+        if (!current) throw new Error('PostgreSQL is not running');
+        pg = undefined;
+        if (mode === 'fast') return current.stop();
+        current.child.process.kill('SIGQUIT');
+        await current.child.stop(30_000);
+      },
+      async startPostgres() {
+        if (pg) throw new Error('PostgreSQL is already running');
+        pg = await postgres();
+      },
+    };
     return {
+      control,
       address,
       uiUrl: undefined,
       how:

@@ -2,7 +2,15 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../../../scripts/infra/child';
 import { mongoFlavour, startMongo, type RunningMongo } from '../../../scripts/infra/mongo';
+import { which } from '../../../scripts/infra/paths';
+import { postgresBinDir } from '../../../scripts/infra/postgres';
 import { startTemporalDevServer, type RunningTemporal } from '../../../scripts/infra/temporal';
+import {
+  clusterBinariesCached,
+  startTemporalCluster,
+  type ClusterService,
+  type RunningCluster,
+} from '../../../scripts/infra/temporal-cluster';
 
 /**
  * The servers a fault scenario may kill: started by the scenario itself (never the integration
@@ -58,6 +66,66 @@ export async function ownTemporal(dir: string, opts: { startNow?: boolean } = {}
     async restart() {
       running = await start();
     },
+  };
+}
+
+/** The parts of a Temporal cluster a scenario can take down, one at a time. */
+export type ClusterPart = ClusterService | 'postgres';
+
+export interface OwnedCluster extends OwnedServer {
+  /**
+   * One part as a server of its own: `kill()` SIGKILLs a service, or stops PostgreSQL the way
+   * it stops when it crashes (immediate shutdown: no checkpoint, WAL recovery at the next
+   * start); `stop()` is the orderly stop; `restart()` brings it back with the same ports and data.
+   */
+  part(name: ClusterPart): OwnedServer;
+}
+
+/** Why the cluster scenarios cannot run here, or undefined: they need the server (cached, or Go to build it) and PostgreSQL. */
+export function clusterUnavailable(): string | undefined {
+  if (!clusterBinariesCached() && !which('go')) return 'no Temporal server built and no Go to build it';
+  if (!postgresBinDir()) return 'no PostgreSQL binaries (apt-get install postgresql)';
+  return undefined;
+}
+
+/**
+ * A four-service Temporal cluster on PostgreSQL (POSTFLOW_TEMPORAL=cluster's) on free ports,
+ * with PostgreSQL's data and the services' logs under `dir`.
+ */
+export async function ownTemporalCluster(dir: string): Promise<OwnedCluster> {
+  const port = await freePort();
+  const cluster: RunningCluster = await startTemporalCluster({
+    port,
+    internalPorts: 'free',
+    postgresPort: await freePort(),
+    dataDir: dir,
+    namespace: 'default',
+    sinkFor: (component) => ({ file: path.join(dir, `${component}.log`) }),
+    log,
+  });
+  const part = (name: ClusterPart): OwnedServer =>
+    name === 'postgres'
+      ? {
+          url: `postgres in ${dir}`,
+          how: 'PostgreSQL',
+          kill: () => cluster.control.stopPostgres('immediate'),
+          stop: () => cluster.control.stopPostgres('fast'),
+          restart: () => cluster.control.startPostgres(),
+        }
+      : {
+          url: `temporal-${name}`,
+          how: `the Temporal ${name} service`,
+          kill: () => cluster.control.kill(name),
+          stop: () => cluster.control.kill(name),
+          restart: () => cluster.control.start(name),
+        };
+  return {
+    url: cluster.address,
+    how: cluster.how,
+    part,
+    kill: () => cluster.stop(),
+    stop: () => cluster.stop(),
+    restart: () => Promise.reject(new Error('restart one part of the cluster: part(name).restart()')),
   };
 }
 

@@ -9,17 +9,34 @@ import { startEntry, workerReady, type Proc } from '../../support/processes';
 import { uniqueName } from '../../support/stack';
 import { waitFor } from '../../support/wait-for';
 import { startAffiliateReceiver, type AffiliateReceiver } from './affiliate';
-import { ownMongo, ownTemporal, type ExternalServer, type OwnedServer } from './servers';
+import {
+  clusterUnavailable,
+  ownMongo,
+  ownTemporal,
+  ownTemporalCluster,
+  type ExternalServer,
+  type OwnedCluster,
+  type OwnedServer,
+} from './servers';
 
 /** Which server a scenario kills: it must be one the scenario started itself. */
 export type Victim = 'temporal' | 'mongo';
+
+/** The Temporal a scenario runs on: the dev server, or POSTFLOW_TEMPORAL=cluster's four services on PostgreSQL. */
+export type TemporalKind = 'dev' | 'cluster';
 
 /**
  * Why a scenario cannot run here, or undefined. TEMPORAL_ADDRESS / MONGO_URL mean "use that
  * server, start none" (as for `npm start` and `npm test`); a scenario never kills a server it
  * did not start, so one that must kill that server is skipped rather than failed.
  */
-export function skipReason(victim?: Victim): string | undefined {
+export function skipReason(victim?: Victim, temporal: TemporalKind = 'dev'): string | undefined {
+  if (temporal === 'cluster') {
+    if (process.env.TEMPORAL_ADDRESS)
+      return `TEMPORAL_ADDRESS is set (${process.env.TEMPORAL_ADDRESS}): this scenario runs a Temporal cluster of its own`;
+    const why = clusterUnavailable();
+    if (why) return `the Temporal cluster profile is not available here: ${why}`;
+  }
   if (victim === 'temporal' && process.env.TEMPORAL_ADDRESS)
     return (
       `TEMPORAL_ADDRESS is set (${process.env.TEMPORAL_ADDRESS}): this scenario kills the Temporal server, ` +
@@ -31,8 +48,8 @@ export function skipReason(victim?: Victim): string | undefined {
 }
 
 /** `describe`, or `describe.skip` with the reason in the title and on stderr. */
-export function describeScenario(title: string, victim: Victim | undefined, body: () => void): void {
-  const reason = skipReason(victim);
+export function describeScenario(title: string, victim: Victim | undefined, body: () => void, temporal: TemporalKind = 'dev'): void {
+  const reason = skipReason(victim, temporal);
   if (!reason) return describe(title, body);
   process.stderr.write(`[faults] skipped "${title}": ${reason}\n`);
   describe.skip(`${title} (skipped: ${reason})`, body);
@@ -45,6 +62,8 @@ export interface FaultStack {
   adminKey: string;
   env: Record<string, string>;
   temporal: OwnedServer | ExternalServer;
+  /** With `temporal: 'cluster'`: the same server, with a handle on each service and PostgreSQL. */
+  cluster?: OwnedCluster;
   mongo: OwnedServer | ExternalServer;
   receiver: AffiliateReceiver;
   /** The first API process; `apis` holds all of them, `apiUrls` where each listens. */
@@ -74,6 +93,8 @@ export interface FaultStackOptions {
   /** API and worker processes to run side by side on the same servers (default 1 each). */
   apis?: number;
   workers?: number;
+  /** Which Temporal the scenario starts (default dev); ignored with TEMPORAL_ADDRESS (the cluster scenarios skip then). */
+  temporal?: TemporalKind;
 }
 
 const STOP_STEP_MS = 30_000;
@@ -113,7 +134,11 @@ export async function startFaultStack(opts: FaultStackOptions): Promise<FaultSta
   const started: Array<() => Promise<void>> = [];
   try {
     const [temporal, mongo] = await Promise.all([
-      process.env.TEMPORAL_ADDRESS ? { url: process.env.TEMPORAL_ADDRESS, how: 'external (TEMPORAL_ADDRESS)' } : ownTemporal(dir),
+      process.env.TEMPORAL_ADDRESS
+        ? { url: process.env.TEMPORAL_ADDRESS, how: 'external (TEMPORAL_ADDRESS)' }
+        : opts.temporal === 'cluster'
+          ? ownTemporalCluster(dir)
+          : ownTemporal(dir),
       process.env.MONGO_URL ? { url: process.env.MONGO_URL, how: 'external (MONGO_URL)' } : ownMongo(dir),
     ]);
     for (const server of [temporal, mongo]) if ('stop' in server) started.push(() => server.stop());
@@ -181,6 +206,7 @@ export async function startFaultStack(opts: FaultStackOptions): Promise<FaultSta
       adminKey,
       env,
       temporal,
+      cluster: 'part' in temporal ? (temporal as OwnedCluster) : undefined,
       mongo,
       receiver,
       api,
