@@ -173,6 +173,36 @@ describeStore(usable ? title : `${title} (skipped: mongo-java-server is not the 
     });
   }, 120_000);
 
+  // IdLookupH2Collection reads such queries through the _id index instead of scanning the
+  // collection: the answers must be exactly those of the whole query, also when a condition fails.
+  it('a query naming one _id and more conditions (a conditional update) matches exactly what the whole query says', async () => {
+    store = await startStore(dir);
+    await withClient(store, async (db) => {
+      const col = db.collection<{ _id: string | number | ObjectId; seq: number; tag?: string }>('conditional');
+      const oid = new ObjectId('64b7f0c2a1b2c3d4e5f60719');
+      await col.insertMany([
+        { _id: 'a', seq: 1, tag: 'x' },
+        { _id: 'b', seq: 1 },
+        { _id: 7, seq: 3 },
+        { _id: oid, seq: 4 },
+      ]);
+      expect((await col.updateOne({ _id: 'a', seq: 1 }, { $set: { seq: 2 } })).modifiedCount).toBe(1);
+      expect((await col.updateOne({ _id: 'a', seq: 1 }, { $set: { seq: 3 } })).matchedCount).toBe(0); // the condition no longer holds
+      expect(await col.findOne({ _id: 'a' })).toEqual({ _id: 'a', seq: 2, tag: 'x' });
+      expect(await col.findOne({ _id: 'a', seq: 5 })).toBeNull();
+      expect(await col.findOne({ _id: 'a', $or: [{ tag: 'nope' }, { seq: 2 }] })).toMatchObject({ _id: 'a' });
+      expect(await col.findOne({ _id: 'a', seq: { $ne: 2 } })).toBeNull();
+      expect(await col.findOne({ _id: 7, seq: { $gte: 3 } })).toEqual({ _id: 7, seq: 3 });
+      expect(await col.findOne({ _id: oid, seq: 4 })).toEqual({ _id: oid, seq: 4 });
+      expect(await col.findOne({ _id: 'missing', seq: 1 })).toBeNull();
+      expect(await col.find({ _id: { $in: ['a', 'b'] }, seq: { $lte: 2 } }, { sort: { _id: 1 } }).toArray()).toHaveLength(2);
+      expect((await col.deleteOne({ _id: 'b', seq: 99 })).deletedCount).toBe(0);
+      expect((await col.findOneAndUpdate({ _id: 'b', seq: 1 }, { $inc: { seq: 1 } }, { returnDocument: 'after' }))?.seq).toBe(2);
+      expect((await col.updateOne({ _id: 'c', seq: 0 }, { $set: { tag: 'new' } }, { upsert: true })).upsertedId).toBe('c');
+      expect(await col.countDocuments()).toBe(5);
+    });
+  }, 120_000);
+
   it('clicks batched by the API: every one acknowledged before the kill is stored after it', async () => {
     store = await startStore(dir);
     const acknowledged: string[] = [];

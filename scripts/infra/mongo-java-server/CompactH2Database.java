@@ -40,10 +40,13 @@ final class CompactH2Database extends de.bwaldvogel.mongo.backend.h2.H2Database 
         return super.openOrCreateUniqueIndex(collectionName, indexName, keys, sparse);
     }
 
+    /** The stock collection's maps ("databases.<ns>", "meta.<ns>"), in the IdLookupH2Collection that reads by _id through its index. */
     @Override
     protected MongoCollection<Object> openOrCreateCollection(String collectionName, CollectionOptions options) {
-        store.openMap("databases." + getFullCollectionNamespace(collectionName),
+        String namespace = getFullCollectionNamespace(collectionName);
+        MVMap<Object, Document> dataMap = store.openMap("databases." + namespace,
             new MVMap.Builder<Object, Document>().keyType(new ObjectDataType()).valueType(BsonDocumentType.INSTANCE));
-        return super.openOrCreateCollection(collectionName, options);
+        MVMap<String, Object> metaMap = store.openMap("meta." + namespace);
+        return new IdLookupH2Collection(this, collectionName, options, dataMap, metaMap, cursorRegistry);
     }
 }
