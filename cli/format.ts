@@ -15,8 +15,12 @@ export const right = (value: string | number | null | undefined): Cell => ({
 const style = { head: [], border: [], compact: true };
 
 /** A bordered table with a header row. */
-export function table(head: string[], rows: Cell[][]): string {
-  const t = new Table({ head, style });
+/**
+ * A table with a header row. `widths` caps columns (null: as wide as their text); text in a
+ * capped column wraps at word boundaries, so a column of sentences keeps the table within a terminal.
+ */
+export function table(head: string[], rows: Cell[][], opts: { widths?: (number | null)[] } = {}): string {
+  const t = new Table({ head, style, ...(opts.widths ? { colWidths: opts.widths, wordWrap: true } : {}) });
   for (const row of rows) t.push(row.map((c) => (c === null || c === undefined ? '' : c)));
   return t.toString();
 }

@@ -46,6 +46,8 @@ export function renderRetention(state: RetentionState): string {
       table(
         ['rule', 'collection', 'age field', 'kept', 'variable', 'also kept'],
         state.policy.rules.map((r) => [r.rule, r.collection, r.age, keptFor(r), r.variable ?? '', r.guard ?? '']),
+        // The guards are sentences: wrapped, the table stays within about 160 columns.
+        { widths: [null, null, null, null, null, 50] },
       ),
     );
   const run = state.last_run;
