@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import { allSearchAttributeKeys } from '../../temporal/search-attributes';
 import { spawnChild, waitForPort, type OutputSink } from './child';
+import { goInstall } from './go-build';
 import { cacheDir, which, MissingToolError } from './paths';
 
 /** v1.5.1 is the newest tag `go install` accepts (later go.mod files carry replace directives); it bundles server 1.29.1. */
@@ -38,53 +37,16 @@ export async function resolveTemporalCli(log: (line: string) => void): Promise<s
   if (existsSync(cachedCli)) return cachedCli;
   const go = which('go');
   if (!go) return undefined;
-  await buildTemporalCli(go, log);
-  return cachedCli;
-}
-
-async function buildTemporalCli(go: string, log: (line: string) => void): Promise<void> {
-  const target = path.dirname(cachedCli);
-  const staging = `${target}.building-${process.pid}`;
-  rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true });
-  log(`building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go, once, into ${target} (a few minutes on a cold cache)`);
-  const started = Date.now();
-  const child = spawn(go, ['install', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
-    // GOTOOLCHAIN=local: never try to download another Go toolchain; CGO off: a static binary.
-    env: { ...process.env, GOBIN: staging, GOTOOLCHAIN: 'local', CGO_ENABLED: '0' },
-    cwd: staging,
-    stdio: ['ignore', 'pipe', 'pipe'],
+  await goInstall({
+    go,
+    what: `the Temporal CLI ${TEMPORAL_CLI_VERSION}`,
+    packages: [`${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`],
+    target: path.dirname(cachedCli),
+    expect: ['temporal'],
+    hint: 'install the Temporal CLI or set TEMPORAL_ADDRESS',
+    log,
   });
-  let downloads = 0;
-  let lastDownloadAt = Date.now();
-  const tail: string[] = [];
-  for (const stream of [child.stdout, child.stderr]) {
-    readline.createInterface({ input: stream }).on('line', (line) => {
-      if (line.startsWith('go: downloading')) {
-        downloads += 1;
-        lastDownloadAt = Date.now();
-      }
-      tail.push(line);
-      if (tail.length > 20) tail.shift();
-    });
-  }
-  const heartbeat = setInterval(() => {
-    const seconds = Math.round((Date.now() - started) / 1000);
-    const phase = Date.now() - lastDownloadAt > 10_000 ? 'compiling' : 'downloading modules';
-    log(`  still building the Temporal CLI: ${seconds} s, ${downloads} modules downloaded, ${phase}`);
-  }, 15_000);
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  clearInterval(heartbeat);
-  if (code !== 0 || !existsSync(path.join(staging, 'temporal'))) {
-    rmSync(staging, { recursive: true, force: true });
-    throw new MissingToolError(
-      `building the Temporal CLI failed (go install exit ${code}); install the Temporal CLI or set TEMPORAL_ADDRESS. ` +
-        `Last output:\n${tail.join('\n')}`,
-    );
-  }
-  rmSync(target, { recursive: true, force: true });
-  renameSync(staging, target); // atomic: a half-built binary is never picked up
-  log(`built the Temporal CLI in ${Math.round((Date.now() - started) / 1000)} s`);
+  return cachedCli;
 }
 
 function devServerArgs(opts: DevServerOptions): string[] {
